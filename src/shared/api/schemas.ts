@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+/** Clockwise rotation, in degrees, that the display matrix asks for to show the picture upright. */
+export const Rotation = z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]);
+export type Rotation = z.infer<typeof Rotation>;
+
+export const CodecFamily = z.enum(['h264', 'hevc', 'vp8', 'vp9', 'av1']);
+export type CodecFamily = z.infer<typeof CodecFamily>;
+
+/** Metadata that can identify a contributor or their home; shown to the user and stripped on export. */
+export const FlaggedMetadata = z.object({
+  /** ISO 6709 string as recorded, e.g. "+37.7749-122.4194/". */
+  location: z.string().nullable(),
+  make: z.string().nullable(),
+  model: z.string().nullable(),
+  /** ISO 8601, from the container or its metadata keys. */
+  creationTime: z.string().nullable(),
+});
+export type FlaggedMetadata = z.infer<typeof FlaggedMetadata>;
+
+export const ImportErrorCode = z.enum([
+  'FOLDER_NOT_FOUND',
+  'NOT_A_FOLDER',
+  'MANIFEST_INVALID',
+  'PATH_OUTSIDE_FOLDER',
+  'EMPTY_FILE',
+  'TRUNCATED',
+  'NOT_A_VIDEO',
+  'NO_VIDEO_TRACK',
+  'UNSUPPORTED_CODEC',
+  'UNREADABLE',
+  'CHECKSUM_MISMATCH',
+]);
+export type ImportErrorCode = z.infer<typeof ImportErrorCode>;
+
+export const ApiErrorBody = z.object({ code: z.string(), message: z.string() });
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** What probing one file yields, without decoding a single frame. */
+export const ProbeSummary = z.object({
+  container: z.string(),
+  /** Codec string as a browser's `canPlayType`/WebCodecs expects it where known (e.g. "avc1.64001f"). */
+  codec: z.string(),
+  codecFamily: CodecFamily,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  rotation: Rotation,
+  durationSeconds: z.number().nonnegative(),
+  frameCount: z.number().int().positive(),
+  frameTableSource: z.enum(['mp4box', 'ffprobe']),
+  flagged: FlaggedMetadata,
+});
+export type ProbeSummary = z.infer<typeof ProbeSummary>;
+
+export const ProbeResult = ProbeSummary.extend({
+  /** Presentation timestamp of every frame, seconds, presentation order, first frame at its own pts. */
+  frameTimes: z.array(z.number()),
+  /** Duration of the last frame, needed to seek inside its presentation interval. */
+  lastFrameDurationSeconds: z.number().nonnegative(),
+});
+export type ProbeResult = z.infer<typeof ProbeResult>;
+
+export const ChecksumState = z.enum(['pending', 'done', 'mismatch', 'error']);
+export type ChecksumState = z.infer<typeof ChecksumState>;
+
+export const Batch = z.object({
+  id: z.string(),
+  name: z.string(),
+  folder: z.string(),
+  manifestBatchId: z.string().nullable(),
+  contributor: z.string().nullable(),
+  region: z.string().nullable(),
+  importedAt: z.string(),
+  clipCount: z.number().int().nonnegative(),
+  errorCount: z.number().int().nonnegative(),
+});
+export type Batch = z.infer<typeof Batch>;
+
+export const Clip = ProbeSummary.extend({
+  id: z.string(),
+  batchId: z.string(),
+  fileName: z.string(),
+  relativePath: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  sha256: z.string().nullable(),
+  checksumState: ChecksumState,
+  importedAt: z.string(),
+});
+export type Clip = z.infer<typeof Clip>;
+
+export const FileError = z.object({
+  relativePath: z.string(),
+  code: ImportErrorCode,
+  message: z.string(),
+});
+export type FileError = z.infer<typeof FileError>;
+
+export const ImportFileOutcome = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('ok'),
+    relativePath: z.string(),
+    clipId: z.string(),
+    /** True when these bytes were already imported: nothing was written. */
+    alreadyImported: z.boolean(),
+    summary: ProbeSummary,
+  }),
+  z.object({
+    status: z.literal('error'),
+    relativePath: z.string(),
+    code: ImportErrorCode,
+    message: z.string(),
+  }),
+]);
+export type ImportFileOutcome = z.infer<typeof ImportFileOutcome>;
+
+export const ImportReport = z.object({
+  batch: Batch,
+  files: z.array(ImportFileOutcome),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
+export const FrameTable = z.object({
+  clipId: z.string(),
+  frameTimes: z.array(z.number()),
+  lastFrameDurationSeconds: z.number().nonnegative(),
+});
+export type FrameTable = z.infer<typeof FrameTable>;
+
+export const ImportProgress = z.object({
+  batchId: z.string().nullable(),
+  phase: z.enum(['probe', 'checksum']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  relativePath: z.string().nullable(),
+});
+export type ImportProgress = z.infer<typeof ImportProgress>;
+
+export const ChecksumUpdate = z.object({
+  clipId: z.string(),
+  batchId: z.string(),
+  checksumState: ChecksumState,
+  sha256: z.string().nullable(),
+  message: z.string().nullable(),
+});
+export type ChecksumUpdate = z.infer<typeof ChecksumUpdate>;
