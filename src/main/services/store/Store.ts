@@ -1,0 +1,85 @@
+import type {
+  Batch,
+  ChecksumState,
+  Clip,
+  FileError,
+  FrameTable,
+  ProbeResult,
+} from '../../../shared/api/schemas';
+
+export type NewBatch = {
+  folder: string;
+  name: string;
+  manifest: {
+    json: string;
+    batchId: string;
+    contributor: string | null;
+    region: string | null;
+  } | null;
+};
+
+export type NewClip = {
+  batchId: string;
+  relativePath: string;
+  filePath: string;
+  sizeBytes: number;
+  mtimeMs: number;
+  fingerprint: string;
+  expectedSha256: string | null;
+  probe: ProbeResult;
+};
+
+export type PendingChecksum = {
+  clipId: string;
+  batchId: string;
+  filePath: string;
+  expectedSha256: string | null;
+};
+
+export type AuditEntry = {
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  details: Record<string, unknown>;
+};
+
+export type AuditRecord = AuditEntry & { id: number; at: string };
+
+/**
+ * The workstation's local database, named for what users do. Methods are synchronous
+ * (better-sqlite3); every write that must land together runs in one transaction.
+ */
+export interface Store {
+  /** Finds the batch for this folder (absolute, real path) or creates it; updates name/manifest on re-import. */
+  upsertBatch(input: NewBatch, actor: string): Batch;
+  /** Newest first (by first import), with clipCount and errorCount. */
+  listBatches(): Batch[];
+  getBatch(batchId: string): Batch | undefined;
+  findClipByFingerprint(fingerprint: string): Clip | undefined;
+  /**
+   * Clip, its frame table and an audit entry in one transaction; clears any file error for that path.
+   * Throws `StoreError` `CLIP_ALREADY_IMPORTED` (same fingerprint) or `PATH_ALREADY_IMPORTED`
+   * (same batch and path, other bytes), and `FRAME_TABLE_MISMATCH` when the frame table's length
+   * is not the probed frame count.
+   */
+  addClip(input: NewClip, actor: string): Clip;
+  /** Ordered by relativePath. */
+  listClips(batchId: string): Clip[];
+  getClip(clipId: string): Clip | undefined;
+  getClipFilePath(clipId: string): string | undefined;
+  getFrameTable(clipId: string): FrameTable | undefined;
+  /** Replaces the previous error for the same (batch, path). */
+  recordFileError(batchId: string, error: FileError): void;
+  clearFileError(batchId: string, relativePath: string): void;
+  /** Ordered by relativePath. */
+  listFileErrors(batchId: string): FileError[];
+  /** Clips whose checksum has not been computed yet, oldest import first. */
+  listPendingChecksums(): PendingChecksum[];
+  /** Throws `StoreError` `CLIP_NOT_FOUND` for an unknown clip. `done` and `mismatch` need the hash. */
+  setChecksum(clipId: string, state: ChecksumState, sha256: string | null, actor: string): void;
+  appendAudit(entry: AuditEntry): void;
+  /** Newest first. */
+  listAudit(filter?: { entityId?: string; limit?: number }): AuditRecord[];
+  close(): void;
+}

@@ -1,0 +1,25 @@
+/**
+ * The schema's history, oldest first; `PRAGMA user_version` records how far a file has come.
+ *
+ * To change the schema:
+ * 1. Add `NNN_what_changes.ts` beside `001_initial.ts`, exporting `migrationNNN: Migration` with
+ *    `version: NNN` (the next number) and an `up(db)` that makes the change. It runs in its own
+ *    transaction with foreign keys off, so SQLite's table-rebuild recipe (create `x_new`, copy,
+ *    drop, rename) works; the runner checks `foreign_key_check` before it commits.
+ * 2. Append it to `migrations` below. Never edit or reorder a migration that has shipped.
+ * 3. Add `tests/integration/store/migration_NNN.test.ts`: `databaseAt(NNN - 1, seedSql)` from
+ *    `migrationHarness.ts` builds a populated file at the previous version, `migrateTo(NNN)` runs
+ *    yours, then assert the rows survived and read back through `openStore`.
+ * 4. Update the row mapping in `sqliteStore.ts` if columns changed.
+ *
+ * audit_log's triggers forbid UPDATE and DELETE on it, so change that table with
+ * `ALTER TABLE ... ADD COLUMN`, or drop the triggers for the rebuild and recreate them.
+ */
+import type { Migration } from './Migration';
+import { migration001 } from './001_initial';
+
+export type { Migration } from './Migration';
+
+export const migrations: readonly Migration[] = [migration001];
+
+export const LATEST_SCHEMA_VERSION: number = migrations.length;

@@ -1,0 +1,20 @@
+import { ApiError } from '../../../shared/api/apiError';
+
+export type StoreErrorCode =
+  | 'DATABASE_TOO_NEW'
+  | 'DATABASE_NEEDS_MIGRATION'
+  | 'DATABASE_NOT_FOUND'
+  | 'CLIP_ALREADY_IMPORTED'
+  | 'PATH_ALREADY_IMPORTED'
+  | 'CLIP_NOT_FOUND'
+  | 'FRAME_TABLE_MISMATCH'
+  | 'INVALID_INPUT';
+
+/** A database condition the caller can act on: a stable code and a sentence that says what to do. */
+export class StoreError extends ApiError {
+  declare readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string) {
+    super(code, message);
+    this.name = 'StoreError';
+  }
+}
