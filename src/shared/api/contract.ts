@@ -83,7 +83,8 @@ export type ApiClient = {
 };
 
 /** The response envelope on both transports; errors are values, not thrown objects, at the boundary. */
-export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+export type Envelope<T> =
+  { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
 export function eventListenerName<K extends EventName>(name: K): OnEvent<K> {
   return `on${name.charAt(0).toUpperCase()}${name.slice(1)}` as OnEvent<K>;

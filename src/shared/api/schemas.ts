@@ -30,6 +30,8 @@ export const ImportErrorCode = z.enum([
   'UNSUPPORTED_CODEC',
   'UNREADABLE',
   'CHECKSUM_MISMATCH',
+  'FILE_MISSING',
+  'CHANGED_SINCE_IMPORT',
 ]);
 export type ImportErrorCode = z.infer<typeof ImportErrorCode>;
 

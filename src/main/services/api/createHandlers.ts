@@ -1,0 +1,38 @@
+import type { ApiHandlers } from '../../../shared/api/contract';
+import { ApiError } from '../../../shared/api/apiError';
+import type { CoreServices } from '../createServices';
+import { importBatch } from '../import/importBatch';
+
+function notFound(what: string, id: string): ApiError {
+  return new ApiError(
+    'NOT_FOUND',
+    `No ${what} with id ${id}: it may have been removed; reload the list.`,
+  );
+}
+
+/** The main side of the contract: thin, because the services hold the work. */
+export function createHandlers(services: CoreServices): ApiHandlers {
+  const { store } = services;
+  return {
+    importBatch: ({ folder }) => importBatch(folder, services.importDeps),
+    listBatches: () => store.listBatches(),
+    listClips: ({ batchId }) => {
+      if (!store.getBatch(batchId)) throw notFound('batch', batchId);
+      return store.listClips(batchId);
+    },
+    listFileErrors: ({ batchId }) => {
+      if (!store.getBatch(batchId)) throw notFound('batch', batchId);
+      return store.listFileErrors(batchId);
+    },
+    getClip: ({ clipId }) => {
+      const clip = store.getClip(clipId);
+      if (!clip) throw notFound('clip', clipId);
+      return clip;
+    },
+    getFrameTable: ({ clipId }) => {
+      const table = store.getFrameTable(clipId);
+      if (!table) throw notFound('clip', clipId);
+      return table;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { userInfo } from 'node:os';
+import type { ApiHandlers } from '../../shared/api/contract';
+import { createHandlers } from './api/createHandlers';
+import { EventBus } from './eventBus';
+import { ChecksumWorker } from './import/checksumWorker';
+import type { ImportDeps } from './import/importBatch';
+import { probeVideo } from './media/probeVideo';
+import { quickFingerprint, sha256File } from './media/sha256File';
+import { openStore } from './store/openStore';
+import type { Store } from './store/Store';
+
+export type CoreServices = {
+  store: Store;
+  events: EventBus;
+  checksums: ChecksumWorker;
+  importDeps: ImportDeps;
+};
+
+export type Services = CoreServices & { handlers: ApiHandlers; close: () => void };
+
+function currentActor(): string {
+  try {
+    return userInfo().username;
+  } catch (error) {
+    // Some sandboxes have no passwd entry; the audit log still needs a name.
+    console.warn('No OS user name available; recording edits as "local".', error);
+    return 'local';
+  }
+}
+
+/** Everything the workstation does, independent of Electron: the IPC bridge, loopback host and CLI share it. */
+export function createServices(options: {
+  databasePath: string;
+  actor?: string;
+  sqliteNativeBinding?: string;
+}): Services {
+  const store = openStore(options.databasePath, {
+    ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}),
+  });
+  const events = new EventBus();
+  const actor = options.actor ?? currentActor();
+  const checksums = new ChecksumWorker(store, events, sha256File, actor);
+  const importDeps: ImportDeps = {
+    store,
+    events,
+    actor,
+    probe: probeVideo,
+    fingerprint: quickFingerprint,
+    onClipsAdded: () => checksums.kick(),
+  };
+  const core: CoreServices = { store, events, checksums, importDeps };
+  // Hashes left pending by a previous run (app closed mid-batch) resume on start.
+  checksums.kick();
+  return {
+    ...core,
+    handlers: createHandlers(core),
+    close: () => {
+      checksums.stop();
+      store.close();
+    },
+  };
+}
