@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isApiError } from '../../shared/api/apiError';
+import type { ImportFileOutcome } from '../../shared/api/schemas';
+import { defaultRendererDir, startLoopbackHost } from '../host/loopbackHost';
+import { createServices } from '../services/createServices';
+import { probeVideo } from '../services/media/probeVideo';
+import { defaultDatabasePath } from '../services/store/openStore';
+import { userDataDir } from '../services/userDataDir';
+
+const HELP = `framewise — label human-motion video, frame by frame
+
+Usage:
+  framewise import <folder> [--db FILE] [--json]
+      Import a batch folder (videos plus an optional batch.json). Prints, per file, ok or the
+      error code and message, with codec, size, rotation, frame count and duration.
+      Exit code 0: every file imported; 3: some files failed; 1: the batch was refused.
+  framewise probe <video> [--json]
+      Probe one file without decoding it: the same fields plus frameTimes (seconds, one per
+      frame in presentation order) and flagged metadata. Exit code 1 with {"error":{...}}.
+  framewise serve [--db FILE] [--port N]
+      Start the app for a browser on 127.0.0.1. The first line printed is the URL to open
+      (it carries this launch's token).
+
+Options:
+  --db FILE   SQLite database (default: ${defaultDatabasePath(userDataDir())})
+  --json      Machine-readable output
+  -h, --help  This text
+`;
+
+type Out = { log: (line: string) => void; error: (line: string) => void };
+const stdio: Out = {
+  log: (line) => process.stdout.write(line + '\n'),
+  error: (line) => process.stderr.write(line + '\n'),
+};
+
+function appRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+
+function errorBody(error: unknown): { code: string; message: string } {
+  if (isApiError(error)) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+function formatDuration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  return `${String(minutes).padStart(2, '0')}:${(seconds - minutes * 60).toFixed(3).padStart(6, '0')}`;
+}
+
+function describeOutcome(outcome: ImportFileOutcome): string {
+  if (outcome.status === 'error') {
+    return `  error  ${outcome.relativePath}  ${outcome.code}: ${outcome.message}`;
+  }
+  const s = outcome.summary;
+  const again = outcome.alreadyImported ? '  (already imported)' : '';
+  return `  ok     ${outcome.relativePath}  ${s.codecFamily} ${s.width}x${s.height} rot ${s.rotation}  ${s.frameCount} frames  ${formatDuration(s.durationSeconds)}${again}`;
+}
+
+async function runImport(folder: string, db: string, json: boolean, out: Out): Promise<number> {
+  const services = createServices({ databasePath: db });
+  try {
+    const report = await services.handlers.importBatch({ folder: resolve(folder) });
+    // The CLI is used by scripts that read the database next: wait for checksums to land.
+    await services.checksums.whenIdle();
+    const clips = new Map(services.store.listClips(report.batch.id).map((c) => [c.id, c]));
+    const files = report.files.map((file) => {
+      if (file.status === 'error') return file;
+      const clip = clips.get(file.clipId);
+      return {
+        ...file,
+        ...file.summary,
+        sha256: clip?.sha256 ?? null,
+        checksumState: clip?.checksumState ?? null,
+      };
+    });
+    if (json) {
+      out.log(JSON.stringify({ batch: report.batch, files }, null, 2));
+    } else {
+      out.log(`Batch ${report.batch.name} (${report.batch.id}) from ${report.batch.folder}`);
+      for (const outcome of report.files) out.log(describeOutcome(outcome));
+      const failed = report.files.filter((f) => f.status === 'error').length;
+      out.log(`${report.files.length - failed} imported, ${failed} failed.`);
+    }
+    return report.files.some((f) => f.status === 'error') ? 3 : 0;
+  } catch (error) {
+    const body = errorBody(error);
+    if (json) out.log(JSON.stringify({ error: body }));
+    else out.error(`framewise import: ${body.code}: ${body.message}`);
+    return 1;
+  } finally {
+    services.close();
+  }
+}
+
+async function runProbe(file: string, json: boolean, out: Out): Promise<number> {
+  try {
+    const result = await probeVideo(resolve(file));
+    if (json) {
+      out.log(JSON.stringify(result));
+    } else {
+      out.log(
+        `${file}: ${result.codec} (${result.codecFamily}) ${result.width}x${result.height} rotation ${result.rotation}, ` +
+          `${result.frameCount} frames, ${formatDuration(result.durationSeconds)}`,
+      );
+      const flagged = Object.entries(result.flagged).filter(([, v]) => v !== null);
+      for (const [key, value] of flagged) out.log(`  flagged ${key}: ${String(value)}`);
+    }
+    return 0;
+  } catch (error) {
+    const body = errorBody(error);
+    if (json) out.log(JSON.stringify({ error: body }));
+    else out.error(`framewise probe: ${body.code}: ${body.message}`);
+    return 1;
+  }
+}
+
+async function runServe(db: string, port: number, out: Out): Promise<number> {
+  const services = createServices({ databasePath: db });
+  const rendererDir = defaultRendererDir(appRoot());
+  const host = await startLoopbackHost({
+    services,
+    rendererDir: existsSync(join(rendererDir, 'index.html')) ? rendererDir : null,
+    port,
+  });
+  out.log(host.url);
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    out.error('The renderer is not built (npm run build); only the API is served.');
+  }
+  out.error(`Serving ${db} on 127.0.0.1:${host.port}. Ctrl+C to stop.`);
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  services.close();
+  return 0;
+}
+
+export async function main(argv: string[], out: Out = stdio): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        db: { type: 'string' },
+        port: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    out.error(`framewise: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, target] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    out.log(HELP);
+    return 0;
+  }
+  const db = resolve(values.db ?? defaultDatabasePath(userDataDir()));
+  switch (command) {
+    case 'import':
+      if (!target) break;
+      return runImport(target, db, values.json, out);
+    case 'probe':
+      if (!target) break;
+      return runProbe(target, values.json, out);
+    case 'serve': {
+      const port = values.port === undefined ? 0 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        out.error(
+          `framewise serve: --port must be a number from 0 to 65535, not "${values.port ?? ''}".`,
+        );
+        return 2;
+      }
+      return runServe(db, port, out);
+    }
+    default:
+      out.error(`framewise: unknown command "${command}".\n\n${HELP}`);
+      return 2;
+  }
+  out.error(`framewise ${command}: missing argument.\n\n${HELP}`);
+  return 2;
+}
