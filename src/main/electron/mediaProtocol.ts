@@ -1,0 +1,53 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { protocol } from 'electron';
+import { answerRange, videoContentType } from '../services/media/byteRange';
+import type { Store } from '../services/store/Store';
+import { MEDIA_SCHEME } from '../../shared/api/ipcChannels';
+
+export { MEDIA_SCHEME };
+
+/** Must run before `app.ready`: lets <video> stream and seek the scheme like http. */
+export function registerMediaScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    {
+      scheme: MEDIA_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
+    },
+  ]);
+}
+
+/**
+ * Serves `framewise-media://clip/<id>` by clip id. The renderer never names a path, so a
+ * compromised page can read only clips the user imported.
+ */
+export function handleMediaScheme(store: Store): void {
+  protocol.handle(MEDIA_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const clipId = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    const filePath = url.hostname === 'clip' ? store.getClipFilePath(clipId) : undefined;
+    if (!filePath) return new Response(`No clip with id ${clipId}.`, { status: 404 });
+    let size: number;
+    try {
+      size = (await stat(filePath)).size;
+    } catch {
+      return new Response('The clip file is no longer on disk: re-import its batch.', {
+        status: 410,
+      });
+    }
+    const range = answerRange(request.headers.get('range'), size);
+    if (range.status === 416) {
+      return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } });
+    }
+    const headers: Record<string, string> = {
+      'Content-Type': videoContentType(filePath),
+      'Content-Length': String(range.end - range.start + 1),
+      'Accept-Ranges': 'bytes',
+    };
+    if (range.status === 206)
+      headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`;
+    const body = Readable.toWeb(createReadStream(filePath, { start: range.start, end: range.end }));
+    return new Response(body as ReadableStream, { status: range.status, headers });
+  });
+}
