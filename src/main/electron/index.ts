@@ -87,7 +87,7 @@ void app.whenReady().then(() => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
   const current = createServices({
-    databasePath: defaultDatabasePath(app.getPath('userData')),
+    databasePath: defaultDatabasePath(process.env.FRAMEWISE_DATA_DIR ?? app.getPath('userData')),
     // Set by `npm start`: better-sqlite3 built for Electron's ABI (node_modules has Node's).
     sqliteNativeBinding: process.env.FRAMEWISE_SQLITE_BINDING,
   });

@@ -25,7 +25,11 @@ export async function sha256File(
       onProgress?.(0, size);
       // The signal is checked per chunk rather than handed to the stream: a stream aborted
       // mid-read rejects its pending read outside this function, as an unhandled rejection.
-      const stream = createReadStream('', { fd: file, autoClose: false, highWaterMark: CHUNK_BYTES });
+      const stream = createReadStream('', {
+        fd: file,
+        autoClose: false,
+        highWaterMark: CHUNK_BYTES,
+      });
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         signal?.throwIfAborted();
         hash.update(chunk);

@@ -1,0 +1,29 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runImportBench } from './importBench';
+import { describeMachine } from './machine';
+import { runStoreBench } from './store.bench';
+
+const root = import.meta.dirname;
+const workDir = join(root, 'work');
+const resultsDir = join(root, 'results');
+
+type Bench = { name: string; run: () => Promise<Record<string, number>> };
+
+const benches: Bench[] = [
+  { name: 'import', run: () => runImportBench(workDir) },
+  { name: 'store', run: runStoreBench },
+];
+
+const only = process.argv.slice(2);
+mkdirSync(workDir, { recursive: true });
+mkdirSync(resultsDir, { recursive: true });
+const machine = describeMachine();
+for (const bench of benches) {
+  if (only.length > 0 && !only.includes(bench.name)) continue;
+  const figures = await bench.run();
+  const result = { bench: bench.name, at: new Date().toISOString(), machine, figures };
+  writeFileSync(join(resultsDir, `${bench.name}.json`), JSON.stringify(result, null, 2) + '\n');
+  console.log(`${bench.name}:`);
+  for (const [key, value] of Object.entries(figures)) console.log(`  ${key.padEnd(28)} ${value}`);
+}

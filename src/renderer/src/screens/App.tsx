@@ -1,0 +1,22 @@
+import { useAppStore } from '../store/AppStoreContext';
+import { BatchScreen } from './BatchScreen';
+import { BatchesScreen } from './BatchesScreen';
+import { ClipScreen } from './ClipScreen';
+import { ErrorAlert } from './ErrorAlert';
+
+export function App() {
+  const screen = useAppStore((state) => state.screen);
+  return (
+    <div className="app">
+      <header className="app-header">
+        <span className="app-name">Framewise</span>
+      </header>
+      <main className="app-main">
+        <ErrorAlert />
+        {screen.name === 'batches' && <BatchesScreen />}
+        {screen.name === 'batch' && <BatchScreen batchId={screen.batchId} />}
+        {screen.name === 'clip' && <ClipScreen batchId={screen.batchId} clipId={screen.clipId} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+import type { ChecksumState, Clip, CodecFamily } from '../../../shared/api/schemas';
+import { useAppStore } from '../store/AppStoreContext';
+import { formatTimecode } from './formatTimecode';
+
+export function BatchScreen({ batchId }: { batchId: string }) {
+  const batch = useAppStore((state) => state.batches.find((item) => item.id === batchId));
+  const showBatches = useAppStore((state) => state.showBatches);
+  return (
+    <section className="screen" aria-labelledby="batch-title">
+      <nav className="screen-nav">
+        <button type="button" onClick={showBatches}>
+          Back to batches
+        </button>
+      </nav>
+      <h1 id="batch-title">{batch?.name ?? 'Batch'}</h1>
+      {batch && (
+        <p className="subtitle">
+          {batch.folder}
+          {batch.contributor && <> · contributor {batch.contributor}</>}
+          {batch.region && <> · region {batch.region}</>}
+        </p>
+      )}
+      <ClipTable batchId={batchId} />
+      <FileErrors />
+    </section>
+  );
+}
+
+function ClipTable({ batchId }: { batchId: string }) {
+  const clips = useAppStore((state) => state.clips);
+  const loading = useAppStore((state) => state.clipsLoading);
+  const showClip = useAppStore((state) => state.showClip);
+  if (loading && clips.length === 0) return <p>Loading clips…</p>;
+  return (
+    <section aria-labelledby="clips-title">
+      <h2 id="clips-title">Clips</h2>
+      {clips.length === 0 ? (
+        <p>No clips were imported from this batch.</p>
+      ) : (
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">File</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Frames</th>
+              <th scope="col">Codec</th>
+              <th scope="col">Resolution</th>
+              <th scope="col">Rotation</th>
+              <th scope="col">Flags</th>
+              <th scope="col">Checksum</th>
+            </tr>
+          </thead>
+          <tbody>
+            {clips.map((clip) => (
+              <tr key={clip.id}>
+                <td>
+                  <button
+                    type="button"
+                    className="link-button"
+                    title={clip.relativePath}
+                    onClick={() => showClip(batchId, clip.id)}
+                  >
+                    {clip.fileName}
+                  </button>
+                </td>
+                <td className="number">{formatTimecode(clip.durationSeconds)}</td>
+                <td className="number">{clip.frameCount}</td>
+                <td title={`${clip.codec} in ${clip.container}`}>
+                  {CODEC_NAMES[clip.codecFamily]}
+                </td>
+                <td className="number">
+                  {clip.width}×{clip.height}
+                </td>
+                <td className="number">{clip.rotation}°</td>
+                <td>
+                  <FlagBadges clip={clip} />
+                </td>
+                <td>
+                  <ChecksumBadge state={clip.checksumState} sha256={clip.sha256} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const CODEC_NAMES: Record<CodecFamily, string> = {
+  h264: 'H.264',
+  hevc: 'HEVC',
+  vp8: 'VP8',
+  vp9: 'VP9',
+  av1: 'AV1',
+};
+
+function FlagBadges({ clip }: { clip: Clip }) {
+  const { location, make, model, creationTime } = clip.flagged;
+  const device = [make, model].filter(Boolean).join(' ');
+  const flags: { name: string; value: string }[] = [];
+  if (location) flags.push({ name: 'Location', value: location });
+  if (device) flags.push({ name: 'Device', value: device });
+  if (creationTime) flags.push({ name: 'Creation time', value: creationTime });
+  if (flags.length === 0) return <span className="muted">None</span>;
+  return (
+    <ul className="badges">
+      {flags.map((flag) => (
+        <li key={flag.name} className="badge badge-flag" title={`${flag.name}: ${flag.value}`}>
+          {flag.name}
+          <span className="visually-hidden">: {flag.value}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const CHECKSUM_LABELS: Record<ChecksumState, string> = {
+  pending: 'Pending',
+  done: 'Done',
+  mismatch: 'Mismatch',
+  error: 'Error',
+};
+
+function ChecksumBadge({ state, sha256 }: { state: ChecksumState; sha256: string | null }) {
+  return (
+    <span className={`badge badge-checksum-${state}`} title={sha256 ? `sha256 ${sha256}` : ''}>
+      {CHECKSUM_LABELS[state]}
+    </span>
+  );
+}
+
+function FileErrors() {
+  const fileErrors = useAppStore((state) => state.fileErrors);
+  return (
+    <section aria-labelledby="file-errors-title">
+      <h2 id="file-errors-title">Files not imported</h2>
+      {fileErrors.length === 0 ? (
+        <p>Every file in this batch was imported.</p>
+      ) : (
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">File</th>
+              <th scope="col">Code</th>
+              <th scope="col">What happened</th>
+            </tr>
+          </thead>
+          <tbody>
+            {fileErrors.map((error) => (
+              <tr key={`${error.relativePath}:${error.code}`}>
+                <td>{error.relativePath}</td>
+                <td>
+                  <code className="error-code">{error.code}</code>
+                </td>
+                <td>{error.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

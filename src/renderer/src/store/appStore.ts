@@ -1,0 +1,27 @@
+import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
+import type { ApiClient } from '../../../shared/api/contract';
+import { createBatchesSlice, type BatchesSlice } from './batchesSlice';
+import { createClipsSlice, type ClipsSlice } from './clipsSlice';
+import { createErrorsSlice, type ErrorsSlice } from './errorsSlice';
+import { createNavigationSlice, type NavigationSlice } from './navigationSlice';
+import { createPlayerSlice, type PlayerSlice } from './playerSlice';
+
+export type AppState = BatchesSlice & ClipsSlice & NavigationSlice & PlayerSlice & ErrorsSlice;
+export type AppStore = StoreApi<AppState>;
+
+/** A feature slice, given the API client its actions call (zustand's slices pattern). */
+export type SliceCreator<Slice> = (api: ApiClient) => StateCreator<AppState, [], [], Slice>;
+
+/** The slices, combined once; pushed events are wired to their slices here. */
+export function createAppStore(api: ApiClient): AppStore {
+  const store = createStore<AppState>()((...args) => ({
+    ...createBatchesSlice(api)(...args),
+    ...createClipsSlice(api)(...args),
+    ...createNavigationSlice(api)(...args),
+    ...createPlayerSlice(api)(...args),
+    ...createErrorsSlice(api)(...args),
+  }));
+  api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));
+  api.onChecksumUpdate((update) => store.getState().applyChecksumUpdate(update));
+  return store;
+}

@@ -1,0 +1,64 @@
+import type { ChecksumUpdate, Clip, FileError } from '../../../shared/api/schemas';
+import type { SliceCreator } from './appStore';
+
+export type ClipsSlice = {
+  /** The batch whose clips and file errors are held here. */
+  clipsBatchId: string | null;
+  clips: Clip[];
+  fileErrors: FileError[];
+  clipsLoading: boolean;
+  /**
+   * Checksum results pushed for the open batch, by clip id. Kept so a result that arrives while
+   * `listClips` is in flight is not lost when the (older) list lands.
+   */
+  checksumUpdates: Record<string, ChecksumUpdate>;
+  loadBatchContents: (batchId: string) => Promise<void>;
+  applyChecksumUpdate: (update: ChecksumUpdate) => void;
+};
+
+export const createClipsSlice: SliceCreator<ClipsSlice> = (api) => (set, get) => ({
+  clipsBatchId: null,
+  clips: [],
+  fileErrors: [],
+  clipsLoading: false,
+  checksumUpdates: {},
+
+  loadBatchContents: async (batchId) => {
+    const switching = get().clipsBatchId !== batchId;
+    set({
+      clipsBatchId: batchId,
+      clipsLoading: true,
+      ...(switching ? { clips: [], fileErrors: [], checksumUpdates: {} } : {}),
+    });
+    try {
+      const [clips, fileErrors] = await Promise.all([
+        api.listClips({ batchId }),
+        api.listFileErrors({ batchId }),
+      ]);
+      if (get().clipsBatchId !== batchId) return;
+      const updates = get().checksumUpdates;
+      set({ clips: clips.map((clip) => withChecksum(clip, updates[clip.id])), fileErrors });
+    } catch (error) {
+      get().reportError('listing the clips of the batch', error);
+    } finally {
+      if (get().clipsBatchId === batchId) set({ clipsLoading: false });
+    }
+  },
+
+  applyChecksumUpdate: (update) => {
+    const { clipsBatchId, clips, checksumUpdates } = get();
+    if (update.batchId !== clipsBatchId) return;
+    set({
+      checksumUpdates: { ...checksumUpdates, [update.clipId]: update },
+      clips: clips.map((clip) => (clip.id === update.clipId ? withChecksum(clip, update) : clip)),
+    });
+  },
+});
+
+function withChecksum(clip: Clip, update: ChecksumUpdate | undefined): Clip {
+  // A pushed result is never older than "pending", but a listed final state must not go back.
+  if (!update || (clip.checksumState !== 'pending' && update.checksumState === 'pending')) {
+    return clip;
+  }
+  return { ...clip, checksumState: update.checksumState, sha256: update.sha256 };
+}

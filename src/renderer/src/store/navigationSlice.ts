@@ -1,0 +1,33 @@
+import type { SliceCreator } from './appStore';
+
+export type Screen =
+  | { name: 'batches' }
+  | { name: 'batch'; batchId: string }
+  | { name: 'clip'; batchId: string; clipId: string };
+
+export type NavigationSlice = {
+  screen: Screen;
+  showBatches: () => void;
+  showBatch: (batchId: string) => void;
+  showClip: (batchId: string, clipId: string) => void;
+};
+
+/**
+ * Moving between screens also loads what the new screen shows, so screens only render state, and
+ * clears an error shown for the screen being left.
+ */
+export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, get) => ({
+  screen: { name: 'batches' },
+  showBatches: () => {
+    set({ screen: { name: 'batches' }, error: null });
+    void get().loadBatches();
+  },
+  showBatch: (batchId) => {
+    set({ screen: { name: 'batch', batchId }, error: null });
+    void get().loadBatchContents(batchId);
+  },
+  showClip: (batchId, clipId) => {
+    set({ screen: { name: 'clip', batchId, clipId }, error: null });
+    void get().loadClip(clipId);
+  },
+});
