@@ -5,6 +5,7 @@ import { ProbeResult } from '../../../shared/api/schemas';
 import { ImportError } from '../importError';
 import { probeWithFfprobe } from './probeFfprobe';
 import { probeMp4 } from './probeMp4';
+import { fileReadError } from './fileReadError';
 
 /**
  * Codec, size, rotation, frame table and privacy metadata of a video file, without decoding.
@@ -15,7 +16,7 @@ export async function probeVideo(filePath: string): Promise<ProbeResult> {
     return checked(await probeByKind(filePath), filePath);
   } catch (error) {
     if (error instanceof ImportError) throw error;
-    throw asImportError(error, filePath);
+    throw fileReadError(error, filePath);
   }
 }
 
@@ -85,28 +86,4 @@ function checked(result: ProbeResult, filePath: string): ProbeResult {
       .join('; ')}).`,
     filePath,
   );
-}
-
-function asImportError(error: unknown, filePath: string): ImportError {
-  const name = basename(filePath);
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT') {
-    return new ImportError(
-      'FILE_MISSING',
-      `"${name}" was not found; it may have been moved or deleted.`,
-      filePath,
-    );
-  }
-  if (code === 'EISDIR') {
-    return new ImportError('NOT_A_VIDEO', `"${name}" is a folder, not a video.`, filePath);
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new ImportError(
-      'UNREADABLE',
-      `"${name}" cannot be opened: permission denied. Check the file's permissions.`,
-      filePath,
-    );
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return new ImportError('UNREADABLE', `"${name}" could not be read: ${detail}.`, filePath);
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { ImportError } from '../importError';
+import { fileReadError } from './fileReadError';
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -41,7 +40,7 @@ export async function sha256File(
     }
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    throw readFailure(error, filePath);
+    throw fileReadError(error, filePath);
   }
   return hash.digest('hex');
 }
@@ -66,7 +65,7 @@ export async function quickFingerprint(filePath: string): Promise<string> {
       await file.close();
     }
   } catch (error) {
-    throw readFailure(error, filePath);
+    throw fileReadError(error, filePath);
   }
 }
 
@@ -81,19 +80,4 @@ async function readExactly(
     if (bytesRead === 0) throw new Error(`the file got shorter while it was read`);
     done += bytesRead;
   }
-}
-
-function readFailure(error: unknown, filePath: string): Error {
-  if (error instanceof ImportError) return error;
-  const name = basename(filePath);
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT') {
-    return new ImportError(
-      'FILE_MISSING',
-      `"${name}" was not found; it may have been moved or deleted.`,
-      filePath,
-    );
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return new ImportError('UNREADABLE', `"${name}" could not be read: ${detail}.`, filePath);
 }
