@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runImportBench } from './importBench';
 import { describeMachine } from './machine';
 import { runStoreBench } from './store.bench';
+import { runProxyBench } from './proxyBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -13,6 +14,7 @@ type Bench = { name: string; run: () => Promise<Record<string, number>> };
 const benches: Bench[] = [
   { name: 'import', run: () => runImportBench(workDir) },
   { name: 'store', run: runStoreBench },
+  { name: 'proxy', run: () => runProxyBench(workDir) },
 ];
 
 const only = process.argv.slice(2);

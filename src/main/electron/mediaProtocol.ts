@@ -19,22 +19,41 @@ export function registerMediaScheme(): void {
 }
 
 /**
- * Serves `framewise-media://clip/<id>` by clip id. The renderer never names a path, so a
- * compromised page can read only clips the user imported.
+ * Serves `framewise-media://clip/<id>` by clip id (`?variant=proxy`: its H.264 proxy). The
+ * renderer never names a path, so a compromised page can read only clips the user imported.
  */
 export function handleMediaScheme(store: Store): void {
   protocol.handle(MEDIA_SCHEME, async (request) => {
     const url = new URL(request.url);
     const clipId = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    const filePath = url.hostname === 'clip' ? store.getClipFilePath(clipId) : undefined;
-    if (!filePath) return new Response(`No clip with id ${clipId}.`, { status: 404 });
+    const clipPath = url.hostname === 'clip' ? store.getClipFilePath(clipId) : undefined;
+    if (!clipPath) return new Response(`No clip with id ${clipId}.`, { status: 404 });
+    const variant = url.searchParams.get('variant') ?? 'original';
+    if (variant !== 'original' && variant !== 'proxy') {
+      return new Response(`Unknown media variant "${variant}": use "original" or "proxy".`, {
+        status: 400,
+      });
+    }
+    // The proxy's path comes from the store (set once it passed its frame check), never the URL.
+    const proxy = variant === 'proxy' ? store.getProxy(clipId) : undefined;
+    const filePath =
+      variant === 'proxy' ? (proxy?.state === 'ready' ? proxy.filePath : null) : clipPath;
+    if (!filePath) {
+      return new Response(
+        `Clip ${clipId} has no ready proxy yet: ask for one (ensureProxy) and wait for it to be ready.`,
+        { status: 404 },
+      );
+    }
     let size: number;
     try {
       size = (await stat(filePath)).size;
     } catch {
-      return new Response('The clip file is no longer on disk: re-import its batch.', {
-        status: 410,
-      });
+      return new Response(
+        variant === 'proxy'
+          ? 'The proxy file is no longer on disk: ask for the proxy again.'
+          : 'The clip file is no longer on disk: re-import its batch.',
+        { status: 410 },
+      );
     }
     const range = answerRange(request.headers.get('range'), size);
     if (range.status === 416) {

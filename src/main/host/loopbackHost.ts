@@ -155,10 +155,29 @@ export async function startLoopbackHost(options: HostOptions): Promise<RunningHo
     res.end(body);
   };
 
-  const serveMedia = async (req: IncomingMessage, res: ServerResponse, clipId: string) => {
-    const filePath = services.store.getClipFilePath(clipId);
-    if (!filePath) {
+  const serveMedia = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    clipId: string,
+    variant: string | null,
+  ) => {
+    const clipPath = services.store.getClipFilePath(clipId);
+    if (!clipPath) {
       send(res, 404, `No clip with id ${clipId}.`);
+      return;
+    }
+    if (variant !== null && variant !== 'original' && variant !== 'proxy') {
+      send(res, 400, `Unknown media variant "${variant}": use "original" or "proxy".`);
+      return;
+    }
+    // The proxy's path comes from the store (set once it passed its frame check), never the URL.
+    const filePath = variant === 'proxy' ? services.proxies.readyFile(clipId) : clipPath;
+    if (!filePath) {
+      send(
+        res,
+        404,
+        `Clip ${clipId} has no ready proxy yet: ask for one (ensureProxy) and wait for proxyUpdate "ready".`,
+      );
       return;
     }
     let size: number;
@@ -249,7 +268,12 @@ export async function startLoopbackHost(options: HostOptions): Promise<RunningHo
       return;
     }
     if (url.pathname.startsWith('/media/')) {
-      await serveMedia(req, res, decodeURIComponent(url.pathname.slice('/media/'.length)));
+      await serveMedia(
+        req,
+        res,
+        decodeURIComponent(url.pathname.slice('/media/'.length)),
+        url.searchParams.get('variant'),
+      );
       return;
     }
     await serveStatic(res, url.pathname, auth === 'query');

@@ -1,10 +1,13 @@
 import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { ApiHandlers } from '../../shared/api/contract';
 import { createHandlers } from './api/createHandlers';
 import { EventBus } from './eventBus';
 import { ChecksumWorker } from './import/checksumWorker';
 import type { ImportDeps } from './import/importBatch';
 import { probeVideo } from './media/probeVideo';
+import { SampleTableCache } from './media/sampleTable';
+import { ProxyService } from './proxy/proxyService';
 import { quickFingerprint, sha256File } from './media/sha256File';
 import { openStore } from './store/openStore';
 import type { Store } from './store/Store';
@@ -14,6 +17,9 @@ export type CoreServices = {
   events: EventBus;
   checksums: ChecksumWorker;
   importDeps: ImportDeps;
+  /** Recently read sample tables (originals and proxies), shared by the handlers and proxies. */
+  sampleTables: SampleTableCache;
+  proxies: ProxyService;
 };
 
 export type Services = CoreServices & { handlers: ApiHandlers; close: () => void };
@@ -48,14 +54,25 @@ export function createServices(options: {
     fingerprint: quickFingerprint,
     onClipsAdded: () => checksums.kick(),
   };
-  const core: CoreServices = { store, events, checksums, importDeps };
-  // Hashes left pending by a previous run (app closed mid-batch) resume on start.
+  const sampleTables = new SampleTableCache(8);
+  const proxies = new ProxyService({
+    store,
+    events,
+    actor,
+    // Beside the database, so a portable data folder (FRAMEWISE_DATA_DIR) carries its proxies.
+    proxyDir: join(dirname(options.databasePath), 'proxies'),
+    sampleTables,
+  });
+  const core: CoreServices = { store, events, checksums, importDeps, sampleTables, proxies };
+  // Hashes left pending by a previous run (app closed mid-batch) resume on start, as do proxies.
   checksums.kick();
+  proxies.resume();
   return {
     ...core,
     handlers: createHandlers(core),
     close: () => {
       checksums.stop();
+      proxies.close();
       store.close();
     },
   };

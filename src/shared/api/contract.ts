@@ -7,6 +7,9 @@ import {
   FrameTable,
   ImportProgress,
   ImportReport,
+  MediaVariant,
+  ProxyStatus,
+  SampleTable,
 } from './schemas';
 
 /**
@@ -39,12 +42,28 @@ export const calls = {
     input: z.object({ clipId: z.string().min(1) }).strict(),
     output: FrameTable,
   },
+  getSampleTable: {
+    input: z
+      .object({ clipId: z.string().min(1), variant: MediaVariant.default('original') })
+      .strict(),
+    output: SampleTable,
+  },
+  /** Asks for an H.264 proxy of a clip this renderer cannot decode; made in the background. */
+  ensureProxy: {
+    input: z.object({ clipId: z.string().min(1) }).strict(),
+    output: ProxyStatus,
+  },
+  getProxyStatus: {
+    input: z.object({ clipId: z.string().min(1) }).strict(),
+    output: ProxyStatus,
+  },
 } as const;
 
 /** Events pushed from main to the renderer; subscribed to as `onX` on the client. */
 export const events = {
   importProgress: ImportProgress,
   checksumUpdate: ChecksumUpdate,
+  proxyUpdate: ProxyStatus,
 } as const;
 
 export type Calls = typeof calls;
@@ -78,8 +97,8 @@ export type ApiClient = {
 } & {
   [K in EventName as OnEvent<K>]: (listener: (payload: EventPayload<K>) => void) => () => void;
 } & {
-  /** URL the video element loads a clip from: by id, never by path. */
-  mediaUrl: (clipId: string) => string;
+  /** URL the video element loads a clip (or its proxy) from: by id, never by path. */
+  mediaUrl: (clipId: string, variant?: MediaVariant) => string;
 };
 
 /** The response envelope on both transports; errors are values, not thrown objects, at the boundary. */

@@ -9,12 +9,13 @@ import {
   type EventName,
 } from './contract';
 import { ApiError } from './apiError';
+import type { MediaVariant } from './schemas';
 
 /** What a transport (Electron IPC or the loopback host) must provide; the client is derived from it. */
 export type Transport = {
   invoke: (name: CallName, input: unknown) => Promise<Envelope<unknown>>;
   subscribe: (name: EventName, listener: (payload: unknown) => void) => () => void;
-  mediaUrl: (clipId: string) => string;
+  mediaUrl: (clipId: string, variant?: MediaVariant) => string;
 };
 
 export function createClient(transport: Transport): ApiClient {

@@ -145,3 +145,45 @@ export const ChecksumUpdate = z.object({
   message: z.string().nullable(),
 });
 export type ChecksumUpdate = z.infer<typeof ChecksumUpdate>;
+
+export const MediaVariant = z.enum(['original', 'proxy']);
+export type MediaVariant = z.infer<typeof MediaVariant>;
+
+/**
+ * A clip's compressed samples in decode order, as columns (a 30-minute clip has 100k+ samples),
+ * so the renderer can fetch byte ranges and decode exact frames with WebCodecs.
+ */
+export const SampleTable = z.object({
+  clipId: z.string(),
+  variant: MediaVariant,
+  /** WebCodecs codec string, e.g. "avc1.64001f". */
+  codec: z.string(),
+  codedWidth: z.number().int().positive(),
+  codedHeight: z.number().int().positive(),
+  /** The decoder configuration record (avcC, hvcC, vpcC, av1C payload), base64; null if none. */
+  description: z.string().nullable(),
+  timescale: z.number().int().positive(),
+  /** Clockwise rotation the picture needs; WebCodecs output is not rotated. */
+  rotation: Rotation,
+  offsets: z.array(z.number().int().nonnegative()),
+  sizes: z.array(z.number().int().nonnegative()),
+  /** Composition time in timescale ticks, before the edit list. */
+  cts: z.array(z.number().int()),
+  dts: z.array(z.number().int()),
+  isSync: z.array(z.boolean()),
+  /** Presentation index (0-based frame n) of each decode-order sample; -1 where an edit hides it. */
+  frameIndex: z.array(z.number().int()),
+});
+export type SampleTable = z.infer<typeof SampleTable>;
+
+export const ProxyState = z.enum(['none', 'queued', 'running', 'ready', 'failed']);
+export type ProxyState = z.infer<typeof ProxyState>;
+
+export const ProxyStatus = z.object({
+  clipId: z.string(),
+  state: ProxyState,
+  /** 0..1 while running. */
+  progress: z.number().min(0).max(1),
+  message: z.string().nullable(),
+});
+export type ProxyStatus = z.infer<typeof ProxyStatus>;

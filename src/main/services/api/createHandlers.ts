@@ -34,5 +34,28 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       if (!table) throw notFound('clip', clipId);
       return table;
     },
+    getSampleTable: async ({ clipId, variant }) => {
+      const filePath = store.getClipFilePath(clipId);
+      if (filePath === undefined) throw notFound('clip', clipId);
+      if (variant === 'original') {
+        return { clipId, variant, ...(await services.sampleTables.get(filePath)) };
+      }
+      const proxyPath = services.proxies.readyFile(clipId);
+      if (proxyPath === undefined) {
+        throw new ApiError(
+          'PROXY_NOT_READY',
+          `Clip ${clipId} has no proxy yet: ask for one with ensureProxy and wait for it to be ready.`,
+        );
+      }
+      return { clipId, variant, ...(await services.sampleTables.get(proxyPath)) };
+    },
+    ensureProxy: ({ clipId }) => {
+      if (!store.getClip(clipId)) throw notFound('clip', clipId);
+      return services.proxies.ensure(clipId);
+    },
+    getProxyStatus: ({ clipId }) => {
+      if (!store.getClip(clipId)) throw notFound('clip', clipId);
+      return services.proxies.status(clipId);
+    },
   };
 }

@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { createFile, Log, MP4BoxBuffer, VisualSampleEntry } from 'mp4box';
-import type { ISOFile, Sample } from 'mp4box';
-import type { CodecFamily, ProbeResult } from '../../../shared/api/schemas';
+import type { Box, ISOFile, Sample } from 'mp4box';
+import type { CodecFamily, ProbeResult, Rotation } from '../../../shared/api/schemas';
 import { presentationTimes } from '../../../shared/domain/frameTable';
+import type { EditListEntry } from '../../../shared/domain/frameTable';
 import { readFlaggedMetadata } from '../../../shared/domain/quickTimeMetadata';
 import { rotationFromMatrix } from '../../../shared/domain/rotation';
 import { ImportError } from '../importError';
@@ -34,6 +35,111 @@ export async function probeMp4(
   fileSize: number,
   filePath: string,
 ): Promise<{ result: ProbeResult; bytesRead: number }> {
+  const { layout, moovBytes } = await loadIndex(file, fileSize, filePath);
+  try {
+    return { result: describeVideo(layout, moovBytes, filePath), bytesRead: layout.bytesRead };
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    // mp4box leaves boxes it could not parse undefined, so damage surfaces as a TypeError here.
+    throw damagedIndex(error, filePath);
+  }
+}
+
+/** One coded sample of the video track, as the index lists it (media timescale units). */
+export type Mp4Sample = {
+  offset: number;
+  size: number;
+  cts: number;
+  dts: number;
+  duration: number;
+  isSync: boolean;
+};
+
+/** What a WebCodecs decoder needs to decode the video track's samples itself. */
+export type Mp4VideoSamples = {
+  codec: string;
+  codecFamily: CodecFamily;
+  codedWidth: number;
+  codedHeight: number;
+  /**
+   * The codec configuration box's payload (avcC, hvcC, vpcC, av1C) without its box header:
+   * the bytes as stored in the file, which is what `VideoDecoderConfig.description` takes.
+   */
+  description: Uint8Array | null;
+  timescale: number;
+  movieTimescale: number;
+  rotation: Rotation;
+  edits: EditListEntry[];
+  /** Decode order. */
+  samples: Mp4Sample[];
+};
+
+/** Codec configuration boxes a sample entry can carry, in the order we look for them. */
+const CONFIG_BOXES = ['avcC', 'hvcC', 'vpcC', 'av1C'] as const;
+
+/**
+ * The video track's samples in decode order with their byte ranges, and the decoder setup, from
+ * the index boxes alone (the same reads and checks as probeMp4).
+ */
+export async function readMp4Samples(
+  file: FileHandle,
+  fileSize: number,
+  filePath: string,
+): Promise<Mp4VideoSamples> {
+  const { layout, moovBox, moovBytes } = await loadIndex(file, fileSize, filePath);
+  try {
+    const { iso, trak, entry, codecFamily, samples } = videoTrack(layout, filePath);
+    const config = CONFIG_BOXES.map((type) => entry[type]).find((box) => box !== undefined);
+    return {
+      codec: entry.getCodec(),
+      codecFamily,
+      codedWidth: entry.width,
+      codedHeight: entry.height,
+      description: config ? boxPayload(config, moovBox, moovBytes) : null,
+      timescale: trak.mdia.mdhd.timescale,
+      movieTimescale: iso.moov.mvhd.timescale,
+      rotation: rotationFromMatrix(trak.tkhd.matrix),
+      edits: editsOf(trak),
+      samples: samples.map((sample) => ({
+        offset: sample.offset,
+        size: sample.size,
+        cts: sample.cts,
+        dts: sample.dts,
+        duration: sample.duration,
+        isSync: sample.is_sync,
+      })),
+    };
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    throw damagedIndex(error, filePath);
+  }
+}
+
+/**
+ * A box's content as stored in the file. mp4box records where each box starts in the file
+ * (`start`, true file offsets since every index box is appended at its own offset), so the
+ * payload is a slice of the moov bytes: no re-serialisation that could drop fields mp4box does
+ * not model.
+ */
+function boxPayload(box: Box, moovBox: TopLevelBox, moovBytes: Uint8Array): Uint8Array {
+  const start = box.start;
+  const headerSize = box.hdr_size;
+  if (start === undefined || headerSize === undefined) {
+    throw new Error(`the ${box.type} box has no recorded position`);
+  }
+  const from = start - moovBox.start + headerSize;
+  const to = start - moovBox.start + box.size;
+  if (from < 0 || to > moovBytes.byteLength || to < from) {
+    throw new Error(`the ${box.type} box lies outside the moov box`);
+  }
+  return moovBytes.slice(from, to);
+}
+
+async function loadIndex(
+  file: FileHandle,
+  fileSize: number,
+  filePath: string,
+): Promise<{ layout: Mp4Layout; moovBox: TopLevelBox; moovBytes: Uint8Array<ArrayBuffer> }> {
   const name = basename(filePath);
   const layout = await readLayout(file, fileSize, filePath);
   const moovBox = layout.boxes.find((box) => box.type === 'moov');
@@ -55,19 +161,11 @@ export async function probeMp4(
       filePath,
     );
   }
-
-  try {
-    return { result: describeVideo(layout, moovBytes, filePath), bytesRead: layout.bytesRead };
-  } catch (error) {
-    if (error instanceof ImportError) throw error;
-    // mp4box leaves boxes it could not parse undefined, so damage surfaces as a TypeError here.
-    throw damagedIndex(error, filePath);
-  }
+  return { layout, moovBox, moovBytes };
 }
 
-function describeVideo(layout: Mp4Layout, moovBytes: Uint8Array, filePath: string): ProbeResult {
+function videoTrack(layout: Mp4Layout, filePath: string) {
   const name = basename(filePath);
-  const fileSize = layout.fileSize;
   const iso = parseIndex(layout, filePath);
   const track = iso.getInfo().videoTracks[0];
   if (!track) {
@@ -92,13 +190,22 @@ function describeVideo(layout: Mp4Layout, moovBytes: Uint8Array, filePath: strin
       filePath,
     );
   }
-  assertSamplesInFile(samples, fileSize, name, filePath);
+  assertSamplesInFile(samples, layout.fileSize, name, filePath);
+  return { iso, trak, entry, codecFamily, samples };
+}
 
-  const edits = (trak.edts?.elst?.entries ?? []).map((edit) => ({
+function editsOf(trak: ReturnType<ISOFile['getTrackById']>): EditListEntry[] {
+  return (trak.edts?.elst?.entries ?? []).map((edit) => ({
     segmentDuration: edit.segment_duration,
     mediaTime: edit.media_time,
     mediaRateInteger: edit.media_rate_integer,
   }));
+}
+
+function describeVideo(layout: Mp4Layout, moovBytes: Uint8Array, filePath: string): ProbeResult {
+  const name = basename(filePath);
+  const { iso, trak, entry, codecFamily, samples } = videoTrack(layout, filePath);
+  const edits = editsOf(trak);
   const { frameTimes, lastFrameDurationSeconds } = presentationTimes(
     samples,
     trak.mdia.mdhd.timescale,

@@ -5,6 +5,7 @@ import type {
   FileError,
   FrameTable,
   ProbeResult,
+  ProxyState,
 } from '../../../shared/api/schemas';
 
 export type NewBatch = {
@@ -46,6 +47,28 @@ export type AuditEntry = {
 
 export type AuditRecord = AuditEntry & { id: number; at: string };
 
+/** A clip's H.264 proxy as the database records it; a clip without one has no record. */
+export type ProxyRecord = {
+  clipId: string;
+  state: Exclude<ProxyState, 'none'>;
+  /** Set once the proxy passed its frame check (state 'ready'). */
+  filePath: string | null;
+  /** 0..1; the live value while running is the proxy service's, this one is the last saved. */
+  progress: number;
+  message: string | null;
+  /** The proxy's own frame count, once checked. */
+  frameCount: number | null;
+  updatedAt: string;
+};
+
+/** Fields a state change may set; omitted ones are cleared (null, progress 0). */
+export type ProxyFields = {
+  filePath?: string | null;
+  progress?: number;
+  message?: string | null;
+  frameCount?: number | null;
+};
+
 /**
  * The workstation's local database, named for what users do. Methods are synchronous
  * (better-sqlite3); every write that must land together runs in one transaction.
@@ -78,6 +101,20 @@ export interface Store {
   listPendingChecksums(): PendingChecksum[];
   /** Throws `StoreError` `CLIP_NOT_FOUND` for an unknown clip. `done` and `mismatch` need the hash. */
   setChecksum(clipId: string, state: ChecksumState, sha256: string | null, actor: string): void;
+  getProxy(clipId: string): ProxyRecord | undefined;
+  /**
+   * Creates or replaces the clip's proxy record. A change of state is audited; a progress update
+   * in the same state is not. Throws `StoreError` `CLIP_NOT_FOUND` for an unknown clip and
+   * `INVALID_INPUT` for a ready proxy without its file and frame count.
+   */
+  setProxyState(
+    clipId: string,
+    state: ProxyRecord['state'],
+    fields: ProxyFields,
+    actor: string,
+  ): ProxyRecord;
+  /** Proxies queued or running (left so by a previous run), oldest change first. */
+  listUnfinishedProxies(): ProxyRecord[];
   appendAudit(entry: AuditEntry): void;
   /** Newest first. */
   listAudit(filter?: { entityId?: string; limit?: number }): AuditRecord[];

@@ -7,11 +7,21 @@ import {
   FlaggedMetadata,
   ImportErrorCode,
   ProbeSummary,
+  ProxyState,
   Rotation,
 } from '../../../shared/api/schemas';
 import type { Batch, Clip, FileError, FrameTable } from '../../../shared/api/schemas';
 import { decodeFrameTimes, encodeFrameTimes } from './frameTimesBlob';
-import type { AuditEntry, AuditRecord, NewBatch, NewClip, PendingChecksum, Store } from './Store';
+import type {
+  AuditEntry,
+  AuditRecord,
+  NewBatch,
+  NewClip,
+  PendingChecksum,
+  ProxyFields,
+  ProxyRecord,
+  Store,
+} from './Store';
 import { StoreError } from './storeError';
 
 type BatchRow = {
@@ -75,6 +85,15 @@ type PendingRow = {
   batch_id: string;
   file_path: string;
   expected_sha256: string | null;
+};
+type ProxyRow = {
+  clip_id: string;
+  state: string;
+  file_path: string | null;
+  progress: number;
+  message: string | null;
+  frame_count: number | null;
+  updated_at: string;
 };
 type AuditRow = {
   id: number;
@@ -156,6 +175,20 @@ function toClip(row: ClipRow): Clip {
   };
 }
 
+const storedProxyState = ProxyState.exclude(['none']);
+
+function toProxyRecord(row: ProxyRow): ProxyRecord {
+  return {
+    clipId: row.clip_id,
+    state: storedProxyState.parse(row.state),
+    filePath: row.file_path,
+    progress: row.progress,
+    message: row.message,
+    frameCount: row.frame_count,
+    updatedAt: row.updated_at,
+  };
+}
+
 function toDetails(json: string): Record<string, unknown> {
   const value: unknown = JSON.parse(json);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -186,6 +219,9 @@ export class SqliteStore implements Store {
   readonly #upsertBatch: Transaction<(input: NewBatch, actor: string) => Batch>;
   readonly #setChecksum: Transaction<
     (clipId: string, state: ChecksumState, sha256: string | null, actor: string) => void
+  >;
+  readonly #setProxyState: Transaction<
+    (clipId: string, state: ProxyRecord['state'], fields: ProxyFields, actor: string) => ProxyRecord
   >;
 
   constructor(db: Database) {
@@ -321,6 +357,62 @@ export class SqliteStore implements Store {
         );
       },
     );
+
+    this.#setProxyState = db.transaction(
+      (
+        clipId: string,
+        state: ProxyRecord['state'],
+        fields: ProxyFields,
+        actor: string,
+      ): ProxyRecord => {
+        if (s.clipFilePath.get(clipId) === undefined) {
+          throw new StoreError(
+            'CLIP_NOT_FOUND',
+            `No clip ${clipId} in this workstation's database.`,
+          );
+        }
+        const row = {
+          clip_id: clipId,
+          state,
+          file_path: fields.filePath ?? null,
+          progress: fields.progress ?? 0,
+          message: fields.message ?? null,
+          frame_count: fields.frameCount ?? null,
+          updated_at: now(),
+        };
+        if (state === 'ready' && (row.file_path === null || row.frame_count === null)) {
+          throw new StoreError(
+            'INVALID_INPUT',
+            `A ready proxy needs its file and frame count (clip ${clipId}).`,
+          );
+        }
+        if (!(row.progress >= 0 && row.progress <= 1)) {
+          throw new StoreError(
+            'INVALID_INPUT',
+            `Proxy progress must be 0..1, not ${row.progress}.`,
+          );
+        }
+        const previous = s.proxyByClip.get(clipId);
+        s.upsertProxy.run(row);
+        if (previous?.state !== state) {
+          this.#append(
+            {
+              actor,
+              action: 'clip.proxy',
+              entityType: 'clip',
+              entityId: clipId,
+              details: {
+                state,
+                message: row.message,
+                frameCount: row.frame_count,
+              },
+            },
+            row.updated_at,
+          );
+        }
+        return toProxyRecord(row);
+      },
+    );
   }
 
   upsertBatch(input: NewBatch, actor: string): Batch {
@@ -415,6 +507,24 @@ export class SqliteStore implements Store {
 
   setChecksum(clipId: string, state: ChecksumState, sha256: string | null, actor: string): void {
     this.#setChecksum.immediate(clipId, state, sha256, actor);
+  }
+
+  getProxy(clipId: string): ProxyRecord | undefined {
+    const row = this.#statements.proxyByClip.get(clipId);
+    return row && toProxyRecord(row);
+  }
+
+  setProxyState(
+    clipId: string,
+    state: ProxyRecord['state'],
+    fields: ProxyFields,
+    actor: string,
+  ): ProxyRecord {
+    return this.#setProxyState.immediate(clipId, state, fields, actor);
+  }
+
+  listUnfinishedProxies(): ProxyRecord[] {
+    return this.#statements.unfinishedProxies.all().map(toProxyRecord);
   }
 
   appendAudit(entry: AuditEntry): void {
@@ -542,6 +652,19 @@ function prepareStatements(db: Database) {
     fileErrorsByBatch: prepare<[string], FileErrorRow>(
       'SELECT relative_path, code, message FROM file_errors WHERE batch_id = ? ORDER BY relative_path',
     ),
+    proxyByClip: prepare<[string], ProxyRow>(/* sql */ `
+      SELECT clip_id, state, file_path, progress, message, frame_count, updated_at
+      FROM proxies WHERE clip_id = ?`),
+    upsertProxy: prepare<[ProxyRow]>(/* sql */ `
+      INSERT INTO proxies (clip_id, state, file_path, progress, message, frame_count, updated_at)
+      VALUES (@clip_id, @state, @file_path, @progress, @message, @frame_count, @updated_at)
+      ON CONFLICT (clip_id) DO UPDATE
+      SET state = excluded.state, file_path = excluded.file_path, progress = excluded.progress,
+          message = excluded.message, frame_count = excluded.frame_count,
+          updated_at = excluded.updated_at`),
+    unfinishedProxies: prepare<[], ProxyRow>(/* sql */ `
+      SELECT clip_id, state, file_path, progress, message, frame_count, updated_at
+      FROM proxies WHERE state IN ('queued', 'running') ORDER BY updated_at, rowid`),
     insertAudit: prepare<[string, string, string, string, string, string]>(/* sql */ `
       INSERT INTO audit_log (at, actor, action, entity_type, entity_id, details)
       VALUES (?, ?, ?, ?, ?, ?)`),

@@ -17,9 +17,10 @@
  */
 import type { Migration } from './Migration';
 import { migration001 } from './001_initial';
+import { migration002 } from './002_proxies';
 
 export type { Migration } from './Migration';
 
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration002];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

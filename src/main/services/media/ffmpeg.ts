@@ -1,0 +1,193 @@
+import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
+
+/**
+ * The one module that runs ffmpeg (STYLE.md §9). The binary is the static build shipped by
+ * `@ffmpeg-installer/ffmpeg` (FFmpeg 4.1, December 2018), so options are 4.1's: `-vsync` rather
+ * than `-fps_mode`, the `rotate` tag rather than `-display_rotation`.
+ */
+
+export type ProxyEncodeOptions = {
+  input: string;
+  /** Written as MP4 whatever its extension (so a temporary name works). */
+  output: string;
+  /**
+   * The source track's media timescale, kept so every pts is representable exactly. Null for
+   * sources without one (WebM): the muxer then picks a multiple of the source time base.
+   */
+  timescale: number | null;
+  /** Called with the number of frames encoded so far (ffmpeg's `-progress` `frame=` lines). */
+  onFrames?: (frames: number) => void;
+  signal?: AbortSignal;
+  /** Defaults to the binary shipped by @ffmpeg-installer/ffmpeg. */
+  ffmpegPath?: string;
+};
+
+/** ffmpeg ran and failed (or could not start); `stderrTail` holds its last words. */
+export class FfmpegError extends Error {
+  constructor(
+    message: string,
+    readonly stderrTail: string,
+    readonly exitCode: number | null,
+  ) {
+    super(message);
+    this.name = 'FfmpegError';
+  }
+}
+
+/** How much of ffmpeg's stderr to keep: the error is at the end, and the start is noise. */
+const STDERR_TAIL_BYTES = 4096;
+
+/**
+ * The argument list for an H.264 proxy that keeps every frame at its own timestamp:
+ *
+ * - `-vsync passthrough` and `-enc_time_base -1`: no frame is dropped, duplicated or retimed,
+ *   and the encoder counts time in the source's time base (FFmpeg 4.1 otherwise uses 1/fps and
+ *   rounds variable-rate timestamps onto that grid).
+ * - `-video_track_timescale`: the proxy's track has the source's timescale, so pts are equal in
+ *   ticks, not only in seconds.
+ * - `-noautorotate`: the picture is not turned; FFmpeg 4.1 then copies the source's display
+ *   matrix into the proxy's tkhd, so the proxy shows upright exactly as the source does and its
+ *   coded picture (and the WebCodecs output) is the source's. The proxy service checks that the
+ *   proxy's rotation equals the source's.
+ * - `-g 30`: a keyframe at least every 30 frames, so a seek or an exact WebCodecs decode never
+ *   starts far back.
+ * - `-bf 0` and `-use_editlist 0`: no B-frames, so pts = dts from 0 and the proxy needs no edit
+ *   list. FFmpeg 4.1 ends its edit list at the last frame's pts when that frame has no known
+ *   duration (every variable-rate source), which hides the last frame (ffprobe flags it discard):
+ *   measured on the VFR and WebM fixtures, 89 of 90 and 59 of 60 frames. Without B-frames and
+ *   edit list every frame is shown at exactly its cts, and decoding needs no reordering either.
+ */
+export function proxyArgs(options: Pick<ProxyEncodeOptions, 'input' | 'output' | 'timescale'>) {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'error',
+    '-y',
+    '-noautorotate',
+    '-i',
+    options.input,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '18',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '30',
+    '-bf',
+    '0',
+    '-vsync',
+    'passthrough',
+    '-enc_time_base',
+    '-1',
+    ...(options.timescale === null ? [] : ['-video_track_timescale', String(options.timescale)]),
+    '-use_editlist',
+    '0',
+    '-movflags',
+    '+faststart',
+    '-progress',
+    'pipe:1',
+    '-f',
+    'mp4',
+    options.output,
+  ];
+}
+
+/** Encodes `input`'s first video track to an H.264 MP4 proxy at `output`. Rejects with FfmpegError. */
+export async function encodeH264Proxy(options: ProxyEncodeOptions): Promise<void> {
+  const binary = options.ffmpegPath ?? (await bundledFfmpegPath());
+  const name = basename(options.input);
+  options.signal?.throwIfAborted();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(binary, proxyArgs(options), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    let stderr = '';
+    let pending = '';
+    let settled = false;
+    const finish = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      finish(
+        options.signal?.reason instanceof Error
+          ? options.signal.reason
+          : new DOMException('The proxy encode was cancelled.', 'AbortError'),
+      );
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const frames = /^frame=(\d+)\s*$/u.exec(line)?.[1];
+        if (frames !== undefined) options.onFrames?.(Number(frames));
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+    child.on('error', (error) => {
+      finish(
+        new FfmpegError(
+          `ffmpeg could not be started to convert "${name}" (${error.message}).`,
+          '',
+          null,
+        ),
+      );
+    });
+    child.on('close', (code, signal) => {
+      if (code === 0) {
+        finish(null);
+        return;
+      }
+      const tail = stderr.trim();
+      const lastLines = tail.split('\n').slice(-3).join(' / ');
+      finish(
+        new FfmpegError(
+          `ffmpeg could not convert "${name}" (${
+            signal === null ? `exit code ${String(code)}` : `killed by ${signal}`
+          })` + (lastLines === '' ? '.' : `: ${lastLines}`),
+          tail,
+          code,
+        ),
+      );
+    });
+  });
+}
+
+async function bundledFfmpegPath(): Promise<string> {
+  try {
+    const installer = await import('@ffmpeg-installer/ffmpeg');
+    // Packaged Electron apps unpack native binaries beside the asar archive.
+    return installer.default.path.replace('app.asar', 'app.asar.unpacked');
+  } catch (error) {
+    throw new FfmpegError(
+      `ffmpeg is not installed with this copy of Framewise, so proxies cannot be made (${
+        error instanceof Error ? error.message : String(error)
+      }).`,
+      '',
+      null,
+    );
+  }
+}
