@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+export const Visibility = z.enum(['visible', 'occluded', 'unlabeled']);
+/** COCO's v: visible = 2, occluded = 1 (labeled but not seen), unlabeled = 0. */
+export type Visibility = z.infer<typeof Visibility>;
+
+export const TrackKind = z.enum(['person', 'left_hand', 'right_hand']);
+export type TrackKind = z.infer<typeof TrackKind>;
+
+const Coordinate = z.number({ error: 'must be a finite number' });
+
+/**
+ * One stored point, in video pixels of the **displayed (upright) picture**. `x`/`y` of an
+ * `unlabeled` point carry no meaning (they are kept so cycling visibility does not lose the
+ * position); exporters write 0, 0 as COCO does.
+ */
+export const Keypoint = z.discriminatedUnion('source', [
+  z
+    .object({ x: Coordinate, y: Coordinate, visibility: Visibility, source: z.literal('manual') })
+    .strict(),
+  z
+    .object({
+      x: Coordinate,
+      y: Coordinate,
+      visibility: Visibility,
+      source: z.literal('model'),
+      model: z.string().min(1, 'must name the model'),
+      score: z.number().min(0, 'must be 0–1').max(1, 'must be 0–1'),
+    })
+    .strict(),
+]);
+export type Keypoint = z.infer<typeof Keypoint>;
+
+const FrameIndex = z.number().int('must be a whole frame number').min(0, 'must be 0 or more');
+
+/**
+ * A keyframe holds one slot per template keypoint, in template order. `null` is a slot nobody has
+ * decided yet; a point marked `unlabeled` is an explicit "cannot be labeled here". Submitting a clip
+ * requires every slot to be decided.
+ */
+export const Keyframe = z
+  .object({ frame: FrameIndex, points: z.array(Keypoint.nullable()) })
+  .strict();
+export type Keyframe = z.infer<typeof Keyframe>;
+
+export const Track = z
+  .object({
+    id: z.string().min(1, 'must not be empty'),
+    kind: TrackKind,
+    templateId: z.string().min(1, 'must not be empty'),
+    label: z.string(),
+    color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb'),
+    /** Sorted by frame, one per frame: kept so by every operation here, checked on parse. */
+    keyframes: z.array(Keyframe),
+  })
+  .strict()
+  .superRefine((track, ctx) => {
+    for (let i = 1; i < track.keyframes.length; i++) {
+      const previous = track.keyframes[i - 1];
+      const current = track.keyframes[i];
+      if (previous && current && previous.frame >= current.frame) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keyframes', i, 'frame'],
+          message: 'keyframes must be in increasing frame order, one per frame',
+        });
+      }
+    }
+  });
+export type Track = z.infer<typeof Track>;
+
+/**
+ * Binary search over a track's sorted keyframes. Returns the keyframe's index when `frame` is a
+ * keyframe, else `-(insertionPoint) - 1` (as Java's `Arrays.binarySearch`).
+ */
+export function searchKeyframes(keyframes: readonly Keyframe[], frame: number): number {
+  let low = 0;
+  let high = keyframes.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const midFrame = (keyframes[mid] as Keyframe).frame;
+    if (midFrame < frame) low = mid + 1;
+    else if (midFrame > frame) high = mid - 1;
+    else return mid;
+  }
+  return -low - 1;
+}
+
+export function keyframeAt(track: Track, frame: number): Keyframe | undefined {
+  const index = searchKeyframes(track.keyframes, frame);
+  return index >= 0 ? track.keyframes[index] : undefined;
+}
+
+/** The last keyframe strictly before `frame` (what "copy from previous keyframe" copies). */
+export function previousKeyframe(track: Track, frame: number): Keyframe | undefined {
+  const index = searchKeyframes(track.keyframes, frame);
+  const insertion = index >= 0 ? index : -index - 1;
+  return track.keyframes[insertion - 1];
+}
+
+/** The first keyframe strictly after `frame`. */
+export function nextKeyframe(track: Track, frame: number): Keyframe | undefined {
+  const index = searchKeyframes(track.keyframes, frame);
+  return track.keyframes[index >= 0 ? index + 1 : -index - 1];
+}
+
+/** First and last keyframe; a track has a pose only inside this span. */
+export function trackSpan(track: Track): { first: number; last: number } | undefined {
+  const first = track.keyframes[0];
+  const last = track.keyframes[track.keyframes.length - 1];
+  return first && last ? { first: first.frame, last: last.frame } : undefined;
+}
+
+/** Inserts or replaces the keyframe at `keyframe.frame`, keeping the order. */
+export function withKeyframe(track: Track, keyframe: Keyframe): Track {
+  const index = searchKeyframes(track.keyframes, keyframe.frame);
+  const keyframes = [...track.keyframes];
+  if (index >= 0) keyframes[index] = keyframe;
+  else keyframes.splice(-index - 1, 0, keyframe);
+  return { ...track, keyframes };
+}
+
+/** Removes the keyframe at `frame`; the same track when there is none. */
+export function withoutKeyframe(track: Track, frame: number): Track {
+  const index = searchKeyframes(track.keyframes, frame);
+  if (index < 0) return track;
+  return { ...track, keyframes: track.keyframes.filter((_, i) => i !== index) };
+}
+
+/** A keyframe with every slot undecided, for a template with `keypointCount` points. */
+export function emptyKeyframe(frame: number, keypointCount: number): Keyframe {
+  return { frame, points: Array.from({ length: keypointCount }, () => null) };
+}
