@@ -1,0 +1,6 @@
+export * from './geometry';
+export * from './oks';
+export * from './pck';
+export * from './segmentMetrics';
+export * from './agreement';
+export * from './fromLabels';
