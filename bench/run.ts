@@ -4,6 +4,7 @@ import { runImportBench } from './importBench';
 import { describeMachine } from './machine';
 import { runStoreBench } from './store.bench';
 import { runProxyBench } from './proxyBench';
+import { runExportBench } from './exportBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -15,6 +16,7 @@ const benches: Bench[] = [
   { name: 'import', run: () => runImportBench(workDir) },
   { name: 'store', run: runStoreBench },
   { name: 'proxy', run: () => runProxyBench(workDir) },
+  { name: 'export', run: runExportBench },
 ];
 
 const only = process.argv.slice(2);

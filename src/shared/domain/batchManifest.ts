@@ -22,7 +22,7 @@ export const RelativeClipPath = z
   .refine((p) => !p.includes('\0'), { message: 'must not contain NUL characters' });
 
 /** Pseudonyms only: a name with spaces is almost always a real name, which must never be stored. */
-const Pseudonym = z
+export const Pseudonym = z
   .string()
   .regex(
     /^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$/,

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BUILT_IN_TEMPLATES,
+  poseAt,
+  type Keyframe,
+  type Keypoint,
+  type Track,
+} from '../domain/labels';
+import { exportLabelsFor, type ClipLabels } from './clipLabels';
+import { cocoKeypointsChunks } from './cocoKeypoints';
+
+const labels = exportLabelsFor(BUILT_IN_TEMPLATES);
+
+function point(x: number, y: number, visibility: Keypoint['visibility'] = 'visible'): Keypoint {
+  return { x, y, visibility, source: 'manual' };
+}
+
+function keyframe(frame: number, count: number, at: (i: number) => Keypoint | null): Keyframe {
+  return { frame, points: Array.from({ length: count }, (_, i) => at(i)) };
+}
+
+function track(id: string, kind: Track['kind'], templateId: string, keyframes: Keyframe[]): Track {
+  return { id, kind, templateId, label: id, color: '#ff0000', keyframes };
+}
+
+/** Person: keyframes at 2 and 12; point 0 moves 10 → 30, point 1 occluded at 12, point 2 unlabeled. */
+const person = track('p1', 'person', 'coco17-body', [
+  keyframe(2, 17, (i) =>
+    i === 0 ? point(10, 20) : i === 1 ? point(100, 100) : i === 2 ? point(5, 5, 'unlabeled') : null,
+  ),
+  keyframe(12, 17, (i) =>
+    i === 0
+      ? point(30, 40)
+      : i === 1
+        ? point(110, 90, 'occluded')
+        : i === 2
+          ? point(5, 5, 'unlabeled')
+          : null,
+  ),
+]);
+
+function clip(overrides: Partial<ClipLabels> = {}): ClipLabels {
+  return {
+    videoId: 'vid_a',
+    width: 640,
+    height: 480,
+    frameTimes: Array.from({ length: 20 }, (_, i) => i / 30 + 0.0005),
+    tracks: [person],
+    ...overrides,
+  };
+}
+
+type Parsed = {
+  categories: { id: number; name: string; keypoints: string[]; skeleton: number[][] }[];
+  images: Record<string, unknown>[];
+  annotations: Record<string, unknown>[];
+};
+
+function write(clips: ClipLabels[]): Parsed {
+  const text = [
+    ...cocoKeypointsChunks({ info: { description: 't' }, categories: labels, clips: () => clips }),
+  ].join('');
+  return JSON.parse(text) as Parsed;
+}
+
+describe('cocoKeypointsChunks', () => {
+  it('writes one image per frame of the span with frame index, timestamp and interpolation flag', () => {
+    const out = write([clip()]);
+    expect(out.images).toHaveLength(11);
+    expect(out.images[0]).toEqual({
+      id: 1,
+      width: 640,
+      height: 480,
+      file_name: 'vid_a/000002.jpg',
+      video_id: 'vid_a',
+      frame_index: 2,
+      timestamp: 0.067167,
+      interpolated: false,
+    });
+    expect(out.images[5]).toMatchObject({ frame_index: 7, interpolated: true });
+    expect(out.images[10]).toMatchObject({ frame_index: 12, interpolated: false });
+  });
+
+  it('writes interpolated points on in-between frames, not the previous keyframe', () => {
+    const out = write([clip()]);
+    const mid = out.annotations[5] as {
+      keypoints: number[];
+      interpolated: boolean;
+      image_id: number;
+    };
+    expect(mid.image_id).toBe(6);
+    expect(mid.interpolated).toBe(true);
+    // Halfway between frames 2 and 12: point 0 (10,20)→(30,40), point 1 occluded at one end.
+    expect(mid.keypoints.slice(0, 9)).toEqual([20, 30, 2, 105, 95, 1, 0, 0, 0]);
+    const expected = poseAt(person, 7);
+    expect(expected?.points[0]).toMatchObject({ x: 20, y: 30 });
+  });
+
+  it('follows COCO: 3·K numbers in template order, v 0 with x = y = 0, num_keypoints counts v > 0', () => {
+    const out = write([clip()]);
+    const first = out.annotations[0] as Record<string, unknown> & { keypoints: number[] };
+    expect(first.keypoints).toHaveLength(51);
+    expect(first.keypoints.slice(0, 9)).toEqual([10, 20, 2, 100, 100, 2, 0, 0, 0]);
+    expect(first.keypoints.slice(9).every((n) => n === 0)).toBe(true);
+    expect(first).toMatchObject({
+      id: 1,
+      image_id: 1,
+      category_id: 1,
+      num_keypoints: 2,
+      bbox: [10, 20, 90, 80],
+      area: 7200,
+      iscrowd: 0,
+      track_id: 0,
+      track_name: 'p1',
+      lefthand_valid: false,
+      lefthand_box: [0, 0, 0, 0],
+    });
+    expect(first.lefthand_kpts).toEqual(new Array(63).fill(0));
+  });
+
+  it('writes categories with the template keypoints and 1-based skeleton', () => {
+    const out = write([clip()]);
+    const person = out.categories[0];
+    expect(person).toMatchObject({ id: 1, name: 'person' });
+    expect(person?.keypoints[0]).toBe('nose');
+    expect(person?.skeleton[0]).toEqual([16, 14]);
+    expect(out.categories.map((c) => c.name)).toEqual([
+      'person',
+      'mediapipe21-left-hand',
+      'mediapipe21-right-hand',
+    ]);
+  });
+
+  it('rounds coordinates to 2 decimals', () => {
+    const odd = track('p2', 'person', 'coco17-body', [
+      keyframe(0, 17, (i) => (i === 0 ? point(1.23456, 2.98765) : point(3, 4, 'unlabeled'))),
+    ]);
+    const out = write([clip({ tracks: [odd] })]);
+    expect((out.annotations[0] as { keypoints: number[] }).keypoints.slice(0, 3)).toEqual([
+      1.23, 2.99, 2,
+    ]);
+  });
+
+  it('skips frames where no point is placed rather than writing empty annotations', () => {
+    const empty = track('p3', 'person', 'coco17-body', [
+      keyframe(0, 17, () => point(0, 0, 'unlabeled')),
+      keyframe(4, 17, () => null),
+    ]);
+    const out = write([clip({ tracks: [empty, person] })]);
+    expect(out.images[0]).toMatchObject({ frame_index: 2 });
+    expect(out.annotations.every((a) => a.track_name === 'p1')).toBe(true);
+  });
+
+  it('attaches an owned hand as COCO-WholeBody fields and writes an unowned hand on its own', () => {
+    const left = track('lh', 'left_hand', 'mediapipe21-left-hand', [
+      keyframe(2, 21, (i) => point(200 + i, 300)),
+    ]);
+    const right = track('rh', 'right_hand', 'mediapipe21-right-hand', [
+      keyframe(2, 21, (i) => (i === 0 ? point(50, 60, 'occluded') : null)),
+    ]);
+    const out = write([clip({ tracks: [person, left, right], handOwners: { lh: 'p1' } })]);
+    const onFrame2 = out.annotations.filter((a) => a.image_id === 1);
+    expect(onFrame2).toHaveLength(2);
+    const body = onFrame2[0] as Record<string, unknown> & { lefthand_kpts: number[] };
+    expect(body.lefthand_valid).toBe(true);
+    expect(body.lefthand_kpts.slice(0, 6)).toEqual([200, 300, 2, 201, 300, 2]);
+    expect(body.lefthand_box).toEqual([200, 300, 20, 0]);
+    expect(body.lefthand_track_name).toBe('lh');
+    expect(body.righthand_valid).toBe(false);
+    const hand = onFrame2[1] as Record<string, unknown> & { keypoints: number[] };
+    expect(hand).toMatchObject({ category_id: 3, track_kind: 'right_hand', num_keypoints: 1 });
+    expect(hand.keypoints).toHaveLength(63);
+    expect(hand.keypoints.slice(0, 3)).toEqual([50, 60, 1]);
+  });
+
+  it('numbers images and annotations across clips and refuses a changed second pass', () => {
+    const out = write([clip(), clip({ videoId: 'vid_b' })]);
+    expect(out.images).toHaveLength(22);
+    expect(out.images[11]).toMatchObject({ id: 12, video_id: 'vid_b', frame_index: 2 });
+    expect(out.annotations[11]).toMatchObject({ id: 12, image_id: 12 });
+
+    let calls = 0;
+    const unstable = (): ClipLabels[] => (calls++ === 0 ? [clip()] : [clip({ videoId: 'x' })]);
+    expect(() => [
+      ...cocoKeypointsChunks({ info: {}, categories: labels, clips: unstable }),
+    ]).toThrow(/changed between the two passes/);
+  });
+
+  it('writes valid JSON for an export without labels', () => {
+    const out = write([]);
+    expect(out.images).toEqual([]);
+    expect(out.annotations).toEqual([]);
+  });
+
+  it('refuses a keypoint that is not a finite position rather than writing invalid JSON', () => {
+    const broken = track('p4', 'person', 'coco17-body', [
+      keyframe(0, 17, (i) => (i === 0 ? point(Number.NaN, 1) : null)),
+    ]);
+    expect(() => write([clip({ tracks: [broken] })])).toThrow(/not a finite position/);
+  });
+
+  it('refuses a label beyond the frame table', () => {
+    expect(() => write([clip({ frameTimes: [0, 0.1] })])).toThrow(/frame table has 2 frames/);
+  });
+});

@@ -1,0 +1,259 @@
+import {
+  isPlaced,
+  poseAt,
+  trackSpan,
+  type Pose,
+  type PosePoint,
+  type Track,
+} from '../domain/labels';
+import { labelsByTrack, type ClipLabels, type ExportLabel } from './clipLabels';
+import { roundCoordinate, roundSeconds } from './exportNumbers';
+import { keypointBox, type XywhBox } from './keypointBox';
+
+/** COCO-WholeBody's hand fields hold exactly 21 points. */
+const WHOLEBODY_HAND_POINTS = 21;
+
+export type CocoKeypointsInput = {
+  /** Written as COCO's `info` object (description, version, date_created, …). */
+  readonly info: Readonly<Record<string, unknown>>;
+  readonly categories: readonly ExportLabel[];
+  /**
+   * Called twice — COCO keeps images and annotations in two arrays, and a streaming writer cannot
+   * go back — so the service runs its query twice. Both runs must yield the same clips in the same
+   * order (ids are counted, not stored); a different sequence is detected and throws.
+   */
+  readonly clips: () => Iterable<ClipLabels>;
+};
+
+type HandSide = 'lefthand' | 'righthand';
+
+type Entry = {
+  readonly track: Track;
+  readonly trackIndex: number;
+  readonly label: ExportLabel;
+  readonly pose: Pose;
+  hands?: Partial<Record<HandSide, { track: Track; pose: Pose }>>;
+};
+
+type FrameEntries = { readonly frame: number; readonly entries: readonly Entry[] };
+
+/**
+ * COCO keypoints as a stream of JSON text chunks (one image or annotation per chunk), following
+ * FORMATS.md:
+ *
+ * - one image per frame where some track has a placed point, labeled or interpolated, with
+ *   `file_name` `<video_id>/<frame:06d>.jpg`, `video_id`, `frame_index`, `timestamp` (seconds from
+ *   the frame table, 6 decimals) and `interpolated` (no annotation on it is a keyframe);
+ * - one annotation per track and frame, keypoints in template order, `v` 0/1/2 with x = y = 0 at
+ *   v = 0, coordinates to 2 decimals, `bbox` the tight box of the placed points (no margin),
+ *   `area` its width × height, `num_keypoints` the count of v > 0. A pose with no placed point is
+ *   not written (no empty annotations, CVAT #7021). Interpolated frames carry the interpolated
+ *   points (`poseAt`), never the previous keyframe's (CVAT #3879).
+ * - `track_id` is the track's position in its clip (an integer, unique per video as PoseTrack
+ *   has it) and `track_name` the Framewise track id;
+ * - person annotations carry the COCO-WholeBody hand fields; a hand track with an owner
+ *   (`handOwners`) fills them on frames where its owner is written, otherwise the hand is its own
+ *   annotation in its hand category, with `track_kind` saying which hand.
+ */
+export function* cocoKeypointsChunks(input: CocoKeypointsInput): Generator<string> {
+  const categories = input.categories.map((c) => ({
+    id: c.id,
+    name: c.name,
+    supercategory: c.supercategory,
+    keypoints: c.template.keypoints,
+    skeleton: c.template.skeleton,
+    template_id: c.template.id,
+  }));
+  yield `{"info":${JSON.stringify(input.info)},"licenses":[],"categories":${JSON.stringify(categories)},"images":[`;
+
+  const seen: { videoId: string; images: number }[] = [];
+  let imageId = 0;
+  for (const clip of input.clips()) {
+    let images = 0;
+    for (const { frame, entries } of framesOf(clip, input.categories)) {
+      imageId += 1;
+      images += 1;
+      const image = {
+        id: imageId,
+        width: clip.width,
+        height: clip.height,
+        file_name: `${clip.videoId}/${String(frame).padStart(6, '0')}.jpg`,
+        video_id: clip.videoId,
+        frame_index: frame,
+        timestamp: roundSeconds(timeOf(clip, frame)),
+        interpolated: entries.every(
+          (e) =>
+            !e.pose.isKeyframe &&
+            !(e.hands?.lefthand?.pose.isKeyframe ?? false) &&
+            !(e.hands?.righthand?.pose.isKeyframe ?? false),
+        ),
+      };
+      yield (imageId === 1 ? '\n' : ',\n') + JSON.stringify(image);
+    }
+    seen.push({ videoId: clip.videoId, images });
+  }
+  yield '\n],"annotations":[';
+
+  let clipIndex = 0;
+  imageId = 0;
+  let annotationId = 0;
+  for (const clip of input.clips()) {
+    let images = 0;
+    for (const { entries } of framesOf(clip, input.categories)) {
+      imageId += 1;
+      images += 1;
+      for (const entry of entries) {
+        annotationId += 1;
+        yield (annotationId === 1 ? '\n' : ',\n') + annotationJson(entry, annotationId, imageId);
+      }
+    }
+    const first = seen[clipIndex];
+    if (!first || first.videoId !== clip.videoId || first.images !== images) {
+      throw new Error(
+        `The clips changed between the two passes of the COCO export (at clip ${clipIndex + 1}, "${clip.videoId}"); the export must read one consistent snapshot.`,
+      );
+    }
+    clipIndex += 1;
+  }
+  if (clipIndex !== seen.length) {
+    throw new Error(
+      `The clips changed between the two passes of the COCO export (${seen.length} clips, then ${clipIndex}).`,
+    );
+  }
+  yield '\n]}\n';
+}
+
+function timeOf(clip: ClipLabels, frame: number): number {
+  const time = clip.frameTimes[frame];
+  if (time === undefined) {
+    throw new RangeError(
+      `Video "${clip.videoId}" has a label at frame ${frame}, but its frame table has ${clip.frameTimes.length} frames.`,
+    );
+  }
+  return time;
+}
+
+function hasPlacedPoint(pose: Pose): boolean {
+  return pose.points.some((p) => isPlaced(p));
+}
+
+/** Frames of one clip that get an image, with their annotations, in frame order. */
+function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Generator<FrameEntries> {
+  const labels = labelsByTrack(clip.tracks, categories, clip.videoId);
+  const byId = new Map(clip.tracks.map((t) => [t.id, t]));
+  const owned = new Map<string, { owner: string; side: HandSide }>();
+  for (const track of clip.tracks) {
+    const owner = clip.handOwners?.[track.id];
+    const ownerTrack = owner === undefined ? undefined : byId.get(owner);
+    const side =
+      track.kind === 'left_hand'
+        ? 'lefthand'
+        : track.kind === 'right_hand'
+          ? 'righthand'
+          : undefined;
+    if (
+      ownerTrack?.kind === 'person' &&
+      side !== undefined &&
+      labels.get(track.id)?.template.keypoints.length === WHOLEBODY_HAND_POINTS
+    ) {
+      owned.set(track.id, { owner: ownerTrack.id, side });
+    }
+  }
+  let first = Infinity;
+  let last = -Infinity;
+  for (const track of clip.tracks) {
+    const span = trackSpan(track);
+    if (!span) continue;
+    first = Math.min(first, span.first);
+    last = Math.max(last, span.last);
+  }
+  for (let frame = first; frame <= last; frame++) {
+    const entries: Entry[] = [];
+    const byTrack = new Map<string, Entry>();
+    clip.tracks.forEach((track, trackIndex) => {
+      if (owned.has(track.id)) return;
+      const pose = poseAt(track, frame);
+      if (!pose || !hasPlacedPoint(pose)) return;
+      const entry: Entry = { track, trackIndex, label: labels.get(track.id) as ExportLabel, pose };
+      entries.push(entry);
+      byTrack.set(track.id, entry);
+    });
+    clip.tracks.forEach((track, trackIndex) => {
+      const ownership = owned.get(track.id);
+      if (!ownership) return;
+      const pose = poseAt(track, frame);
+      if (!pose || !hasPlacedPoint(pose)) return;
+      const owner = byTrack.get(ownership.owner);
+      if (owner && owner.hands?.[ownership.side] === undefined) {
+        owner.hands = { ...owner.hands, [ownership.side]: { track, pose } };
+      } else {
+        entries.push({ track, trackIndex, label: labels.get(track.id) as ExportLabel, pose });
+      }
+    });
+    if (entries.length > 0) yield { frame, entries };
+  }
+}
+
+/** x, y, v per template slot; a missing or unplaced point is 0, 0, 0. */
+function keypointTriples(points: readonly (PosePoint | null)[], count: number): number[] {
+  const triples = new Array<number>(count * 3);
+  for (let i = 0; i < count; i++) {
+    const point = points[i];
+    if (isPlaced(point)) {
+      if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) {
+        throw new RangeError(`A keypoint at (${point.x}, ${point.y}) is not a finite position.`);
+      }
+      triples[3 * i] = roundCoordinate(point.x);
+      triples[3 * i + 1] = roundCoordinate(point.y);
+      triples[3 * i + 2] = point.visibility === 'occluded' ? 1 : 2;
+    } else {
+      triples[3 * i] = 0;
+      triples[3 * i + 1] = 0;
+      triples[3 * i + 2] = 0;
+    }
+  }
+  return triples;
+}
+
+/** A JSON array of finite numbers (`String` of a finite number is its JSON text). */
+function numberArray(values: readonly number[]): string {
+  return `[${values.join(',')}]`;
+}
+
+const EMPTY_HAND_FIELDS = (side: HandSide): string =>
+  `,"${side}_kpts":${numberArray(new Array<number>(WHOLEBODY_HAND_POINTS * 3).fill(0))},"${side}_box":[0,0,0,0],"${side}_valid":false`;
+const EMPTY_LEFT_HAND = EMPTY_HAND_FIELDS('lefthand');
+const EMPTY_RIGHT_HAND = EMPTY_HAND_FIELDS('righthand');
+
+/**
+ * One annotation's JSON, written by hand rather than through `JSON.stringify` of an object: it is
+ * the innermost loop of a million-frame export, and the empty hand fields are a constant string.
+ */
+function annotationJson(entry: Entry, id: number, imageId: number): string {
+  const count = entry.label.template.keypoints.length;
+  const keypoints = keypointTriples(entry.pose.points, count);
+  const bbox = keypointBox(entry.pose.points) as XywhBox;
+  let numKeypoints = 0;
+  for (let i = 2; i < keypoints.length; i += 3) if (keypoints[i] !== 0) numKeypoints += 1;
+  let json =
+    `{"id":${id},"image_id":${imageId},"category_id":${entry.label.id},` +
+    `"bbox":${numberArray(bbox)},"area":${roundCoordinate(bbox[2] * bbox[3])},"iscrowd":0,` +
+    `"keypoints":${numberArray(keypoints)},"num_keypoints":${numKeypoints},` +
+    `"track_id":${entry.trackIndex},"track_name":${JSON.stringify(entry.track.id)},` +
+    `"track_kind":"${entry.track.kind}","interpolated":${String(!entry.pose.isKeyframe)}`;
+  if (entry.track.kind === 'person') {
+    for (const side of ['lefthand', 'righthand'] as const) {
+      const hand = entry.hands?.[side];
+      if (!hand) {
+        json += side === 'lefthand' ? EMPTY_LEFT_HAND : EMPTY_RIGHT_HAND;
+        continue;
+      }
+      const kpts = keypointTriples(hand.pose.points, WHOLEBODY_HAND_POINTS);
+      const box = keypointBox(hand.pose.points) ?? [0, 0, 0, 0];
+      json +=
+        `,"${side}_kpts":${numberArray(kpts)},"${side}_box":${numberArray(box)},"${side}_valid":true,` +
+        `"${side}_track_name":${JSON.stringify(hand.track.id)},"${side}_interpolated":${String(!hand.pose.isKeyframe)}`;
+    }
+  }
+  return json + '}';
+}

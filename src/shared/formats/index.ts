@@ -1,0 +1,12 @@
+export * from './clipLabels';
+export * from './cocoKeypoints';
+export * from './cocoKeypointsReader';
+export * from './cvatVideoXml';
+export * from './cvatVideoReader';
+export * from './epicKitchensCsv';
+export * from './handObjectJson';
+export * from './provenanceJsonl';
+export { csvRow, type CsvValue } from './csv';
+export { formatClockTime, roundCoordinate, roundSeconds } from './exportNumbers';
+export { keypointBox, type XywhBox } from './keypointBox';
+export { parseXml, XmlParseError, type XmlElement } from './xmlParser';
