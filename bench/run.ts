@@ -5,6 +5,7 @@ import { describeMachine } from './machine';
 import { runStoreBench } from './store.bench';
 import { runProxyBench } from './proxyBench';
 import { runExportBench } from './exportBench';
+import { runPlayerBench } from './playerBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -17,6 +18,7 @@ const benches: Bench[] = [
   { name: 'store', run: runStoreBench },
   { name: 'proxy', run: () => runProxyBench(workDir) },
   { name: 'export', run: runExportBench },
+  { name: 'player', run: () => runPlayerBench(workDir) },
 ];
 
 const only = process.argv.slice(2);
