@@ -6,6 +6,7 @@ import { runStoreBench } from './store.bench';
 import { runProxyBench } from './proxyBench';
 import { runExportBench } from './exportBench';
 import { runPlayerBench } from './playerBench';
+import { runEditDurabilityBench } from './editDurabilityBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -19,6 +20,7 @@ const benches: Bench[] = [
   { name: 'proxy', run: () => runProxyBench(workDir) },
   { name: 'export', run: runExportBench },
   { name: 'player', run: () => runPlayerBench(workDir) },
+  { name: 'edit-durability', run: () => runEditDurabilityBench(workDir) },
 ];
 
 const only = process.argv.slice(2);

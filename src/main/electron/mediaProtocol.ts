@@ -13,7 +13,13 @@ export function registerMediaScheme(): void {
   protocol.registerSchemesAsPrivileged([
     {
       scheme: MEDIA_SCHEME,
-      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
+      privileges: {
+        standard: true,
+        secure: true,
+        supportFetchAPI: true,
+        stream: true,
+        corsEnabled: true,
+      },
     },
   ]);
 }
@@ -63,6 +69,10 @@ export function handleMediaScheme(store: Store): void {
       'Content-Type': videoContentType(filePath),
       'Content-Length': String(range.end - range.start + 1),
       'Accept-Ranges': 'bytes',
+      // The page (file://, origin "null") fetches ranges for the frame cache; only this app's
+      // session has the scheme, so no other origin can use the header.
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Expose-Headers': 'Content-Range, Content-Length',
     };
     if (range.status === 206)
       headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`;

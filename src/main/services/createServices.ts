@@ -4,6 +4,7 @@ import type { ApiHandlers } from '../../shared/api/contract';
 import { createHandlers } from './api/createHandlers';
 import { EventBus } from './eventBus';
 import { ChecksumWorker } from './import/checksumWorker';
+import { DEFAULT_PROJECT_ID, defaultProjectSchema } from './labels/defaultProject';
 import type { ImportDeps } from './import/importBatch';
 import { probeVideo } from './media/probeVideo';
 import { SampleTableCache } from './media/sampleTable';
@@ -14,6 +15,8 @@ import type { Store } from './store/Store';
 
 export type CoreServices = {
   store: Store;
+  /** The OS user: the annotator of the sets this workstation opens, and the audit actor. */
+  actor: string;
   events: EventBus;
   checksums: ChecksumWorker;
   importDeps: ImportDeps;
@@ -63,7 +66,8 @@ export function createServices(options: {
     proxyDir: join(dirname(options.databasePath), 'proxies'),
     sampleTables,
   });
-  const core: CoreServices = { store, events, checksums, importDeps, sampleTables, proxies };
+  store.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, actor);
+  const core: CoreServices = { store, actor, events, checksums, importDeps, sampleTables, proxies };
   // Hashes left pending by a previous run (app closed mid-batch) resume on start, as do proxies.
   checksums.kick();
   proxies.resume();

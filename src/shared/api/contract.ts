@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { CommandSchema } from '../domain/labels/commands';
 import {
+  AnnotationSetInfo,
   Batch,
   ChecksumUpdate,
   Clip,
@@ -7,7 +9,11 @@ import {
   FrameTable,
   ImportProgress,
   ImportReport,
+  LabelEditSaved,
+  LabelsAtSeq,
+  LabelsSaved,
   MediaVariant,
+  ProjectInfo,
   ProxyStatus,
   SampleTable,
 } from './schemas';
@@ -57,6 +63,40 @@ export const calls = {
     input: z.object({ clipId: z.string().min(1) }).strict(),
     output: ProxyStatus,
   },
+  /** The labeling project: the default (sample) project when no id is given. */
+  getProject: {
+    input: z.object({ projectId: z.string().min(1).optional() }).strict(),
+    output: ProjectInfo,
+  },
+  /**
+   * The current user's annotation set on a clip, created empty on first open. The annotator is
+   * the OS user the main process runs as, never a value the renderer sends.
+   */
+  openAnnotationSet: {
+    input: z.object({ clipId: z.string().min(1) }).strict(),
+    output: AnnotationSetInfo,
+  },
+  /** A set's labels as of its last saved edit (`seq`). */
+  loadLabels: {
+    input: z.object({ setId: z.string().min(1) }).strict(),
+    output: LabelsAtSeq,
+  },
+  /**
+   * Saves one edit: answers only once the edit is committed to disk, with the set's new `seq`
+   * (`expectedSeq` + 1). `expectedSeq` is the seq the client's copy is at; errors: STALE_EDIT
+   * (reload and redo), EDIT_REFUSED (the command does not apply; the message says why),
+   * SET_NOT_EDITABLE, ANNOTATION_SET_NOT_FOUND. Undo and redo send the inverse command.
+   */
+  applyLabelEdit: {
+    input: z
+      .object({
+        setId: z.string().min(1),
+        command: CommandSchema,
+        expectedSeq: z.number().int().min(0),
+      })
+      .strict(),
+    output: LabelEditSaved,
+  },
 } as const;
 
 /** Events pushed from main to the renderer; subscribed to as `onX` on the client. */
@@ -64,6 +104,8 @@ export const events = {
   importProgress: ImportProgress,
   checksumUpdate: ChecksumUpdate,
   proxyUpdate: ProxyStatus,
+  /** An edit of a set reached the disk (also when another window made it). */
+  labelsSaved: LabelsSaved,
 } as const;
 
 export type Calls = typeof calls;

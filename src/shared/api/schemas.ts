@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import { AnnotationStatus } from '../domain/labels/annotationSet';
+import {
+  LabelsDocument,
+  type LabelsDocument as LabelsDocumentData,
+} from '../domain/labels/labelsDocument';
+import { ProjectSchemaV1 } from '../domain/labels/projectSchema';
 
 /** Clockwise rotation, in degrees, that the display matrix asks for to show the picture upright. */
 export const Rotation = z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]);
@@ -187,3 +193,62 @@ export const ProxyStatus = z.object({
   message: z.string().nullable(),
 });
 export type ProxyStatus = z.infer<typeof ProxyStatus>;
+
+/** A labeling project: its schema (templates, taxonomy, contact states, object classes). */
+export const ProjectInfo = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  version: z.number().int().positive(),
+  schema: ProjectSchemaV1,
+});
+export type ProjectInfo = z.infer<typeof ProjectInfo>;
+
+/**
+ * One annotator's set on one clip. `revision` counts status changes (the sync's conflict check);
+ * `seq` counts saved edits: the seq of the last command in the set's log, 0 before the first.
+ */
+export const AnnotationSetInfo = z.object({
+  id: z.string().min(1),
+  clipId: z.string().min(1),
+  annotator: z.string().min(1),
+  projectId: z.string().min(1),
+  status: AnnotationStatus,
+  revision: z.number().int().min(0),
+  seq: z.number().int().min(0),
+  updatedAt: z.string(),
+});
+export type AnnotationSetInfo = z.infer<typeof AnnotationSetInfo>;
+
+// Typed as the domain's document, whose arrays are readonly: it is never mutated in place.
+const ImmutableLabelsDocument: z.ZodType<LabelsDocumentData> = LabelsDocument;
+
+/** A set's labels as of edit `seq`. */
+export const LabelsAtSeq = z.object({
+  setId: z.string().min(1),
+  seq: z.number().int().min(0),
+  doc: ImmutableLabelsDocument,
+});
+export type LabelsAtSeq = z.infer<typeof LabelsAtSeq>;
+
+/** Counts, so a client can check its copy without the whole document coming back. */
+export const LabelsSummary = z.object({
+  tracks: z.number().int().min(0),
+  keyframes: z.number().int().min(0),
+  segments: z.number().int().min(0),
+  contacts: z.number().int().min(0),
+});
+export type LabelsSummary = z.infer<typeof LabelsSummary>;
+
+/** An edit committed to disk: the set's log now ends at `seq`. */
+export const LabelEditSaved = z.object({
+  setId: z.string().min(1),
+  seq: z.number().int().positive(),
+  summary: LabelsSummary,
+});
+export type LabelEditSaved = z.infer<typeof LabelEditSaved>;
+
+export const LabelsSaved = z.object({
+  setId: z.string().min(1),
+  seq: z.number().int().positive(),
+});
+export type LabelsSaved = z.infer<typeof LabelsSaved>;

@@ -2,6 +2,7 @@ import type { ApiHandlers } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/apiError';
 import type { CoreServices } from '../createServices';
 import { importBatch } from '../import/importBatch';
+import { DEFAULT_PROJECT_ID } from '../labels/defaultProject';
 
 function notFound(what: string, id: string): ApiError {
   return new ApiError(
@@ -12,7 +13,7 @@ function notFound(what: string, id: string): ApiError {
 
 /** The main side of the contract: thin, because the services hold the work. */
 export function createHandlers(services: CoreServices): ApiHandlers {
-  const { store } = services;
+  const { store, actor } = services;
   return {
     importBatch: ({ folder }) => importBatch(folder, services.importDeps),
     listBatches: () => store.listBatches(),
@@ -56,6 +57,22 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     getProxyStatus: ({ clipId }) => {
       if (!store.getClip(clipId)) throw notFound('clip', clipId);
       return services.proxies.status(clipId);
+    },
+    getProject: ({ projectId }) => {
+      const id = projectId ?? DEFAULT_PROJECT_ID;
+      const project = store.getProject(id);
+      if (!project) throw notFound('project', id);
+      return project;
+    },
+    openAnnotationSet: ({ clipId }) => {
+      if (!store.getClip(clipId)) throw notFound('clip', clipId);
+      return store.openAnnotationSet(clipId, actor, DEFAULT_PROJECT_ID);
+    },
+    loadLabels: ({ setId }) => ({ setId, ...store.loadLabels(setId) }),
+    applyLabelEdit: ({ setId, command, expectedSeq }) => {
+      const saved = store.applyLabelEdit(setId, command, expectedSeq, actor);
+      services.events.emit('labelsSaved', { setId, seq: saved.seq });
+      return saved;
     },
   };
 }

@@ -1,10 +1,14 @@
+import type { Command, LabelsDocument, ProjectSchema } from '../../../shared/domain/labels';
 import type {
+  AnnotationSetInfo,
   Batch,
   ChecksumState,
   Clip,
   FileError,
   FrameTable,
+  LabelEditSaved,
   ProbeResult,
+  ProjectInfo,
   ProxyState,
 } from '../../../shared/api/schemas';
 
@@ -69,6 +73,8 @@ export type ProxyFields = {
   frameCount?: number | null;
 };
 
+export type NewProject = { id: string; schema: ProjectSchema };
+
 /**
  * The workstation's local database, named for what users do. Methods are synchronous
  * (better-sqlite3); every write that must land together runs in one transaction.
@@ -115,6 +121,32 @@ export interface Store {
   ): ProxyRecord;
   /** Proxies queued or running (left so by a previous run), oldest change first. */
   listUnfinishedProxies(): ProxyRecord[];
+  /** Creates the project from `schema` unless one with that id exists; returns the stored one. */
+  ensureProject(input: NewProject, actor: string): ProjectInfo;
+  getProject(projectId: string): ProjectInfo | undefined;
+  /**
+   * The set of `annotator` on `clipId`, created (empty, in progress, audited) on first open.
+   * An existing set keeps its own project. Throws `StoreError` `CLIP_NOT_FOUND` or
+   * `PROJECT_NOT_FOUND`.
+   */
+  openAnnotationSet(clipId: string, annotator: string, projectId: string): AnnotationSetInfo;
+  getAnnotationSet(setId: string): AnnotationSetInfo | undefined;
+  /** The set's document as of its last saved edit. Throws `ANNOTATION_SET_NOT_FOUND`. */
+  loadLabels(setId: string): { doc: LabelsDocument; seq: number };
+  /**
+   * Applies `command` to the set's current document with the domain's `applyCommand` and, if it
+   * applies, appends it (with its inverse, actor and time) to the set's log in one transaction,
+   * committed (synchronous=FULL) before this returns. Undo and redo are ordinary commands.
+   * Throws `StoreError`: `ANNOTATION_SET_NOT_FOUND`; `STALE_EDIT` when `expectedSeq` is not the
+   * set's current seq (another edit landed first: reload); `EDIT_REFUSED` when the command does
+   * not apply (the message says why); `SET_NOT_EDITABLE` once the set is submitted.
+   */
+  applyLabelEdit(
+    setId: string,
+    command: Command,
+    expectedSeq: number,
+    actor: string,
+  ): LabelEditSaved;
   appendAudit(entry: AuditEntry): void;
   /** Newest first. */
   listAudit(filter?: { entityId?: string; limit?: number }): AuditRecord[];

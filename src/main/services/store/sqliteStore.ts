@@ -10,13 +10,24 @@ import {
   ProxyState,
   Rotation,
 } from '../../../shared/api/schemas';
-import type { Batch, Clip, FileError, FrameTable } from '../../../shared/api/schemas';
+import type {
+  AnnotationSetInfo,
+  Batch,
+  Clip,
+  FileError,
+  FrameTable,
+  LabelEditSaved,
+  ProjectInfo,
+} from '../../../shared/api/schemas';
+import type { Command, LabelsDocument } from '../../../shared/domain/labels';
+import { AnnotationSets } from './annotationSets';
 import { decodeFrameTimes, encodeFrameTimes } from './frameTimesBlob';
 import type {
   AuditEntry,
   AuditRecord,
   NewBatch,
   NewClip,
+  NewProject,
   PendingChecksum,
   ProxyFields,
   ProxyRecord,
@@ -213,6 +224,7 @@ function toAuditRecord(row: AuditRow): AuditRecord {
 export class SqliteStore implements Store {
   readonly #db: Database;
   readonly #statements: Statements;
+  readonly #sets: AnnotationSets;
   // Writes that read first take the write lock up front (BEGIN IMMEDIATE): a deferred read that
   // later upgrades fails with SQLITE_BUSY under WAL, without waiting out the busy timeout.
   readonly #addClip: Transaction<(input: NewClip, actor: string) => Clip>;
@@ -228,6 +240,9 @@ export class SqliteStore implements Store {
     this.#db = db;
     this.#statements = prepareStatements(db);
     const s = this.#statements;
+    this.#sets = new AnnotationSets(db, (entry, at) => {
+      this.#append(entry, at);
+    });
 
     this.#upsertBatch = db.transaction((input: NewBatch, actor: string): Batch => {
       const at = now();
@@ -525,6 +540,35 @@ export class SqliteStore implements Store {
 
   listUnfinishedProxies(): ProxyRecord[] {
     return this.#statements.unfinishedProxies.all().map(toProxyRecord);
+  }
+
+  ensureProject(input: NewProject, actor: string): ProjectInfo {
+    return this.#sets.ensureProject(input, actor);
+  }
+
+  getProject(projectId: string): ProjectInfo | undefined {
+    return this.#sets.getProject(projectId);
+  }
+
+  openAnnotationSet(clipId: string, annotator: string, projectId: string): AnnotationSetInfo {
+    return this.#sets.openAnnotationSet(clipId, annotator, projectId);
+  }
+
+  getAnnotationSet(setId: string): AnnotationSetInfo | undefined {
+    return this.#sets.getAnnotationSet(setId);
+  }
+
+  loadLabels(setId: string): { doc: LabelsDocument; seq: number } {
+    return this.#sets.loadLabels(setId);
+  }
+
+  applyLabelEdit(
+    setId: string,
+    command: Command,
+    expectedSeq: number,
+    actor: string,
+  ): LabelEditSaved {
+    return this.#sets.applyLabelEdit(setId, command, expectedSeq, actor);
   }
 
   appendAudit(entry: AuditEntry): void {

@@ -8,7 +8,12 @@ export type StoreErrorCode =
   | 'PATH_ALREADY_IMPORTED'
   | 'CLIP_NOT_FOUND'
   | 'FRAME_TABLE_MISMATCH'
-  | 'INVALID_INPUT';
+  | 'INVALID_INPUT'
+  | 'PROJECT_NOT_FOUND'
+  | 'ANNOTATION_SET_NOT_FOUND'
+  | 'SET_NOT_EDITABLE'
+  | 'STALE_EDIT'
+  | 'EDIT_REFUSED';
 
 /** A database condition the caller can act on: a stable code and a sentence that says what to do. */
 export class StoreError extends ApiError {

@@ -18,9 +18,10 @@
 import type { Migration } from './Migration';
 import { migration001 } from './001_initial';
 import { migration002 } from './002_proxies';
+import { migration003 } from './003_labels';
 
 export type { Migration } from './Migration';
 
-export const migrations: readonly Migration[] = [migration001, migration002];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;
