@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { frameIndexAtTime, presentationTimes, seekTimeForFrame } from './frameTable';
+import {
+  frameIndexAtTime,
+  nearestFrameIndex,
+  presentationTimes,
+  seekTimeForFrame,
+} from './frameTable';
 import type { SampleTiming } from './frameTable';
 
 /** Decode-order samples of an IBBP-style GOP: cts = dts + ctts, 512 units per frame at 1/15360. */
@@ -170,5 +175,30 @@ describe('frameIndexAtTime', () => {
 
   it('refuses an empty table', () => {
     expect(() => frameIndexAtTime([], 0)).toThrow(RangeError);
+  });
+});
+
+describe('nearestFrameIndex', () => {
+  const cfr30 = Array.from({ length: 10 }, (_, i) => i / 30);
+  const vfr = [0, 0.04, 0.05, 0.2, 0.21];
+
+  it('finds the frame whose timestamp the compositor reported', () => {
+    expect(cfr30.map((t) => nearestFrameIndex(cfr30, t))).toEqual(cfr30.map((_, i) => i));
+  });
+
+  it('picks the nearer neighbour when the reported time falls between two frames', () => {
+    expect(nearestFrameIndex(vfr, 0.12)).toBe(2);
+    expect(nearestFrameIndex(vfr, 0.13)).toBe(3);
+    expect(nearestFrameIndex(vfr, 0.0399999)).toBe(1);
+  });
+
+  it('clamps to the first and last frame', () => {
+    expect(nearestFrameIndex(vfr, -1)).toBe(0);
+    expect(nearestFrameIndex(vfr, 99)).toBe(4);
+  });
+
+  it('has no frame for an empty table or a time that is not a number', () => {
+    expect(nearestFrameIndex([], 0)).toBeNull();
+    expect(nearestFrameIndex(vfr, Number.NaN)).toBeNull();
   });
 });

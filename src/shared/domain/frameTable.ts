@@ -136,3 +136,16 @@ export function frameIndexAtTime(frameTimes: readonly number[], t: number): numb
   }
   return low;
 }
+
+/**
+ * The frame whose timestamp is nearest `mediaTime`, as `requestVideoFrameCallback` reports the
+ * presented frame's pts (to under a microsecond); null for an empty table or a non-finite time.
+ */
+export function nearestFrameIndex(frameTimes: readonly number[], mediaTime: number): number | null {
+  if (frameTimes.length === 0 || !Number.isFinite(mediaTime)) return null;
+  const before = frameIndexAtTime(frameTimes, mediaTime);
+  const after = Math.min(before + 1, frameTimes.length - 1);
+  const gapBefore = Math.abs(mediaTime - (frameTimes[before] ?? Infinity));
+  const gapAfter = Math.abs((frameTimes[after] ?? Infinity) - mediaTime);
+  return gapAfter < gapBefore ? after : before;
+}

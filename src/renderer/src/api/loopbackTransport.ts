@@ -3,7 +3,8 @@ import type { Transport } from '../../../shared/api/createClient';
 
 /**
  * The loopback host's protocol: `POST /api/<call>` answering a JSON envelope, events as
- * `{event, payload}` messages on the `/api/events` WebSocket, clip media under `/media/<id>`.
+ * `{event, payload}` messages on the `/api/events` WebSocket, clip media under `/media/<id>`
+ * (`?variant=proxy` for the clip's H.264 proxy).
  * Authorization is the HttpOnly cookie the host set when it served index.html, so every request
  * here is same-origin and carries no token of its own.
  */
@@ -24,7 +25,8 @@ export function createLoopbackTransport(options: LoopbackOptions): Transport {
   return {
     invoke: (name, input) => post(new URL(`/api/${name}`, options.origin).href, input),
     subscribe: (name, listener) => events.subscribe(name, listener),
-    mediaUrl: (clipId) => `/media/${encodeURIComponent(clipId)}`,
+    mediaUrl: (clipId, variant) =>
+      `/media/${encodeURIComponent(clipId)}${variant === 'proxy' ? '?variant=proxy' : ''}`,
   };
 }
 

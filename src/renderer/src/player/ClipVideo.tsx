@@ -1,43 +1,65 @@
 import { useEffect, useEffectEvent, useRef } from 'react';
-import { frameIndexAtTime, nearestFrameIndex } from './frameIndex';
-import { createClipPlayer, type PlayerFailure } from './videoJsPlayer';
+import type { FrameTable } from '../../../shared/api/schemas';
+import type { FrameMismatch } from './frameNavigator';
+import { PlayerEngine, type DecodedFrameSource, type FrameCacheState } from './playerEngine';
+import type { PlayerFailure } from './videoJsPlayer';
 
 export type ClipVideoProps = {
   src: string;
   type: string;
   label: string;
-  /** The clip's frame table: presentation timestamps, seconds. */
-  frameTimes: readonly number[];
+  frameTable: FrameTable;
+  /** Read once at mount; later changes go through the engine. */
+  useFrameCache: boolean;
+  openFrameCache: () => Promise<DecodedFrameSource | null>;
+  onEngine: (engine: PlayerEngine | null) => void;
   onFrameChange: (frame: number | null) => void;
+  onNavigation: (busy: boolean, mismatch: FrameMismatch | null) => void;
+  onPlayingChange: (playing: boolean) => void;
+  onCacheState: (state: FrameCacheState) => void;
   onError: (failure: PlayerFailure) => void;
 };
 
-/** Mounts the clip player and reports, by the frame table, which frame is on screen. */
-export function ClipVideo({
-  src,
-  type,
-  label,
-  frameTimes,
-  onFrameChange,
-  onError,
-}: ClipVideoProps) {
+/** Mounts the player engine for one media source and hands it to the controls. */
+export function ClipVideo(props: ClipVideoProps) {
+  const { src, type, label, frameTable } = props;
   const containerRef = useRef<HTMLDivElement>(null);
 
-  const reportFrame = useEffectEvent((mediaTime: number, exact: boolean) => {
-    onFrameChange(
-      exact ? nearestFrameIndex(frameTimes, mediaTime) : frameIndexAtTime(frameTimes, mediaTime),
-    );
-  });
-  const reportError = useEffectEvent((failure: PlayerFailure) => onError(failure));
+  const initialUseFrameCache = useEffectEvent(() => props.useFrameCache);
+  const openFrameCache = useEffectEvent(() => props.openFrameCache());
+  const engineChanged = useEffectEvent((engine: PlayerEngine | null) => props.onEngine(engine));
+  const frame = useEffectEvent((value: number | null) => props.onFrameChange(value));
+  const navigation = useEffectEvent((busy: boolean, mismatch: FrameMismatch | null) =>
+    props.onNavigation(busy, mismatch),
+  );
+  const playing = useEffectEvent((value: boolean) => props.onPlayingChange(value));
+  const cache = useEffectEvent((state: FrameCacheState) => props.onCacheState(state));
+  const error = useEffectEvent((failure: PlayerFailure) => props.onError(failure));
 
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const player = createClipPlayer(container, { src, type, label });
-    player.onFrame(({ mediaTime, exact }) => reportFrame(mediaTime, exact));
-    player.onError(reportError);
-    return () => player.dispose();
-  }, [src, type, label]);
+    const engine = new PlayerEngine(container, {
+      src,
+      type,
+      label,
+      frameTable,
+      useFrameCache: initialUseFrameCache(),
+      openFrameCache: () => openFrameCache(),
+      events: {
+        frame: (value) => frame(value),
+        navigation: (busy, mismatch) => navigation(busy, mismatch),
+        playing: (value) => playing(value),
+        cache: (state) => cache(state),
+        error: (failure) => error(failure),
+      },
+    });
+    engineChanged(engine);
+    return () => {
+      engineChanged(null);
+      engine.dispose();
+    };
+  }, [src, type, label, frameTable]);
 
   return <div className="clip-video" ref={containerRef} />;
 }

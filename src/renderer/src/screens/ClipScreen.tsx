@@ -1,7 +1,11 @@
-import { useCallback, useEffect, useRef } from 'react';
-import type { Clip, FrameTable } from '../../../shared/api/schemas';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Clip, FrameTable, MediaVariant } from '../../../shared/api/schemas';
 import { ClipVideo } from '../player/ClipVideo';
 import { clipMediaType } from '../player/clipMediaType';
+import { openDecodedFrameLayer } from '../player/decodedFrameLayer';
+import type { FrameMismatch } from '../player/frameNavigator';
+import { PlayerControls } from '../player/PlayerControls';
+import type { PlayerEngine } from '../player/playerEngine';
 import type { PlayerFailure } from '../player/videoJsPlayer';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
 import { formatTimecode } from './formatTimecode';
@@ -31,28 +35,22 @@ export function ClipScreen({ batchId, clipId }: { batchId: string; clipId: strin
 }
 
 function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTable }) {
-  const mediaUrlFor = useAppStore((state) => state.mediaUrlFor);
-  const setCurrentFrame = useAppStore((state) => state.setCurrentFrame);
-  const reportError = useAppStore((state) => state.reportError);
-  const onError = useCallback(
-    (failure: PlayerFailure) =>
-      reportError(`playing ${clip.fileName}`, {
-        code: failure.code,
-        message: `${failure.message} (${clip.codec} in ${clip.container})`,
-      }),
-    [reportError, clip.fileName, clip.codec, clip.container],
-  );
+  const variant = useAppStore((state) => state.mediaVariant);
+  const [engine, setEngine] = useState<PlayerEngine | null>(null);
+
   return (
     <div className="clip-layout">
-      <ClipVideo
-        src={mediaUrlFor(clip.id)}
-        type={clipMediaType(clip)}
-        label={`Video: ${clip.fileName}`}
-        frameTimes={frameTable.frameTimes}
-        onFrameChange={setCurrentFrame}
-        onError={onError}
-      />
-      <FrameReadout frameTimes={frameTable.frameTimes} />
+      <div className="player" role="region" aria-label="Player" tabIndex={-1}>
+        {variant === null ? (
+          <ProxyProgress clip={clip} />
+        ) : (
+          <PlayerStage clip={clip} frameTable={frameTable} variant={variant} onEngine={setEngine} />
+        )}
+        <FrameReadout frameTimes={frameTable.frameTimes} />
+        <FrameWarningNotice />
+        <PlayerControls engine={engine} frameTimes={frameTable.frameTimes} />
+        <FrameCacheSetting engine={engine} />
+      </div>
       <dl className="clip-facts">
         <dt>Duration</dt>
         <dd>{formatTimecode(clip.durationSeconds)}</dd>
@@ -63,8 +61,108 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
         <dt>Codec</dt>
         <dd>
           {clip.codec} in {clip.container}
+          {variant === 'proxy' && ' (playing its H.264 proxy: same frames, same timestamps)'}
         </dd>
       </dl>
+    </div>
+  );
+}
+
+function PlayerStage({
+  clip,
+  frameTable,
+  variant,
+  onEngine,
+}: {
+  clip: Clip;
+  frameTable: FrameTable;
+  variant: MediaVariant;
+  onEngine: (engine: PlayerEngine | null) => void;
+}) {
+  const mediaUrlFor = useAppStore((state) => state.mediaUrlFor);
+  const sampleTableFor = useAppStore((state) => state.sampleTableFor);
+  const useFrameCache = useAppStore((state) => state.useFrameCache);
+  const setCurrentFrame = useAppStore((state) => state.setCurrentFrame);
+  const setFrameNavigation = useAppStore((state) => state.setFrameNavigation);
+  const setPlaying = useAppStore((state) => state.setPlaying);
+  const setFrameCacheState = useAppStore((state) => state.setFrameCacheState);
+  const reportError = useAppStore((state) => state.reportError);
+  const requestProxy = useAppStore((state) => state.requestProxy);
+  const store = useAppStoreApi();
+  const stageRef = useRef<HTMLDivElement>(null);
+  const src = mediaUrlFor(clip.id, variant);
+
+  const onError = useCallback(
+    (failure: PlayerFailure) => {
+      // Support was judged from the codec string; if the decoder still refuses, use a proxy.
+      if (
+        variant === 'original' &&
+        (failure.mediaErrorCode === 3 || failure.mediaErrorCode === 4)
+      ) {
+        void requestProxy(clip.id);
+        return;
+      }
+      reportError(`playing ${clip.fileName}`, {
+        code: failure.code,
+        message: `${failure.message} (${clip.codec} in ${clip.container})`,
+      });
+    },
+    [reportError, requestProxy, variant, clip.id, clip.fileName, clip.codec, clip.container],
+  );
+  // The sample table exists for MP4/MOV (mp4box-probed) clips and for proxies, which are MP4.
+  const hasSampleTable = variant === 'proxy' || clip.frameTableSource === 'mp4box';
+  const openFrameCache = useCallback(async () => {
+    if (!hasSampleTable) return null;
+    const table = await sampleTableFor(clip.id, variant);
+    return openDecodedFrameLayer({ table, mediaUrl: src, rotation: table.rotation });
+  }, [hasSampleTable, sampleTableFor, clip.id, variant, src]);
+  const onNavigation = useCallback(
+    (navigating: boolean, mismatch: FrameMismatch | null) =>
+      setFrameNavigation(navigating, mismatch),
+    [setFrameNavigation],
+  );
+
+  // Busy flips twice per step: written into the DOM from the store, not through a React render.
+  useEffect(() => {
+    const paint = (busy: boolean) => stageRef.current?.setAttribute('aria-busy', String(busy));
+    paint(store.getState().frameBusy);
+    return store.subscribe((state, previous) => {
+      if (state.frameBusy !== previous.frameBusy) paint(state.frameBusy);
+    });
+  }, [store]);
+
+  return (
+    <div className="player-stage" ref={stageRef}>
+      <ClipVideo
+        src={src}
+        type={clipMediaType(clip)}
+        label={`Video: ${clip.fileName}`}
+        frameTable={frameTable}
+        useFrameCache={useFrameCache}
+        openFrameCache={openFrameCache}
+        onEngine={onEngine}
+        onFrameChange={setCurrentFrame}
+        onNavigation={onNavigation}
+        onPlayingChange={setPlaying}
+        onCacheState={setFrameCacheState}
+        onError={onError}
+      />
+    </div>
+  );
+}
+
+/** Shown instead of the video while an H.264 proxy of an undecodable clip is being made. */
+function ProxyProgress({ clip }: { clip: Clip }) {
+  const proxy = useAppStore((state) => state.proxy);
+  const percent = Math.round((proxy?.progress ?? 0) * 100);
+  return (
+    <div className="proxy-progress">
+      <p>
+        This browser cannot decode {clip.codec}. Making a frame-exact H.264 copy to play instead;
+        labels stay on the original&apos;s frames.
+      </p>
+      <progress aria-label="Making a playable copy" max={100} value={percent} />{' '}
+      <span>{proxy?.state === 'queued' ? 'Waiting to start' : `${percent}%`}</span>
     </div>
   );
 }
@@ -102,6 +200,49 @@ function FrameReadout({ frameTimes }: { frameTimes: readonly number[] }) {
       <output ref={timeRef} aria-label="Frame time" aria-live="off">
         --:--.---
       </output>
+    </p>
+  );
+}
+
+/** Says so when the confirmed frame is not the one asked for: a label must not land there. */
+function FrameWarningNotice() {
+  // Cleared whenever a new request starts, so it never outlives the request it is about.
+  const warning = useAppStore((state) => state.frameWarning);
+  if (!warning) return null;
+  return (
+    <p className="frame-warning" role="alert">
+      {warning.shown === null
+        ? `Frame ${warning.requested} was requested, but the player could not confirm which frame is on screen.`
+        : `Frame ${warning.requested} was requested, but frame ${warning.shown} is on screen.`}{' '}
+      Do not label until the frame shown is the one you meant: step again or go to the frame.
+    </p>
+  );
+}
+
+function FrameCacheSetting({ engine }: { engine: PlayerEngine | null }) {
+  const useFrameCache = useAppStore((state) => state.useFrameCache);
+  const setUseFrameCache = useAppStore((state) => state.setUseFrameCache);
+  const cacheState = useAppStore((state) => state.frameCacheState);
+  useEffect(() => engine?.setUseFrameCache(useFrameCache), [engine, useFrameCache]);
+  const status = {
+    off: 'Paused frames come from the video.',
+    opening: 'Preparing the decoder…',
+    ready: 'Ready: steps are served from decoded frames.',
+    unavailable: 'Not available for this clip: paused frames come from the video.',
+  }[cacheState];
+  return (
+    <p className="frame-cache-setting">
+      <label>
+        <input
+          type="checkbox"
+          checked={useFrameCache}
+          onChange={(event) => setUseFrameCache(event.target.checked)}
+        />{' '}
+        Use frame cache
+      </label>{' '}
+      <span className="muted" role="status" aria-label="Frame cache status">
+        {status}
+      </span>
     </p>
   );
 }

@@ -23,5 +23,6 @@ export function createAppStore(api: ApiClient): AppStore {
   }));
   api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));
   api.onChecksumUpdate((update) => store.getState().applyChecksumUpdate(update));
+  api.onProxyUpdate((status) => store.getState().applyProxyUpdate(status));
   return store;
 }
