@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseVersionedJson } from './parseVersionedJson';
 
 /** The manifest versions this build understands; an unknown one is refused, not guessed at. */
 export const SUPPORTED_MANIFEST_VERSIONS = [1] as const;
@@ -79,47 +80,17 @@ export type BatchManifest = z.output<typeof BatchManifestV1>;
 
 export type ManifestResult = { ok: true; manifest: BatchManifest } | { ok: false; message: string };
 
-function fieldName(path: readonly PropertyKey[]): string {
-  let name = '';
-  for (const part of path) {
-    if (typeof part === 'number') name += `[${part}]`;
-    else name += name === '' ? String(part) : `.${String(part)}`;
-  }
-  return name === '' ? '(top level)' : name;
-}
-
 /** Parses batch.json text; every failure names the field and says what it must be. */
 export function parseBatchManifest(text: string): ManifestResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, message: `batch.json is not valid JSON: ${detail}` };
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, message: 'batch.json must hold a JSON object.' };
-  }
-  const version = (raw as Record<string, unknown>).version;
-  if (!SUPPORTED_MANIFEST_VERSIONS.some((v) => v === version)) {
-    return {
-      ok: false,
-      message: `batch.json version: ${JSON.stringify(version ?? null)} is not supported; this Framewise reads version ${SUPPORTED_MANIFEST_VERSIONS.join(', ')}.`,
-    };
-  }
-  const parsed = BatchManifestV1.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((issue) => {
-      const path = fieldName(issue.path);
-      if (issue.code === 'unrecognized_keys') {
-        return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-      }
-      return `${path}: ${issue.message}`;
-    });
-    return { ok: false, message: `batch.json is invalid: ${issues.join('; ')}.` };
-  }
+  const parsed = parseVersionedJson(
+    text,
+    'batch.json',
+    SUPPORTED_MANIFEST_VERSIONS,
+    BatchManifestV1,
+  );
+  if (!parsed.ok) return parsed;
   const seen = new Set<string>();
-  for (const [index, clip] of parsed.data.clips.entries()) {
+  for (const [index, clip] of parsed.value.clips.entries()) {
     const key = clip.path.replace(/^\.\//, '');
     if (seen.has(key)) {
       return {
@@ -129,5 +100,5 @@ export function parseBatchManifest(text: string): ManifestResult {
     }
     seen.add(key);
   }
-  return { ok: true, manifest: parsed.data };
+  return { ok: true, manifest: parsed.value };
 }

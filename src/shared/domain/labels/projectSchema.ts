@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseVersionedJson } from '../parseVersionedJson';
 
 /** The project file versions this build understands; an unknown one is refused, not guessed at. */
 export const SUPPORTED_PROJECT_VERSIONS = [1] as const;
@@ -295,44 +296,14 @@ export function findTemplate(
   return templates.find((t) => t.id === id);
 }
 
-function fieldName(path: readonly PropertyKey[]): string {
-  let name = '';
-  for (const part of path) {
-    if (typeof part === 'number') name += `[${part}]`;
-    else name += name === '' ? String(part) : `.${String(part)}`;
-  }
-  return name === '' ? '(top level)' : name;
-}
-
 /** Parses a project file's text; every failure names the field and says what it must be. */
 export function parseProjectSchema(text: string): ProjectSchemaResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, message: `The project file is not valid JSON: ${detail}` };
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, message: 'The project file must hold a JSON object.' };
-  }
-  const version = (raw as Record<string, unknown>).version;
-  if (!SUPPORTED_PROJECT_VERSIONS.some((v) => v === version)) {
-    return {
-      ok: false,
-      message: `The project file's version ${JSON.stringify(version ?? null)} is not supported; this Framewise reads version ${SUPPORTED_PROJECT_VERSIONS.join(', ')}.`,
-    };
-  }
-  const parsed = ProjectSchemaV1.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((issue) => {
-      const path = fieldName(issue.path);
-      if (issue.code === 'unrecognized_keys') {
-        return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-      }
-      return `${path}: ${issue.message}`;
-    });
-    return { ok: false, message: `The project file is invalid: ${issues.join('; ')}.` };
-  }
-  return { ok: true, project: parsed.data };
+  const parsed = parseVersionedJson(
+    text,
+    'The project file',
+    SUPPORTED_PROJECT_VERSIONS,
+    ProjectSchemaV1,
+  );
+  if (!parsed.ok) return parsed;
+  return { ok: true, project: parsed.value };
 }
