@@ -1,6 +1,5 @@
 import type { FrameTable } from '../../../shared/api/schemas';
-import { seekTimeForFrame } from '../../../shared/domain/frameTable';
-import { nearestFrameIndex } from '../../../shared/domain/frameTable';
+import { nearestFrameIndex, seekTimeForFrame } from '../../../shared/domain/frameTable';
 import {
   createFrameNavigator,
   type FrameMismatch,
