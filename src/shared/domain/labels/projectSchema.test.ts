@@ -67,7 +67,9 @@ describe('parseProjectSchema', () => {
 
   it('refuses an unknown version instead of guessing', () => {
     expect(messageFor({ ...minimal, version: 2 })).toMatch(/version: 2 is not supported/);
-    expect(messageFor({ ...minimal, version: undefined })).toMatch(/version: null is not supported/);
+    expect(messageFor({ ...minimal, version: undefined })).toMatch(
+      /version: null is not supported/,
+    );
   });
 
   it('rejects text that is not JSON, saying so', () => {
