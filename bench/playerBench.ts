@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from '@playwright/test';
-import { build } from 'esbuild';
+import { bundleFrameCache } from '../tests/support/bundleFrameCache';
 
 /**
  * Frame stepping on a 1080p 10-minute H.264 clip in Chromium, through the loopback host: the
@@ -76,26 +76,6 @@ async function stopHost(host: Host): Promise<void> {
   const exited = new Promise<void>((done) => host.child.once('exit', () => done()));
   host.child.kill('SIGTERM');
   await exited;
-}
-
-/** The frame cache and nothing else of the renderer, as one script for the app's page. */
-async function bundleFrameCache(): Promise<string> {
-  const entry = join(repoRoot, 'src/renderer/src/player/frameCache/index.ts');
-  const result = await build({
-    stdin: {
-      contents: `import * as frameCache from ${JSON.stringify(entry)};\nglobalThis.framewiseFrameCache = frameCache;\n`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'iife',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const output = result.outputFiles[0];
-  if (!output) throw new Error('esbuild produced no bundle of the frame cache.');
-  return output.text;
 }
 
 export async function runPlayerBench(workDir: string): Promise<Record<string, number>> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleFrameCache } from '../support/bundleFrameCache';
 import { expect, openApp, repoRoot, test } from './fixtures';
 
 /**
@@ -19,21 +19,8 @@ test.use({ bypassCSP: true });
 let bundle = '';
 
 test.beforeAll(async () => {
-  const entry = join(repoRoot, 'src/renderer/src/player/frameCache/index.ts');
-  const result = await build({
-    stdin: {
-      contents: `import * as frameCache from ${JSON.stringify(entry)};\nglobalThis.framewiseFrameCache = frameCache;\n`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'iife',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
   // Playwright compiles this file keeping function names, through a helper the page lacks.
-  bundle = `globalThis.__name ??= (f) => f;\n${result.outputFiles[0]?.text ?? ''}`;
+  bundle = `globalThis.__name ??= (f) => f;\n${await bundleFrameCache()}`;
 });
 
 test('the frame cache gives the exact picture of every frame, in any order and under memory pressure', async ({
