@@ -31,6 +31,14 @@ function copyBatch(dir: string, files: readonly string[]): string {
   return folder;
 }
 
+/** A minimal valid batch.json listing these clips. */
+function writeManifest(folder: string, clips: { path: string; sha256?: string }[]): void {
+  writeFileSync(
+    join(folder, 'batch.json'),
+    JSON.stringify({ version: 1, batchId: 'b', contributor: { pseudonym: 'contrib_01' }, clips }),
+  );
+}
+
 async function importFails(services: Services, folder: string): Promise<ApiError> {
   try {
     await services.handlers.importBatch({ folder });
@@ -117,15 +125,7 @@ describe('batch import', () => {
   it('refuses a malformed manifest, naming the field, and imports nothing', async () => {
     const { services, dir } = setUp();
     const folder = copyBatch(dir, ['cfr30.mp4']);
-    writeFileSync(
-      join(folder, 'batch.json'),
-      JSON.stringify({
-        version: 1,
-        batchId: 'b',
-        contributor: { pseudonym: 'contrib_01' },
-        clips: [{ path: '../x.mp4' }],
-      }),
-    );
+    writeManifest(folder, [{ path: '../x.mp4' }]);
     const error = await importFails(services, folder);
     expect(error.code).toBe('MANIFEST_INVALID');
     expect(error.message).toMatch(/clips\[0\]\.path/);
@@ -137,15 +137,7 @@ describe('batch import', () => {
     const folder = copyBatch(dir, []);
     cpSync(join(fixtureBatch, 'cfr30.mp4'), join(dir, 'outside.mp4'));
     symlinkSync(join(dir, 'outside.mp4'), join(folder, 'linked.mp4'));
-    writeFileSync(
-      join(folder, 'batch.json'),
-      JSON.stringify({
-        version: 1,
-        batchId: 'b',
-        contributor: { pseudonym: 'contrib_01' },
-        clips: [{ path: 'linked.mp4' }],
-      }),
-    );
+    writeManifest(folder, [{ path: 'linked.mp4' }]);
     const error = await importFails(services, folder);
     expect(error.code).toBe('PATH_OUTSIDE_FOLDER');
     expect(error.message).toMatch(/clips\[0\]\.path/);
@@ -165,15 +157,7 @@ describe('batch import', () => {
   it('says which manifest clip is missing from the folder', async () => {
     const { services, dir } = setUp();
     const folder = copyBatch(dir, ['cfr30.mp4']);
-    writeFileSync(
-      join(folder, 'batch.json'),
-      JSON.stringify({
-        version: 1,
-        batchId: 'b',
-        contributor: { pseudonym: 'contrib_01' },
-        clips: [{ path: 'gone.mp4' }],
-      }),
-    );
+    writeManifest(folder, [{ path: 'gone.mp4' }]);
     const report = await services.handlers.importBatch({ folder });
     const gone = report.files.find((f) => f.relativePath === 'gone.mp4');
     expect(gone?.status === 'error' && gone.code).toBe('FILE_MISSING');
