@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createServices, type Services } from '../../src/main/services/createServices';
 import { startLoopbackHost, type RunningHost } from '../../src/main/host/loopbackHost';
 import { fixtureBatch, requireFixtures, tempDir } from './fixturePaths';
+import { rawRequest, type RawReply } from '../support/rawRequest';
 
 let services: Services;
 let host: RunningHost;
@@ -24,43 +24,14 @@ afterAll(async () => {
   dir.remove();
 });
 
-type Reply = {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-};
-
 /** Raw requests, so Host and Origin can be set the way a hostile page or DNS rebinding would. */
 function raw(
   method: string,
   path: string,
   headers: Record<string, string> = {},
   body?: string,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: host.port,
-        method,
-        path,
-        headers: { Host: `127.0.0.1:${host.port}`, ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+): Promise<RawReply> {
+  return rawRequest(host.port, method, path, headers, body);
 }
 
 const auth = (): Record<string, string> => ({ Authorization: `Bearer ${host.token}` });

@@ -1,5 +1,4 @@
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyStatus } from '../../src/shared/api/schemas';
@@ -13,6 +12,7 @@ import {
   PTS_TOLERANCE_SECONDS,
 } from '../../src/main/services/proxy/proxyService';
 import { fixtureBatch, requireFixtures, tempDir } from './fixturePaths';
+import { rawRequest, type RawReply } from '../support/rawRequest';
 
 let dir: { path: string; remove: () => void };
 let services: Services;
@@ -35,37 +35,8 @@ function clipId(name: string, ids = clipIds): string {
   return id;
 }
 
-function get(
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: host.port,
-        path,
-        headers: {
-          Host: `127.0.0.1:${host.port}`,
-          Authorization: `Bearer ${host.token}`,
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+function get(path: string, headers: Record<string, string> = {}): Promise<RawReply> {
+  return rawRequest(host.port, 'GET', path, { Authorization: `Bearer ${host.token}`, ...headers });
 }
 
 /** Asserts the proxy has the source's frames: count, and every pts within the tolerance. */

@@ -67,26 +67,11 @@ type ClipRow = {
   imported_at: string;
 };
 
-type ClipInsert = {
-  id: string;
-  batch_id: string;
-  relative_path: string;
+type ClipInsert = Omit<ClipRow, 'sha256' | 'checksum_state'> & {
   file_path: string;
-  size_bytes: number;
   mtime_ms: number;
   fingerprint: string;
   expected_sha256: string | null;
-  container: string;
-  codec: string;
-  codec_family: string;
-  width: number;
-  height: number;
-  rotation: number;
-  duration_seconds: number;
-  frame_count: number;
-  frame_table_source: string;
-  flagged_metadata: string;
-  imported_at: string;
 };
 
 type FrameTableRow = { frame_times: Buffer; last_frame_duration: number };
