@@ -1,4 +1,9 @@
-import type { Command, LabelsDocument, ProjectSchema } from '../../../shared/domain/labels';
+import type {
+  AnnotationStatus,
+  Command,
+  LabelsDocument,
+  ProjectSchema,
+} from '../../../shared/domain/labels';
 import type {
   AnnotationSetInfo,
   Batch,
@@ -10,7 +15,9 @@ import type {
   ProbeResult,
   ProjectInfo,
   ProxyState,
+  Workspace,
 } from '../../../shared/api/schemas';
+import type { SubmitOutcome } from './annotationSets';
 
 export type NewBatch = {
   folder: string;
@@ -146,7 +153,30 @@ export interface Store {
     command: Command,
     expectedSeq: number,
     actor: string,
+    /**
+     * The client's id for this edit: a retry with the same id after a lost answer returns the
+     * saved edit's seq instead of `STALE_EDIT`.
+     */
+    editId?: string,
   ): LabelEditSaved;
+  /**
+   * Moves a set through the statuses in `to`, in order (in progress → submitted → in review →
+   * accepted | changes requested), one transaction, each step audited and bumping `revision`.
+   * Throws `STATUS_CHANGE_REFUSED` for a step the review cycle does not allow.
+   */
+  transitionAnnotationSet(
+    setId: string,
+    to: AnnotationStatus | readonly AnnotationStatus[],
+    actor: string,
+  ): AnnotationSetInfo;
+  /**
+   * Submits a set if `checkCompleteness` finds nothing missing; otherwise changes nothing and
+   * returns the problems. A set sent back for changes goes to in progress first.
+   */
+  submitAnnotationSet(setId: string, actor: string): SubmitOutcome;
+  /** Where `annotator` left off; null before the first save. */
+  getWorkspace(annotator: string): Workspace | null;
+  saveWorkspace(annotator: string, workspace: Workspace): void;
   appendAudit(entry: AuditEntry): void;
   /** Newest first. */
   listAudit(filter?: { entityId?: string; limit?: number }): AuditRecord[];

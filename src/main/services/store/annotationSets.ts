@@ -9,7 +9,10 @@ import {
   EMPTY_LABELS,
   LabelsDocument,
   ProjectSchemaV1,
+  checkCompleteness,
+  transitionStatus,
   type Command,
+  type CompletenessProblem,
   type EditContext,
 } from '../../../shared/domain/labels';
 import type { AuditEntry, NewProject } from './Store';
@@ -34,6 +37,11 @@ type SetRow = {
 };
 type SnapshotRow = { seq: number; doc_json: string };
 type CommandRow = { seq: number; command_json: string };
+
+/** What a submit found: submitted, or the problems to fix first (nothing changed then). */
+export type SubmitOutcome =
+  | { submitted: true; set: AnnotationSetInfo }
+  | { submitted: false; problems: readonly CompletenessProblem[] };
 
 /** The last document this connection read or wrote for a set, with what it needs to edit it. */
 type CachedSet = { seq: number; doc: LabelsDocument; context: EditContext };
@@ -97,8 +105,18 @@ export class AnnotationSets {
     (clipId: string, annotator: string, projectId: string, at: string) => SetRow
   >;
   readonly #applyEdit: Transaction<
-    (setId: string, command: Command, expectedSeq: number, actor: string) => CachedSet
+    (
+      setId: string,
+      command: Command,
+      expectedSeq: number,
+      actor: string,
+      editId: string | undefined,
+    ) => { current: CachedSet; savedSeq: number }
   >;
+  readonly #transition: Transaction<
+    (setId: string, to: readonly AnnotationStatus[], actor: string) => SetRow
+  >;
+  readonly #submit: Transaction<(setId: string, actor: string) => SubmitOutcome>;
 
   constructor(db: Database, audit: Audit) {
     this.#db = db;
@@ -154,9 +172,20 @@ export class AnnotationSets {
     );
 
     this.#applyEdit = db.transaction(
-      (setId: string, command: Command, expectedSeq: number, actor: string): CachedSet => {
+      (
+        setId: string,
+        command: Command,
+        expectedSeq: number,
+        actor: string,
+        editId: string | undefined,
+      ): { current: CachedSet; savedSeq: number } => {
         const row = s.setById.get(setId);
         if (row === undefined) throw setNotFound(setId);
+        if (editId !== undefined) {
+          // A retry of an edit that was committed but whose answer never arrived: already saved.
+          const savedSeq = s.seqOfEdit.get(setId, editId);
+          if (savedSeq !== undefined) return { current: this.#current(row), savedSeq };
+        }
         const status = AnnotationStatus.parse(row.status);
         if (!EDITABLE.has(status)) {
           throw new StoreError(
@@ -185,15 +214,56 @@ export class AnnotationSets {
           at,
           JSON.stringify(command),
           JSON.stringify(result.inverse),
+          editId ?? null,
         );
         s.advanceSet.run(seq, at, setId);
         if (seq % SNAPSHOT_EVERY === 0) {
           s.insertSnapshot.run(setId, seq, JSON.stringify(result.doc), at);
           s.pruneSnapshots.run(setId, seq);
         }
-        return { seq, doc: result.doc, context: current.context };
+        return { current: { seq, doc: result.doc, context: current.context }, savedSeq: seq };
       },
     );
+
+    const transition = (row: SetRow, to: AnnotationStatus, actor: string, at: string): SetRow => {
+      const moved = transitionStatus(toSet(row), to);
+      if (!moved.ok) throw new StoreError('STATUS_CHANGE_REFUSED', moved.message);
+      s.setStatus.run(moved.set.status, moved.set.revision, at, row.id);
+      audit(
+        {
+          actor,
+          action: `labels.${to}`,
+          entityType: 'annotation_set',
+          entityId: row.id,
+          details: { from: row.status, to, revision: moved.set.revision, seq: row.seq },
+        },
+        at,
+      );
+      return { ...row, status: moved.set.status, revision: moved.set.revision, updated_at: at };
+    };
+
+    this.#transition = db.transaction(
+      (setId: string, to: readonly AnnotationStatus[], actor: string): SetRow => {
+        let row = s.setById.get(setId);
+        if (row === undefined) throw setNotFound(setId);
+        const at = new Date().toISOString();
+        for (const status of to) row = transition(row, status, actor, at);
+        return row;
+      },
+    );
+
+    this.#submit = db.transaction((setId: string, actor: string): SubmitOutcome => {
+      let row = s.setById.get(setId);
+      if (row === undefined) throw setNotFound(setId);
+      const current = this.#current(row);
+      const problems = checkCompleteness(current.doc, current.context);
+      if (problems.length > 0) return { submitted: false, problems };
+      const at = new Date().toISOString();
+      // Sent back for changes, the set returns to the annotator before it is submitted again.
+      if (row.status === 'changes_requested') row = transition(row, 'in_progress', actor, at);
+      row = transition(row, 'submitted', actor, at);
+      return { submitted: true, set: toSet(row) };
+    });
   }
 
   ensureProject(input: NewProject, actor: string): ProjectInfo {
@@ -232,11 +302,32 @@ export class AnnotationSets {
     command: Command,
     expectedSeq: number,
     actor: string,
+    editId?: string,
   ): LabelEditSaved {
-    const next = this.#applyEdit.immediate(setId, command, expectedSeq, actor);
+    const { current, savedSeq } = this.#applyEdit.immediate(
+      setId,
+      command,
+      expectedSeq,
+      actor,
+      editId,
+    );
     // Only a committed edit reaches the cache: a throw above leaves it as it was.
-    this.#cache.set(setId, next);
-    return { setId, seq: next.seq, summary: summarize(next.doc) };
+    this.#cache.set(setId, current);
+    return { setId, seq: savedSeq, summary: summarize(current.doc) };
+  }
+
+  /** Moves a set through `to`, in order, in one transaction; each step audited. */
+  transitionAnnotationSet(
+    setId: string,
+    to: AnnotationStatus | readonly AnnotationStatus[],
+    actor: string,
+  ): AnnotationSetInfo {
+    const steps = typeof to === 'string' ? [to] : to;
+    return toSet(this.#transition.immediate(setId, steps, actor));
+  }
+
+  submitAnnotationSet(setId: string, actor: string): SubmitOutcome {
+    return this.#submit.immediate(setId, actor);
   }
 
   /** The set's document at `row.seq`: from the cache, or rebuilt from snapshot and log. */
@@ -305,9 +396,19 @@ function prepare(db: Database) {
     advanceSet: db.prepare<[number, string, string]>(
       'UPDATE annotation_sets SET seq = ?, updated_at = ? WHERE id = ?',
     ),
-    insertCommand: db.prepare<[string, number, string, string, string, string]>(/* sql */ `
-      INSERT INTO label_commands (set_id, seq, actor, at, command_json, inverse_json)
-      VALUES (?, ?, ?, ?, ?, ?)`),
+    insertCommand: db.prepare<
+      [string, number, string, string, string, string, string | null]
+    >(/* sql */ `
+      INSERT INTO label_commands (set_id, seq, actor, at, command_json, inverse_json, edit_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    seqOfEdit: db
+      .prepare<[string, string], number>(
+        'SELECT seq FROM label_commands WHERE set_id = ? AND edit_id = ?',
+      )
+      .pluck(),
+    setStatus: db.prepare<[string, number, string, string]>(
+      'UPDATE annotation_sets SET status = ?, revision = ?, updated_at = ? WHERE id = ?',
+    ),
     commandsAfter: db.prepare<[string, number, number], CommandRow>(/* sql */ `
       SELECT seq, command_json FROM label_commands
       WHERE set_id = ? AND seq > ? AND seq <= ? ORDER BY seq`),

@@ -18,9 +18,11 @@ import type {
   FrameTable,
   LabelEditSaved,
   ProjectInfo,
+  Workspace,
 } from '../../../shared/api/schemas';
-import type { Command, LabelsDocument } from '../../../shared/domain/labels';
-import { AnnotationSets } from './annotationSets';
+import type { AnnotationStatus, Command, LabelsDocument } from '../../../shared/domain/labels';
+import { AnnotationSets, type SubmitOutcome } from './annotationSets';
+import { Workspaces } from './workspaces';
 import { decodeFrameTimes, encodeFrameTimes } from './frameTimesBlob';
 import type {
   AuditEntry,
@@ -210,6 +212,7 @@ export class SqliteStore implements Store {
   readonly #db: Database;
   readonly #statements: Statements;
   readonly #sets: AnnotationSets;
+  readonly #workspaces: Workspaces;
   // Writes that read first take the write lock up front (BEGIN IMMEDIATE): a deferred read that
   // later upgrades fails with SQLITE_BUSY under WAL, without waiting out the busy timeout.
   readonly #addClip: Transaction<(input: NewClip, actor: string) => Clip>;
@@ -228,6 +231,7 @@ export class SqliteStore implements Store {
     this.#sets = new AnnotationSets(db, (entry, at) => {
       this.#append(entry, at);
     });
+    this.#workspaces = new Workspaces(db);
 
     this.#upsertBatch = db.transaction((input: NewBatch, actor: string): Batch => {
       const at = now();
@@ -552,8 +556,29 @@ export class SqliteStore implements Store {
     command: Command,
     expectedSeq: number,
     actor: string,
+    editId?: string,
   ): LabelEditSaved {
-    return this.#sets.applyLabelEdit(setId, command, expectedSeq, actor);
+    return this.#sets.applyLabelEdit(setId, command, expectedSeq, actor, editId);
+  }
+
+  transitionAnnotationSet(
+    setId: string,
+    to: AnnotationStatus | readonly AnnotationStatus[],
+    actor: string,
+  ): AnnotationSetInfo {
+    return this.#sets.transitionAnnotationSet(setId, to, actor);
+  }
+
+  submitAnnotationSet(setId: string, actor: string): SubmitOutcome {
+    return this.#sets.submitAnnotationSet(setId, actor);
+  }
+
+  getWorkspace(annotator: string): Workspace | null {
+    return this.#workspaces.get(annotator);
+  }
+
+  saveWorkspace(annotator: string, workspace: Workspace): void {
+    this.#workspaces.save(annotator, workspace);
   }
 
   appendAudit(entry: AuditEntry): void {

@@ -13,7 +13,8 @@ export type StoreErrorCode =
   | 'ANNOTATION_SET_NOT_FOUND'
   | 'SET_NOT_EDITABLE'
   | 'STALE_EDIT'
-  | 'EDIT_REFUSED';
+  | 'EDIT_REFUSED'
+  | 'STATUS_CHANGE_REFUSED';
 
 /** A database condition the caller can act on: a stable code and a sentence that says what to do. */
 export class StoreError extends ApiError {

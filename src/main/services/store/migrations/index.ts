@@ -19,9 +19,15 @@ import type { Migration } from './Migration';
 import { migration001 } from './001_initial';
 import { migration002 } from './002_proxies';
 import { migration003 } from './003_labels';
+import { migration004 } from './004_edit_ids_workspace';
 
 export type { Migration } from './Migration';
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003];
+export const migrations: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;
