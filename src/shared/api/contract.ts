@@ -16,6 +16,8 @@ import {
   ProjectInfo,
   ProxyStatus,
   SampleTable,
+  SubmitResult,
+  Workspace,
 } from './schemas';
 
 /**
@@ -93,9 +95,32 @@ export const calls = {
         setId: z.string().min(1),
         command: CommandSchema,
         expectedSeq: z.number().int().min(0),
+        /**
+         * The client's id for this edit, kept with it: a retry after a lost answer (the host died
+         * after the commit) returns the saved seq instead of STALE_EDIT.
+         */
+        editId: z.uuid().optional(),
       })
       .strict(),
     output: LabelEditSaved,
+  },
+  /**
+   * Submits a set for review once `checkCompleteness` finds nothing missing; otherwise nothing
+   * changes and the answer lists the problems with their frames. Errors: STATUS_CHANGE_REFUSED
+   * (not the annotator's to submit in its status), ANNOTATION_SET_NOT_FOUND.
+   */
+  submitAnnotationSet: {
+    input: z.object({ setId: z.string().min(1) }).strict(),
+    output: SubmitResult,
+  },
+  /** Where the current user left off (null the first time). */
+  getWorkspace: {
+    input: z.object({}).strict(),
+    output: Workspace.nullable(),
+  },
+  saveWorkspace: {
+    input: Workspace,
+    output: z.object({}).strict(),
   },
 } as const;
 

@@ -252,3 +252,40 @@ export const LabelsSaved = z.object({
   seq: z.number().int().positive(),
 });
 export type LabelsSaved = z.infer<typeof LabelsSaved>;
+
+/** Where an annotator left off, so the app reopens there: clip, frame, zoom and selected track. */
+export const Workspace = z
+  .object({
+    batchId: z.string().min(1),
+    clipId: z.string().min(1),
+    frame: z.number().int().min(0),
+    zoom: z.number().positive(),
+    panX: z.number(),
+    panY: z.number(),
+    selectedTrackId: z.string().min(1).nullable(),
+  })
+  .strict();
+export type Workspace = z.infer<typeof Workspace>;
+
+/** Submitting checks the labels first: either submitted, or what is missing, with its frames. */
+export const SubmitResult = z.discriminatedUnion('submitted', [
+  z.object({ submitted: z.literal(true), set: AnnotationSetInfo }),
+  z.object({
+    submitted: z.literal(false),
+    problems: z.array(
+      z.object({
+        kind: z.enum([
+          'undecided_points',
+          'wrong_point_count',
+          'unknown_template',
+          'unlabeled_segment',
+          'invalid_contact',
+        ]),
+        frames: z.array(z.number().int().min(0)),
+        recordId: z.string(),
+        message: z.string(),
+      }),
+    ),
+  }),
+]);
+export type SubmitResult = z.infer<typeof SubmitResult>;

@@ -69,10 +69,26 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return store.openAnnotationSet(clipId, actor, DEFAULT_PROJECT_ID);
     },
     loadLabels: ({ setId }) => ({ setId, ...store.loadLabels(setId) }),
-    applyLabelEdit: ({ setId, command, expectedSeq }) => {
-      const saved = store.applyLabelEdit(setId, command, expectedSeq, actor);
+    applyLabelEdit: ({ setId, command, expectedSeq, editId }) => {
+      const saved = store.applyLabelEdit(setId, command, expectedSeq, actor, editId);
       services.events.emit('labelsSaved', { setId, seq: saved.seq });
       return saved;
+    },
+    submitAnnotationSet: ({ setId }) => {
+      const set = store.getAnnotationSet(setId);
+      if (!set || set.annotator !== actor) throw notFound('annotation set', setId);
+      const outcome = store.submitAnnotationSet(setId, actor);
+      return outcome.submitted
+        ? outcome
+        : {
+            submitted: false,
+            problems: outcome.problems.map((p) => ({ ...p, frames: [...p.frames] })),
+          };
+    },
+    getWorkspace: () => store.getWorkspace(actor),
+    saveWorkspace: (workspace) => {
+      store.saveWorkspace(actor, workspace);
+      return {};
     },
   };
 }
