@@ -191,3 +191,51 @@ async function bundledFfmpegPath(): Promise<string> {
     );
   }
 }
+
+/**
+ * Copies `input`'s streams to `output` without re-encoding and without container metadata or
+ * chapters (`-map_metadata -1`, also per stream): the export's path for containers other than
+ * MP4/MOV, whose metadata boxes are neutralised in place instead (stripMetadata.ts). Packets keep
+ * their timestamps (`-copyts`, `-vsync passthrough`), which the caller verifies on the frame table.
+ */
+export async function streamCopyWithoutMetadata(
+  input: string,
+  output: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const binary = await bundledFfmpegPath();
+  signal?.throwIfAborted();
+  const args = [
+    ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y', '-i', input],
+    ...['-map', '0', '-c', 'copy', '-copyts', '-vsync', 'passthrough'],
+    ...['-map_metadata', '-1', '-map_metadata:s', '-1', '-map_chapters', '-1', output],
+  ];
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
+    let stderr = '';
+    const onAbort = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+    child.on('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new FfmpegError(`ffmpeg could not be started (${error.message}).`, '', null));
+    });
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) reject(new DOMException('The copy was cancelled.', 'AbortError'));
+      else if (code === 0) resolve();
+      else {
+        reject(
+          new FfmpegError(
+            `ffmpeg could not copy "${basename(input)}" (exit code ${String(code)}): ${stderr.trim()}`,
+            stderr,
+            code,
+          ),
+        );
+      }
+    });
+  });
+}
