@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BUILT_IN_TEMPLATES,
+  COCO_BODY_TEMPLATE_ID,
+  emptyKeyframe,
+  LEFT_HAND_TEMPLATE_ID,
+  type ContactLabel,
+  type LabelsDocument,
+  type Track,
+} from '../../../../shared/domain/labels';
+import { buildOverlayScene, NO_SELECTION } from './overlayScene';
+
+function withPoint(frame: number, count: number, x: number) {
+  const keyframe = emptyKeyframe(frame, count);
+  return {
+    frame,
+    points: keyframe.points.map((_, i) =>
+      i === 0 ? { x, y: 10, visibility: 'visible' as const, source: 'manual' as const } : null,
+    ),
+  };
+}
+
+const person: Track = {
+  id: 'p1',
+  kind: 'person',
+  templateId: COCO_BODY_TEMPLATE_ID,
+  label: 'Person 1',
+  color: '#ff0000',
+  keyframes: [withPoint(0, 17, 0), withPoint(10, 17, 100)],
+};
+const leftHand: Track = {
+  id: 'lh',
+  kind: 'left_hand',
+  templateId: LEFT_HAND_TEMPLATE_ID,
+  label: 'Left hand',
+  color: '#00ff00',
+  keyframes: [withPoint(0, 21, 5)],
+};
+const stranger: Track = { ...person, id: 'x', templateId: 'not-in-project' };
+const holdsCup: ContactLabel = {
+  id: 'c1',
+  trackId: 'lh',
+  startFrame: 2,
+  endFrame: 6,
+  state: 3,
+  object: { box: { x: 1, y: 2, w: 3, h: 4 }, classId: 7 },
+  segmentId: null,
+};
+const touchesSelf: ContactLabel = {
+  id: 'c2',
+  trackId: 'lh',
+  startFrame: 7,
+  endFrame: 9,
+  state: 1,
+  object: null,
+  segmentId: null,
+};
+const doc: LabelsDocument = {
+  tracks: [person, leftHand, stranger],
+  segments: [],
+  contacts: [holdsCup, touchesSelf],
+};
+
+describe('buildOverlayScene', () => {
+  it('gives each track its interpolated pose between keyframes, in document order', () => {
+    const scene = buildOverlayScene(doc, 5, BUILT_IN_TEMPLATES, NO_SELECTION);
+    expect(scene.tracks.map((t) => t.id)).toEqual(['p1', 'lh']);
+    const pose = scene.tracks[0]?.pose;
+    expect(pose?.isKeyframe).toBe(false);
+    expect(pose?.points[0]).toEqual({
+      x: 50,
+      y: 10,
+      visibility: 'visible',
+      source: 'interpolated',
+    });
+    expect(scene.tracks[0]?.template.keypoints).toHaveLength(17);
+  });
+
+  it('a track outside its keyframe span has no pose', () => {
+    const scene = buildOverlayScene(doc, 11, BUILT_IN_TEMPLATES, NO_SELECTION);
+    expect(scene.tracks[0]?.pose).toBeUndefined();
+  });
+
+  it('shows the object box of the contact covering the frame, captioned with the class name', () => {
+    const names = new Map([[7, 'cup']]);
+    const inside = buildOverlayScene(doc, 6, BUILT_IN_TEMPLATES, NO_SELECTION, names);
+    expect(inside.contactBoxes).toEqual([
+      {
+        contactId: 'c1',
+        trackId: 'lh',
+        box: { x: 1, y: 2, w: 3, h: 4 },
+        label: 'Left hand: cup',
+        color: '#00ff00',
+      },
+    ]);
+    expect(buildOverlayScene(doc, 7, BUILT_IN_TEMPLATES, NO_SELECTION).contactBoxes).toEqual([]);
+    expect(buildOverlayScene(doc, 1, BUILT_IN_TEMPLATES, NO_SELECTION).contactBoxes).toEqual([]);
+  });
+
+  it('carries the selection through', () => {
+    const scene = buildOverlayScene(doc, 0, BUILT_IN_TEMPLATES, {
+      trackId: 'lh',
+      point: 4,
+      contactId: 'c1',
+    });
+    expect(scene).toMatchObject({
+      frame: 0,
+      selectedTrackId: 'lh',
+      selectedPoint: 4,
+      selectedContactId: 'c1',
+    });
+  });
+});
