@@ -9,3 +9,4 @@ export * from './commands';
 export * from './undoStack';
 export * from './viewTransform';
 export * from './completeness';
+export * from './labelingActions';
