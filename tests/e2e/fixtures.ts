@@ -115,8 +115,14 @@ export const test = base.extend<TestOptions & TestFixtures, WorkerFixtures>({
 export { expect };
 
 /** Opens the app the way a person does: the printed URL, token and all. */
+/**
+ * Opens the app on its batches screen. Tests share a database per spec file, so the app is opened
+ * with `resume=0`: a clip an earlier test left open must not be reopened under this one.
+ */
 export async function openApp(page: Page, host: LoopbackHost): Promise<void> {
-  await page.goto(host.url);
+  const url = new URL(host.url);
+  url.searchParams.set('resume', '0');
+  await page.goto(url.href);
   await expect(page.getByRole('heading', { level: 1, name: 'Batches' })).toBeVisible();
 }
 

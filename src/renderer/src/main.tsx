@@ -11,6 +11,10 @@ if (!root) throw new Error('index.html has no #root element.');
 
 const store = createAppStore(connectApiClient());
 void store.getState().loadBatches();
+// Reopens the clip, frame, zoom and track the annotator left; `?resume=0` opens on the batches.
+if (new URLSearchParams(window.location.search).get('resume') !== '0') {
+  void store.getState().restoreWorkspace();
+}
 
 createRoot(root).render(
   <StrictMode>

@@ -3,10 +3,17 @@ import type { ApiClient } from '../../../shared/api/contract';
 import { createBatchesSlice, type BatchesSlice } from './batchesSlice';
 import { createClipsSlice, type ClipsSlice } from './clipsSlice';
 import { createErrorsSlice, type ErrorsSlice } from './errorsSlice';
+import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createNavigationSlice, type NavigationSlice } from './navigationSlice';
 import { createPlayerSlice, type PlayerSlice } from './playerSlice';
+import { persistWorkspace } from './workspacePersistence';
 
-export type AppState = BatchesSlice & ClipsSlice & NavigationSlice & PlayerSlice & ErrorsSlice;
+export type AppState = BatchesSlice &
+  ClipsSlice &
+  NavigationSlice &
+  PlayerSlice &
+  LabelsSlice &
+  ErrorsSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** A feature slice, given the API client its actions call (zustand's slices pattern). */
@@ -19,10 +26,12 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createClipsSlice(api)(...args),
     ...createNavigationSlice(api)(...args),
     ...createPlayerSlice(api)(...args),
+    ...createLabelsSlice(api)(...args),
     ...createErrorsSlice(api)(...args),
   }));
   api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));
   api.onChecksumUpdate((update) => store.getState().applyChecksumUpdate(update));
   api.onProxyUpdate((status) => store.getState().applyProxyUpdate(status));
+  persistWorkspace(store, api);
   return store;
 }

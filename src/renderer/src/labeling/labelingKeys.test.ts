@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { commandForKey, type KeyPress } from '../player/playerKeys';
+import { LABELING_SHORTCUTS, labelingCommandForKey } from './labelingKeys';
+
+function press(key: string, modifiers: Partial<KeyPress> = {}): KeyPress {
+  return { key, shiftKey: false, altKey: false, ctrlKey: false, metaKey: false, ...modifiers };
+}
+
+describe('labeling keys', () => {
+  it.each([
+    [press('z', { ctrlKey: true }), 'undo'],
+    [press('Z', { ctrlKey: true, shiftKey: true }), 'redo'],
+    [press('z', { metaKey: true, shiftKey: true }), 'redo'],
+    [press('y', { ctrlKey: true }), 'redo'],
+    [press('c', { ctrlKey: true }), 'copyPose'],
+    [press('v', { ctrlKey: true }), 'pastePose'],
+    [press('v'), 'cycleVisibility'],
+    [press('V', { shiftKey: true }), 'cycleVisibility'],
+    [press('Delete'), 'clearPoint'],
+    [press('Delete', { shiftKey: true }), 'deleteSegment'],
+    [press('k'), 'keyframe'],
+    [press('['), 'markSegmentStart'],
+    [press(']'), 'markSegmentEnd'],
+    [press('s'), 'splitSegment'],
+    [press('m'), 'mergeSegment'],
+    [press('e'), 'labelSegment'],
+    [press('b'), 'toggleBoxTool'],
+    [press('?', { shiftKey: true }), 'shortcuts'],
+    [press('Escape'), 'escape'],
+  ])('%o runs %s', (key, name) => {
+    expect(labelingCommandForKey(key, 'other')?.name).toBe(name);
+  });
+
+  it('maps 0–4 to the 100DOH contact states', () => {
+    for (const state of [0, 1, 2, 3, 4]) {
+      expect(labelingCommandForKey(press(String(state)), 'other')).toEqual({
+        name: 'contactState',
+        state,
+      });
+    }
+    expect(labelingCommandForKey(press('5'), 'other')).toBeNull();
+  });
+
+  it('leaves typing in fields alone, and Alt combinations to the system', () => {
+    expect(labelingCommandForKey(press('v'), 'text')).toBeNull();
+    expect(labelingCommandForKey(press('z', { ctrlKey: true }), 'text')).toBeNull();
+    expect(labelingCommandForKey(press('k', { altKey: true }), 'other')).toBeNull();
+  });
+
+  it('takes no key the player uses, so one press never does two things', () => {
+    const playerKeys = ['ArrowLeft', 'ArrowRight', ' ', 'Home', 'End', 'i', 'o', 'l'];
+    for (const key of playerKeys) {
+      for (const shiftKey of [false, true]) {
+        if (commandForKey(press(key, { shiftKey }), 'other') === null) continue;
+        expect(labelingCommandForKey(press(key, { shiftKey }), 'other')).toBeNull();
+      }
+    }
+  });
+
+  it('lists every command on the shortcut sheet', () => {
+    const listed = new Set(LABELING_SHORTCUTS.map((s) => s.command));
+    for (const name of [
+      'undo',
+      'redo',
+      'cycleVisibility',
+      'clearPoint',
+      'keyframe',
+      'copyPose',
+      'markSegmentStart',
+      'splitSegment',
+      'mergeSegment',
+      'labelSegment',
+      'contactState',
+      'shortcuts',
+    ]) {
+      expect(listed).toContain(name);
+    }
+  });
+});

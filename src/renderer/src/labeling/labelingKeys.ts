@@ -1,0 +1,138 @@
+import type { KeyPress, KeyTarget } from '../player/playerKeys';
+
+/**
+ * The labeling shortcuts, as plain data so the mapping is testable without a window. The player's
+ * own keys (arrows, Space, Home/End, I/O/L) are in `playerKeys.ts`; none is reused here.
+ */
+export type LabelingCommand =
+  | { name: 'undo' }
+  | { name: 'redo' }
+  | { name: 'cycleVisibility' }
+  | { name: 'clearPoint' }
+  | { name: 'keyframe' }
+  | { name: 'copyPose' }
+  | { name: 'pastePose' }
+  | { name: 'nextPoint'; delta: 1 | -1 }
+  | { name: 'nextTrack'; delta: 1 | -1 }
+  | { name: 'jumpKeyframe'; delta: 1 | -1 }
+  | { name: 'markSegmentStart' }
+  | { name: 'markSegmentEnd' }
+  | { name: 'splitSegment' }
+  | { name: 'mergeSegment' }
+  | { name: 'labelSegment' }
+  | { name: 'deleteSegment' }
+  | { name: 'contactState'; state: 0 | 1 | 2 | 3 | 4 }
+  | { name: 'toggleBoxTool' }
+  | { name: 'shortcuts' }
+  | { name: 'escape' };
+
+export type Shortcut = { keys: string; what: string; command: LabelingCommand['name'] };
+
+/** What the shortcut sheet lists, in the order it lists them. */
+export const LABELING_SHORTCUTS: readonly Shortcut[] = [
+  { keys: 'Ctrl+Z', what: 'Undo', command: 'undo' },
+  { keys: 'Ctrl+Shift+Z / Ctrl+Y', what: 'Redo', command: 'redo' },
+  {
+    keys: 'N / Shift+N',
+    what: 'Select the next / previous point of the track',
+    command: 'nextPoint',
+  },
+  { keys: 'Tab / Shift+Tab', what: 'Select the next / previous track', command: 'nextTrack' },
+  {
+    keys: 'V',
+    what: 'Cycle the point: visible → occluded → not labeled',
+    command: 'cycleVisibility',
+  },
+  { keys: 'Delete', what: 'Clear the selected point (undecided)', command: 'clearPoint' },
+  { keys: 'K', what: 'Make this frame a keyframe of the track', command: 'keyframe' },
+  {
+    keys: ', / .',
+    what: 'Go to the previous / next keyframe of the track',
+    command: 'jumpKeyframe',
+  },
+  {
+    keys: 'Ctrl+C / Ctrl+V',
+    what: "Copy the track's pose / paste it on this frame",
+    command: 'copyPose',
+  },
+  {
+    keys: '[ then ]',
+    what: 'Mark a segment from [ to ] on the selected row',
+    command: 'markSegmentStart',
+  },
+  { keys: 'S', what: 'Split the segment at the playhead', command: 'splitSegment' },
+  { keys: 'M', what: 'Merge the selected segment with the next', command: 'mergeSegment' },
+  { keys: 'E', what: 'Label the selected segment (verb and noun)', command: 'labelSegment' },
+  { keys: 'Shift+Delete', what: 'Delete the selected segment', command: 'deleteSegment' },
+  {
+    keys: '0 – 4',
+    what: 'Contact state of the selected hand from this frame on',
+    command: 'contactState',
+  },
+  { keys: 'B', what: 'Box tool on / off (draw the contact object)', command: 'toggleBoxTool' },
+  { keys: 'Escape', what: 'Cancel: close dialogs, clear the segment mark', command: 'escape' },
+  { keys: '?', what: 'Show this sheet', command: 'shortcuts' },
+];
+
+export function labelingCommandForKey(press: KeyPress, target: KeyTarget): LabelingCommand | null {
+  if (target === 'text' || press.altKey) return null;
+  const ctrl = press.ctrlKey || press.metaKey;
+  const key = press.key.length === 1 ? press.key.toLowerCase() : press.key;
+  if (ctrl) {
+    switch (key) {
+      case 'z':
+        return press.shiftKey ? { name: 'redo' } : { name: 'undo' };
+      case 'y':
+        return { name: 'redo' };
+      case 'c':
+        return { name: 'copyPose' };
+      case 'v':
+        return { name: 'pastePose' };
+      default:
+        return null;
+    }
+  }
+  switch (key) {
+    case 'v':
+      return { name: 'cycleVisibility' };
+    case 'Delete':
+    case 'Backspace':
+      return press.shiftKey ? { name: 'deleteSegment' } : { name: 'clearPoint' };
+    case 'k':
+      return { name: 'keyframe' };
+    case 'n':
+      return { name: 'nextPoint', delta: press.shiftKey ? -1 : 1 };
+    case 'Tab':
+      return { name: 'nextTrack', delta: press.shiftKey ? -1 : 1 };
+    case ',':
+    case '<':
+      return { name: 'jumpKeyframe', delta: -1 };
+    case '.':
+    case '>':
+      return { name: 'jumpKeyframe', delta: 1 };
+    case '[':
+      return { name: 'markSegmentStart' };
+    case ']':
+      return { name: 'markSegmentEnd' };
+    case 's':
+      return { name: 'splitSegment' };
+    case 'm':
+      return { name: 'mergeSegment' };
+    case 'e':
+      return { name: 'labelSegment' };
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+      return { name: 'contactState', state: Number(key) as 0 | 1 | 2 | 3 | 4 };
+    case 'b':
+      return { name: 'toggleBoxTool' };
+    case '?':
+      return { name: 'shortcuts' };
+    case 'Escape':
+      return { name: 'escape' };
+    default:
+      return null;
+  }
+}
