@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { ApiHandlers } from '../../shared/api/contract';
 import { createHandlers } from './api/createHandlers';
 import { EventBus } from './eventBus';
+import { ExportService } from './export/exportService';
 import { ChecksumWorker } from './import/checksumWorker';
 import { DEFAULT_PROJECT_ID, defaultProjectSchema } from './labels/defaultProject';
 import type { ImportDeps } from './import/importBatch';
@@ -23,6 +24,8 @@ export type CoreServices = {
   /** Recently read sample tables (originals and proxies), shared by the handlers and proxies. */
   sampleTables: SampleTableCache;
   proxies: ProxyService;
+  /** Exports for team leads, each on its own read-only connection to the database. */
+  exports: ExportService;
 };
 
 export type Services = CoreServices & { handlers: ApiHandlers; close: () => void };
@@ -67,7 +70,21 @@ export function createServices(options: {
     sampleTables,
   });
   store.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, actor);
-  const core: CoreServices = { store, actor, events, checksums, importDeps, sampleTables, proxies };
+  const exports = new ExportService({
+    databasePath: options.databasePath,
+    events,
+    ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
+  });
+  const core: CoreServices = {
+    store,
+    actor,
+    events,
+    checksums,
+    importDeps,
+    sampleTables,
+    proxies,
+    exports,
+  };
   // Hashes left pending by a previous run (app closed mid-batch) resume on start, as do proxies.
   checksums.kick();
   proxies.resume();
@@ -77,6 +94,8 @@ export function createServices(options: {
     close: () => {
       checksums.stop();
       proxies.close();
+      // Running exports stop and remove their temporary folders; their connections close.
+      void exports.close();
       store.close();
     },
   };

@@ -19,6 +19,7 @@ import {
   SubmitResult,
   Workspace,
 } from './schemas';
+import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
 
 /**
  * Every call between the renderer and the main-process services, declared once.
@@ -122,6 +123,19 @@ export const calls = {
     input: Workspace,
     output: z.object({}).strict(),
   },
+  /**
+   * Starts an export (team leads) and answers with its id at once; progress, the report and any
+   * error arrive as `exportProgress` events. Clips without valid consent are never exported.
+   */
+  startExport: {
+    input: ExportRequest,
+    output: ExportStarted,
+  },
+  /** Cancels a running export; its partial output is removed. False when it already ended. */
+  cancelExport: {
+    input: z.object({ exportId: z.string().min(1) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
 } as const;
 
 /** Events pushed from main to the renderer; subscribed to as `onX` on the client. */
@@ -131,6 +145,8 @@ export const events = {
   proxyUpdate: ProxyStatus,
   /** An edit of a set reached the disk (also when another window made it). */
   labelsSaved: LabelsSaved,
+  /** A running export's counts, ETA and phase; the last one carries the report or the error. */
+  exportProgress: ExportProgress,
 } as const;
 
 export type Calls = typeof calls;

@@ -90,5 +90,7 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       store.saveWorkspace(actor, workspace);
       return {};
     },
+    startExport: (request) => services.exports.start(request),
+    cancelExport: ({ exportId }) => ({ cancelled: services.exports.cancel(exportId) }),
   };
 }

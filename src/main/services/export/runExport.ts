@@ -1,0 +1,645 @@
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
+import type {
+  ExcludedClip,
+  ExportedClip,
+  ExportFormat,
+  ExportPhase,
+  ExportProgress,
+  ExportReport,
+  ExportRequest,
+} from '../../../shared/api/exportSchemas';
+import type { AnnotationStatus, LabelsDocument, Segment } from '../../../shared/domain/labels';
+import { projectTemplates } from '../../../shared/domain/labels';
+import {
+  actionClassesCsv,
+  checksumsFile,
+  cocoKeypointsChunks,
+  countClassInstances,
+  cvatVideoXmlChunks,
+  epicActionsCsvChunks,
+  exportLabelsFor,
+  frameTimesCsvChunks,
+  handObjectJsonChunks,
+  isVariableFrameRate,
+  provenanceJsonlChunks,
+  videoInfoCsvChunks,
+  type ClipLabels,
+  type ProvenanceRecord,
+} from '../../../shared/formats';
+import { sha256File } from '../media/sha256File';
+import { copyWithoutMetadata, StripMetadataError } from '../media/stripMetadata';
+import type { ExportClipRow, ExportQueries, ExportSetRow } from '../store/exportQueries';
+import { consentVerdict } from './consentGate';
+import { ExportError } from './exportError';
+import { writeChunks } from './writeChunks';
+
+/** Review states each filter admits, best first (the set exported when a clip has several). */
+const STATUSES: Record<ExportRequest['status'], readonly AnnotationStatus[]> = {
+  accepted: ['accepted'],
+  submitted: ['accepted', 'in_review', 'submitted'],
+};
+
+/** Progress events at most this often; phase changes and the end are always sent. */
+const PROGRESS_INTERVAL_MS = 200;
+
+export const REPORT_FILE = 'export_report.json';
+export const CHECKSUMS_FILE = 'checksums.sha256';
+
+export type RunExportOptions = {
+  exportId: string;
+  queries: ExportQueries;
+  framewiseVersion: string;
+  signal: AbortSignal;
+  onProgress: (progress: ExportProgress) => void;
+  now?: () => Date;
+};
+
+type Item = {
+  clip: ExportClipRow;
+  set: ExportSetRow;
+  consent: { id: string; scope: ProvenanceRecord['consent']['scope'] };
+  contributor: string;
+  videoId: string;
+  video: string | null;
+};
+
+type LoadedClip = {
+  doc: LabelsDocument;
+  frameTimes: number[];
+  lastFrameDurationSeconds: number;
+};
+
+/**
+ * One export, start to finish: select the clips (consent first, then status and checksum),
+ * copy clean videos, stream every chosen format from the database into a temporary folder next
+ * to the destination, write the report and `checksums.sha256`, and only then rename the folder
+ * to its destination, so a folder under the destination's name is always a complete export. Any
+ * failure or a cancel removes the temporary folder.
+ *
+ * Memory holds the selection (a few fields per clip) and one clip's labels at a time: each pass
+ * over the clips reads them again from the export's read snapshot.
+ */
+export async function runExport(
+  request: ExportRequest,
+  options: RunExportOptions,
+): Promise<ExportReport> {
+  const { queries, signal, exportId } = options;
+  const started = Date.now();
+  const now = (options.now ?? (() => new Date()))();
+  const exportedAt = now.toISOString();
+  const destination = request.destination;
+  const progress = new ProgressReporter(exportId, options.onProgress);
+  const temp = await prepareTemp(destination, exportId);
+  queries.beginSnapshot();
+  try {
+    progress.phase('selecting', null);
+    const { items, excluded } = select(request, queries, exportedAt.slice(0, 10));
+    progress.counts(items.length, excluded.length);
+
+    const formats = new Set<ExportFormat>(request.formats);
+    const n = items.length;
+    progress.setTotal(
+      (request.includeVideos ? n : 0) +
+        (formats.has('coco') ? 2 * n : 0) +
+        (formats.has('cvat') ? n : 0) +
+        (formats.has('epic') ? 2 * n : 0) +
+        (formats.has('hands') ? n : 0) +
+        (formats.has('provenance') ? n : 0),
+    );
+
+    const files: string[] = [];
+    if (request.includeVideos) {
+      progress.phase('videos', 'videos/');
+      await mkdir(join(temp, 'videos'));
+      for (const item of [...items]) {
+        signal.throwIfAborted();
+        const failure = await copyVideo(item, temp, queries, signal);
+        if (failure === null) {
+          files.push(item.video as string);
+        } else {
+          items.splice(items.indexOf(item), 1);
+          excluded.push(failure);
+          progress.counts(items.length, excluded.length);
+        }
+        progress.tick();
+      }
+    }
+    if (items.length === 0) throw nothingToExport(excluded);
+
+    const projectIds = new Set(items.map((item) => item.set.projectId));
+    if (projectIds.size > 1) {
+      throw new ExportError(
+        'MIXED_PROJECTS',
+        `The selected clips are labeled in ${projectIds.size} different projects; export one project at a time.`,
+      );
+    }
+    const project = queries.project(items[0]?.set.projectId ?? '');
+    const labels = exportLabelsFor(projectTemplates(project));
+    const counts = new Map<string, { tracks: number; segments: number }>();
+    const load = (item: Item): LoadedClip => {
+      signal.throwIfAborted();
+      const doc = queries.labels(item.set, item.clip.frameCount);
+      counts.set(item.clip.clipId, { tracks: doc.tracks.length, segments: doc.segments.length });
+      return { doc, ...queries.frameTable(item.clip.clipId) };
+    };
+    const write = async (relative: string, chunks: Iterable<string>) => {
+      progress.phase('writing', relative);
+      await writeChunks(join(temp, relative), chunks, signal);
+      files.push(relative);
+    };
+
+    if (formats.has('coco')) {
+      await write(
+        'coco_keypoints.json',
+        cocoKeypointsChunks({
+          info: {
+            description: 'Framewise keypoints export',
+            version: options.framewiseVersion,
+            date_created: exportedAt,
+            export_id: exportId,
+          },
+          categories: labels,
+          clips: function* () {
+            for (const item of items) {
+              const clip = load(item);
+              yield clipLabels(item, clip);
+              progress.tick();
+            }
+          },
+        }),
+      );
+    }
+    if (formats.has('cvat')) {
+      await mkdir(join(temp, 'cvat'));
+      for (const [index, item] of items.entries()) {
+        const clip = load(item);
+        await write(
+          `cvat/${item.videoId}.xml`,
+          cvatVideoXmlChunks({
+            task: {
+              id: index + 1,
+              name: item.clip.relativePath,
+              exportedAt,
+              source: basename(item.clip.relativePath),
+            },
+            clip: clipLabels(item, clip),
+            labels,
+          }),
+        );
+        progress.tick();
+      }
+    }
+    if (formats.has('epic')) {
+      const segments: Segment[] = [];
+      await write(
+        'actions.csv',
+        epicActionsCsvChunks(
+          (function* () {
+            for (const item of items) {
+              const clip = load(item);
+              segments.push(...clip.doc.segments);
+              yield {
+                videoId: item.videoId,
+                participantId: item.contributor,
+                frameTimes: clip.frameTimes,
+                segments: clip.doc.segments,
+              };
+              progress.tick();
+            }
+          })(),
+          project.taxonomy,
+        ),
+      );
+      const instances = countClassInstances(segments);
+      await write('verb_classes.csv', [actionClassesCsv(project.taxonomy.verbs, instances.verbs)]);
+      await write('noun_classes.csv', [actionClassesCsv(project.taxonomy.nouns, instances.nouns)]);
+      const vfr: Item[] = [];
+      await write(
+        'video_info.csv',
+        videoInfoCsvChunks(
+          (function* () {
+            for (const item of items) {
+              const table = queries.frameTable(item.clip.clipId);
+              if (isVariableFrameRate(table.frameTimes)) vfr.push(item);
+              yield {
+                videoId: item.videoId,
+                frameTimes: table.frameTimes,
+                lastFrameDurationSeconds: table.lastFrameDurationSeconds,
+                width: item.clip.width,
+                height: item.clip.height,
+              };
+              progress.tick();
+            }
+          })(),
+        ),
+      );
+      if (vfr.length > 0) await mkdir(join(temp, 'frame_times'));
+      for (const item of vfr) {
+        const { frameTimes } = queries.frameTable(item.clip.clipId);
+        await write(`frame_times/${item.videoId}.csv`, frameTimesCsvChunks(frameTimes));
+      }
+    }
+    if (formats.has('hands')) {
+      await write(
+        'hand_object.json',
+        handObjectJsonChunks({
+          objectClasses: project.objectClasses,
+          clips: (function* () {
+            for (const item of items) {
+              const clip = load(item);
+              yield {
+                videoId: item.videoId,
+                frameTimes: clip.frameTimes,
+                tracks: clip.doc.tracks,
+                contacts: clip.doc.contacts,
+              };
+              progress.tick();
+            }
+          })(),
+        }),
+      );
+    }
+    if (formats.has('provenance')) {
+      await write(
+        'provenance.jsonl',
+        provenanceJsonlChunks(
+          (function* () {
+            for (const item of items) {
+              const clip = load(item);
+              yield provenanceOf(item, clip.doc, queries, options.framewiseVersion, exportedAt);
+              progress.tick();
+            }
+          })(),
+        ),
+      );
+    }
+
+    const exported: ExportedClip[] = items.map((item) => ({
+      clipId: item.clip.clipId,
+      batchId: item.clip.batchId,
+      videoId: item.videoId,
+      relativePath: item.clip.relativePath,
+      setId: item.set.setId,
+      annotator: item.set.annotator,
+      status: item.set.status,
+      frames: item.clip.frameCount,
+      tracks: counts.get(item.clip.clipId)?.tracks ?? 0,
+      segments: counts.get(item.clip.clipId)?.segments ?? 0,
+      video: item.video,
+    }));
+    files.push(REPORT_FILE);
+    const report: ExportReport = {
+      exportId,
+      destination,
+      exportedAt,
+      framewiseVersion: options.framewiseVersion,
+      status: request.status,
+      formats: request.formats,
+      includeVideos: request.includeVideos,
+      exported,
+      excluded,
+      files: [...files].sort(),
+      durationMs: Date.now() - started,
+    };
+    await writeFile(join(temp, REPORT_FILE), JSON.stringify(report, null, 2) + '\n', {
+      flag: 'wx',
+    });
+
+    progress.phase('checksums', CHECKSUMS_FILE);
+    const entries = [];
+    for (const file of report.files) {
+      entries.push({ path: file, sha256: await sha256File(join(temp, file), undefined, signal) });
+    }
+    await writeFile(join(temp, CHECKSUMS_FILE), checksumsFile(entries), { flag: 'wx' });
+
+    signal.throwIfAborted();
+    queries.endSnapshot();
+    await moveIntoPlace(temp, destination);
+    progress.finish('done', report, null);
+    return report;
+  } catch (error) {
+    queries.endSnapshot();
+    await rm(temp, { recursive: true, force: true });
+    if (signal.aborted) {
+      const cancelled = new ExportError(
+        'CANCELLED',
+        'The export was cancelled; nothing was written.',
+      );
+      progress.finish('cancelled', null, cancelled);
+      throw cancelled;
+    }
+    progress.finish('failed', null, error);
+    throw error;
+  }
+}
+
+/** Decides, clip by clip, what is exported and why the rest is not. Consent is checked first. */
+function select(
+  request: ExportRequest,
+  queries: ExportQueries,
+  exportDate: string,
+): { items: Item[]; excluded: ExcludedClip[] } {
+  let clips: ExportClipRow[];
+  if (request.clipIds !== undefined && request.clipIds.length > 0) {
+    clips = request.clipIds.map((id) => {
+      const clip = queries.clip(id);
+      if (clip === undefined) {
+        throw new ExportError('CLIP_NOT_FOUND', `No clip ${id} in this workstation's database.`);
+      }
+      return clip;
+    });
+  } else if (request.batchIds !== undefined && request.batchIds.length > 0) {
+    for (const id of request.batchIds) {
+      if (!queries.batchExists(id)) {
+        throw new ExportError('BATCH_NOT_FOUND', `No batch ${id} in this workstation's database.`);
+      }
+    }
+    clips = queries.clipsOfBatches(request.batchIds);
+  } else {
+    clips = queries.clipsOfBatches(null);
+  }
+  const admitted = STATUSES[request.status];
+  const items: Item[] = [];
+  const excluded: ExcludedClip[] = [];
+  const seen = new Set<string>();
+  for (const clip of clips) {
+    if (seen.has(clip.clipId)) continue;
+    seen.add(clip.clipId);
+    const exclude = (reason: ExcludedClip['reason'], message: string) =>
+      excluded.push({
+        clipId: clip.clipId,
+        batchId: clip.batchId,
+        relativePath: clip.relativePath,
+        reason,
+        message,
+      });
+    const verdict = consentVerdict(clip.consent, exportDate);
+    if (!verdict.ok) {
+      exclude(verdict.reason, verdict.message);
+      continue;
+    }
+    if (clip.contributor === null) {
+      exclude('consent_missing', 'The batch names no contributor pseudonym for its consent.');
+      continue;
+    }
+    const sets = queries.setsOfClip(clip.clipId).filter((s) => admitted.includes(s.status));
+    // Best status first; among equals the most recently changed (setsOfClip's order).
+    sets.sort((a, b) => admitted.indexOf(a.status) - admitted.indexOf(b.status));
+    const set = sets[0];
+    if (set === undefined) {
+      exclude(
+        'no_labels_in_status',
+        request.status === 'accepted'
+          ? 'No annotation set of this clip is accepted yet.'
+          : 'No annotation set of this clip is submitted, in review or accepted.',
+      );
+      continue;
+    }
+    if (clip.checksumState !== 'done' || clip.sha256 === null) {
+      exclude(
+        'checksum_not_verified',
+        clip.checksumState === 'mismatch'
+          ? "The file's sha256 does not match the manifest's: it is not the recorded clip."
+          : clip.checksumState === 'pending'
+            ? "The file's sha256 is still being computed; export again in a moment."
+            : "The file's sha256 could not be computed; check that the file is still there.",
+      );
+      continue;
+    }
+    items.push({
+      clip,
+      set,
+      consent: { id: verdict.consent.id, scope: verdict.consent.scope },
+      contributor: clip.contributor,
+      videoId: clip.clipId,
+      video: null,
+    });
+  }
+  return { items, excluded };
+}
+
+async function copyVideo(
+  item: Item,
+  temp: string,
+  queries: ExportQueries,
+  signal: AbortSignal,
+): Promise<ExcludedClip | null> {
+  const extension = extname(item.clip.relativePath).toLowerCase() || '.mp4';
+  const relative = `videos/${item.videoId}${extension}`;
+  try {
+    await copyWithoutMetadata(item.clip.filePath, join(temp, relative), {
+      container: item.clip.container,
+      frameTimes: queries.frameTable(item.clip.clipId).frameTimes,
+      signal,
+    });
+    item.video = relative;
+    return null;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    // A copy that fails its check takes its labels out of the export too, and says why; any
+    // other failure (disk full, file gone) fails the whole export.
+    if (!(error instanceof StripMetadataError)) throw error;
+    return {
+      clipId: item.clip.clipId,
+      batchId: item.clip.batchId,
+      relativePath: item.clip.relativePath,
+      reason: 'video_copy_failed',
+      message: error.message,
+    };
+  }
+}
+
+function clipLabels(item: Item, clip: LoadedClip): ClipLabels {
+  // The labels model does not link hands to people; with one person in the clip, its hands are
+  // that person's (COCO-WholeBody fields), otherwise hands are written on their own.
+  const people = clip.doc.tracks.filter((t) => t.kind === 'person');
+  const person = people.length === 1 ? people[0] : undefined;
+  const handOwners: Record<string, string> = {};
+  if (person) {
+    for (const track of clip.doc.tracks) {
+      if (track.kind !== 'person') handOwners[track.id] = person.id;
+    }
+  }
+  return {
+    videoId: item.videoId,
+    width: item.clip.width,
+    height: item.clip.height,
+    frameTimes: clip.frameTimes,
+    tracks: clip.doc.tracks,
+    handOwners,
+  };
+}
+
+function provenanceOf(
+  item: Item,
+  doc: LabelsDocument,
+  queries: ExportQueries,
+  version: string,
+  exportedAt: string,
+): ProvenanceRecord {
+  let model: string | null = null;
+  for (const track of doc.tracks) {
+    for (const keyframe of track.keyframes) {
+      const point = keyframe.points.find((p) => p?.source === 'model');
+      if (point?.source === 'model') {
+        model = point.model;
+        break;
+      }
+    }
+    if (model !== null) break;
+  }
+  // Model names are recorded as "name@version" by the pre-annotation; a bare name has no version.
+  const [modelName = '', modelVersion] = (model ?? '').split('@');
+  return {
+    schema_version: 1,
+    file_name: item.video ?? item.clip.relativePath,
+    source_sha256: item.clip.sha256 as string,
+    frame_count: item.clip.frameCount,
+    timestamps_source: `container_pts (${item.clip.frameTableSource})`,
+    contributor_pseudonym: item.contributor,
+    consent: item.consent,
+    annotators: [item.set.annotator],
+    reviewers: queries.reviewersOf(item.set.setId, item.set.annotator),
+    revision: item.set.revision,
+    review_status: item.set.status,
+    pre_annotation:
+      model === null ? null : { model: modelName, version: modelVersion ?? 'unrecorded' },
+    framewise_version: version,
+    exported_at: exportedAt,
+  };
+}
+
+function nothingToExport(excluded: readonly ExcludedClip[]): ExportError {
+  const reasons = new Map<string, number>();
+  for (const clip of excluded) reasons.set(clip.reason, (reasons.get(clip.reason) ?? 0) + 1);
+  const summary = [...reasons].map(([reason, count]) => `${reason} ×${count}`).join(', ');
+  return new ExportError(
+    'NOTHING_TO_EXPORT',
+    excluded.length === 0
+      ? 'The selection holds no clips.'
+      : `None of the ${excluded.length} selected clips can be exported (${summary}).`,
+  );
+}
+
+/**
+ * Checks the destination and makes the temporary folder beside it (same parent, so the final
+ * rename is atomic on one file system). The destination may not exist yet, or be an empty folder.
+ */
+async function prepareTemp(destination: string, exportId: string): Promise<string> {
+  if (
+    !isAbsolute(destination) ||
+    destination.includes('\0') ||
+    dirname(destination) === destination
+  ) {
+    throw new ExportError(
+      'DESTINATION_INVALID',
+      `"${destination}" cannot be an export folder: give the absolute path of a new folder.`,
+    );
+  }
+  const existing = await stat(destination).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  });
+  if (existing !== null && (!existing.isDirectory() || (await readdir(destination)).length > 0)) {
+    throw new ExportError(
+      'DESTINATION_EXISTS',
+      `${destination} already exists and is not an empty folder; choose a new folder so no earlier export is mixed in.`,
+    );
+  }
+  await mkdir(dirname(destination), { recursive: true });
+  const temp = join(dirname(destination), `.${basename(destination)}.partial-${exportId}`);
+  await mkdir(temp);
+  return temp;
+}
+
+async function moveIntoPlace(temp: string, destination: string): Promise<void> {
+  // An empty destination folder (made by a folder picker) is replaced; rmdir refuses one that
+  // filled up meanwhile, so nothing is ever overwritten.
+  await rmdir(destination).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  });
+  await rename(temp, destination);
+}
+
+class ProgressReporter {
+  #phase: ExportPhase = 'selecting';
+  #current: string | null = null;
+  #done = 0;
+  #total = 0;
+  #exported = 0;
+  #excluded = 0;
+  #lastSent = 0;
+  readonly #started = Date.now();
+
+  constructor(
+    readonly exportId: string,
+    readonly send: (progress: ExportProgress) => void,
+  ) {}
+
+  phase(phase: ExportPhase, current: string | null): void {
+    this.#phase = phase;
+    this.#current = current;
+    this.#emit(true);
+  }
+
+  setTotal(total: number): void {
+    this.#total = total;
+  }
+
+  counts(exported: number, excluded: number): void {
+    this.#exported = exported;
+    this.#excluded = excluded;
+  }
+
+  tick(): void {
+    this.#done += 1;
+    this.#emit(false);
+  }
+
+  finish(phase: 'done' | 'failed' | 'cancelled', report: ExportReport | null, error: unknown) {
+    this.#phase = phase;
+    this.#current = null;
+    if (phase === 'done') this.#done = this.#total;
+    const body =
+      error === null
+        ? null
+        : {
+            code:
+              typeof error === 'object' && 'code' in error && typeof error.code === 'string'
+                ? error.code
+                : 'EXPORT_FAILED',
+            message: error instanceof Error ? error.message : JSON.stringify(error),
+          };
+    this.send(this.#snapshot(report, body));
+  }
+
+  #emit(force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.#lastSent < PROGRESS_INTERVAL_MS) return;
+    this.#lastSent = now;
+    this.send(this.#snapshot(null, null));
+  }
+
+  #snapshot(report: ExportReport | null, error: ExportProgress['error']): ExportProgress {
+    const elapsed = (Date.now() - this.#started) / 1000;
+    const eta =
+      this.#done > 0 && this.#total > this.#done
+        ? (elapsed / this.#done) * (this.#total - this.#done)
+        : this.#done >= this.#total && this.#total > 0
+          ? 0
+          : null;
+    return {
+      exportId: this.exportId,
+      phase: this.#phase,
+      done: Math.min(this.#done, this.#total),
+      total: this.#total,
+      clipsExported: this.#exported,
+      clipsExcluded: this.#excluded,
+      etaSeconds: eta,
+      current: this.#current,
+      report,
+      error,
+    };
+  }
+}

@@ -1,0 +1,280 @@
+import type { Database } from 'better-sqlite3';
+import {
+  AnnotationStatus,
+  applyCommand,
+  CommandSchema,
+  editContextFor,
+  LabelsDocument,
+  ProjectSchemaV1,
+  type ProjectSchema,
+} from '../../../shared/domain/labels';
+import { ManifestConsent, type BatchManifest } from '../../../shared/domain/batchManifest';
+import { decodeFrameTimes } from './frameTimesBlob';
+import { openDatabase, type OpenStoreOptions } from './openStore';
+
+/** A clip an export may include, with what consent gating and provenance need from its batch. */
+export type ExportClipRow = {
+  clipId: string;
+  batchId: string;
+  relativePath: string;
+  filePath: string;
+  container: string;
+  sha256: string | null;
+  checksumState: string;
+  /** Displayed (upright) size: the space keypoints are stored in. */
+  width: number;
+  height: number;
+  frameCount: number;
+  frameTableSource: string;
+  contributor: string | null;
+  /** The batch manifest's consent record, or null when the batch has none (or no manifest). */
+  consent: BatchManifest['consent'] | null;
+};
+
+/** An annotation set of a clip, with what provenance reports about it. */
+export type ExportSetRow = {
+  setId: string;
+  annotator: string;
+  projectId: string;
+  status: AnnotationStatus;
+  revision: number;
+  seq: number;
+  updatedAt: string;
+};
+
+type ClipRow = {
+  id: string;
+  batch_id: string;
+  relative_path: string;
+  file_path: string;
+  container: string;
+  sha256: string | null;
+  checksum_state: string;
+  width: number;
+  height: number;
+  rotation: number;
+  frame_count: number;
+  frame_table_source: string;
+  contributor: string | null;
+  manifest_json: string | null;
+};
+
+type SetRow = {
+  id: string;
+  annotator: string;
+  project_id: string;
+  status: string;
+  revision: number;
+  seq: number;
+  updated_at: string;
+};
+
+/**
+ * The reads an export needs, over a **read-only connection of its own** rather than the store's:
+ *
+ * - `snapshot()` holds one read transaction for the whole export, so COCO's two passes (and every
+ *   other file) see the same labels even while annotators keep saving in the app (WAL lets the
+ *   writer go on meanwhile).
+ * - Labels are rebuilt here without the store's per-set document cache, so an export of thousands
+ *   of clips holds one clip's document at a time instead of all of them.
+ *
+ * The rebuild is the store's (`AnnotationSets`): the latest snapshot plus the logged commands
+ * replayed with the domain's `applyCommand`.
+ */
+export class ExportQueries {
+  readonly #db: Database;
+  readonly #s: ReturnType<typeof prepare>;
+  readonly #projects = new Map<string, ProjectSchema>();
+  #inSnapshot = false;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#s = prepare(db);
+  }
+
+  /** Opens the workstation database read-only (it must already be migrated by the app). */
+  static open(databasePath: string, options: OpenStoreOptions = {}): ExportQueries {
+    return new ExportQueries(openDatabase(databasePath, { ...options, readonly: true }));
+  }
+
+  /** Starts the export's read transaction; `endSnapshot` ends it. */
+  beginSnapshot(): void {
+    this.#db.exec('BEGIN');
+    // A deferred transaction takes its snapshot at the first read, so read now.
+    this.#s.anyBatch.get();
+    this.#inSnapshot = true;
+  }
+
+  endSnapshot(): void {
+    if (!this.#inSnapshot) return;
+    this.#inSnapshot = false;
+    this.#db.exec('COMMIT');
+  }
+
+  close(): void {
+    this.endSnapshot();
+    this.#db.close();
+  }
+
+  batchExists(batchId: string): boolean {
+    return this.#s.batchById.get(batchId) !== undefined;
+  }
+
+  /** Clips of these batches (all when null), batches oldest import first, clips by path. */
+  clipsOfBatches(batchIds: readonly string[] | null): ExportClipRow[] {
+    const rows =
+      batchIds === null
+        ? this.#s.allClips.all()
+        : batchIds.flatMap((id) => this.#s.clipsOfBatch.all(id));
+    return rows.map(toClip);
+  }
+
+  clip(clipId: string): ExportClipRow | undefined {
+    const row = this.#s.clipById.get(clipId);
+    return row && toClip(row);
+  }
+
+  setsOfClip(clipId: string): ExportSetRow[] {
+    return this.#s.setsOfClip.all(clipId).map((row) => ({
+      setId: row.id,
+      annotator: row.annotator,
+      projectId: row.project_id,
+      status: AnnotationStatus.parse(row.status),
+      revision: row.revision,
+      seq: row.seq,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  /** People other than the annotator who changed the set's status (the audit log's actors). */
+  reviewersOf(setId: string, annotator: string): string[] {
+    return this.#s.reviewers.all(setId, annotator);
+  }
+
+  frameTable(clipId: string): { frameTimes: number[]; lastFrameDurationSeconds: number } {
+    const row = this.#s.frameTable.get(clipId);
+    if (row === undefined) throw new Error(`Clip ${clipId} has no frame table`);
+    return {
+      frameTimes: decodeFrameTimes(row.frame_times),
+      lastFrameDurationSeconds: row.last_frame_duration,
+    };
+  }
+
+  project(projectId: string): ProjectSchema {
+    const cached = this.#projects.get(projectId);
+    if (cached) return cached;
+    const json = this.#s.projectSchema.get(projectId);
+    if (json === undefined) throw new Error(`Project ${projectId} of a set is missing`);
+    const schema = ProjectSchemaV1.parse(JSON.parse(json));
+    this.#projects.set(projectId, schema);
+    return schema;
+  }
+
+  /** The set's document at its current seq: latest snapshot plus the commands after it. */
+  labels(set: ExportSetRow, frameCount: number): LabelsDocument {
+    const context = editContextFor(this.project(set.projectId), frameCount);
+    const snapshot = this.#s.latestSnapshot.get(set.setId, set.seq);
+    if (snapshot === undefined) {
+      throw new Error(`Set ${set.setId} has no snapshot at or before ${set.seq}`);
+    }
+    let doc: LabelsDocument = LabelsDocument.parse(JSON.parse(snapshot.doc_json));
+    let seq = snapshot.seq;
+    for (const logged of this.#s.commandsAfter.iterate(set.setId, snapshot.seq, set.seq)) {
+      if (logged.seq !== seq + 1) {
+        throw new Error(`Set ${set.setId}: the log jumps from edit ${seq} to ${logged.seq}`);
+      }
+      const result = applyCommand(
+        doc,
+        CommandSchema.parse(JSON.parse(logged.command_json)),
+        context,
+      );
+      if (!result.ok) {
+        throw new Error(
+          `Set ${set.setId}: logged edit ${logged.seq} no longer applies: ${result.error.message}`,
+        );
+      }
+      doc = result.doc;
+      seq = logged.seq;
+    }
+    if (seq !== set.seq) {
+      throw new Error(`Set ${set.setId}: the log ends at ${seq}, not ${set.seq}`);
+    }
+    return doc;
+  }
+}
+
+function toClip(row: ClipRow): ExportClipRow {
+  const turned = row.rotation === 90 || row.rotation === 270;
+  return {
+    clipId: row.id,
+    batchId: row.batch_id,
+    relativePath: row.relative_path,
+    filePath: row.file_path,
+    container: row.container,
+    sha256: row.sha256,
+    checksumState: row.checksum_state,
+    width: turned ? row.height : row.width,
+    height: turned ? row.width : row.height,
+    frameCount: row.frame_count,
+    frameTableSource: row.frame_table_source,
+    contributor: row.contributor,
+    consent: consentOf(row.manifest_json),
+  };
+}
+
+/**
+ * The consent record of a stored manifest. The manifest was validated on import, but a record
+ * that no longer parses counts as missing: export must fail closed, never assume consent.
+ */
+function consentOf(manifestJson: string | null): BatchManifest['consent'] | null {
+  if (manifestJson === null) return null;
+  const manifest: unknown = JSON.parse(manifestJson);
+  if (typeof manifest !== 'object' || manifest === null || !('consent' in manifest)) return null;
+  const parsed = ManifestConsent.safeParse(manifest.consent);
+  return parsed.success ? parsed.data : null;
+}
+
+const CLIP_COLUMNS = /* sql */ `
+  c.id, c.batch_id, c.relative_path, c.file_path, c.container, c.sha256, c.checksum_state,
+  c.width, c.height, c.rotation, c.frame_count, c.frame_table_source,
+  b.contributor, b.manifest_json
+  FROM clips c JOIN batches b ON b.id = c.batch_id`;
+
+function prepare(db: Database) {
+  return {
+    anyBatch: db.prepare('SELECT 1 FROM batches LIMIT 1'),
+    batchById: db.prepare<[string], { id: string }>('SELECT id FROM batches WHERE id = ?'),
+    allClips: db.prepare<[], ClipRow>(
+      `SELECT ${CLIP_COLUMNS} ORDER BY b.imported_at, b.id, c.relative_path`,
+    ),
+    clipsOfBatch: db.prepare<[string], ClipRow>(
+      `SELECT ${CLIP_COLUMNS} WHERE c.batch_id = ? ORDER BY c.relative_path`,
+    ),
+    clipById: db.prepare<[string], ClipRow>(`SELECT ${CLIP_COLUMNS} WHERE c.id = ?`),
+    setsOfClip: db.prepare<[string], SetRow>(/* sql */ `
+      SELECT id, annotator, project_id, status, revision, seq, updated_at
+      FROM annotation_sets WHERE clip_id = ? ORDER BY updated_at DESC, id`),
+    reviewers: db
+      .prepare<[string, string], string>(
+        /* sql */ `
+        SELECT DISTINCT actor FROM audit_log
+        WHERE entity_id = ? AND actor <> ? ORDER BY actor`,
+      )
+      .pluck(),
+    frameTable: db.prepare<[string], { frame_times: Buffer; last_frame_duration: number }>(
+      'SELECT frame_times, last_frame_duration FROM frame_tables WHERE clip_id = ?',
+    ),
+    projectSchema: db
+      .prepare<[string], string>('SELECT schema_json FROM projects WHERE id = ?')
+      .pluck(),
+    latestSnapshot: db.prepare<[string, number], { seq: number; doc_json: string }>(/* sql */ `
+      SELECT seq, doc_json FROM label_snapshots
+      WHERE set_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`),
+    commandsAfter: db.prepare<
+      [string, number, number],
+      { seq: number; command_json: string }
+    >(/* sql */ `
+      SELECT seq, command_json FROM label_commands
+      WHERE set_id = ? AND seq > ? AND seq <= ? ORDER BY seq`),
+  };
+}
