@@ -7,6 +7,7 @@ import { runProxyBench } from './proxyBench';
 import { runExportBench } from './exportBench';
 import { runPlayerBench } from './playerBench';
 import { runEditDurabilityBench } from './editDurabilityBench';
+import { runTimelineBench } from './timelineBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -21,6 +22,7 @@ const benches: Bench[] = [
   { name: 'export', run: runExportBench },
   { name: 'player', run: () => runPlayerBench(workDir) },
   { name: 'edit-durability', run: () => runEditDurabilityBench(workDir) },
+  { name: 'timeline', run: () => runTimelineBench(workDir) },
 ];
 
 const only = process.argv.slice(2);

@@ -184,22 +184,34 @@ function lowerBound(length: number, valueAt: (i: number) => number, target: numb
 }
 
 /**
- * Calls `visit` for each segment of the row meeting frames [first, last]. Binary search on the
+ * Indices [from, to) of the row's segments that may meet frames [first, last]: every segment in
+ * it starts by `last`, and only those ending before `first` need skipping. Binary search on the
  * running maximum end finds the first candidate and binary search on start the last, so in a row
  * whose segments do not nest (every project without overlap) this is O(log n + visible); nested
  * overlaps only add the segments inside a longer one that starts before the view.
  */
+export function candidateRange(
+  row: RowSegments,
+  first: number,
+  last: number,
+): { from: number; to: number } {
+  const { segments, prefixMaxEnd } = row;
+  return {
+    from: lowerBound(segments.length, (i) => prefixMaxEnd[i] ?? 0, first),
+    to: lowerBound(segments.length, (i) => segments[i]?.startFrame ?? 0, last + 1),
+  };
+}
+
+/** `candidateRange`, filtered to the segments that really meet [first, last]. */
 export function forEachSegmentInRange(
   row: RowSegments,
   first: number,
   last: number,
   visit: (segment: Segment) => void,
 ): void {
-  const { segments, prefixMaxEnd } = row;
-  const from = lowerBound(segments.length, (i) => prefixMaxEnd[i] ?? 0, first);
-  const to = lowerBound(segments.length, (i) => segments[i]?.startFrame ?? 0, last + 1);
+  const { from, to } = candidateRange(row, first, last);
   for (let i = from; i < to; i++) {
-    const segment = segments[i];
+    const segment = row.segments[i];
     if (segment && segment.endFrame >= first) visit(segment);
   }
 }
