@@ -7,6 +7,7 @@ import { runProxyBench } from './proxyBench';
 import { runExportBench } from './exportBench';
 import { runPlayerBench } from './playerBench';
 import { runEditDurabilityBench } from './editDurabilityBench';
+import { runOverlayBench } from './overlayBench';
 import { runTimelineBench } from './timelineBench';
 
 const root = import.meta.dirname;
@@ -22,6 +23,7 @@ const benches: Bench[] = [
   { name: 'export', run: runExportBench },
   { name: 'player', run: () => runPlayerBench(workDir) },
   { name: 'edit-durability', run: () => runEditDurabilityBench(workDir) },
+  { name: 'overlay', run: () => runOverlayBench(workDir) },
   { name: 'timeline', run: () => runTimelineBench(workDir) },
 ];
 

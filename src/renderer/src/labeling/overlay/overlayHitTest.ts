@@ -1,0 +1,82 @@
+import {
+  isPlaced,
+  videoToScreen,
+  type Box,
+  type Point,
+  type ViewTransform,
+} from '../../../../shared/domain/labels';
+import type { BoxHandle, Hit } from '../tools/overlayTool';
+import type { OverlayScene } from './overlayScene';
+
+/** Screen px: a point is grabbed within this distance of its centre, whatever the zoom. */
+export const POINT_HIT_RADIUS_PX = 8;
+/** Screen px around a box corner that grabs its resize handle. */
+export const HANDLE_HIT_RADIUS_PX = 7;
+
+/**
+ * The nearest drawn point within `POINT_HIT_RADIUS_PX` of `screen`. A linear scan in screen space
+ * (a few hundred points) instead of a Konva hit region per point: one pass, no hit canvas to draw.
+ * On a tie the selected track wins, else the later-drawn track (it is drawn on top).
+ */
+export function hitPoint(scene: OverlayScene, transform: ViewTransform, screen: Point): Hit {
+  let best: Hit = { kind: 'empty' };
+  let bestDistance = POINT_HIT_RADIUS_PX * POINT_HIT_RADIUS_PX;
+  let bestSelected = false;
+  for (const track of scene.tracks) {
+    const points = track.pose?.points;
+    if (!points) continue;
+    const selected = track.id === scene.selectedTrackId;
+    for (let index = 0; index < points.length; index++) {
+      const point = points[index];
+      if (!isPlaced(point)) continue;
+      const dx = transform.offsetX + point.x * transform.scale - screen.x;
+      const dy = transform.offsetY + point.y * transform.scale - screen.y;
+      const distance = dx * dx + dy * dy;
+      if (distance > bestDistance) continue;
+      if (distance === bestDistance && bestSelected && !selected) continue;
+      best = { kind: 'point', trackId: track.id, index };
+      bestDistance = distance;
+      bestSelected = selected;
+    }
+  }
+  return best;
+}
+
+export function boxCorners(box: Box): Record<BoxHandle, Point> {
+  return {
+    nw: { x: box.x, y: box.y },
+    ne: { x: box.x + box.w, y: box.y },
+    sw: { x: box.x, y: box.y + box.h },
+    se: { x: box.x + box.w, y: box.y + box.h },
+  };
+}
+
+const HANDLES: readonly BoxHandle[] = ['nw', 'ne', 'sw', 'se'];
+
+/**
+ * A contact box's corner handle, else its body, under `screen`. The selected box is tried first
+ * (it is the one being worked on), then the others from the top of the drawing order down.
+ */
+export function hitBox(scene: OverlayScene, transform: ViewTransform, screen: Point): Hit {
+  const boxes = [...scene.contactBoxes].reverse();
+  const selected = boxes.findIndex((b) => b.contactId === scene.selectedContactId);
+  if (selected > 0) boxes.unshift(...boxes.splice(selected, 1));
+  for (const { contactId, box } of boxes) {
+    const corners = boxCorners(box);
+    for (const handle of HANDLES) {
+      const corner = videoToScreen(transform, corners[handle]);
+      if (Math.hypot(corner.x - screen.x, corner.y - screen.y) <= HANDLE_HIT_RADIUS_PX) {
+        return { kind: 'box', contactId, handle };
+      }
+    }
+  }
+  for (const { contactId, box } of boxes) {
+    const topLeft = videoToScreen(transform, box);
+    const right = topLeft.x + box.w * transform.scale;
+    const bottom = topLeft.y + box.h * transform.scale;
+    if (screen.x >= topLeft.x && screen.x <= right && screen.y >= topLeft.y && screen.y <= bottom) {
+      return { kind: 'box', contactId };
+    }
+  }
+  return { kind: 'empty' };
+}
