@@ -4,8 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isApiError } from '../../shared/api/apiError';
 import type { ImportFileOutcome } from '../../shared/api/schemas';
+import { ExportRequest } from '../../shared/api/exportSchemas';
 import { defaultRendererDir, startLoopbackHost } from '../host/loopbackHost';
 import { createServices } from '../services/createServices';
+import { importLabels } from '../services/export/importLabels';
+import { DEFAULT_PROJECT_ID } from '../services/labels/defaultProject';
 import { probeVideo } from '../services/media/probeVideo';
 import { defaultDatabasePath } from '../services/store/openStore';
 import { userDataDir } from '../services/userDataDir';
@@ -20,6 +23,15 @@ Usage:
   framewise probe <video> [--json]
       Probe one file without decoding it: the same fields plus frameTimes (seconds, one per
       frame in presentation order) and flagged metadata. Exit code 1 with {"error":{...}}.
+  framewise export (--batch ID ... | --all) --format coco,cvat,epic,hands,provenance --out DIR
+                   [--include-videos] [--status accepted|submitted] [--db FILE]
+      Export labels for training into DIR (a new folder). Clips whose consent is missing,
+      expired or withdrawn are never exported. Progress goes to stderr, the report (exported
+      and excluded clips, with reasons) as JSON to stdout. Exit code 1 when the export failed.
+  framewise import-labels <clip-id> <file> [--db FILE]
+      Read COCO keypoints JSON or CVAT for video 1.1 XML into your annotation set of a clip,
+      as one undoable edit. Prints {setId, format, tracks, keyframes} as JSON; exit code 1
+      with {"error":{...}} for a malformed file, an unknown clip or mismatched frames.
   framewise serve [--db FILE] [--port N]
       Start the app for a browser on 127.0.0.1. The first line printed is the URL to open
       (it carries this launch's token).
@@ -117,6 +129,93 @@ async function runProbe(file: string, json: boolean, out: Out): Promise<number> 
   }
 }
 
+async function runExportCommand(
+  args: {
+    batch: string[];
+    all: boolean;
+    format: string | undefined;
+    out: string | undefined;
+    includeVideos: boolean;
+    status: string | undefined;
+  },
+  db: string,
+  out: Out,
+): Promise<number> {
+  const usage = (message: string) => {
+    out.error(`framewise export: ${message}\n\n${HELP}`);
+    return 2;
+  };
+  if (args.all === args.batch.length > 0)
+    return usage('give either --batch ID (repeatable) or --all.');
+  if (args.out === undefined) return usage('--out DIR is required.');
+  const parsed = ExportRequest.safeParse({
+    ...(args.all ? {} : { batchIds: args.batch }),
+    formats: (args.format ?? 'coco,cvat,epic,hands,provenance').split(',').map((f) => f.trim()),
+    destination: resolve(args.out),
+    includeVideos: args.includeVideos,
+    ...(args.status === undefined ? {} : { status: args.status }),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return usage(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid arguments'}`);
+  }
+  const services = createServices({ databasePath: db });
+  let exportId: string | null = null;
+  const cancel = () => {
+    if (exportId !== null) services.exports.cancel(exportId);
+  };
+  process.once('SIGINT', cancel);
+  try {
+    // Clips whose checksum is still being computed would be left out: let it finish first.
+    await services.checksums.whenIdle();
+    const report = await services.exports.run(parsed.data, (progress) => {
+      exportId = progress.exportId;
+      const eta =
+        progress.etaSeconds === null ? '' : `, about ${Math.ceil(progress.etaSeconds)} s left`;
+      out.error(
+        `export ${progress.phase}${progress.current === null ? '' : ` ${progress.current}`}: ` +
+          `${progress.done}/${progress.total}, ${progress.clipsExported} clips, ` +
+          `${progress.clipsExcluded} excluded${eta}`,
+      );
+    });
+    out.log(JSON.stringify(report, null, 2));
+    return 0;
+  } catch (error) {
+    const body = errorBody(error);
+    out.log(JSON.stringify({ error: body }));
+    out.error(`framewise export: ${body.code}: ${body.message}`);
+    return 1;
+  } finally {
+    process.off('SIGINT', cancel);
+    services.close();
+  }
+}
+
+async function runImportLabels(
+  clipId: string,
+  file: string,
+  db: string,
+  out: Out,
+): Promise<number> {
+  const services = createServices({ databasePath: db });
+  try {
+    const result = await importLabels(
+      { store: services.store, actor: services.actor, projectId: DEFAULT_PROJECT_ID },
+      clipId,
+      resolve(file),
+    );
+    out.log(JSON.stringify(result));
+    return 0;
+  } catch (error) {
+    const body = errorBody(error);
+    out.log(JSON.stringify({ error: body }));
+    out.error(`framewise import-labels: ${body.code}: ${body.message}`);
+    return 1;
+  } finally {
+    services.close();
+  }
+}
+
 async function runServe(db: string, port: number, out: Out): Promise<number> {
   const services = createServices({ databasePath: db });
   const rendererDir = defaultRendererDir(appRoot());
@@ -149,6 +248,12 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
       options: {
         db: { type: 'string' },
         port: { type: 'string' },
+        batch: { type: 'string', multiple: true },
+        all: { type: 'boolean', default: false },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        'include-videos': { type: 'boolean', default: false },
+        status: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -171,6 +276,24 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
     case 'probe':
       if (!target) break;
       return runProbe(target, values.json, out);
+    case 'export':
+      return runExportCommand(
+        {
+          batch: values.batch ?? [],
+          all: values.all,
+          format: values.format,
+          out: values.out,
+          includeVideos: values['include-videos'],
+          status: values.status,
+        },
+        db,
+        out,
+      );
+    case 'import-labels': {
+      const file = positionals[2];
+      if (!target || file === undefined) break;
+      return runImportLabels(target, file, db, out);
+    }
     case 'serve': {
       const port = values.port === undefined ? 0 : Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
