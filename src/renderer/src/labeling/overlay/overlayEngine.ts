@@ -160,7 +160,8 @@ export class OverlayEngine {
       this.setPreview(null);
     }
     this.sceneDirty = true;
-    this.dragDirty = true;
+    // An empty drag layer stays empty: redrawing it would only clear a blank canvas.
+    if (this.preview) this.dragDirty = true;
     this.requestDraw();
   }
 
@@ -232,7 +233,7 @@ export class OverlayEngine {
   private invalidateTransform(): void {
     this.transform = null;
     this.sceneDirty = true;
-    this.dragDirty = true;
+    if (this.preview) this.dragDirty = true;
     this.requestDraw();
   }
 
