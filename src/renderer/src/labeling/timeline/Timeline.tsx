@@ -1,0 +1,119 @@
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
+import type { Command } from '../../../../shared/domain/labels';
+import { TimelineEngine, type TimelineData, type TimelineViewState } from './timelineEngine';
+
+export type TimelineProps = {
+  data: TimelineData;
+  /** The playhead's source (the player store): called at playback rate, never through React. */
+  subscribePlayhead(listener: (frame: number) => void): () => void;
+  getPlayhead(): number;
+  onSeek(frame: number): void;
+  onSelect(segmentId: string | null): void;
+  onCommand(command: Command): void;
+  onRequestLabel(segmentId: string): void;
+  /** Height of the drawing area in CSS pixels; the width follows the parent. */
+  height?: number;
+};
+
+/** Room for the ruler, three actor rows and five keyframe tick rows of the default layout. */
+const DEFAULT_HEIGHT = 180;
+
+type ZoomLimits = { atFit: boolean; atMaxZoom: boolean };
+
+/**
+ * Mounts the timeline engine under the player and passes it data. The playhead reaches the
+ * engine by subscription, so playback re-renders nothing here (STYLE §5); React renders only when
+ * the data changes or the zoom reaches or leaves a limit (to disable a button).
+ */
+export function Timeline(props: TimelineProps) {
+  const containerRef = useRef<HTMLDivElement>(null);
+  const engineRef = useRef<TimelineEngine | null>(null);
+  const [limits, setLimits] = useState<ZoomLimits>({ atFit: true, atMaxZoom: false });
+
+  const seek = useEffectEvent((frame: number) => props.onSeek(frame));
+  const select = useEffectEvent((segmentId: string | null) => props.onSelect(segmentId));
+  const command = useEffectEvent((c: Command) => props.onCommand(c));
+  const requestLabel = useEffectEvent((segmentId: string) => props.onRequestLabel(segmentId));
+  const initialData = useEffectEvent(() => props.data);
+  const subscribe = useEffectEvent((listener: (frame: number) => void) =>
+    props.subscribePlayhead(listener),
+  );
+  const playhead = useEffectEvent(() => props.getPlayhead());
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const viewChange = (view: TimelineViewState) => {
+      setLimits((current) =>
+        current.atFit === view.atFit && current.atMaxZoom === view.atMaxZoom
+          ? current
+          : { atFit: view.atFit, atMaxZoom: view.atMaxZoom },
+      );
+    };
+    const engine = new TimelineEngine(container, {
+      seek,
+      select,
+      command,
+      requestLabel,
+      viewChange,
+    });
+    engineRef.current = engine;
+    engine.setData(initialData());
+    engine.setPlayhead(playhead());
+    const unsubscribe = subscribe((frame) => engine.setPlayhead(frame));
+    const observer = new ResizeObserver((entries) => {
+      const box = entries[0]?.contentRect;
+      if (box) engine.resize(box.width, box.height);
+    });
+    observer.observe(container);
+    return () => {
+      observer.disconnect();
+      unsubscribe();
+      engine.destroy();
+      engineRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    engineRef.current?.setData(props.data);
+  }, [props.data]);
+
+  return (
+    <section className="timeline" role="region" aria-label="Timeline">
+      <div className="timeline-toolbar" role="toolbar" aria-label="Timeline zoom">
+        <button
+          type="button"
+          aria-label="Zoom in"
+          title="Zoom in (Ctrl+wheel)"
+          disabled={limits.atMaxZoom}
+          onClick={() => engineRef.current?.zoomIn()}
+        >
+          +
+        </button>
+        <button
+          type="button"
+          aria-label="Zoom out"
+          title="Zoom out (Ctrl+wheel)"
+          disabled={limits.atFit}
+          onClick={() => engineRef.current?.zoomOut()}
+        >
+          −
+        </button>
+        <button
+          type="button"
+          aria-label="Fit clip"
+          title="Show the whole clip"
+          disabled={limits.atFit}
+          onClick={() => engineRef.current?.zoomToFit()}
+        >
+          Fit
+        </button>
+      </div>
+      <div
+        ref={containerRef}
+        className="timeline-canvas"
+        style={{ position: 'relative', height: props.height ?? DEFAULT_HEIGHT, overflow: 'hidden' }}
+      />
+    </section>
+  );
+}
