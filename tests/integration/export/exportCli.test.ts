@@ -56,7 +56,7 @@ const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
  * Point 1 (left_eye) is outside on every frame, point 5 (left_shoulder) occluded.
  */
 function cvatInput(size: number): string {
-  const key = (frame: number) => (frame <= 10 ? [0, 10] : [10, 20]);
+  const key = (frame: number): [number, number] => (frame <= 10 ? [0, 10] : [10, 20]);
   const at = (frame: number, i: number): [number, number] => {
     const kx = (f: number) => 40 + i * 11 + f * 1.5 + (f === 10 ? 3.25 : 0);
     const ky = (f: number) => 30 + i * 8 - f * 0.75;
