@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -128,7 +129,7 @@ type Editor = {
   seq: number;
   lastInverse: Command | null;
   /** Sent, not acknowledged: it may or may not have been committed before the kill. */
-  inFlight: Command | null;
+  inFlight: { command: Command; editId: string } | null;
   acked: number;
   committedUnacked: number;
 };
@@ -137,13 +138,15 @@ type Editor = {
 async function edit(server: Server, editor: Editor, alive: () => boolean): Promise<void> {
   while (alive()) {
     const command = editor.script.next(editor.doc, editor.lastInverse);
-    editor.inFlight = command;
+    const editId = randomUUID();
+    editor.inFlight = { command, editId };
     let envelope: Envelope<CallOutput<'applyLabelEdit'>>;
     try {
       envelope = await call(server, 'applyLabelEdit', {
         setId: editor.setId,
         command,
         expectedSeq: editor.seq,
+        editId,
       });
     } catch {
       return; // The kill: the connection dropped with this edit unacknowledged.
@@ -162,20 +165,36 @@ async function edit(server: Server, editor: Editor, alive: () => boolean): Promi
   }
 }
 
-/** After a restart: the server has every acknowledged edit, plus at most the one in flight. */
+/**
+ * After a restart: the server has every acknowledged edit, plus at most the one in flight. The
+ * client then resends the one in flight with its edit id, as the app's save queue does: it is
+ * saved exactly once whether or not the kill came after its commit.
+ */
 async function verify(server: Server, editor: Editor): Promise<void> {
   const saved = await value(server, 'loadLabels', { setId: editor.setId });
-  if (saved.seq === editor.seq + 1 && editor.inFlight) {
-    const applied = applyCommand(editor.doc, editor.inFlight, editor.context);
+  const inFlight = editor.inFlight;
+  expect([editor.seq, editor.seq + 1]).toContain(saved.seq);
+  if (saved.seq === editor.seq + 1) editor.committedUnacked++;
+  else expect(canonicalJson(saved.doc)).toBe(canonicalJson(editor.doc));
+  if (inFlight) {
+    const resent = await value(server, 'applyLabelEdit', {
+      setId: editor.setId,
+      command: inFlight.command,
+      expectedSeq: editor.seq,
+      editId: inFlight.editId,
+    });
+    expect(resent.seq).toBe(editor.seq + 1);
+    const applied = applyCommand(editor.doc, inFlight.command, editor.context);
     if (!applied.ok) throw new Error('a refused edit was committed');
     editor.doc = applied.doc;
-    editor.seq = saved.seq;
+    editor.seq = resent.seq;
     editor.lastInverse = applied.inverse;
-    editor.committedUnacked++;
+    editor.inFlight = null;
+    editor.acked++;
   }
-  expect(saved.seq).toBe(editor.seq);
-  expect(canonicalJson(saved.doc)).toBe(canonicalJson(editor.doc));
-  editor.inFlight = null;
+  const after = await value(server, 'loadLabels', { setId: editor.setId });
+  expect(after.seq).toBe(editor.seq);
+  expect(canonicalJson(after.doc)).toBe(canonicalJson(editor.doc));
 }
 
 describe('crash durability', () => {
@@ -274,7 +293,8 @@ describe('crash durability', () => {
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `crash durability: ${kills} kill -9s, ${acked} acknowledged edits all verified ` +
-        `(${verifications} set checks), ${committedUnacked} in-flight edits found committed, ` +
+        `(${verifications} set checks), ${committedUnacked} in-flight edits found committed ` +
+        `and recognised by edit id on resend, ` +
         `final seqs ${editors.map((e) => e.seq).join('/')}, mean restart ` +
         `${(startupMs / kills).toFixed(0)} ms, mean check ${(verifyMs / kills).toFixed(0)} ms, ${seconds.toFixed(1)} s in all`,
     );
