@@ -3,6 +3,7 @@ import { BatchScreen } from './BatchScreen';
 import { BatchesScreen } from './BatchesScreen';
 import { ClipScreen } from './ClipScreen';
 import { ErrorAlert } from './ErrorAlert';
+import { ExportScreen } from './ExportScreen';
 
 export function App() {
   const screen = useAppStore((state) => state.screen);
@@ -16,6 +17,7 @@ export function App() {
         {screen.name === 'batches' && <BatchesScreen />}
         {screen.name === 'batch' && <BatchScreen batchId={screen.batchId} />}
         {screen.name === 'clip' && <ClipScreen batchId={screen.batchId} clipId={screen.clipId} />}
+        {screen.name === 'export' && <ExportScreen />}
       </main>
     </div>
   );

@@ -131,10 +131,16 @@ function BatchList() {
   const batches = useAppStore((state) => state.batches);
   const loaded = useAppStore((state) => state.batchesLoaded);
   const showBatch = useAppStore((state) => state.showBatch);
+  const showExport = useAppStore((state) => state.showExport);
   if (!loaded) return <p>Loading batches…</p>;
   return (
     <section aria-labelledby="batch-list-title">
       <h2 id="batch-list-title">Imported batches</h2>
+      {batches.length > 0 && (
+        <button type="button" onClick={() => showExport()}>
+          Export…
+        </button>
+      )}
       {batches.length === 0 ? (
         <p>No batches yet. Import a folder of clips to start.</p>
       ) : (

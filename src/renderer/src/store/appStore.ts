@@ -3,6 +3,7 @@ import type { ApiClient } from '../../../shared/api/contract';
 import { createBatchesSlice, type BatchesSlice } from './batchesSlice';
 import { createClipsSlice, type ClipsSlice } from './clipsSlice';
 import { createErrorsSlice, type ErrorsSlice } from './errorsSlice';
+import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createNavigationSlice, type NavigationSlice } from './navigationSlice';
 import { createPlayerSlice, type PlayerSlice } from './playerSlice';
@@ -13,6 +14,7 @@ export type AppState = BatchesSlice &
   NavigationSlice &
   PlayerSlice &
   LabelsSlice &
+  ExportSlice &
   ErrorsSlice;
 export type AppStore = StoreApi<AppState>;
 
@@ -27,11 +29,13 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createNavigationSlice(api)(...args),
     ...createPlayerSlice(api)(...args),
     ...createLabelsSlice(api)(...args),
+    ...createExportSlice(api)(...args),
     ...createErrorsSlice(api)(...args),
   }));
   api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));
   api.onChecksumUpdate((update) => store.getState().applyChecksumUpdate(update));
   api.onProxyUpdate((status) => store.getState().applyProxyUpdate(status));
+  api.onExportProgress((progress) => store.getState().receiveExportProgress(progress));
   persistWorkspace(store, api);
   return store;
 }

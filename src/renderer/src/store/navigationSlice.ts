@@ -3,13 +3,16 @@ import type { SliceCreator } from './appStore';
 export type Screen =
   | { name: 'batches' }
   | { name: 'batch'; batchId: string }
-  | { name: 'clip'; batchId: string; clipId: string };
+  | { name: 'clip'; batchId: string; clipId: string }
+  | { name: 'export' };
 
 export type NavigationSlice = {
   screen: Screen;
   showBatches: () => void;
   showBatch: (batchId: string) => void;
   showClip: (batchId: string, clipId: string) => void;
+  /** The Export screen, with `batchIds` chosen (the batch list loads for it). */
+  showExport: (batchIds?: string[]) => void;
 };
 
 /**
@@ -29,5 +32,10 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
   showClip: (batchId, clipId) => {
     set({ screen: { name: 'clip', batchId, clipId }, error: null });
     void get().loadClip(clipId);
+  },
+  showExport: (batchIds) => {
+    set({ screen: { name: 'export' }, error: null });
+    if (batchIds !== undefined) get().setExportChoices({ batchIds });
+    void get().loadBatches();
   },
 });
