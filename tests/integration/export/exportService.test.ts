@@ -220,8 +220,23 @@ describe('export service', () => {
     }
 
     // Hand-object: the hand box at the contact's first frame is the interpolated hand's box.
-    const handObject = readFileSync(join(out, 'hand_object.json'), 'utf8');
-    expect(handObject).toContain('"contactstate":3');
+    const handObject = json(join(out, 'hand_object.json')) as {
+      videos: {
+        hands: { contacts: { start_frame: number; hand_box: number[]; contactstate: number }[] }[];
+      }[];
+    };
+    const contact = handObject.videos[0]?.hands[0]?.contacts[0];
+    expect(contact).toMatchObject({ start_frame: 8, contactstate: 3 });
+    const handAt8 = (poseAt(hand, 8)?.points ?? []).map((p) => p ?? { x: NaN, y: NaN });
+    const xs = handAt8.map((p) => round2(p.x));
+    const ys = handAt8.map((p) => round2(p.y));
+    expect(contact?.hand_box).toEqual([
+      Math.min(...xs),
+      Math.min(...ys),
+      round2(Math.max(...xs) - Math.min(...xs)),
+      round2(Math.max(...ys) - Math.min(...ys)),
+    ]);
+    expect(poseAt(hand, 8)?.isKeyframe).toBe(false);
 
     // EPIC: frames and timestamps from the frame table; VFR clips get their frame times.
     const actions = readFileSync(join(out, 'actions.csv'), 'utf8').trim().split('\n');

@@ -161,7 +161,8 @@ export function labelClip(
         contact: {
           id: 'contact-1',
           trackId: 'hand-left-1',
-          startFrame: 5,
+          // Between the hand's keyframes (5 and 15): its box there is an interpolated one.
+          startFrame: 8,
           endFrame: 12,
           state: 3,
           object: { box: { x: 10, y: 20, w: 30, h: 40 }, classId: 0 },

@@ -91,8 +91,8 @@ export async function runExport(
   const destination = request.destination;
   const progress = new ProgressReporter(exportId, options.onProgress);
   const temp = await prepareTemp(destination, exportId);
-  queries.beginSnapshot();
   try {
+    queries.beginSnapshot();
     progress.phase('selecting', null);
     const { items, excluded } = select(request, queries, exportedAt.slice(0, 10));
     progress.counts(items.length, excluded.length);
