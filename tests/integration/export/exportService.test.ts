@@ -283,9 +283,14 @@ describe('export service', () => {
     const out = join(w.root, 'full');
     mkdirSync(out);
     writeFileSync(join(out, 'old.json'), '{}');
-    await expect(w.services.exports.run(request(out))).rejects.toMatchObject({
-      code: 'DESTINATION_EXISTS',
-    });
+    const events: ExportProgress[] = [];
+    await expect(w.services.exports.run(request(out), (p) => events.push(p))).rejects.toMatchObject(
+      {
+        code: 'DESTINATION_EXISTS',
+      },
+    );
+    // Refused before it began, the export still ends with a final event for waiting clients.
+    expect(events.map((e) => [e.phase, e.error?.code])).toEqual([['failed', 'DESTINATION_EXISTS']]);
     await expect(
       w.services.exports.run(request(join(w.root, 'x'), { batchIds: ['nope'] })),
     ).rejects.toMatchObject({ code: 'BATCH_NOT_FOUND' });

@@ -4,11 +4,32 @@ import type {
   ExportReport,
   ExportRequest,
 } from '../../../shared/api/exportSchemas';
+import { isApiError } from '../../../shared/api/apiError';
 import type { EventBus } from '../eventBus';
 import { ExportQueries } from '../store/exportQueries';
 import { ExportError } from './exportError';
 import { framewiseVersion } from './framewiseVersion';
 import { runExport } from './runExport';
+
+const TERMINAL: ReadonlySet<ExportProgress['phase']> = new Set(['done', 'failed', 'cancelled']);
+
+function failedProgress(exportId: string, error: unknown): ExportProgress {
+  return {
+    exportId,
+    phase: 'failed',
+    done: 0,
+    total: 0,
+    clipsExported: 0,
+    clipsExcluded: 0,
+    etaSeconds: null,
+    current: null,
+    report: null,
+    error: {
+      code: isApiError(error) ? error.code : 'EXPORT_FAILED',
+      message: error instanceof Error ? error.message : JSON.stringify(error),
+    },
+  };
+}
 
 export type ExportServiceDeps = {
   databasePath: string;
@@ -76,25 +97,37 @@ export class ExportService {
     onProgress: (progress: ExportProgress) => void,
   ): Promise<ExportReport> {
     const controller = new AbortController();
+    // An object, not a let: TypeScript does not see the callback below changing a local.
+    const state = { ended: false };
+    const report = (progress: ExportProgress) => {
+      state.ended ||= TERMINAL.has(progress.phase);
+      this.#deps.events.emit('exportProgress', progress);
+      onProgress(progress);
+    };
     const promise = (async () => {
-      const queries = ExportQueries.open(this.#deps.databasePath, {
-        ...(this.#deps.sqliteNativeBinding
-          ? { nativeBinding: this.#deps.sqliteNativeBinding }
-          : {}),
-      });
       try {
-        return await runExport(request, {
-          exportId,
-          queries,
-          framewiseVersion: this.#deps.framewiseVersion ?? framewiseVersion(),
-          signal: controller.signal,
-          onProgress: (progress) => {
-            this.#deps.events.emit('exportProgress', progress);
-            onProgress(progress);
-          },
+        const queries = ExportQueries.open(this.#deps.databasePath, {
+          ...(this.#deps.sqliteNativeBinding
+            ? { nativeBinding: this.#deps.sqliteNativeBinding }
+            : {}),
         });
+        try {
+          return await runExport(request, {
+            exportId,
+            queries,
+            framewiseVersion: this.#deps.framewiseVersion ?? framewiseVersion(),
+            signal: controller.signal,
+            onProgress: report,
+          });
+        } finally {
+          queries.close();
+        }
+      } catch (error) {
+        // Failures before the export got going (destination refused, database unreadable) have
+        // sent no final event yet; a client waiting on events must still hear how it ended.
+        if (!state.ended) report(failedProgress(exportId, error));
+        throw error;
       } finally {
-        queries.close();
         this.#running.delete(exportId);
       }
     })();
