@@ -1,4 +1,15 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { displayedSize, type ViewState } from '../../../shared/domain/labels';
+import { LabelOverlay } from '../labeling/LabelOverlay';
+import { LabelTimeline } from '../labeling/LabelTimeline';
+import { HandObjectPanel } from '../labeling/panels/HandObjectPanel';
+import { LabelNotice, SaveStatus } from '../labeling/panels/SaveStatus';
+import { SegmentLabelDialog } from '../labeling/panels/SegmentLabelDialog';
+import { SegmentPanel } from '../labeling/panels/SegmentPanel';
+import { ShortcutSheet } from '../labeling/panels/ShortcutSheet';
+import { SubmitPanel } from '../labeling/panels/SubmitPanel';
+import { TrackPanel } from '../labeling/panels/TrackPanel';
+import { useLabelingShortcuts } from '../labeling/useLabelingShortcuts';
 import type { Clip, FrameTable, MediaVariant } from '../../../shared/api/schemas';
 import { ClipVideo } from '../player/ClipVideo';
 import { clipMediaType } from '../player/clipMediaType';
@@ -37,46 +48,108 @@ export function ClipScreen({ batchId, clipId }: { batchId: string; clipId: strin
 function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTable }) {
   const variant = useAppStore((state) => state.mediaVariant);
   const [engine, setEngine] = useState<PlayerEngine | null>(null);
+  useLabelingShortcuts(engine);
+  useWorkspaceRestore(clip.id, engine);
 
   return (
     <div className="clip-layout">
-      <div className="player" role="region" aria-label="Player" tabIndex={-1}>
-        {variant === null ? (
-          <ProxyProgress clip={clip} />
-        ) : (
-          <PlayerStage clip={clip} frameTable={frameTable} variant={variant} onEngine={setEngine} />
-        )}
-        <FrameReadout frameTimes={frameTable.frameTimes} />
-        <FrameWarningNotice />
-        <PlayerControls engine={engine} frameTimes={frameTable.frameTimes} />
-        <FrameCacheSetting engine={engine} />
+      <div className="clip-main">
+        <div className="player" role="region" aria-label="Player" tabIndex={-1}>
+          {variant === null ? (
+            <ProxyProgress clip={clip} />
+          ) : (
+            <PlayerStage
+              clip={clip}
+              frameTable={frameTable}
+              variant={variant}
+              engine={engine}
+              onEngine={setEngine}
+            />
+          )}
+          <FrameReadout frameTimes={frameTable.frameTimes} />
+          <FrameWarningNotice />
+          <PlayerControls engine={engine} frameTimes={frameTable.frameTimes} />
+          <FrameCacheSetting engine={engine} />
+        </div>
+        <LabelTimeline player={engine} frameTimes={frameTable.frameTimes} />
+        <LabelNotice />
       </div>
-      <dl className="clip-facts">
-        <dt>Duration</dt>
-        <dd>{formatTimecode(clip.durationSeconds)}</dd>
-        <dt>Resolution</dt>
-        <dd>
-          {clip.width}×{clip.height}, rotated {clip.rotation}°
-        </dd>
-        <dt>Codec</dt>
-        <dd>
-          {clip.codec} in {clip.container}
-          {variant === 'proxy' && ' (playing its H.264 proxy: same frames, same timestamps)'}
-        </dd>
-      </dl>
+      <aside className="labeling-sidebar" aria-label="Labels">
+        <SaveStatus />
+        <TrackPanel />
+        <SegmentPanel />
+        <HandObjectPanel />
+        <SubmitPanel player={engine} />
+        <p className="muted">
+          Press <kbd>?</kbd> for all keyboard shortcuts.
+        </p>
+        <dl className="clip-facts">
+          <dt>Duration</dt>
+          <dd>{formatTimecode(clip.durationSeconds)}</dd>
+          <dt>Resolution</dt>
+          <dd>
+            {clip.width}×{clip.height}, rotated {clip.rotation}°
+          </dd>
+          <dt>Codec</dt>
+          <dd>
+            {clip.codec} in {clip.container}
+            {variant === 'proxy' && ' (playing its H.264 proxy: same frames, same timestamps)'}
+          </dd>
+        </dl>
+      </aside>
+      <ShortcutSheet />
+      <SegmentLabelDialog />
     </div>
   );
+}
+
+/** Once the clip the app last left off on is showing, go back to its frame, zoom and track. */
+function useWorkspaceRestore(clipId: string, engine: PlayerEngine | null) {
+  const labelsReady = useAppStore((state) => state.labelSet?.clipId === clipId);
+  const takePendingRestore = useAppStore((state) => state.takePendingRestore);
+  const setView = useAppStore((state) => state.setView);
+  const select = useAppStore((state) => state.select);
+  useEffect(() => {
+    if (!engine || !labelsReady) return;
+    const restore = takePendingRestore(clipId);
+    if (!restore) return;
+    engine.goTo(restore.frame);
+    setView(restore.view);
+    if (restore.selectedTrackId !== null) select({ trackId: restore.selectedTrackId, point: 0 });
+  }, [engine, labelsReady, clipId, takePendingRestore, setView, select]);
+}
+
+/**
+ * The zoom and pan of the view applied to the video as a CSS transform about the centre, which is
+ * the same mapping `viewTransform` gives the overlay; written from a store subscription so
+ * wheel-zooming does not re-render React.
+ */
+function useMediaTransform(ref: React.RefObject<HTMLDivElement | null>) {
+  const store = useAppStoreApi();
+  useEffect(() => {
+    const paint = (view: ViewState) => {
+      const element = ref.current;
+      if (!element) return;
+      element.style.transform = `translate(${view.panX}px, ${view.panY}px) scale(${view.zoom})`;
+    };
+    paint(store.getState().view);
+    return store.subscribe((state, previous) => {
+      if (state.view !== previous.view) paint(state.view);
+    });
+  }, [store, ref]);
 }
 
 function PlayerStage({
   clip,
   frameTable,
   variant,
+  engine,
   onEngine,
 }: {
   clip: Clip;
   frameTable: FrameTable;
   variant: MediaVariant;
+  engine: PlayerEngine | null;
   onEngine: (engine: PlayerEngine | null) => void;
 }) {
   const mediaUrlFor = useAppStore((state) => state.mediaUrlFor);
@@ -90,7 +163,14 @@ function PlayerStage({
   const requestProxy = useAppStore((state) => state.requestProxy);
   const store = useAppStoreApi();
   const stageRef = useRef<HTMLDivElement>(null);
+  const mediaRef = useRef<HTMLDivElement>(null);
   const src = mediaUrlFor(clip.id, variant);
+  useMediaTransform(mediaRef);
+  // Labels live in the upright picture's pixels: the player shows the clip with its rotation.
+  const videoSize = useMemo(
+    () => displayedSize({ width: clip.width, height: clip.height }, clip.rotation),
+    [clip.width, clip.height, clip.rotation],
+  );
 
   const onError = useCallback(
     (failure: PlayerFailure) => {
@@ -133,20 +213,23 @@ function PlayerStage({
 
   return (
     <div className="player-stage" ref={stageRef}>
-      <ClipVideo
-        src={src}
-        type={clipMediaType(clip)}
-        label={`Video: ${clip.fileName}`}
-        frameTable={frameTable}
-        useFrameCache={useFrameCache}
-        openFrameCache={openFrameCache}
-        onEngine={onEngine}
-        onFrameChange={setCurrentFrame}
-        onNavigation={onNavigation}
-        onPlayingChange={setPlaying}
-        onCacheState={setFrameCacheState}
-        onError={onError}
-      />
+      <div className="media-layer" ref={mediaRef}>
+        <ClipVideo
+          src={src}
+          type={clipMediaType(clip)}
+          label={`Video: ${clip.fileName}`}
+          frameTable={frameTable}
+          useFrameCache={useFrameCache}
+          openFrameCache={openFrameCache}
+          onEngine={onEngine}
+          onFrameChange={setCurrentFrame}
+          onNavigation={onNavigation}
+          onPlayingChange={setPlaying}
+          onCacheState={setFrameCacheState}
+          onError={onError}
+        />
+      </div>
+      <LabelOverlay videoSize={videoSize} player={engine} />
     </div>
   );
 }

@@ -8,8 +8,14 @@ import {
   FIT_VIEW,
   redo,
   undo,
+  contactAt,
+  setContactFrom,
+  statusName,
   type ActionResult,
+  type Box,
   type Command,
+  type ContactState,
+  type TrackKind,
   type CopiedPose,
   type EditContext,
   type LabelsDocument,
@@ -38,6 +44,14 @@ export type SaveIndicator = {
 };
 
 export type OverlayTool = 'keypoint' | 'box';
+
+/** What a keyboard action needs to know to make its command. */
+export type LabelingPosition = {
+  doc: LabelsDocument;
+  frame: number;
+  context: EditContext;
+  selection: LabelSelection;
+};
 
 /** Where the app should go back to once the clip it left off on has loaded. */
 export type PendingRestore = {
@@ -70,6 +84,10 @@ export type LabelsSlice = {
   /** The result of the last submit attempt on this clip. */
   submitResult: SubmitResult | null;
   pendingRestore: PendingRestore | null;
+  /** An object contact (3 or 4) waiting for its box to be drawn with the box tool. */
+  contactDraft: { trackId: string; state: 3 | 4 } | null;
+  /** The object class new contact boxes get; the project's first class until one is picked. */
+  objectClassId: number | null;
 
   openLabels: (clipId: string, frameCount: number) => Promise<void>;
   closeLabels: () => void;
@@ -77,6 +95,10 @@ export type LabelsSlice = {
   editLabels: (command: Command) => boolean;
   /** Runs an action's command, or shows why it could not be done. */
   runLabelAction: (result: ActionResult) => boolean;
+  /** Runs an action made from where the annotator is: the document, frame and project rules. */
+  labelAction: (make: (where: LabelingPosition) => ActionResult) => boolean;
+  /** Where the annotator is, once labels and a frame are on screen. */
+  labelingPosition: () => LabelingPosition | null;
   undoLabels: () => void;
   redoLabels: () => void;
   select: (selection: Partial<LabelSelection>) => void;
@@ -91,8 +113,33 @@ export type LabelsSlice = {
   /** Resolves once every edit shown is saved (or saving has stopped). */
   labelsSettled: () => Promise<void>;
   restoreWorkspace: () => Promise<void>;
+  /** Adds a track of `templateId` and selects it. */
+  addTrack: (kind: TrackKind, templateId: string) => void;
+  /**
+   * `0`–`4` on the selected hand at the current frame. States 3 and 4 need the object: reuse the
+   * box of the contact covering the frame, or switch to the box tool and wait for one.
+   */
+  setContactState: (state: ContactState) => void;
+  /** A box drawn with the box tool: completes a waiting object contact. */
+  placeContactBox: (box: Box) => void;
+  moveContactBox: (contactId: string, box: Box) => void;
+  setObjectClass: (classId: number) => void;
   takePendingRestore: (clipId: string) => PendingRestore | null;
 };
+
+/** Tableau 10: distinguishable colours for tracks drawn over video. */
+const TRACK_COLORS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+] as const;
 
 const NO_SELECTION: LabelSelection = {
   trackId: null,
@@ -163,6 +210,16 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
       },
     });
 
+  /** A submitted set is read-only until it is sent back: says so instead of trying the edit. */
+  const refuseIfLocked = (): boolean => {
+    const status = get().labelSet?.status;
+    if (status === undefined || status === 'in_progress' || status === 'changes_requested') {
+      return false;
+    }
+    set({ labelNotice: `These labels are ${statusName(status)}: they can no longer be edited.` });
+    return true;
+  };
+
   const reload = async (setId: string) => {
     const clipId = get().labelSet?.clipId;
     if (clipId === undefined) return;
@@ -197,6 +254,8 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
     shortcutSheetOpen: false,
     submitResult: null,
     pendingRestore: null,
+    contactDraft: null,
+    objectClassId: null,
 
     openLabels: async (clipId, frameCount) => {
       queue?.stop();
@@ -230,6 +289,8 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
           labelSet,
           labels: loaded.doc,
           selection: { ...NO_SELECTION, trackId: first },
+          objectClassId: project.schema.objectClasses[0]?.id ?? null,
+          contactDraft: null,
         });
       } catch (error) {
         get().reportError('opening the labels', error);
@@ -246,14 +307,9 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
     },
 
     editLabels: (command) => {
-      const { labelSet, labels, undoStack } = get();
-      if (!context || !labelSet) return false;
-      if (labelSet.status !== 'in_progress' && labelSet.status !== 'changes_requested') {
-        set({
-          labelNotice: `These labels are ${labelSet.status.replace('_', ' ')}: they can no longer be edited.`,
-        });
-        return false;
-      }
+      const { labels, undoStack } = get();
+      if (!context || !get().labelSet) return false;
+      if (refuseIfLocked()) return false;
       return applyStep(execute(labels, undoStack, command, context));
     },
 
@@ -263,6 +319,18 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
         return false;
       }
       return get().editLabels(result.command);
+    },
+
+    labelAction: (make) => {
+      if (refuseIfLocked()) return false;
+      const where = get().labelingPosition();
+      return where !== null && get().runLabelAction(make(where));
+    },
+
+    labelingPosition: () => {
+      const { labels, currentFrame, selection } = get();
+      if (!context || currentFrame === null) return null;
+      return { doc: labels, frame: currentFrame, context, selection };
     },
 
     undoLabels: () => {
@@ -318,6 +386,101 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
         get().showClip(workspace.batchId, workspace.clipId);
       } catch (error) {
         get().reportError('reopening where you left off', error);
+      }
+    },
+
+    addTrack: (kind, templateId) => {
+      const tracks = get().labels.tracks;
+      const sameKind = tracks.filter((t) => t.kind === kind).length;
+      const name = { person: 'Person', left_hand: 'Left hand', right_hand: 'Right hand' }[kind];
+      const id = crypto.randomUUID();
+      const added = get().editLabels({
+        type: 'addTrack',
+        track: {
+          id,
+          kind,
+          templateId,
+          label: `${name} ${sameKind + 1}`,
+          color: TRACK_COLORS[tracks.length % TRACK_COLORS.length] ?? '#1f77b4',
+          keyframes: [],
+        },
+      });
+      if (added) set({ selection: { ...get().selection, trackId: id, point: 0 } });
+    },
+
+    setContactState: (state) => {
+      const { selection, currentFrame, labels, objectClassId } = get();
+      const trackId = selection.trackId;
+      if (!context || currentFrame === null || trackId === null) {
+        set({ labelNotice: 'Select a hand track to set its contact.' });
+        return;
+      }
+      const covering = contactAt(labels.contacts, trackId, currentFrame);
+      if ((state === 3 || state === 4) && !covering?.object) {
+        if (objectClassId === null) {
+          set({ labelNotice: 'The project has no object classes to give the contact.' });
+          return;
+        }
+        set({
+          contactDraft: { trackId, state },
+          overlayTool: 'box',
+          labelNotice: 'Draw the object’s box on the video (Escape cancels).',
+        });
+        return;
+      }
+      const object = state === 3 || state === 4 ? (covering?.object ?? null) : null;
+      get().runLabelAction(
+        setContactFrom(labels, trackId, currentFrame, state, object, context, crypto.randomUUID()),
+      );
+    },
+
+    placeContactBox: (box) => {
+      const { contactDraft, currentFrame, labels, objectClassId, selection } = get();
+      if (!context || currentFrame === null) return;
+      if (!contactDraft || objectClassId === null) {
+        // A box with no state waiting: it replaces the object of the contact shown on this frame.
+        const covering =
+          selection.trackId === null
+            ? undefined
+            : contactAt(labels.contacts, selection.trackId, currentFrame);
+        if (covering?.object) get().moveContactBox(covering.id, box);
+        else
+          set({ labelNotice: 'Press 3 or 4 on a hand first: the box is that contact’s object.' });
+        return;
+      }
+      set({ contactDraft: null, overlayTool: 'keypoint' });
+      get().runLabelAction(
+        setContactFrom(
+          labels,
+          contactDraft.trackId,
+          currentFrame,
+          contactDraft.state,
+          { box, classId: objectClassId },
+          context,
+          crypto.randomUUID(),
+        ),
+      );
+    },
+
+    moveContactBox: (contactId, box) => {
+      const contact = get().labels.contacts.find((c) => c.id === contactId);
+      if (!contact?.object) return;
+      get().editLabels({
+        type: 'setContact',
+        contact: { ...contact, object: { ...contact.object, box } },
+      });
+    },
+
+    setObjectClass: (classId) => {
+      set({ objectClassId: classId });
+      const { selection, currentFrame, labels } = get();
+      if (selection.trackId === null || currentFrame === null) return;
+      const covering = contactAt(labels.contacts, selection.trackId, currentFrame);
+      if (covering?.object && covering.object.classId !== classId) {
+        get().editLabels({
+          type: 'setContact',
+          contact: { ...covering, object: { ...covering.object, classId } },
+        });
       }
     },
 

@@ -107,6 +107,7 @@ export const createPlayerSlice: SliceCreator<PlayerSlice> = (api) => (set, get) 
         ]);
         if (!isShowing(get().screen, clipId)) return;
         set({ playerClip: clip, frameTable });
+        void get().openLabels(clipId, frameTable.frameTimes.length);
         if (canDecodeHere(clip)) set({ mediaVariant: 'original' });
         else await get().requestProxy(clipId);
       } catch (error) {

@@ -1,0 +1,147 @@
+import { useEffect, useRef } from 'react';
+import { projectTemplates, type Size } from '../../../shared/domain/labels';
+import type { PlayerEngine } from '../player/playerEngine';
+import { useAppStoreApi } from '../store/AppStoreContext';
+import type { AppState } from '../store/appStore';
+import { OverlayEngine } from './overlay/overlayEngine';
+import { buildOverlayScene, EMPTY_SCENE } from './overlay/overlayScene';
+
+/** The fields the overlay draws from; any change among them redraws it. */
+function sceneInputsChanged(state: AppState, previous: AppState): boolean {
+  return (
+    state.currentFrame !== previous.currentFrame ||
+    state.labels !== previous.labels ||
+    state.selection !== previous.selection ||
+    state.labelProject !== previous.labelProject
+  );
+}
+
+/**
+ * Mounts the keypoint overlay over the video and feeds it from the store. Frame changes arrive at
+ * the video's rate, so the scene is pushed from a store subscription, never through a React render
+ * (STYLE §5). Edits come back as commands and go through the labels slice like every other edit.
+ *
+ * Space held over the video pans with the mouse (as in image editors); a Space press with no drag
+ * still plays and pauses, as it does everywhere else in the player.
+ */
+export function LabelOverlay({
+  videoSize,
+  player,
+}: {
+  videoSize: Size;
+  player: PlayerEngine | null;
+}) {
+  const store = useAppStoreApi();
+  const containerRef = useRef<HTMLDivElement>(null);
+  const playerRef = useRef(player);
+  useEffect(() => {
+    playerRef.current = player;
+  }, [player]);
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    let pannedWhileSpace = false;
+    let spaceHeld = false;
+    const engine = new OverlayEngine(container, {
+      command: (command) => store.getState().editLabels(command),
+      select: (change) =>
+        store.getState().select({
+          trackId: change.trackId,
+          point: change.point,
+          ...(change.contactId === undefined ? {} : { contactId: change.contactId }),
+        }),
+      viewChange: (view) => {
+        if (spaceHeld) pannedWhileSpace = true;
+        store.getState().setView(view);
+      },
+      boxDrawn: (box) => store.getState().placeContactBox(box),
+      boxChanged: (contactId, box) => store.getState().moveContactBox(contactId, box),
+    });
+    engine.setVideoSize(videoSize);
+    engine.resize(container.clientWidth, container.clientHeight);
+
+    const render = (state: AppState) => {
+      const project = state.labelProject;
+      if (state.currentFrame === null || !project) {
+        engine.setScene(EMPTY_SCENE);
+        return;
+      }
+      const classNames = new Map(project.schema.objectClasses.map((c) => [c.id, c.name]));
+      engine.setScene(
+        buildOverlayScene(
+          state.labels,
+          state.currentFrame,
+          projectTemplates(project.schema),
+          state.selection,
+          classNames,
+        ),
+      );
+    };
+    const initial = store.getState();
+    render(initial);
+    engine.setView(initial.view);
+    engine.setTool(initial.overlayTool);
+    const unsubscribe = store.subscribe((state, previous) => {
+      if (sceneInputsChanged(state, previous)) render(state);
+      if (state.view !== previous.view) engine.setView(state.view);
+      if (state.overlayTool !== previous.overlayTool) engine.setTool(state.overlayTool);
+    });
+
+    const resizeObserver = new ResizeObserver(() =>
+      engine.resize(container.clientWidth, container.clientHeight),
+    );
+    resizeObserver.observe(container);
+
+    let pointerInside = false;
+    const onEnter = () => {
+      pointerInside = true;
+    };
+    const onLeave = () => {
+      pointerInside = false;
+    };
+    // Capture phase, so the player's own Space handler (play/pause) sees the press as taken.
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== ' ' || !pointerInside || event.ctrlKey || event.metaKey) return;
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) {
+        return;
+      }
+      event.preventDefault();
+      if (event.repeat || spaceHeld) return;
+      spaceHeld = true;
+      pannedWhileSpace = false;
+      engine.setPanMode(true);
+    };
+    const onKeyUp = (event: KeyboardEvent) => {
+      if (event.key !== ' ' || !spaceHeld) return;
+      spaceHeld = false;
+      engine.setPanMode(false);
+      if (!pannedWhileSpace) playerRef.current?.togglePlay();
+    };
+    container.addEventListener('pointerenter', onEnter);
+    container.addEventListener('pointerleave', onLeave);
+    window.addEventListener('keydown', onKeyDown, { capture: true });
+    window.addEventListener('keyup', onKeyUp, { capture: true });
+
+    return () => {
+      unsubscribe();
+      resizeObserver.disconnect();
+      container.removeEventListener('pointerenter', onEnter);
+      container.removeEventListener('pointerleave', onLeave);
+      window.removeEventListener('keydown', onKeyDown, { capture: true });
+      window.removeEventListener('keyup', onKeyUp, { capture: true });
+      engine.destroy();
+    };
+  }, [store, videoSize]);
+
+  return (
+    <div
+      className="label-overlay"
+      ref={containerRef}
+      role="application"
+      aria-label="Labeling overlay"
+      aria-roledescription="keypoint canvas"
+      data-testid="label-overlay"
+    />
+  );
+}

@@ -1,0 +1,85 @@
+import { useCallback, useMemo } from 'react';
+import type { Segment } from '../../../shared/domain/labels';
+import type { PlayerEngine } from '../player/playerEngine';
+import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
+import { segmentLabel } from './panels/SegmentPanel';
+import { Timeline } from './timeline/Timeline';
+import type { TimelineData, TimelineRow } from './timeline/timelineEngine';
+import { CAMERA_WEARER } from './useLabelingShortcuts';
+
+const CAMERA_WEARER_ROW: TimelineRow = {
+  id: CAMERA_WEARER,
+  label: 'Camera wearer',
+  color: '#4d5b69',
+};
+
+/** The timeline fed from the labels slice; the playhead comes from the player by subscription. */
+export function LabelTimeline({
+  player,
+  frameTimes,
+}: {
+  player: PlayerEngine | null;
+  frameTimes: readonly number[];
+}) {
+  const store = useAppStoreApi();
+  const labels = useAppStore((state) => state.labels);
+  const project = useAppStore((state) => state.labelProject);
+  const selectedSegmentId = useAppStore((state) => state.selection.segmentId);
+  const allowOverlap = project?.schema.allowSegmentOverlap ?? false;
+
+  const data = useMemo((): TimelineData => {
+    const people = labels.tracks.filter((t) => t.kind === 'person');
+    const rows: TimelineRow[] = [
+      CAMERA_WEARER_ROW,
+      ...people.map((t) => ({ id: t.id, label: t.label, color: t.color })),
+    ];
+    // A segment whose row's track was removed still shows, in a row of its own.
+    for (const segment of labels.segments) {
+      if (!rows.some((r) => r.id === segment.actor)) {
+        rows.push({ id: segment.actor, label: segment.actor, color: '#888888' });
+      }
+    }
+    const duration = (frameTimes[frameTimes.length - 1] ?? 0) - (frameTimes[0] ?? 0);
+    return {
+      frameCount: frameTimes.length,
+      fps: duration > 0 ? (frameTimes.length - 1) / duration : undefined,
+      allowOverlap,
+      rows,
+      segments: labels.segments,
+      keyframeTicks: labels.tracks.map((t) => ({
+        trackId: t.id,
+        label: t.label,
+        color: t.color,
+        frames: t.keyframes.map((k) => k.frame),
+      })),
+      selectedSegmentId,
+      labelOf: (segment: Segment) => segmentLabel(segment, project),
+    };
+  }, [labels, project, selectedSegmentId, allowOverlap, frameTimes]);
+
+  const subscribePlayhead = useCallback(
+    (listener: (frame: number) => void) =>
+      store.subscribe((state, previous) => {
+        if (state.currentFrame !== previous.currentFrame && state.currentFrame !== null) {
+          listener(state.currentFrame);
+        }
+      }),
+    [store],
+  );
+  const getPlayhead = useCallback(() => store.getState().currentFrame ?? 0, [store]);
+
+  return (
+    <Timeline
+      data={data}
+      subscribePlayhead={subscribePlayhead}
+      getPlayhead={getPlayhead}
+      onSeek={(frame) => player?.goTo(frame)}
+      onSelect={(segmentId) => store.getState().select({ segmentId })}
+      onCommand={(command) => store.getState().editLabels(command)}
+      onRequestLabel={(segmentId) => {
+        store.getState().select({ segmentId });
+        store.getState().setLabelingSegment(segmentId);
+      }}
+    />
+  );
+}

@@ -1,0 +1,264 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
+
+const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
+/** cfr30.mp4: 320×240, 90 frames at 30 fps. */
+const VIDEO = { width: 320, height: 240 };
+const CLIP = 'cfr30.mp4';
+
+/** Where the 17 COCO points are placed on the first keyframe; the second is moved by (+20, +10). */
+function posePoint(index: number, shift = 0): { x: number; y: number } {
+  return { x: 40 + index * 14 + shift * 20, y: 60 + (index % 4) * 30 + shift * 10 };
+}
+
+async function importBatch(page: Page, host: LoopbackHost): Promise<void> {
+  if (!existsSync(join(BATCH_FOLDER, CLIP))) {
+    throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\` first.`);
+  }
+  const response = await page.request.post(`${host.origin}/api/importBatch`, {
+    data: { folder: BATCH_FOLDER },
+    timeout: 90_000,
+  });
+  expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
+}
+
+async function openClip(page: Page, host: LoopbackHost): Promise<void> {
+  await openApp(page, host);
+  await importBatch(page, host);
+  await page.reload();
+  const batches = page
+    .getByRole('table')
+    .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
+  await batches.getByRole('row').nth(1).getByRole('button').click();
+  await page.getByRole('button', { name: CLIP, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: CLIP })).toBeVisible();
+  await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
+  await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
+}
+
+async function goToFrame(page: Page, frame: number): Promise<void> {
+  const input = page.getByRole('spinbutton', { name: 'Frame' });
+  await input.fill(String(frame));
+  await input.press('Enter');
+  await input.blur();
+  await expect(page.getByLabel('Current frame')).toHaveText(String(frame));
+}
+
+/** Clicks the overlay where video pixel (x, y) is shown: contain-fit, no zoom, no pan. */
+async function clickVideoPixel(overlay: Locator, x: number, y: number): Promise<void> {
+  const box = await overlay.boundingBox();
+  if (!box) throw new Error('The overlay is not on screen.');
+  const scale = Math.min(box.width / VIDEO.width, box.height / VIDEO.height);
+  const left = (box.width - VIDEO.width * scale) / 2;
+  const top = (box.height - VIDEO.height * scale) / 2;
+  await overlay.click({ position: { x: left + x * scale, y: top + y * scale } });
+}
+
+async function dragVideoPixels(
+  page: Page,
+  overlay: Locator,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+): Promise<void> {
+  const box = await overlay.boundingBox();
+  if (!box) throw new Error('The overlay is not on screen.');
+  const scale = Math.min(box.width / VIDEO.width, box.height / VIDEO.height);
+  const left = box.x + (box.width - VIDEO.width * scale) / 2;
+  const top = box.y + (box.height - VIDEO.height * scale) / 2;
+  await page.mouse.move(left + from.x * scale, top + from.y * scale);
+  await page.mouse.down();
+  await page.mouse.move(left + to.x * scale, top + to.y * scale, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** The point list's text for each of the selected track's points on this frame. */
+async function pointStates(page: Page): Promise<string[]> {
+  return page
+    .getByRole('list', { name: /^Points of / })
+    .getByRole('button')
+    .allTextContents();
+}
+
+function coordinates(text: string): { x: number; y: number } {
+  const match = /at (-?[\d.]+), (-?[\d.]+)/.exec(text);
+  if (!match?.[1] || !match[2]) throw new Error(`No coordinates in "${text}"`);
+  return { x: Number(match[1]), y: Number(match[2]) };
+}
+
+async function placeFullPose(page: Page, overlay: Locator, shift: number): Promise<void> {
+  for (let i = 0; i < 17; i++) {
+    const at = posePoint(i, shift);
+    await clickVideoPixel(overlay, at.x, at.y);
+  }
+  await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
+}
+
+test('an annotator labels a pose on two keyframes, sees it interpolated, undoes, redoes and reopens', async ({
+  page,
+  host,
+}) => {
+  test.setTimeout(120_000);
+  await openClip(page, host);
+  const overlay = page.getByTestId('label-overlay');
+
+  await page.getByRole('button', { name: 'Add person' }).click();
+  await expect(page.getByRole('button', { name: /^Person 1/ })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+
+  await goToFrame(page, 10);
+  await placeFullPose(page, overlay, 0);
+  const first = await pointStates(page);
+  expect(first).toHaveLength(17);
+  for (const text of first) expect(text).toMatch(/: visible at /);
+
+  await goToFrame(page, 30);
+  await placeFullPose(page, overlay, 1);
+  const second = await pointStates(page);
+  for (const text of second) expect(text).toMatch(/: visible at /);
+
+  // Halfway between the keyframes, every point is the midpoint of its two keyframe positions.
+  await goToFrame(page, 20);
+  const between = await pointStates(page);
+  for (let i = 0; i < 17; i++) {
+    expect(between[i]).toMatch(/visible, interpolated at /);
+    const a = coordinates(first[i] ?? '');
+    const b = coordinates(second[i] ?? '');
+    const mid = coordinates(between[i] ?? '');
+    expect(mid.x).toBeCloseTo((a.x + b.x) / 2, 0);
+    expect(mid.y).toBeCloseTo((a.y + b.y) / 2, 0);
+  }
+
+  // Drag the nose on an interpolated frame: the frame becomes a keyframe with the moved nose.
+  const nose = coordinates(between[0] ?? '');
+  await dragVideoPixels(page, overlay, nose, { x: nose.x + 30, y: nose.y + 20 });
+  await expect(page.getByRole('heading', { name: /at frame 20 \(keyframe\)/ })).toBeVisible();
+  const moved = coordinates((await pointStates(page))[0] ?? '');
+  expect(moved.x).toBeCloseTo(nose.x + 30, 0);
+
+  // One undo takes the drag (and the keyframe it made) back; redo brings both again.
+  await page.keyboard.press('Control+z');
+  await expect(page.getByRole('heading', { name: /at frame 20 \(interpolated\)/ })).toBeVisible();
+  await page.keyboard.press('Control+Shift+z');
+  await expect(page.getByRole('heading', { name: /at frame 20 \(keyframe\)/ })).toBeVisible();
+
+  // V marks the selected point occluded; Del clears it back to undecided.
+  await page
+    .getByRole('list', { name: /^Points of / })
+    .getByRole('button')
+    .nth(5)
+    .click();
+  await page.keyboard.press('v');
+  await expect(
+    page
+      .getByRole('list', { name: /^Points of / })
+      .getByRole('button')
+      .nth(5),
+  ).toContainText('occluded');
+  await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
+
+  // Reopening the app (no resume=0) comes back to this clip, frame, and track, with every edit.
+  await page.goto(host.url);
+  await expect(page.getByRole('heading', { level: 1, name: CLIP })).toBeVisible();
+  await expect(page.getByLabel('Current frame')).toHaveText('20', { timeout: 30_000 });
+  await expect(page.getByRole('button', { name: /^Person 1/ })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  const reopened = await pointStates(page);
+  expect(coordinates(reopened[0] ?? '').x).toBeCloseTo(moved.x, 1);
+  expect(reopened[5]).toContain('occluded');
+  await goToFrame(page, 30);
+  expect(await pointStates(page)).toEqual(second);
+});
+
+test('segments are created, labeled, split and checked before submit, all by keyboard', async ({
+  page,
+  host,
+}) => {
+  test.setTimeout(120_000);
+  await openClip(page, host);
+  const segments = page.getByRole('region', { name: 'Action segments' });
+
+  await goToFrame(page, 40);
+  await page.keyboard.press('[');
+  await goToFrame(page, 60);
+  await page.keyboard.press(']');
+  await expect(segments).toContainText('1 segment, 1 without a label');
+  await expect(page.getByLabel('Selected segment')).toContainText('Frames 40–60');
+
+  // Submitting now names the unlabeled segment and links to its frame.
+  await page.getByRole('button', { name: 'Submit for review' }).click();
+  const missing = page.getByRole('alert', { name: 'What is missing' });
+  await expect(missing).toContainText('Not submitted');
+  await missing.getByRole('button', { name: 'Go to frame 40' }).click();
+  await expect(page.getByLabel('Current frame')).toHaveText('40');
+
+  await page.keyboard.press('e');
+  const picker = page.getByRole('dialog', { name: 'Label segment' });
+  await expect(picker).toBeVisible();
+  await pickLabel(page, picker, 'open', 'cupboard');
+  await expect(picker).toBeHidden();
+  await expect(page.getByLabel('Selected segment')).toContainText('open cupboard');
+
+  await goToFrame(page, 50);
+  await page.keyboard.press('s');
+  await expect(segments).toContainText('2 segments.');
+  await page.keyboard.press('Control+z');
+  await expect(segments).toContainText('1 segment.');
+  await page.keyboard.press('Control+y');
+  await expect(segments).toContainText('2 segments.');
+
+  await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
+  await page.getByRole('button', { name: 'Submit for review' }).click();
+  await expect(page.getByLabel('Annotation status')).toHaveText('submitted');
+  // Submitted labels are read-only.
+  await page.keyboard.press('s');
+  await expect(page.getByRole('status', { name: 'Labeling notice' })).toContainText(
+    'can no longer be edited',
+  );
+});
+
+test('a hand gets a contact state by key and an object box drawn on the video', async ({
+  page,
+  host,
+}) => {
+  test.setTimeout(120_000);
+  await openClip(page, host);
+  const overlay = page.getByTestId('label-overlay');
+  const contact = page.getByLabel('Contact on this frame');
+
+  await page.getByRole('button', { name: 'Add left hand' }).click();
+  await goToFrame(page, 15);
+  await page.getByLabel('Object class').selectOption({ label: 'plate' });
+  await page.keyboard.press('3');
+  await expect(contact).toContainText("Draw the object's box");
+  await dragVideoPixels(page, overlay, { x: 100, y: 80 }, { x: 180, y: 150 });
+  await expect(contact).toContainText('Frames 15–89: state 3, plate box 80×70');
+
+  await goToFrame(page, 45);
+  await page.keyboard.press('0');
+  await expect(contact).toContainText('Frames 45–89: state 0');
+  await goToFrame(page, 30);
+  await expect(contact).toContainText('Frames 15–44: state 3');
+  await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
+
+  // The shortcut sheet lists the keys used here.
+  await page.keyboard.press('?');
+  const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(sheet).toContainText('Contact state of the selected hand');
+  await page.keyboard.press('Escape');
+  await expect(sheet).toBeHidden();
+});
+
+/** Types into the picker's verb and noun boxes and picks the first match of each. */
+async function pickLabel(page: Page, picker: Locator, verb: string, noun: string): Promise<void> {
+  await picker.getByRole('combobox', { name: /verb/i }).fill(verb);
+  await page.keyboard.press('Enter');
+  await picker.getByRole('combobox', { name: /noun/i }).fill(noun);
+  await page.keyboard.press('Enter');
+  await picker.getByRole('button', { name: 'Save' }).click();
+}
