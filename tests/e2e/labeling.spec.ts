@@ -262,3 +262,67 @@ async function pickLabel(page: Page, picker: Locator, verb: string, noun: string
   await page.keyboard.press('Enter');
   await picker.getByRole('button', { name: 'Save' }).click();
 }
+
+test.describe('on a link that drops requests', () => {
+  test.use({ allowedConsoleErrors: [/net::ERR_CONNECTION_RESET/] });
+
+  test('an edit whose save fails is shown as not saved, retried, and saved exactly once', async ({
+    page,
+    host,
+  }) => {
+    test.setTimeout(120_000);
+    await openClip(page, host);
+    const overlay = page.getByTestId('label-overlay');
+    const status = page.getByRole('status', { name: 'Save status' });
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await expect(status).toHaveText('All changes saved');
+    await goToFrame(page, 5);
+
+    // The first attempt reaches the host and is committed, but its answer is lost on the way back;
+    // the next attempts do not reach the host at all until the link is back.
+    let attempts = 0;
+    let linkUp = false;
+    await page.route('**/api/applyLabelEdit', async (route) => {
+      attempts += 1;
+      if (linkUp) {
+        await route.continue();
+        return;
+      }
+      if (attempts === 1) await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await clickVideoPixel(overlay, 50, 60);
+    await expect(status).toContainText('Not saved yet (1 pending)');
+    await expect(status).toContainText('Retrying');
+    await expect.poll(() => attempts).toBeGreaterThanOrEqual(3);
+
+    linkUp = true;
+    await expect(status).toHaveText('All changes saved', { timeout: 20_000 });
+    await page.unroute('**/api/applyLabelEdit');
+
+    // Saved once: the track and the one point, and the log holds add-track plus one edit.
+    const set = (await (
+      await page.request.post(`${host.origin}/api/openAnnotationSet`, {
+        data: { clipId: await clipIdOf(page, host) },
+      })
+    ).json()) as { value: { seq: number } };
+    expect(set.value.seq).toBe(2);
+    await page.goto(host.url);
+    await expect(page.getByLabel('Current frame')).toHaveText('5', { timeout: 30_000 });
+    expect((await pointStates(page))[0]).toMatch(/visible at 50\.\d, 60\.\d/);
+  });
+});
+
+async function clipIdOf(page: Page, host: LoopbackHost): Promise<string> {
+  const batches = (await (
+    await page.request.post(`${host.origin}/api/listBatches`, { data: {} })
+  ).json()) as { value: { id: string }[] };
+  for (const batch of batches.value) {
+    const clips = (await (
+      await page.request.post(`${host.origin}/api/listClips`, { data: { batchId: batch.id } })
+    ).json()) as { value: { id: string; fileName: string }[] };
+    const clip = clips.value.find((c) => c.fileName === CLIP);
+    if (clip) return clip.id;
+  }
+  throw new Error(`${CLIP} is not imported`);
+}
