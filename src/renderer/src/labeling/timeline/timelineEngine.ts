@@ -102,6 +102,9 @@ const WHEEL_LINE_PX = 16;
 
 type Run = { x0: number; x1: number };
 
+/** Bars narrower than this are drawn as whole pixel columns (see drawSegments). */
+const NARROW_BAR_PX = 3;
+
 export class TimelineEngine {
   private readonly stage: Konva.Stage;
   private readonly contentLayer: Konva.Layer;
@@ -117,6 +120,7 @@ export class TimelineEngine {
   private playhead = 0;
   private selectedId: string | null = null;
   private lastViewState: TimelineViewState | null = null;
+  private readonly columnBuffers: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
 
   constructor(
     private readonly container: HTMLDivElement,
@@ -439,10 +443,14 @@ export class TimelineEngine {
     const { view } = this;
     const top = row.y + 2;
     const height = row.height - 4;
-    // Bars closer than a pixel merge into runs, so a whole-clip view costs one rect per pixel
-    // column at most, and every bar of a style is filled with one path.
+    // Wide bars merge into runs and each style is one path. Narrow bars (far zoom: thousands of
+    // sub-pixel bars) only mark the pixel columns they touch, which become whole-pixel runs: the
+    // raster cost is then bounded by the width, not the segment count, and unaliased.
     const labeled: Run[] = [];
     const unlabeled: Run[] = [];
+    const columns = Math.ceil(view.width) + 2;
+    const narrowLabeled = this.columnBuffer(0, columns);
+    const narrowUnlabeled = this.columnBuffer(1, columns);
     const texts: { x: number; w: number; text: string }[] = [];
     let selected: Run | null = null;
     const push = (runs: Run[], x0: number, x1: number) => {
@@ -456,18 +464,30 @@ export class TimelineEngine {
       if (!segment || segment.endFrame < visible.first || segment.id === dragged) continue;
       const x0 = Math.max(-1, frameToX(view, segment.startFrame));
       const x1 = Math.min(view.width + 1, frameToX(view, segment.endFrame + 1));
+      const isLabeled = segment.verbId !== null && segment.nounId !== null;
+      if (segment.id === this.selectedId) selected = { x0, x1 };
+      if (x1 - x0 < NARROW_BAR_PX) {
+        const marks = isLabeled ? narrowLabeled : narrowUnlabeled;
+        const c0 = Math.max(0, Math.floor(x0));
+        const c1 = Math.min(columns, Math.max(c0 + 1, Math.ceil(x1)));
+        for (let c = c0; c < c1; c++) marks[c] = 1;
+        continue;
+      }
       // A visible gap between neighbours keeps their edges apart once bars are wide enough.
       const inset = x1 - x0 > 6 ? 1 : 0;
-      const isLabeled = segment.verbId !== null && segment.nounId !== null;
       push(isLabeled ? labeled : unlabeled, x0 + inset, x1 - inset);
-      if (segment.id === this.selectedId) selected = { x0, x1 };
       if (x1 - x0 > 36) {
         texts.push({ x: x0, w: x1 - x0, text: this.data.labelOf(segment) || 'unlabeled' });
       }
     }
+    addColumnRuns(labeled, narrowLabeled);
     fillRuns(ctx, labeled, top, height, color);
     fillRuns(ctx, unlabeled, top, height, COLORS.unlabeled);
     if (this.hatch && unlabeled.length > 0) fillRuns(ctx, unlabeled, top, height, this.hatch);
+    // Too narrow to show stripes: a darker grey still tells unlabeled work from labeled.
+    const narrowRuns: Run[] = [];
+    addColumnRuns(narrowRuns, narrowUnlabeled);
+    fillRuns(ctx, narrowRuns, top, height, COLORS.hatch);
     if (selected) {
       ctx.strokeStyle = COLORS.selected;
       ctx.lineWidth = 2;
@@ -488,6 +508,18 @@ export class TimelineEngine {
     }
   }
 
+  /** Reused per draw: a cleared column mask per style, so far-zoom frames allocate nothing. */
+  private columnBuffer(slot: 0 | 1, columns: number): Uint8Array {
+    let buffer = this.columnBuffers[slot];
+    if (buffer.length < columns) {
+      buffer = new Uint8Array(columns);
+      this.columnBuffers[slot] = buffer;
+    } else {
+      buffer.fill(0, 0, columns);
+    }
+    return buffer.subarray(0, columns);
+  }
+
   private drawTicks(
     ctx: CanvasRenderingContext2D,
     ticks: KeyframeTickRow,
@@ -498,14 +530,23 @@ export class TimelineEngine {
     const w = Math.max(1, Math.min(4, this.view.pixelsPerFrame));
     ctx.fillStyle = ticks.color;
     ctx.beginPath();
-    let lastX = -Infinity;
+    // Ticks that touch or share pixel columns become one rect: at far zoom thousands of ticks
+    // cost a few rects per row instead of one each.
+    let runStart = 0;
+    let runEnd = -Infinity;
+    const top = row.y + 1;
+    const height = row.height - 2;
     for (let i = from; i < to; i++) {
       const x = Math.floor(frameToX(this.view, (ticks.frames[i] ?? 0) + 0.5) - w / 2);
-      // Ticks sharing a pixel column are drawn once: at fit zoom thousands fall on a few hundred.
-      if (x < lastX + 1) continue;
-      lastX = x;
-      ctx.rect(x, row.y + 1, w, row.height - 2);
+      if (x <= runEnd) {
+        runEnd = Math.max(runEnd, x + w);
+        continue;
+      }
+      if (runEnd > runStart) ctx.rect(runStart, top, runEnd - runStart, height);
+      runStart = x;
+      runEnd = x + w;
     }
+    if (runEnd > runStart) ctx.rect(runStart, top, runEnd - runStart, height);
     ctx.fill();
   }
 
@@ -586,6 +627,19 @@ export class TimelineEngine {
     ctx.lineTo(x + 0.5, 7);
     ctx.closePath();
     ctx.fill();
+  }
+}
+
+/** Appends the runs of marked columns, as whole-pixel spans. */
+function addColumnRuns(runs: Run[], marks: Uint8Array): void {
+  let start = -1;
+  for (let c = 0; c <= marks.length; c++) {
+    const marked = c < marks.length && marks[c] === 1;
+    if (marked && start < 0) start = c;
+    else if (!marked && start >= 0) {
+      runs.push({ x0: start, x1: c });
+      start = -1;
+    }
   }
 }
 
