@@ -23,7 +23,7 @@ Usage:
   framewise probe <video> [--json]
       Probe one file without decoding it: the same fields plus frameTimes (seconds, one per
       frame in presentation order) and flagged metadata. Exit code 1 with {"error":{...}}.
-  framewise export (--batch ID ... | --all) --format coco,cvat,epic,hands,provenance --out DIR
+  framewise export (--batch ID ... | --clip ID ... | --all) --format coco,cvat,epic,hands,provenance --out DIR
                    [--include-videos] [--status accepted|submitted] [--db FILE]
       Export labels for training into DIR (a new folder). Clips whose consent is missing,
       expired or withdrawn are never exported. Progress goes to stderr, the report (exported
@@ -132,6 +132,7 @@ async function runProbe(file: string, json: boolean, out: Out): Promise<number> 
 async function runExportCommand(
   args: {
     batch: string[];
+    clip: string[];
     all: boolean;
     format: string | undefined;
     out: string | undefined;
@@ -145,11 +146,14 @@ async function runExportCommand(
     out.error(`framewise export: ${message}\n\n${HELP}`);
     return 2;
   };
-  if (args.all === args.batch.length > 0)
-    return usage('give either --batch ID (repeatable) or --all.');
+  const chosen = [args.all, args.batch.length > 0, args.clip.length > 0].filter(Boolean).length;
+  if (chosen !== 1) {
+    return usage('give one of --batch ID, --clip ID (both repeatable) or --all.');
+  }
   if (args.out === undefined) return usage('--out DIR is required.');
   const parsed = ExportRequest.safeParse({
-    ...(args.all ? {} : { batchIds: args.batch }),
+    ...(args.batch.length > 0 ? { batchIds: args.batch } : {}),
+    ...(args.clip.length > 0 ? { clipIds: args.clip } : {}),
     formats: (args.format ?? 'coco,cvat,epic,hands,provenance').split(',').map((f) => f.trim()),
     destination: resolve(args.out),
     includeVideos: args.includeVideos,
@@ -249,6 +253,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
         db: { type: 'string' },
         port: { type: 'string' },
         batch: { type: 'string', multiple: true },
+        clip: { type: 'string', multiple: true },
         all: { type: 'boolean', default: false },
         format: { type: 'string' },
         out: { type: 'string' },
@@ -280,6 +285,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
       return runExportCommand(
         {
           batch: values.batch ?? [],
+          clip: values.clip ?? [],
           all: values.all,
           format: values.format,
           out: values.out,

@@ -288,6 +288,7 @@ describe('framewise import-labels and export, as processes', () => {
         'FILE_NOT_FOUND',
       ],
       [['export', '--batch', 'nope', '--out', join(w.root, 'never')], 'BATCH_NOT_FOUND'],
+      [['export', '--clip', 'nope', '--out', join(w.root, 'never')], 'CLIP_NOT_FOUND'],
     ];
     for (const [args, code] of cases) {
       const result = await framewise([...args, '--db', w.databasePath]);
@@ -296,6 +297,6 @@ describe('framewise import-labels and export, as processes', () => {
     }
     const usage = await framewise(['export', '--out', join(w.root, 'x'), '--db', w.databasePath]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/--batch ID/);
+    expect(usage.stderr).toMatch(/one of --batch ID, --clip ID/);
   });
 });
