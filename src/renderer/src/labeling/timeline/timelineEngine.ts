@@ -1,6 +1,12 @@
 import Konva from 'konva';
 import type { Command, Segment } from '../../../../shared/domain/labels';
-import { SegmentEdgeTool, type Effect, type PointerAt, type ToolContext } from './segmentEdgeTool';
+import {
+  SegmentEdgeTool,
+  type DragPreview,
+  type Effect,
+  type PointerAt,
+  type ToolContext,
+} from './segmentEdgeTool';
 import {
   clampView,
   fitView,
@@ -21,6 +27,7 @@ import {
   type RowLayout,
   type RowSegments,
   type SegmentIndex,
+  type TimelineHit,
   type Viewport,
 } from './timelineView';
 
@@ -102,6 +109,9 @@ const WHEEL_LINE_PX = 16;
 
 type Run = { x0: number; x1: number };
 
+/** How long a dropped segment waits for the host's data before returning to its place. */
+const SETTLE_TIMEOUT_MS = 400;
+
 /** Bars narrower than this are drawn as whole pixel columns (see drawSegments). */
 const NARROW_BAR_PX = 3;
 
@@ -120,6 +130,9 @@ export class TimelineEngine {
   private playhead = 0;
   private selectedId: string | null = null;
   private lastViewState: TimelineViewState | null = null;
+  /** A released drag's result, shown until the host's data brings it (or refuses it). */
+  private settling: DragPreview | null = null;
+  private settleTimer: number | undefined;
   private readonly columnBuffers: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
 
   constructor(
@@ -164,7 +177,11 @@ export class TimelineEngine {
   setData(data: TimelineData): void {
     const previous = this.data;
     this.data = data;
-    if (data.segments !== previous.segments) this.index = indexSegments(data.segments);
+    if (data.segments !== previous.segments) {
+      this.index = indexSegments(data.segments);
+      this.settling = null;
+      window.clearTimeout(this.settleTimer);
+    }
     if (data.rows !== previous.rows || data.keyframeTicks !== previous.keyframeTicks) {
       this.layout = layoutRows(
         data.rows.map((r) => r.id),
@@ -258,6 +275,7 @@ export class TimelineEngine {
   }
 
   destroy(): void {
+    window.clearTimeout(this.settleTimer);
     for (const off of this.detach.splice(0)) off();
     this.stage.destroy();
   }
@@ -284,6 +302,28 @@ export class TimelineEngine {
     ) {
       this.events.viewChange?.(state);
     }
+  }
+
+  /**
+   * Keeps a dragged segment where it was dropped between the command and the data that applies
+   * it, so it does not flash back for a frame; a command the domain refuses brings no new data,
+   * and the segment returns to its place after a moment.
+   */
+  private settle(command: Command): void {
+    if (command.type !== 'updateSegment') return;
+    const original = this.index.byId.get(command.segmentId);
+    if (!original) return;
+    this.settling = {
+      segmentId: original.id,
+      startFrame: command.patch.startFrame ?? original.startFrame,
+      endFrame: command.patch.endFrame ?? original.endFrame,
+    };
+    window.clearTimeout(this.settleTimer);
+    this.settleTimer = window.setTimeout(() => {
+      this.settling = null;
+      this.contentLayer.batchDraw();
+      this.overlayLayer.batchDraw();
+    }, SETTLE_TIMEOUT_MS);
   }
 
   private toolContext(): ToolContext {
@@ -360,7 +400,11 @@ export class TimelineEngine {
     });
     on(el, 'pointerup', (event) => {
       const wasDragging = this.tool.preview !== null;
-      this.run(this.tool.pointerUp(this.pointer(event), this.toolContext()));
+      const effects = this.tool.pointerUp(this.pointer(event), this.toolContext());
+      for (const effect of effects) {
+        if (effect.type === 'command') this.settle(effect.command);
+      }
+      this.run(effects);
       if (wasDragging) {
         this.contentLayer.batchDraw();
         this.overlayLayer.batchDraw();
@@ -412,7 +456,7 @@ export class TimelineEngine {
     ctx.font = FONT;
     ctx.textBaseline = 'middle';
     const visible = visibleFrames(view, data.frameCount);
-    const dragged = this.tool.preview?.segmentId ?? null;
+    const dragged = (this.tool.preview ?? this.settling)?.segmentId ?? null;
     const rowById = new Map(data.rows.map((r) => [r.id, r]));
     const ticksById = new Map(data.keyframeTicks.map((t) => [t.trackId, t]));
 
@@ -595,7 +639,7 @@ export class TimelineEngine {
 
   private drawOverlay(ctx: CanvasRenderingContext2D): void {
     const { view } = this;
-    const preview = this.tool.preview;
+    const preview = this.tool.preview ?? this.settling;
     if (preview) {
       const original = this.index.byId.get(preview.segmentId);
       const row = this.layout.rows.find((r) => r.kind === 'actor' && r.id === original?.actor);
@@ -677,7 +721,7 @@ function makeHatch(): CanvasPattern | null {
   return ctx.createPattern(tile, 'repeat');
 }
 
-function cursorFor(hit: ReturnType<SegmentEdgeTool['hover']>): string {
+function cursorFor(hit: TimelineHit): string {
   if (hit.kind === 'segment') return hit.part === 'body' ? 'grab' : 'ew-resize';
   if (hit.kind === 'ruler') return 'col-resize';
   return 'default';
