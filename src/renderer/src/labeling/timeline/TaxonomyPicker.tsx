@@ -92,6 +92,22 @@ export function TaxonomyPicker({ verbs, nouns, initial, onPick, onCancel }: Taxo
   );
 }
 
+// Enough to use the picker before the app's stylesheet styles it: a scrolling list and a
+// visible active option (aria-selected alone shows nothing).
+const LIST_STYLE = {
+  listStyle: 'none',
+  margin: 0,
+  padding: 0,
+  maxHeight: '14rem',
+  overflowY: 'auto',
+} as const;
+const OPTION_STYLE = { padding: '0.15rem 0.5rem', cursor: 'pointer' } as const;
+const ACTIVE_OPTION_STYLE = {
+  ...OPTION_STYLE,
+  background: 'var(--accent)',
+  color: 'var(--accent-text)',
+} as const;
+
 type ComboboxProps = {
   label: string;
   classes: readonly ActionClass[];
@@ -213,13 +229,20 @@ function ClassCombobox({ label, classes, value, inputRef, onChange, onPicked }: 
         onBlur={onBlur}
         onKeyDown={onKeyDown}
       />
-      <ul id={listId} role="listbox" aria-label={`${label} classes`} hidden={!open}>
+      <ul
+        style={LIST_STYLE}
+        id={listId}
+        role="listbox"
+        aria-label={`${label} classes`}
+        hidden={!open}
+      >
         {options.map((c, i) => (
           <li
             key={c.id}
             id={optionId(c)}
             role="option"
             aria-selected={i === activeIndex}
+            style={i === activeIndex ? ACTIVE_OPTION_STYLE : OPTION_STYLE}
             data-current={c.id === value ? 'true' : undefined}
             // Keeps focus in the input, so its blur does not run before the click picks.
             onMouseDown={(event) => event.preventDefault()}
