@@ -6,6 +6,7 @@ import { isApiError } from '../../shared/api/apiError';
 import type { ImportFileOutcome } from '../../shared/api/schemas';
 import { ExportRequest } from '../../shared/api/exportSchemas';
 import { defaultRendererDir, startLoopbackHost } from '../host/loopbackHost';
+import { AGREEMENT_HELP, runAgreementCommand } from './agreementCommand';
 import { createServices } from '../services/createServices';
 import { importLabels } from '../services/export/importLabels';
 import { DEFAULT_PROJECT_ID } from '../services/labels/defaultProject';
@@ -32,6 +33,7 @@ Usage:
       Read COCO keypoints JSON or CVAT for video 1.1 XML into your annotation set of a clip,
       as one undoable edit. Prints {setId, format, tracks, keyframes} as JSON; exit code 1
       with {"error":{...}} for a malformed file, an unknown clip or mismatched frames.
+${AGREEMENT_HELP}
   framewise serve [--db FILE] [--port N]
       Start the app for a browser on 127.0.0.1. The first line printed is the URL to open
       (it carries this launch's token).
@@ -244,6 +246,8 @@ async function runServe(db: string, port: number, out: Out): Promise<number> {
 }
 
 export async function main(argv: string[], out: Out = stdio): Promise<number> {
+  // Commands that read no database take their own options.
+  if (argv[0] === 'agreement') return runAgreementCommand(argv.slice(1), out);
   let parsed;
   try {
     parsed = parseArgs({

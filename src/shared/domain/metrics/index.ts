@@ -4,3 +4,4 @@ export * from './pck';
 export * from './segmentMetrics';
 export * from './agreement';
 export * from './fromLabels';
+export * from './fileAgreement';
