@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../../shared/api/contract';
+import type { ExportProgress, ExportReport } from '../../../shared/api/exportSchemas';
+import { createAppStore } from './appStore';
+
+type Listener = (payload: unknown) => void;
+
+/**
+ * A client whose calls answer from `answers` (others never settle) and whose `onX` subscriptions
+ * are kept, so a test can push events as the main process would.
+ */
+function fakeClient(answers: Record<string, (input: unknown) => unknown>) {
+  const listeners = new Map<string, Listener[]>();
+  const calls: { name: string; input: unknown }[] = [];
+  const client = new Proxy(
+    {},
+    {
+      get: (_target, key: string) => {
+        if (key.startsWith('on')) {
+          return (listener: Listener) => {
+            listeners.set(key, [...(listeners.get(key) ?? []), listener]);
+            return () => undefined;
+          };
+        }
+        return (input: unknown) => {
+          calls.push({ name: key, input });
+          const answer = answers[key];
+          return answer ? Promise.resolve(answer(input)) : new Promise(() => undefined);
+        };
+      },
+    },
+  ) as ApiClient;
+  const push = (name: string, payload: unknown) => {
+    for (const listener of listeners.get(name) ?? []) listener(payload);
+  };
+  return { client, calls, push };
+}
+
+function progress(exportId: string, patch: Partial<ExportProgress>): ExportProgress {
+  return {
+    exportId,
+    phase: 'writing',
+    done: 1,
+    total: 4,
+    clipsExported: 2,
+    clipsExcluded: 1,
+    etaSeconds: 3,
+    current: 'coco_keypoints.json',
+    report: null,
+    error: null,
+    ...patch,
+  };
+}
+
+describe('export slice', () => {
+  it('sends the choices, follows its own export and ignores other windows’ exports', async () => {
+    const fake = fakeClient({ startExport: () => ({ exportId: 'mine' }) });
+    const store = createAppStore(fake.client);
+    const state = store.getState;
+    state().setExportChoices({ destination: ' /tmp/out ', batchIds: ['b1'] });
+    state().toggleExportFormat('hands');
+    await state().startExport();
+
+    expect(fake.calls.find((c) => c.name === 'startExport')?.input).toEqual({
+      batchIds: ['b1'],
+      status: 'accepted',
+      formats: ['coco', 'cvat', 'epic', 'provenance'],
+      destination: '/tmp/out',
+      includeVideos: false,
+    });
+    fake.push('onExportProgress', progress('theirs', { done: 3 }));
+    expect(state().exportProgress).toBeNull();
+    fake.push('onExportProgress', progress('mine', {}));
+    expect(state().exportProgress?.done).toBe(1);
+
+    const report = { exportId: 'mine', exported: [], excluded: [] } as unknown as ExportReport;
+    fake.push('onExportProgress', progress('mine', { phase: 'done', done: 4, report }));
+    expect(state().exportRunning).toBe(false);
+    expect(state().exportReport).toBe(report);
+  });
+
+  it('shows a failed export as an error and stops running', async () => {
+    const fake = fakeClient({ startExport: () => ({ exportId: 'x' }) });
+    const store = createAppStore(fake.client);
+    await store.getState().startExport();
+    fake.push(
+      'onExportProgress',
+      progress('x', { phase: 'failed', error: { code: 'DESTINATION_EXISTS', message: 'taken' } }),
+    );
+    expect(store.getState().exportRunning).toBe(false);
+    expect(store.getState().error).toMatchObject({ code: 'DESTINATION_EXISTS', message: 'taken' });
+  });
+
+  it('cancels the export it started', async () => {
+    const fake = fakeClient({
+      startExport: () => ({ exportId: 'x' }),
+      cancelExport: () => ({ cancelled: true }),
+    });
+    const store = createAppStore(fake.client);
+    await store.getState().startExport();
+    await store.getState().cancelExport();
+    expect(fake.calls.find((c) => c.name === 'cancelExport')?.input).toEqual({ exportId: 'x' });
+  });
+});
