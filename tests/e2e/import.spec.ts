@@ -208,7 +208,7 @@ test.describe('batch import through the browser', () => {
     expect(await frameDrawnIn(video)).toBe(0);
     await shoot(page, 'clip');
 
-    await page.getByRole('button', { name: 'Play Video' }).click();
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
     await expect.poll(() => video.evaluate((v: PageVideo) => v.currentTime)).toBeGreaterThan(0.5);
     await expect(currentFrame).not.toHaveText('0');
     await page.getByRole('button', { name: 'Pause', exact: true }).click();

@@ -4,9 +4,19 @@ import type { Locator, Page } from '@playwright/test';
 import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
 
 const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
-/** cfr30.mp4: 320×240, 90 frames at 30 fps. */
+/** Every fixture clip is 320×240. */
 const VIDEO = { width: 320, height: 240 };
-const CLIP = 'cfr30.mp4';
+/**
+ * The tests of this file share one database, so each labels its own clip: a set one test submits
+ * is read-only for the next. The contact test counts on its clip's 90 frames.
+ */
+const CLIPS = {
+  pose: 'cfr30.mp4',
+  segments: 'ntsc2997.mp4',
+  contact: 'vfr.mp4',
+  retry: 'cfr60.mp4',
+} as const;
+type ClipName = (typeof CLIPS)[keyof typeof CLIPS];
 
 /** Where the 17 COCO points are placed on the first keyframe; the second is moved by (+20, +10). */
 function posePoint(index: number, shift = 0): { x: number; y: number } {
@@ -14,7 +24,7 @@ function posePoint(index: number, shift = 0): { x: number; y: number } {
 }
 
 async function importBatch(page: Page, host: LoopbackHost): Promise<void> {
-  if (!existsSync(join(BATCH_FOLDER, CLIP))) {
+  if (!existsSync(join(BATCH_FOLDER, CLIPS.pose))) {
     throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\` first.`);
   }
   const response = await page.request.post(`${host.origin}/api/importBatch`, {
@@ -24,7 +34,7 @@ async function importBatch(page: Page, host: LoopbackHost): Promise<void> {
   expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
 }
 
-async function openClip(page: Page, host: LoopbackHost): Promise<void> {
+async function openClip(page: Page, host: LoopbackHost, clip: ClipName): Promise<void> {
   await openApp(page, host);
   await importBatch(page, host);
   await page.reload();
@@ -32,8 +42,8 @@ async function openClip(page: Page, host: LoopbackHost): Promise<void> {
     .getByRole('table')
     .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
   await batches.getByRole('row').nth(1).getByRole('button').click();
-  await page.getByRole('button', { name: CLIP, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: CLIP })).toBeVisible();
+  await page.getByRole('button', { name: clip, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: clip })).toBeVisible();
   await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
   await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
 }
@@ -100,7 +110,7 @@ test('an annotator labels a pose on two keyframes, sees it interpolated, undoes,
   host,
 }) => {
   test.setTimeout(120_000);
-  await openClip(page, host);
+  await openClip(page, host, CLIPS.pose);
   const overlay = page.getByTestId('label-overlay');
 
   await page.getByRole('button', { name: 'Add person' }).click();
@@ -162,7 +172,7 @@ test('an annotator labels a pose on two keyframes, sees it interpolated, undoes,
 
   // Reopening the app (no resume=0) comes back to this clip, frame, and track, with every edit.
   await page.goto(host.url);
-  await expect(page.getByRole('heading', { level: 1, name: CLIP })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: CLIPS.pose })).toBeVisible();
   await expect(page.getByLabel('Current frame')).toHaveText('20', { timeout: 30_000 });
   await expect(page.getByRole('button', { name: /^Person 1/ })).toHaveAttribute(
     'aria-pressed',
@@ -180,7 +190,7 @@ test('segments are created, labeled, split and checked before submit, all by key
   host,
 }) => {
   test.setTimeout(120_000);
-  await openClip(page, host);
+  await openClip(page, host, CLIPS.segments);
   const segments = page.getByRole('region', { name: 'Action segments' });
 
   await goToFrame(page, 40);
@@ -227,7 +237,7 @@ test('a hand gets a contact state by key and an object box drawn on the video', 
   host,
 }) => {
   test.setTimeout(120_000);
-  await openClip(page, host);
+  await openClip(page, host, CLIPS.contact);
   const overlay = page.getByTestId('label-overlay');
   const contact = page.getByLabel('Contact on this frame');
 
@@ -271,7 +281,7 @@ test.describe('on a link that drops requests', () => {
     host,
   }) => {
     test.setTimeout(120_000);
-    await openClip(page, host);
+    await openClip(page, host, CLIPS.retry);
     const overlay = page.getByTestId('label-overlay');
     const status = page.getByRole('status', { name: 'Save status' });
     await page.getByRole('button', { name: 'Add person' }).click();
@@ -321,8 +331,8 @@ async function clipIdOf(page: Page, host: LoopbackHost): Promise<string> {
     const clips = (await (
       await page.request.post(`${host.origin}/api/listClips`, { data: { batchId: batch.id } })
     ).json()) as { value: { id: string; fileName: string }[] };
-    const clip = clips.value.find((c) => c.fileName === CLIP);
+    const clip = clips.value.find((c) => c.fileName === CLIPS.retry);
     if (clip) return clip.id;
   }
-  throw new Error(`${CLIP} is not imported`);
+  throw new Error(`${CLIPS.retry} is not imported`);
 }

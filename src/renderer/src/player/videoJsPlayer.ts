@@ -86,10 +86,11 @@ export function createClipPlayer(container: HTMLElement, options: ClipPlayerOpti
   let disposed = false;
 
   const player = videojs(video, {
-    // Our own controls drive playback (frame-exact, keyboard-operable); video.js keeps only its
-    // big play button, and clicking the picture does nothing, since labeling will happen there.
+    // Our own controls drive playback (frame-exact, keyboard-operable), and the picture belongs
+    // to the labeling overlay: no big play button over it, and clicking it does nothing.
     controls: true,
     controlBar: false,
+    bigPlayButton: false,
     userActions: { click: false, doubleClick: false, hotkeys: false },
     preload: 'auto',
     // A fixed stage: portrait clips are pillarboxed instead of growing the page.
