@@ -1,0 +1,236 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildServer, DEFAULT_RATE_LIMIT } from './app';
+import { openDb, type Db, type DbTarget } from './db/Db';
+import { migrateServerDb } from './db/migrations';
+import { ServerError } from './serverError';
+import {
+  addUser,
+  assignClip,
+  createProject,
+  issueToken,
+  reassign,
+  revokeToken,
+  withdrawConsent,
+} from './team';
+
+const HELP = `framewise-server — the team's central server for Framewise
+
+Usage:
+  framewise-server serve [--port N] [--host H] [--data DIR] [--rate-limit N]
+      Serve the API under /v1 (default 0.0.0.0:8787). The first line printed is the base URL.
+  framewise-server user add <name> --role annotator|reviewer|lead
+  framewise-server token issue <user> [--expires-days N]   (prints the token once; store it safely)
+  framewise-server token revoke <token-id>
+  framewise-server project create <name> --lead <user>
+  framewise-server assign <clip-sha256> --project ID --annotator U [--reviewer R]
+  framewise-server reassign <assignment-id> --annotator U
+  framewise-server consent withdraw <clip-sha256> --reason TEXT
+
+Database: DATABASE_URL (postgres://...) selects a PostgreSQL server; without it an embedded
+PostgreSQL (PGlite) lives in --data DIR (default ${defaultDataDir()}). A PGlite folder belongs to
+one process: admin commands refuse to open it while \`serve\` runs on it (stop the server first,
+or use PostgreSQL, which also lets several server processes serve one team).
+Every command prints JSON on stdout; errors go to stderr with exit code 1 (2 for usage).
+`;
+
+type Out = { log: (line: string) => void; error: (line: string) => void };
+const stdio: Out = {
+  log: (line) => process.stdout.write(line + '\n'),
+  error: (line) => process.stderr.write(line + '\n'),
+};
+
+export function defaultDataDir(): string {
+  const base = process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
+  return join(base, 'framewise-server', 'pglite');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive under another user; ESRCH: gone.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite has no lock of its own, and two processes on one folder would corrupt it: a pid file
+ * claims the folder for as long as this process holds it.
+ */
+function claimDataDir(dataDir: string): () => void {
+  const lock = join(dataDir, 'framewise-server.pid');
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, 'utf8').trim());
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      throw new ServerError(
+        'CONFLICT',
+        `${dataDir} is in use by framewise-server process ${pid}; stop it first (PGlite is single-process).`,
+      );
+    }
+  }
+  writeFileSync(lock, String(process.pid));
+  return () => rmSync(lock, { force: true });
+}
+
+async function open(data: string | undefined): Promise<{ db: Db; release: () => void }> {
+  const url = process.env.DATABASE_URL;
+  const target: DbTarget = url
+    ? { databaseUrl: url }
+    : { dataDir: resolve(data ?? defaultDataDir()) };
+  const db = await openDb(target);
+  const release = 'dataDir' in target ? claimDataDir(target.dataDir) : () => undefined;
+  try {
+    await migrateServerDb(db);
+  } catch (error) {
+    release();
+    await db.close();
+    throw error;
+  }
+  return { db, release };
+}
+
+async function serve(values: Values, out: Out): Promise<number> {
+  const port = Number(values.port ?? 8787);
+  const rate = Number(values['rate-limit'] ?? DEFAULT_RATE_LIMIT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || !Number.isInteger(rate) || rate < 1) {
+    out.error('framewise-server serve: --port must be 0-65535 and --rate-limit a positive number.');
+    return 2;
+  }
+  const { db, release } = await open(values.data);
+  const app = await buildServer({ db, rateLimitPerMinute: rate });
+  const host = values.host ?? '0.0.0.0';
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+  out.log(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`);
+  out.error(`framewise-server: serving on ${host}:${actualPort} (${db.kind}). Ctrl+C to stop.`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await app.close();
+  await db.close();
+  release();
+  return 0;
+}
+
+type Values = {
+  port?: string | undefined;
+  host?: string | undefined;
+  data?: string | undefined;
+  role?: string | undefined;
+  lead?: string | undefined;
+  project?: string | undefined;
+  annotator?: string | undefined;
+  reviewer?: string | undefined;
+  reason?: string | undefined;
+  'expires-days'?: string | undefined;
+  'rate-limit'?: string | undefined;
+};
+
+async function admin(positionals: string[], values: Values, out: Out): Promise<number | undefined> {
+  const [command, sub, arg] = positionals;
+  const run = async <T>(fn: (db: Db) => Promise<T>): Promise<number> => {
+    const { db, release } = await open(values.data);
+    try {
+      out.log(JSON.stringify(await fn(db)));
+      return 0;
+    } finally {
+      await db.close();
+      release();
+    }
+  };
+  if (command === 'user' && sub === 'add' && arg && values.role) {
+    return run((db) => addUser(db, arg, values.role ?? ''));
+  }
+  if (command === 'token' && sub === 'issue' && arg) {
+    const days = values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
+    return run((db) => issueToken(db, arg, days === undefined ? {} : { expiresInDays: days }));
+  }
+  if (command === 'token' && sub === 'revoke' && arg) {
+    return run(async (db) => {
+      await revokeToken(db, arg);
+      return { revoked: arg };
+    });
+  }
+  if (command === 'project' && sub === 'create' && arg && values.lead) {
+    const lead = values.lead;
+    return run((db) => createProject(db, arg, lead));
+  }
+  if (command === 'assign' && sub && values.project && values.annotator) {
+    const { project, annotator, reviewer } = values;
+    return run((db) =>
+      assignClip(db, {
+        clipRef: sub,
+        projectId: project,
+        annotator,
+        ...(reviewer ? { reviewer } : {}),
+      }),
+    );
+  }
+  if (command === 'reassign' && sub && values.annotator) {
+    const annotator = values.annotator;
+    return run(async (db) => {
+      await reassign(db, sub, annotator);
+      return { reassigned: sub, annotator };
+    });
+  }
+  if (command === 'consent' && sub === 'withdraw' && arg && values.reason) {
+    const reason = values.reason;
+    return run(async (db) => ({ clipRef: arg, notified: await withdrawConsent(db, arg, reason) }));
+  }
+  return undefined;
+}
+
+export async function main(argv: string[], out: Out = stdio): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        role: { type: 'string' },
+        lead: { type: 'string' },
+        project: { type: 'string' },
+        annotator: { type: 'string' },
+        reviewer: { type: 'string' },
+        reason: { type: 'string' },
+        'expires-days': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    out.error(
+      `framewise-server: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`,
+    );
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    out.log(HELP);
+    return 0;
+  }
+  try {
+    if (positionals[0] === 'serve') return await serve(values, out);
+    const code = await admin(positionals, values, out);
+    if (code !== undefined) return code;
+  } catch (error) {
+    if (error instanceof ServerError) {
+      out.error(`framewise-server: ${error.code}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  out.error(
+    `framewise-server: unknown or incomplete command "${positionals.join(' ')}".\n\n${HELP}`,
+  );
+  return 2;
+}

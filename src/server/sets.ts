@@ -1,0 +1,298 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  canonicalJson,
+  type Assignment,
+  type PushSetBody,
+  type ReviewBody,
+  type ServerSet,
+  type ServerSetWithLabels,
+} from '../shared/api/syncProtocol';
+import { AnnotationStatus, LabelsDocument } from '../shared/domain/labels';
+import type { AuthUser } from './auth';
+import type { Db, Queryable } from './db/Db';
+import { appendEvents } from './events';
+import { ServerError } from './serverError';
+
+/** What a write answered: stored under its idempotency key and replayed for a retry. */
+export type StoredAnswer = { status: number; body: unknown; replayed: boolean };
+
+type SetRow = {
+  set_id: string;
+  clip_ref: string;
+  project_id: string;
+  annotator_id: string;
+  annotator: string;
+  reviewer_id: string | null;
+  reviewer: string | null;
+  lead_id: string;
+  status: string;
+  revision: number;
+  labels: unknown;
+};
+
+const SET_COLUMNS = /* sql */ `
+  s.id AS set_id, a.clip_ref, a.project_id, a.annotator_id, ua.name AS annotator,
+  a.reviewer_id, ur.name AS reviewer, p.lead_id, s.status, s.revision`;
+const SET_FROM = /* sql */ `
+  annotation_sets s
+  JOIN assignments a ON a.id = s.assignment_id
+  JOIN projects p ON p.id = a.project_id
+  JOIN users ua ON ua.id = a.annotator_id
+  LEFT JOIN users ur ON ur.id = a.reviewer_id`;
+
+/** Which sets a user may see at all: an annotator their own, a reviewer theirs, a lead their projects'. */
+function visibleTo(user: AuthUser, param: string): string {
+  switch (user.role) {
+    case 'annotator':
+      return `a.annotator_id = ${param}`;
+    case 'reviewer':
+      return `a.reviewer_id = ${param}`;
+    case 'lead':
+      return `p.lead_id = ${param}`;
+  }
+}
+
+function toServerSet(row: SetRow): ServerSet {
+  return {
+    setId: row.set_id,
+    clipRef: row.clip_ref,
+    projectId: row.project_id,
+    annotator: row.annotator,
+    reviewer: row.reviewer,
+    status: AnnotationStatus.parse(row.status),
+    revision: row.revision,
+  };
+}
+
+function withLabels(row: SetRow): ServerSetWithLabels {
+  return {
+    ...toServerSet(row),
+    labels: row.labels === null ? null : LabelsDocument.parse(row.labels),
+  };
+}
+
+export function requestHash(route: string, params: unknown, body: unknown): string {
+  return createHash('sha256').update(canonicalJson({ route, params, body })).digest('hex');
+}
+
+/**
+ * Runs a write once per (user, key), as Stripe's idempotency keys do: the key row is inserted
+ * first in the write's own transaction, so a concurrent retry through another server process
+ * waits on the unique index and then reads the committed answer. The same key with another
+ * payload is refused (422). A refusal (4xx) is stored and replayed like a success; a crash or
+ * 5xx rolls the key back with everything else, so the retry runs the write afresh.
+ */
+export async function withIdempotency(
+  db: Db,
+  user: AuthUser,
+  key: string,
+  hash: string,
+  write: (tx: Queryable) => Promise<{ status: number; body: unknown }>,
+): Promise<StoredAnswer> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx.query(
+      `INSERT INTO idempotency_keys (user_id, key, request_sha256, status_code, response)
+       VALUES ($1, $2, $3, 0, '{}'::jsonb) ON CONFLICT DO NOTHING RETURNING key`,
+      [user.id, key, hash],
+    );
+    if (inserted.length === 0) {
+      const rows = await tx.query<{
+        request_sha256: string;
+        status_code: number;
+        response: unknown;
+      }>(
+        'SELECT request_sha256, status_code, response FROM idempotency_keys WHERE user_id = $1 AND key = $2',
+        [user.id, key],
+      );
+      const stored = rows[0];
+      if (stored === undefined)
+        throw new Error(`Idempotency key ${key} conflicted but is not there`);
+      if (stored.request_sha256 !== hash) {
+        throw new ServerError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was used for a different request; use a new key for a new request.',
+        );
+      }
+      return { status: stored.status_code, body: stored.response, replayed: true };
+    }
+    // A refusal must not keep half of the write: the savepoint undoes it, the key row stays.
+    await tx.query('SAVEPOINT framewise_write');
+    let answer: { status: number; body: unknown };
+    try {
+      answer = await write(tx);
+    } catch (error) {
+      if (!(error instanceof ServerError) || error.status >= 500) throw error;
+      await tx.query('ROLLBACK TO SAVEPOINT framewise_write');
+      answer = { status: error.status, body: errorBody(error) };
+    }
+    await tx.query(
+      'UPDATE idempotency_keys SET status_code = $3, response = $4::jsonb WHERE user_id = $1 AND key = $2',
+      [user.id, key, answer.status, JSON.stringify(answer.body)],
+    );
+    return { ...answer, replayed: false };
+  });
+}
+
+export function errorBody(error: ServerError): { error: Record<string, unknown> } {
+  return { error: { code: error.code, message: error.message, ...error.details } };
+}
+
+/** A push from the annotator the clip is assigned to: revision-checked, never overwriting. */
+export async function pushSet(
+  tx: Queryable,
+  user: AuthUser,
+  clipRef: string,
+  body: PushSetBody,
+): Promise<{ status: number; body: ServerSet }> {
+  const rows = await tx.query<SetRow>(
+    `SELECT ${SET_COLUMNS}, s.labels FROM ${SET_FROM}
+     WHERE a.clip_ref = $1 AND a.annotator_id = $2 FOR UPDATE OF s`,
+    [clipRef, user.id],
+  );
+  const row = rows[0];
+  // Not assigned to this user: the same answer whether or not the clip exists for someone else.
+  if (row === undefined)
+    throw new ServerError('NOT_FOUND', `No assignment of clip ${clipRef} to you.`);
+  if (row.revision !== body.baseRevision) {
+    throw new ServerError(
+      'STALE_REVISION',
+      `The server's copy is at revision ${row.revision}, not ${body.baseRevision}: it changed ` +
+        'since your last sync. Both versions are kept; compare them before pushing again.',
+      { currentRevision: row.revision, current: withLabels(row) },
+    );
+  }
+  if (row.status !== 'in_progress' && row.status !== 'changes_requested') {
+    throw new ServerError(
+      'SET_LOCKED',
+      `This set is ${row.status.replace('_', ' ')} on the server and cannot be replaced now.`,
+      { currentRevision: row.revision, current: withLabels(row) },
+    );
+  }
+  const revision = row.revision + 1;
+  await tx.query(
+    `UPDATE annotation_sets SET status = 'submitted', revision = $2, labels = $3::jsonb,
+     updated_at = now() WHERE id = $1`,
+    [row.set_id, revision, JSON.stringify(body.labels)],
+  );
+  await tx.query(
+    'INSERT INTO set_versions (set_id, revision, labels, pushed_by) VALUES ($1, $2, $3::jsonb, $4)',
+    [row.set_id, revision, JSON.stringify(body.labels), user.id],
+  );
+  return { status: 200, body: toServerSet({ ...row, status: 'submitted', revision }) };
+}
+
+export async function reviewSet(
+  tx: Queryable,
+  user: AuthUser,
+  setId: string,
+  body: ReviewBody,
+): Promise<{ status: number; body: ServerSet }> {
+  const rows = await tx.query<SetRow>(
+    `SELECT ${SET_COLUMNS}, s.labels FROM ${SET_FROM} WHERE s.id = $1 FOR UPDATE OF s`,
+    [setId],
+  );
+  const row = rows[0];
+  const mayReview =
+    row !== undefined &&
+    ((user.role === 'reviewer' && row.reviewer_id === user.id) ||
+      (user.role === 'lead' && row.lead_id === user.id));
+  if (row === undefined || !mayReview) {
+    // The set's own annotator knows it exists: tell them it is not theirs to review.
+    if (row?.annotator_id === user.id) {
+      throw new ServerError('FORBIDDEN', 'Annotators cannot review their own sets.');
+    }
+    throw new ServerError('NOT_FOUND', `No set ${setId} for you to review.`);
+  }
+  if (row.revision !== body.baseRevision) {
+    throw new ServerError(
+      'STALE_REVISION',
+      `The set is at revision ${row.revision}, not ${body.baseRevision}; reload it and review again.`,
+      { currentRevision: row.revision, current: withLabels(row) },
+    );
+  }
+  if (row.status !== 'submitted' && row.status !== 'in_review') {
+    throw new ServerError(
+      'SET_LOCKED',
+      `This set is ${row.status.replace('_', ' ')}, not awaiting review.`,
+      {
+        currentRevision: row.revision,
+        current: withLabels(row),
+      },
+    );
+  }
+  const status = body.verdict === 'accept' ? 'accepted' : 'changes_requested';
+  const revision = row.revision + 1;
+  await tx.query(
+    'UPDATE annotation_sets SET status = $2, revision = $3, updated_at = now() WHERE id = $1',
+    [setId, status, revision],
+  );
+  await tx.query(
+    `INSERT INTO reviews (id, set_id, reviewer_id, verdict, revision, comments)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+    [randomUUID(), setId, user.id, body.verdict, revision, JSON.stringify(body.comments)],
+  );
+  await appendEvents(tx, [
+    {
+      userId: row.annotator_id,
+      event: {
+        kind: 'review',
+        setId,
+        clipRef: row.clip_ref,
+        verdict: body.verdict,
+        status,
+        revision,
+        reviewer: user.name,
+        comments: body.comments,
+      },
+    },
+  ]);
+  return { status: 200, body: toServerSet({ ...row, status, revision }) };
+}
+
+export async function getSet(
+  db: Queryable,
+  user: AuthUser,
+  setId: string,
+): Promise<ServerSetWithLabels> {
+  const rows = await db.query<SetRow>(
+    `SELECT ${SET_COLUMNS}, s.labels FROM ${SET_FROM} WHERE s.id = $1 AND ${visibleTo(user, '$2')}`,
+    [setId, user.id],
+  );
+  const row = rows[0];
+  // Someone else's set and a set that does not exist get the same answer.
+  if (row === undefined) throw new ServerError('NOT_FOUND', `No set ${setId} visible to you.`);
+  return withLabels(row);
+}
+
+export async function listAssignments(db: Queryable, user: AuthUser): Promise<Assignment[]> {
+  const rows = await db.query<SetRow & { assignment_id: string }>(
+    `SELECT ${SET_COLUMNS}, a.id AS assignment_id, NULL AS labels FROM ${SET_FROM}
+     WHERE ${visibleTo(user, '$1')} ORDER BY a.created_at, a.id`,
+    [user.id],
+  );
+  return rows.map((row) => ({
+    assignmentId: row.assignment_id,
+    projectId: row.project_id,
+    clipRef: row.clip_ref,
+    annotator: row.annotator,
+    reviewer: row.reviewer,
+    set: toServerSet(row),
+  }));
+}
+
+export async function reviewQueue(
+  db: Queryable,
+  user: AuthUser,
+  limit: number,
+): Promise<ServerSetWithLabels[]> {
+  if (user.role === 'annotator') {
+    throw new ServerError('FORBIDDEN', 'The review queue is for reviewers and leads.');
+  }
+  const rows = await db.query<SetRow>(
+    `SELECT ${SET_COLUMNS}, s.labels FROM ${SET_FROM}
+     WHERE s.status IN ('submitted', 'in_review') AND ${visibleTo(user, '$1')}
+     ORDER BY s.updated_at, s.id LIMIT $2`,
+    [user.id, limit],
+  );
+  return rows.map(withLabels);
+}

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { ClipRef, Role } from '../shared/api/syncProtocol';
+import { generateToken, hashToken } from './auth';
+import type { Db, Queryable } from './db/Db';
+import { appendEvents } from './events';
+import { ServerError } from './serverError';
+
+/**
+ * The team's administration: users, tokens, projects, assignments and consent withdrawals.
+ * Used by the `framewise-server` CLI (a lead at the server's shell) and by tests; none of it is
+ * reachable over HTTP, so no client can grant itself a role or an assignment.
+ */
+
+type UserRow = { id: string; name: string; role: Role };
+
+async function userByName(db: Queryable, name: string): Promise<UserRow> {
+  const rows = await db.query<UserRow>('SELECT id, name, role FROM users WHERE name = $1', [name]);
+  const user = rows[0];
+  if (user === undefined) throw new ServerError('USER_NOT_FOUND', `No user named "${name}".`);
+  return user;
+}
+
+export async function addUser(db: Db, name: string, role: string): Promise<UserRow> {
+  const parsedRole = Role.safeParse(role);
+  if (!parsedRole.success) {
+    throw new ServerError(
+      'INVALID_INPUT',
+      `--role must be annotator, reviewer or lead, not "${role}".`,
+    );
+  }
+  if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) {
+    throw new ServerError('INVALID_INPUT', 'A user name is 1-64 letters, digits or _ . @ -.');
+  }
+  const id = randomUUID();
+  const rows = await db.query<UserRow>(
+    `INSERT INTO users (id, name, role) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING
+     RETURNING id, name, role`,
+    [id, name, parsedRole.data],
+  );
+  const user = rows[0];
+  if (user === undefined) throw new ServerError('USER_EXISTS', `A user named "${name}" exists.`);
+  return user;
+}
+
+/** Returns the token in clear text: the only time it exists outside its holder's hands. */
+export async function issueToken(
+  db: Db,
+  userName: string,
+  options: { expiresInDays?: number } = {},
+): Promise<{ tokenId: string; token: string; user: string; expiresAt: string | null }> {
+  const user = await userByName(db, userName);
+  const token = generateToken();
+  const tokenId = randomUUID();
+  const expiresAt =
+    options.expiresInDays === undefined
+      ? null
+      : new Date(Date.now() + options.expiresInDays * 86_400_000).toISOString();
+  await db.query(
+    'INSERT INTO api_tokens (id, user_id, token_sha256, expires_at) VALUES ($1, $2, $3, $4)',
+    [tokenId, user.id, hashToken(token), expiresAt],
+  );
+  return { tokenId, token, user: user.name, expiresAt };
+}
+
+export async function revokeToken(db: Db, tokenId: string): Promise<void> {
+  const rows = await db.query(
+    'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id',
+    [tokenId],
+  );
+  if (rows.length === 0) {
+    throw new ServerError('NOT_FOUND', `No active token ${tokenId} (unknown or already revoked).`);
+  }
+}
+
+export async function createProject(
+  db: Db,
+  name: string,
+  leadName: string,
+): Promise<{ projectId: string; name: string; lead: string }> {
+  const lead = await userByName(db, leadName);
+  if (lead.role !== 'lead') {
+    throw new ServerError(
+      'INVALID_INPUT',
+      `${lead.name} is a ${lead.role}; a project's lead must be a lead.`,
+    );
+  }
+  const projectId = randomUUID();
+  await db.query('INSERT INTO projects (id, name, lead_id) VALUES ($1, $2, $3)', [
+    projectId,
+    name,
+    lead.id,
+  ]);
+  return { projectId, name, lead: lead.name };
+}
+
+/** Assigns a clip (by content hash) to an annotator, with an optional reviewer; creates the set. */
+export async function assignClip(
+  db: Db,
+  input: { clipRef: string; projectId: string; annotator: string; reviewer?: string },
+): Promise<{ assignmentId: string; setId: string }> {
+  const clipRef = ClipRef.safeParse(input.clipRef);
+  if (!clipRef.success) {
+    throw new ServerError(
+      'INVALID_INPUT',
+      'A clip is named by the sha256 of its file (64 hex digits).',
+    );
+  }
+  return db.transaction(async (tx) => {
+    const annotator = await userByName(tx, input.annotator);
+    if (annotator.role !== 'annotator') {
+      throw new ServerError('INVALID_INPUT', `${annotator.name} is not an annotator.`);
+    }
+    const reviewer = input.reviewer === undefined ? null : await userByName(tx, input.reviewer);
+    if (reviewer !== null && reviewer.role === 'annotator') {
+      throw new ServerError('INVALID_INPUT', `${reviewer.name} is an annotator, not a reviewer.`);
+    }
+    const project = await tx.query('SELECT 1 FROM projects WHERE id = $1', [input.projectId]);
+    if (project.length === 0) throw new ServerError('NOT_FOUND', `No project ${input.projectId}.`);
+    const assignmentId = randomUUID();
+    const inserted = await tx.query(
+      `INSERT INTO assignments (id, project_id, clip_ref, annotator_id, reviewer_id)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (clip_ref, annotator_id) DO NOTHING RETURNING id`,
+      [assignmentId, input.projectId, clipRef.data, annotator.id, reviewer?.id ?? null],
+    );
+    if (inserted.length === 0) {
+      throw new ServerError('CONFLICT', `${annotator.name} is already assigned this clip.`);
+    }
+    const setId = randomUUID();
+    await tx.query('INSERT INTO annotation_sets (id, assignment_id) VALUES ($1, $2)', [
+      setId,
+      assignmentId,
+    ]);
+    const event = {
+      kind: 'assigned',
+      assignmentId,
+      clipRef: clipRef.data,
+      projectId: input.projectId,
+    } as const;
+    await appendEvents(tx, [
+      { userId: annotator.id, event: { ...event, as: 'annotator' } },
+      ...(reviewer === null
+        ? []
+        : [{ userId: reviewer.id, event: { ...event, as: 'reviewer' } as const }]),
+    ]);
+    return { assignmentId, setId };
+  });
+}
+
+/**
+ * Gives an assignment (and its set, with whatever was pushed) to another annotator; both hear of
+ * it through their events feed.
+ */
+export async function reassign(db: Db, assignmentId: string, annotatorName: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const annotator = await userByName(tx, annotatorName);
+    if (annotator.role !== 'annotator') {
+      throw new ServerError('INVALID_INPUT', `${annotator.name} is not an annotator.`);
+    }
+    const rows = await tx.query<{ annotator_id: string; clip_ref: string; project_id: string }>(
+      'SELECT annotator_id, clip_ref, project_id FROM assignments WHERE id = $1 FOR UPDATE',
+      [assignmentId],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new ServerError('NOT_FOUND', `No assignment ${assignmentId}.`);
+    await tx.query('UPDATE assignments SET annotator_id = $1 WHERE id = $2', [
+      annotator.id,
+      assignmentId,
+    ]);
+    const clipRef = ClipRef.parse(row.clip_ref);
+    await appendEvents(tx, [
+      { userId: row.annotator_id, event: { kind: 'unassigned', assignmentId, clipRef } },
+      {
+        userId: annotator.id,
+        event: {
+          kind: 'assigned',
+          assignmentId,
+          clipRef,
+          projectId: row.project_id,
+          as: 'annotator',
+        },
+      },
+    ]);
+  });
+}
+
+/** Records a contributor's withdrawal; everyone assigned the clip hears of it. */
+export async function withdrawConsent(db: Db, clipRef: string, reason: string): Promise<number> {
+  const ref = ClipRef.parse(clipRef);
+  return db.transaction(async (tx) => {
+    await tx.query(
+      'INSERT INTO consent_withdrawals (clip_ref, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [ref, reason],
+    );
+    const users = await tx.query<{ user_id: string }>(
+      `SELECT annotator_id AS user_id FROM assignments WHERE clip_ref = $1
+       UNION SELECT reviewer_id FROM assignments WHERE clip_ref = $1 AND reviewer_id IS NOT NULL`,
+      [ref],
+    );
+    await appendEvents(
+      tx,
+      users.map(({ user_id }) => ({
+        userId: user_id,
+        event: { kind: 'consent_withdrawn', clipRef: ref, reason } as const,
+      })),
+    );
+    return users.length;
+  });
+}

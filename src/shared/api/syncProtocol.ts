@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { AnnotationStatus } from '../domain/labels/annotationSet';
+import { LabelsDocument } from '../domain/labels/labelsDocument';
+
+/**
+ * The wire format between the desktop sync client and the central server (`/v1/...`), declared
+ * once so both sides parse the same shapes. The server additionally validates every body and
+ * query with a JSON schema (`additionalProperties: false`) before these run.
+ */
+
+/**
+ * A clip across machines: the lowercase hex sha256 of the video file's bytes. Local clip ids are
+ * per workstation database; the content hash is what every machine computes for the same file
+ * (and what a batch manifest's per-clip checksums already state before hashing finishes).
+ */
+export const ClipRef = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
+export type ClipRef = z.infer<typeof ClipRef>;
+
+export const Role = z.enum(['annotator', 'reviewer', 'lead']);
+export type Role = z.infer<typeof Role>;
+
+/** The body of `PUT /v1/clips/:clipRef/set`. Owner, status and reviewer are the server's to set. */
+export const PushSetBody = z
+  .object({
+    /** The server revision this set was last seen at (0: never pushed). */
+    baseRevision: z.number().int().min(0),
+    labels: LabelsDocument,
+    /** The workstation's own id and revision, kept for provenance; never trusted for authority. */
+    localSetId: z.string().min(1).max(100),
+    localRevision: z.number().int().min(0),
+  })
+  .strict();
+export type PushSetBody = z.infer<typeof PushSetBody>;
+
+export const ServerSet = z
+  .object({
+    setId: z.string(),
+    clipRef: ClipRef,
+    projectId: z.string(),
+    annotator: z.string(),
+    reviewer: z.string().nullable(),
+    status: AnnotationStatus,
+    revision: z.number().int().min(0),
+  })
+  .strict();
+export type ServerSet = z.infer<typeof ServerSet>;
+
+export const ServerSetWithLabels = ServerSet.extend({ labels: LabelsDocument.nullable() }).strict();
+export type ServerSetWithLabels = z.infer<typeof ServerSetWithLabels>;
+
+export const Assignment = z
+  .object({
+    assignmentId: z.string(),
+    projectId: z.string(),
+    clipRef: ClipRef,
+    annotator: z.string(),
+    reviewer: z.string().nullable(),
+    set: ServerSet,
+  })
+  .strict();
+export type Assignment = z.infer<typeof Assignment>;
+
+export const ReviewComment = z
+  .object({
+    text: z.string().min(1).max(4000),
+    frame: z.number().int().min(0).optional(),
+    trackId: z.string().max(100).optional(),
+    pointIndex: z.number().int().min(0).optional(),
+    segmentId: z.string().max(100).optional(),
+  })
+  .strict();
+export type ReviewComment = z.infer<typeof ReviewComment>;
+
+export const ReviewVerdict = z.enum(['accept', 'request_changes']);
+export type ReviewVerdict = z.infer<typeof ReviewVerdict>;
+
+export const ReviewBody = z
+  .object({
+    verdict: ReviewVerdict,
+    baseRevision: z.number().int().min(0),
+    comments: z.array(ReviewComment).max(500),
+  })
+  .strict();
+export type ReviewBody = z.infer<typeof ReviewBody>;
+
+export const SyncEvent = z.discriminatedUnion('kind', [
+  z
+    .object({
+      id: z.number().int(),
+      kind: z.literal('review'),
+      setId: z.string(),
+      clipRef: ClipRef,
+      verdict: ReviewVerdict,
+      status: AnnotationStatus,
+      revision: z.number().int(),
+      reviewer: z.string(),
+      comments: z.array(ReviewComment),
+    })
+    .strict(),
+  z
+    .object({
+      id: z.number().int(),
+      kind: z.literal('assigned'),
+      assignmentId: z.string(),
+      clipRef: ClipRef,
+      projectId: z.string(),
+      as: z.enum(['annotator', 'reviewer']),
+    })
+    .strict(),
+  z
+    .object({
+      id: z.number().int(),
+      kind: z.literal('unassigned'),
+      assignmentId: z.string(),
+      clipRef: ClipRef,
+    })
+    .strict(),
+  z
+    .object({
+      id: z.number().int(),
+      kind: z.literal('consent_withdrawn'),
+      clipRef: ClipRef,
+      reason: z.string(),
+    })
+    .strict(),
+]);
+export type SyncEvent = z.infer<typeof SyncEvent>;
+
+export const EventsPage = z
+  .object({ events: z.array(SyncEvent), cursor: z.number().int().min(0) })
+  .strict();
+export type EventsPage = z.infer<typeof EventsPage>;
+
+/** Every error answer: `{ error: { code, message, ...details } }`. A 409 carries `current`. */
+export const ServerErrorBody = z.object({
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      current: ServerSetWithLabels.optional(),
+    })
+    .loose(),
+});
+export type ServerErrorBody = z.infer<typeof ServerErrorBody>;
+
+/**
+ * JSON with object keys sorted, so the same value always serializes to the same text: the
+ * server hashes it to tell a retried request from a different one under the same key.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

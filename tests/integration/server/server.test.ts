@@ -1,0 +1,270 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../src/server/db/Db';
+import { issueToken, revokeToken } from '../../../src/server/team';
+import {
+  call,
+  listenInProcess,
+  openTestDb,
+  pushBody,
+  seedTeam,
+  type Backend,
+  type Team,
+} from './serverHarness';
+
+const backends: Backend[] = ['pglite', 'postgres'];
+
+describe.each(backends)('central server on %s', (backend) => {
+  let db: Db;
+  let dispose: () => Promise<void>;
+  let server: { url: string; close: () => Promise<void> };
+  let team: Team;
+
+  beforeAll(async () => {
+    const opened = await openTestDb(backend);
+    db = opened.db;
+    dispose = opened.dispose;
+    team = await seedTeam(db);
+    server = await listenInProcess(db);
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await dispose();
+  });
+
+  const setOf = async (token: string, setId: string) =>
+    (await call(server.url, 'GET', `/v1/sets/${setId}`, { token })).body as {
+      revision: number;
+      status: string;
+      labels: unknown;
+    };
+
+  it('answers health without a token', async () => {
+    const answer = await call(server.url, 'GET', '/v1/health');
+    expect(answer).toMatchObject({ status: 200, body: { ok: true, database: backend } });
+  });
+
+  it('refuses privileged fields in a push and stores nothing', async () => {
+    for (const extra of [{ status: 'accepted' }, { reviewer: 'ann1' }, { annotator: 'ann2' }]) {
+      const answer = await call(server.url, 'PUT', `/v1/clips/${team.clipA}/set`, {
+        token: team.tokens.ann1,
+        key: `privileged-${Object.keys(extra)[0] ?? ''}`,
+        body: pushBody(0, extra),
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    }
+    expect(await setOf(team.tokens.ann1, team.setA)).toMatchObject({
+      revision: 0,
+      status: 'in_progress',
+      labels: null,
+    });
+  });
+
+  it('replays the stored answer for the same key and payload, once stored', async () => {
+    const first = await call(server.url, 'PUT', `/v1/clips/${team.clipA}/set`, {
+      token: team.tokens.ann1,
+      key: 'push-a-1',
+      body: pushBody(0),
+    });
+    expect(first).toMatchObject({ status: 200, body: { revision: 1, status: 'submitted' } });
+    const again = await call(server.url, 'PUT', `/v1/clips/${team.clipA}/set`, {
+      token: team.tokens.ann1,
+      key: 'push-a-1',
+      body: pushBody(0),
+    });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const versions = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM set_versions WHERE set_id = $1',
+      [team.setA],
+    );
+    expect(versions[0]?.n).toBe(1);
+  });
+
+  it('refuses the same key with a different payload (422)', async () => {
+    const answer = await call(server.url, 'PUT', `/v1/clips/${team.clipA}/set`, {
+      token: team.tokens.ann1,
+      key: 'push-a-1',
+      body: pushBody(0, { localRevision: 7 }),
+    });
+    expect(answer).toMatchObject({
+      status: 422,
+      body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } },
+    });
+  });
+
+  it('answers a stale base revision with 409 and the server copy, overwriting nothing', async () => {
+    const doc = {
+      tracks: [],
+      segments: [],
+      contacts: [],
+    };
+    const answer = await call(server.url, 'PUT', `/v1/clips/${team.clipA}/set`, {
+      token: team.tokens.ann1,
+      key: 'push-a-stale',
+      body: { ...pushBody(0), labels: doc, localRevision: 3 },
+    });
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({
+      error: {
+        code: 'STALE_REVISION',
+        currentRevision: 1,
+        current: { revision: 1, status: 'submitted' },
+      },
+    });
+    expect((await setOf(team.tokens.ann1, team.setA)).revision).toBe(1);
+  });
+
+  it('carries a review to the annotator through the events feed, and takes the resubmission', async () => {
+    const queue = await call(server.url, 'GET', '/v1/review-queue', { token: team.tokens.rev1 });
+    expect((queue.body as { sets: { setId: string }[] }).sets.map((s) => s.setId)).toEqual([
+      team.setA,
+    ]);
+    const verdict = await call(server.url, 'POST', `/v1/sets/${team.setA}/review`, {
+      token: team.tokens.rev1,
+      key: 'review-a-1',
+      body: {
+        verdict: 'request_changes',
+        baseRevision: 1,
+        comments: [{ text: 'left wrist drifts', frame: 12, trackId: 't1', pointIndex: 9 }],
+      },
+    });
+    expect(verdict).toMatchObject({
+      status: 200,
+      body: { status: 'changes_requested', revision: 2 },
+    });
+    const feed = await call(server.url, 'GET', '/v1/events?cursor=0', { token: team.tokens.ann1 });
+    const { events } = feed.body as { events: { kind: string }[] };
+    expect(events.map((e) => e.kind)).toEqual(['assigned', 'review']);
+    expect(events[1]).toMatchObject({
+      setId: team.setA,
+      status: 'changes_requested',
+      revision: 2,
+      reviewer: 'rev1',
+      comments: [{ text: 'left wrist drifts', frame: 12 }],
+    });
+    const resubmit = await call(server.url, 'PUT', `/v1/clips/${team.clipA}/set`, {
+      token: team.tokens.ann1,
+      key: 'push-a-2',
+      body: pushBody(2, { localRevision: 5 }),
+    });
+    expect(resubmit).toMatchObject({ status: 200, body: { revision: 3, status: 'submitted' } });
+  });
+
+  it('gives every role only 403 or 404 for an object that is not theirs', async () => {
+    const { clipB, setB, tokens } = team;
+    const attempts: { who: keyof Team['tokens']; method: string; path: string; body?: unknown }[] =
+      [];
+    for (const who of ['ann1', 'rev1', 'lead1'] as const) {
+      attempts.push(
+        { who, method: 'GET', path: `/v1/sets/${setB}` },
+        { who, method: 'PUT', path: `/v1/clips/${clipB}/set`, body: pushBody(0) },
+        {
+          who,
+          method: 'POST',
+          path: `/v1/sets/${setB}/review`,
+          body: { verdict: 'accept', baseRevision: 0, comments: [] },
+        },
+      );
+    }
+    // An annotator never reviews, not even their own set.
+    attempts.push({
+      who: 'ann1',
+      method: 'POST',
+      path: `/v1/sets/${team.setA}/review`,
+      body: { verdict: 'accept', baseRevision: 3, comments: [] },
+    });
+    attempts.push({ who: 'ann1', method: 'GET', path: '/v1/review-queue' });
+    for (const [index, attempt] of attempts.entries()) {
+      const answer = await call(server.url, attempt.method, attempt.path, {
+        token: tokens[attempt.who],
+        ...(attempt.body === undefined ? {} : { body: attempt.body, key: `matrix-${index}` }),
+      });
+      expect([403, 404], `${attempt.who} ${attempt.method} ${attempt.path}`).toContain(
+        answer.status,
+      );
+    }
+    // Lists never show the other team's objects.
+    for (const who of ['ann1', 'rev1', 'lead1'] as const) {
+      const list = await call(server.url, 'GET', '/v1/assignments', { token: tokens[who] });
+      const refs = (list.body as { assignments: { clipRef: string }[] }).assignments.map(
+        (a) => a.clipRef,
+      );
+      expect(refs, who).not.toContain(clipB);
+      const feed = await call(server.url, 'GET', '/v1/events', { token: tokens[who] });
+      expect(JSON.stringify(feed.body), who).not.toContain(clipB);
+    }
+    for (const who of ['rev1', 'lead1'] as const) {
+      const queue = await call(server.url, 'GET', '/v1/review-queue', { token: tokens[who] });
+      expect(JSON.stringify(queue.body), who).not.toContain(setB);
+    }
+    expect((await setOf(tokens.ann2, setB)).revision).toBe(0);
+  });
+
+  it('refuses forged, revoked and expired tokens with 401', async () => {
+    const revoked = await issueToken(db, 'ann1');
+    await revokeToken(db, revoked.tokenId);
+    const expired = await issueToken(db, 'ann1', { expiresInDays: -1 });
+    for (const header of [
+      undefined,
+      'fwt_forgedforgedforgedforgedforgedforgedforged',
+      revoked.token,
+      expired.token,
+      'not a bearer token at all',
+    ]) {
+      const answer = await call(server.url, 'GET', '/v1/assignments', {
+        ...(header === undefined ? {} : { token: header }),
+      });
+      expect(answer.status, String(header)).toBe(401);
+    }
+  });
+
+  it('refuses bad input: oversized, malformed, __proto__, unknown fields and queries', async () => {
+    const push = (rawBody: string, key: string) =>
+      call(server.url, 'PUT', `/v1/clips/${team.clipA}/set`, {
+        token: team.tokens.ann1,
+        key,
+        rawBody,
+      });
+    const huge = JSON.stringify(pushBody(3, { localSetId: 'x'.repeat(9 * 1024 * 1024) }));
+    expect((await push(huge, 'bad-1')).status).toBe(413);
+    expect((await push('{"baseRevision": 3,', 'bad-2')).status).toBe(400);
+    expect((await push('{"__proto__": {"admin": true}, "baseRevision": 3}', 'bad-3')).status).toBe(
+      400,
+    );
+    expect(
+      (await push(JSON.stringify({ ...pushBody(3), labels: { tracks: 'no' } }), 'bad-4')).status,
+    ).toBe(400);
+    const noKey = await call(server.url, 'PUT', `/v1/clips/${team.clipA}/set`, {
+      token: team.tokens.ann1,
+      body: pushBody(3),
+    });
+    expect(noKey.status).toBe(400);
+    const query = await call(server.url, 'GET', '/v1/assignments?all=true', {
+      token: team.tokens.lead1,
+    });
+    expect(query.status).toBe(400);
+    expect((await setOf(team.tokens.ann1, team.setA)).revision).toBe(3);
+  });
+
+  it('limits requests per user, not per address', async () => {
+    const limited = await listenInProcess(db, { rateLimitPerMinute: 5 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        statuses.push(
+          (await call(limited.url, 'GET', '/v1/assignments', { token: team.tokens.ann1 })).status,
+        );
+      }
+      expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+      expect(statuses.slice(5)).toEqual([429, 429]);
+      expect(
+        (await call(limited.url, 'GET', '/v1/assignments', { token: team.tokens.ann2 })).status,
+      ).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

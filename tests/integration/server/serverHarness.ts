@@ -1,0 +1,209 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { buildServer } from '../../../src/server/app';
+import { openDb, type Db } from '../../../src/server/db/Db';
+import { migrateServerDb } from '../../../src/server/db/migrations';
+import { addUser, assignClip, createProject, issueToken } from '../../../src/server/team';
+import { startTestPostgres } from './postgresForTests';
+
+export const SERVER_BIN = resolve(import.meta.dirname, '../../../bin/framewise-server.mjs');
+
+export type Backend = 'pglite' | 'postgres';
+
+/** A migrated database of either kind, and how to throw it away. */
+export async function openTestDb(
+  backend: Backend,
+): Promise<{
+  db: Db;
+  target: { databaseUrl: string } | { dataDir: string };
+  dispose: () => Promise<void>;
+}> {
+  if (backend === 'postgres') {
+    const pgServer = await startTestPostgres();
+    const db = await openDb({ databaseUrl: pgServer.url });
+    await migrateServerDb(db);
+    return {
+      db,
+      target: { databaseUrl: pgServer.url },
+      dispose: async () => {
+        await db.close();
+        await pgServer.stop();
+      },
+    };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'fw-pglite-'));
+  const db = await openDb({ dataDir });
+  await migrateServerDb(db);
+  return {
+    db,
+    target: { dataDir },
+    dispose: async () => {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function clipRefOf(name: string): string {
+  return createHash('sha256').update(name).digest('hex');
+}
+
+export type Team = {
+  projectId: string;
+  otherProjectId: string;
+  tokens: Record<'ann1' | 'ann2' | 'rev1' | 'rev2' | 'lead1' | 'lead2', string>;
+  /** clip A: ann1 / rev1 in lead1's project; clip B: ann2 / rev2 in lead2's project. */
+  clipA: string;
+  clipB: string;
+  setA: string;
+  setB: string;
+};
+
+export async function seedTeam(
+  db: Db,
+  extraClipsForAnn1 = 0,
+): Promise<Team & { extraClips: string[] }> {
+  for (const [name, role] of [
+    ['ann1', 'annotator'],
+    ['ann2', 'annotator'],
+    ['rev1', 'reviewer'],
+    ['rev2', 'reviewer'],
+    ['lead1', 'lead'],
+    ['lead2', 'lead'],
+  ] as const) {
+    await addUser(db, name, role);
+  }
+  const tokens = {} as Team['tokens'];
+  for (const name of ['ann1', 'ann2', 'rev1', 'rev2', 'lead1', 'lead2'] as const) {
+    tokens[name] = (await issueToken(db, name)).token;
+  }
+  const { projectId } = await createProject(db, 'p1', 'lead1');
+  const { projectId: otherProjectId } = await createProject(db, 'p2', 'lead2');
+  const clipA = clipRefOf('clip-a');
+  const clipB = clipRefOf('clip-b');
+  const a = await assignClip(db, {
+    clipRef: clipA,
+    projectId,
+    annotator: 'ann1',
+    reviewer: 'rev1',
+  });
+  const b = await assignClip(db, {
+    clipRef: clipB,
+    projectId: otherProjectId,
+    annotator: 'ann2',
+    reviewer: 'rev2',
+  });
+  const extraClips: string[] = [];
+  for (let i = 0; i < extraClipsForAnn1; i++) {
+    const clipRef = clipRefOf(`extra-${i}`);
+    await assignClip(db, { clipRef, projectId, annotator: 'ann1', reviewer: 'rev1' });
+    extraClips.push(clipRef);
+  }
+  return {
+    projectId,
+    otherProjectId,
+    tokens,
+    clipA,
+    clipB,
+    setA: a.setId,
+    setB: b.setId,
+    extraClips,
+  };
+}
+
+/** The real Fastify server in this process, on a real port. */
+export async function listenInProcess(
+  db: Db,
+  options: { rateLimitPerMinute?: number; bodyLimitBytes?: number } = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = await buildServer({ db, rateLimitPerMinute: 100_000, ...options });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('no address');
+  return { url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+/** `framewise-server serve` as its own process; resolves once it prints its URL. */
+export async function spawnServer(
+  target: { databaseUrl: string } | { dataDir: string },
+  extraArgs: string[] = [],
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const args = [
+    SERVER_BIN,
+    'serve',
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--rate-limit',
+    '1000000',
+  ];
+  if ('databaseUrl' in target) env.DATABASE_URL = target.databaseUrl;
+  else {
+    delete env.DATABASE_URL;
+    args.push('--data', target.dataDir);
+  }
+  const child = spawn(process.execPath, [...args, ...extraArgs], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolveUrl(line.trim()));
+    child.once('exit', (code) => reject(new Error(`framewise-server exited (${String(code)}): ${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export type Answer = { status: number; body: unknown; headers: Headers };
+
+export async function call(
+  url: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; key?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  if (options.key !== undefined) headers['idempotency-key'] = options.key;
+  let body: string | undefined;
+  if (options.rawBody !== undefined || options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = options.rawBody ?? JSON.stringify(options.body);
+  }
+  const response = await fetch(url + path, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+export const EMPTY_DOC = { tracks: [], segments: [], contacts: [] };
+
+export function pushBody(baseRevision: number, extra: Record<string, unknown> = {}) {
+  return { baseRevision, labels: EMPTY_DOC, localSetId: 'local-1', localRevision: 1, ...extra };
+}
