@@ -195,8 +195,17 @@ test('segments are created, labeled, split and checked before submit, all by key
 
   await goToFrame(page, 40);
   await page.keyboard.press('[');
-  await goToFrame(page, 60);
-  await page.keyboard.press(']');
+  // `]` pressed right after two steps, before the player has shown their frame (the three keys
+  // in one task), lands on the frame stepped to, not the one being left.
+  await page.evaluate(() => {
+    for (const [key, shiftKey] of [
+      ['ArrowRight', true],
+      ['ArrowRight', true],
+      [']', false],
+    ] as const) {
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key, shiftKey, bubbles: true }));
+    }
+  });
   await expect(segments).toContainText('1 segment, 1 without a label');
   await expect(page.getByLabel('Selected segment')).toContainText('Frames 40–60');
 

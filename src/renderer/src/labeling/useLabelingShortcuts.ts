@@ -192,12 +192,31 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
 }
 
 /**
+ * Runs `action` once the frame asked for is on screen. A key pressed right after a step (`]` after
+ * Shift+→) means the frame being stepped to, and labels must land on the frame shown, so the
+ * action waits for the player to confirm it rather than use the frame that is going away.
+ */
+function afterFrameSettles(store: AppStore, action: () => void): void {
+  if (!store.getState().frameBusy) {
+    action();
+    return;
+  }
+  const unsubscribe = store.subscribe((state) => {
+    if (state.frameBusy) return;
+    unsubscribe();
+    action();
+  });
+}
+
+/**
  * Labeling shortcuts for the clip screen. They yield to fields that take typing and to dialogs
  * (the taxonomy picker and shortcut sheet handle their own keys).
  */
 export function useLabelingShortcuts(player: PlayerEngine | null): void {
   const store = useAppStoreApi();
-  const onCommand = useEffectEvent((command: LabelingCommand) => run(command, store, player));
+  const onCommand = useEffectEvent((command: LabelingCommand) =>
+    afterFrameSettles(store, () => run(command, store, player)),
+  );
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
