@@ -198,12 +198,19 @@ test('segments are created, labeled, split and checked before submit, all by key
   // `]` pressed right after two steps, before the player has shown their frame (the three keys
   // in one task), lands on the frame stepped to, not the one being left.
   await page.evaluate(() => {
+    // The e2e tsconfig has no DOM types: the page's globals, as far as this needs them.
+    const page = globalThis as unknown as {
+      document: { body: { dispatchEvent: (event: unknown) => boolean } };
+      KeyboardEvent: new (type: string, init: object) => unknown;
+    };
     for (const [key, shiftKey] of [
       ['ArrowRight', true],
       ['ArrowRight', true],
       [']', false],
     ] as const) {
-      document.body.dispatchEvent(new KeyboardEvent('keydown', { key, shiftKey, bubbles: true }));
+      page.document.body.dispatchEvent(
+        new page.KeyboardEvent('keydown', { key, shiftKey, bubbles: true }),
+      );
     }
   });
   await expect(segments).toContainText('1 segment, 1 without a label');
