@@ -30,7 +30,8 @@ export const PushSetBody = z
     localRevision: z.number().int().min(0),
   })
   .strict();
-export type PushSetBody = z.infer<typeof PushSetBody>;
+/** The labels as the domain types them (read-only arrays), so a stored document sends as is. */
+export type PushSetBody = Omit<z.infer<typeof PushSetBody>, 'labels'> & { labels: LabelsDocument };
 
 export const ServerSet = z
   .object({

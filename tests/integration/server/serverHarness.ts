@@ -15,9 +15,7 @@ export const SERVER_BIN = resolve(import.meta.dirname, '../../../bin/framewise-s
 export type Backend = 'pglite' | 'postgres';
 
 /** A migrated database of either kind, and how to throw it away. */
-export async function openTestDb(
-  backend: Backend,
-): Promise<{
+export async function openTestDb(backend: Backend): Promise<{
   db: Db;
   target: { databaseUrl: string } | { dataDir: string };
   dispose: () => Promise<void>;
@@ -157,7 +155,9 @@ export async function spawnServer(
   const url = await new Promise<string>((resolveUrl, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => resolveUrl(line.trim()));
-    child.once('exit', (code) => reject(new Error(`framewise-server exited (${String(code)}): ${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`framewise-server exited (${String(code)}): ${stderr}`)),
+    );
   });
   return {
     url,

@@ -18,6 +18,7 @@ import type {
   Workspace,
 } from '../../../shared/api/schemas';
 import type { SubmitOutcome } from './annotationSets';
+import type { SyncQueue } from './syncQueue';
 
 export type NewBatch = {
   folder: string;
@@ -174,6 +175,11 @@ export interface Store {
    * returns the problems. A set sent back for changes goes to in progress first.
    */
   submitAnnotationSet(setId: string, actor: string): SubmitOutcome;
+  /**
+   * The sync outbox (filled by `submitAnnotationSet` in its own transaction), what the server
+   * last said of each set, conflicts, pulled events and the events cursor.
+   */
+  readonly sync: SyncQueue;
   /** Where `annotator` left off; null before the first save. */
   getWorkspace(annotator: string): Workspace | null;
   saveWorkspace(annotator: string, workspace: Workspace): void;

@@ -262,6 +262,10 @@ export class AnnotationSets {
       // Sent back for changes, the set returns to the annotator before it is submitted again.
       if (row.status === 'changes_requested') row = transition(row, 'in_progress', actor, at);
       row = transition(row, 'submitted', actor, at);
+      // The outbox row commits with the status change (issue #5): a submitted set always has
+      // its delivery queued, and a failed submit queues nothing. Its id is the Idempotency-Key.
+      const payload = { labels: current.doc, localRevision: row.revision, seq: row.seq };
+      s.insertOutbox.run(randomUUID(), 'submit_set', row.id, JSON.stringify(payload), at);
       return { submitted: true, set: toSet(row) };
     });
   }
@@ -418,6 +422,8 @@ function prepare(db: Database) {
     pruneSnapshots: db.prepare<[string, number]>(
       'DELETE FROM label_snapshots WHERE set_id = ? AND seq < ?',
     ),
+    insertOutbox: db.prepare<[string, string, string, string, string]>(/* sql */ `
+      INSERT INTO sync_outbox (id, kind, set_id, payload_json, created_at) VALUES (?, ?, ?, ?, ?)`),
     latestSnapshot: db.prepare<[string, number], SnapshotRow>(/* sql */ `
       SELECT seq, doc_json FROM label_snapshots
       WHERE set_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`),

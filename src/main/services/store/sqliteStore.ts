@@ -22,6 +22,7 @@ import type {
 } from '../../../shared/api/schemas';
 import type { AnnotationStatus, Command, LabelsDocument } from '../../../shared/domain/labels';
 import { AnnotationSets, type SubmitOutcome } from './annotationSets';
+import { SyncQueue } from './syncQueue';
 import { Workspaces } from './workspaces';
 import { decodeFrameTimes, encodeFrameTimes } from './frameTimesBlob';
 import type {
@@ -213,6 +214,7 @@ export class SqliteStore implements Store {
   readonly #statements: Statements;
   readonly #sets: AnnotationSets;
   readonly #workspaces: Workspaces;
+  readonly sync: SyncQueue;
   // Writes that read first take the write lock up front (BEGIN IMMEDIATE): a deferred read that
   // later upgrades fails with SQLITE_BUSY under WAL, without waiting out the busy timeout.
   readonly #addClip: Transaction<(input: NewClip, actor: string) => Clip>;
@@ -232,6 +234,9 @@ export class SqliteStore implements Store {
       this.#append(entry, at);
     });
     this.#workspaces = new Workspaces(db);
+    this.sync = new SyncQueue(db, this.#sets, (entry, at) => {
+      this.#append(entry, at);
+    });
 
     this.#upsertBatch = db.transaction((input: NewBatch, actor: string): Batch => {
       const at = now();

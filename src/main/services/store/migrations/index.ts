@@ -20,6 +20,7 @@ import { migration001 } from './001_initial';
 import { migration002 } from './002_proxies';
 import { migration003 } from './003_labels';
 import { migration004 } from './004_edit_ids_workspace';
+import { migration005 } from './005_sync';
 
 export type { Migration } from './Migration';
 
@@ -28,6 +29,7 @@ export const migrations: readonly Migration[] = [
   migration002,
   migration003,
   migration004,
+  migration005,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

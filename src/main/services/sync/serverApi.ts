@@ -1,0 +1,177 @@
+import {
+  Assignment,
+  EventsPage,
+  ServerErrorBody,
+  ServerSet,
+  type PushSetBody,
+  type ServerSetWithLabels,
+} from '../../../shared/api/syncProtocol';
+import { z } from 'zod';
+
+/**
+ * Every call the workstation makes to the central server, in one module (CVAT's server-proxy):
+ * the sender sees typed answers, never HTTP.
+ */
+
+export type SyncErrorCode =
+  | 'NETWORK'
+  | 'SERVER_ERROR'
+  | 'RATE_LIMITED'
+  | 'UNAUTHORIZED'
+  | 'BAD_SERVER_URL'
+  | 'BAD_ANSWER'
+  | 'NOT_CONFIGURED'
+  | 'NO_SECURE_STORAGE';
+
+export class SyncError extends Error {
+  readonly code: SyncErrorCode;
+  /** Worth retrying later with the same request (the network, a 5xx, a 429). */
+  readonly transient: boolean;
+
+  constructor(code: SyncErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'SyncError';
+    this.code = code;
+    this.transient = code === 'NETWORK' || code === 'SERVER_ERROR' || code === 'RATE_LIMITED';
+  }
+}
+
+export type PushAnswer =
+  | { kind: 'ok'; set: ServerSet }
+  | {
+      kind: 'refused';
+      status: number;
+      code: string;
+      message: string;
+      current: ServerSetWithLabels | null;
+      currentRevision: number | null;
+    };
+
+export type ServerApiOptions = {
+  serverUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  /** Called once per HTTP request sent (the benchmark counts them). */
+  onRequest?: () => void;
+};
+
+export type ServerApi = {
+  pushSet(clipRef: string, idempotencyKey: string, body: PushSetBody): Promise<PushAnswer>;
+  events(cursor: number): Promise<EventsPage>;
+  assignments(): Promise<Assignment[]>;
+};
+
+export function normalizeServerUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch (error) {
+    throw new SyncError('BAD_SERVER_URL', `"${raw}" is not a server address (http://host:port).`, {
+      cause: error,
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SyncError(
+      'BAD_SERVER_URL',
+      `The server address must start with http:// or https://.`,
+    );
+  }
+  return url.origin;
+}
+
+export function createServerApi(options: ServerApiOptions): ServerApi {
+  const base = normalizeServerUrl(options.serverUrl);
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+
+  async function send(
+    method: string,
+    path: string,
+    extra: { body?: unknown; key?: string } = {},
+  ): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
+    if (extra.key !== undefined) headers['idempotency-key'] = extra.key;
+    if (extra.body !== undefined) headers['content-type'] = 'application/json';
+    options.onRequest?.();
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(base + path, {
+        method,
+        headers,
+        ...(extra.body === undefined ? {} : { body: JSON.stringify(extra.body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      // A reset, a refused connection or a timeout: the request may or may not have landed,
+      // which is what the idempotency key is for.
+      throw new SyncError('NETWORK', `The server did not answer: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (response.status === 429)
+      throw new SyncError('RATE_LIMITED', 'The server asked to slow down.');
+    if (response.status >= 500) {
+      throw new SyncError(
+        'SERVER_ERROR',
+        `The server failed (${response.status}); retrying later.`,
+      );
+    }
+    if (response.status === 401) {
+      throw new SyncError(
+        'UNAUTHORIZED',
+        'The server refused the token; sign in again with a new one.',
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new SyncError('BAD_ANSWER', `The server's answer is not JSON (${response.status}).`, {
+        cause: error,
+      });
+    }
+    return { status: response.status, json };
+  }
+
+  function parse<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new SyncError('BAD_ANSWER', `The server's ${what} is not what this version expects.`);
+    }
+    return parsed.data;
+  }
+
+  return {
+    async pushSet(clipRef, idempotencyKey, body) {
+      const { status, json } = await send('PUT', `/v1/clips/${clipRef}/set`, {
+        body,
+        key: idempotencyKey,
+      });
+      if (status === 200) return { kind: 'ok', set: parse(ServerSet, json, 'push answer') };
+      const error = parse(ServerErrorBody, json, 'refusal').error;
+      const currentRevision = (error as { currentRevision?: unknown }).currentRevision;
+      return {
+        kind: 'refused',
+        status,
+        code: error.code,
+        message: error.message,
+        current: error.current ?? null,
+        currentRevision: typeof currentRevision === 'number' ? currentRevision : null,
+      };
+    },
+    async events(cursor) {
+      const { status, json } = await send('GET', `/v1/events?cursor=${cursor}`);
+      if (status !== 200) throw new SyncError('BAD_ANSWER', `The events feed answered ${status}.`);
+      return parse(EventsPage, json, 'events feed');
+    },
+    async assignments() {
+      const { status, json } = await send('GET', '/v1/assignments');
+      if (status !== 200)
+        throw new SyncError('BAD_ANSWER', `The assignments list answered ${status}.`);
+      return parse(z.object({ assignments: z.array(Assignment) }), json, 'assignments').assignments;
+    },
+  };
+}

@@ -1,0 +1,366 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '../store/Store';
+import type { OutboxItem, SyncConflict } from '../store/syncQueue';
+import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff';
+import { createServerApi, normalizeServerUrl, SyncError, type ServerApi } from './serverApi';
+
+export type SyncReport = {
+  server: string;
+  delivered: { setId: string; clipId: string; serverSetId: string; revision: number }[];
+  conflicts: {
+    setId: string;
+    clipId: string;
+    code: string;
+    message: string;
+    serverRevision: number | null;
+  }[];
+  /** Attempts that failed in transit and are queued again with backoff. */
+  retries: number;
+  /** Sets whose clip has no sha256 yet (hashing still running); sent once it is known. */
+  waitingForChecksum: number;
+  pending: number;
+  events: number;
+  reviewsApplied: { setId: string | null; clipRef: string; status: string }[];
+  requests: number;
+  /** The last transport error, when the run ended with work still pending. */
+  lastError: string | null;
+};
+
+export type SyncStatus = {
+  server: string | null;
+  signedIn: boolean;
+  /** null before the first contact; then whether the last request got an answer. */
+  online: boolean | null;
+  pending: number;
+  lastError: string | null;
+  lastSyncAt: string | null;
+  conflicts: number;
+};
+
+export type SyncServiceOptions = {
+  store: Store;
+  actor: string;
+  backoff?: Backoff;
+  /** Requests in flight at once (different sets; one set's rows always go in order). */
+  concurrency?: number;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  /** How long the background loop waits between rounds when nothing kicks it. */
+  pollMs?: number;
+  random?: () => number;
+};
+
+const SERVER_URL_KEY = 'server_url';
+
+/** How many pending rows one round reads; the rest wait for the next round. */
+const ROUND_LIMIT = 20_000;
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/**
+ * The workstation's sync: delivers the outbox in order with idempotency keys and backoff, then
+ * pulls the events feed and applies review outcomes. All of its state is in SQLite (outbox rows
+ * with attempts and next-attempt times, the events cursor), so a restart resumes where it was.
+ * The token is held in memory only; persisting it is the caller's (Electron's safeStorage).
+ */
+export class SyncService {
+  readonly #store: Store;
+  readonly #actor: string;
+  readonly #backoff: Backoff;
+  readonly #concurrency: number;
+  readonly #options: SyncServiceOptions;
+  #account: { server: string; token: string } | null = null;
+  #online: boolean | null = null;
+  #lastError: string | null = null;
+  #lastSyncAt: string | null = null;
+  #running: Promise<SyncReport> | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = true;
+
+  constructor(options: SyncServiceOptions) {
+    this.#store = options.store;
+    this.#actor = options.actor;
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#concurrency = options.concurrency ?? 4;
+    this.#options = options;
+  }
+
+  /** Remembers the server (in SQLite) and the token (in memory) for the runs that follow. */
+  signIn(serverUrl: string, token: string): void {
+    const server = normalizeServerUrl(serverUrl);
+    if (!/^[A-Za-z0-9_-]{8,200}$/.test(token)) {
+      throw new SyncError('UNAUTHORIZED', 'That does not look like a Framewise API token.');
+    }
+    this.#store.sync.setState(SERVER_URL_KEY, server);
+    this.#account = { server, token };
+    this.#online = null;
+    this.#lastError = null;
+  }
+
+  signOut(): void {
+    this.#account = null;
+  }
+
+  savedServerUrl(): string | null {
+    return this.#store.sync.getState(SERVER_URL_KEY) ?? null;
+  }
+
+  status(): SyncStatus {
+    return {
+      server: this.#account?.server ?? this.savedServerUrl(),
+      signedIn: this.#account !== null,
+      online: this.#online,
+      pending: this.#store.sync.pendingCount(),
+      lastError: this.#lastError,
+      lastSyncAt: this.#lastSyncAt,
+      conflicts: this.#store.sync.listConflicts().length,
+    };
+  }
+
+  conflicts(): SyncConflict[] {
+    return this.#store.sync.listConflicts();
+  }
+
+  /** Checks the token against the server (lists this user's assignments). */
+  async verify(): Promise<number> {
+    const api = this.#api(() => undefined);
+    try {
+      const assignments = await api.assignments();
+      this.#online = true;
+      return assignments.length;
+    } catch (error) {
+      this.#noteError(error);
+      throw error;
+    }
+  }
+
+  /**
+   * One full push and pull: keeps sending until the outbox has nothing due before `budgetMs`
+   * runs out (waiting out backoff in between), then reads the events feed to its end.
+   * Concurrent callers share the run in progress.
+   */
+  syncNow(budgetMs = 60_000): Promise<SyncReport> {
+    this.#running ??= this.#run(budgetMs).finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  /** Background delivery: a round now, then every `pollMs`, or sooner after `kick()`. */
+  start(): void {
+    this.#stopped = false;
+    this.kick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Something was queued (a submit): deliver soon rather than at the next poll. */
+  kick(): void {
+    if (this.#stopped || this.#account === null) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.syncNow(30_000)
+        .catch((error: unknown) => this.#noteError(error))
+        .finally(() => {
+          if (this.#stopped || this.#timer !== null) return;
+          this.#timer = setTimeout(() => this.kick(), this.#options.pollMs ?? 60_000);
+        });
+    }, 50);
+  }
+
+  #api(onRequest: () => void): ServerApi {
+    if (this.#account === null) {
+      throw new SyncError(
+        'NOT_CONFIGURED',
+        'Sign in to a Framewise server first (server address and token).',
+      );
+    }
+    return createServerApi({
+      serverUrl: this.#account.server,
+      token: this.#account.token,
+      onRequest,
+      ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+      ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
+    });
+  }
+
+  #noteError(error: unknown): void {
+    this.#lastError = error instanceof Error ? error.message : String(error);
+    if (error instanceof SyncError && error.code === 'NETWORK') this.#online = false;
+  }
+
+  async #run(budgetMs: number): Promise<SyncReport> {
+    const account = this.#account;
+    const report: SyncReport = {
+      server: account?.server ?? '',
+      delivered: [],
+      conflicts: [],
+      retries: 0,
+      waitingForChecksum: 0,
+      pending: 0,
+      events: 0,
+      reviewsApplied: [],
+      requests: 0,
+      lastError: null,
+    };
+    const api = this.#api(() => (report.requests += 1));
+    const deadline = Date.now() + budgetMs;
+    try {
+      await this.#push(api, report, deadline);
+      await this.#pull(api, report, deadline);
+      this.#lastSyncAt = new Date().toISOString();
+      if (report.lastError === null) this.#lastError = null;
+    } catch (error) {
+      this.#noteError(error);
+      throw error;
+    } finally {
+      report.pending = this.#store.sync.pendingCount();
+    }
+    return report;
+  }
+
+  async #push(api: ServerApi, report: SyncReport, deadline: number): Promise<void> {
+    for (;;) {
+      const pending = this.#store.sync.pending(ROUND_LIMIT);
+      const now = Date.now();
+      const due: OutboxItem[] = [];
+      // One row per set per round, the oldest: a resubmission never overtakes its predecessor.
+      const seen = new Set<string>();
+      let waitingForChecksum = 0;
+      let nextDue = Number.POSITIVE_INFINITY;
+      for (const item of pending) {
+        if (seen.has(item.setId)) continue;
+        seen.add(item.setId);
+        if (item.clipRef === null) {
+          waitingForChecksum += 1;
+          continue;
+        }
+        if (item.nextAttemptAt <= now) due.push(item);
+        else nextDue = Math.min(nextDue, item.nextAttemptAt);
+      }
+      report.waitingForChecksum = waitingForChecksum;
+      if (due.length === 0) {
+        if (nextDue === Number.POSITIVE_INFINITY || nextDue > deadline) return;
+        await sleep(Math.max(0, nextDue - Date.now()));
+        continue;
+      }
+      if (Date.now() > deadline) return;
+      await this.#pool(due, (item) => this.#deliver(api, item, report));
+    }
+  }
+
+  async #pool<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const item = items[next];
+        next += 1;
+        if (item !== undefined) await work(item);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, items.length) }, worker));
+  }
+
+  async #deliver(api: ServerApi, item: OutboxItem, report: SyncReport): Promise<void> {
+    if (item.clipRef === null) return;
+    const baseRevision = this.#store.sync.freezeBaseRevision(item.id, item.setId);
+    let answer;
+    try {
+      answer = await api.pushSet(item.clipRef, item.id, {
+        baseRevision,
+        labels: item.payload.labels,
+        localSetId: item.setId,
+        localRevision: item.payload.localRevision,
+      });
+    } catch (error) {
+      if (!(error instanceof SyncError) || !error.transient) throw error;
+      if (error.code === 'NETWORK') this.#online = false;
+      const failures = item.attempts + 1;
+      const wait = backoffDelay(failures, this.#backoff, this.#options.random);
+      this.#store.sync.recordRetry(item.id, failures, Date.now() + wait, error.message);
+      report.retries += 1;
+      report.lastError = error.message;
+      this.#lastError = error.message;
+      return;
+    }
+    this.#online = true;
+    if (answer.kind === 'ok') {
+      this.#store.sync.markDelivered(
+        item,
+        { serverSetId: answer.set.setId, revision: answer.set.revision, status: answer.set.status },
+        this.#actor,
+      );
+      report.delivered.push({
+        setId: item.setId,
+        clipId: item.clipId,
+        serverSetId: answer.set.setId,
+        revision: answer.set.revision,
+      });
+      return;
+    }
+    // 409: a revision conflict, shown with both versions. Anything else the server refused
+    // (not assigned, invalid) cannot succeed by retrying; parked likewise, never dropped.
+    this.#store.sync.recordConflict(
+      item,
+      {
+        state: answer.status === 409 ? 'conflict' : 'failed',
+        code: answer.code,
+        message: answer.message,
+        server: answer.current,
+        serverRevision: answer.currentRevision,
+      },
+      this.#actor,
+    );
+    report.conflicts.push({
+      setId: item.setId,
+      clipId: item.clipId,
+      code: answer.code,
+      message: answer.message,
+      serverRevision: answer.currentRevision,
+    });
+  }
+
+  async #pull(api: ServerApi, report: SyncReport, deadline: number): Promise<void> {
+    const account = this.#account;
+    if (account === null) return;
+    // The cursor belongs to one account on one server; the token's hash names the account
+    // without storing the token.
+    const accountKey = `${account.server}|${createHash('sha256').update(account.token).digest('hex').slice(0, 16)}`;
+    const cursorKey = `events_cursor|${accountKey}`;
+    let failures = 0;
+    for (;;) {
+      const cursor = Number(this.#store.sync.getState(cursorKey) ?? '0');
+      let page;
+      try {
+        page = await api.events(cursor);
+      } catch (error) {
+        if (!(error instanceof SyncError) || !error.transient) throw error;
+        failures += 1;
+        report.lastError = error.message;
+        const wait = backoffDelay(failures, this.#backoff, this.#options.random);
+        if (Date.now() + wait > deadline) return;
+        await sleep(wait);
+        continue;
+      }
+      failures = 0;
+      this.#online = true;
+      if (page.events.length === 0) return;
+      for (const event of page.events) {
+        report.events += 1;
+        const changed = this.#store.sync.applyEvent(account.server, event, cursorKey, this.#actor);
+        if (event.kind === 'review' && changed) {
+          report.reviewsApplied.push({
+            setId: event.setId,
+            clipRef: event.clipRef,
+            status: event.status,
+          });
+        }
+      }
+    }
+  }
+}
