@@ -5,3 +5,4 @@ export * from './segmentMetrics';
 export * from './agreement';
 export * from './fromLabels';
 export * from './fileAgreement';
+export * from './documentAgreement';
