@@ -9,6 +9,7 @@ import { runPlayerBench } from './playerBench';
 import { runEditDurabilityBench } from './editDurabilityBench';
 import { runOverlayBench } from './overlayBench';
 import { runTimelineBench } from './timelineBench';
+import { runAgreementBench } from './agreementBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -25,6 +26,7 @@ const benches: Bench[] = [
   { name: 'edit-durability', run: () => runEditDurabilityBench(workDir) },
   { name: 'overlay', run: () => runOverlayBench(workDir) },
   { name: 'timeline', run: () => runTimelineBench(workDir) },
+  { name: 'agreement', run: runAgreementBench },
 ];
 
 const only = process.argv.slice(2);
