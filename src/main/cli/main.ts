@@ -34,6 +34,16 @@ Usage:
       as one undoable edit. Prints {setId, format, tracks, keyframes} as JSON; exit code 1
       with {"error":{...}} for a malformed file, an unknown clip or mismatched frames.
 ${AGREEMENT_HELP}
+  framewise submit <clip-id> [--db FILE]
+      Submit your annotation set of a clip for review, as the app's Submit button does: it is
+      checked for completeness (the problems are printed, exit code 3, nothing changes) and
+      queued for the central server in the same transaction. Prints the outcome as JSON.
+  framewise sync --server URL --token TOKEN [--budget SECONDS] [--db FILE]
+      One full push and pull with the central server: delivers queued sets (retrying with
+      backoff within the budget, default 60 s), then applies review outcomes. Prints what moved
+      as JSON. Exit code 0: nothing left to send; 3: sets still queued or refused (conflicts);
+      1: the server refused the token or could not be used. The token may come from
+      FRAMEWISE_TOKEN instead of --token; it is used for this run only and never stored.
   framewise serve [--db FILE] [--port N]
       Start the app for a browser on 127.0.0.1. The first line printed is the URL to open
       (it carries this launch's token).
@@ -222,6 +232,48 @@ async function runImportLabels(
   }
 }
 
+async function runSubmit(clipId: string, db: string, out: Out): Promise<number> {
+  const services = createServices({ databasePath: db });
+  try {
+    const set = await services.handlers.openAnnotationSet({ clipId });
+    const outcome = await services.handlers.submitAnnotationSet({ setId: set.id });
+    out.log(JSON.stringify({ ...outcome, queued: services.store.sync.pendingCount() }));
+    return outcome.submitted ? 0 : 3;
+  } catch (error) {
+    const body = errorBody(error);
+    out.log(JSON.stringify({ error: body }));
+    out.error(`framewise submit: ${body.code}: ${body.message}`);
+    return 1;
+  } finally {
+    services.close();
+  }
+}
+
+async function runSync(
+  server: string,
+  token: string,
+  budgetSeconds: number,
+  db: string,
+  out: Out,
+): Promise<number> {
+  const services = createServices({ databasePath: db });
+  try {
+    // A clip is named on the server by its sha256: let pending hashes finish first.
+    await services.checksums.whenIdle();
+    services.sync.signIn(server, token);
+    const report = await services.sync.syncNow(budgetSeconds * 1000);
+    out.log(JSON.stringify(report, null, 2));
+    return report.pending > 0 || report.conflicts.length > 0 ? 3 : 0;
+  } catch (error) {
+    const body = errorBody(error);
+    out.log(JSON.stringify({ error: body }));
+    out.error(`framewise sync: ${body.code}: ${body.message}`);
+    return 1;
+  } finally {
+    services.close();
+  }
+}
+
 async function runServe(db: string, port: number, out: Out): Promise<number> {
   const services = createServices({ databasePath: db });
   const rendererDir = defaultRendererDir(appRoot());
@@ -263,6 +315,9 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
         out: { type: 'string' },
         'include-videos': { type: 'boolean', default: false },
         status: { type: 'string' },
+        server: { type: 'string' },
+        token: { type: 'string' },
+        budget: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -303,6 +358,20 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
       const file = positionals[2];
       if (!target || file === undefined) break;
       return runImportLabels(target, file, db, out);
+    }
+    case 'submit':
+      if (!target) break;
+      return runSubmit(target, db, out);
+    case 'sync': {
+      const token = values.token ?? process.env.FRAMEWISE_TOKEN;
+      const budget = Number(values.budget ?? 60);
+      if (values.server === undefined || token === undefined || !(budget > 0)) {
+        out.error(
+          `framewise sync: give --server URL and --token TOKEN (or FRAMEWISE_TOKEN).\n\n${HELP}`,
+        );
+        return 2;
+      }
+      return runSync(values.server, token, budget, db, out);
     }
     case 'serve': {
       const port = values.port === undefined ? 0 : Number(values.port);

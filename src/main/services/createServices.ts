@@ -12,6 +12,7 @@ import { SampleTableCache } from './media/sampleTable';
 import { ProxyService } from './proxy/proxyService';
 import { quickFingerprint, sha256File } from './media/sha256File';
 import { openStore } from './store/openStore';
+import { SyncService } from './sync/syncService';
 import type { Store } from './store/Store';
 
 export type CoreServices = {
@@ -26,6 +27,8 @@ export type CoreServices = {
   proxies: ProxyService;
   /** Exports for team leads, each on its own read-only connection to the database. */
   exports: ExportService;
+  /** Delivery of submitted sets to the central server and the pull of review outcomes. */
+  sync: SyncService;
 };
 
 export type Services = CoreServices & { handlers: ApiHandlers; close: () => void };
@@ -84,6 +87,7 @@ export function createServices(options: {
     sampleTables,
     proxies,
     exports,
+    sync: new SyncService({ store, actor }),
   };
   // Hashes left pending by a previous run (app closed mid-batch) resume on start, as do proxies.
   checksums.kick();
@@ -93,6 +97,7 @@ export function createServices(options: {
     handlers: createHandlers(core),
     close: () => {
       checksums.stop();
+      core.sync.stop();
       proxies.close();
       // Running exports stop and remove their temporary folders; their connections close.
       void exports.close();

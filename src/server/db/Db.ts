@@ -87,6 +87,10 @@ async function openPglite(dataDir: string): Promise<Db> {
     ...on(db),
     // PGlite is one connection: its transaction() queues every other query until COMMIT.
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(on(tx))),
-    close: () => db.close(),
+    // Closing twice is a no-op, as pg's Pool.end() after end() is not: callers may hand the
+    // folder to another process and close their handle later.
+    close: async () => {
+      if (!db.closed) await db.close();
+    },
   };
 }

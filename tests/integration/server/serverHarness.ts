@@ -207,3 +207,37 @@ export const EMPTY_DOC = { tracks: [], segments: [], contacts: [] };
 export function pushBody(baseRevision: number, extra: Record<string, unknown> = {}) {
   return { baseRevision, labels: EMPTY_DOC, localSetId: 'local-1', localRevision: 1, ...extra };
 }
+
+/**
+ * Assigns many clips to one annotator in two statements (the CLI's `assign` is one clip per
+ * call, with events; a benchmark's 10,000 assignments need neither).
+ */
+export async function bulkAssign(
+  db: Db,
+  input: { projectId: string; annotator: string; reviewer: string; clipRefs: readonly string[] },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO assignments (id, project_id, clip_ref, annotator_id, reviewer_id)
+       SELECT gen_random_uuid()::text, $1, ref,
+         (SELECT id FROM users WHERE name = $2), (SELECT id FROM users WHERE name = $3)
+       FROM unnest($4::text[]) AS ref`,
+      [input.projectId, input.annotator, input.reviewer, [...input.clipRefs]],
+    );
+    await tx.query(
+      `INSERT INTO annotation_sets (id, assignment_id)
+       SELECT gen_random_uuid()::text, a.id FROM assignments a
+       LEFT JOIN annotation_sets s ON s.assignment_id = a.id WHERE s.id IS NULL`,
+    );
+  });
+}
+
+/** Per clip, how many documents the server stored for it (one per applied push). */
+export async function versionsPerClip(db: Db): Promise<Map<string, number>> {
+  const rows = await db.query<{ clip_ref: string; n: number }>(
+    `SELECT a.clip_ref, count(v.revision)::int AS n FROM assignments a
+     JOIN annotation_sets s ON s.assignment_id = a.id
+     LEFT JOIN set_versions v ON v.set_id = s.id GROUP BY a.clip_ref`,
+  );
+  return new Map(rows.map((r) => [r.clip_ref, r.n]));
+}
