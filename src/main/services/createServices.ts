@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { ApiHandlers } from '../../shared/api/contract';
 import { createHandlers } from './api/createHandlers';
 import { EventBus } from './eventBus';
+import { AgreementService } from './agreement/agreementService';
 import { ExportService } from './export/exportService';
 import { ChecksumWorker } from './import/checksumWorker';
 import { DEFAULT_PROJECT_ID, defaultProjectSchema } from './labels/defaultProject';
@@ -27,6 +28,8 @@ export type CoreServices = {
   proxies: ProxyService;
   /** Exports for team leads, each on its own read-only connection to the database. */
   exports: ExportService;
+  /** Inter-annotator agreement for the lead's agreement page. */
+  agreement: AgreementService;
   /** Delivery of submitted sets to the central server and the pull of review outcomes. */
   sync: SyncService;
 };
@@ -87,6 +90,11 @@ export function createServices(options: {
     sampleTables,
     proxies,
     exports,
+    agreement: new AgreementService({
+      databasePath: options.databasePath,
+      store,
+      ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
+    }),
     sync: new SyncService({ store, actor }),
   };
   // Hashes left pending by a previous run (app closed mid-batch) resume on start, as do proxies.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommandSchema } from '../domain/labels/commands';
+import { AgreementReport } from '../domain/metrics/agreementReport';
 import {
   AnnotationSetInfo,
   Batch,
@@ -113,6 +114,14 @@ export const calls = {
   submitAnnotationSet: {
     input: z.object({ setId: z.string().min(1) }).strict(),
     output: SubmitResult,
+  },
+  /**
+   * Inter-annotator agreement over every double-annotated clip (of one batch, or all), per
+   * annotator and per batch, with what the agreement page plots.
+   */
+  getAgreementReport: {
+    input: z.object({ batchId: z.string().min(1).optional() }).strict(),
+    output: AgreementReport,
   },
   /** Where the current user left off (null the first time). */
   getWorkspace: {

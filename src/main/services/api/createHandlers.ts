@@ -85,6 +85,7 @@ export function createHandlers(services: CoreServices): ApiHandlers {
             problems: outcome.problems.map((p) => ({ ...p, frames: [...p.frames] })),
           };
     },
+    getAgreementReport: ({ batchId }) => services.agreement.report(batchId),
     getWorkspace: () => store.getWorkspace(actor),
     saveWorkspace: (workspace) => {
       store.saveWorkspace(actor, workspace);

@@ -31,6 +31,16 @@ export type ExportClipRow = {
   consent: BatchManifest['consent'] | null;
 };
 
+/** A submit or a review verdict from the audit log. */
+export type StatusChangeRow = {
+  at: string;
+  action: 'labels.submitted' | 'labels.accepted' | 'labels.changes_requested';
+  actor: string;
+  setId: string;
+  annotator: string;
+  batchId: string;
+};
+
 /** An annotation set of a clip, with what provenance reports about it. */
 export type ExportSetRow = {
   setId: string;
@@ -146,6 +156,14 @@ export class ExportQueries {
     }));
   }
 
+  /**
+   * Every submit and review verdict on record, oldest first, with the annotator whose set it was:
+   * what throughput per day and rejection rates are counted from.
+   */
+  statusChanges(): StatusChangeRow[] {
+    return this.#s.statusChanges.all();
+  }
+
   /** People other than the annotator who changed the set's status (the audit log's actors). */
   reviewersOf(setId: string, annotator: string): string[] {
     return this.#s.reviewers.all(setId, annotator);
@@ -251,6 +269,15 @@ function prepare(db: Database) {
       `SELECT ${CLIP_COLUMNS} WHERE c.batch_id = ? ORDER BY c.relative_path`,
     ),
     clipById: db.prepare<[string], ClipRow>(`SELECT ${CLIP_COLUMNS} WHERE c.id = ?`),
+    statusChanges: db.prepare<[], StatusChangeRow>(/* sql */ `
+      SELECT a.at AS at, a.action AS action, a.actor AS actor, s.id AS setId,
+        s.annotator AS annotator, c.batch_id AS batchId
+      FROM audit_log a
+      JOIN annotation_sets s ON s.id = a.entity_id
+      JOIN clips c ON c.id = s.clip_id
+      WHERE a.entity_type = 'annotation_set'
+        AND a.action IN ('labels.submitted', 'labels.accepted', 'labels.changes_requested')
+      ORDER BY a.id`),
     setsOfClip: db.prepare<[string], SetRow>(/* sql */ `
       SELECT id, annotator, project_id, status, revision, seq, updated_at
       FROM annotation_sets WHERE clip_id = ? ORDER BY updated_at DESC, id`),

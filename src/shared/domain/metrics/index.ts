@@ -6,3 +6,4 @@ export * from './agreement';
 export * from './fromLabels';
 export * from './fileAgreement';
 export * from './documentAgreement';
+export * from './agreementReport';
