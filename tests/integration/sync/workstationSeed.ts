@@ -14,6 +14,7 @@ export function seedWorkstation(
   file: string,
   clipRefs: readonly string[],
   annotator: string,
+  options: { submit?: boolean } = {},
 ): Map<string, string> {
   const db = openDatabase(file);
   const times = encodeFrameTimes([0, 1 / 30, 2 / 30]);
@@ -48,8 +49,10 @@ export function seedWorkstation(
         annotator,
         DEFAULT_PROJECT_ID,
       );
-      const outcome = store.submitAnnotationSet(set.id, annotator);
-      if (!outcome.submitted) throw new Error(`seed set for ${ref} is incomplete`);
+      if (options.submit ?? true) {
+        const outcome = store.submitAnnotationSet(set.id, annotator);
+        if (!outcome.submitted) throw new Error(`seed set for ${ref} is incomplete`);
+      }
       sets.set(ref, set.id);
     }
   } finally {

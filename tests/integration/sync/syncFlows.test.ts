@@ -1,0 +1,232 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices } from '../../../src/main/services/createServices';
+import { SyncService } from '../../../src/main/services/sync/syncService';
+import {
+  COCO_BODY_KEYPOINTS,
+  COCO_BODY_TEMPLATE_ID,
+  type Command,
+} from '../../../src/shared/domain/labels';
+import {
+  bulkAssign,
+  call,
+  clipRefOf,
+  listenInProcess,
+  openTestDb,
+  seedTeam,
+  type Team,
+} from '../server/serverHarness';
+import { clipIdOf, seedWorkstation } from './workstationSeed';
+
+const CLI = resolve(import.meta.dirname, '../../../bin/framewise.mjs');
+const FAST = { baseMs: 5, capMs: 100 };
+
+const addPerson: Command = {
+  type: 'addTrack',
+  track: {
+    id: 'p1',
+    kind: 'person',
+    templateId: COCO_BODY_TEMPLATE_ID,
+    label: 'Person 1',
+    color: '#3366cc',
+    keyframes: [],
+  },
+};
+const placePose: Command = {
+  type: 'setKeyframe',
+  trackId: 'p1',
+  keyframe: {
+    frame: 1,
+    points: COCO_BODY_KEYPOINTS.map((_, i) => ({
+      x: 10 + i,
+      y: 20,
+      visibility: 'visible' as const,
+      source: 'manual' as const,
+    })),
+  },
+};
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('sync flows against the real server (PGlite)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fw-flows-'));
+  const clip = clipRefOf('flow-clip');
+  const cliClip = clipRefOf('cli-clip');
+  let team: Team;
+  let server: { url: string; close: () => Promise<void> };
+  let dispose: () => Promise<void>;
+
+  beforeAll(async () => {
+    const opened = await openTestDb('pglite');
+    dispose = opened.dispose;
+    team = await seedTeam(opened.db);
+    await bulkAssign(opened.db, {
+      projectId: team.projectId,
+      annotator: 'ann1',
+      reviewer: 'rev1',
+      clipRefs: [clip, cliClip],
+    });
+    server = await listenInProcess(opened.db);
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const workstation = (name: string) => {
+    const services = createServices({
+      databasePath: join(dir, `${name}.sqlite`),
+      actor: 'annotator-1',
+    });
+    const sync = new SyncService({ store: services.store, actor: 'annotator-1', backoff: FAST });
+    sync.signIn(server.url, team.tokens.ann1);
+    return { services, sync };
+  };
+
+  it('shows a 409 with both versions when another workstation pushed first, keeping local work', async () => {
+    // The same annotator labelled the clip on a laptop and on a desktop, and submitted both.
+    seedWorkstation(join(dir, 'laptop.sqlite'), [clip], 'annotator-1');
+    const desktopSets = seedWorkstation(join(dir, 'desktop.sqlite'), [clip], 'annotator-1', {
+      submit: false,
+    });
+    const desktopSet = desktopSets.get(clip) ?? '';
+    const desktop = workstation('desktop');
+    desktop.services.store.applyLabelEdit(desktopSet, addPerson, 0, 'annotator-1');
+    desktop.services.store.applyLabelEdit(desktopSet, placePose, 1, 'annotator-1');
+    expect(desktop.services.store.submitAnnotationSet(desktopSet, 'annotator-1').submitted).toBe(
+      true,
+    );
+
+    const laptop = workstation('laptop');
+    try {
+      expect((await laptop.sync.syncNow(10_000)).delivered).toHaveLength(1);
+      const report = await desktop.sync.syncNow(10_000);
+      expect(report.delivered).toEqual([]);
+      expect(report.conflicts).toEqual([
+        expect.objectContaining({ setId: desktopSet, code: 'STALE_REVISION', serverRevision: 1 }),
+      ]);
+      const [conflict] = desktop.sync.conflicts();
+      expect(conflict?.local.labels.tracks).toHaveLength(1);
+      expect(conflict?.server).toMatchObject({ revision: 1, labels: { tracks: [] } });
+      expect(desktop.sync.status()).toMatchObject({ pending: 0, conflicts: 1, online: true });
+      // The desktop's labels are untouched.
+      expect(desktop.services.store.loadLabels(desktopSet).doc.tracks).toHaveLength(1);
+      expect(desktop.services.store.getAnnotationSet(desktopSet)?.status).toBe('submitted');
+    } finally {
+      desktop.services.close();
+      laptop.services.close();
+    }
+  });
+
+  it('applies a review pulled from the events feed, once, and delivers the resubmission', async () => {
+    const laptop = workstation('laptop');
+    try {
+      const queue = await call(server.url, 'GET', '/v1/review-queue', { token: team.tokens.rev1 });
+      const setId = (queue.body as { sets: { setId: string; clipRef: string }[] }).sets.find(
+        (s) => s.clipRef === clip,
+      )?.setId;
+      const verdict = await call(server.url, 'POST', `/v1/sets/${setId ?? ''}/review`, {
+        token: team.tokens.rev1,
+        key: 'flow-review-1',
+        body: {
+          verdict: 'request_changes',
+          baseRevision: 1,
+          comments: [{ text: 'add the person', frame: 1 }],
+        },
+      });
+      expect(verdict.status).toBe(200);
+
+      const pulled = await laptop.sync.syncNow(10_000);
+      const localSet = laptop.services.store.openAnnotationSet(
+        clipIdOf(clip),
+        'annotator-1',
+        'default',
+      );
+      expect(pulled.reviewsApplied).toEqual([
+        { setId, clipRef: clip, status: 'changes_requested' },
+      ]);
+      expect(localSet.status).toBe('changes_requested');
+      // Pulling again applies nothing twice.
+      expect((await laptop.sync.syncNow(10_000)).reviewsApplied).toEqual([]);
+
+      laptop.services.store.applyLabelEdit(localSet.id, addPerson, 0, 'annotator-1');
+      laptop.services.store.applyLabelEdit(localSet.id, placePose, 1, 'annotator-1');
+      expect(laptop.services.store.submitAnnotationSet(localSet.id, 'annotator-1').submitted).toBe(
+        true,
+      );
+      const resubmitted = await laptop.sync.syncNow(10_000);
+      expect(resubmitted.delivered).toEqual([
+        expect.objectContaining({ setId: localSet.id, revision: 3 }),
+      ]);
+      const onServer = await call(server.url, 'GET', `/v1/sets/${setId ?? ''}`, {
+        token: team.tokens.rev1,
+      });
+      expect(onServer.body).toMatchObject({
+        status: 'submitted',
+        revision: 3,
+        labels: { tracks: [{ id: 'p1' }] },
+      });
+    } finally {
+      laptop.services.close();
+    }
+  });
+
+  it('submits and syncs from the command line, as scripts do', async () => {
+    const db = join(dir, 'cli.sqlite');
+    // The CLI acts as the OS user, as the app does.
+    seedWorkstation(db, [cliClip], userInfo().username, { submit: false });
+    const submitted = await runCli(['submit', clipIdOf(cliClip), '--db', db]);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    expect(JSON.parse(submitted.stdout)).toMatchObject({
+      submitted: true,
+      queued: 1,
+      set: { status: 'submitted' },
+    });
+
+    const badToken = await runCli([
+      'sync',
+      '--server',
+      server.url,
+      '--token',
+      'fwt_not_a_real_token',
+      '--db',
+      db,
+    ]);
+    expect(badToken.code).toBe(1);
+    expect(JSON.parse(badToken.stdout)).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+
+    const synced = await runCli([
+      'sync',
+      '--server',
+      server.url,
+      '--token',
+      team.tokens.ann1,
+      '--db',
+      db,
+    ]);
+    expect(synced.code, synced.stderr).toBe(0);
+    const report = JSON.parse(synced.stdout) as {
+      delivered: { clipId: string; revision: number }[];
+      pending: number;
+    };
+    expect(report.delivered).toEqual([
+      expect.objectContaining({ clipId: clipIdOf(cliClip), revision: 1 }),
+    ]);
+    expect(report.pending).toBe(0);
+  });
+});
