@@ -6,7 +6,11 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'src/main/electron/index.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/electron/index.ts'),
+          // Its own file: PreannotationService starts it as a worker thread from out/main.
+          poseWorker: resolve(import.meta.dirname, 'src/main/services/preannotation/poseWorker.ts'),
+        },
         external: ['better-sqlite3'],
       },
     },

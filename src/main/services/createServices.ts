@@ -10,6 +10,7 @@ import { DEFAULT_PROJECT_ID, defaultProjectSchema } from './labels/defaultProjec
 import type { ImportDeps } from './import/importBatch';
 import { probeVideo } from './media/probeVideo';
 import { SampleTableCache } from './media/sampleTable';
+import { PreannotationService } from './preannotation/preannotationService';
 import { ProxyService } from './proxy/proxyService';
 import { quickFingerprint, sha256File } from './media/sha256File';
 import { openStore } from './store/openStore';
@@ -28,6 +29,8 @@ export type CoreServices = {
   proxies: ProxyService;
   /** Exports for team leads, each on its own read-only connection to the database. */
   exports: ExportService;
+  /** Pose proposals, computed on a worker thread started on the first job. */
+  preannotation: PreannotationService;
   /** Inter-annotator agreement for the lead's agreement page. */
   agreement: AgreementService;
   /** Delivery of submitted sets to the central server and the pull of review outcomes. */
@@ -90,6 +93,7 @@ export function createServices(options: {
     sampleTables,
     proxies,
     exports,
+    preannotation: new PreannotationService({ store, events }),
     agreement: new AgreementService({
       databasePath: options.databasePath,
       store,
@@ -109,6 +113,8 @@ export function createServices(options: {
       proxies.close();
       // Running exports stop and remove their temporary folders; their connections close.
       void exports.close();
+      // Stops the pose worker thread; a frame in flight is dropped, its job reported failed.
+      void core.preannotation.close();
       store.close();
     },
   };

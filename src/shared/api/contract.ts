@@ -21,6 +21,11 @@ import {
   Workspace,
 } from './schemas';
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
+import {
+  PreannotationProgress,
+  PreannotationRequest,
+  PreannotationStarted,
+} from './preannotationSchemas';
 
 /**
  * Every call between the renderer and the main-process services, declared once.
@@ -145,6 +150,21 @@ export const calls = {
     input: z.object({ exportId: z.string().min(1) }).strict(),
     output: z.object({ cancelled: z.boolean() }),
   },
+  /**
+   * Runs the pose model on the current frame or every N-th frame of a range, in the background;
+   * answers with the job id at once. Each finished frame's proposals arrive as a
+   * `preannotationProgress` event (the renderer turns them into label edits). Errors:
+   * CLIP_NOT_FOUND, FRAME_OUT_OF_RANGE; later ones (MODEL_FILES_MISSING, DECODE_FAILED) in the event.
+   */
+  startPreannotation: {
+    input: PreannotationRequest,
+    output: PreannotationStarted,
+  },
+  /** Stops a pre-annotation job between frames. False when it already ended. */
+  cancelPreannotation: {
+    input: z.object({ jobId: z.string().min(1) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
 } as const;
 
 /** Events pushed from main to the renderer; subscribed to as `onX` on the client. */
@@ -156,6 +176,8 @@ export const events = {
   labelsSaved: LabelsSaved,
   /** A running export's counts, ETA and phase; the last one carries the report or the error. */
   exportProgress: ExportProgress,
+  /** A pre-annotation job's counts, ETA and phase, with the proposals of frames just finished. */
+  preannotationProgress: PreannotationProgress,
 } as const;
 
 export type Calls = typeof calls;

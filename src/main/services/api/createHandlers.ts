@@ -93,5 +93,7 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     startExport: (request) => services.exports.start(request),
     cancelExport: ({ exportId }) => ({ cancelled: services.exports.cancel(exportId) }),
+    startPreannotation: (request) => services.preannotation.start(request),
+    cancelPreannotation: ({ jobId }) => ({ cancelled: services.preannotation.cancel(jobId) }),
   };
 }

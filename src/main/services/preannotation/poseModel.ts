@@ -53,13 +53,14 @@ export function poseModelId(model: PoseModelName): string {
 
 /**
  * `resources/models` beside the sources (`src/main/services/preannotation` → four levels up) or
- * beside the bundle (`out/main` → two levels up): the first that exists.
+ * beside the bundle (`out/main`, or a chunk in `out/main/chunks`): the first that exists.
  */
 export function defaultModelsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [
     join(here, '../../../../resources/models'),
     join(here, '../../resources/models'),
+    join(here, '../../../resources/models'),
   ];
   return candidates.find((dir) => existsSync(dir)) ?? (candidates[0] as string);
 }
@@ -187,6 +188,11 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
       }
       const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
       try {
+        // Each picture on its own: BlazePose otherwise crops the next picture around the last
+        // pose (video tracking), so a proposal would depend on which frame ran before it — and
+        // keyframes are sparse, often from another job or clip (measured: a wrist 40 px off).
+        // (MoveNet MultiPose keeps no such state, and its reset() fails without a tracker.)
+        if (model === 'blazepose-full') detector.reset();
         const poses = await detector.estimatePoses(input, { flipHorizontal: false });
         return poses.map((pose) => ({
           score: pose.score === undefined ? null : clamp01(pose.score),
