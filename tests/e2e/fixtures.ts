@@ -7,8 +7,12 @@ import { test as base, expect, type Page } from '@playwright/test';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
-/** A running `framewise serve`: the URL it printed (with `?token=`), its origin and token. */
-export type LoopbackHost = { url: string; origin: string; token: string };
+/**
+ * A running `framewise serve`: the URL it printed (with `?token=`), its origin and token, and its
+ * database file (for specs that must seed what no UI can make on one machine, such as a second
+ * annotator's labels).
+ */
+export type LoopbackHost = { url: string; origin: string; token: string; databasePath: string };
 
 type WorkerFixtures = { hostPerFile: HostPerFile };
 type TestFixtures = { host: LoopbackHost };
@@ -51,14 +55,11 @@ async function startHost(): Promise<RunningHost> {
     throw new Error('out/renderer is missing: run `npm run build` before the e2e tests.');
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'framewise-e2e-'));
-  const child = spawn(
-    process.execPath,
-    [HOST_CLI, 'serve', '--db', join(dataDir, 'framewise.sqlite')],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const databasePath = join(dataDir, 'framewise.sqlite');
+  const child = spawn(process.execPath, [HOST_CLI, 'serve', '--db', databasePath], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stopHost = async () => {
     await stop(child);
     rmSync(dataDir, { recursive: true, force: true });
@@ -67,7 +68,7 @@ async function startHost(): Promise<RunningHost> {
     const url = new URL(await firstLine(child));
     const token = url.searchParams.get('token');
     if (!token) throw new Error(`framewise serve printed a URL without a token: ${url.href}`);
-    return { host: { url: url.href, origin: url.origin, token }, stop: stopHost };
+    return { host: { url: url.href, origin: url.origin, token, databasePath }, stop: stopHost };
   } catch (error) {
     await stopHost();
     throw error;

@@ -2,6 +2,7 @@ import { useAppStore } from '../store/AppStoreContext';
 import { BatchScreen } from './BatchScreen';
 import { BatchesScreen } from './BatchesScreen';
 import { ClipScreen } from './ClipScreen';
+import { AgreementScreen } from './AgreementScreen';
 import { ErrorAlert } from './ErrorAlert';
 import { ExportScreen } from './ExportScreen';
 
@@ -18,6 +19,7 @@ export function App() {
         {screen.name === 'batch' && <BatchScreen batchId={screen.batchId} />}
         {screen.name === 'clip' && <ClipScreen batchId={screen.batchId} clipId={screen.clipId} />}
         {screen.name === 'export' && <ExportScreen />}
+        {screen.name === 'agreement' && <AgreementScreen />}
       </main>
     </div>
   );

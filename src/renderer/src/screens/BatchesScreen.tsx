@@ -132,14 +132,20 @@ function BatchList() {
   const loaded = useAppStore((state) => state.batchesLoaded);
   const showBatch = useAppStore((state) => state.showBatch);
   const showExport = useAppStore((state) => state.showExport);
+  const showAgreement = useAppStore((state) => state.showAgreement);
   if (!loaded) return <p>Loading batches…</p>;
   return (
     <section aria-labelledby="batch-list-title">
       <h2 id="batch-list-title">Imported batches</h2>
       {batches.length > 0 && (
-        <button type="button" onClick={() => showExport()}>
-          Export…
-        </button>
+        <div className="button-row">
+          <button type="button" onClick={() => showExport()}>
+            Export…
+          </button>
+          <button type="button" onClick={showAgreement}>
+            Agreement
+          </button>
+        </div>
       )}
       {batches.length === 0 ? (
         <p>No batches yet. Import a folder of clips to start.</p>

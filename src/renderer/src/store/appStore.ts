@@ -1,5 +1,6 @@
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { ApiClient } from '../../../shared/api/contract';
+import { createAgreementSlice, type AgreementSlice } from './agreementSlice';
 import { createBatchesSlice, type BatchesSlice } from './batchesSlice';
 import { createClipsSlice, type ClipsSlice } from './clipsSlice';
 import { createErrorsSlice, type ErrorsSlice } from './errorsSlice';
@@ -15,6 +16,7 @@ export type AppState = BatchesSlice &
   PlayerSlice &
   LabelsSlice &
   ExportSlice &
+  AgreementSlice &
   ErrorsSlice;
 export type AppStore = StoreApi<AppState>;
 
@@ -29,6 +31,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createNavigationSlice(api)(...args),
     ...createPlayerSlice(api)(...args),
     ...createLabelsSlice(api)(...args),
+    ...createAgreementSlice(api)(...args),
     ...createExportSlice(api)(...args),
     ...createErrorsSlice(api)(...args),
   }));

@@ -4,7 +4,8 @@ export type Screen =
   | { name: 'batches' }
   | { name: 'batch'; batchId: string }
   | { name: 'clip'; batchId: string; clipId: string }
-  | { name: 'export' };
+  | { name: 'export' }
+  | { name: 'agreement' };
 
 export type NavigationSlice = {
   screen: Screen;
@@ -13,6 +14,8 @@ export type NavigationSlice = {
   showClip: (batchId: string, clipId: string) => void;
   /** The Export screen, with `batchIds` chosen (the batch list loads for it). */
   showExport: (batchIds?: string[]) => void;
+  /** Inter-annotator agreement, across every batch until one is chosen. */
+  showAgreement: () => void;
 };
 
 /**
@@ -37,5 +40,10 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
     set({ screen: { name: 'export' }, error: null });
     if (batchIds !== undefined) get().setExportChoices({ batchIds });
     void get().loadBatches();
+  },
+  showAgreement: () => {
+    set({ screen: { name: 'agreement' }, error: null });
+    void get().loadBatches();
+    void get().loadAgreement(get().agreementBatchId);
   },
 });
