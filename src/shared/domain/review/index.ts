@@ -1,0 +1,2 @@
+export * from './reviewComment';
+export * from './labelsDiff';
