@@ -7,6 +7,7 @@ import type { ImportFileOutcome } from '../../shared/api/schemas';
 import { ExportRequest } from '../../shared/api/exportSchemas';
 import { defaultRendererDir, startLoopbackHost } from '../host/loopbackHost';
 import { AGREEMENT_HELP, runAgreementCommand } from './agreementCommand';
+import { GOVERNANCE_COMMANDS, GOVERNANCE_HELP, runGovernanceCommand } from './governanceCommands';
 import { createServices } from '../services/createServices';
 import { importLabels } from '../services/export/importLabels';
 import { DEFAULT_PROJECT_ID } from '../services/labels/defaultProject';
@@ -34,6 +35,7 @@ Usage:
       as one undoable edit. Prints {setId, format, tracks, keyframes} as JSON; exit code 1
       with {"error":{...}} for a malformed file, an unknown clip or mismatched frames.
 ${AGREEMENT_HELP}
+${GOVERNANCE_HELP}
   framewise submit <clip-id> [--db FILE]
       Submit your annotation set of a clip for review, as the app's Submit button does: it is
       checked for completeness (the problems are printed, exit code 3, nothing changes) and
@@ -300,6 +302,10 @@ async function runServe(db: string, port: number, out: Out): Promise<number> {
 export async function main(argv: string[], out: Out = stdio): Promise<number> {
   // Commands that read no database take their own options.
   if (argv[0] === 'agreement') return runAgreementCommand(argv.slice(1), out);
+  // Governance commands take their own options (--consent, --at) and subcommands.
+  if (argv[0] !== undefined && GOVERNANCE_COMMANDS.has(argv[0])) {
+    return runGovernanceCommand(argv, out);
+  }
   let parsed;
   try {
     parsed = parseArgs({

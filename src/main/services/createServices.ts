@@ -5,6 +5,7 @@ import { createHandlers } from './api/createHandlers';
 import { EventBus } from './eventBus';
 import { AgreementService } from './agreement/agreementService';
 import { ExportService } from './export/exportService';
+import { GovernanceService } from './governance/governanceService';
 import { ChecksumWorker } from './import/checksumWorker';
 import { DEFAULT_PROJECT_ID, defaultProjectSchema } from './labels/defaultProject';
 import type { ImportDeps } from './import/importBatch';
@@ -35,6 +36,12 @@ export type CoreServices = {
   agreement: AgreementService;
   /** Delivery of submitted sets to the central server and the pull of review outcomes. */
   sync: SyncService;
+  /**
+   * Consent withdrawal and purge, the audit chain, privacy reports. Sync calls
+   * `governance.withdrawConsent({ consentId | clipId, source: 'server', withdrawnAt })` for every
+   * withdrawal event it pulls.
+   */
+  governance: GovernanceService;
 };
 
 export type Services = CoreServices & { handlers: ApiHandlers; close: () => void };
@@ -100,6 +107,13 @@ export function createServices(options: {
       ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
     }),
     sync: new SyncService({ store, actor }),
+    governance: new GovernanceService({
+      databasePath: options.databasePath,
+      store,
+      actor,
+      proxyDir: join(dirname(options.databasePath), 'proxies'),
+      ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
+    }),
   };
   // Hashes left pending by a previous run (app closed mid-batch) resume on start, as do proxies.
   checksums.kick();

@@ -22,6 +22,16 @@ export const ExportRequest = z
     /** Absolute path of a folder that does not exist yet (or is empty); created at the end. */
     destination: z.string().min(1, 'Choose a destination folder.'),
     includeVideos: z.boolean().default(false),
+    /**
+     * Data residency: only clips whose contributor region (ISO 3166, from the manifest) is one of
+     * these; "US" also admits "US-CA". Clips outside, or with no region, are excluded with
+     * `region_excluded`. Absent or empty: every region.
+     */
+    regions: z
+      .array(
+        z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'must be an ISO 3166 code such as "PT"'),
+      )
+      .optional(),
   })
   .strict();
 export type ExportRequest = z.output<typeof ExportRequest>;
@@ -33,6 +43,8 @@ export const ExclusionReason = z.enum([
   'consent_withdrawn',
   'consent_expired',
   'consent_not_yet_valid',
+  /** The contributor's region is not among the export's `regions` (or is unknown). */
+  'region_excluded',
   'no_labels_in_status',
   'checksum_not_verified',
   /** The clean video copy failed its check (frame table or metadata); its labels are left out too. */

@@ -5,6 +5,7 @@ import {
   type LabelsDocument as LabelsDocumentData,
 } from '../domain/labels/labelsDocument';
 import { ProjectSchemaV1 } from '../domain/labels/projectSchema';
+import { ClipConsent } from '../domain/consentState';
 
 /** Clockwise rotation, in degrees, that the display matrix asks for to show the picture upright. */
 export const Rotation = z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]);
@@ -93,6 +94,8 @@ export const Clip = ProbeSummary.extend({
   sha256: z.string().nullable(),
   checksumState: ChecksumState,
   importedAt: z.string(),
+  /** Valid, missing, not yet valid, expired or withdrawn, with why (consentStateOf). */
+  consent: ClipConsent,
 });
 export type Clip = z.infer<typeof Clip>;
 

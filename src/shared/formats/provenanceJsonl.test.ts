@@ -10,6 +10,7 @@ const record: ProvenanceRecord = {
   frame_count: 300,
   timestamps_source: 'container_pts',
   contributor_pseudonym: 'contrib_042',
+  contributor_region: 'PT',
   consent: { id: 'consent-7', scope: ['training'] },
   annotators: ['ann_1'],
   reviewers: ['rev_1'],

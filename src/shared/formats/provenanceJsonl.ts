@@ -17,6 +17,8 @@ export const ProvenanceRecord = z
     /** Where frame times come from, e.g. "container_pts" (the frame table), never fps. */
     timestamps_source: z.string().min(1, 'must not be empty'),
     contributor_pseudonym: Pseudonym,
+    /** The contributor's region/country (ISO 3166) from the manifest; null when it gave none. */
+    contributor_region: z.string().nullable(),
     consent: z
       .object({
         id: z.string().min(1, 'must not be empty'),

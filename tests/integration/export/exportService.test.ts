@@ -71,6 +71,8 @@ describe('export service', () => {
     const id = (key: string) => w.clips.get(key)?.clipId ?? '';
     // Clips are distinct files (equal bytes would be one clip). Every clip is labeled and accepted; consent alone must keep the invalid ones out.
     for (const key of w.clips.keys()) {
+      // A withdrawn clip cannot be labeled at all (CLIP_LOCKED); export must still list it.
+      if (key === 'withdrawn/rotated.mov') continue;
       if (key !== 'valid/ntsc2997.mp4') labelClip(w, id(key));
     }
     labelClip(w, id('valid/ntsc2997.mp4'), 'submitted');

@@ -25,6 +25,8 @@ export type BatchSpec = {
   files: readonly string[];
   /** 'none': a manifest without consent; 'no-manifest': no batch.json at all. */
   consent: Consent | 'none' | 'no-manifest';
+  /** The contributor's region in the manifest; 'PT' when not given. */
+  region?: string;
 };
 
 export type World = {
@@ -59,7 +61,7 @@ export async function buildWorld(batches: readonly BatchSpec[], prefix = 'export
         JSON.stringify({
           version: 1,
           batchId: batch.name,
-          contributor: { pseudonym: `contrib_${batch.name}`, region: 'PT' },
+          contributor: { pseudonym: `contrib_${batch.name}`, region: batch.region ?? 'PT' },
           ...(batch.consent === 'none' ? {} : { consent: batch.consent }),
           clips: batch.files.map((path) => ({ path })),
         }),

@@ -1,47 +1,33 @@
 import type { ExclusionReason } from '../../../shared/api/exportSchemas';
-import type { BatchManifest } from '../../../shared/domain/batchManifest';
+import {
+  consentStateOf,
+  type ConsentRecord,
+  type ConsentState,
+  type ConsentWithdrawal,
+} from '../../../shared/domain/consentState';
 
 export type ConsentVerdict =
-  | { ok: true; consent: NonNullable<BatchManifest['consent']> }
-  | { ok: false; reason: ExclusionReason; message: string };
+  { ok: true; consent: ConsentRecord } | { ok: false; reason: ExclusionReason; message: string };
+
+const REASONS: Record<Exclude<ConsentState, 'valid'>, ExclusionReason> = {
+  missing: 'consent_missing',
+  not_yet_valid: 'consent_not_yet_valid',
+  expired: 'consent_expired',
+  withdrawn: 'consent_withdrawn',
+};
 
 /**
- * Whether a clip's consent allows exporting it on `exportDate` (YYYY-MM-DD, UTC). Fails closed:
- * no record, a withdrawn one, one not yet granted, or one whose expiry date is before the export
- * date all refuse, whatever status filter the lead chose. Expiry is inclusive: consent expiring
- * on the export date still covers that day.
+ * Whether a clip's consent allows exporting it on `exportDate` (YYYY-MM-DD, UTC): the clip list's
+ * and the store's `consentStateOf`, so the three never disagree. Fails closed whatever status
+ * filter the lead chose; a recorded withdrawal refuses as the manifest's flag does.
  */
 export function consentVerdict(
-  consent: BatchManifest['consent'] | null,
+  consent: ConsentRecord | null | undefined,
   exportDate: string,
+  withdrawal: ConsentWithdrawal | null = null,
 ): ConsentVerdict {
-  if (consent === null || consent === undefined) {
-    return {
-      ok: false,
-      reason: 'consent_missing',
-      message: 'The batch has no consent record (batch.json "consent"); add it and re-import.',
-    };
-  }
-  if (consent.withdrawn) {
-    return {
-      ok: false,
-      reason: 'consent_withdrawn',
-      message: `Consent ${consent.id} was withdrawn by the contributor.`,
-    };
-  }
-  if (consent.expiresAt !== null && consent.expiresAt < exportDate) {
-    return {
-      ok: false,
-      reason: 'consent_expired',
-      message: `Consent ${consent.id} expired on ${consent.expiresAt}.`,
-    };
-  }
-  if (consent.grantedAt > exportDate) {
-    return {
-      ok: false,
-      reason: 'consent_not_yet_valid',
-      message: `Consent ${consent.id} is granted from ${consent.grantedAt} only.`,
-    };
-  }
-  return { ok: true, consent };
+  const state = consentStateOf(consent, withdrawal, exportDate);
+  if (state.state === 'valid' && consent) return { ok: true, consent };
+  const reason = state.state === 'valid' ? 'consent_missing' : REASONS[state.state];
+  return { ok: false, reason, message: state.message };
 }

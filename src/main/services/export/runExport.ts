@@ -374,7 +374,7 @@ function select(
         reason,
         message,
       });
-    const verdict = consentVerdict(clip.consent, exportDate);
+    const verdict = consentVerdict(clip.consent, exportDate, clip.withdrawal);
     if (!verdict.ok) {
       exclude(verdict.reason, verdict.message);
       continue;
@@ -382,6 +382,21 @@ function select(
     if (clip.contributor === null) {
       exclude('consent_missing', 'The batch names no contributor pseudonym for its consent.');
       continue;
+    }
+    if (request.regions !== undefined && request.regions.length > 0) {
+      const region = clip.region;
+      if (
+        region === null ||
+        !request.regions.some((r) => region === r || region.startsWith(`${r}-`))
+      ) {
+        exclude(
+          'region_excluded',
+          region === null
+            ? `The batch records no contributor region; this export is limited to ${request.regions.join(', ')}.`
+            : `The contributor's region ${region} is outside this export's regions (${request.regions.join(', ')}).`,
+        );
+        continue;
+      }
     }
     const sets = queries.setsOfClip(clip.clipId).filter((s) => admitted.includes(s.status));
     // Best status first; among equals the most recently changed (setsOfClip's order).
@@ -498,6 +513,7 @@ function provenanceOf(
     frame_count: item.clip.frameCount,
     timestamps_source: `container_pts (${item.clip.frameTableSource})`,
     contributor_pseudonym: item.contributor,
+    contributor_region: item.clip.region,
     consent: item.consent,
     annotators: [item.set.annotator],
     reviewers: queries.reviewersOf(item.set.setId, item.set.annotator),

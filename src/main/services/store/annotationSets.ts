@@ -15,6 +15,7 @@ import {
   type CompletenessProblem,
   type EditContext,
 } from '../../../shared/domain/labels';
+import { ConsentQueries } from './consentQueries';
 import type { AuditEntry, NewProject } from './Store';
 import { StoreError } from './storeError';
 
@@ -100,6 +101,7 @@ export class AnnotationSets {
   readonly #db: Database;
   readonly #cache = new Map<string, CachedSet>();
   readonly #s: ReturnType<typeof prepare>;
+  readonly #consent: ConsentQueries;
   readonly #ensureProject: Transaction<(input: NewProject, actor: string, at: string) => void>;
   readonly #openSet: Transaction<
     (clipId: string, annotator: string, projectId: string, at: string) => SetRow
@@ -120,6 +122,7 @@ export class AnnotationSets {
 
   constructor(db: Database, audit: Audit) {
     this.#db = db;
+    this.#consent = new ConsentQueries(db);
     const s = prepare(db);
     this.#s = s;
 
@@ -152,6 +155,8 @@ export class AnnotationSets {
         if (s.projectById.get(projectId) === undefined) {
           throw new StoreError('PROJECT_NOT_FOUND', `No project ${projectId}; import it first.`);
         }
+        // A withdrawn clip's labels were purged; a new set would start collecting them again.
+        this.#consent.assertNotWithdrawn(clipId);
         const id = randomUUID();
         s.insertSet.run({ id, clip_id: clipId, annotator, project_id: projectId, at });
         s.insertSnapshot.run(id, 0, JSON.stringify(EMPTY_LABELS), at);
@@ -193,6 +198,7 @@ export class AnnotationSets {
             `This clip's labels are ${status.replace('_', ' ')} and can no longer be edited here.`,
           );
         }
+        this.#consent.assertEditable(row.clip_id, row.project_id);
         if (row.seq !== expectedSeq) {
           throw new StoreError(
             'STALE_EDIT',
@@ -255,6 +261,7 @@ export class AnnotationSets {
     this.#submit = db.transaction((setId: string, actor: string): SubmitOutcome => {
       let row = s.setById.get(setId);
       if (row === undefined) throw setNotFound(setId);
+      this.#consent.assertEditable(row.clip_id, row.project_id);
       const current = this.#current(row);
       const problems = checkCompleteness(current.doc, current.context);
       if (problems.length > 0) return { submitted: false, problems };

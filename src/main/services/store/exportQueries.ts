@@ -8,7 +8,8 @@ import {
   ProjectSchemaV1,
   type ProjectSchema,
 } from '../../../shared/domain/labels';
-import { ManifestConsent, type BatchManifest } from '../../../shared/domain/batchManifest';
+import type { ConsentRecord, ConsentWithdrawal } from '../../../shared/domain/consentState';
+import { CONSENT_COLUMNS, consentRecordOf, withdrawalOf } from './consentQueries';
 import { decodeFrameTimes } from './frameTimesBlob';
 import { openDatabase, type OpenStoreOptions } from './openStore';
 
@@ -27,8 +28,12 @@ export type ExportClipRow = {
   frameCount: number;
   frameTableSource: string;
   contributor: string | null;
+  /** The contributor's region/country code (ISO 3166) from the manifest, if it gave one. */
+  region: string | null;
   /** The batch manifest's consent record, or null when the batch has none (or no manifest). */
-  consent: BatchManifest['consent'] | null;
+  consent: ConsentRecord | null;
+  /** The first withdrawal recorded for the clip or its consent id (consent_withdrawals). */
+  withdrawal: ConsentWithdrawal | null;
 };
 
 /** A submit or a review verdict from the audit log. */
@@ -66,7 +71,10 @@ type ClipRow = {
   frame_count: number;
   frame_table_source: string;
   contributor: string | null;
-  manifest_json: string | null;
+  region: string | null;
+  consent_json: string | null;
+  withdrawn_at: string | null;
+  withdrawal_source: string | null;
 };
 
 type SetRow = {
@@ -236,26 +244,16 @@ function toClip(row: ClipRow): ExportClipRow {
     frameCount: row.frame_count,
     frameTableSource: row.frame_table_source,
     contributor: row.contributor,
-    consent: consentOf(row.manifest_json),
+    region: row.region,
+    consent: consentRecordOf(row.consent_json),
+    withdrawal: withdrawalOf(row.withdrawn_at, row.withdrawal_source),
   };
-}
-
-/**
- * The consent record of a stored manifest. The manifest was validated on import, but a record
- * that no longer parses counts as missing: export must fail closed, never assume consent.
- */
-function consentOf(manifestJson: string | null): BatchManifest['consent'] | null {
-  if (manifestJson === null) return null;
-  const manifest: unknown = JSON.parse(manifestJson);
-  if (typeof manifest !== 'object' || manifest === null || !('consent' in manifest)) return null;
-  const parsed = ManifestConsent.safeParse(manifest.consent);
-  return parsed.success ? parsed.data : null;
 }
 
 const CLIP_COLUMNS = /* sql */ `
   c.id, c.batch_id, c.relative_path, c.file_path, c.container, c.sha256, c.checksum_state,
   c.width, c.height, c.rotation, c.frame_count, c.frame_table_source,
-  b.contributor, b.manifest_json
+  b.contributor, b.region, ${CONSENT_COLUMNS}
   FROM clips c JOIN batches b ON b.id = c.batch_id`;
 
 function prepare(db: Database) {

@@ -21,7 +21,10 @@ import type {
   Workspace,
 } from '../../../shared/api/schemas';
 import type { AnnotationStatus, Command, LabelsDocument } from '../../../shared/domain/labels';
+import type { ClipConsent } from '../../../shared/domain/consentState';
+import { appendChainedAudit } from '../audit/appendChainedAudit';
 import { AnnotationSets, type SubmitOutcome } from './annotationSets';
+import { ConsentQueries } from './consentQueries';
 import { SyncQueue } from './syncQueue';
 import { Workspaces } from './workspaces';
 import { decodeFrameTimes, encodeFrameTimes } from './frameTimesBlob';
@@ -151,7 +154,8 @@ function toBatch(row: BatchRow): Batch {
   };
 }
 
-function toClip(row: ClipRow): Clip {
+function toClip(row: ClipRow, consent: ClipConsent | undefined): Clip {
+  if (consent === undefined) throw new Error(`Clip ${row.id} has no batch to read consent from`);
   return {
     id: row.id,
     batchId: row.batch_id,
@@ -171,6 +175,7 @@ function toClip(row: ClipRow): Clip {
     frameCount: row.frame_count,
     frameTableSource: frameTableSource.parse(row.frame_table_source),
     flagged: FlaggedMetadata.parse(JSON.parse(row.flagged_metadata)),
+    consent,
   };
 }
 
@@ -214,6 +219,7 @@ export class SqliteStore implements Store {
   readonly #statements: Statements;
   readonly #sets: AnnotationSets;
   readonly #workspaces: Workspaces;
+  readonly #consent: ConsentQueries;
   readonly sync: SyncQueue;
   // Writes that read first take the write lock up front (BEGIN IMMEDIATE): a deferred read that
   // later upgrades fails with SQLITE_BUSY under WAL, without waiting out the busy timeout.
@@ -230,6 +236,7 @@ export class SqliteStore implements Store {
     this.#db = db;
     this.#statements = prepareStatements(db);
     const s = this.#statements;
+    this.#consent = new ConsentQueries(db);
     this.#sets = new AnnotationSets(db, (entry, at) => {
       this.#append(entry, at);
     });
@@ -338,7 +345,7 @@ export class SqliteStore implements Store {
       );
       const clip = s.clipById.get(id);
       if (clip === undefined) throw new Error(`Clip ${id} vanished inside its own transaction`);
-      return toClip(clip);
+      return this.#toClip(clip);
     });
 
     this.#setChecksum = db.transaction(
@@ -445,7 +452,7 @@ export class SqliteStore implements Store {
 
   findClipByFingerprint(fingerprint: string): Clip | undefined {
     const row = this.#statements.clipByFingerprint.get(fingerprint);
-    return row && toClip(row);
+    return row && this.#toClip(row);
   }
 
   addClip(input: NewClip, actor: string): Clip {
@@ -461,12 +468,15 @@ export class SqliteStore implements Store {
   }
 
   listClips(batchId: string): Clip[] {
-    return this.#statements.clipsByBatch.all(batchId).map(toClip);
+    const consents = this.#consent.batchConsents(batchId);
+    return this.#statements.clipsByBatch
+      .all(batchId)
+      .map((row) => toClip(row, consents.get(row.id)));
   }
 
   getClip(clipId: string): Clip | undefined {
     const row = this.#statements.clipById.get(clipId);
-    return row && toClip(row);
+    return row && this.#toClip(row);
   }
 
   getClipFilePath(clipId: string): string | undefined {
@@ -587,7 +597,13 @@ export class SqliteStore implements Store {
   }
 
   appendAudit(entry: AuditEntry): void {
-    this.#append(entry, now());
+    // Its own write transaction: reading the chain's last hash and appending must not interleave
+    // with another connection's append.
+    this.#db
+      .transaction(() => {
+        this.#append(entry, now());
+      })
+      .immediate();
   }
 
   listAudit(filter: { entityId?: string; limit?: number } = {}): AuditRecord[] {
@@ -609,15 +625,12 @@ export class SqliteStore implements Store {
     this.#db.close();
   }
 
+  #toClip(row: ClipRow): Clip {
+    return toClip(row, this.#consent.clipConsent(row.id));
+  }
+
   #append(entry: AuditEntry, at: string): void {
-    this.#statements.insertAudit.run(
-      at,
-      entry.actor,
-      entry.action,
-      entry.entityType,
-      entry.entityId,
-      JSON.stringify(entry.details),
-    );
+    appendChainedAudit(this.#db, entry, at);
   }
 }
 
@@ -724,9 +737,6 @@ function prepareStatements(db: Database) {
     unfinishedProxies: prepare<[], ProxyRow>(/* sql */ `
       SELECT clip_id, state, file_path, progress, message, frame_count, updated_at
       FROM proxies WHERE state IN ('queued', 'running') ORDER BY updated_at, rowid`),
-    insertAudit: prepare<[string, string, string, string, string, string]>(/* sql */ `
-      INSERT INTO audit_log (at, actor, action, entity_type, entity_id, details)
-      VALUES (?, ?, ?, ?, ?, ?)`),
     auditAll: prepare<[number], AuditRow>(
       `SELECT ${auditColumns} FROM audit_log ORDER BY id DESC LIMIT ?`,
     ),

@@ -14,7 +14,9 @@ export type StoreErrorCode =
   | 'SET_NOT_EDITABLE'
   | 'STALE_EDIT'
   | 'EDIT_REFUSED'
-  | 'STATUS_CHANGE_REFUSED';
+  | 'STATUS_CHANGE_REFUSED'
+  | 'CLIP_LOCKED'
+  | 'WITHDRAWAL_INVALID';
 
 /** A database condition the caller can act on: a stable code and a sentence that says what to do. */
 export class StoreError extends ApiError {

@@ -262,6 +262,12 @@ export const ProjectSchemaV1 = z
       }),
     objectClasses: z.array(ObjectClass).default([]),
     allowSegmentOverlap: z.boolean().default(false),
+    /**
+     * Clips without valid consent: 'label' (viewed and labeled, never exported) or 'lock' (read
+     * only). Optional so project files written before it still parse; absent means
+     * DEFAULT_CONSENT_POLICY (src/shared/domain/consentState.ts). Withdrawn clips are always locked.
+     */
+    consentPolicy: z.enum(['label', 'lock']).optional(),
   })
   .strict()
   .superRefine((project, ctx) => {

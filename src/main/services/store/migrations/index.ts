@@ -21,6 +21,7 @@ import { migration002 } from './002_proxies';
 import { migration003 } from './003_labels';
 import { migration004 } from './004_edit_ids_workspace';
 import { migration005 } from './005_sync';
+import { migration006 } from './006_governance';
 
 export type { Migration } from './Migration';
 
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   migration003,
   migration004,
   migration005,
+  migration006,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

@@ -1,0 +1,66 @@
+import type { Database } from 'better-sqlite3';
+
+/** One audit entry as exported: every stored field, with its chain hashes. */
+export type AuditTrailEntry = {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  details: Record<string, unknown>;
+  prevHash: string | null;
+  hash: string | null;
+};
+
+type Row = {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  details: string;
+  prev_hash: string | null;
+  hash: string | null;
+};
+
+/**
+ * The entries about one batch, oldest first: the batch itself, its clips (also those purged since:
+ * clip rows stay as tombstones), their annotation sets, and entries that name the batch or one of
+ * its clips in their details (withdrawals, exports). Each keeps `prevHash` and `hash`, so a reader
+ * holding the workstation's verified chain head can check every exported entry.
+ */
+export function auditTrailOfBatch(db: Database, batchId: string): AuditTrailEntry[] {
+  const rows = db
+    .prepare<{ batchId: string }, Row>(
+      /* sql */ `
+      WITH clip_ids AS (SELECT id FROM clips WHERE batch_id = @batchId),
+           set_ids AS (SELECT id FROM annotation_sets WHERE clip_id IN (SELECT id FROM clip_ids))
+      SELECT id, at, actor, action, entity_type, entity_id, details, prev_hash, hash
+      FROM audit_log
+      WHERE entity_id = @batchId
+         OR entity_id IN (SELECT id FROM clip_ids)
+         OR entity_id IN (SELECT id FROM set_ids)
+         OR json_extract(details, '$.batchId') = @batchId
+         OR json_extract(details, '$.clipId') IN (SELECT id FROM clip_ids)
+      ORDER BY id`,
+    )
+    .all({ batchId });
+  return rows.map((row) => ({
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  }));
+}
+
+/** JSON Lines, one entry a line, as `framewise audit export` writes it. */
+export function auditTrailJsonl(entries: readonly AuditTrailEntry[]): string {
+  return entries.map((entry) => JSON.stringify(entry) + '\n').join('');
+}

@@ -1,0 +1,102 @@
+import type { AuditVerdict, PrivacyReport } from '../../../shared/api/governanceSchemas';
+import { privacyReportOf } from '../../../shared/domain/privacyReport';
+import { auditTrailOfBatch, type AuditTrailEntry } from '../audit/auditTrail';
+import { verifyAuditChain } from '../audit/verifyAuditChain';
+import { openDatabase } from '../store/openStore';
+import type { Store } from '../store/Store';
+import { GovernanceError } from './governanceError';
+import { withdrawConsent, type WithdrawalOutcome, type WithdrawalRequest } from './withdrawConsent';
+
+export type GovernanceDeps = {
+  databasePath: string;
+  store: Store;
+  /** Recorded as the actor when a request names none. */
+  actor: string;
+  /** Where the proxy service keeps H.264 proxies (purged with their clip). */
+  proxyDir: string;
+  sqliteNativeBinding?: string;
+};
+
+/**
+ * Consent withdrawal, the audit chain and privacy reports for one workstation database.
+ *
+ * Each call opens a connection of its own and closes it: a purge ends with VACUUM and a WAL
+ * checkpoint, which must not run inside the store's connection's transactions, and the audit
+ * checks read the whole log without holding up the app's writes. Withdrawals run one at a time.
+ */
+export class GovernanceService {
+  readonly #deps: GovernanceDeps;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: GovernanceDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Records a withdrawal and purges the clips it covers (see `withdrawConsent`). This is the call
+   * sync makes for a withdrawal event pulled from the server:
+   * `services.governance.withdrawConsent({ consentId, source: 'server', withdrawnAt })`, or
+   * `{ clipId, ... }` for one clip. Re-delivering the same event is harmless (`recorded: false`).
+   */
+  withdrawConsent(request: WithdrawalRequest): Promise<WithdrawalOutcome> {
+    const run = this.#queue.then(async () => {
+      const db = this.#open(false);
+      try {
+        return await withdrawConsent(db, request, {
+          actor: this.#deps.actor,
+          proxyDir: this.#deps.proxyDir,
+        });
+      } finally {
+        db.close();
+      }
+    });
+    // The queue only orders calls; each caller still receives its own failure.
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Walks the audit log's hash chain; names the first entry that was altered or deleted. */
+  verifyAudit(): AuditVerdict {
+    const db = this.#open(true);
+    try {
+      return verifyAuditChain(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  /** The audit entries about a batch, its clips and their annotation sets, oldest first. */
+  auditTrail(batchId: string): AuditTrailEntry[] {
+    this.#batch(batchId);
+    const db = this.#open(true);
+    try {
+      return auditTrailOfBatch(db, batchId);
+    } finally {
+      db.close();
+    }
+  }
+
+  privacyReport(batchId: string, at: Date = new Date()): PrivacyReport {
+    const batch = this.#batch(batchId);
+    return privacyReportOf(batch, this.#deps.store.listClips(batchId), at);
+  }
+
+  #batch(batchId: string) {
+    const batch = this.#deps.store.getBatch(batchId);
+    if (batch === undefined) {
+      throw new GovernanceError(
+        'BATCH_NOT_FOUND',
+        `No batch ${batchId} in this workstation's database; list batches to find its id.`,
+      );
+    }
+    return batch;
+  }
+
+  #open(readonly: boolean) {
+    const { sqliteNativeBinding } = this.#deps;
+    return openDatabase(this.#deps.databasePath, {
+      readonly,
+      ...(sqliteNativeBinding ? { nativeBinding: sqliteNativeBinding } : {}),
+    });
+  }
+}

@@ -1,0 +1,292 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { appendChainedAudit } from '../audit/appendChainedAudit';
+import { GovernanceError } from './governanceError';
+
+/**
+ * A withdrawal of consent, by consent id (every clip recorded under it, and any imported later)
+ * or for one clip. `source` says where it came from: 'server' for a withdrawal event pulled by
+ * sync, 'local' for a lead's command on this workstation.
+ */
+export type WithdrawalRequest = ({ consentId: string } | { clipId: string }) & {
+  source: 'local' | 'server';
+  /** When the contributor withdrew (ISO 8601); defaults to now. */
+  withdrawnAt?: string;
+  /** Who is recorded in the audit log; defaults to the workstation's user. */
+  actor?: string;
+};
+
+export type PurgedClip = {
+  clipId: string;
+  /** The one trace kept, in the audit log with the consent id: which recording this was. */
+  sha256: string | null;
+  consentId: string | null;
+  annotationSets: number;
+  labelCommands: number;
+  labelSnapshots: number;
+  /** Queued sync items (outbox, conflicts, sync state) removed before they were sent. */
+  outboxItems: number;
+  workspaces: number;
+  proxyFiles: string[];
+};
+
+export type WithdrawalOutcome = {
+  consentId: string | null;
+  /** False when this exact withdrawal was recorded before (a re-delivered event): nothing new. */
+  recorded: boolean;
+  clips: PurgedClip[];
+  /** VACUUM rebuilt the file, so no freed page still holds purged bytes. */
+  vacuumed: boolean;
+  /** The -wal file was checkpointed and truncated; false while another connection was reading. */
+  walTruncated: boolean;
+};
+
+type ClipRow = { id: string; sha256: string | null; consent_id: string | null };
+
+const NO_FLAGGED = JSON.stringify({ location: null, make: null, model: null, creationTime: null });
+
+/**
+ * Sync-owned tables that may hold a clip's labels (queued payloads, conflict copies) or refer to
+ * its sets. Looked up at run time: this code does not own their schema, and older files lack them.
+ * Children first, so foreign keys to annotation_sets (RESTRICT) never block the purge.
+ */
+const SYNC_TABLES = ['sync_outbox', 'sync_conflicts', 'sync_sets', 'outbox'] as const;
+
+/**
+ * Records the withdrawal and purges every affected clip from this workstation in one
+ * transaction: the clip is locked from then on (its consent state reads `withdrawn`, and the
+ * store refuses edits and new sets), its annotation sets, label log, snapshots, queued sync items,
+ * proxy record and workspace rows are deleted, and its flagged metadata (location, device) is
+ * cleared. The clip row stays as a tombstone, so the lock holds and a re-import of the same bytes
+ * is a no-op, and the audit log keeps one entry with the clip's sha256 and the consent id.
+ *
+ * Then, outside the transaction: proxy files are removed, and the database is rebuilt so nothing
+ * of the purged labels survives in free pages or the WAL: `secure_delete` zeroes freed pages as
+ * they are freed, `VACUUM` rewrites the file, and `wal_checkpoint(TRUNCATE)` empties the -wal
+ * (old frames there still hold the labels as they were written).
+ *
+ * `db` is a connection of its own (read-write, migrated); it is left open for the caller.
+ */
+export async function withdrawConsent(
+  db: Database,
+  request: WithdrawalRequest,
+  options: { actor: string; proxyDir: string; now?: () => Date },
+): Promise<WithdrawalOutcome> {
+  const at = (options.now ?? (() => new Date()))().toISOString();
+  const withdrawnAt = request.withdrawnAt ?? at;
+  if (Number.isNaN(Date.parse(withdrawnAt))) {
+    throw new GovernanceError(
+      'WITHDRAWAL_INVALID',
+      `"${withdrawnAt}" is not a date and time; give the withdrawal time in ISO 8601.`,
+    );
+  }
+  const actor = request.actor ?? options.actor;
+  db.pragma('secure_delete = ON');
+  let result: Omit<WithdrawalOutcome, 'vacuumed' | 'walTruncated'>;
+  try {
+    result = db
+      .transaction(() => recordAndPurge(db, request, { at, withdrawnAt, actor }))
+      .immediate();
+  } finally {
+    db.pragma('secure_delete = OFF');
+  }
+
+  for (const clip of result.clips) {
+    const candidates = new Set([
+      ...clip.proxyFiles,
+      join(options.proxyDir, `${clip.clipId}.mp4`),
+      join(options.proxyDir, `${clip.clipId}.mp4.partial`),
+    ]);
+    for (const file of candidates) await rm(file, { force: true });
+    clip.proxyFiles = [...candidates];
+  }
+
+  let vacuumed = false;
+  let walTruncated = false;
+  if (result.clips.length > 0) {
+    checkpoint(db);
+    db.exec('VACUUM');
+    vacuumed = true;
+    walTruncated = checkpoint(db);
+  }
+  return { ...result, vacuumed, walTruncated };
+}
+
+/** True when the whole WAL was copied back and the -wal file truncated to zero bytes. */
+function checkpoint(db: Database): boolean {
+  const rows = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+  return rows[0]?.busy === 0;
+}
+
+function recordAndPurge(
+  db: Database,
+  request: WithdrawalRequest,
+  ctx: { at: string; withdrawnAt: string; actor: string },
+): Omit<WithdrawalOutcome, 'vacuumed' | 'walTruncated'> {
+  const consentOfClips = /* sql */ `
+    SELECT c.id, c.sha256, json_extract(b.manifest_json, '$.consent.id') AS consent_id
+    FROM clips c JOIN batches b ON b.id = c.batch_id`;
+  let clips: ClipRow[];
+  let consentId: string | null;
+  let clipId: string | null = null;
+  if ('clipId' in request) {
+    const clip = db
+      .prepare<[string], ClipRow>(`${consentOfClips} WHERE c.id = ?`)
+      .get(request.clipId);
+    if (clip === undefined) {
+      throw new GovernanceError(
+        'CLIP_NOT_FOUND',
+        `No clip ${request.clipId} in this workstation's database; check the id.`,
+      );
+    }
+    clips = [clip];
+    clipId = clip.id;
+    consentId = clip.consent_id;
+  } else {
+    if (request.consentId.trim() === '') {
+      throw new GovernanceError('WITHDRAWAL_INVALID', 'A withdrawal needs the consent id.');
+    }
+    consentId = request.consentId;
+    clips = db
+      .prepare<[string], ClipRow>(
+        `${consentOfClips} WHERE json_extract(b.manifest_json, '$.consent.id') = ? ORDER BY c.id`,
+      )
+      .all(consentId);
+  }
+
+  const seen = db
+    .prepare<[string | null, string | null], number>(
+      /* sql */ `SELECT count(*) FROM consent_withdrawals
+      WHERE consent_id IS ? AND clip_id IS ?`,
+    )
+    .pluck()
+    .get(clipId === null ? consentId : null, clipId);
+  const recorded = seen === 0;
+  if (recorded) {
+    db.prepare(
+      /* sql */ `INSERT INTO consent_withdrawals
+        (consent_id, clip_id, withdrawn_at, recorded_at, actor, source)
+      VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(
+      clipId === null ? consentId : null,
+      clipId,
+      ctx.withdrawnAt,
+      ctx.at,
+      ctx.actor,
+      request.source,
+    );
+    appendChainedAudit(
+      db,
+      {
+        actor: ctx.actor,
+        action: 'consent.withdrawn',
+        entityType: clipId === null ? 'consent' : 'clip',
+        entityId: clipId ?? consentId ?? '',
+        details: {
+          consentId,
+          clipId,
+          withdrawnAt: ctx.withdrawnAt,
+          source: request.source,
+          clips: clips.length,
+        },
+      },
+      ctx.at,
+    );
+  }
+
+  const syncTables = presentSyncTables(db);
+  const purged: PurgedClip[] = [];
+  for (const clip of clips) {
+    const outcome = purgeClip(db, clip, syncTables, ctx.at);
+    // A clip purged before (the same withdrawal again) has nothing left: no second entry.
+    const anything =
+      outcome.annotationSets + outcome.outboxItems + outcome.workspaces + outcome.proxyFiles.length;
+    if (recorded || anything > 0) {
+      appendChainedAudit(
+        db,
+        {
+          actor: ctx.actor,
+          action: 'clip.purged',
+          entityType: 'clip',
+          entityId: clip.id,
+          details: {
+            sha256: clip.sha256,
+            consentId: clip.consent_id,
+            reason: 'consent_withdrawn',
+            annotationSets: outcome.annotationSets,
+            labelCommands: outcome.labelCommands,
+            labelSnapshots: outcome.labelSnapshots,
+            outboxItems: outcome.outboxItems,
+          },
+        },
+        ctx.at,
+      );
+    }
+    purged.push(outcome);
+  }
+  return { consentId, recorded, clips: purged };
+}
+
+type SyncTable = { name: string; by: 'set_id' | 'clip_id' };
+
+function presentSyncTables(db: Database): SyncTable[] {
+  const out: SyncTable[] = [];
+  for (const name of SYNC_TABLES) {
+    const columns = db
+      .prepare<[string], string>('SELECT name FROM pragma_table_info(?)')
+      .pluck()
+      .all(name);
+    if (columns.includes('set_id')) out.push({ name, by: 'set_id' });
+    else if (columns.includes('clip_id')) out.push({ name, by: 'clip_id' });
+  }
+  return out;
+}
+
+function purgeClip(db: Database, clip: ClipRow, syncTables: SyncTable[], at: string): PurgedClip {
+  const setsOfClip = 'SELECT id FROM annotation_sets WHERE clip_id = @clip';
+  const count = (sql: string): number =>
+    db.prepare<{ clip: string }, number>(sql).pluck().get({ clip: clip.id }) ?? 0;
+  const run = (sql: string): number =>
+    db.prepare<{ clip: string }>(sql).run({ clip: clip.id }).changes;
+
+  const proxyFile = db
+    .prepare<[string], string | null>('SELECT file_path FROM proxies WHERE clip_id = ?')
+    .pluck()
+    .get(clip.id);
+  // Opens the label log's delete trigger for this clip only (migration 006).
+  db.prepare('INSERT INTO purge_in_progress (clip_id, started_at) VALUES (?, ?)').run(clip.id, at);
+  let outboxItems = 0;
+  for (const table of syncTables) {
+    // Table names come from the fixed list above, never from input.
+    outboxItems += run(
+      table.by === 'set_id'
+        ? `DELETE FROM ${table.name} WHERE set_id IN (${setsOfClip})`
+        : `DELETE FROM ${table.name} WHERE clip_id = @clip`,
+    );
+  }
+  const labelCommands = count(
+    `SELECT count(*) FROM label_commands WHERE set_id IN (${setsOfClip})`,
+  );
+  run(`DELETE FROM label_commands WHERE set_id IN (${setsOfClip})`);
+  const labelSnapshots = run(`DELETE FROM label_snapshots WHERE set_id IN (${setsOfClip})`);
+  const annotationSets = run('DELETE FROM annotation_sets WHERE clip_id = @clip');
+  run('DELETE FROM proxies WHERE clip_id = @clip');
+  const workspaces = run(
+    "DELETE FROM workspaces WHERE json_extract(state_json, '$.clipId') = @clip",
+  );
+  // Location and device are the contributor's; the tombstone keeps neither.
+  db.prepare('UPDATE clips SET flagged_metadata = ? WHERE id = ?').run(NO_FLAGGED, clip.id);
+  run('DELETE FROM purge_in_progress WHERE clip_id = @clip');
+  return {
+    clipId: clip.id,
+    sha256: clip.sha256,
+    consentId: clip.consent_id,
+    annotationSets,
+    labelCommands,
+    labelSnapshots,
+    outboxItems,
+    workspaces,
+    proxyFiles: proxyFile === null || proxyFile === undefined ? [] : [proxyFile],
+  };
+}

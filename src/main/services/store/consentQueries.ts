@@ -1,0 +1,137 @@
+import type { Database } from 'better-sqlite3';
+import { ManifestConsent } from '../../../shared/domain/batchManifest';
+import {
+  ConsentPolicy,
+  consentDay,
+  consentStateOf,
+  DEFAULT_CONSENT_POLICY,
+  mayEditLabels,
+  type ClipConsent,
+  type ConsentRecord,
+  type ConsentWithdrawal,
+} from '../../../shared/domain/consentState';
+import { StoreError } from './storeError';
+
+type ConsentRow = {
+  clip_id: string;
+  consent_json: string | null;
+  withdrawn_at: string | null;
+  withdrawal_source: string | null;
+};
+
+/**
+ * The consent record of a clip's batch and the earliest withdrawal recorded for the clip or its
+ * consent id, as columns of `clips c JOIN batches b`. Export's read-only queries use the same
+ * fragment, so the clip list, the lock and export read consent one way.
+ */
+export const CONSENT_COLUMNS = /* sql */ `
+  json_extract(b.manifest_json, '$.consent') AS consent_json,
+  (SELECT w.withdrawn_at FROM consent_withdrawals w
+    WHERE w.clip_id = c.id
+       OR (w.consent_id IS NOT NULL AND w.consent_id = json_extract(b.manifest_json, '$.consent.id'))
+    ORDER BY w.withdrawn_at LIMIT 1) AS withdrawn_at,
+  (SELECT w.source FROM consent_withdrawals w
+    WHERE w.clip_id = c.id
+       OR (w.consent_id IS NOT NULL AND w.consent_id = json_extract(b.manifest_json, '$.consent.id'))
+    ORDER BY w.withdrawn_at LIMIT 1) AS withdrawal_source`;
+
+/**
+ * A stored manifest's consent record. The manifest was validated on import, but a record that no
+ * longer parses counts as missing: consent must fail closed, never be assumed.
+ */
+export function consentRecordOf(consentJson: string | null): ConsentRecord | null {
+  if (consentJson === null) return null;
+  const parsed = ManifestConsent.safeParse(JSON.parse(consentJson));
+  return parsed.success ? parsed.data : null;
+}
+
+export function withdrawalOf(
+  withdrawnAt: string | null,
+  source: string | null,
+): ConsentWithdrawal | null {
+  return withdrawnAt === null ? null : { withdrawnAt, source: source ?? 'local' };
+}
+
+/** Reads clips' consent states and enforces a project's consent policy on label edits. */
+export class ConsentQueries {
+  readonly #s: ReturnType<typeof prepare>;
+  readonly #today: () => string;
+
+  constructor(db: Database, today: () => string = () => consentDay(new Date())) {
+    this.#s = prepare(db);
+    this.#today = today;
+  }
+
+  /** Undefined for an unknown clip. */
+  clipConsent(clipId: string): ClipConsent | undefined {
+    const row = this.#s.consentOfClip.get(clipId);
+    return row && this.#toConsent(row);
+  }
+
+  /** Consent of every clip of a batch, by clip id. */
+  batchConsents(batchId: string): Map<string, ClipConsent> {
+    const out = new Map<string, ClipConsent>();
+    for (const row of this.#s.consentOfBatch.all(batchId)) {
+      out.set(row.clip_id, this.#toConsent(row));
+    }
+    return out;
+  }
+
+  /** The project's policy; a project file without the field gets the default. */
+  policyOf(projectId: string): ConsentPolicy {
+    const value = this.#s.policyOfProject.get(projectId);
+    const parsed = ConsentPolicy.safeParse(value);
+    return parsed.success ? parsed.data : DEFAULT_CONSENT_POLICY;
+  }
+
+  /**
+   * Throws `CLIP_LOCKED` when the clip's consent and the project's policy forbid editing its
+   * labels; the message says why and what would unlock it.
+   */
+  assertEditable(clipId: string, projectId: string): void {
+    const consent = this.clipConsent(clipId);
+    if (consent === undefined) return;
+    if (mayEditLabels(consent.state, this.policyOf(projectId))) return;
+    throw new StoreError(
+      'CLIP_LOCKED',
+      consent.state === 'withdrawn'
+        ? `This clip is locked: ${consent.message} Its labels are removed from this workstation.`
+        : `This clip is locked: ${consent.message} The project allows labeling only clips with ` +
+            'valid consent; ask the team lead for a valid consent record.',
+    );
+  }
+
+  /** Throws `CLIP_LOCKED` for a withdrawn clip: no new labels may be started on it. */
+  assertNotWithdrawn(clipId: string): void {
+    const consent = this.clipConsent(clipId);
+    if (consent?.state !== 'withdrawn') return;
+    throw new StoreError(
+      'CLIP_LOCKED',
+      `This clip is locked: ${consent.message} It can no longer be labeled.`,
+    );
+  }
+
+  #toConsent(row: ConsentRow): ClipConsent {
+    return consentStateOf(
+      consentRecordOf(row.consent_json),
+      withdrawalOf(row.withdrawn_at, row.withdrawal_source),
+      this.#today(),
+    );
+  }
+}
+
+function prepare(db: Database) {
+  return {
+    consentOfClip: db.prepare<[string], ConsentRow>(/* sql */ `
+      SELECT c.id AS clip_id, ${CONSENT_COLUMNS}
+      FROM clips c JOIN batches b ON b.id = c.batch_id WHERE c.id = ?`),
+    consentOfBatch: db.prepare<[string], ConsentRow>(/* sql */ `
+      SELECT c.id AS clip_id, ${CONSENT_COLUMNS}
+      FROM clips c JOIN batches b ON b.id = c.batch_id WHERE c.batch_id = ?`),
+    policyOfProject: db
+      .prepare<[string]>(
+        "SELECT json_extract(schema_json, '$.consentPolicy') FROM projects WHERE id = ?",
+      )
+      .pluck(),
+  };
+}
