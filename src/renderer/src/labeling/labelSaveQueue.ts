@@ -96,14 +96,6 @@ export class LabelSaveQueue {
     return [...this.#queue];
   }
 
-  /** Sends now instead of waiting out a retry delay (e.g. when the network comes back). */
-  retryNow(): void {
-    if (this.#timer === null) return;
-    this.#options.clearTimer(this.#timer);
-    this.#timer = null;
-    void this.#pump();
-  }
-
   async #pump(): Promise<void> {
     if (this.#sending || this.#stopped || this.#timer !== null) return;
     this.#sending = true;

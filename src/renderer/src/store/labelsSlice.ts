@@ -90,7 +90,6 @@ export type LabelsSlice = {
   objectClassId: number | null;
 
   openLabels: (clipId: string, frameCount: number) => Promise<void>;
-  closeLabels: () => void;
   /** The one way labels change: applies locally, records for undo, and queues the save. */
   editLabels: (command: Command) => boolean;
   /** Runs an action's command, or shows why it could not be done. */
@@ -110,8 +109,6 @@ export type LabelsSlice = {
   setLabelingSegment: (segmentId: string | null) => void;
   setShortcutSheetOpen: (open: boolean) => void;
   submitLabels: () => Promise<void>;
-  /** Resolves once every edit shown is saved (or saving has stopped). */
-  labelsSettled: () => Promise<void>;
   restoreWorkspace: () => Promise<void>;
   /** Adds a track of `templateId` and selects it. */
   addTrack: (kind: TrackKind, templateId: string) => void;
@@ -128,7 +125,7 @@ export type LabelsSlice = {
 };
 
 /** Tableau 10: distinguishable colours for tracks drawn over video. */
-const TRACK_COLORS = [
+export const TRACK_COLORS = [
   '#4e79a7',
   '#f28e2b',
   '#e15759',
@@ -299,13 +296,6 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
       }
     },
 
-    closeLabels: () => {
-      // Edits already queued keep being sent until the page goes; closing a clip must not drop them.
-      queue = null;
-      context = null;
-      set({ labelSet: null, labels: EMPTY_LABELS, undoStack: createUndoStack() });
-    },
-
     editLabels: (command) => {
       const { labels, undoStack } = get();
       if (!context || !get().labelSet) return false;
@@ -368,8 +358,6 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
         get().reportError('submitting the clip', error);
       }
     },
-
-    labelsSettled: () => queue?.whenIdle() ?? Promise.resolve(),
 
     restoreWorkspace: async () => {
       try {
