@@ -6,6 +6,7 @@ import { defaultDatabasePath } from '../services/store/openStore';
 import { APP_NAME } from '../services/userDataDir';
 import { forwardEvents, registerIpcBridge } from './ipcBridge';
 import { handleMediaScheme, MEDIA_SCHEME, registerMediaScheme } from './mediaProtocol';
+import { createSafeStorageVault } from './tokenVault';
 
 const CSP = contentSecurityPolicy([`${MEDIA_SCHEME}:`]);
 
@@ -92,6 +93,12 @@ void app.whenReady().then(() => {
     sqliteNativeBinding: process.env.FRAMEWISE_SQLITE_BINDING,
   });
   services = current;
+  // The sync token is kept only where the OS keyring encrypts it; a saved one signs in now.
+  try {
+    current.sync.useVault(createSafeStorageVault(join(app.getPath('userData'), 'sync-token.bin')));
+  } catch (error) {
+    console.error('Framewise: the saved sync sign-in could not be restored; sign in again.', error);
+  }
   handleMediaScheme(current.store);
   registerIpcBridge(current, isTrustedSender);
   mainWindow = createWindow(current);

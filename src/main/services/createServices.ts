@@ -118,6 +118,8 @@ export function createServices(options: {
   // Hashes left pending by a previous run (app closed mid-batch) resume on start, as do proxies.
   checksums.kick();
   proxies.resume();
+  // Idle until someone signs in (the Electron shell restores a saved token first).
+  core.sync.start();
   return {
     ...core,
     handlers: createHandlers(core),

@@ -78,6 +78,8 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       const set = store.getAnnotationSet(setId);
       if (!set || set.annotator !== actor) throw notFound('annotation set', setId);
       const outcome = store.submitAnnotationSet(setId, actor);
+      // Queued in the submit's transaction; the background sender delivers it when it can.
+      if (outcome.submitted) services.sync.kick();
       return outcome.submitted
         ? outcome
         : {
@@ -86,6 +88,14 @@ export function createHandlers(services: CoreServices): ApiHandlers {
           };
     },
     getAgreementReport: ({ batchId }) => services.agreement.report(batchId),
+    getSyncStatus: () => services.sync.status(),
+    syncSignIn: ({ serverUrl, token }) => services.sync.signInAndVerify(serverUrl, token),
+    syncSignOut: () => {
+      services.sync.signOut();
+      return services.sync.status();
+    },
+    syncNow: () => services.sync.syncNow(),
+    listSyncConflicts: () => services.sync.conflicts(),
     getWorkspace: () => store.getWorkspace(actor),
     saveWorkspace: (workspace) => {
       store.saveWorkspace(actor, workspace);

@@ -7,6 +7,7 @@ import {
   type ServerSetWithLabels,
 } from '../../../shared/api/syncProtocol';
 import { z } from 'zod';
+import { ApiError } from '../../../shared/api/apiError';
 
 /**
  * Every call the workstation makes to the central server, in one module (CVAT's server-proxy):
@@ -23,15 +24,17 @@ export type SyncErrorCode =
   | 'NOT_CONFIGURED'
   | 'NO_SECURE_STORAGE';
 
-export class SyncError extends Error {
-  readonly code: SyncErrorCode;
+/** An ApiError, so the contract and the CLI pass its code and sentence on to the user. */
+export class SyncError extends ApiError {
+  override readonly code: SyncErrorCode;
   /** Worth retrying later with the same request (the network, a 5xx, a 429). */
   readonly transient: boolean;
 
   constructor(code: SyncErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
+    super(code, message);
     this.name = 'SyncError';
     this.code = code;
+    if (options.cause !== undefined) this.cause = options.cause;
     this.transient = code === 'NETWORK' || code === 'SERVER_ERROR' || code === 'RATE_LIMITED';
   }
 }

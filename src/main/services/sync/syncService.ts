@@ -1,40 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/Store';
 import type { OutboxItem, SyncConflict } from '../store/syncQueue';
+import type { SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff';
 import { createServerApi, normalizeServerUrl, SyncError, type ServerApi } from './serverApi';
 
-export type SyncReport = {
-  server: string;
-  delivered: { setId: string; clipId: string; serverSetId: string; revision: number }[];
-  conflicts: {
-    setId: string;
-    clipId: string;
-    code: string;
-    message: string;
-    serverRevision: number | null;
-  }[];
-  /** Attempts that failed in transit and are queued again with backoff. */
-  retries: number;
-  /** Sets whose clip has no sha256 yet (hashing still running); sent once it is known. */
-  waitingForChecksum: number;
-  pending: number;
-  events: number;
-  reviewsApplied: { setId: string | null; clipRef: string; status: string }[];
-  requests: number;
-  /** The last transport error, when the run ended with work still pending. */
-  lastError: string | null;
-};
+export type { SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
 
-export type SyncStatus = {
-  server: string | null;
-  signedIn: boolean;
-  /** null before the first contact; then whether the last request got an answer. */
-  online: boolean | null;
-  pending: number;
-  lastError: string | null;
-  lastSyncAt: string | null;
-  conflicts: number;
+/** Where a signed-in token is kept between launches (Electron: safeStorage). */
+export type TokenVault = {
+  /** Throws `SyncError` NO_SECURE_STORAGE where it cannot store a secret safely. */
+  save(serverUrl: string, token: string): void;
+  load(): { serverUrl: string; token: string } | null;
+  clear(): void;
+  /** Null when tokens can be saved; otherwise why not (shown in the settings). */
+  unavailableReason(): string | null;
 };
 
 export type SyncServiceOptions = {
@@ -76,6 +56,7 @@ export class SyncService {
   #running: Promise<SyncReport> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = true;
+  #vault: TokenVault | null = null;
 
   constructor(options: SyncServiceOptions) {
     this.#store = options.store;
@@ -99,6 +80,41 @@ export class SyncService {
 
   signOut(): void {
     this.#account = null;
+    this.#vault?.clear();
+  }
+
+  /**
+   * Keeps the token across launches in `vault` and signs in with a token it already holds.
+   * Without a vault (the loopback host, the CLI) the token lives in memory for this run only.
+   */
+  useVault(vault: TokenVault): void {
+    this.#vault = vault;
+    const saved = vault.load();
+    if (saved !== null) this.signIn(saved.serverUrl, saved.token);
+  }
+
+  /**
+   * Sign-in from the settings screen: the token is checked against the server (a 401 is an
+   * error here, not later), then saved in the vault where one can hold it safely.
+   */
+  async signInAndVerify(serverUrl: string, token: string): Promise<SyncStatus> {
+    const previous = this.#account;
+    this.signIn(serverUrl, token);
+    try {
+      await this.verify();
+    } catch (error) {
+      this.#account = previous;
+      throw error;
+    }
+    if (
+      this.#vault !== null &&
+      this.#vault.unavailableReason() === null &&
+      this.#account !== null
+    ) {
+      this.#vault.save(this.#account.server, this.#account.token);
+    }
+    this.kick();
+    return this.status();
   }
 
   savedServerUrl(): string | null {
@@ -114,7 +130,22 @@ export class SyncService {
       lastError: this.#lastError,
       lastSyncAt: this.#lastSyncAt,
       conflicts: this.#store.sync.listConflicts().length,
+      ...this.#tokenStorage(),
     };
+  }
+
+  #tokenStorage(): Pick<SyncStatus, 'tokenStorage' | 'tokenStorageNote'> {
+    if (this.#vault === null) {
+      return {
+        tokenStorage: 'session',
+        tokenStorageNote:
+          'This window keeps the token in memory only; sign in again after a restart.',
+      };
+    }
+    const reason = this.#vault.unavailableReason();
+    return reason === null
+      ? { tokenStorage: 'encrypted', tokenStorageNote: null }
+      : { tokenStorage: 'session', tokenStorageNote: reason };
   }
 
   conflicts(): SyncConflict[] {

@@ -5,6 +5,7 @@ import { ClipScreen } from './ClipScreen';
 import { AgreementScreen } from './AgreementScreen';
 import { ErrorAlert } from './ErrorAlert';
 import { ExportScreen } from './ExportScreen';
+import { SyncIndicator, SyncSettingsScreen } from './SyncSettingsScreen';
 
 export function App() {
   const screen = useAppStore((state) => state.screen);
@@ -12,6 +13,7 @@ export function App() {
     <div className="app">
       <header className="app-header">
         <span className="app-name">Framewise</span>
+        <SyncIndicator />
       </header>
       <main className="app-main">
         <ErrorAlert />
@@ -20,6 +22,7 @@ export function App() {
         {screen.name === 'clip' && <ClipScreen batchId={screen.batchId} clipId={screen.clipId} />}
         {screen.name === 'export' && <ExportScreen />}
         {screen.name === 'agreement' && <AgreementScreen />}
+        {screen.name === 'sync' && <SyncSettingsScreen />}
       </main>
     </div>
   );

@@ -7,11 +7,23 @@ export function BatchesScreen() {
   return (
     <section className="screen" aria-labelledby="batches-title">
       <h1 id="batches-title">Batches</h1>
+      <SyncSettingsButton />
       <ImportForm />
       <ImportStatus />
       <LastImport />
       <BatchList />
     </section>
+  );
+}
+
+function SyncSettingsButton() {
+  const showSyncSettings = useAppStore((state) => state.showSyncSettings);
+  return (
+    <div className="button-row">
+      <button type="button" onClick={showSyncSettings}>
+        Sync settings
+      </button>
+    </div>
   );
 }
 

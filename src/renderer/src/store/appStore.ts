@@ -8,6 +8,7 @@ import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createNavigationSlice, type NavigationSlice } from './navigationSlice';
 import { createPlayerSlice, type PlayerSlice } from './playerSlice';
+import { createSyncSlice, type SyncSlice } from './syncSlice';
 import { persistWorkspace } from './workspacePersistence';
 
 export type AppState = BatchesSlice &
@@ -17,6 +18,7 @@ export type AppState = BatchesSlice &
   LabelsSlice &
   ExportSlice &
   AgreementSlice &
+  SyncSlice &
   ErrorsSlice;
 export type AppStore = StoreApi<AppState>;
 
@@ -33,6 +35,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createLabelsSlice(api)(...args),
     ...createAgreementSlice(api)(...args),
     ...createExportSlice(api)(...args),
+    ...createSyncSlice(api)(...args),
     ...createErrorsSlice(api)(...args),
   }));
   api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));

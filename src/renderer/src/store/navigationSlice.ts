@@ -5,7 +5,8 @@ export type Screen =
   | { name: 'batch'; batchId: string }
   | { name: 'clip'; batchId: string; clipId: string }
   | { name: 'export' }
-  | { name: 'agreement' };
+  | { name: 'agreement' }
+  | { name: 'sync' };
 
 export type NavigationSlice = {
   screen: Screen;
@@ -16,6 +17,8 @@ export type NavigationSlice = {
   showExport: (batchIds?: string[]) => void;
   /** Inter-annotator agreement, across every batch until one is chosen. */
   showAgreement: () => void;
+  /** Server address, sign-in, online state, pending count, conflicts. */
+  showSyncSettings: () => void;
 };
 
 /**
@@ -45,5 +48,9 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
     set({ screen: { name: 'agreement' }, error: null });
     void get().loadBatches();
     void get().loadAgreement(get().agreementBatchId);
+  },
+  showSyncSettings: () => {
+    set({ screen: { name: 'sync' }, error: null });
+    void get().loadSyncStatus();
   },
 });

@@ -1,0 +1,191 @@
+import { useEffect, useState, type SubmitEvent } from 'react';
+import type { SyncConflictInfo, SyncStatus } from '../../../shared/api/syncSchemas';
+import { useAppStore } from '../store/AppStoreContext';
+
+/** How often the screen refreshes the status while open (pending count, online state). */
+const REFRESH_MS = 3_000;
+
+function onlineText(status: SyncStatus): string {
+  if (!status.signedIn) return 'Not signed in';
+  if (status.online === null) return 'Not contacted yet';
+  return status.online ? 'Online' : 'Offline';
+}
+
+function countLabels(value: unknown): string {
+  const labels = (
+    value as { labels?: { tracks?: unknown[]; segments?: unknown[]; contacts?: unknown[] } } | null
+  )?.labels;
+  if (labels === undefined) return '–';
+  return `${labels.tracks?.length ?? 0} tracks, ${labels.segments?.length ?? 0} segments, ${labels.contacts?.length ?? 0} contacts`;
+}
+
+/** Server address, sign-in with a token, and what the sync is doing. */
+export function SyncSettingsScreen() {
+  const status = useAppStore((state) => state.syncStatus);
+  const conflicts = useAppStore((state) => state.syncConflicts);
+  const busy = useAppStore((state) => state.syncBusy);
+  const error = useAppStore((state) => state.syncError);
+  const report = useAppStore((state) => state.syncLastReport);
+  const loadSyncStatus = useAppStore((state) => state.loadSyncStatus);
+  const signIn = useAppStore((state) => state.syncSignIn);
+  const signOut = useAppStore((state) => state.syncSignOut);
+  const syncNow = useAppStore((state) => state.syncNow);
+  const showBatches = useAppStore((state) => state.showBatches);
+  const [serverUrl, setServerUrl] = useState<string | null>(null);
+  const [token, setToken] = useState('');
+
+  useEffect(() => {
+    void loadSyncStatus();
+    const timer = setInterval(() => void loadSyncStatus(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [loadSyncStatus]);
+
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    void signIn(serverUrl ?? status?.server ?? '', token).then((ok) => {
+      // The token is not kept in the page once the main side has it.
+      if (ok) setToken('');
+    });
+  };
+
+  return (
+    <section className="screen sync-screen" aria-labelledby="sync-title">
+      <nav className="screen-nav">
+        <button type="button" onClick={showBatches}>
+          Back to batches
+        </button>
+      </nav>
+      <h1 id="sync-title">Sync settings</h1>
+      <form className="sync-form" onSubmit={submit}>
+        <label htmlFor="sync-server">Server address</label>
+        <input
+          id="sync-server"
+          type="url"
+          placeholder="http://server:8787"
+          value={serverUrl ?? status?.server ?? ''}
+          onChange={(event) => setServerUrl(event.target.value)}
+        />
+        <label htmlFor="sync-token">API token</label>
+        <input
+          id="sync-token"
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+        />
+        <div className="button-row">
+          <button type="submit" disabled={busy} aria-busy={busy}>
+            Sign in
+          </button>
+          {status?.signedIn === true && (
+            <>
+              <button type="button" disabled={busy} onClick={() => void syncNow()}>
+                Sync now
+              </button>
+              <button type="button" onClick={() => void signOut()}>
+                Sign out
+              </button>
+            </>
+          )}
+        </div>
+      </form>
+      {error !== null && (
+        <p role="alert" className="sync-error">
+          {error}
+        </p>
+      )}
+      {status !== null && (
+        <dl className="sync-status" aria-label="Sync status">
+          <dt>State</dt>
+          <dd data-testid="sync-online">{onlineText(status)}</dd>
+          <dt>Waiting to send</dt>
+          <dd data-testid="sync-pending">{status.pending}</dd>
+          <dt>Last error</dt>
+          <dd data-testid="sync-last-error">{status.lastError ?? 'none'}</dd>
+          <dt>Last sync</dt>
+          <dd>{status.lastSyncAt ?? 'never'}</dd>
+          <dt>Token</dt>
+          <dd data-testid="sync-token-storage">
+            {status.tokenStorage === 'encrypted'
+              ? 'Saved, encrypted by the OS keyring'
+              : 'This session only'}
+            {status.tokenStorageNote !== null && ` — ${status.tokenStorageNote}`}
+          </dd>
+        </dl>
+      )}
+      {report !== null && (
+        <p data-testid="sync-report">
+          Last run: {report.delivered.length} sent, {report.conflicts.length} refused,{' '}
+          {report.reviewsApplied.length} reviews received, {report.pending} still waiting.
+        </p>
+      )}
+      <ConflictList conflicts={conflicts} />
+    </section>
+  );
+}
+
+function ConflictList({ conflicts }: { conflicts: SyncConflictInfo[] }) {
+  return (
+    <section aria-labelledby="sync-conflicts-title">
+      <h2 id="sync-conflicts-title">Conflicts</h2>
+      {conflicts.length === 0 ? (
+        <p>None: everything sent was accepted.</p>
+      ) : (
+        <>
+          <p>
+            The server refused these. Your labels are kept here unchanged; compare both versions
+            with your reviewer or team lead before sending again.
+          </p>
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">Clip</th>
+                <th scope="col">Why</th>
+                <th scope="col">Your version</th>
+                <th scope="col">Server version</th>
+              </tr>
+            </thead>
+            <tbody>
+              {conflicts.map((c) => (
+                <tr key={c.id}>
+                  <td>{c.clipId}</td>
+                  <td>
+                    {c.code}: {c.message}
+                  </td>
+                  <td>{countLabels(c.local)}</td>
+                  <td>
+                    {c.serverRevision === null ? '' : `revision ${c.serverRevision}: `}
+                    {countLabels(c.server)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Always in the header: online or offline and how much waits to be sent; opens the settings. */
+export function SyncIndicator() {
+  const status = useAppStore((state) => state.syncStatus);
+  const loadSyncStatus = useAppStore((state) => state.loadSyncStatus);
+  const showSyncSettings = useAppStore((state) => state.showSyncSettings);
+  useEffect(() => {
+    void loadSyncStatus();
+    const timer = setInterval(() => void loadSyncStatus(), 10_000);
+    return () => clearInterval(timer);
+  }, [loadSyncStatus]);
+  const text = status === null ? 'Sync' : `${onlineText(status)} · ${status.pending} to send`;
+  return (
+    <button
+      type="button"
+      className="sync-indicator"
+      data-testid="sync-indicator"
+      onClick={showSyncSettings}
+    >
+      {text}
+    </button>
+  );
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/** The sync as the settings screen shows it; the contract's answer to getSyncStatus. */
+export const SyncStatus = z
+  .object({
+    server: z.string().nullable(),
+    signedIn: z.boolean(),
+    /** null before the first contact; then whether the last request got an answer. */
+    online: z.boolean().nullable(),
+    pending: z.number().int().min(0),
+    lastError: z.string().nullable(),
+    lastSyncAt: z.string().nullable(),
+    conflicts: z.number().int().min(0),
+    /**
+     * 'encrypted': the token is saved with the OS keyring (Electron safeStorage);
+     * 'session': kept in memory only (no keyring, or the browser/CLI host), so signing in is
+     * needed again after a restart.
+     */
+    tokenStorage: z.enum(['encrypted', 'session']),
+    /** Why the token is not saved, when it is not. */
+    tokenStorageNote: z.string().nullable(),
+  })
+  .strict();
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const SyncReport = z
+  .object({
+    server: z.string(),
+    delivered: z.array(
+      z
+        .object({
+          setId: z.string(),
+          clipId: z.string(),
+          serverSetId: z.string(),
+          revision: z.number(),
+        })
+        .strict(),
+    ),
+    conflicts: z.array(
+      z
+        .object({
+          setId: z.string(),
+          clipId: z.string(),
+          code: z.string(),
+          message: z.string(),
+          serverRevision: z.number().nullable(),
+        })
+        .strict(),
+    ),
+    /** Attempts that failed in transit and are queued again with backoff. */
+    retries: z.number().int(),
+    /** Sets whose clip has no sha256 yet (hashing still running); sent once it is known. */
+    waitingForChecksum: z.number().int(),
+    pending: z.number().int(),
+    events: z.number().int(),
+    reviewsApplied: z.array(
+      z.object({ setId: z.string().nullable(), clipRef: z.string(), status: z.string() }).strict(),
+    ),
+    requests: z.number().int(),
+    /** The last transport error, when the run ended with work still pending. */
+    lastError: z.string().nullable(),
+  })
+  .strict();
+export type SyncReport = z.infer<typeof SyncReport>;
+
+/** A delivery the server refused, with both versions: what this workstation sent, and the server's. */
+export const SyncConflictInfo = z
+  .object({
+    id: z.number().int(),
+    setId: z.string(),
+    clipId: z.string(),
+    code: z.string(),
+    message: z.string(),
+    local: z.unknown(),
+    server: z.unknown(),
+    serverRevision: z.number().nullable(),
+    recordedAt: z.string(),
+  })
+  .strict();
+export type SyncConflictInfo = z.infer<typeof SyncConflictInfo>;
+
+export const SyncSignIn = z
+  .object({
+    serverUrl: z
+      .string()
+      .trim()
+      .min(1, 'Enter the server address, e.g. http://server:8787.')
+      .max(500),
+    token: z.string().trim().min(8, 'Paste the token your team lead gave you.').max(200),
+  })
+  .strict();
