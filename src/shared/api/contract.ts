@@ -21,7 +21,7 @@ import {
   Workspace,
 } from './schemas';
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
-import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
+import { AuditVerdict, PrivacyReport } from './governanceSchemas';
 import {
   PreannotationProgress,
   PreannotationRequest,
@@ -121,35 +121,6 @@ export const calls = {
     input: z.object({ setId: z.string().min(1) }).strict(),
     output: SubmitResult,
   },
-  /** Server, signed in or not, online/offline, pending count, last error, conflict count. */
-  getSyncStatus: {
-    input: z.object({}).strict(),
-    output: SyncStatus,
-  },
-  /**
-   * Signs in to the team's server with an API token, checked against the server first (errors:
-   * UNAUTHORIZED, NETWORK, BAD_SERVER_URL). The token is saved only where the OS keyring can
-   * encrypt it (the status says which); delivery starts at once.
-   */
-  syncSignIn: {
-    input: SyncSignIn,
-    output: SyncStatus,
-  },
-  /** Forgets the token (and its saved copy); queued work stays queued. */
-  syncSignOut: {
-    input: z.object({}).strict(),
-    output: SyncStatus,
-  },
-  /** One push and pull now, instead of waiting for the background sender. */
-  syncNow: {
-    input: z.object({}).strict(),
-    output: SyncReport,
-  },
-  /** Deliveries the server refused (409 and others), each with this workstation's and the server's version. */
-  listSyncConflicts: {
-    input: z.object({}).strict(),
-    output: z.array(SyncConflictInfo),
-  },
   /**
    * Inter-annotator agreement over every double-annotated clip (of one batch, or all), per
    * annotator and per batch, with what the agreement page plots.
@@ -179,6 +150,19 @@ export const calls = {
   cancelExport: {
     input: z.object({ exportId: z.string().min(1) }).strict(),
     output: z.object({ cancelled: z.boolean() }),
+  },
+  /**
+   * Per clip of a batch: the location, device and creation-time metadata import found, and what
+   * an export with videos strips. Errors: BATCH_NOT_FOUND.
+   */
+  getPrivacyReport: {
+    input: z.object({ batchId: z.string().min(1) }).strict(),
+    output: PrivacyReport,
+  },
+  /** Checks the audit log's hash chain; names the first altered or deleted entry. */
+  verifyAuditChain: {
+    input: z.object({}).strict(),
+    output: AuditVerdict,
   },
   /**
    * Runs the pose model on the current frame or every N-th frame of a range, in the background;

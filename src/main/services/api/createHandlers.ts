@@ -103,6 +103,8 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     startExport: (request) => services.exports.start(request),
     cancelExport: ({ exportId }) => ({ cancelled: services.exports.cancel(exportId) }),
+    getPrivacyReport: ({ batchId }) => services.governance.privacyReport(batchId),
+    verifyAuditChain: () => services.governance.verifyAudit(),
     startPreannotation: (request) => services.preannotation.start(request),
     cancelPreannotation: ({ jobId }) => ({ cancelled: services.preannotation.cancel(jobId) }),
   };
