@@ -22,6 +22,7 @@ import {
 } from './schemas';
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
 import { AuditVerdict, PrivacyReport } from './governanceSchemas';
+import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
 import {
   PreannotationProgress,
   PreannotationRequest,
@@ -120,6 +121,35 @@ export const calls = {
   submitAnnotationSet: {
     input: z.object({ setId: z.string().min(1) }).strict(),
     output: SubmitResult,
+  },
+  /** Server, signed in or not, online/offline, pending count, last error, conflict count. */
+  getSyncStatus: {
+    input: z.object({}).strict(),
+    output: SyncStatus,
+  },
+  /**
+   * Signs in to the team's server with an API token, checked against the server first (errors:
+   * UNAUTHORIZED, NETWORK, BAD_SERVER_URL). The token is saved only where the OS keyring can
+   * encrypt it (the status says which); delivery starts at once.
+   */
+  syncSignIn: {
+    input: SyncSignIn,
+    output: SyncStatus,
+  },
+  /** Forgets the token (and its saved copy); queued work stays queued. */
+  syncSignOut: {
+    input: z.object({}).strict(),
+    output: SyncStatus,
+  },
+  /** One push and pull now, instead of waiting for the background sender. */
+  syncNow: {
+    input: z.object({}).strict(),
+    output: SyncReport,
+  },
+  /** Deliveries the server refused (409 and others), each with this workstation's and the server's version. */
+  listSyncConflicts: {
+    input: z.object({}).strict(),
+    output: z.array(SyncConflictInfo),
   },
   /**
    * Inter-annotator agreement over every double-annotated clip (of one batch, or all), per
