@@ -1,4 +1,7 @@
+import { useEffect } from 'react';
+import type { PrivacyField } from '../../../shared/api/governanceSchemas';
 import type { ChecksumState, Clip, CodecFamily } from '../../../shared/api/schemas';
+import type { ConsentState } from '../../../shared/domain/consentState';
 import { useAppStore } from '../store/AppStoreContext';
 import { formatTimecode } from './formatTimecode';
 
@@ -21,6 +24,7 @@ export function BatchScreen({ batchId }: { batchId: string }) {
         </p>
       )}
       <ClipTable batchId={batchId} />
+      <PrivacyReportSection batchId={batchId} />
       <FileErrors />
     </section>
   );
@@ -48,6 +52,7 @@ function ClipTable({ batchId }: { batchId: string }) {
               <th scope="col">Rotation</th>
               <th scope="col">Flags</th>
               <th scope="col">Checksum</th>
+              <th scope="col">Consent</th>
             </tr>
           </thead>
           <tbody>
@@ -77,6 +82,9 @@ function ClipTable({ batchId }: { batchId: string }) {
                 </td>
                 <td>
                   <ChecksumBadge state={clip.checksumState} sha256={clip.sha256} />
+                </td>
+                <td>
+                  <ConsentBadge consent={clip.consent} />
                 </td>
               </tr>
             ))}
@@ -127,6 +135,96 @@ function ChecksumBadge({ state, sha256 }: { state: ChecksumState; sha256: string
     <span className={`badge badge-checksum-${state}`} title={sha256 ? `sha256 ${sha256}` : ''}>
       {CHECKSUM_LABELS[state]}
     </span>
+  );
+}
+
+const CONSENT_LABELS: Record<ConsentState, string> = {
+  valid: 'Valid',
+  missing: 'Missing',
+  not_yet_valid: 'Not yet valid',
+  expired: 'Expired',
+  withdrawn: 'Withdrawn',
+};
+
+/** Every state but valid means: never exported (and, under a "lock" project, not editable). */
+function ConsentBadge({ consent }: { consent: Clip['consent'] }) {
+  return (
+    <span
+      className={`badge badge-consent-${consent.state}`}
+      title={consent.message}
+      data-consent={consent.state}
+    >
+      {CONSENT_LABELS[consent.state]}
+      <span className="visually-hidden">: {consent.message}</span>
+    </span>
+  );
+}
+
+const PRIVACY_FIELD_NAMES: Record<PrivacyField, string> = {
+  location: 'Location',
+  make: 'Device make',
+  model: 'Device model',
+  creationTime: 'Creation time',
+};
+
+function PrivacyReportSection({ batchId }: { batchId: string }) {
+  const report = useAppStore((state) => state.privacyReport);
+  const load = useAppStore((state) => state.loadPrivacyReport);
+  // Consent and metadata change with the clip list (re-import, withdrawal): reload with it.
+  const clips = useAppStore((state) => state.clips);
+  useEffect(() => {
+    void load(batchId);
+  }, [batchId, clips, load]);
+  return (
+    <section aria-labelledby="privacy-title">
+      <h2 id="privacy-title">Privacy</h2>
+      {report?.batchId !== batchId ? (
+        <p>Reading the clips' metadata…</p>
+      ) : (
+        <>
+          <p>
+            {report.totals.clips} clips: {report.totals.withLocation} with a location,{' '}
+            {report.totals.withDevice} with a device make or model, {report.totals.withCreationTime}{' '}
+            with a creation time. {report.totals.exportable} can be exported (valid consent).
+          </p>
+          <table className="data-table" aria-label="Metadata found and stripped on export">
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col">Found</th>
+                <th scope="col">An export with videos strips</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.clips.map((clip) => (
+                <tr key={clip.clipId}>
+                  <td>{clip.relativePath}</td>
+                  <td>
+                    {clip.strippedOnExport.length === 0
+                      ? 'Nothing'
+                      : clip.strippedOnExport
+                          .map(
+                            (field) => `${PRIVACY_FIELD_NAMES[field]}: ${clip.found[field] ?? ''}`,
+                          )
+                          .join('; ')}
+                  </td>
+                  <td>
+                    {clip.strippedOnExport.length === 0
+                      ? 'Nothing to strip'
+                      : clip.strippedOnExport.map((field) => PRIVACY_FIELD_NAMES[field]).join(', ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <ul>
+            {report.notes.map((note) => (
+              <li key={note}>{note}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
   );
 }
 

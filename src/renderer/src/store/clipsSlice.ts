@@ -1,3 +1,4 @@
+import type { PrivacyReport } from '../../../shared/api/governanceSchemas';
 import type { ChecksumUpdate, Clip, FileError } from '../../../shared/api/schemas';
 import type { SliceCreator } from './appStore';
 
@@ -12,7 +13,10 @@ export type ClipsSlice = {
    * `listClips` is in flight is not lost when the (older) list lands.
    */
   checksumUpdates: Record<string, ChecksumUpdate>;
+  /** The open batch's privacy report (found metadata, what export strips); null until loaded. */
+  privacyReport: PrivacyReport | null;
   loadBatchContents: (batchId: string) => Promise<void>;
+  loadPrivacyReport: (batchId: string) => Promise<void>;
   applyChecksumUpdate: (update: ChecksumUpdate) => void;
 };
 
@@ -22,6 +26,7 @@ export const createClipsSlice: SliceCreator<ClipsSlice> = (api) => (set, get) =>
   fileErrors: [],
   clipsLoading: false,
   checksumUpdates: {},
+  privacyReport: null,
 
   loadBatchContents: async (batchId) => {
     const switching = get().clipsBatchId !== batchId;
@@ -42,6 +47,17 @@ export const createClipsSlice: SliceCreator<ClipsSlice> = (api) => (set, get) =>
       get().reportError('listing the clips of the batch', error);
     } finally {
       if (get().clipsBatchId === batchId) set({ clipsLoading: false });
+    }
+  },
+
+  loadPrivacyReport: async (batchId) => {
+    if (get().privacyReport?.batchId !== batchId) set({ privacyReport: null });
+    try {
+      const report = await api.getPrivacyReport({ batchId });
+      // A report for a batch left meanwhile is dropped, not shown under another batch.
+      if (get().clipsBatchId === batchId) set({ privacyReport: report });
+    } catch (error) {
+      get().reportError('reading the privacy report of the batch', error);
     }
   },
 
