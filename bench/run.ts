@@ -10,6 +10,7 @@ import { runEditDurabilityBench } from './editDurabilityBench';
 import { runOverlayBench } from './overlayBench';
 import { runTimelineBench } from './timelineBench';
 import { runAgreementBench } from './agreementBench';
+import { runStripBench } from './stripBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -27,6 +28,7 @@ const benches: Bench[] = [
   { name: 'overlay', run: () => runOverlayBench(workDir) },
   { name: 'timeline', run: () => runTimelineBench(workDir) },
   { name: 'agreement', run: runAgreementBench },
+  { name: 'strip', run: () => runStripBench(workDir) },
 ];
 
 const only = process.argv.slice(2);
