@@ -10,6 +10,7 @@ import { runEditDurabilityBench } from './editDurabilityBench';
 import { runOverlayBench } from './overlayBench';
 import { runTimelineBench } from './timelineBench';
 import { runAgreementBench } from './agreementBench';
+import { runSyncBench } from './syncBench';
 import { runStripBench } from './stripBench';
 
 const root = import.meta.dirname;
@@ -28,6 +29,7 @@ const benches: Bench[] = [
   { name: 'overlay', run: () => runOverlayBench(workDir) },
   { name: 'timeline', run: () => runTimelineBench(workDir) },
   { name: 'agreement', run: runAgreementBench },
+  { name: 'sync', run: () => runSyncBench(workDir) },
   { name: 'strip', run: () => runStripBench(workDir) },
 ];
 
