@@ -90,7 +90,7 @@ export function SyncSettingsScreen() {
         </div>
       </form>
       {error !== null && (
-        <p role="alert" className="sync-error">
+        <p role="alert" className="sync-error" data-testid="sync-error">
           {error}
         </p>
       )}
