@@ -14,10 +14,11 @@ export const GOVERNANCE_HELP = `  framewise audit verify [--db FILE] [--json]
   framewise audit export <batchId> [--out FILE] [--db FILE]
       The audit entries of a batch, its clips and their labels, as JSON Lines with their chain
       hashes (to stdout, or FILE).
-  framewise withdraw (--consent ID | --clip ID) [--at ISO-TIME] [--db FILE] [--json]
+  framewise withdraw (--consent ID | --clip ID | --clip-ref SHA256) [--at ISO-TIME] [--db FILE] [--json]
       Record a consent withdrawal and purge the clips it covers from this workstation: labels,
       queued sync items, proxies and workspace rows; the database is vacuumed so no freed page
-      keeps them. Only an audit entry with the clip's sha256 and consent id remains.
+      keeps them. Only an audit entry with the clip's sha256 and consent id remains. --clip-ref
+      names a clip by its file's sha256 (as the server does), imported here or not yet.
   framewise privacy-report <batchId> [--db FILE] [--json]
       What location, device and creation-time metadata each clip of a batch carries, and what
       an export with videos strips.`;
@@ -52,6 +53,7 @@ export async function runGovernanceCommand(argv: string[], out: Out): Promise<nu
         out: { type: 'string' },
         consent: { type: 'string' },
         clip: { type: 'string' },
+        'clip-ref': { type: 'string' },
         at: { type: 'string' },
       },
     });
@@ -79,12 +81,17 @@ export async function runGovernanceCommand(argv: string[], out: Out): Promise<nu
     return usage('say "verify" or "export <batchId>".');
   } else if (command === 'withdraw') {
     const { consent, clip } = values;
-    if ((consent === undefined) === (clip === undefined)) {
-      return usage('give exactly one of --consent ID or --clip ID.');
+    const clipRef = values['clip-ref'];
+    if ([consent, clip, clipRef].filter((v) => v !== undefined).length !== 1) {
+      return usage('give exactly one of --consent ID, --clip ID or --clip-ref SHA256.');
     }
     run = async (services) => {
       const outcome = await services.governance.withdrawConsent({
-        ...(consent === undefined ? { clipId: clip ?? '' } : { consentId: consent }),
+        ...(consent !== undefined
+          ? { consentId: consent }
+          : clipRef !== undefined
+            ? { clipRef }
+            : { clipId: clip ?? '' }),
         source: 'local',
         ...(values.at === undefined ? {} : { withdrawnAt: values.at }),
       });

@@ -301,6 +301,79 @@ describe('withdrawal', () => {
   });
 });
 
+describe("withdrawal by clip reference (the server's sha256)", () => {
+  it('purges an imported clip, and withdraws one imported only afterwards', async () => {
+    const w = await world([
+      { name: 'here', files: ['cfr30.mp4'], consent: VALID_CONSENT },
+      { name: 'later', files: ['cfr60.mp4'], consent: VALID_CONSENT },
+    ]);
+    const { store, governance } = w.services;
+    const here = id(w, 'here/cfr30.mp4');
+    const hereSha = store.getClip(here)?.sha256 ?? '';
+    labelClip(
+      w,
+      here,
+      'in_progress',
+      sampleTracks().map((t) => ({ ...t, label: SECRET_LABEL })),
+    );
+    const outcome = await governance.withdrawConsent({
+      clipRef: hereSha.toUpperCase(),
+      source: 'server',
+      reason: 'contributor asked',
+    });
+    expect(outcome).toMatchObject({
+      recorded: true,
+      consentId: 'consent-ok',
+      clips: [{ clipId: here, annotationSets: 1 }],
+    });
+    expect(store.getClip(here)?.consent.state).toBe('withdrawn');
+    expect(store.getClip(id(w, 'later/cfr60.mp4'))?.consent.state).toBe('valid');
+    expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
+
+    // A reference to a clip this workstation has not imported yet is kept, and locks it on import.
+    const laterSha = store.getClip(id(w, 'later/cfr60.mp4'))?.sha256 ?? '';
+    const fresh = await buildWorld([], 'governance-fresh');
+    worlds.push(fresh);
+    const none = await fresh.services.governance.withdrawConsent({
+      clipRef: laterSha,
+      source: 'server',
+    });
+    expect(none).toMatchObject({ recorded: true, clips: [] });
+    const folder = join(w.root, 'batches', 'later');
+    const report = await fresh.services.handlers.importBatch({ folder });
+    const clipId = report.files[0]?.status === 'ok' ? report.files[0].clipId : '';
+    await fresh.services.checksums.whenIdle();
+    expect(fresh.services.store.getClip(clipId)?.consent.state).toBe('withdrawn');
+    expect(() =>
+      fresh.services.store.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID),
+    ).toThrow(expect.objectContaining({ code: 'CLIP_LOCKED' }));
+
+    await expect(
+      governance.withdrawConsent({ clipRef: 'not-a-hash', source: 'server' }),
+    ).rejects.toMatchObject({ code: 'WITHDRAWAL_INVALID' });
+  });
+});
+
+describe('pseudonyms', () => {
+  it('refuses a batch whose manifest names the contributor by a real name, and stores nothing of it', async () => {
+    const w = await world([]);
+    const folder = join(w.root, 'batches', 'named');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, 'batch.json'),
+      JSON.stringify({ version: 1, batchId: 'named', contributor: { pseudonym: 'Maria Silva' } }),
+    );
+    await expect(w.services.handlers.importBatch({ folder })).rejects.toMatchObject({
+      code: 'MANIFEST_INVALID',
+      message: expect.stringMatching(
+        /contributor\.pseudonym: must be a pseudonym .*never a real name/,
+      ) as unknown,
+    });
+    expect(w.services.store.listBatches()).toEqual([]);
+    expect(rawBytes(w.databasePath)).not.toContain('Maria Silva');
+  });
+});
+
 describe('export by region', () => {
   it('exports only the chosen regions, lists the rest with the reason, and records the region in provenance', async () => {
     const w = await world([

@@ -34,9 +34,11 @@ export class GovernanceService {
 
   /**
    * Records a withdrawal and purges the clips it covers (see `withdrawConsent`). This is the call
-   * sync makes for a withdrawal event pulled from the server:
-   * `services.governance.withdrawConsent({ consentId, source: 'server', withdrawnAt })`, or
-   * `{ clipId, ... }` for one clip. Re-delivering the same event is harmless (`recorded: false`).
+   * sync makes for a `consent_withdrawn` event pulled from the server:
+   * `services.governance.withdrawConsent({ clipRef: event.clipRef, source: 'server', reason:
+   * event.reason })` (or `{ consentId }` for a whole consent record, `{ clipId }` for a local
+   * clip). A clipRef not imported here yet is remembered and withdraws the clip on import.
+   * Re-delivering the same event is harmless (`recorded: false`, nothing changes).
    */
   withdrawConsent(request: WithdrawalRequest): Promise<WithdrawalOutcome> {
     const run = this.#queue.then(async () => {

@@ -5,12 +5,17 @@ import { appendChainedAudit } from '../audit/appendChainedAudit';
 import { GovernanceError } from './governanceError';
 
 /**
- * A withdrawal of consent, by consent id (every clip recorded under it, and any imported later)
- * or for one clip. `source` says where it came from: 'server' for a withdrawal event pulled by
- * sync, 'local' for a lead's command on this workstation.
+ * A withdrawal of consent: by consent id (every clip recorded under it, and any imported later),
+ * for one local clip, or by `clipRef`, the sha256 of the clip's file as the server names clips
+ * (held even when that clip is not imported here yet). `source` says where it came from:
+ * 'server' for a withdrawal event pulled by sync, 'local' for a lead's command here.
  */
-export type WithdrawalRequest = ({ consentId: string } | { clipId: string }) & {
+export type WithdrawalRequest = (
+  { consentId: string } | { clipId: string } | { clipRef: string }
+) & {
   source: 'local' | 'server';
+  /** Why, as the server's event says it; recorded with the withdrawal. */
+  reason?: string;
   /** When the contributor withdrew (ISO 8601); defaults to now. */
   withdrawnAt?: string;
   /** Who is recorded in the audit log; defaults to the workstation's user. */
@@ -128,9 +133,25 @@ function recordAndPurge(
     SELECT c.id, c.sha256, json_extract(b.manifest_json, '$.consent.id') AS consent_id
     FROM clips c JOIN batches b ON b.id = c.batch_id`;
   let clips: ClipRow[];
-  let consentId: string | null;
+  let consentId: string | null = null;
   let clipId: string | null = null;
-  if ('clipId' in request) {
+  let clipRef: string | null = null;
+  if ('clipRef' in request) {
+    clipRef = request.clipRef.toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(clipRef)) {
+      throw new GovernanceError(
+        'WITHDRAWAL_INVALID',
+        `"${request.clipRef}" is not a clip reference: give the sha256 of the clip's file in hex.`,
+      );
+    }
+    // Before its checksum is computed, a clip is known by the manifest's expected sha256.
+    clips = db
+      .prepare<[string, string], ClipRow>(
+        `${consentOfClips} WHERE c.sha256 = ? OR (c.sha256 IS NULL AND c.expected_sha256 = ?) ORDER BY c.id`,
+      )
+      .all(clipRef, clipRef);
+    consentId = clips[0]?.consent_id ?? null;
+  } else if ('clipId' in request) {
     const clip = db
       .prepare<[string], ClipRow>(`${consentOfClips} WHERE c.id = ?`)
       .get(request.clipId);
@@ -155,39 +176,49 @@ function recordAndPurge(
       .all(consentId);
   }
 
+  // One row names one thing: the consent id only for a withdrawal by consent.
+  const key = {
+    consent: clipId === null && clipRef === null ? consentId : null,
+    clip: clipId,
+    sha256: clipRef,
+  };
   const seen = db
-    .prepare<[string | null, string | null], number>(
+    .prepare<[string | null, string | null, string | null], number>(
       /* sql */ `SELECT count(*) FROM consent_withdrawals
-      WHERE consent_id IS ? AND clip_id IS ?`,
+      WHERE consent_id IS ? AND clip_id IS ? AND clip_sha256 IS ?`,
     )
     .pluck()
-    .get(clipId === null ? consentId : null, clipId);
+    .get(key.consent, key.clip, key.sha256);
   const recorded = seen === 0;
   if (recorded) {
     db.prepare(
       /* sql */ `INSERT INTO consent_withdrawals
-        (consent_id, clip_id, withdrawn_at, recorded_at, actor, source)
-      VALUES (?, ?, ?, ?, ?, ?)`,
+        (consent_id, clip_id, clip_sha256, withdrawn_at, recorded_at, actor, source, reason)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
-      clipId === null ? consentId : null,
-      clipId,
+      key.consent,
+      key.clip,
+      key.sha256,
       ctx.withdrawnAt,
       ctx.at,
       ctx.actor,
       request.source,
+      request.reason ?? null,
     );
     appendChainedAudit(
       db,
       {
         actor: ctx.actor,
         action: 'consent.withdrawn',
-        entityType: clipId === null ? 'consent' : 'clip',
-        entityId: clipId ?? consentId ?? '',
+        entityType: clipId !== null ? 'clip' : clipRef !== null ? 'clip_ref' : 'consent',
+        entityId: clipId ?? clipRef ?? consentId ?? '',
         details: {
           consentId,
           clipId,
+          clipRef,
           withdrawnAt: ctx.withdrawnAt,
           source: request.source,
+          reason: request.reason ?? null,
           clips: clips.length,
         },
       },

@@ -20,8 +20,8 @@ type ConsentRow = {
 };
 
 /**
- * The consent record of a clip's batch and the earliest withdrawal recorded for the clip or its
- * consent id, as columns of `clips c JOIN batches b`. Export's read-only queries use the same
+ * The consent record of a clip's batch and the earliest withdrawal recorded for the clip, its
+ * content hash (the server's clipRef) or its consent id, as columns of `clips c JOIN batches b`. Export's read-only queries use the same
  * fragment, so the clip list, the lock and export read consent one way.
  */
 export const CONSENT_COLUMNS = /* sql */ `
@@ -29,10 +29,12 @@ export const CONSENT_COLUMNS = /* sql */ `
   (SELECT w.withdrawn_at FROM consent_withdrawals w
     WHERE w.clip_id = c.id
        OR (w.consent_id IS NOT NULL AND w.consent_id = json_extract(b.manifest_json, '$.consent.id'))
+       OR (w.clip_sha256 IS NOT NULL AND w.clip_sha256 IN (c.sha256, c.expected_sha256))
     ORDER BY w.withdrawn_at LIMIT 1) AS withdrawn_at,
   (SELECT w.source FROM consent_withdrawals w
     WHERE w.clip_id = c.id
        OR (w.consent_id IS NOT NULL AND w.consent_id = json_extract(b.manifest_json, '$.consent.id'))
+       OR (w.clip_sha256 IS NOT NULL AND w.clip_sha256 IN (c.sha256, c.expected_sha256))
     ORDER BY w.withdrawn_at LIMIT 1) AS withdrawal_source`;
 
 /**

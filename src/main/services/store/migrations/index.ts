@@ -22,6 +22,7 @@ import { migration003 } from './003_labels';
 import { migration004 } from './004_edit_ids_workspace';
 import { migration005 } from './005_sync';
 import { migration006 } from './006_governance';
+import { migration007 } from './007_withdrawal_by_checksum';
 
 export type { Migration } from './Migration';
 
@@ -32,6 +33,7 @@ export const migrations: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;
