@@ -38,8 +38,8 @@ export type CoreServices = {
   sync: SyncService;
   /**
    * Consent withdrawal and purge, the audit chain, privacy reports. Sync calls
-   * `governance.withdrawConsent({ consentId | clipId, source: 'server', withdrawnAt })` for every
-   * withdrawal event it pulls.
+   * `governance.withdrawConsent({ clipRef, source: 'server', reason })` for every
+   * `consent_withdrawn` event it pulls.
    */
   governance: GovernanceService;
 };
