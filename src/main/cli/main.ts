@@ -26,10 +26,11 @@ Usage:
       Probe one file without decoding it: the same fields plus frameTimes (seconds, one per
       frame in presentation order) and flagged metadata. Exit code 1 with {"error":{...}}.
   framewise export (--batch ID ... | --clip ID ... | --all) --format coco,cvat,epic,hands,provenance --out DIR
-                   [--include-videos] [--status accepted|submitted] [--db FILE]
+                   [--include-videos] [--status accepted|submitted] [--region CC ...] [--db FILE]
       Export labels for training into DIR (a new folder). Clips whose consent is missing,
-      expired or withdrawn are never exported. Progress goes to stderr, the report (exported
-      and excluded clips, with reasons) as JSON to stdout. Exit code 1 when the export failed.
+      expired or withdrawn are never exported. --region (repeatable, ISO 3166; "US" admits
+      "US-CA") keeps only contributors from those regions. Progress goes to stderr, the report
+      (exported and excluded clips, with reasons) as JSON to stdout. Exit code 1 on failure.
   framewise import-labels <clip-id> <file> [--db FILE]
       Read COCO keypoints JSON or CVAT for video 1.1 XML into your annotation set of a clip,
       as one undoable edit. Prints {setId, format, tracks, keyframes} as JSON; exit code 1
@@ -151,6 +152,7 @@ async function runExportCommand(
     format: string | undefined;
     out: string | undefined;
     includeVideos: boolean;
+    region: string[];
     status: string | undefined;
   },
   db: string,
@@ -171,6 +173,7 @@ async function runExportCommand(
     formats: (args.format ?? 'coco,cvat,epic,hands,provenance').split(',').map((f) => f.trim()),
     destination: resolve(args.out),
     includeVideos: args.includeVideos,
+    ...(args.region.length > 0 ? { regions: args.region } : {}),
     ...(args.status === undefined ? {} : { status: args.status }),
   });
   if (!parsed.success) {
@@ -320,6 +323,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
         format: { type: 'string' },
         out: { type: 'string' },
         'include-videos': { type: 'boolean', default: false },
+        region: { type: 'string', multiple: true },
         status: { type: 'string' },
         server: { type: 'string' },
         token: { type: 'string' },
@@ -355,6 +359,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
           format: values.format,
           out: values.out,
           includeVideos: values['include-videos'],
+          region: values.region ?? [],
           status: values.status,
         },
         db,

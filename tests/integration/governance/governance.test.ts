@@ -409,6 +409,15 @@ describe('export by region', () => {
       }),
     );
     expect(us.exported.map((c) => c.clipId)).toEqual([id(w, 'ca/cfr60.mp4')]);
+
+    // The same from the CLI.
+    const cli = await framewise([
+      'export', '--all', '--format', 'provenance', '--region', 'US',
+      '--out', join(w.root, 'out', 'cli'), '--db', w.databasePath,
+    ]); // prettier-ignore
+    expect(cli.code).toBe(0);
+    const cliReport = JSON.parse(cli.stdout) as { exported: { clipId: string }[] };
+    expect(cliReport.exported.map((c) => c.clipId)).toEqual([id(w, 'ca/cfr60.mp4')]);
   });
 });
 
