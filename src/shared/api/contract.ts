@@ -21,7 +21,7 @@ import {
   Workspace,
 } from './schemas';
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
-import { AuditVerdict, PrivacyReport } from './governanceSchemas';
+import { AuditTrailEntry, AuditVerdict, PrivacyReport } from './governanceSchemas';
 import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
 import {
   PreannotationProgress,
@@ -193,6 +193,14 @@ export const calls = {
   verifyAuditChain: {
     input: z.object({}).strict(),
     output: AuditVerdict,
+  },
+  /**
+   * The audit entries about a batch (the batch, its clips, their annotation sets), oldest first,
+   * with their chain hashes, for a lead to hand over. Errors: BATCH_NOT_FOUND.
+   */
+  getAuditTrail: {
+    input: z.object({ batchId: z.string().min(1) }).strict(),
+    output: z.array(AuditTrailEntry),
   },
   /**
    * Runs the pose model on the current frame or every N-th frame of a range, in the background;

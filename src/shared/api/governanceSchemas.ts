@@ -47,6 +47,20 @@ export const PrivacyReport = z.object({
 });
 export type PrivacyReport = z.infer<typeof PrivacyReport>;
 
+/** One audit entry as exported for a batch: every stored field, with its chain hashes. */
+export const AuditTrailEntry = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  entityType: z.string(),
+  entityId: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string().nullable(),
+  hash: z.string().nullable(),
+});
+export type AuditTrailEntry = z.infer<typeof AuditTrailEntry>;
+
 /** The result of checking the audit log's hash chain. */
 export const AuditVerdict = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), entries: z.number().int().min(0), lastHash: z.string() }),

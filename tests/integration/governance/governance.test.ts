@@ -8,6 +8,7 @@ import {
   DEFAULT_PROJECT_ID,
   defaultProjectSchema,
 } from '../../../src/main/services/labels/defaultProject';
+import { calls } from '../../../src/shared/api/contract';
 import { ExportRequest } from '../../../src/shared/api/exportSchemas';
 import type { Command } from '../../../src/shared/domain/labels';
 import { repoRoot, requireFixtures } from '../fixturePaths';
@@ -441,6 +442,27 @@ describe('privacy report', () => {
     expect(phone?.strippedOnExport).toEqual(expect.arrayContaining(['location', 'make', 'model']));
     expect(report.totals).toMatchObject({ clips: 2, withLocation: 1, withDevice: 1 });
     expect(report.contributor).toBe('contrib_phone');
+  });
+});
+
+describe('governance contract calls', () => {
+  it('answer in the shapes the contract declares', async () => {
+    const w = await world([{ name: 'phone', files: ['rotated.mov'], consent: VALID_CONSENT }]);
+    const batchId = w.clips.get('phone/rotated.mov')?.batchId ?? '';
+    const { handlers } = w.services;
+    const report = calls.getPrivacyReport.output.parse(
+      await handlers.getPrivacyReport({ batchId }),
+    );
+    expect(report.totals.withLocation).toBe(1);
+    const verdict = calls.verifyAuditChain.output.parse(await handlers.verifyAuditChain({}));
+    expect(verdict.ok).toBe(true);
+    const trail = calls.getAuditTrail.output.parse(await handlers.getAuditTrail({ batchId }));
+    expect(trail.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['batch.created', 'clip.imported', 'clip.checksum']),
+    );
+    expect(() => handlers.getAuditTrail({ batchId: 'nope' })).toThrow(
+      expect.objectContaining({ code: 'BATCH_NOT_FOUND' }),
+    );
   });
 });
 

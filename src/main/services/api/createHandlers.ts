@@ -105,6 +105,7 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     cancelExport: ({ exportId }) => ({ cancelled: services.exports.cancel(exportId) }),
     getPrivacyReport: ({ batchId }) => services.governance.privacyReport(batchId),
     verifyAuditChain: () => services.governance.verifyAudit(),
+    getAuditTrail: ({ batchId }) => services.governance.auditTrail(batchId),
     startPreannotation: (request) => services.preannotation.start(request),
     cancelPreannotation: ({ jobId }) => ({ cancelled: services.preannotation.cancel(jobId) }),
   };

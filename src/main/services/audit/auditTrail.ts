@@ -1,17 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import type { AuditTrailEntry } from '../../../shared/api/governanceSchemas';
 
-/** One audit entry as exported: every stored field, with its chain hashes. */
-export type AuditTrailEntry = {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  details: Record<string, unknown>;
-  prevHash: string | null;
-  hash: string | null;
-};
+export type { AuditTrailEntry };
 
 type Row = {
   id: number;
