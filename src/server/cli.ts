@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -81,16 +81,22 @@ async function open(data: string | undefined): Promise<{ db: Db; release: () => 
   const target: DbTarget = url
     ? { databaseUrl: url }
     : { dataDir: resolve(data ?? defaultDataDir()) };
-  const db = await openDb(target);
-  const release = 'dataDir' in target ? claimDataDir(target.dataDir) : () => undefined;
+  // Claimed before PGlite opens it: opening a folder another process is writing could damage it.
+  let release: () => void = () => undefined;
+  if ('dataDir' in target) {
+    mkdirSync(target.dataDir, { recursive: true });
+    release = claimDataDir(target.dataDir);
+  }
+  let db: Db | null = null;
   try {
+    db = await openDb(target);
     await migrateServerDb(db);
+    return { db, release };
   } catch (error) {
+    await db?.close();
     release();
-    await db.close();
     throw error;
   }
-  return { db, release };
 }
 
 async function serve(values: Values, out: Out): Promise<number> {

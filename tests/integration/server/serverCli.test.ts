@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { call, clipRefOf, SERVER_BIN, spawnServer } from './serverHarness';
+
+function run(args: string[]): Promise<{ code: number | null; json: unknown; stderr: string }> {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, [SERVER_BIN, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      let json: unknown = null;
+      try {
+        json = stdout.trim() === '' ? null : JSON.parse(stdout);
+      } catch (error) {
+        if (!(error instanceof SyntaxError)) throw error;
+        json = stdout;
+      }
+      done({ code, json, stderr });
+    });
+  });
+}
+
+describe('framewise-server admin commands (PGlite)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fw-server-cli-'));
+  const data = ['--data', dataDir];
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('sets up a team, issues and revokes a token, assigns and reassigns a clip, and reports it all', async () => {
+    for (const [name, role] of [
+      ['ana', 'annotator'],
+      ['bo', 'annotator'],
+      ['rita', 'reviewer'],
+      ['lee', 'lead'],
+    ]) {
+      const added = await run(['user', 'add', name ?? '', '--role', role ?? '', ...data]);
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.json).toMatchObject({ name, role });
+    }
+    const duplicate = await run(['user', 'add', 'ana', '--role', 'annotator', ...data]);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('USER_EXISTS');
+    const badRole = await run(['user', 'add', 'zed', '--role', 'admin', ...data]);
+    expect(badRole.code).toBe(1);
+
+    const project = (await run(['project', 'create', 'Kitchen', '--lead', 'lee', ...data]))
+      .json as {
+      projectId: string;
+    };
+    const clipRef = clipRefOf('cli-assign');
+    const assigned = await run([
+      'assign',
+      clipRef,
+      '--project',
+      project.projectId,
+      '--annotator',
+      'ana',
+      '--reviewer',
+      'rita',
+      ...data,
+    ]);
+    expect(assigned.code, assigned.stderr).toBe(0);
+    const { assignmentId } = assigned.json as { assignmentId: string };
+    const anaToken = (await run(['token', 'issue', 'ana', ...data])).json as {
+      token: string;
+      tokenId: string;
+    };
+    const boToken = (await run(['token', 'issue', 'bo', ...data])).json as { token: string };
+    expect(anaToken.token).toMatch(/^fwt_/);
+    expect((await run(['reassign', assignmentId, '--annotator', 'bo', ...data])).code).toBe(0);
+    expect(
+      (await run(['consent', 'withdraw', clipRef, '--reason', 'asked', ...data])).json,
+    ).toEqual({
+      clipRef,
+      notified: 2,
+    });
+
+    const server = await spawnServer({ dataDir });
+    try {
+      // PGlite is single-process: admin commands refuse the folder while it serves.
+      const refused = await run(['user', 'add', 'late', '--role', 'annotator', ...data]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('in use by framewise-server process');
+
+      const anaFeed = await call(server.url, 'GET', '/v1/events', { token: anaToken.token });
+      expect((anaFeed.body as { events: { kind: string }[] }).events.map((e) => e.kind)).toEqual([
+        'assigned',
+        'unassigned',
+      ]);
+      const boFeed = await call(server.url, 'GET', '/v1/events', { token: boToken.token });
+      expect((boFeed.body as { events: { kind: string }[] }).events.map((e) => e.kind)).toEqual([
+        'assigned',
+        'consent_withdrawn',
+      ]);
+      // The clip now belongs to bo: ana can no longer push it, bo can.
+      const push = (token: string, key: string) =>
+        call(server.url, 'PUT', `/v1/clips/${clipRef}/set`, {
+          token,
+          key,
+          body: {
+            baseRevision: 0,
+            labels: { tracks: [], segments: [], contacts: [] },
+            localSetId: 'x',
+            localRevision: 1,
+          },
+        });
+      expect((await push(anaToken.token, 'cli-push-ana')).status).toBe(404);
+      expect((await push(boToken.token, 'cli-push-bo')).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+
+    expect((await run(['token', 'revoke', anaToken.tokenId, ...data])).code).toBe(0);
+    expect((await run(['token', 'revoke', anaToken.tokenId, ...data])).code).toBe(1);
+    const again = await spawnServer({ dataDir });
+    try {
+      expect(
+        (await call(again.url, 'GET', '/v1/assignments', { token: anaToken.token })).status,
+      ).toBe(401);
+    } finally {
+      await again.stop();
+    }
+    // Each command is its own process opening PGlite (about 4 s here): a long test.
+  }, 120_000);
+});
