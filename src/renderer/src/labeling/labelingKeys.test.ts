@@ -25,6 +25,7 @@ describe('labeling keys', () => {
     [press('m'), 'mergeSegment'],
     [press('e'), 'labelSegment'],
     [press('b'), 'toggleBoxTool'],
+    [press('a'), 'acceptPose'],
     [press('?', { shiftKey: true }), 'shortcuts'],
     [press('Escape'), 'escape'],
   ])('%o runs %s', (key, name) => {

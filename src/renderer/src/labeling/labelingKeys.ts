@@ -23,6 +23,7 @@ export type LabelingCommand =
   | { name: 'deleteSegment' }
   | { name: 'contactState'; state: 0 | 1 | 2 | 3 | 4 }
   | { name: 'toggleBoxTool' }
+  | { name: 'acceptPose' }
   | { name: 'shortcuts' }
   | { name: 'escape' };
 
@@ -70,6 +71,11 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     command: 'contactState',
   },
   { keys: 'B', what: 'Box tool on / off (draw the contact object)', command: 'toggleBoxTool' },
+  {
+    keys: 'A',
+    what: "Accept the track's model pose on this frame (its points become yours)",
+    command: 'acceptPose',
+  },
   { keys: 'Escape', what: 'Cancel: close dialogs, clear the segment mark', command: 'escape' },
   { keys: '?', what: 'Show this sheet', command: 'shortcuts' },
 ];
@@ -128,6 +134,8 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
       return { name: 'contactState', state: Number(key) as 0 | 1 | 2 | 3 | 4 };
     case 'b':
       return { name: 'toggleBoxTool' };
+    case 'a':
+      return { name: 'acceptPose' };
     case '?':
       return { name: 'shortcuts' };
     case 'Escape':

@@ -178,6 +178,9 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
     case 'toggleBoxTool':
       state.setOverlayTool(state.overlayTool === 'box' ? 'keypoint' : 'box');
       return;
+    case 'acceptPose':
+      state.acceptPose();
+      return;
     case 'shortcuts':
       state.setShortcutSheetOpen(true);
       return;

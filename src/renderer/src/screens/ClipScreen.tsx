@@ -7,6 +7,7 @@ import { LabelNotice, SaveStatus } from '../labeling/panels/SaveStatus';
 import { SegmentLabelDialog } from '../labeling/panels/SegmentLabelDialog';
 import { SegmentPanel } from '../labeling/panels/SegmentPanel';
 import { ShortcutSheet } from '../labeling/panels/ShortcutSheet';
+import { PreannotationPanel } from '../labeling/panels/PreannotationPanel';
 import { SubmitPanel } from '../labeling/panels/SubmitPanel';
 import { TrackPanel } from '../labeling/panels/TrackPanel';
 import { useLabelingShortcuts } from '../labeling/useLabelingShortcuts';
@@ -77,6 +78,7 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
       <aside className="labeling-sidebar" aria-label="Labels">
         <SaveStatus />
         <TrackPanel />
+        <PreannotationPanel />
         <SegmentPanel />
         <HandObjectPanel />
         <SubmitPanel player={engine} />

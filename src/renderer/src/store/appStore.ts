@@ -8,6 +8,7 @@ import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createNavigationSlice, type NavigationSlice } from './navigationSlice';
 import { createPlayerSlice, type PlayerSlice } from './playerSlice';
+import { createPreannotationSlice, type PreannotationSlice } from './preannotationSlice';
 import { createSyncSlice, type SyncSlice } from './syncSlice';
 import { persistWorkspace } from './workspacePersistence';
 
@@ -16,6 +17,7 @@ export type AppState = BatchesSlice &
   NavigationSlice &
   PlayerSlice &
   LabelsSlice &
+  PreannotationSlice &
   ExportSlice &
   AgreementSlice &
   SyncSlice &
@@ -33,6 +35,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createNavigationSlice(api)(...args),
     ...createPlayerSlice(api)(...args),
     ...createLabelsSlice(api)(...args),
+    ...createPreannotationSlice(api)(...args),
     ...createAgreementSlice(api)(...args),
     ...createExportSlice(api)(...args),
     ...createSyncSlice(api)(...args),
@@ -42,6 +45,9 @@ export function createAppStore(api: ApiClient): AppStore {
   api.onChecksumUpdate((update) => store.getState().applyChecksumUpdate(update));
   api.onProxyUpdate((status) => store.getState().applyProxyUpdate(status));
   api.onExportProgress((progress) => store.getState().receiveExportProgress(progress));
+  api.onPreannotationProgress((progress) =>
+    store.getState().receivePreannotationProgress(progress),
+  );
   persistWorkspace(store, api);
   return store;
 }

@@ -1,0 +1,165 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ApiClient } from '../../../shared/api/contract';
+import type { ModelPose, PreannotationProgress } from '../../../shared/api/preannotationSchemas';
+import type { Clip } from '../../../shared/api/schemas';
+import { EMPTY_LABELS, keyframeAt, parseProjectSchema } from '../../../shared/domain/labels';
+import sampleProject from '../../../../resources/project.sample.json';
+import { createAppStore } from './appStore';
+
+type Listener = (payload: unknown) => void;
+
+const parsed = parseProjectSchema(JSON.stringify(sampleProject));
+if (!parsed.ok) throw new Error(parsed.message);
+const project = { id: 'p', name: 'Sample', version: 1, schema: parsed.project };
+
+/** A client answering the calls a clip's labels need; `onX` subscriptions kept for pushing events. */
+function fakeClient() {
+  const listeners = new Map<string, Listener[]>();
+  const calls: { name: string; input: unknown }[] = [];
+  let seq = 0;
+  const answers: Record<string, (input: unknown) => unknown> = {
+    openAnnotationSet: () => ({
+      id: 's1',
+      clipId: 'c1',
+      annotator: 'me',
+      projectId: 'p',
+      status: 'in_progress',
+      revision: 0,
+      seq: 0,
+      updatedAt: '2026-01-01T00:00:00Z',
+    }),
+    getProject: () => project,
+    loadLabels: () => ({ setId: 's1', seq: 0, doc: EMPTY_LABELS }),
+    applyLabelEdit: () => ({ seq: ++seq }),
+    startPreannotation: () => ({ jobId: 'job1' }),
+    cancelPreannotation: () => ({ cancelled: true }),
+  };
+  const client = new Proxy(
+    {},
+    {
+      get: (_target, key: string) => {
+        if (key.startsWith('on')) {
+          return (listener: Listener) => {
+            listeners.set(key, [...(listeners.get(key) ?? []), listener]);
+            return () => undefined;
+          };
+        }
+        return (input: unknown) => {
+          calls.push({ name: key, input });
+          const answer = answers[key];
+          return answer ? Promise.resolve(answer(input)) : new Promise(() => undefined);
+        };
+      },
+    },
+  ) as ApiClient;
+  const push = (payload: PreannotationProgress) => {
+    for (const listener of listeners.get('onPreannotationProgress') ?? []) listener(payload);
+  };
+  return { client, calls, push };
+}
+
+function pose(x: number, score = 0.9): ModelPose {
+  const names = [
+    'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder',
+    'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee',
+    'right_knee', 'left_ankle', 'right_ankle',
+  ]; // prettier-ignore
+  return {
+    score,
+    keypoints: names.map((name, i) => ({ name, x: x + (i % 3) * 10, y: 20 + i * 15, score })),
+  };
+}
+
+function event(patch: Partial<PreannotationProgress>): PreannotationProgress {
+  return {
+    jobId: 'job1',
+    clipId: 'c1',
+    phase: 'running',
+    done: 1,
+    total: 2,
+    etaSeconds: 1,
+    model: 'blazepose-full (test)',
+    backend: 'wasm',
+    proposals: [],
+    error: null,
+    ...patch,
+  };
+}
+
+async function openClip() {
+  const fake = fakeClient();
+  const store = createAppStore(fake.client);
+  store.setState({ playerClip: { id: 'c1' } as Clip, currentFrame: 4 });
+  await store.getState().openLabels('c1', 100);
+  return { store, fake };
+}
+
+describe('preannotation slice', () => {
+  it('asks for every N-th frame of the range, then applies each frame’s proposals as one undoable edit', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    state().setPreannotationChoices({ scope: 'range', from: 0, to: 20, every: 10 });
+    await state().startPreannotation();
+    expect(fake.calls.find((c) => c.name === 'startPreannotation')?.input).toEqual({
+      clipId: 'c1',
+      model: 'blazepose-full',
+      frames: { mode: 'range', from: 0, to: 20, every: 10 },
+    });
+
+    fake.push(event({ proposals: [{ frame: 0, poses: [pose(100)] }] }));
+    fake.push(event({ done: 2, proposals: [{ frame: 10, poses: [pose(104)] }] }));
+    fake.push(event({ phase: 'done', done: 2, etaSeconds: 0 }));
+
+    const tracks = state().labels.tracks;
+    expect(tracks).toHaveLength(1);
+    const track = tracks[0];
+    if (!track) throw new Error('no track');
+    expect(track.keyframes.map((k) => k.frame)).toEqual([0, 10]);
+    expect(keyframeAt(track, 10)?.points[0]).toMatchObject({ source: 'model', x: 104, score: 0.9 });
+    expect(state().preannotationRunning).toBe(false);
+    expect(state().preannotationApplied).toBe(2);
+    // Saved through the same queue as every edit (one at a time, in order).
+    await vi.waitFor(() => {
+      expect(fake.calls.filter((c) => c.name === 'applyLabelEdit')).toHaveLength(2);
+    });
+
+    state().undoLabels();
+    expect(state().labels.tracks[0]?.keyframes.map((k) => k.frame)).toEqual([0]);
+  });
+
+  it('applies events that arrive before the job id, once, and ignores other jobs', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    const started = state().startPreannotation();
+    fake.push(event({ proposals: [{ frame: 4, poses: [pose(50)] }] }));
+    fake.push(event({ jobId: 'someone-else', proposals: [{ frame: 5, poses: [pose(50)] }] }));
+    await started;
+    expect(state().labels.tracks).toHaveLength(1);
+    expect(state().labels.tracks[0]?.keyframes.map((k) => k.frame)).toEqual([4]);
+  });
+
+  it('A accepts the selected track’s model pose on this frame; moving is then manual work', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    await state().startPreannotation();
+    fake.push(event({ proposals: [{ frame: 4, poses: [pose(50, 0.3), pose(300)] }] }));
+    // Pose 1 has no point above the 0.5 threshold: nothing for it; pose 2 makes a track.
+    expect(state().labels.tracks).toHaveLength(1);
+    expect(state().selection.trackId).toBe(state().labels.tracks[0]?.id);
+    state().acceptPose();
+    const points = state().labels.tracks[0]?.keyframes[0]?.points ?? [];
+    expect(points.every((p) => p?.source === 'manual')).toBe(true);
+    state().acceptPose();
+    expect(state().labelNotice).toMatch(/no model proposal/);
+    state().undoLabels();
+    expect(state().labels.tracks[0]?.keyframes[0]?.points[0]?.source).toBe('model');
+  });
+
+  it('drops proposals for a clip that is no longer open', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    await state().startPreannotation();
+    fake.push(event({ clipId: 'other', proposals: [{ frame: 4, poses: [pose(50)] }] }));
+    expect(state().labels.tracks).toHaveLength(0);
+  });
+});

@@ -1,0 +1,176 @@
+import type {
+  PoseModelName,
+  PreannotationProgress,
+} from '../../../shared/api/preannotationSchemas';
+import { acceptPoseCommand, proposalCommand } from '../../../shared/domain/labels/poseProposals';
+import { COCO_BODY_TEMPLATE_ID, findTemplate } from '../../../shared/domain/labels/projectSchema';
+import type { SliceCreator } from './appStore';
+import { TRACK_COLORS } from './labelsSlice';
+
+/** What the annotator (or the lead's defaults) chose in the pre-annotation panel. */
+export type PreannotationChoices = {
+  model: PoseModelName;
+  scope: 'current' | 'range';
+  from: number;
+  to: number;
+  every: number;
+  /** Points scored below this arrive as "not labeled" (0–1). */
+  scoreThreshold: number;
+};
+
+export type PreannotationSlice = {
+  preannotationChoices: PreannotationChoices;
+  preannotationJobId: string | null;
+  preannotationProgress: PreannotationProgress | null;
+  preannotationRunning: boolean;
+  /** Frames whose proposals were applied / kept because a person had edited them, this job. */
+  preannotationApplied: number;
+  preannotationKept: number;
+  setPreannotationChoices: (patch: Partial<PreannotationChoices>) => void;
+  startPreannotation: () => Promise<void>;
+  cancelPreannotation: () => Promise<void>;
+  receivePreannotationProgress: (progress: PreannotationProgress) => void;
+  /** `A`: the selected track's model points at this frame become the annotator's. */
+  acceptPose: () => void;
+};
+
+/**
+ * 0.5: BlazePose's own visibility cut-off (pose-detection draws points above 0.5 in its demos);
+ * on messi5.jpg every point above it lies on the player (tests/integration/preannotation).
+ */
+export const DEFAULT_SCORE_THRESHOLD = 0.5;
+
+export const createPreannotationSlice: SliceCreator<PreannotationSlice> = (api) => (set, get) => {
+  /** Events that arrived before `startPreannotation` learned its job id (the host is fast). */
+  let early: PreannotationProgress[] = [];
+
+  const applyProposals = (progress: PreannotationProgress) => {
+    const where = get().labelingPosition();
+    const clipId = get().playerClip?.id;
+    // Proposals for a clip no longer open are dropped, not written into another clip's labels.
+    if (!where || clipId !== progress.clipId) return;
+    const selected = where.doc.tracks.find((t) => t.id === where.selection.trackId);
+    const templateId = selected?.kind === 'person' ? selected.templateId : COCO_BODY_TEMPLATE_ID;
+    const template = findTemplate(where.context.templates, templateId);
+    if (!template) return;
+    const { scoreThreshold } = get().preannotationChoices;
+    for (const proposal of progress.proposals) {
+      const doc = get().labels;
+      const result = proposalCommand(doc, proposal, template, {
+        model: progress.model,
+        scoreThreshold,
+        newTrack: (index) => {
+          const people = doc.tracks.filter((t) => t.kind === 'person').length;
+          return {
+            id: crypto.randomUUID(),
+            label: `Person ${people + index + 1}`,
+            color: TRACK_COLORS[(doc.tracks.length + index) % TRACK_COLORS.length] ?? '#4e79a7',
+          };
+        },
+      });
+      if (result.keptTrackIds.length > 0) set({ preannotationKept: get().preannotationKept + 1 });
+      if (result.command && get().editLabels(result.command)) {
+        set({ preannotationApplied: get().preannotationApplied + 1 });
+        if (get().selection.trackId === null) {
+          const first = result.addedTrackIds[0] ?? result.updatedTrackIds[0] ?? null;
+          get().select({ trackId: first, point: null });
+        }
+      }
+    }
+  };
+
+  return {
+    preannotationChoices: {
+      model: 'blazepose-full',
+      scope: 'current',
+      from: 0,
+      to: 0,
+      every: 5,
+      scoreThreshold: DEFAULT_SCORE_THRESHOLD,
+    },
+    preannotationJobId: null,
+    preannotationProgress: null,
+    preannotationRunning: false,
+    preannotationApplied: 0,
+    preannotationKept: 0,
+
+    setPreannotationChoices: (patch) =>
+      set({ preannotationChoices: { ...get().preannotationChoices, ...patch } }),
+
+    startPreannotation: async () => {
+      const clip = get().playerClip;
+      const frame = get().currentFrame;
+      if (get().preannotationRunning || !clip || frame === null) return;
+      const choices = get().preannotationChoices;
+      early = [];
+      set({
+        preannotationRunning: true,
+        preannotationProgress: null,
+        preannotationJobId: null,
+        preannotationApplied: 0,
+        preannotationKept: 0,
+      });
+      try {
+        const { jobId } = await api.startPreannotation({
+          clipId: clip.id,
+          model: choices.model,
+          frames:
+            choices.scope === 'current'
+              ? { mode: 'current', frame }
+              : {
+                  mode: 'range',
+                  from: Math.min(choices.from, choices.to),
+                  to: Math.max(choices.from, choices.to),
+                  every: Math.max(1, Math.round(choices.every)),
+                },
+        });
+        set({ preannotationJobId: jobId });
+        const mine = early.filter((p) => p.jobId === jobId);
+        early = [];
+        for (const progress of mine) get().receivePreannotationProgress(progress);
+      } catch (error) {
+        set({ preannotationRunning: false });
+        get().reportError('starting pre-annotation', error);
+      }
+    },
+
+    cancelPreannotation: async () => {
+      const jobId = get().preannotationJobId;
+      if (jobId === null) return;
+      try {
+        await api.cancelPreannotation({ jobId });
+      } catch (error) {
+        get().reportError('cancelling pre-annotation', error);
+      }
+    },
+
+    receivePreannotationProgress: (progress) => {
+      const current = get().preannotationJobId;
+      if (current === null) {
+        // Ours may still be on its way back from startPreannotation; another window's is not.
+        if (get().preannotationRunning) early.push(progress);
+        return;
+      }
+      if (progress.jobId !== current) return;
+      set({ preannotationProgress: progress });
+      applyProposals(progress);
+      if (progress.phase === 'done' || progress.phase === 'cancelled') {
+        set({ preannotationRunning: false });
+      } else if (progress.phase === 'failed') {
+        set({ preannotationRunning: false });
+        if (progress.error) get().reportError('pre-annotating', progress.error);
+      }
+    },
+
+    acceptPose: () => {
+      get().labelAction(({ doc, frame, selection }) => {
+        const track = doc.tracks.find((t) => t.id === selection.trackId);
+        if (!track) return { ok: false, message: 'Select a person track to accept its pose.' };
+        const command = acceptPoseCommand(track, frame);
+        return command
+          ? { ok: true, command }
+          : { ok: false, message: `${track.label} has no model proposal on this frame to accept.` };
+      });
+    },
+  };
+};
