@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isApiError } from '../../shared/api/apiError';
 import type { PrivacyReport } from '../../shared/api/governanceSchemas';
+import { ConsentPolicy } from '../../shared/domain/consentState';
 import { auditTrailJsonl } from '../services/audit/auditTrail';
+import { DEFAULT_PROJECT_ID } from '../services/labels/defaultProject';
 import { createServices, type Services } from '../services/createServices';
 import { defaultDatabasePath } from '../services/store/openStore';
 import { userDataDir } from '../services/userDataDir';
@@ -19,6 +21,9 @@ export const GOVERNANCE_HELP = `  framewise audit verify [--db FILE] [--json]
       queued sync items, proxies and workspace rows; the database is vacuumed so no freed page
       keeps them. Only an audit entry with the clip's sha256 and consent id remains. --clip-ref
       names a clip by its file's sha256 (as the server does), imported here or not yet.
+  framewise consent-policy (label|lock) [--project ID] [--db FILE]
+      Whether clips without valid consent may be labeled ('label', the default) or are read-only
+      ('lock') in a project (the default project when none is named). Never exported either way.
   framewise privacy-report <batchId> [--db FILE] [--json]
       What location, device and creation-time metadata each clip of a batch carries, and what
       an export with videos strips.`;
@@ -27,6 +32,7 @@ export const GOVERNANCE_COMMANDS: ReadonlySet<string> = new Set([
   'audit',
   'withdraw',
   'privacy-report',
+  'consent-policy',
 ]);
 
 /** Exit code of `audit verify` when the chain is broken: distinct from usage (2) and errors (1). */
@@ -55,6 +61,7 @@ export async function runGovernanceCommand(argv: string[], out: Out): Promise<nu
         clip: { type: 'string' },
         'clip-ref': { type: 'string' },
         at: { type: 'string' },
+        project: { type: 'string' },
       },
     });
   } catch (error) {
@@ -117,6 +124,15 @@ export async function runGovernanceCommand(argv: string[], out: Out): Promise<nu
         }
       }
       return 0;
+    };
+  } else if (command === 'consent-policy') {
+    const parsedPolicy = ConsentPolicy.safeParse(positionals[0]);
+    if (!parsedPolicy.success) return usage('say "label" or "lock".');
+    const projectId = values.project ?? DEFAULT_PROJECT_ID;
+    run = (services) => {
+      services.governance.setConsentPolicy(projectId, parsedPolicy.data);
+      out.log(`Project ${projectId}: consent policy ${parsedPolicy.data}.`);
+      return Promise.resolve(0);
     };
   } else if (command === 'privacy-report') {
     const batchId = positionals[0];

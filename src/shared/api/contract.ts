@@ -22,6 +22,7 @@ import {
 } from './schemas';
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
 import { AuditTrailEntry, AuditVerdict, PrivacyReport } from './governanceSchemas';
+import { ConsentPolicy } from '../domain/consentState';
 import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
 import {
   PreannotationProgress,
@@ -198,6 +199,14 @@ export const calls = {
    * The audit entries about a batch (the batch, its clips, their annotation sets), oldest first,
    * with their chain hashes, for a lead to hand over. Errors: BATCH_NOT_FOUND.
    */
+  /**
+   * The lead's consent policy for a project: 'lock' makes clips without valid consent read-only,
+   * 'label' lets them be labeled (never exported). Errors: PROJECT_NOT_FOUND.
+   */
+  setConsentPolicy: {
+    input: z.object({ projectId: z.string().min(1).optional(), policy: ConsentPolicy }).strict(),
+    output: z.object({ projectId: z.string(), policy: ConsentPolicy }),
+  },
   getAuditTrail: {
     input: z.object({ batchId: z.string().min(1) }).strict(),
     output: z.array(AuditTrailEntry),

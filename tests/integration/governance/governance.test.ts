@@ -154,7 +154,9 @@ describe('consent states', () => {
       },
       'lead',
     );
-    const add: Command = { type: 'addTrack', track: sampleTracks()[0] ?? (undefined as never) };
+    const person = sampleTracks()[0];
+    if (person === undefined) throw new Error('no sample track');
+    const add = { type: 'addTrack', track: person } satisfies Command;
 
     // The default project labels clips without consent (they are still never exported).
     const loose = store.openAnnotationSet(
@@ -163,6 +165,19 @@ describe('consent states', () => {
       DEFAULT_PROJECT_ID,
     );
     expect(store.applyLabelEdit(loose.id, add, 0, 'annotator_a').seq).toBe(1);
+    // The lead locks the default project: the next edit is refused; unlocking allows it again.
+    const second: Command = { type: 'addTrack', track: { ...add.track, id: 'person-2' } };
+    await w.services.handlers.setConsentPolicy({ policy: 'lock' });
+    expect(store.getProject(DEFAULT_PROJECT_ID)?.schema.consentPolicy).toBe('lock');
+    expect(() => store.applyLabelEdit(loose.id, second, 1, 'annotator_a')).toThrow(
+      expect.objectContaining({ code: 'CLIP_LOCKED' }),
+    );
+    await w.services.handlers.setConsentPolicy({ policy: 'label' });
+    expect(store.applyLabelEdit(loose.id, second, 1, 'annotator_a').seq).toBe(2);
+    expect(store.listAudit({ entityId: DEFAULT_PROJECT_ID })[0]).toMatchObject({
+      action: 'project.consent_policy',
+      details: { from: 'lock', to: 'label' },
+    });
 
     // Under "lock", the set opens (to view) but an edit is refused with a message.
     const locked = store.openAnnotationSet(id(w, 'none/cfr60.mp4'), 'annotator_b', 'strict');
@@ -524,6 +539,11 @@ describe('governance CLI', () => {
     expect(JSON.parse(privacy.stdout)).toMatchObject({ totals: { withLocation: 1 } });
     const text = await framewise(['privacy-report', batchId, ...db]);
     expect(text.stdout).toMatch(/rotated\.mov .*found: location=\+37\.7749/);
+
+    const policy = await framewise(['consent-policy', 'lock', ...db]);
+    expect(policy.code).toBe(0);
+    expect(policy.stdout).toMatch(/consent policy lock/);
+    expect((await framewise(['consent-policy', 'maybe', ...db])).code).toBe(2);
 
     const usage = await framewise(['withdraw', ...db]);
     expect(usage.code).toBe(2);

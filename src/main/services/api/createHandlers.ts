@@ -94,7 +94,8 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       services.sync.signOut();
       return services.sync.status();
     },
-    syncNow: () => services.sync.syncNow(),
+    // A button press waits at most 15 s; what is still backing off goes on in the background.
+    syncNow: () => services.sync.syncNow(15_000),
     listSyncConflicts: () => services.sync.conflicts(),
     getWorkspace: () => store.getWorkspace(actor),
     saveWorkspace: (workspace) => {
@@ -106,6 +107,10 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     getPrivacyReport: ({ batchId }) => services.governance.privacyReport(batchId),
     verifyAuditChain: () => services.governance.verifyAudit(),
     getAuditTrail: ({ batchId }) => services.governance.auditTrail(batchId),
+    setConsentPolicy: ({ projectId, policy }) => {
+      const id = projectId ?? DEFAULT_PROJECT_ID;
+      return { projectId: id, policy: services.governance.setConsentPolicy(id, policy) };
+    },
     startPreannotation: (request) => services.preannotation.start(request),
     cancelPreannotation: ({ jobId }) => ({ cancelled: services.preannotation.cancel(jobId) }),
   };

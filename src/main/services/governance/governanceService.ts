@@ -1,4 +1,6 @@
 import type { AuditVerdict, PrivacyReport } from '../../../shared/api/governanceSchemas';
+import type { ConsentPolicy } from '../../../shared/domain/consentState';
+import { appendChainedAudit } from '../audit/appendChainedAudit';
 import { privacyReportOf } from '../../../shared/domain/privacyReport';
 import { auditTrailOfBatch, type AuditTrailEntry } from '../audit/auditTrail';
 import { verifyAuditChain } from '../audit/verifyAuditChain';
@@ -55,6 +57,48 @@ export class GovernanceService {
     // The queue only orders calls; each caller still receives its own failure.
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Sets a project's consent policy (the lead's choice): 'lock' refuses edits of clips without
+   * valid consent from the next edit on, 'label' allows them (never their export). Audited.
+   */
+  setConsentPolicy(projectId: string, policy: ConsentPolicy, actor?: string): ConsentPolicy {
+    const db = this.#open(false);
+    try {
+      db.transaction(() => {
+        const previous = db
+          .prepare<[string], string | null>(
+            "SELECT json_extract(schema_json, '$.consentPolicy') FROM projects WHERE id = ?",
+          )
+          .pluck()
+          .get(projectId);
+        if (previous === undefined) {
+          throw new GovernanceError(
+            'PROJECT_NOT_FOUND',
+            `No project ${projectId} on this workstation.`,
+          );
+        }
+        // The project file as stored, with only this field changed: json_set keeps the rest.
+        db.prepare(
+          "UPDATE projects SET schema_json = json_set(schema_json, '$.consentPolicy', ?) WHERE id = ?",
+        ).run(policy, projectId);
+        appendChainedAudit(
+          db,
+          {
+            actor: actor ?? this.#deps.actor,
+            action: 'project.consent_policy',
+            entityType: 'project',
+            entityId: projectId,
+            details: { from: previous, to: policy },
+          },
+          new Date().toISOString(),
+        );
+      }).immediate();
+      return policy;
+    } finally {
+      db.close();
+    }
   }
 
   /** Walks the audit log's hash chain; names the first entry that was altered or deleted. */
