@@ -153,55 +153,73 @@ describe.each(backends)('central server on %s', (backend) => {
     expect(resubmit).toMatchObject({ status: 200, body: { revision: 3, status: 'submitted' } });
   });
 
-  it('gives every role only 403 or 404 for an object that is not theirs', async () => {
-    const { clipB, setB, tokens } = team;
-    const attempts: { who: keyof Team['tokens']; method: string; path: string; body?: unknown }[] =
-      [];
-    for (const who of ['ann1', 'rev1', 'lead1'] as const) {
-      attempts.push(
-        { who, method: 'GET', path: `/v1/sets/${setB}` },
-        { who, method: 'PUT', path: `/v1/clips/${clipB}/set`, body: pushBody(0) },
-        {
-          who,
-          method: 'POST',
-          path: `/v1/sets/${setB}/review`,
-          body: { verdict: 'accept', baseRevision: 0, comments: [] },
-        },
-      );
-    }
-    // An annotator never reviews, not even their own set.
-    attempts.push({
-      who: 'ann1',
-      method: 'POST',
-      path: `/v1/sets/${team.setA}/review`,
-      body: { verdict: 'accept', baseRevision: 3, comments: [] },
-    });
-    attempts.push({ who: 'ann1', method: 'GET', path: '/v1/review-queue' });
-    for (const [index, attempt] of attempts.entries()) {
-      const answer = await call(server.url, attempt.method, attempt.path, {
-        token: tokens[attempt.who],
-        ...(attempt.body === undefined ? {} : { body: attempt.body, key: `matrix-${index}` }),
+  it.each([
+    ['team 1 reaching for team 2', ['ann1', 'rev1', 'lead1'], 'B'],
+    ['team 2 reaching for team 1', ['ann2', 'rev2', 'lead2'], 'A'],
+  ] as const)(
+    'gives every role only 403 or 404 for an object that is not theirs (%s)',
+    async (_, users, target) => {
+      const { tokens } = team;
+      const clipB = target === 'B' ? team.clipB : team.clipA;
+      const setB = target === 'B' ? team.setB : team.setA;
+      const ownSet = target === 'B' ? team.setA : team.setB;
+      const [annotator] = users;
+      const attempts: {
+        who: keyof Team['tokens'];
+        method: string;
+        path: string;
+        body?: unknown;
+      }[] = [];
+      for (const who of users) {
+        attempts.push(
+          { who, method: 'GET', path: `/v1/sets/${setB}` },
+          { who, method: 'PUT', path: `/v1/clips/${clipB}/set`, body: pushBody(0) },
+          {
+            who,
+            method: 'POST',
+            path: `/v1/sets/${setB}/review`,
+            body: { verdict: 'accept', baseRevision: 0, comments: [] },
+          },
+        );
+      }
+      // An annotator never reviews, not even their own set.
+      attempts.push({
+        who: annotator,
+        method: 'POST',
+        path: `/v1/sets/${ownSet}/review`,
+        body: { verdict: 'accept', baseRevision: 3, comments: [] },
       });
-      expect([403, 404], `${attempt.who} ${attempt.method} ${attempt.path}`).toContain(
-        answer.status,
-      );
-    }
-    // Lists never show the other team's objects.
-    for (const who of ['ann1', 'rev1', 'lead1'] as const) {
-      const list = await call(server.url, 'GET', '/v1/assignments', { token: tokens[who] });
-      const refs = (list.body as { assignments: { clipRef: string }[] }).assignments.map(
-        (a) => a.clipRef,
-      );
-      expect(refs, who).not.toContain(clipB);
-      const feed = await call(server.url, 'GET', '/v1/events', { token: tokens[who] });
-      expect(JSON.stringify(feed.body), who).not.toContain(clipB);
-    }
-    for (const who of ['rev1', 'lead1'] as const) {
-      const queue = await call(server.url, 'GET', '/v1/review-queue', { token: tokens[who] });
-      expect(JSON.stringify(queue.body), who).not.toContain(setB);
-    }
-    expect((await setOf(tokens.ann2, setB)).revision).toBe(0);
-  });
+      attempts.push({ who: annotator, method: 'GET', path: '/v1/review-queue' });
+      for (const [index, attempt] of attempts.entries()) {
+        const answer = await call(server.url, attempt.method, attempt.path, {
+          token: tokens[attempt.who],
+          ...(attempt.body === undefined
+            ? {}
+            : { body: attempt.body, key: `matrix-${target}-${index}` }),
+        });
+        expect([403, 404], `${attempt.who} ${attempt.method} ${attempt.path}`).toContain(
+          answer.status,
+        );
+      }
+      // Lists never show the other team's objects.
+      for (const who of users) {
+        const list = await call(server.url, 'GET', '/v1/assignments', { token: tokens[who] });
+        const refs = (list.body as { assignments: { clipRef: string }[] }).assignments.map(
+          (a) => a.clipRef,
+        );
+        expect(refs, who).not.toContain(clipB);
+        const feed = await call(server.url, 'GET', '/v1/events', { token: tokens[who] });
+        expect(JSON.stringify(feed.body), who).not.toContain(clipB);
+      }
+      for (const who of users.slice(1)) {
+        const queue = await call(server.url, 'GET', '/v1/review-queue', { token: tokens[who] });
+        expect(JSON.stringify(queue.body), who).not.toContain(setB);
+      }
+      const owner = target === 'B' ? tokens.ann2 : tokens.ann1;
+      const before = target === 'B' ? 0 : 3;
+      expect((await setOf(owner, setB)).revision).toBe(before);
+    },
+  );
 
   it('refuses forged, revoked and expired tokens with 401', async () => {
     const revoked = await issueToken(db, 'ann1');

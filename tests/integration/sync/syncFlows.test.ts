@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../../src/main/services/createServices';
+import { openStore } from '../../../src/main/services/store/openStore';
 import { SyncService } from '../../../src/main/services/sync/syncService';
 import {
   COCO_BODY_KEYPOINTS,
@@ -189,7 +190,39 @@ describe('sync flows against the real server (PGlite)', () => {
   it('submits and syncs from the command line, as scripts do', async () => {
     const db = join(dir, 'cli.sqlite');
     // The CLI acts as the OS user, as the app does.
-    seedWorkstation(db, [cliClip], userInfo().username, { submit: false });
+    const me = userInfo().username;
+    const setId = seedWorkstation(db, [cliClip], me, { submit: false }).get(cliClip) ?? '';
+    // A person with a keyframe whose points are all undecided: not complete yet.
+    const store = openStore(db);
+    try {
+      store.applyLabelEdit(setId, addPerson, 0, me);
+      store.applyLabelEdit(
+        setId,
+        {
+          type: 'setKeyframe',
+          trackId: 'p1',
+          keyframe: { frame: 2, points: COCO_BODY_KEYPOINTS.map(() => null) },
+        },
+        1,
+        me,
+      );
+    } finally {
+      store.close();
+    }
+    const incomplete = await runCli(['submit', clipIdOf(cliClip), '--db', db]);
+    expect(incomplete.code, incomplete.stderr).toBe(3);
+    expect(JSON.parse(incomplete.stdout)).toMatchObject({
+      submitted: false,
+      problems: [expect.objectContaining({ kind: 'undecided_points', frames: [2] })],
+      queued: 0,
+    });
+    const fix = openStore(db);
+    try {
+      fix.applyLabelEdit(setId, placePose, 2, me);
+      fix.applyLabelEdit(setId, { type: 'deleteKeyframe', trackId: 'p1', frame: 2 }, 3, me);
+    } finally {
+      fix.close();
+    }
     const submitted = await runCli(['submit', clipIdOf(cliClip), '--db', db]);
     expect(submitted.code, submitted.stderr).toBe(0);
     expect(JSON.parse(submitted.stdout)).toMatchObject({
