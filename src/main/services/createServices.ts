@@ -131,6 +131,7 @@ export function createServices(options: {
       void exports.close();
       // Stops the pose worker thread; a frame in flight is dropped, its job reported failed.
       void core.preannotation.close();
+      core.governance.close();
       store.close();
     },
   };

@@ -317,6 +317,31 @@ describe('withdrawal', () => {
   });
 });
 
+describe('withdrawal while another connection reads', () => {
+  it('truncates the WAL once the reader is gone, so its old frames do not keep the labels', async () => {
+    const w = await world([{ name: 'gone', files: ['cfr30.mp4'], consent: VALID_CONSENT }]);
+    const clipId = id(w, 'gone/cfr30.mp4');
+    labelClip(
+      w,
+      clipId,
+      'in_progress',
+      sampleTracks().map((t) => ({ ...t, label: SECRET_LABEL })),
+    );
+    // An export's read snapshot, held open across the withdrawal.
+    const reader = new Database(w.databasePath, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM label_commands').get();
+    const outcome = await w.services.governance.withdrawConsent({ clipId, source: 'local' });
+    expect(outcome).toMatchObject({ vacuumed: true, walTruncated: false });
+    expect(w.services.store.getClip(clipId)?.consent.state).toBe('withdrawn');
+    reader.exec('COMMIT');
+    reader.close();
+    // The service retries on its own; calling it directly here keeps the test fast.
+    expect(w.services.governance.finishPurges()).toBe(true);
+    expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
+  });
+});
+
 describe("withdrawal by clip reference (the server's sha256)", () => {
   it('purges an imported clip, and withdraws one imported only afterwards', async () => {
     const w = await world([

@@ -17,6 +17,8 @@ export type GovernanceDeps = {
   /** Where the proxy service keeps H.264 proxies (purged with their clip). */
   proxyDir: string;
   sqliteNativeBinding?: string;
+  /** How often an unfinished WAL truncate is retried after a purge (default 5 s). */
+  checkpointRetryMs?: number;
 };
 
 /**
@@ -29,6 +31,8 @@ export type GovernanceDeps = {
 export class GovernanceService {
   readonly #deps: GovernanceDeps;
   #queue: Promise<unknown> = Promise.resolve();
+  #retry: NodeJS.Timeout | null = null;
+  #closed = false;
 
   constructor(deps: GovernanceDeps) {
     this.#deps = deps;
@@ -46,10 +50,14 @@ export class GovernanceService {
     const run = this.#queue.then(async () => {
       const db = this.#open(false);
       try {
-        return await withdrawConsent(db, request, {
+        const outcome = await withdrawConsent(db, request, {
           actor: this.#deps.actor,
           proxyDir: this.#deps.proxyDir,
         });
+        // A reader (a running export, say) kept the -wal from being emptied: its old frames still
+        // hold the purged labels, so keep trying until it can be truncated.
+        if (outcome.clips.length > 0 && !outcome.walTruncated) this.#scheduleCheckpoint();
+        return outcome;
       } finally {
         db.close();
       }
@@ -99,6 +107,46 @@ export class GovernanceService {
     } finally {
       db.close();
     }
+  }
+
+  /**
+   * Copies the WAL into the database and truncates it to zero bytes; false while another
+   * connection is reading. A purge that could not finish this retries it on a timer by itself.
+   */
+  finishPurges(): boolean {
+    const db = this.#open(false);
+    try {
+      const rows = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return rows[0]?.busy === 0;
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Stops a pending checkpoint retry; called when the services close. */
+  close(): void {
+    this.#closed = true;
+    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#retry = null;
+  }
+
+  #scheduleCheckpoint(): void {
+    if (this.#closed || this.#retry !== null) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      if (this.#closed) return;
+      let done = false;
+      try {
+        done = this.finishPurges();
+      } catch (error) {
+        // Busy past the timeout, or the disk went away: log it and try again, never give up
+        // on removing purged bytes.
+        console.warn('Finishing a consent purge (WAL truncate) failed; retrying.', error);
+      }
+      if (!done) this.#scheduleCheckpoint();
+    }, this.#deps.checkpointRetryMs ?? 5_000);
+    // Never keeps the process alive by itself: the next start's first purge or checkpoint cleans up.
+    this.#retry.unref();
   }
 
   /** Walks the audit log's hash chain; names the first entry that was altered or deleted. */
