@@ -119,6 +119,9 @@ export function createServices(options: {
   checksums.kick();
   proxies.resume();
   // Idle until someone signs in (the Electron shell restores a saved token first).
+  core.sync.onConsentWithdrawn((clipRef, reason) =>
+    core.governance.withdrawConsent({ clipRef, source: 'server', reason }),
+  );
   core.sync.start();
   return {
     ...core,

@@ -56,6 +56,8 @@ export const SyncReport = z
     reviewsApplied: z.array(
       z.object({ setId: z.string().nullable(), clipRef: z.string(), status: z.string() }).strict(),
     ),
+    /** Clips (by sha256) whose contributor withdrew consent; purged here by governance. */
+    consentWithdrawals: z.array(z.string()),
     requests: z.number().int(),
     /** The last transport error, when the run ended with work still pending. */
     lastError: z.string().nullable(),

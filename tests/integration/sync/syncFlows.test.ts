@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../../src/main/services/createServices';
 import { openStore } from '../../../src/main/services/store/openStore';
 import { SyncService } from '../../../src/main/services/sync/syncService';
+import type { Db } from '../../../src/server/db/Db';
+import { withdrawConsent } from '../../../src/server/team';
 import {
   COCO_BODY_KEYPOINTS,
   COCO_BODY_TEMPLATE_ID,
@@ -66,6 +68,8 @@ describe('sync flows against the real server (PGlite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fw-flows-'));
   const clip = clipRefOf('flow-clip');
   const cliClip = clipRefOf('cli-clip');
+  const withdrawnClip = clipRefOf('withdrawn-clip');
+  let serverDb: Db;
   let team: Team;
   let server: { url: string; close: () => Promise<void> };
   let dispose: () => Promise<void>;
@@ -78,8 +82,9 @@ describe('sync flows against the real server (PGlite)', () => {
       projectId: team.projectId,
       annotator: 'ann1',
       reviewer: 'rev1',
-      clipRefs: [clip, cliClip],
+      clipRefs: [clip, cliClip, withdrawnClip],
     });
+    serverDb = opened.db;
     server = await listenInProcess(opened.db);
   });
 
@@ -184,6 +189,28 @@ describe('sync flows against the real server (PGlite)', () => {
       });
     } finally {
       laptop.services.close();
+    }
+  });
+
+  it('purges a clip here when the server says its contributor withdrew consent', async () => {
+    const file = join(dir, 'consent.sqlite');
+    const setId =
+      seedWorkstation(file, [withdrawnClip], 'annotator-1', { submit: false }).get(withdrawnClip) ??
+      '';
+    // The app's own services: sync hands withdrawals to governance.
+    const services = createServices({ databasePath: file, actor: 'annotator-1' });
+    try {
+      services.sync.signIn(server.url, team.tokens.ann1);
+      expect(services.store.getAnnotationSet(setId)).toBeDefined();
+      await withdrawConsent(serverDb, withdrawnClip, 'contributor asked');
+      const report = await services.sync.syncNow(10_000);
+      expect(report.consentWithdrawals).toEqual([withdrawnClip]);
+      // Governance purges the clip's labels (the clip row stays, stripped, as its tombstone).
+      expect(services.store.getAnnotationSet(setId)).toBeUndefined();
+      // Pulled again from the same cursor, nothing more happens.
+      expect((await services.sync.syncNow(10_000)).consentWithdrawals).toEqual([]);
+    } finally {
+      services.close();
     }
   });
 

@@ -57,6 +57,7 @@ export class SyncService {
   #timer: NodeJS.Timeout | null = null;
   #stopped = true;
   #vault: TokenVault | null = null;
+  #consentWithdrawn: ((clipRef: string, reason: string) => Promise<unknown>) | null = null;
 
   constructor(options: SyncServiceOptions) {
     this.#store = options.store;
@@ -81,6 +82,15 @@ export class SyncService {
   signOut(): void {
     this.#account = null;
     this.#vault?.clear();
+  }
+
+  /**
+   * What to do when the server says a contributor withdrew consent for a clip (governance purges
+   * it here). Called before the event is recorded as applied, so a crash in between repeats it;
+   * the handler must be idempotent.
+   */
+  onConsentWithdrawn(handler: (clipRef: string, reason: string) => Promise<unknown>): void {
+    this.#consentWithdrawn = handler;
   }
 
   /**
@@ -236,6 +246,7 @@ export class SyncService {
       pending: 0,
       events: 0,
       reviewsApplied: [],
+      consentWithdrawals: [],
       requests: 0,
       lastError: null,
     };
@@ -383,6 +394,10 @@ export class SyncService {
       if (page.events.length === 0) return;
       for (const event of page.events) {
         report.events += 1;
+        if (event.kind === 'consent_withdrawn' && this.#consentWithdrawn !== null) {
+          await this.#consentWithdrawn(event.clipRef, event.reason);
+          report.consentWithdrawals.push(event.clipRef);
+        }
         const changed = this.#store.sync.applyEvent(account.server, event, cursorKey, this.#actor);
         if (event.kind === 'review' && changed) {
           report.reviewsApplied.push({
