@@ -77,8 +77,18 @@ const layers = [
     files: ['src/server/**/*.ts'],
     patterns: [
       pattern(
-        ['electron', '**/main/**', '**/renderer/**', '**/preload/**'],
-        'The server shares only src/shared with the app.',
+        [
+          'electron',
+          'better-sqlite3',
+          'react',
+          'react-dom',
+          'konva',
+          'video.js',
+          '**/main/**',
+          '**/renderer/**',
+          '**/preload/**',
+        ],
+        'The server shares only src/shared with the app (and speaks SQL through pg/PGlite).',
       ),
     ],
   },
