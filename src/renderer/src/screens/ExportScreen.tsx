@@ -103,6 +103,18 @@ function ExportForm() {
         />
         Include the videos (copied with location and device metadata removed)
       </label>
+      <label htmlFor="export-regions">
+        Only contributors from these regions (ISO 3166 codes such as PT or US-CA; empty: all)
+      </label>
+      <input
+        id="export-regions"
+        type="text"
+        value={choices.regions}
+        onChange={(event) => setChoices({ regions: event.target.value })}
+        placeholder="PT, ES"
+        spellCheck={false}
+        autoComplete="off"
+      />
       <label htmlFor="export-destination">Destination folder (a new, empty folder)</label>
       <input
         id="export-destination"

@@ -79,6 +79,16 @@ describe('export slice', () => {
     expect(state().exportReport).toBe(report);
   });
 
+  it('sends the regions the lead typed, cleaned up, only when there are some', async () => {
+    const fake = fakeClient({ startExport: () => ({ exportId: 'r' }) });
+    const store = createAppStore(fake.client);
+    store.getState().setExportChoices({ destination: '/tmp/out', regions: ' pt, us-ca;ES ' });
+    await store.getState().startExport();
+    expect(fake.calls.find((c) => c.name === 'startExport')?.input).toMatchObject({
+      regions: ['PT', 'US-CA', 'ES'],
+    });
+  });
+
   it('shows a failed export as an error and stops running', async () => {
     const fake = fakeClient({ startExport: () => ({ exportId: 'x' }) });
     const store = createAppStore(fake.client);

@@ -21,7 +21,17 @@ export type ExportChoices = {
   formats: ExportFormat[];
   destination: string;
   includeVideos: boolean;
+  /** Region codes as typed ("PT, US"); empty: every region. Parsed by `regionsOf`. */
+  regions: string;
 };
+
+/** "pt, US-CA" → ["PT", "US-CA"]: the lead types codes, the request wants a clean list. */
+export function regionsOf(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((code) => code.trim().toUpperCase())
+    .filter((code) => code !== '');
+}
 
 export type ExportSlice = {
   exportChoices: ExportChoices;
@@ -45,6 +55,7 @@ export const createExportSlice: SliceCreator<ExportSlice> = (api) => (set, get) 
     formats: [...ALL_EXPORT_FORMATS],
     destination: '',
     includeVideos: false,
+    regions: '',
   },
   exportId: null,
   exportProgress: null,
@@ -81,6 +92,8 @@ export const createExportSlice: SliceCreator<ExportSlice> = (api) => (set, get) 
         formats: choices.formats,
         destination: choices.destination.trim(),
         includeVideos: choices.includeVideos,
+        // Only when the lead named regions: data residency applies to this export alone.
+        ...(regionsOf(choices.regions).length > 0 ? { regions: regionsOf(choices.regions) } : {}),
       });
       // Events of this export may have arrived before its id did: keep only the latest.
       const early = get().exportProgress;
