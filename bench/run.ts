@@ -12,6 +12,7 @@ import { runTimelineBench } from './timelineBench';
 import { runAgreementBench } from './agreementBench';
 import { runSyncBench } from './syncBench';
 import { runStripBench } from './stripBench';
+import { runPreannotationBench } from './preannotationBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -31,6 +32,7 @@ const benches: Bench[] = [
   { name: 'agreement', run: runAgreementBench },
   { name: 'sync', run: () => runSyncBench(workDir) },
   { name: 'strip', run: () => runStripBench(workDir) },
+  { name: 'preannotation', run: () => runPreannotationBench(workDir) },
 ];
 
 const only = process.argv.slice(2);
