@@ -5,7 +5,7 @@ import { isApiError } from '../../shared/api/apiError';
 import type { PrivacyReport } from '../../shared/api/governanceSchemas';
 import { ConsentPolicy } from '../../shared/domain/consentState';
 import { auditTrailJsonl } from '../services/audit/auditTrail';
-import { DEFAULT_PROJECT_ID } from '../services/labels/defaultProject';
+import { activeProjectId } from '../services/labels/projectLibrary';
 import { createServices, type Services } from '../services/createServices';
 import { defaultDatabasePath } from '../services/store/openStore';
 import { userDataDir } from '../services/userDataDir';
@@ -128,8 +128,8 @@ export async function runGovernanceCommand(argv: string[], out: Out): Promise<nu
   } else if (command === 'consent-policy') {
     const parsedPolicy = ConsentPolicy.safeParse(positionals[0]);
     if (!parsedPolicy.success) return usage('say "label" or "lock".');
-    const projectId = values.project ?? DEFAULT_PROJECT_ID;
     run = (services) => {
+      const projectId = values.project ?? activeProjectId(services.store);
       services.governance.setConsentPolicy(projectId, parsedPolicy.data);
       out.log(`Project ${projectId}: consent policy ${parsedPolicy.data}.`);
       return Promise.resolve(0);

@@ -7,10 +7,11 @@ import type { ImportFileOutcome } from '../../shared/api/schemas';
 import { ExportRequest } from '../../shared/api/exportSchemas';
 import { defaultRendererDir, startLoopbackHost } from '../host/loopbackHost';
 import { AGREEMENT_HELP, runAgreementCommand } from './agreementCommand';
+import { PROJECT_HELP, runProjectCommand } from './projectCommand';
 import { GOVERNANCE_COMMANDS, GOVERNANCE_HELP, runGovernanceCommand } from './governanceCommands';
 import { createServices } from '../services/createServices';
 import { importLabels } from '../services/export/importLabels';
-import { DEFAULT_PROJECT_ID } from '../services/labels/defaultProject';
+import { activeProjectId } from '../services/labels/projectLibrary';
 import { probeVideo } from '../services/media/probeVideo';
 import { defaultDatabasePath } from '../services/store/openStore';
 import { userDataDir } from '../services/userDataDir';
@@ -36,6 +37,7 @@ Usage:
       as one undoable edit. Prints {setId, format, tracks, keyframes} as JSON; exit code 1
       with {"error":{...}} for a malformed file, an unknown clip or mismatched frames.
 ${AGREEMENT_HELP}
+${PROJECT_HELP}
 ${GOVERNANCE_HELP}
   framewise submit <clip-id> [--db FILE]
       Submit your annotation set of a clip for review, as the app's Submit button does: it is
@@ -221,7 +223,7 @@ async function runImportLabels(
   const services = createServices({ databasePath: db });
   try {
     const result = await importLabels(
-      { store: services.store, actor: services.actor, projectId: DEFAULT_PROJECT_ID },
+      { store: services.store, actor: services.actor, projectId: activeProjectId(services.store) },
       clipId,
       resolve(file),
     );
@@ -305,6 +307,7 @@ async function runServe(db: string, port: number, out: Out): Promise<number> {
 export async function main(argv: string[], out: Out = stdio): Promise<number> {
   // Commands that read no database take their own options.
   if (argv[0] === 'agreement') return runAgreementCommand(argv.slice(1), out);
+  if (argv[0] === 'project') return runProjectCommand(argv.slice(1), out);
   // Governance commands take their own options (--consent, --at) and subcommands.
   if (argv[0] !== undefined && GOVERNANCE_COMMANDS.has(argv[0])) {
     return runGovernanceCommand(argv, out);

@@ -2,7 +2,7 @@ import type { ApiHandlers } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/apiError';
 import type { CoreServices } from '../createServices';
 import { importBatch } from '../import/importBatch';
-import { DEFAULT_PROJECT_ID } from '../labels/defaultProject';
+import { activeProjectId } from '../labels/projectLibrary';
 
 function notFound(what: string, id: string): ApiError {
   return new ApiError(
@@ -59,14 +59,14 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return services.proxies.status(clipId);
     },
     getProject: ({ projectId }) => {
-      const id = projectId ?? DEFAULT_PROJECT_ID;
+      const id = projectId ?? activeProjectId(store);
       const project = store.getProject(id);
       if (!project) throw notFound('project', id);
       return project;
     },
     openAnnotationSet: ({ clipId }) => {
       if (!store.getClip(clipId)) throw notFound('clip', clipId);
-      return store.openAnnotationSet(clipId, actor, DEFAULT_PROJECT_ID);
+      return store.openAnnotationSet(clipId, actor, activeProjectId(store));
     },
     loadLabels: ({ setId }) => ({ setId, ...store.loadLabels(setId) }),
     applyLabelEdit: ({ setId, command, expectedSeq, editId }) => {
@@ -108,7 +108,7 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     verifyAuditChain: () => services.governance.verifyAudit(),
     getAuditTrail: ({ batchId }) => services.governance.auditTrail(batchId),
     setConsentPolicy: ({ projectId, policy }) => {
-      const id = projectId ?? DEFAULT_PROJECT_ID;
+      const id = projectId ?? activeProjectId(store);
       return { projectId: id, policy: services.governance.setConsentPolicy(id, policy) };
     },
     startPreannotation: (request) => services.preannotation.start(request),

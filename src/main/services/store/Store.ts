@@ -132,6 +132,8 @@ export interface Store {
   /** Creates the project from `schema` unless one with that id exists; returns the stored one. */
   ensureProject(input: NewProject, actor: string): ProjectInfo;
   getProject(projectId: string): ProjectInfo | undefined;
+  /** Every project, oldest first; the newest is the one new annotation sets are opened with. */
+  listProjects(): ProjectInfo[];
   /**
    * The set of `annotator` on `clipId`, created (empty, in progress, audited) on first open.
    * An existing set keeps its own project. Throws `StoreError` `CLIP_NOT_FOUND` or

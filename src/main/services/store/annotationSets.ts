@@ -289,6 +289,11 @@ export class AnnotationSets {
     return row && toProject(row);
   }
 
+  /** Every project, oldest first: the last is the one new annotation sets use. */
+  listProjects(): ProjectInfo[] {
+    return this.#s.allProjects.all().map(toProject);
+  }
+
   openAnnotationSet(clipId: string, annotator: string, projectId: string): AnnotationSetInfo {
     return toSet(this.#openSet.immediate(clipId, annotator, projectId, new Date().toISOString()));
   }
@@ -386,6 +391,9 @@ function prepare(db: Database) {
   return {
     projectById: db.prepare<[string], ProjectRow>(
       'SELECT id, name, version, schema_json FROM projects WHERE id = ?',
+    ),
+    allProjects: db.prepare<[], ProjectRow>(
+      'SELECT id, name, version, schema_json FROM projects ORDER BY rowid',
     ),
     insertProject: db.prepare<[string, string, number, string, string]>(
       'INSERT INTO projects (id, name, version, schema_json, created_at) VALUES (?, ?, ?, ?, ?)',

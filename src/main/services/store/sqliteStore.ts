@@ -554,6 +554,10 @@ export class SqliteStore implements Store {
     return this.#sets.getProject(projectId);
   }
 
+  listProjects(): ProjectInfo[] {
+    return this.#sets.listProjects();
+  }
+
   openAnnotationSet(clipId: string, annotator: string, projectId: string): AnnotationSetInfo {
     return this.#sets.openAnnotationSet(clipId, annotator, projectId);
   }
