@@ -80,7 +80,7 @@ export function PreannotationPanel() {
               from{' '}
               <input
                 type="number"
-                aria-label="First frame"
+                aria-label="Range start"
                 min={0}
                 max={last}
                 value={choices.from}
@@ -91,7 +91,7 @@ export function PreannotationPanel() {
               to{' '}
               <input
                 type="number"
-                aria-label="Last frame"
+                aria-label="Range end"
                 min={0}
                 max={last}
                 value={choices.to}
@@ -102,7 +102,7 @@ export function PreannotationPanel() {
               every{' '}
               <input
                 type="number"
-                aria-label="Every N-th frame"
+                aria-label="Take every N-th"
                 min={1}
                 value={choices.every}
                 onChange={(e) => setChoices({ every: Math.max(1, number(e.target.value, 1)) })}

@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
+import type { Page } from '@playwright/test';
+import { expect, openApp, test } from './fixtures';
+
+const MESSI = '/usr/share/doc/opencv-doc/examples/data/messi5.jpg';
+/** The clip made below: 640×400, a real photo of a player with a slow pan (bench/preannotationBench.ts). */
+const VIDEO = { width: 640, height: 400 };
+const CLIP = 'messi-pan.mp4';
+
+let folder = '';
+
+test.beforeAll(() => {
+  if (!existsSync(MESSI)) throw new Error('messi5.jpg is missing: apt-get install opencv-doc.');
+  folder = mkdtempSync(join(tmpdir(), 'framewise-e2e-pose-'));
+  mkdirSync(join(folder, 'batch'));
+  execFileSync(ffmpegInstaller.path, [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
+    ...['-loop', '1', '-framerate', '10', '-i', MESSI],
+    ...['-vf', "crop=480:300:x='n':y='36+trunc(n/8)',scale=640:400", '-frames:v', '20'],
+    ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(folder, 'batch', CLIP)],
+  ]);
+});
+
+test.afterAll(() => {
+  if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+async function pointStates(page: Page): Promise<string[]> {
+  return page
+    .getByRole('list', { name: /^Points of / })
+    .getByRole('button')
+    .allTextContents();
+}
+
+function coordinates(text: string): { x: number; y: number } {
+  const match = /at (-?[\d.]+), (-?[\d.]+)/.exec(text);
+  if (!match?.[1] || !match[2]) throw new Error(`No coordinates in "${text}"`);
+  return { x: Number(match[1]), y: Number(match[2]) };
+}
+
+async function goToFrame(page: Page, frame: number): Promise<void> {
+  const input = page.getByRole('spinbutton', { name: 'Frame' });
+  await input.fill(String(frame));
+  await input.press('Enter');
+  await input.blur();
+  await expect(page.getByLabel('Current frame')).toHaveText(String(frame));
+}
+
+test('an annotator pre-annotates a range, sees model proposals, accepts one with A, moves a point and undoes', async ({
+  page,
+  host,
+}) => {
+  test.setTimeout(150_000);
+  await openApp(page, host);
+  const imported = await page.request.post(`${host.origin}/api/importBatch`, {
+    data: { folder: join(folder, 'batch') },
+    timeout: 90_000,
+  });
+  expect(((await imported.json()) as { ok: boolean }).ok).toBe(true);
+  await page.reload();
+  await page.getByRole('row').nth(1).getByRole('button').first().click();
+  await page.getByRole('button', { name: CLIP, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: CLIP })).toBeVisible();
+  await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
+
+  // Every 5th frame of 0–10, BlazePose full, default threshold: three proposals in the background.
+  const panel = page.getByRole('region', { name: 'Pre-annotate' });
+  await panel.getByRole('radio', { name: 'Range' }).check();
+  await panel.getByRole('spinbutton', { name: 'Range start' }).fill('0');
+  await panel.getByRole('spinbutton', { name: 'Range end' }).fill('10');
+  await panel.getByRole('spinbutton', { name: 'Take every N-th' }).fill('5');
+  await panel.getByRole('button', { name: 'Run' }).click();
+  await expect(panel.getByRole('status', { name: 'Pre-annotation progress' })).toHaveText(
+    'Done: 3 frames proposed.',
+    { timeout: 90_000 },
+  );
+  await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
+
+  // One person track, a model keyframe on 0, 5 and 10; the points are marked as the model's.
+  await expect(page.getByRole('button', { name: /^Person 1/ })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect(page.getByRole('button', { name: /^Person 2/ })).toHaveCount(0);
+  await goToFrame(page, 5);
+  const proposed = await pointStates(page);
+  expect(proposed).toHaveLength(17);
+  for (const text of proposed) expect(text).toMatch(/, model at /);
+  // The nose, where it is on the photo (245, 117) through this frame's window (5, 36), ×4/3.
+  const nose = coordinates(proposed[0] ?? '');
+  expect(Math.abs(nose.x - (245 - 5) * (4 / 3))).toBeLessThan(20);
+  expect(Math.abs(nose.y - (117 - 36) * (4 / 3))).toBeLessThan(20);
+
+  // A accepts the whole pose: every point becomes the annotator's.
+  await page.keyboard.press('a');
+  await expect.poll(async () => (await pointStates(page)).join('\n')).not.toContain(', model');
+
+  // Move the nose by dragging it on the overlay (+30, +20 video pixels).
+  const overlay = page.getByTestId('label-overlay');
+  const box = await overlay.boundingBox();
+  if (!box) throw new Error('The overlay is not on screen.');
+  const scale = Math.min(box.width / VIDEO.width, box.height / VIDEO.height);
+  const left = box.x + (box.width - VIDEO.width * scale) / 2;
+  const top = box.y + (box.height - VIDEO.height * scale) / 2;
+  await page.mouse.move(left + nose.x * scale, top + nose.y * scale);
+  await page.mouse.down();
+  await page.mouse.move(left + (nose.x + 30) * scale, top + (nose.y + 20) * scale, { steps: 8 });
+  await page.mouse.up();
+  await expect
+    .poll(async () => coordinates((await pointStates(page))[0] ?? '').x)
+    .toBeCloseTo(nose.x + 30, 0);
+
+  // Undo takes the move back, then the accept: the model's proposal is there again.
+  await page.keyboard.press('Control+z');
+  await expect
+    .poll(async () => coordinates((await pointStates(page))[0] ?? '').x)
+    .toBeCloseTo(nose.x, 0);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await pointStates(page))[0] ?? '').toMatch(/, model at /);
+  await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
+});
