@@ -6,6 +6,8 @@ import { openDb } from '../src/server/db/Db';
 import { startTestPostgres } from '../tests/integration/server/postgresForTests';
 import {
   bulkAssign,
+  call,
+  EMPTY_DOC,
   clipRefOf,
   openTestDb,
   seedTeam,
@@ -21,6 +23,33 @@ const ANNOTATOR = 'annotator-1';
 /** The app's sender runs 4 in flight; the benchmark keeps that, so figures are the app's. */
 const CONCURRENCY = 4;
 const BACKOFF = { baseMs: 10, capMs: 1_000 };
+
+const LOAD_CONCURRENCY = 32;
+
+async function pushLoad(
+  urls: readonly string[],
+  token: string,
+  refs: readonly string[],
+): Promise<{ seconds: number; failed: number }> {
+  let next = 0;
+  let failed = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (next < refs.length) {
+      const index = next++;
+      const ref = refs[index] ?? '';
+      const url = urls[index % urls.length] ?? '';
+      const answer = await call(url, 'PUT', `/v1/clips/${ref}/set`, {
+        token,
+        key: `load-key-${index}`,
+        body: { baseRevision: 0, labels: EMPTY_DOC, localSetId: `load-${index}`, localRevision: 1 },
+      });
+      if (answer.status !== 200) failed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, worker));
+  return { seconds: (performance.now() - start) / 1000, failed };
+}
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -128,11 +157,12 @@ export async function runSyncBench(workDir: string): Promise<Record<string, numb
     await migrateServerDb(pgDb);
     const pgTeam = await seedTeam(pgDb);
     const pgRefs = Array.from({ length: SETS }, (_, i) => clipRefOf(`bench-pg-${i}`));
+    const loadRefs = Array.from({ length: SETS }, (_, i) => clipRefOf(`bench-load-${i}`));
     await bulkAssign(pgDb, {
       projectId: pgTeam.projectId,
       annotator: 'ann1',
       reviewer: 'rev1',
-      clipRefs: pgRefs,
+      clipRefs: [...pgRefs, ...loadRefs],
     });
     const servers = await Promise.all([
       spawnServer({ databaseUrl: pgServer.url }),
@@ -150,6 +180,16 @@ export async function runSyncBench(workDir: string): Promise<Record<string, numb
       figures.pg_sets_stored_exactly_once = pgRefs.filter(
         (ref) => pgVersions.get(ref) === 1,
       ).length;
+      // The servers' own capacity, without the workstation's per-delivery SQLite commit:
+      // HTTP pushes straight from this process, LOAD_CONCURRENCY in flight, alternating servers.
+      const load = await pushLoad(
+        servers.map((s) => s.url),
+        pgTeam.tokens.ann1,
+        loadRefs,
+      );
+      figures.pg_two_servers_direct_pushes_per_s = round(SETS / load.seconds);
+      figures.pg_two_servers_direct_concurrency = LOAD_CONCURRENCY;
+      figures.pg_two_servers_direct_failed = load.failed;
     } finally {
       await roundRobin.close();
       await Promise.all(servers.map((s) => s.stop()));
