@@ -152,6 +152,11 @@ export const calls = {
     input: z.object({}).strict(),
     output: z.array(SyncConflictInfo),
   },
+  /** Takes a conflict off the list once dealt with; both versions stay recorded. */
+  dismissSyncConflict: {
+    input: z.object({ conflictId: z.number().int().min(1) }).strict(),
+    output: z.object({ dismissed: z.boolean() }).strict(),
+  },
   /**
    * Inter-annotator agreement over every double-annotated clip (of one batch, or all), per
    * annotator and per batch, with what the agreement page plots.

@@ -133,6 +133,15 @@ describe('sync flows against the real server (PGlite)', () => {
       // The desktop's labels are untouched.
       expect(desktop.services.store.loadLabels(desktopSet).doc.tracks).toHaveLength(1);
       expect(desktop.services.store.getAnnotationSet(desktopSet)?.status).toBe('submitted');
+      // Once dealt with, the user dismisses it: off the list, still on record.
+      const dismissed = await desktop.services.handlers.dismissSyncConflict({
+        conflictId: conflict?.id ?? 0,
+      });
+      expect(dismissed).toEqual({ dismissed: true });
+      expect(desktop.sync.conflicts()).toEqual([]);
+      expect(desktop.services.store.listAudit({ limit: 5 }).map((e) => e.action)).toContain(
+        'sync.conflict_dismissed',
+      );
     } finally {
       desktop.services.close();
       laptop.services.close();

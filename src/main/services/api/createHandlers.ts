@@ -97,6 +97,9 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     // A button press waits at most 15 s; what is still backing off goes on in the background.
     syncNow: () => services.sync.syncNow(15_000),
     listSyncConflicts: () => services.sync.conflicts(),
+    dismissSyncConflict: ({ conflictId }) => ({
+      dismissed: store.sync.dismissConflict(conflictId, actor),
+    }),
     getWorkspace: () => store.getWorkspace(actor),
     saveWorkspace: (workspace) => {
       store.saveWorkspace(actor, workspace);

@@ -236,6 +236,32 @@ export class SyncQueue {
     }));
   }
 
+  /**
+   * The user has seen a conflict and dealt with it (compared with the reviewer, resubmitted after
+   * changes were requested): it leaves the list. Both versions stay in the table.
+   */
+  dismissConflict(conflictId: number, actor: string): boolean {
+    const at = new Date().toISOString();
+    return this.#db
+      .transaction(() => {
+        const changed = this.#s.resolveConflict.run(at, conflictId).changes > 0;
+        if (changed) {
+          this.#audit(
+            {
+              actor,
+              action: 'sync.conflict_dismissed',
+              entityType: 'sync_conflict',
+              entityId: String(conflictId),
+              details: {},
+            },
+            at,
+          );
+        }
+        return changed;
+      })
+      .immediate();
+  }
+
   getState(key: string): string | undefined {
     return this.#s.getState.get(key);
   }
@@ -343,6 +369,9 @@ function prepare(db: Database) {
         k.server_json, k.server_revision, k.recorded_at
       FROM sync_conflicts k JOIN annotation_sets s ON s.id = k.set_id
       WHERE k.resolved_at IS NULL ORDER BY k.id`),
+    resolveConflict: db.prepare<[string, number]>(
+      'UPDATE sync_conflicts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL',
+    ),
     getState: db.prepare<[string], string>('SELECT value FROM sync_state WHERE key = ?').pluck(),
     setState: db.prepare<[string, string]>(/* sql */ `
       INSERT INTO sync_state (key, value) VALUES (?, ?)

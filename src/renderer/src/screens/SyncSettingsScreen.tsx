@@ -125,6 +125,7 @@ export function SyncSettingsScreen() {
 }
 
 function ConflictList({ conflicts }: { conflicts: SyncConflictInfo[] }) {
+  const dismiss = useAppStore((state) => state.dismissSyncConflict);
   return (
     <section aria-labelledby="sync-conflicts-title">
       <h2 id="sync-conflicts-title">Conflicts</h2>
@@ -143,6 +144,9 @@ function ConflictList({ conflicts }: { conflicts: SyncConflictInfo[] }) {
                 <th scope="col">Why</th>
                 <th scope="col">Your version</th>
                 <th scope="col">Server version</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -156,6 +160,11 @@ function ConflictList({ conflicts }: { conflicts: SyncConflictInfo[] }) {
                   <td>
                     {c.serverRevision === null ? '' : `revision ${c.serverRevision}: `}
                     {countLabels(c.server)}
+                  </td>
+                  <td>
+                    <button type="button" onClick={() => void dismiss(c.id)}>
+                      Dismiss
+                    </button>
                   </td>
                 </tr>
               ))}

@@ -13,6 +13,7 @@ export type SyncSlice = {
   syncSignIn: (serverUrl: string, token: string) => Promise<boolean>;
   syncSignOut: () => Promise<void>;
   syncNow: () => Promise<void>;
+  dismissSyncConflict: (conflictId: number) => Promise<void>;
 };
 
 function messageOf(error: unknown): string {
@@ -64,6 +65,14 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (api) => (set, get) => (
     } finally {
       set({ syncBusy: false });
       await get().loadSyncStatus();
+    }
+  },
+  dismissSyncConflict: async (conflictId) => {
+    try {
+      await api.dismissSyncConflict({ conflictId });
+      await get().loadSyncStatus();
+    } catch (error) {
+      get().reportError('dismissing the conflict', error);
     }
   },
 });
