@@ -167,12 +167,12 @@ describe('consent states', () => {
     expect(store.applyLabelEdit(loose.id, add, 0, 'annotator_a').seq).toBe(1);
     // The lead locks the default project: the next edit is refused; unlocking allows it again.
     const second: Command = { type: 'addTrack', track: { ...add.track, id: 'person-2' } };
-    await w.services.handlers.setConsentPolicy({ policy: 'lock' });
+    await w.services.handlers.setConsentPolicy({ projectId: DEFAULT_PROJECT_ID, policy: 'lock' });
     expect(store.getProject(DEFAULT_PROJECT_ID)?.schema.consentPolicy).toBe('lock');
     expect(() => store.applyLabelEdit(loose.id, second, 1, 'annotator_a')).toThrow(
       expect.objectContaining({ code: 'CLIP_LOCKED' }),
     );
-    await w.services.handlers.setConsentPolicy({ policy: 'label' });
+    await w.services.handlers.setConsentPolicy({ projectId: DEFAULT_PROJECT_ID, policy: 'label' });
     expect(store.applyLabelEdit(loose.id, second, 1, 'annotator_a').seq).toBe(2);
     expect(store.listAudit({ entityId: DEFAULT_PROJECT_ID })[0]).toMatchObject({
       action: 'project.consent_policy',
