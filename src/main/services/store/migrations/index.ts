@@ -23,6 +23,7 @@ import { migration004 } from './004_edit_ids_workspace';
 import { migration005 } from './005_sync';
 import { migration006 } from './006_governance';
 import { migration007 } from './007_withdrawal_by_checksum';
+import { migration008 } from './008_review';
 
 export type { Migration } from './Migration';
 
@@ -34,6 +35,7 @@ export const migrations: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;
