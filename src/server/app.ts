@@ -11,6 +11,7 @@ import {
   listAssignments,
   pushSet,
   requestHash,
+  resolveComment,
   reviewQueue,
   reviewSet,
   withIdempotency,
@@ -71,6 +72,7 @@ const REVIEW_BODY = {
   properties: {
     verdict: { type: 'string', enum: ['accept', 'request_changes'] },
     baseRevision: { type: 'integer', minimum: 0 },
+    reason: { type: 'string', maxLength: 4000 },
     comments: {
       type: 'array',
       maxItems: 500,
@@ -84,6 +86,10 @@ const REVIEW_BODY = {
           trackId: { type: 'string', maxLength: 100 },
           pointIndex: { type: 'integer', minimum: 0 },
           segmentId: { type: 'string', maxLength: 100 },
+          id: { type: 'string', minLength: 1, maxLength: 100 },
+          contactId: { type: 'string', maxLength: 100 },
+          // The command is checked in depth by the shared zod schema.
+          suggestion: { type: 'object' },
         },
       },
     },
@@ -243,11 +249,46 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (request, reply) => {
       const user = userOf(request);
-      const body = ReviewBody.parse(request.body);
+      const parsed = ReviewBody.safeParse(request.body);
+      if (!parsed.success) {
+        throw new ServerError(
+          'INVALID_INPUT',
+          `The review is not valid: ${parsed.error.issues[0]?.message ?? ''}`,
+        );
+      }
+      const body = parsed.data;
       const setId = request.params.setId;
       const hash = requestHash('review', { setId }, body);
       const answer = await withIdempotency(db, user, idempotencyKey(request), hash, (tx) =>
         reviewSet(tx, user, setId, body),
+      );
+      return sendStored(reply, answer);
+    },
+  );
+
+  app.post<{ Params: { setId: string; commentId: string } }>(
+    '/v1/sets/:setId/comments/:commentId/resolve',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['setId', 'commentId'],
+          properties: {
+            setId: { type: 'string', minLength: 1, maxLength: 100 },
+            commentId: { type: 'string', minLength: 1, maxLength: 100 },
+          },
+        },
+        querystring: EMPTY_QUERY,
+        headers: IDEMPOTENCY_HEADERS,
+      },
+    },
+    async (request, reply) => {
+      const user = userOf(request);
+      const { setId, commentId } = request.params;
+      const hash = requestHash('resolve', { setId, commentId }, null);
+      const answer = await withIdempotency(db, user, idempotencyKey(request), hash, (tx) =>
+        resolveComment(tx, user, setId, commentId),
       );
       return sendStored(reply, answer);
     },

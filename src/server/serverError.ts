@@ -10,7 +10,8 @@ export type ServerErrorCode =
   | 'IDEMPOTENCY_KEY_MISSING'
   | 'CONFLICT'
   | 'USER_EXISTS'
-  | 'USER_NOT_FOUND';
+  | 'USER_NOT_FOUND'
+  | 'REASON_REQUIRED';
 
 const STATUS: Readonly<Record<ServerErrorCode, number>> = {
   UNAUTHORIZED: 401,
@@ -24,6 +25,7 @@ const STATUS: Readonly<Record<ServerErrorCode, number>> = {
   CONFLICT: 409,
   USER_EXISTS: 409,
   USER_NOT_FOUND: 404,
+  REASON_REQUIRED: 400,
 };
 
 export class ServerError extends Error {

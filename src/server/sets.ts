@@ -3,7 +3,10 @@ import {
   canonicalJson,
   type Assignment,
   type PushSetBody,
+  type QueueComment,
   type ReviewBody,
+  type ReviewComment,
+  type ReviewQueueEntry,
   type ServerSet,
   type ServerSetWithLabels,
 } from '../shared/api/syncProtocol';
@@ -203,6 +206,12 @@ export async function reviewSet(
     }
     throw new ServerError('NOT_FOUND', `No set ${setId} for you to review.`);
   }
+  if (body.verdict === 'request_changes' && (body.reason ?? '').trim() === '') {
+    throw new ServerError(
+      'REASON_REQUIRED',
+      'Say why changes are requested: the annotator needs a reason to act on.',
+    );
+  }
   if (row.revision !== body.baseRevision) {
     throw new ServerError(
       'STALE_REVISION',
@@ -222,14 +231,25 @@ export async function reviewSet(
   }
   const status = body.verdict === 'accept' ? 'accepted' : 'changes_requested';
   const revision = row.revision + 1;
+  // Every comment gets an id (the desktop sends its own), so a resolve can name it later.
+  const comments: ReviewComment[] = body.comments.map((c) => ({ ...c, id: c.id ?? randomUUID() }));
+  const reason = body.reason?.trim() === '' ? undefined : body.reason?.trim();
   await tx.query(
     'UPDATE annotation_sets SET status = $2, revision = $3, updated_at = now() WHERE id = $1',
     [setId, status, revision],
   );
   await tx.query(
-    `INSERT INTO reviews (id, set_id, reviewer_id, verdict, revision, comments)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
-    [randomUUID(), setId, user.id, body.verdict, revision, JSON.stringify(body.comments)],
+    `INSERT INTO reviews (id, set_id, reviewer_id, verdict, revision, comments, reason)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
+    [
+      randomUUID(),
+      setId,
+      user.id,
+      body.verdict,
+      revision,
+      JSON.stringify(comments),
+      reason ?? null,
+    ],
   );
   await appendEvents(tx, [
     {
@@ -242,7 +262,8 @@ export async function reviewSet(
         status,
         revision,
         reviewer: user.name,
-        comments: body.comments,
+        comments,
+        ...(reason === undefined ? {} : { reason }),
       },
     },
   ]);
@@ -284,15 +305,112 @@ export async function reviewQueue(
   db: Queryable,
   user: AuthUser,
   limit: number,
-): Promise<ServerSetWithLabels[]> {
+): Promise<ReviewQueueEntry[]> {
   if (user.role === 'annotator') {
     throw new ServerError('FORBIDDEN', 'The review queue is for reviewers and leads.');
   }
-  const rows = await db.query<SetRow>(
-    `SELECT ${SET_COLUMNS}, s.labels FROM ${SET_FROM}
+  const rows = await db.query<SetRow & { submitted_at: string | Date }>(
+    `SELECT ${SET_COLUMNS}, s.labels, s.updated_at AS submitted_at FROM ${SET_FROM}
      WHERE s.status IN ('submitted', 'in_review') AND ${visibleTo(user, '$1')}
      ORDER BY s.updated_at, s.id LIMIT $2`,
     [user.id, limit],
   );
-  return rows.map(withLabels);
+  const comments = await earlierComments(
+    db,
+    rows.map((r) => r.set_id),
+  );
+  return rows.map((row) => ({
+    ...withLabels(row),
+    submittedAt: new Date(row.submitted_at).toISOString(),
+    comments: comments.get(row.set_id) ?? [],
+  }));
+}
+
+/** The comments of every earlier review of these sets, with whether the annotator resolved them. */
+async function earlierComments(
+  db: Queryable,
+  setIds: readonly string[],
+): Promise<Map<string, QueueComment[]>> {
+  const bySet = new Map<string, QueueComment[]>();
+  if (setIds.length === 0) return bySet;
+  const reviews = await db.query<{
+    set_id: string;
+    revision: number;
+    reviewer: string;
+    at: string | Date;
+    comments: ReviewComment[];
+  }>(
+    `SELECT r.set_id, r.revision, u.name AS reviewer, r.at, r.comments
+     FROM reviews r JOIN users u ON u.id = r.reviewer_id
+     WHERE r.set_id = ANY($1::text[]) ORDER BY r.at, r.id`,
+    [setIds],
+  );
+  const resolutions = await db.query<{
+    set_id: string;
+    comment_id: string;
+    resolved_by: string;
+    at: string | Date;
+  }>(
+    `SELECT c.set_id, c.comment_id, u.name AS resolved_by, c.at
+     FROM comment_resolutions c JOIN users u ON u.id = c.resolved_by
+     WHERE c.set_id = ANY($1::text[])`,
+    [setIds],
+  );
+  const resolved = new Map(resolutions.map((r) => [`${r.set_id}|${r.comment_id}`, r]));
+  for (const review of reviews) {
+    const list = bySet.get(review.set_id) ?? [];
+    for (const [index, comment] of review.comments.entries()) {
+      // Comments stored before ids existed get a stable one from their review and position.
+      const id = comment.id ?? `${review.set_id}:${review.revision}:${index}`;
+      const resolution = resolved.get(`${review.set_id}|${id}`);
+      list.push({
+        ...comment,
+        id,
+        revision: review.revision,
+        reviewer: review.reviewer,
+        at: new Date(review.at).toISOString(),
+        resolvedBy: resolution?.resolved_by ?? null,
+        resolvedAt: resolution === undefined ? null : new Date(resolution.at).toISOString(),
+      });
+    }
+    bySet.set(review.set_id, list);
+  }
+  return bySet;
+}
+
+/**
+ * The set's annotator marks one review comment resolved. Exactly once: a second resolve of the
+ * same comment (a retry under a new key, another workstation) answers 200 with the first record.
+ */
+export async function resolveComment(
+  tx: Queryable,
+  user: AuthUser,
+  setId: string,
+  commentId: string,
+): Promise<{ status: number; body: { setId: string; commentId: string; resolvedAt: string } }> {
+  const rows = await tx.query<{ annotator_id: string; comments: ReviewComment[] | null }>(
+    `SELECT a.annotator_id,
+       (SELECT jsonb_agg(c) FROM reviews r, jsonb_array_elements(r.comments) c
+        WHERE r.set_id = s.id) AS comments
+     FROM annotation_sets s JOIN assignments a ON a.id = s.assignment_id WHERE s.id = $1`,
+    [setId],
+  );
+  const row = rows[0];
+  if (row === undefined || row.annotator_id !== user.id) {
+    throw new ServerError('NOT_FOUND', `No set ${setId} of yours.`);
+  }
+  if (!(row.comments ?? []).some((c) => c.id === commentId)) {
+    throw new ServerError('NOT_FOUND', `No comment ${commentId} on set ${setId}.`);
+  }
+  await tx.query(
+    `INSERT INTO comment_resolutions (set_id, comment_id, resolved_by) VALUES ($1, $2, $3)
+     ON CONFLICT DO NOTHING`,
+    [setId, commentId, user.id],
+  );
+  const stored = await tx.query<{ at: string | Date }>(
+    'SELECT at FROM comment_resolutions WHERE set_id = $1 AND comment_id = $2',
+    [setId, commentId],
+  );
+  const at = stored[0]?.at ?? new Date();
+  return { status: 200, body: { setId, commentId, resolvedAt: new Date(at).toISOString() } };
 }

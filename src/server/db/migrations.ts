@@ -116,8 +116,36 @@ CREATE TABLE events (
 CREATE INDEX events_user ON events (user_id, id);
 `;
 
+/*
+ * The review workflow: a request for changes carries its reason; an annotator resolves comments
+ * one by one (a row per comment, so a retried resolve cannot resolve twice); a lead marks clips
+ * for double annotation (a second assignment of the same clip, recorded as such).
+ */
+const reviewWorkflow = /* sql */ `
+ALTER TABLE reviews ADD COLUMN reason text;
+CREATE INDEX reviews_set ON reviews (set_id, revision);
+
+CREATE TABLE comment_resolutions (
+  set_id text NOT NULL REFERENCES annotation_sets (id),
+  comment_id text NOT NULL,
+  resolved_by text NOT NULL REFERENCES users (id),
+  at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (set_id, comment_id)
+);
+
+CREATE TABLE double_annotation (
+  clip_ref text NOT NULL CHECK (clip_ref ~ '^[0-9a-f]{64}$'),
+  project_id text NOT NULL REFERENCES projects (id),
+  first_assignment_id text NOT NULL REFERENCES assignments (id),
+  second_assignment_id text NOT NULL REFERENCES assignments (id),
+  marked_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (project_id, clip_ref)
+);
+`;
+
 export const serverMigrations: readonly ServerMigration[] = [
   { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'review_workflow', sql: reviewWorkflow },
 ];
 
 /** An arbitrary constant naming the migration lock among PostgreSQL advisory locks. */

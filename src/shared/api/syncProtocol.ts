@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AnnotationStatus } from '../domain/labels/annotationSet';
+import { CommandSchema } from '../domain/labels/commands';
 import { LabelsDocument } from '../domain/labels/labelsDocument';
 
 /**
@@ -68,6 +69,12 @@ export const ReviewComment = z
     trackId: z.string().max(100).optional(),
     pointIndex: z.number().int().min(0).optional(),
     segmentId: z.string().max(100).optional(),
+    // Added with the review workflow; optional so a body from an older client still parses.
+    /** The desktop's own comment id, so resolving it later names the same comment everywhere. */
+    id: z.string().min(1).max(100).optional(),
+    contactId: z.string().max(100).optional(),
+    /** A correction the reviewer proposes, as the command the annotator may apply. */
+    suggestion: CommandSchema.optional(),
   })
   .strict();
 export type ReviewComment = z.infer<typeof ReviewComment>;
@@ -80,6 +87,8 @@ export const ReviewBody = z
     verdict: ReviewVerdict,
     baseRevision: z.number().int().min(0),
     comments: z.array(ReviewComment).max(500),
+    /** Why changes are requested; the server refuses request_changes without one (REASON_REQUIRED). */
+    reason: z.string().max(4000).optional(),
   })
   .strict();
 export type ReviewBody = z.infer<typeof ReviewBody>;
@@ -96,6 +105,7 @@ export const SyncEvent = z.discriminatedUnion('kind', [
       revision: z.number().int(),
       reviewer: z.string(),
       comments: z.array(ReviewComment),
+      reason: z.string().optional(),
     })
     .strict(),
   z
@@ -126,6 +136,24 @@ export const SyncEvent = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 export type SyncEvent = z.infer<typeof SyncEvent>;
+
+/** A comment as the review queue shows it again: which revision, by whom, resolved or not. */
+export const QueueComment = ReviewComment.extend({
+  id: z.string(),
+  revision: z.number().int().min(0),
+  reviewer: z.string(),
+  at: z.string(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+}).strict();
+export type QueueComment = z.infer<typeof QueueComment>;
+
+/** One entry of `GET /v1/review-queue`: the set with its labels, when it came in, earlier comments. */
+export const ReviewQueueEntry = ServerSetWithLabels.extend({
+  submittedAt: z.string(),
+  comments: z.array(QueueComment),
+}).strict();
+export type ReviewQueueEntry = z.infer<typeof ReviewQueueEntry>;
 
 export const EventsPage = z
   .object({ events: z.array(SyncEvent), cursor: z.number().int().min(0) })

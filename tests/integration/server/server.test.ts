@@ -127,6 +127,7 @@ describe.each(backends)('central server on %s', (backend) => {
       key: 'review-a-1',
       body: {
         verdict: 'request_changes',
+        reason: 'missing the person',
         baseRevision: 1,
         comments: [{ text: 'left wrist drifts', frame: 12, trackId: 't1', pointIndex: 9 }],
       },

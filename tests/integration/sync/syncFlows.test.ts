@@ -160,6 +160,7 @@ describe('sync flows against the real server (PGlite)', () => {
         key: 'flow-review-1',
         body: {
           verdict: 'request_changes',
+          reason: 'the person is missing',
           baseRevision: 1,
           comments: [{ text: 'add the person', frame: 1 }],
         },
