@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { framewise } from './runFramewise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUILT_IN_TEMPLATES,
@@ -14,28 +13,14 @@ import {
   epicActionsCsvChunks,
   exportLabelsFor,
 } from '../../src/shared/formats';
-import { repoRoot, tempDir } from './fixturePaths';
+import { tempDir } from './fixturePaths';
 
-const run = promisify(execFile);
-const bin = join(repoRoot, 'bin', 'framewise.mjs');
 let dir: { path: string; remove: () => void };
 
 beforeAll(() => {
   dir = tempDir('agreement');
 });
 afterAll(() => dir.remove());
-
-async function framewise(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: repoRoot });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** One annotator's person track on a 30-frame clip: keyframes at 0 and 29, points `shift` px right. */
 function person(shift: number): Track {

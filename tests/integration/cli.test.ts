@@ -1,11 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import { framewise } from './runFramewise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureBatch, repoRoot, requireFixtures, tempDir } from './fixturePaths';
 
-const run = promisify(execFile);
 const bin = join(repoRoot, 'bin', 'framewise.mjs');
 let dir: { path: string; remove: () => void };
 
@@ -14,18 +13,6 @@ beforeAll(() => {
   dir = tempDir('cli');
 });
 afterAll(() => dir.remove());
-
-async function framewise(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: repoRoot });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('framewise CLI', () => {
   it('prints help', async () => {

@@ -1,35 +1,20 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { framewise } from './runFramewise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/main/services/createServices';
 import { LATEST_SCHEMA_VERSION } from '../../src/main/services/store/migrations';
 import sampleProject from '../../resources/project.sample.json';
-import { repoRoot, tempDir } from './fixturePaths';
+import { tempDir } from './fixturePaths';
 import { databaseAt } from './store/migrationHarness';
 import { seedV3 } from './store/labelsSeed';
 
-const run = promisify(execFile);
-const bin = join(repoRoot, 'bin', 'framewise.mjs');
 let dir: { path: string; remove: () => void };
 
 beforeAll(() => {
   dir = tempDir('projects');
 });
 afterAll(() => dir.remove());
-
-async function framewise(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: repoRoot });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** A lead's own project: the sample's taxonomy plus a 3-point "tool" template and a new verb. */
 function writeProject(name: string, extraVerb: string): string {

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { framewise } from '../runFramewise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProjectSchema } from '../../../src/main/services/labels/defaultProject';
 import {
@@ -15,11 +14,9 @@ import {
   readCvatVideo,
   parseXml,
 } from '../../../src/shared/formats';
-import { repoRoot, requireFixtures } from '../fixturePaths';
+import { requireFixtures } from '../fixturePaths';
 import { buildWorld, VALID_CONSENT, type World } from './exportWorld';
 
-const run = promisify(execFile);
-const bin = join(repoRoot, 'bin', 'framewise.mjs');
 const labels = exportLabelsFor(projectTemplates(defaultProjectSchema()));
 let w: World;
 
@@ -31,18 +28,6 @@ beforeAll(async () => {
   );
 }, 60_000);
 afterAll(() => w.remove());
-
-async function framewise(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: repoRoot });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 const clipId = (file: string) => w.clips.get(`b/${file}`)?.clipId ?? '';
 const batchId = () => w.clips.get('b/cfr30.mp4')?.batchId ?? '';

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +9,8 @@ import {
 import { calls } from '../../../src/shared/api/contract';
 import { ExportRequest } from '../../../src/shared/api/exportSchemas';
 import type { Command } from '../../../src/shared/domain/labels';
-import { repoRoot, requireFixtures } from '../fixturePaths';
+import { requireFixtures } from '../fixturePaths';
+import { framewise } from '../runFramewise';
 import {
   buildWorld,
   labelClip,
@@ -20,21 +19,6 @@ import {
   type BatchSpec,
   type World,
 } from '../export/exportWorld';
-
-const run = promisify(execFile);
-const bin = join(repoRoot, 'bin', 'framewise.mjs');
-
-async function framewise(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: repoRoot });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 let worlds: World[] = [];
 afterEach(() => {
