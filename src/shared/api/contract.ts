@@ -24,6 +24,8 @@ import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
 import { AuditTrailEntry, AuditVerdict, PrivacyReport } from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
 import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
+import { AddReviewComment, OpenedReview, ReviewQueueItem, SubmitReview } from './reviewSchemas';
+import { ReviewComment } from '../domain/review/reviewComment';
 import {
   PreannotationProgress,
   PreannotationRequest,
@@ -156,6 +158,46 @@ export const calls = {
   dismissSyncConflict: {
     input: z.object({ conflictId: z.number().int().min(1) }).strict(),
     output: z.object({ dismissed: z.boolean() }).strict(),
+  },
+  /** The reviewer's queue as last pulled by sync (works offline); newest pull first synced. */
+  listReviewQueue: {
+    input: z.object({}).strict(),
+    output: z.array(ReviewQueueItem),
+  },
+  /**
+   * One queued set to review: its labels (read-only), every comment, and the changes since the
+   * revision this reviewer last judged. Errors: REVIEW_NOT_FOUND.
+   */
+  openReview: {
+    input: z.object({ setId: z.string().min(1) }).strict(),
+    output: OpenedReview,
+  },
+  /**
+   * A reviewer's comment pinned to a frame, point, segment or contact label, with an optional
+   * suggested edit; kept locally and sent with the verdict. Errors: PIN_NOT_FOUND,
+   * REVIEW_ALREADY_GIVEN.
+   */
+  addReviewComment: {
+    input: AddReviewComment,
+    output: ReviewComment,
+  },
+  /**
+   * Accept, or request changes (a reason is required), queued for the server with this
+   * revision's comments and delivered exactly once. Errors: REASON_REQUIRED, REVIEW_ALREADY_GIVEN.
+   */
+  submitReview: {
+    input: SubmitReview,
+    output: z.object({ queued: z.literal(true), comments: z.number().int().min(0) }).strict(),
+  },
+  /** The review comments on the annotator's own set (pulled by sync). */
+  listComments: {
+    input: z.object({ setId: z.string().min(1) }).strict(),
+    output: z.array(ReviewComment),
+  },
+  /** The annotator marks a comment dealt with; audited and synced. Errors: COMMENT_NOT_FOUND. */
+  resolveComment: {
+    input: z.object({ commentId: z.string().min(1) }).strict(),
+    output: ReviewComment,
   },
   /**
    * Inter-annotator agreement over every double-annotated clip (of one batch, or all), per

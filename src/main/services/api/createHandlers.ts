@@ -100,6 +100,20 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     dismissSyncConflict: ({ conflictId }) => ({
       dismissed: store.sync.dismissConflict(conflictId, actor),
     }),
+    listReviewQueue: () => store.reviews.listQueue(actor),
+    openReview: ({ setId }) => store.reviews.open(setId, actor),
+    addReviewComment: (input) => store.reviews.addComment(input, actor),
+    submitReview: (input) => {
+      const { comments } = store.reviews.submitVerdict(input, actor);
+      services.sync.kick();
+      return { queued: true as const, comments };
+    },
+    listComments: ({ setId }) => store.reviews.commentsForLocalSet(setId),
+    resolveComment: ({ commentId }) => {
+      const comment = store.reviews.resolveComment(commentId, actor);
+      services.sync.kick();
+      return comment;
+    },
     getWorkspace: () => store.getWorkspace(actor),
     saveWorkspace: (workspace) => {
       store.saveWorkspace(actor, workspace);

@@ -18,6 +18,7 @@ import type {
   Workspace,
 } from '../../../shared/api/schemas';
 import type { SubmitOutcome } from './annotationSets';
+import type { Reviews } from './reviews';
 import type { SyncQueue } from './syncQueue';
 
 export type NewBatch = {
@@ -182,6 +183,8 @@ export interface Store {
    * last said of each set, conflicts, pulled events and the events cursor.
    */
   readonly sync: SyncQueue;
+  /** QA review: the reviewer's cached queue, comments, verdicts and resolutions to deliver. */
+  readonly reviews: Reviews;
   /** Where `annotator` left off; null before the first save. */
   getWorkspace(annotator: string): Workspace | null;
   saveWorkspace(annotator: string, workspace: Workspace): void;

@@ -26,6 +26,7 @@ import { appendChainedAudit } from '../audit/appendChainedAudit';
 import { AnnotationSets, type SubmitOutcome } from './annotationSets';
 import { ConsentQueries } from './consentQueries';
 import { SyncQueue } from './syncQueue';
+import { Reviews } from './reviews';
 import { Workspaces } from './workspaces';
 import { decodeFrameTimes, encodeFrameTimes } from './frameTimesBlob';
 import type {
@@ -221,6 +222,7 @@ export class SqliteStore implements Store {
   readonly #workspaces: Workspaces;
   readonly #consent: ConsentQueries;
   readonly sync: SyncQueue;
+  readonly reviews: Reviews;
   // Writes that read first take the write lock up front (BEGIN IMMEDIATE): a deferred read that
   // later upgrades fails with SQLITE_BUSY under WAL, without waiting out the busy timeout.
   readonly #addClip: Transaction<(input: NewClip, actor: string) => Clip>;
@@ -242,6 +244,9 @@ export class SqliteStore implements Store {
     });
     this.#workspaces = new Workspaces(db);
     this.sync = new SyncQueue(db, this.#sets, (entry, at) => {
+      this.#append(entry, at);
+    });
+    this.reviews = new Reviews(db, (entry, at) => {
       this.#append(entry, at);
     });
 

@@ -1,9 +1,11 @@
 import {
   Assignment,
   EventsPage,
+  ReviewQueueEntry,
   ServerErrorBody,
   ServerSet,
   type PushSetBody,
+  type ReviewBody,
   type ServerSetWithLabels,
 } from '../../../shared/api/syncProtocol';
 import { z } from 'zod';
@@ -59,10 +61,23 @@ export type ServerApiOptions = {
   onRequest?: () => void;
 };
 
+/** A review write's answer: done, or refused for good with the server's code. */
+export type ReviewWriteAnswer =
+  | { kind: 'ok'; body: unknown }
+  | { kind: 'refused'; status: number; code: string; message: string };
+
 export type ServerApi = {
   pushSet(clipRef: string, idempotencyKey: string, body: PushSetBody): Promise<PushAnswer>;
   events(cursor: number): Promise<EventsPage>;
   assignments(): Promise<Assignment[]>;
+  /** This reviewer's queue; null when the account is not a reviewer or lead (the server's 403). */
+  reviewQueue(): Promise<ReviewQueueEntry[] | null>;
+  postReview(setId: string, idempotencyKey: string, body: ReviewBody): Promise<ReviewWriteAnswer>;
+  resolveComment(
+    setId: string,
+    commentId: string,
+    idempotencyKey: string,
+  ): Promise<ReviewWriteAnswer>;
 };
 
 export function normalizeServerUrl(raw: string): string {
@@ -147,7 +162,35 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
     return parsed.data;
   }
 
+  function writeAnswer(status: number, json: unknown): ReviewWriteAnswer {
+    if (status === 200) return { kind: 'ok', body: json };
+    const error = parse(ServerErrorBody, json, 'refusal').error;
+    return { kind: 'refused', status, code: error.code, message: error.message };
+  }
+
   return {
+    async reviewQueue() {
+      const { status, json } = await send('GET', '/v1/review-queue');
+      // An annotator's account has no queue: not an error for a sync round, just nothing to cache.
+      if (status === 403) return null;
+      if (status !== 200) throw new SyncError('BAD_ANSWER', `The review queue answered ${status}.`);
+      return parse(z.object({ sets: z.array(ReviewQueueEntry) }), json, 'review queue').sets;
+    },
+    async postReview(setId, idempotencyKey, body) {
+      const { status, json } = await send('POST', `/v1/sets/${encodeURIComponent(setId)}/review`, {
+        body,
+        key: idempotencyKey,
+      });
+      return writeAnswer(status, json);
+    },
+    async resolveComment(setId, commentId, idempotencyKey) {
+      const { status, json } = await send(
+        'POST',
+        `/v1/sets/${encodeURIComponent(setId)}/comments/${encodeURIComponent(commentId)}/resolve`,
+        { key: idempotencyKey },
+      );
+      return writeAnswer(status, json);
+    },
     async pushSet(clipRef, idempotencyKey, body) {
       const { status, json } = await send('PUT', `/v1/clips/${clipRef}/set`, {
         body,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/Store';
+import type { ReviewOutboxItem } from '../store/reviews';
 import type { OutboxItem, SyncConflict } from '../store/syncQueue';
 import type { SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff';
@@ -136,7 +137,7 @@ export class SyncService {
       server: this.#account?.server ?? this.savedServerUrl(),
       signedIn: this.#account !== null,
       online: this.#online,
-      pending: this.#store.sync.pendingCount(),
+      pending: this.#store.sync.pendingCount() + this.#store.reviews.pendingCount(),
       lastError: this.#lastError,
       lastSyncAt: this.#lastSyncAt,
       conflicts: this.#store.sync.listConflicts().length,
@@ -254,16 +255,72 @@ export class SyncService {
     const deadline = Date.now() + budgetMs;
     try {
       await this.#push(api, report, deadline);
+      await this.#pushReviews(api, report);
       await this.#pull(api, report, deadline);
+      await this.#pullReviewQueue(api);
       this.#lastSyncAt = new Date().toISOString();
       if (report.lastError === null) this.#lastError = null;
     } catch (error) {
       this.#noteError(error);
       throw error;
     } finally {
-      report.pending = this.#store.sync.pendingCount();
+      report.pending = this.#store.sync.pendingCount() + this.#store.reviews.pendingCount();
     }
     return report;
+  }
+
+  /**
+   * Delivers queued verdicts and comment resolutions in order, each under its own key, so a
+   * retry after a lost answer is replayed by the server rather than applied twice. A transient
+   * failure leaves the row (and those after it) for the next round.
+   */
+  async #pushReviews(api: ServerApi, report: SyncReport): Promise<void> {
+    const now = Date.now();
+    for (const item of this.#store.reviews.pendingOutbox(ROUND_LIMIT)) {
+      if (item.nextAttemptAt > now) return;
+      let answer;
+      try {
+        answer =
+          item.kind === 'verdict'
+            ? await api.postReview(item.serverSetId, item.id, item.payload)
+            : await api.resolveComment(item.serverSetId, item.payload.commentId, item.id);
+      } catch (error) {
+        if (!(error instanceof SyncError) || !error.transient) throw error;
+        this.#reviewRetry(item, error, report);
+        return;
+      }
+      this.#online = true;
+      if (answer.kind === 'ok') {
+        this.#store.reviews.markDelivered(item, this.#actor, {});
+      } else {
+        this.#store.reviews.recordRefusal(item, answer.code, answer.message, this.#actor);
+        report.lastError = `${answer.code}: ${answer.message}`;
+      }
+    }
+  }
+
+  #reviewRetry(item: ReviewOutboxItem, error: SyncError, report: SyncReport): void {
+    if (error.code === 'NETWORK') this.#online = false;
+    const failures = item.attempts + 1;
+    const wait = backoffDelay(failures, this.#backoff, this.#options.random);
+    this.#store.reviews.recordRetry(item.id, failures, Date.now() + wait, error.message);
+    report.retries += 1;
+    report.lastError = error.message;
+    this.#lastError = error.message;
+  }
+
+  /** Caches this reviewer's queue (with the labels) so reviews can be done offline. */
+  async #pullReviewQueue(api: ServerApi): Promise<void> {
+    let entries;
+    try {
+      entries = await api.reviewQueue();
+    } catch (error) {
+      // The queue is a cache: a transient failure keeps the last copy and shows the error.
+      if (!(error instanceof SyncError) || !error.transient) throw error;
+      this.#lastError = error.message;
+      return;
+    }
+    if (entries !== null) this.#store.reviews.cacheQueue(entries, this.#actor);
   }
 
   async #push(api: ServerApi, report: SyncReport, deadline: number): Promise<void> {
@@ -398,6 +455,8 @@ export class SyncService {
           await this.#consentWithdrawn(event.clipRef, event.reason);
           report.consentWithdrawals.push(event.clipRef);
         }
+        // Idempotent by comment id, so a crash before applyEvent commits repeats it harmlessly.
+        if (event.kind === 'review') this.#store.reviews.saveReviewEvent(event, this.#actor);
         const changed = this.#store.sync.applyEvent(account.server, event, cursorKey, this.#actor);
         if (event.kind === 'review' && changed) {
           report.reviewsApplied.push({
