@@ -1,18 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-/**
- * Chromium from the system (never `playwright install`), with the flags it needs here: running as
- * root, no GPU, and no network of its own (no updates, sync or QUIC probes).
- */
-const chromiumFlags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './tests/support/systemChromium';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -29,8 +16,8 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: chromiumFlags,
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_FLAGS],
     },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

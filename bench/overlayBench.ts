@@ -8,6 +8,7 @@ import {
   RIGHT_HAND_TEMPLATE_ID,
 } from '../src/shared/domain/labels/projectSchema';
 import { bundleOverlay } from '../tests/support/bundleOverlay';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../tests/support/systemChromium';
 
 /**
  * The keypoint overlay in Chromium at 1280×720 over a 1920×1080 picture, with PRODUCT.md's load:
@@ -21,17 +22,6 @@ import { bundleOverlay } from '../tests/support/bundleOverlay';
  *   rasterisation, and the intervals between animation frames meanwhile. Target 60 fps: 16.7 ms.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** As playerBench: the flags playwright.config.ts gives Chromium here (root, no GPU). */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const VIDEO = { width: 1920, height: 1080 };
 const STAGE = { width: 1280, height: 720 };
 const PEOPLE = 5;
@@ -98,7 +88,10 @@ function benchDocument(): LabelsDocument {
 export async function runOverlayBench(workDir: string): Promise<Record<string, number>> {
   const doc = benchDocument();
   const script = await bundleOverlay();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_FLAGS],
+  });
   try {
     const page = await browser.newPage({ viewport: STAGE });
     await page.setContent(

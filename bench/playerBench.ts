@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from '@playwright/test';
 import { bundleFrameCache } from '../tests/support/bundleFrameCache';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../tests/support/systemChromium';
 
 /**
  * Frame stepping on a 1080p 10-minute H.264 clip in Chromium, through the loopback host: the
@@ -15,17 +16,6 @@ import { bundleFrameCache } from '../tests/support/bundleFrameCache';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const FFMPEG = '/usr/bin/ffmpeg';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** The flags playwright.config.ts gives Chromium here: root, no GPU, no network of its own. */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const STEPS = 200;
 const JUMPS = 100;
 /** Steps come no faster than a held arrow key repeats (about 30 Hz), as a person steps. */
@@ -82,7 +72,10 @@ export async function runPlayerBench(workDir: string): Promise<Record<string, nu
   const clip = ensureClip(workDir);
   const dataDir = mkdtempSync(join(tmpdir(), 'framewise-player-bench-'));
   const host = await startHost(join(dataDir, 'framewise.sqlite'));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_FLAGS],
+  });
   try {
     const script = await bundleFrameCache();
     // bypassCSP: the app's policy allows no inline script, and the bundle is added as one.

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { bundleTimeline } from '../tests/support/bundleTimeline';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../tests/support/systemChromium';
 
 /**
  * The timeline (issue 4) in Chromium: a 30-minute clip at 30 fps (54,000 frames), 5,000 segments
@@ -15,17 +16,6 @@ import { bundleTimeline } from '../tests/support/bundleTimeline';
  * counts rasterising and compositing; `draw_and_raster` forces the raster inside each step.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** The flags playwright.config.ts gives Chromium here: root, no GPU, no network of its own. */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const FRAME_BUDGET_MS = 1000 / 60;
 
 export type TimelineBenchInput = {
@@ -54,7 +44,10 @@ const INPUT: TimelineBenchInput = {
 };
 
 export async function runTimelineBench(workDir: string): Promise<Record<string, number>> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_FLAGS],
+  });
   try {
     const script = await bundleTimeline();
     const page = await browser.newPage({ viewport: { width: 1400, height: 400 } });
