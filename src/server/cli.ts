@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { buildServer, DEFAULT_RATE_LIMIT } from './app';
 import { openDb, type Db, type DbTarget } from './db/Db';
 import { migrateServerDb } from './db/migrations';
+import { markDoubleAnnotation } from './doubleAnnotation';
 import { ServerError } from './serverError';
 import {
   addUser,
@@ -28,6 +29,8 @@ Usage:
   framewise-server assign <clip-sha256> --project ID --annotator U [--reviewer R]
   framewise-server reassign <assignment-id> --annotator U
   framewise-server consent withdraw <clip-sha256> --reason TEXT
+  framewise-server double --project ID --share 0.1 [--annotators a,b]
+      Marks that share of the project's clips for double annotation (a second annotator each).
 
 Database: DATABASE_URL (postgres://...) selects a PostgreSQL server; without it an embedded
 PostgreSQL (PGlite) lives in --data DIR (default ${defaultDataDir()}). A PGlite folder belongs to
@@ -134,6 +137,8 @@ type Values = {
   annotator?: string | undefined;
   reviewer?: string | undefined;
   reason?: string | undefined;
+  share?: string | undefined;
+  annotators?: string | undefined;
   'expires-days'?: string | undefined;
   'rate-limit'?: string | undefined;
 };
@@ -185,6 +190,16 @@ async function admin(positionals: string[], values: Values, out: Out): Promise<n
       return { reassigned: sub, annotator };
     });
   }
+  if (command === 'double' && values.project && values.share) {
+    const { project, share, annotators } = values;
+    return run((db) =>
+      markDoubleAnnotation(db, {
+        projectId: project,
+        share: Number(share),
+        ...(annotators ? { annotators: annotators.split(',').map((a) => a.trim()) } : {}),
+      }),
+    );
+  }
   if (command === 'consent' && sub === 'withdraw' && arg && values.reason) {
     const reason = values.reason;
     return run(async (db) => ({ clipRef: arg, notified: await withdrawConsent(db, arg, reason) }));
@@ -208,6 +223,8 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
         annotator: { type: 'string' },
         reviewer: { type: 'string' },
         reason: { type: 'string' },
+        share: { type: 'string' },
+        annotators: { type: 'string' },
         'expires-days': { type: 'string' },
         'rate-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
