@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
+import {
+  clickVideoPixel,
+  coordinates,
+  dragVideoPixels,
+  goToFrame,
+  pointStates,
+} from './clipScreen';
 import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
 
 const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
@@ -48,59 +55,10 @@ async function openClip(page: Page, host: LoopbackHost, clip: ClipName): Promise
   await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
 }
 
-async function goToFrame(page: Page, frame: number): Promise<void> {
-  const input = page.getByRole('spinbutton', { name: 'Frame' });
-  await input.fill(String(frame));
-  await input.press('Enter');
-  await input.blur();
-  await expect(page.getByLabel('Current frame')).toHaveText(String(frame));
-}
-
-/** Clicks the overlay where video pixel (x, y) is shown: contain-fit, no zoom, no pan. */
-async function clickVideoPixel(overlay: Locator, x: number, y: number): Promise<void> {
-  const box = await overlay.boundingBox();
-  if (!box) throw new Error('The overlay is not on screen.');
-  const scale = Math.min(box.width / VIDEO.width, box.height / VIDEO.height);
-  const left = (box.width - VIDEO.width * scale) / 2;
-  const top = (box.height - VIDEO.height * scale) / 2;
-  await overlay.click({ position: { x: left + x * scale, y: top + y * scale } });
-}
-
-async function dragVideoPixels(
-  page: Page,
-  overlay: Locator,
-  from: { x: number; y: number },
-  to: { x: number; y: number },
-): Promise<void> {
-  const box = await overlay.boundingBox();
-  if (!box) throw new Error('The overlay is not on screen.');
-  const scale = Math.min(box.width / VIDEO.width, box.height / VIDEO.height);
-  const left = box.x + (box.width - VIDEO.width * scale) / 2;
-  const top = box.y + (box.height - VIDEO.height * scale) / 2;
-  await page.mouse.move(left + from.x * scale, top + from.y * scale);
-  await page.mouse.down();
-  await page.mouse.move(left + to.x * scale, top + to.y * scale, { steps: 8 });
-  await page.mouse.up();
-}
-
-/** The point list's text for each of the selected track's points on this frame. */
-async function pointStates(page: Page): Promise<string[]> {
-  return page
-    .getByRole('list', { name: /^Points of / })
-    .getByRole('button')
-    .allTextContents();
-}
-
-function coordinates(text: string): { x: number; y: number } {
-  const match = /at (-?[\d.]+), (-?[\d.]+)/.exec(text);
-  if (!match?.[1] || !match[2]) throw new Error(`No coordinates in "${text}"`);
-  return { x: Number(match[1]), y: Number(match[2]) };
-}
-
 async function placeFullPose(page: Page, overlay: Locator, shift: number): Promise<void> {
   for (let i = 0; i < 17; i++) {
     const at = posePoint(i, shift);
-    await clickVideoPixel(overlay, at.x, at.y);
+    await clickVideoPixel(page, overlay, VIDEO, at);
   }
   await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
 }
@@ -144,7 +102,7 @@ test('an annotator labels a pose on two keyframes, sees it interpolated, undoes,
 
   // Drag the nose on an interpolated frame: the frame becomes a keyframe with the moved nose.
   const nose = coordinates(between[0] ?? '');
-  await dragVideoPixels(page, overlay, nose, { x: nose.x + 30, y: nose.y + 20 });
+  await dragVideoPixels(page, overlay, VIDEO, nose, { x: nose.x + 30, y: nose.y + 20 });
   await expect(page.getByRole('heading', { name: /at frame 20 \(keyframe\)/ })).toBeVisible();
   const moved = coordinates((await pointStates(page))[0] ?? '');
   expect(moved.x).toBeCloseTo(nose.x + 30, 0);
@@ -262,7 +220,7 @@ test('a hand gets a contact state by key and an object box drawn on the video', 
   await page.getByLabel('Object class').selectOption({ label: 'plate' });
   await page.keyboard.press('3');
   await expect(contact).toContainText("Draw the object's box");
-  await dragVideoPixels(page, overlay, { x: 100, y: 80 }, { x: 180, y: 150 });
+  await dragVideoPixels(page, overlay, VIDEO, { x: 100, y: 80 }, { x: 180, y: 150 });
   await expect(contact).toContainText('Frames 15–89: state 3, plate box 80×70');
 
   await goToFrame(page, 45);
@@ -317,7 +275,7 @@ test.describe('on a link that drops requests', () => {
       if (attempts === 1) await route.fetch();
       await route.abort('connectionreset');
     });
-    await clickVideoPixel(overlay, 50, 60);
+    await clickVideoPixel(page, overlay, VIDEO, { x: 50, y: 60 });
     await expect(status).toContainText('Not saved yet (1 pending)');
     await expect(status).toContainText('Retrying');
     await expect.poll(() => attempts).toBeGreaterThanOrEqual(3);

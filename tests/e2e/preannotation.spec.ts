@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
-import type { Page } from '@playwright/test';
+import { coordinates, dragVideoPixels, goToFrame, pointStates } from './clipScreen';
 import { expect, openApp, test } from './fixtures';
 
 const MESSI = '/usr/share/doc/opencv-doc/examples/data/messi5.jpg';
@@ -28,27 +28,6 @@ test.beforeAll(() => {
 test.afterAll(() => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
-
-async function pointStates(page: Page): Promise<string[]> {
-  return page
-    .getByRole('list', { name: /^Points of / })
-    .getByRole('button')
-    .allTextContents();
-}
-
-function coordinates(text: string): { x: number; y: number } {
-  const match = /at (-?[\d.]+), (-?[\d.]+)/.exec(text);
-  if (!match?.[1] || !match[2]) throw new Error(`No coordinates in "${text}"`);
-  return { x: Number(match[1]), y: Number(match[2]) };
-}
-
-async function goToFrame(page: Page, frame: number): Promise<void> {
-  const input = page.getByRole('spinbutton', { name: 'Frame' });
-  await input.fill(String(frame));
-  await input.press('Enter');
-  await input.blur();
-  await expect(page.getByLabel('Current frame')).toHaveText(String(frame));
-}
 
 test('an annotator pre-annotates a range, sees model proposals, accepts one with A, moves a point and undoes', async ({
   page,
@@ -101,15 +80,7 @@ test('an annotator pre-annotates a range, sees model proposals, accepts one with
 
   // Move the nose by dragging it on the overlay (+30, +20 video pixels).
   const overlay = page.getByTestId('label-overlay');
-  const box = await overlay.boundingBox();
-  if (!box) throw new Error('The overlay is not on screen.');
-  const scale = Math.min(box.width / VIDEO.width, box.height / VIDEO.height);
-  const left = box.x + (box.width - VIDEO.width * scale) / 2;
-  const top = box.y + (box.height - VIDEO.height * scale) / 2;
-  await page.mouse.move(left + nose.x * scale, top + nose.y * scale);
-  await page.mouse.down();
-  await page.mouse.move(left + (nose.x + 30) * scale, top + (nose.y + 20) * scale, { steps: 8 });
-  await page.mouse.up();
+  await dragVideoPixels(page, overlay, VIDEO, nose, { x: nose.x + 30, y: nose.y + 20 });
   await expect
     .poll(async () => coordinates((await pointStates(page))[0] ?? '').x)
     .toBeCloseTo(nose.x + 30, 0);
