@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION } from '../../../src/main/services/store/migrations';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { COCO_BODY_KEYPOINTS, type Command } from '../../../src/shared/domain/labels';
+import { COCO_BODY_KEYPOINTS } from '../../../src/shared/domain/labels';
 import { databaseAt } from './migrationHarness';
-import { seedV3 } from './labelsSeed';
+import { placedPose, seedV3 } from './labelsSeed';
 
 /** A store at the latest version whose set s1 has one person track p1 and no keyframes. */
 function storeWithSet() {
@@ -11,20 +11,6 @@ function storeWithSet() {
   fixture.close();
   return openStore(fixture.file);
 }
-
-const placedPose: Command = {
-  type: 'setKeyframe',
-  trackId: 'p1',
-  keyframe: {
-    frame: 1,
-    points: COCO_BODY_KEYPOINTS.map((_, i) => ({
-      x: 10 + i,
-      y: 20,
-      visibility: 'visible' as const,
-      source: 'manual' as const,
-    })),
-  },
-};
 
 describe('submitting and reviewing an annotation set', () => {
   it('lists what is missing, with frames, and changes nothing while something is', () => {

@@ -1,5 +1,6 @@
 import { encodeFrameTimes } from '../../../src/main/services/store/frameTimesBlob';
 import {
+  COCO_BODY_KEYPOINTS,
   COCO_BODY_TEMPLATE_ID,
   parseProjectSchema,
   type Command,
@@ -50,3 +51,18 @@ VALUES ('s1', 1, 'annotator-1', 'x', '${JSON.stringify(addTrack)}',
   '{"type":"removeTrack","trackId":"p1"}');
 `;
 }
+
+/** Track p1's full pose on frame 1: every COCO-17 point placed and visible, a complete keyframe. */
+export const placedPose: Command = {
+  type: 'setKeyframe',
+  trackId: 'p1',
+  keyframe: {
+    frame: 1,
+    points: COCO_BODY_KEYPOINTS.map((_, i) => ({
+      x: 10 + i,
+      y: 20,
+      visibility: 'visible' as const,
+      source: 'manual' as const,
+    })),
+  },
+};

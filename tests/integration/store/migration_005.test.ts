@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { COCO_BODY_KEYPOINTS, type Command } from '../../../src/shared/domain/labels';
-import { seedV3 } from './labelsSeed';
+import { placedPose, seedV3 } from './labelsSeed';
 import { databaseAt, integrityCheck, tableNames } from './migrationHarness';
-
-const placedPose: Command = {
-  type: 'setKeyframe',
-  trackId: 'p1',
-  keyframe: {
-    frame: 1,
-    points: COCO_BODY_KEYPOINTS.map((_, i) => ({
-      x: 10 + i,
-      y: 20,
-      visibility: 'visible' as const,
-      source: 'manual' as const,
-    })),
-  },
-};
 
 describe('migration 005 (sync outbox)', () => {
   it('adds the sync tables to a version 4 database and keeps its sets', () => {

@@ -8,11 +8,7 @@ import { openStore } from '../../../src/main/services/store/openStore';
 import { SyncService } from '../../../src/main/services/sync/syncService';
 import type { Db } from '../../../src/server/db/Db';
 import { withdrawConsent } from '../../../src/server/team';
-import {
-  COCO_BODY_KEYPOINTS,
-  COCO_BODY_TEMPLATE_ID,
-  type Command,
-} from '../../../src/shared/domain/labels';
+import { COCO_BODY_KEYPOINTS } from '../../../src/shared/domain/labels';
 import {
   bulkAssign,
   call,
@@ -22,35 +18,11 @@ import {
   seedTeam,
   type Team,
 } from '../server/serverHarness';
+import { addTrack, placedPose } from '../store/labelsSeed';
 import { clipIdOf, seedWorkstation } from './workstationSeed';
 
 const CLI = resolve(import.meta.dirname, '../../../bin/framewise.mjs');
 const FAST = { baseMs: 5, capMs: 100 };
-
-const addPerson: Command = {
-  type: 'addTrack',
-  track: {
-    id: 'p1',
-    kind: 'person',
-    templateId: COCO_BODY_TEMPLATE_ID,
-    label: 'Person 1',
-    color: '#3366cc',
-    keyframes: [],
-  },
-};
-const placePose: Command = {
-  type: 'setKeyframe',
-  trackId: 'p1',
-  keyframe: {
-    frame: 1,
-    points: COCO_BODY_KEYPOINTS.map((_, i) => ({
-      x: 10 + i,
-      y: 20,
-      visibility: 'visible' as const,
-      source: 'manual' as const,
-    })),
-  },
-};
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, reject) => {
@@ -112,8 +84,8 @@ describe('sync flows against the real server (PGlite)', () => {
     });
     const desktopSet = desktopSets.get(clip) ?? '';
     const desktop = workstation('desktop');
-    desktop.services.store.applyLabelEdit(desktopSet, addPerson, 0, 'annotator-1');
-    desktop.services.store.applyLabelEdit(desktopSet, placePose, 1, 'annotator-1');
+    desktop.services.store.applyLabelEdit(desktopSet, addTrack, 0, 'annotator-1');
+    desktop.services.store.applyLabelEdit(desktopSet, placedPose, 1, 'annotator-1');
     expect(desktop.services.store.submitAnnotationSet(desktopSet, 'annotator-1').submitted).toBe(
       true,
     );
@@ -180,8 +152,8 @@ describe('sync flows against the real server (PGlite)', () => {
       // Pulling again applies nothing twice.
       expect((await laptop.sync.syncNow(10_000)).reviewsApplied).toEqual([]);
 
-      laptop.services.store.applyLabelEdit(localSet.id, addPerson, 0, 'annotator-1');
-      laptop.services.store.applyLabelEdit(localSet.id, placePose, 1, 'annotator-1');
+      laptop.services.store.applyLabelEdit(localSet.id, addTrack, 0, 'annotator-1');
+      laptop.services.store.applyLabelEdit(localSet.id, placedPose, 1, 'annotator-1');
       expect(laptop.services.store.submitAnnotationSet(localSet.id, 'annotator-1').submitted).toBe(
         true,
       );
@@ -232,7 +204,7 @@ describe('sync flows against the real server (PGlite)', () => {
     // A person with a keyframe whose points are all undecided: not complete yet.
     const store = openStore(db);
     try {
-      store.applyLabelEdit(setId, addPerson, 0, me);
+      store.applyLabelEdit(setId, addTrack, 0, me);
       store.applyLabelEdit(
         setId,
         {
@@ -255,7 +227,7 @@ describe('sync flows against the real server (PGlite)', () => {
     });
     const fix = openStore(db);
     try {
-      fix.applyLabelEdit(setId, placePose, 2, me);
+      fix.applyLabelEdit(setId, placedPose, 2, me);
       fix.applyLabelEdit(setId, { type: 'deleteKeyframe', trackId: 'p1', frame: 2 }, 3, me);
     } finally {
       fix.close();
