@@ -32,6 +32,15 @@ describe('labeling keys', () => {
     expect(labelingCommandForKey(key, 'other')?.name).toBe(name);
   });
 
+  it('J and Shift+J go to the next and previous open review comment', () => {
+    expect(labelingCommandForKey(press('j'), 'other')).toEqual({ name: 'jumpComment', delta: 1 });
+    expect(labelingCommandForKey(press('J', { shiftKey: true }), 'other')).toEqual({
+      name: 'jumpComment',
+      delta: -1,
+    });
+    expect(LABELING_SHORTCUTS.map((s) => s.command)).toContain('jumpComment');
+  });
+
   it('maps 0–4 to the 100DOH contact states', () => {
     for (const state of [0, 1, 2, 3, 4]) {
       expect(labelingCommandForKey(press(String(state)), 'other')).toEqual({

@@ -15,6 +15,7 @@ export type LabelingCommand =
   | { name: 'nextPoint'; delta: 1 | -1 }
   | { name: 'nextTrack'; delta: 1 | -1 }
   | { name: 'jumpKeyframe'; delta: 1 | -1 }
+  | { name: 'jumpComment'; delta: 1 | -1 }
   | { name: 'markSegmentStart' }
   | { name: 'markSegmentEnd' }
   | { name: 'splitSegment' }
@@ -50,6 +51,11 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     keys: ', / .',
     what: 'Go to the previous / next keyframe of the track',
     command: 'jumpKeyframe',
+  },
+  {
+    keys: 'J / Shift+J',
+    what: 'Go to the next / previous open review comment',
+    command: 'jumpComment',
   },
   {
     keys: 'Ctrl+C / Ctrl+V',
@@ -116,6 +122,8 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
     case '.':
     case '>':
       return { name: 'jumpKeyframe', delta: 1 };
+    case 'j':
+      return { name: 'jumpComment', delta: press.shiftKey ? -1 : 1 };
     case '[':
       return { name: 'markSegmentStart' };
     case ']':

@@ -14,6 +14,7 @@ import {
   segmentUnder,
   splitAtPlayhead,
 } from '../../../shared/domain/labels';
+import { adjacentComment, pinFrame } from '../../../shared/domain/review';
 import type { PlayerEngine } from '../player/playerEngine';
 import { keyTargetOf } from '../player/playerKeys';
 import type { AppState, AppStore } from '../store/appStore';
@@ -117,6 +118,19 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
           : previousKeyframe(track, currentFrame);
       if (target) player.goTo(target.frame);
       else state.showLabelNotice(`No ${command.delta > 0 ? 'later' : 'earlier'} keyframe.`);
+      return;
+    }
+    case 'jumpComment': {
+      if (currentFrame === null || !player) return;
+      const comment = adjacentComment(
+        state.clipComments,
+        state.labels,
+        currentFrame,
+        command.delta,
+      );
+      const at = comment === undefined ? undefined : pinFrame(comment.pin, state.labels);
+      if (at !== undefined) player.goTo(at);
+      else state.showLabelNotice('No open review comment to go to.');
       return;
     }
     case 'markSegmentStart':

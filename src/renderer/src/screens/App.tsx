@@ -5,6 +5,7 @@ import { ClipScreen } from './ClipScreen';
 import { AgreementScreen } from './AgreementScreen';
 import { ErrorAlert } from './ErrorAlert';
 import { ExportScreen } from './ExportScreen';
+import { ReviewScreen } from './ReviewScreen';
 import { SyncIndicator, SyncSettingsScreen } from './SyncSettingsScreen';
 
 export function App() {
@@ -23,6 +24,7 @@ export function App() {
         {screen.name === 'export' && <ExportScreen />}
         {screen.name === 'agreement' && <AgreementScreen />}
         {screen.name === 'sync' && <SyncSettingsScreen />}
+        {screen.name === 'review' && <ReviewScreen />}
       </main>
     </div>
   );

@@ -18,10 +18,14 @@ export function BatchesScreen() {
 
 function SyncSettingsButton() {
   const showSyncSettings = useAppStore((state) => state.showSyncSettings);
+  const showReview = useAppStore((state) => state.showReview);
   return (
     <div className="button-row">
       <button type="button" onClick={showSyncSettings}>
         Sync settings
+      </button>
+      <button type="button" onClick={showReview}>
+        Review
       </button>
     </div>
   );

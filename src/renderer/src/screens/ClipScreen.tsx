@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { displayedSize, type ViewState } from '../../../shared/domain/labels';
 import { LabelOverlay } from '../labeling/LabelOverlay';
 import { LabelTimeline } from '../labeling/LabelTimeline';
+import { CommentsPanel } from '../labeling/panels/CommentsPanel';
 import { HandObjectPanel } from '../labeling/panels/HandObjectPanel';
 import { LabelNotice, SaveStatus } from '../labeling/panels/SaveStatus';
 import { SegmentLabelDialog } from '../labeling/panels/SegmentLabelDialog';
@@ -82,6 +83,7 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
         <SegmentPanel />
         <HandObjectPanel />
         <SubmitPanel player={engine} />
+        <CommentsPanel player={engine} />
         <p className="muted">
           Press <kbd>?</kbd> for all keyboard shortcuts.
         </p>

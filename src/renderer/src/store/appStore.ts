@@ -9,6 +9,7 @@ import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createNavigationSlice, type NavigationSlice } from './navigationSlice';
 import { createPlayerSlice, type PlayerSlice } from './playerSlice';
 import { createPreannotationSlice, type PreannotationSlice } from './preannotationSlice';
+import { createReviewSlice, type ReviewSlice } from './reviewSlice';
 import { createSyncSlice, type SyncSlice } from './syncSlice';
 import { persistWorkspace } from './workspacePersistence';
 
@@ -21,6 +22,7 @@ export type AppState = BatchesSlice &
   ExportSlice &
   AgreementSlice &
   SyncSlice &
+  ReviewSlice &
   ErrorsSlice;
 export type AppStore = StoreApi<AppState>;
 
@@ -39,6 +41,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createAgreementSlice(api)(...args),
     ...createExportSlice(api)(...args),
     ...createSyncSlice(api)(...args),
+    ...createReviewSlice(api)(...args),
     ...createErrorsSlice(api)(...args),
   }));
   api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));

@@ -6,7 +6,8 @@ export type Screen =
   | { name: 'clip'; batchId: string; clipId: string }
   | { name: 'export' }
   | { name: 'agreement' }
-  | { name: 'sync' };
+  | { name: 'sync' }
+  | { name: 'review' };
 
 export type NavigationSlice = {
   screen: Screen;
@@ -19,6 +20,8 @@ export type NavigationSlice = {
   showAgreement: () => void;
   /** Server address, sign-in, online state, pending count, conflicts. */
   showSyncSettings: () => void;
+  /** The reviewer's queue (cached by sync) and the set open for review. */
+  showReview: () => void;
 };
 
 /**
@@ -52,5 +55,9 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
   showSyncSettings: () => {
     set({ screen: { name: 'sync' }, error: null });
     void get().loadSyncStatus();
+  },
+  showReview: () => {
+    set({ screen: { name: 'review' }, error: null, openedReview: null });
+    void get().loadReviewQueue();
   },
 });

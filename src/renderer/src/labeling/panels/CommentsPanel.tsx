@@ -1,0 +1,86 @@
+import { useEffect } from 'react';
+import type { LabelsDocument } from '../../../../shared/domain/labels';
+import { pinFrame, type CommentPin, type ReviewComment } from '../../../../shared/domain/review';
+import type { PlayerEngine } from '../../player/playerEngine';
+import { useAppStore } from '../../store/AppStoreContext';
+
+function describePin(pin: CommentPin): string {
+  switch (pin.kind) {
+    case 'frame':
+      return `frame ${pin.frame}`;
+    case 'point':
+      return `point ${pin.index} of ${pin.trackId}, frame ${pin.frame}`;
+    case 'segment':
+      return `segment ${pin.segmentId}`;
+    case 'contact':
+      return `contact ${pin.contactId}`;
+  }
+}
+
+/** Review comments with where they are pinned; `onResolve` only for the set's annotator. */
+export function CommentList({
+  comments,
+  labels,
+  onFrame,
+  onResolve,
+}: {
+  comments: readonly ReviewComment[];
+  labels: LabelsDocument;
+  onFrame: (frame: number) => void;
+  onResolve?: (commentId: string) => void;
+}) {
+  if (comments.length === 0) return <p>No comments.</p>;
+  return (
+    <ul className="comment-list" aria-label="Review comments">
+      {comments.map((comment) => {
+        const frame = pinFrame(comment.pin, labels);
+        return (
+          <li key={comment.id} data-resolved={comment.resolved !== null}>
+            <p>
+              <strong>{comment.author}</strong> on {describePin(comment.pin)}: {comment.text}
+            </p>
+            {comment.suggestion !== null && <p className="muted">Includes a suggested edit.</p>}
+            {frame !== undefined && (
+              <button type="button" onClick={() => onFrame(frame)}>
+                Go to frame {frame}
+              </button>
+            )}
+            {comment.resolved === null ? (
+              onResolve && (
+                <button type="button" onClick={() => onResolve(comment.id)}>
+                  Resolve
+                </button>
+              )
+            ) : (
+              <span className="muted"> Resolved by {comment.resolved.by}</span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** The annotator's view of review comments on the open clip (J / Shift+J jump between them). */
+export function CommentsPanel({ player }: { player: PlayerEngine | null }) {
+  const setId = useAppStore((state) => state.labelSet?.id);
+  const comments = useAppStore((state) => state.clipComments);
+  const labels = useAppStore((state) => state.labels);
+  const loadClipComments = useAppStore((state) => state.loadClipComments);
+  const resolveComment = useAppStore((state) => state.resolveComment);
+  useEffect(() => {
+    if (setId !== undefined) void loadClipComments(setId);
+  }, [setId, loadClipComments]);
+  if (comments.length === 0) return null;
+  return (
+    <section aria-labelledby="clip-comments-title">
+      <h2 id="clip-comments-title">Review comments</h2>
+      <CommentList
+        comments={comments}
+        labels={labels}
+        onFrame={(frame) => player?.goTo(frame)}
+        onResolve={(id) => void resolveComment(id)}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,296 @@
+import { useState, type SubmitEvent } from 'react';
+import type { OpenedReview, ReviewQueueItem } from '../../../shared/api/reviewSchemas';
+import { adjacentComment, pinFrame, type CommentPin } from '../../../shared/domain/review';
+import { CommentList } from '../labeling/panels/CommentsPanel';
+import { useAppStore } from '../store/AppStoreContext';
+
+/** The reviewer's queue, and one set under review: comments, verdict, changes since last time. */
+export function ReviewScreen() {
+  const opened = useAppStore((state) => state.openedReview);
+  const showBatches = useAppStore((state) => state.showBatches);
+  const closeReview = useAppStore((state) => state.closeReview);
+  return (
+    <section className="screen" aria-labelledby="review-title">
+      <nav className="screen-nav">
+        {opened === null ? (
+          <button type="button" onClick={showBatches}>
+            Back to batches
+          </button>
+        ) : (
+          <button type="button" onClick={closeReview}>
+            Back to the review queue
+          </button>
+        )}
+      </nav>
+      <h1 id="review-title">{opened === null ? 'Review queue' : 'Review'}</h1>
+      {opened === null ? <ReviewQueue /> : <ReviewDetail review={opened} />}
+    </section>
+  );
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)} %`;
+}
+
+function ReviewQueue() {
+  const queue = useAppStore((state) => state.reviewQueue);
+  const loading = useAppStore((state) => state.reviewQueueLoading);
+  const openReview = useAppStore((state) => state.openReview);
+  if (loading && queue.length === 0) return <p>Loading the review queue…</p>;
+  if (queue.length === 0) {
+    return (
+      <p>
+        Nothing to review. Sync pulls the queue from the server when you are signed in as a
+        reviewer; it stays here for offline review.
+      </p>
+    );
+  }
+  return (
+    <table className="data-table" aria-label="Review queue">
+      <thead>
+        <tr>
+          <th scope="col">Clip</th>
+          <th scope="col">Annotator</th>
+          <th scope="col">Batch</th>
+          <th scope="col">Submitted</th>
+          <th scope="col">Pre-annotated</th>
+          <th scope="col">Open comments</th>
+          <th scope="col">Verdict</th>
+        </tr>
+      </thead>
+      <tbody>
+        {queue.map((item: ReviewQueueItem) => (
+          <tr key={item.setId}>
+            <td>
+              <button type="button" onClick={() => void openReview(item.setId)}>
+                {item.clipRef.slice(0, 12)}… (rev. {item.revision})
+              </button>
+            </td>
+            <td>{item.annotator}</td>
+            <td>{item.batch ?? '—'}</td>
+            <td>{new Date(item.submittedAt).toLocaleString()}</td>
+            <td>{percent(item.modelShare)}</td>
+            <td>{item.openComments}</td>
+            <td>{item.verdict === null ? '—' : item.verdict.replace('_', ' ')} </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ReviewDetail({ review }: { review: OpenedReview }) {
+  // The frame the reviewer is looking at; J / Shift+J move it between open comments.
+  const [frame, setFrame] = useState(0);
+  const jump = (direction: 1 | -1) => {
+    const next = adjacentComment(review.comments, review.labels, frame, direction);
+    const at = next === undefined ? undefined : pinFrame(next.pin, review.labels);
+    if (at !== undefined) setFrame(at);
+  };
+  return (
+    <div
+      className="review-layout"
+      onKeyDown={(event) => {
+        if (event.key.toLowerCase() !== 'j' || event.target instanceof HTMLInputElement) return;
+        if (event.target instanceof HTMLTextAreaElement) return;
+        event.preventDefault();
+        jump(event.shiftKey ? -1 : 1);
+      }}
+      tabIndex={-1}
+    >
+      <dl className="clip-facts">
+        <dt>Annotator</dt>
+        <dd>{review.item.annotator}</dd>
+        <dt>Revision</dt>
+        <dd>{review.item.revision}</dd>
+        <dt>Pre-annotated points</dt>
+        <dd>{percent(review.item.modelShare)}</dd>
+        <dt>Labels (read-only)</dt>
+        <dd>
+          {review.labels.tracks.length} tracks, {review.labels.segments.length} segments,{' '}
+          {review.labels.contacts.length} contact labels
+        </dd>
+      </dl>
+      <label>
+        Frame{' '}
+        <input
+          type="number"
+          min={0}
+          value={frame}
+          onChange={(event) => setFrame(Math.max(0, Number(event.target.value) || 0))}
+          aria-label="Current frame"
+        />
+      </label>
+      <ChangesSince review={review} onFrame={setFrame} />
+      <section aria-labelledby="review-comments-title">
+        <h2 id="review-comments-title">Comments</h2>
+        <CommentList comments={review.comments} labels={review.labels} onFrame={setFrame} />
+        {review.item.verdict === null && <AddComment review={review} frame={frame} />}
+      </section>
+      <VerdictPanel review={review} />
+    </div>
+  );
+}
+
+function ChangesSince({ review, onFrame }: { review: OpenedReview; onFrame: (f: number) => void }) {
+  if (review.changesSince === null) return null;
+  const entries = review.changesSince.entries;
+  return (
+    <section aria-labelledby="changes-title">
+      <h2 id="changes-title">
+        Changes since your review of revision {review.changesSince.revision}
+      </h2>
+      {entries.length === 0 ? (
+        <p>Nothing changed.</p>
+      ) : (
+        <ul>
+          {entries.map((e) => (
+            <li key={`${e.what}-${e.id}-${e.kind}`}>
+              {e.kind} {e.what}: {e.summary}{' '}
+              {e.frame !== null && (
+                <button type="button" onClick={() => onFrame(e.frame ?? 0)}>
+                  Frame {e.frame}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+type PinKind = CommentPin['kind'];
+
+function AddComment({ review, frame }: { review: OpenedReview; frame: number }) {
+  const addReviewComment = useAppStore((state) => state.addReviewComment);
+  const [kind, setKind] = useState<PinKind>('frame');
+  const [target, setTarget] = useState('');
+  const [pointIndex, setPointIndex] = useState(0);
+  const [text, setText] = useState('');
+  const firstOf = (k: PinKind): string =>
+    k === 'point'
+      ? (review.labels.tracks[0]?.id ?? '')
+      : k === 'segment'
+        ? (review.labels.segments[0]?.id ?? '')
+        : k === 'contact'
+          ? (review.labels.contacts[0]?.id ?? '')
+          : '';
+  const chosen = target === '' ? firstOf(kind) : target;
+  const pin = (): CommentPin => {
+    switch (kind) {
+      case 'frame':
+        return { kind, frame };
+      case 'point':
+        return { kind, frame, trackId: chosen, index: pointIndex };
+      case 'segment':
+        return { kind, segmentId: chosen };
+      case 'contact':
+        return { kind, contactId: chosen };
+    }
+  };
+  const onSubmit = async (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (await addReviewComment({ setId: review.item.setId, pin: pin(), text })) setText('');
+  };
+  const options =
+    kind === 'point'
+      ? review.labels.tracks.map((t) => ({ id: t.id, label: t.label }))
+      : kind === 'segment'
+        ? review.labels.segments.map((s) => ({
+            id: s.id,
+            label: `${s.actor} ${s.startFrame}–${s.endFrame}`,
+          }))
+        : kind === 'contact'
+          ? review.labels.contacts.map((c) => ({
+              id: c.id,
+              label: `${c.trackId} ${c.startFrame}–${c.endFrame}`,
+            }))
+          : [];
+  return (
+    <form onSubmit={(event) => void onSubmit(event)} aria-label="Add a comment">
+      <label>
+        Pin to{' '}
+        <select
+          value={kind}
+          onChange={(event) => {
+            setKind(event.target.value as PinKind);
+            setTarget('');
+          }}
+        >
+          <option value="frame">this frame ({frame})</option>
+          <option value="point">a point on this frame</option>
+          <option value="segment">a segment</option>
+          <option value="contact">a contact label</option>
+        </select>
+      </label>
+      {kind !== 'frame' && (
+        <label>
+          {kind === 'point' ? 'Track' : kind === 'segment' ? 'Segment' : 'Contact'}{' '}
+          <select value={chosen} onChange={(event) => setTarget(event.target.value)}>
+            {options.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {kind === 'point' && (
+        <label>
+          Point{' '}
+          <input
+            type="number"
+            min={0}
+            value={pointIndex}
+            onChange={(event) => setPointIndex(Math.max(0, Number(event.target.value) || 0))}
+          />
+        </label>
+      )}
+      <label>
+        Comment <textarea value={text} onChange={(event) => setText(event.target.value)} required />
+      </label>
+      <button type="submit" disabled={text.trim() === '' || (kind !== 'frame' && chosen === '')}>
+        Add comment
+      </button>
+    </form>
+  );
+}
+
+function VerdictPanel({ review }: { review: OpenedReview }) {
+  const submitReview = useAppStore((state) => state.submitReview);
+  const [reason, setReason] = useState('');
+  if (review.item.verdict !== null) {
+    return (
+      <p role="status">
+        Verdict given: {review.item.verdict.replace('_', ' ')}. It is sent with your comments at the
+        next sync.
+      </p>
+    );
+  }
+  return (
+    <section aria-labelledby="verdict-title">
+      <h2 id="verdict-title">Verdict</h2>
+      <button type="button" onClick={() => void submitReview(review.item.setId, 'accept', '')}>
+        Accept
+      </button>
+      <label>
+        Reason for changes{' '}
+        <input
+          type="text"
+          value={reason}
+          onChange={(event) => setReason(event.target.value)}
+          aria-label="Reason for changes"
+        />
+      </label>
+      <button
+        type="button"
+        disabled={reason.trim() === ''}
+        title={reason.trim() === '' ? 'Give a reason first' : undefined}
+        onClick={() => void submitReview(review.item.setId, 'request_changes', reason)}
+      >
+        Request changes
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+import type {
+  AddReviewComment,
+  OpenedReview,
+  ReviewQueueItem,
+} from '../../../shared/api/reviewSchemas';
+import type { ReviewComment } from '../../../shared/domain/review';
+import type { SliceCreator } from './appStore';
+
+export type ReviewSlice = {
+  /** The reviewer's queue as last pulled by sync (the cache works offline). */
+  reviewQueue: ReviewQueueItem[];
+  reviewQueueLoading: boolean;
+  /** The set open for review: labels read-only, comments, changes since the last verdict. */
+  openedReview: OpenedReview | null;
+  /** Review comments on the annotator's open clip (pulled by sync); J / Shift+J walk them. */
+  clipComments: ReviewComment[];
+  loadReviewQueue: () => Promise<void>;
+  openReview: (setId: string) => Promise<void>;
+  closeReview: () => void;
+  addReviewComment: (input: AddReviewComment) => Promise<boolean>;
+  /** False when refused (the reason is missing, say); the error alert says why. */
+  submitReview: (
+    setId: string,
+    verdict: 'accept' | 'request_changes',
+    reason: string,
+  ) => Promise<boolean>;
+  loadClipComments: (setId: string) => Promise<void>;
+  resolveComment: (commentId: string) => Promise<void>;
+};
+
+export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) => ({
+  reviewQueue: [],
+  reviewQueueLoading: false,
+  openedReview: null,
+  clipComments: [],
+  loadReviewQueue: async () => {
+    set({ reviewQueueLoading: true });
+    try {
+      set({ reviewQueue: await api.listReviewQueue({}) });
+    } catch (error) {
+      get().reportError('loading the review queue', error);
+    } finally {
+      set({ reviewQueueLoading: false });
+    }
+  },
+  openReview: async (setId) => {
+    try {
+      const opened = await api.openReview({ setId });
+      set({ openedReview: opened });
+    } catch (error) {
+      get().reportError('opening the review', error);
+    }
+  },
+  closeReview: () => set({ openedReview: null }),
+  addReviewComment: async (input) => {
+    try {
+      await api.addReviewComment(input);
+      await get().openReview(input.setId);
+      return true;
+    } catch (error) {
+      get().reportError('adding the comment', error);
+      return false;
+    }
+  },
+  submitReview: async (setId, verdict, reason) => {
+    try {
+      const trimmed = reason.trim();
+      await api.submitReview({ setId, verdict, ...(trimmed === '' ? {} : { reason: trimmed }) });
+      await Promise.all([get().openReview(setId), get().loadReviewQueue()]);
+      return true;
+    } catch (error) {
+      get().reportError('sending the verdict', error);
+      return false;
+    }
+  },
+  loadClipComments: async (setId) => {
+    try {
+      set({ clipComments: await api.listComments({ setId }) });
+    } catch (error) {
+      get().reportError('loading review comments', error);
+    }
+  },
+  resolveComment: async (commentId) => {
+    try {
+      const resolved = await api.resolveComment({ commentId });
+      set({
+        clipComments: get().clipComments.map((c) => (c.id === resolved.id ? resolved : c)),
+      });
+    } catch (error) {
+      get().reportError('resolving the comment', error);
+    }
+  },
+});
