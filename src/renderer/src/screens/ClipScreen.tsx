@@ -22,20 +22,47 @@ import type { PlayerEngine } from '../player/playerEngine';
 import type { PlayerFailure } from '../player/videoJsPlayer';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
 import { formatTimecode } from './formatTimecode';
+import { ReviewPanels } from './ReviewScreen';
+
+/** The reviewer's panels on the player: the frame and selection are the player's and overlay's. */
+function ReviewSidebar({ player }: { player: PlayerEngine | null }) {
+  const review = useAppStore((state) => state.openedReview);
+  const frame = useAppStore((state) => state.currentFrame);
+  const selection = useAppStore((state) => state.selection);
+  if (review === null) return <p>Loading the review…</p>;
+  return (
+    <ReviewPanels
+      review={review}
+      frame={frame ?? 0}
+      onFrame={(f) => player?.goTo(f)}
+      selection={selection}
+    />
+  );
+}
 
 export function ClipScreen({ batchId, clipId }: { batchId: string; clipId: string }) {
   const clip = useAppStore((state) => state.playerClip);
   const frameTable = useAppStore((state) => state.frameTable);
   const loading = useAppStore((state) => state.playerLoading);
   const showBatch = useAppStore((state) => state.showBatch);
+  const showReview = useAppStore((state) => state.showReview);
+  const reviewing = useAppStore((state) =>
+    state.screen.name === 'clip' ? state.screen.reviewSetId !== undefined : false,
+  );
   const ready = clip?.id === clipId && frameTable?.clipId === clipId;
 
   return (
     <section className="screen" aria-labelledby="clip-title">
       <nav className="screen-nav">
-        <button type="button" onClick={() => showBatch(batchId)}>
-          Back to batch
-        </button>
+        {reviewing ? (
+          <button type="button" onClick={showReview}>
+            Back to the review queue
+          </button>
+        ) : (
+          <button type="button" onClick={() => showBatch(batchId)}>
+            Back to batch
+          </button>
+        )}
       </nav>
       <h1 id="clip-title">{ready ? clip.fileName : 'Clip'}</h1>
       {ready ? (
@@ -50,6 +77,9 @@ export function ClipScreen({ batchId, clipId }: { batchId: string; clipId: strin
 function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTable }) {
   const variant = useAppStore((state) => state.mediaVariant);
   const [engine, setEngine] = useState<PlayerEngine | null>(null);
+  const reviewing = useAppStore((state) =>
+    state.screen.name === 'clip' ? state.screen.reviewSetId !== undefined : false,
+  );
   useLabelingShortcuts(engine);
   useWorkspaceRestore(clip.id, engine);
 
@@ -77,13 +107,19 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
         <LabelNotice />
       </div>
       <aside className="labeling-sidebar" aria-label="Labels">
-        <SaveStatus />
-        <TrackPanel />
-        <PreannotationPanel />
-        <SegmentPanel />
-        <HandObjectPanel />
-        <SubmitPanel player={engine} />
-        <CommentsPanel player={engine} />
+        {reviewing ? (
+          <ReviewSidebar player={engine} />
+        ) : (
+          <>
+            <SaveStatus />
+            <TrackPanel />
+            <PreannotationPanel />
+            <SegmentPanel />
+            <HandObjectPanel />
+            <SubmitPanel player={engine} />
+            <CommentsPanel player={engine} />
+          </>
+        )}
         <p className="muted">
           Press <kbd>?</kbd> for all keyboard shortcuts.
         </p>

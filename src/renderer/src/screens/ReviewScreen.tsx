@@ -3,6 +3,7 @@ import type { OpenedReview, ReviewQueueItem } from '../../../shared/api/reviewSc
 import { adjacentComment, pinFrame, type CommentPin } from '../../../shared/domain/review';
 import { CommentList } from '../labeling/panels/CommentsPanel';
 import { useAppStore } from '../store/AppStoreContext';
+import type { LabelSelection } from '../store/labelsSlice';
 
 /** The reviewer's queue, and one set under review: comments, verdict, changes since last time. */
 export function ReviewScreen() {
@@ -80,24 +81,59 @@ function ReviewQueue() {
 }
 
 function ReviewDetail({ review }: { review: OpenedReview }) {
-  // The frame the reviewer is looking at; J / Shift+J move it between open comments.
+  // Without the player, the reviewer moves between pinned frames with this number.
   const [frame, setFrame] = useState(0);
+  const showReviewClip = useAppStore((state) => state.showReviewClip);
+  const clipId = review.item.clipId;
+  return (
+    <div className="review-layout">
+      {clipId === null ? (
+        <p className="muted">
+          The clip is not imported on this workstation; import its batch to see the labels on the
+          player.
+        </p>
+      ) : (
+        <button type="button" onClick={() => showReviewClip('', clipId, review.item.setId)}>
+          Review on the player
+        </button>
+      )}
+      <label>
+        Frame{' '}
+        <input
+          type="number"
+          min={0}
+          value={frame}
+          onChange={(event) => setFrame(Math.max(0, Number(event.target.value) || 0))}
+          aria-label="Current frame"
+        />
+      </label>
+      <ReviewPanels review={review} frame={frame} onFrame={setFrame} />
+    </div>
+  );
+}
+
+/**
+ * What a reviewer works with beside the labels: facts, changes since their last verdict,
+ * comments (add one pinned to the frame or the selection), and the verdict.
+ */
+export function ReviewPanels({
+  review,
+  frame,
+  onFrame,
+  selection,
+}: {
+  review: OpenedReview;
+  frame: number;
+  onFrame: (frame: number) => void;
+  selection?: LabelSelection;
+}) {
   const jump = (direction: 1 | -1) => {
     const next = adjacentComment(review.comments, review.labels, frame, direction);
     const at = next === undefined ? undefined : pinFrame(next.pin, review.labels);
-    if (at !== undefined) setFrame(at);
+    if (at !== undefined) onFrame(at);
   };
   return (
-    <div
-      className="review-layout"
-      onKeyDown={(event) => {
-        if (event.key.toLowerCase() !== 'j' || event.target instanceof HTMLInputElement) return;
-        if (event.target instanceof HTMLTextAreaElement) return;
-        event.preventDefault();
-        jump(event.shiftKey ? -1 : 1);
-      }}
-      tabIndex={-1}
-    >
+    <div className="review-panels">
       <dl className="clip-facts">
         <dt>Annotator</dt>
         <dd>{review.item.annotator}</dd>
@@ -111,21 +147,21 @@ function ReviewDetail({ review }: { review: OpenedReview }) {
           {review.labels.contacts.length} contact labels
         </dd>
       </dl>
-      <label>
-        Frame{' '}
-        <input
-          type="number"
-          min={0}
-          value={frame}
-          onChange={(event) => setFrame(Math.max(0, Number(event.target.value) || 0))}
-          aria-label="Current frame"
-        />
-      </label>
-      <ChangesSince review={review} onFrame={setFrame} />
+      <ChangesSince review={review} onFrame={onFrame} />
       <section aria-labelledby="review-comments-title">
         <h2 id="review-comments-title">Comments</h2>
-        <CommentList comments={review.comments} labels={review.labels} onFrame={setFrame} />
-        {review.item.verdict === null && <AddComment review={review} frame={frame} />}
+        <div className="button-row">
+          <button type="button" onClick={() => jump(-1)} title="Shift+J on the player">
+            Previous comment
+          </button>
+          <button type="button" onClick={() => jump(1)} title="J on the player">
+            Next comment
+          </button>
+        </div>
+        <CommentList comments={review.comments} labels={review.labels} onFrame={onFrame} />
+        {review.item.verdict === null && (
+          <AddComment review={review} frame={frame} selection={selection} />
+        )}
       </section>
       <VerdictPanel review={review} />
     </div>
@@ -162,27 +198,37 @@ function ChangesSince({ review, onFrame }: { review: OpenedReview; onFrame: (f: 
 
 type PinKind = CommentPin['kind'];
 
-function AddComment({ review, frame }: { review: OpenedReview; frame: number }) {
+function AddComment({
+  review,
+  frame,
+  selection,
+}: {
+  review: OpenedReview;
+  frame: number;
+  selection: LabelSelection | undefined;
+}) {
   const addReviewComment = useAppStore((state) => state.addReviewComment);
   const [kind, setKind] = useState<PinKind>('frame');
   const [target, setTarget] = useState('');
-  const [pointIndex, setPointIndex] = useState(0);
+  const [pointIndex, setPointIndex] = useState<number | null>(null);
   const [text, setText] = useState('');
+  // The selection on the overlay or timeline is the default target, else the first record.
   const firstOf = (k: PinKind): string =>
     k === 'point'
-      ? (review.labels.tracks[0]?.id ?? '')
+      ? (selection?.trackId ?? review.labels.tracks[0]?.id ?? '')
       : k === 'segment'
-        ? (review.labels.segments[0]?.id ?? '')
+        ? (selection?.segmentId ?? review.labels.segments[0]?.id ?? '')
         : k === 'contact'
-          ? (review.labels.contacts[0]?.id ?? '')
+          ? (selection?.contactId ?? review.labels.contacts[0]?.id ?? '')
           : '';
+  const index = pointIndex ?? selection?.point ?? 0;
   const chosen = target === '' ? firstOf(kind) : target;
   const pin = (): CommentPin => {
     switch (kind) {
       case 'frame':
         return { kind, frame };
       case 'point':
-        return { kind, frame, trackId: chosen, index: pointIndex };
+        return { kind, frame, trackId: chosen, index };
       case 'segment':
         return { kind, segmentId: chosen };
       case 'contact':
@@ -242,7 +288,7 @@ function AddComment({ review, frame }: { review: OpenedReview; frame: number }) 
           <input
             type="number"
             min={0}
-            value={pointIndex}
+            value={index}
             onChange={(event) => setPointIndex(Math.max(0, Number(event.target.value) || 0))}
           />
         </label>

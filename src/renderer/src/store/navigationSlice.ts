@@ -3,7 +3,8 @@ import type { SliceCreator } from './appStore';
 export type Screen =
   | { name: 'batches' }
   | { name: 'batch'; batchId: string }
-  | { name: 'clip'; batchId: string; clipId: string }
+  /** With `reviewSetId`, the reviewer's read-only view of that set's labels on this clip. */
+  | { name: 'clip'; batchId: string; clipId: string; reviewSetId?: string }
   | { name: 'export' }
   | { name: 'agreement' }
   | { name: 'sync' }
@@ -22,6 +23,8 @@ export type NavigationSlice = {
   showSyncSettings: () => void;
   /** The reviewer's queue (cached by sync) and the set open for review. */
   showReview: () => void;
+  /** A queued set on the player and overlay, labels read-only, with the review panels. */
+  showReviewClip: (batchId: string, clipId: string, setId: string) => void;
 };
 
 /**
@@ -55,6 +58,10 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
   showSyncSettings: () => {
     set({ screen: { name: 'sync' }, error: null });
     void get().loadSyncStatus();
+  },
+  showReviewClip: (batchId, clipId, setId) => {
+    set({ screen: { name: 'clip', batchId, clipId, reviewSetId: setId }, error: null });
+    void get().loadClip(clipId);
   },
   showReview: () => {
     set({ screen: { name: 'review' }, error: null, openedReview: null });

@@ -107,7 +107,11 @@ export const createPlayerSlice: SliceCreator<PlayerSlice> = (api) => (set, get) 
         ]);
         if (!isShowing(get().screen, clipId)) return;
         set({ playerClip: clip, frameTable });
-        void get().openLabels(clipId, frameTable.frameTimes.length);
+        const screen = get().screen;
+        // A reviewer sees the submitted labels, not a set of their own (none is created).
+        if (screen.name === 'clip' && screen.reviewSetId !== undefined) {
+          void get().openReviewLabels(screen.reviewSetId);
+        } else void get().openLabels(clipId, frameTable.frameTimes.length);
         if (canDecodeHere(clip)) set({ mediaVariant: 'original' });
         else await get().requestProxy(clipId);
       } catch (error) {

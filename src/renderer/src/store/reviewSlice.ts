@@ -17,6 +17,11 @@ export type ReviewSlice = {
   loadReviewQueue: () => Promise<void>;
   openReview: (setId: string) => Promise<void>;
   closeReview: () => void;
+  /**
+   * Puts the reviewed labels on the clip screen. With no annotation set open, every edit is
+   * refused (`editLabels` needs one), so the labels are read-only by construction.
+   */
+  openReviewLabels: (setId: string) => Promise<void>;
   addReviewComment: (input: AddReviewComment) => Promise<boolean>;
   /** False when refused (the reason is missing, say); the error alert says why. */
   submitReview: (
@@ -52,10 +57,33 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) 
     }
   },
   closeReview: () => set({ openedReview: null }),
+  openReviewLabels: async (setId) => {
+    set({ labelSet: null, labelsLoading: true, clipComments: [] });
+    try {
+      const opened = await api.openReview({ setId });
+      set({
+        openedReview: opened,
+        labels: opened.labels,
+        clipComments: opened.comments,
+        selection: {
+          trackId: opened.labels.tracks[0]?.id ?? null,
+          point: null,
+          segmentId: null,
+          contactId: null,
+        },
+      });
+    } catch (error) {
+      get().reportError('opening the review', error);
+    } finally {
+      set({ labelsLoading: false });
+    }
+  },
   addReviewComment: async (input) => {
     try {
       await api.addReviewComment(input);
       await get().openReview(input.setId);
+      const opened = get().openedReview;
+      if (opened !== null) set({ clipComments: opened.comments });
       return true;
     } catch (error) {
       get().reportError('adding the comment', error);
