@@ -4,6 +4,7 @@ import type { PlayerEngine } from '../player/playerEngine';
 import { useAppStoreApi } from '../store/AppStoreContext';
 import type { AppState } from '../store/appStore';
 import { OverlayEngine } from './overlay/overlayEngine';
+import { commentPinsAt } from './overlay/commentPins';
 import { buildOverlayScene, EMPTY_SCENE } from './overlay/overlayScene';
 
 /** The fields the overlay draws from; any change among them redraws it. */
@@ -12,7 +13,8 @@ function sceneInputsChanged(state: AppState, previous: AppState): boolean {
     state.currentFrame !== previous.currentFrame ||
     state.labels !== previous.labels ||
     state.selection !== previous.selection ||
-    state.labelProject !== previous.labelProject
+    state.labelProject !== previous.labelProject ||
+    state.clipComments !== previous.clipComments
   );
 }
 
@@ -68,15 +70,16 @@ export function LabelOverlay({
         return;
       }
       const classNames = new Map(project.schema.objectClasses.map((c) => [c.id, c.name]));
-      engine.setScene(
-        buildOverlayScene(
+      engine.setScene({
+        ...buildOverlayScene(
           state.labels,
           state.currentFrame,
           projectTemplates(project.schema),
           state.selection,
           classNames,
         ),
-      );
+        commentPins: commentPinsAt(state.clipComments, state.labels, state.currentFrame),
+      });
     };
     const initial = store.getState();
     render(initial);

@@ -3,6 +3,7 @@ import type { Segment } from '../../../shared/domain/labels';
 import type { PlayerEngine } from '../player/playerEngine';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
 import { segmentLabel } from './panels/SegmentPanel';
+import { commentTickFrames } from './overlay/commentPins';
 import { Timeline } from './timeline/Timeline';
 import type { TimelineData, TimelineRow } from './timeline/timelineEngine';
 import { CAMERA_WEARER } from './useLabelingShortcuts';
@@ -25,6 +26,7 @@ export function LabelTimeline({
   const labels = useAppStore((state) => state.labels);
   const project = useAppStore((state) => state.labelProject);
   const selectedSegmentId = useAppStore((state) => state.selection.segmentId);
+  const comments = useAppStore((state) => state.clipComments);
   const allowOverlap = project?.schema.allowSegmentOverlap ?? false;
 
   const data = useMemo((): TimelineData => {
@@ -52,10 +54,11 @@ export function LabelTimeline({
         color: t.color,
         frames: t.keyframes.map((k) => k.frame),
       })),
+      commentTicks: commentTickFrames(comments, labels),
       selectedSegmentId,
       labelOf: (segment: Segment) => segmentLabel(segment, project),
     };
-  }, [labels, project, selectedSegmentId, allowOverlap, frameTimes]);
+  }, [labels, project, selectedSegmentId, allowOverlap, frameTimes, comments]);
 
   const subscribePlayhead = useCallback(
     (listener: (frame: number) => void) =>

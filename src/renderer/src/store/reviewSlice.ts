@@ -60,9 +60,12 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) 
   openReviewLabels: async (setId) => {
     set({ labelSet: null, labelsLoading: true, clipComments: [] });
     try {
-      const opened = await api.openReview({ setId });
+      // The server's project ids are not this workstation's: the overlay takes its skeleton
+      // templates from the project this workstation labels with (the default one unless chosen).
+      const [opened, project] = await Promise.all([api.openReview({ setId }), api.getProject({})]);
       set({
         openedReview: opened,
+        labelProject: project,
         labels: opened.labels,
         clipComments: opened.comments,
         selection: {

@@ -179,6 +179,36 @@ function drawBoxShape(
   }
 }
 
+/** Open comments in orange, resolved ones grey. */
+const COMMENT_OPEN = '#ff8c1a';
+const COMMENT_RESOLVED = '#9a9a9a';
+
+/**
+ * A review comment's marker: a small flag up and to the right of its place, with a stem to it,
+ * so the point or box corner it names stays visible (and clickable) under it.
+ */
+function drawCommentPin(ctx: CanvasRenderingContext2D, at: Screen, resolved: boolean): void {
+  const flag = { x: at.x + 10, y: at.y - 14 };
+  ctx.save();
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = OUTLINE;
+  ctx.beginPath();
+  ctx.moveTo(at.x, at.y);
+  ctx.lineTo(flag.x, flag.y);
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.arc(flag.x, flag.y, 7, 0, 2 * Math.PI);
+  ctx.fillStyle = resolved ? COMMENT_RESOLVED : COMMENT_OPEN;
+  ctx.fill();
+  ctx.stroke();
+  ctx.font = LABEL_FONT;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = OUTLINE;
+  ctx.fillText('!', flag.x, flag.y + 0.5);
+  ctx.restore();
+}
+
 /** Everything but the item being dragged: skeletons, points, the selection, contact boxes. */
 export function drawScene(
   ctx: CanvasRenderingContext2D,
@@ -195,6 +225,8 @@ export function drawScene(
     const hiddenIndex = hidden?.kind === 'point' && hidden.trackId === track.id ? hidden.index : -1;
     drawTrack(ctx, track, t, track.id === scene.selectedTrackId, hiddenIndex);
   }
+  for (const pin of scene.commentPins ?? [])
+    drawCommentPin(ctx, toScreen(t, pin.x, pin.y), pin.resolved);
   if (scene.selectedPoint === null) return;
   const selected = scene.tracks.find((tr) => tr.id === scene.selectedTrackId);
   const point = selected?.pose?.points[scene.selectedPoint];

@@ -8,6 +8,8 @@ import {
   type SkeletonTemplate,
 } from '../../../../shared/domain/labels';
 
+import type { OverlayCommentPin } from './commentPins';
+
 /** One track as the overlay draws it at one frame. `pose` is undefined outside the track's span. */
 export type OverlayTrack = {
   readonly id: string;
@@ -44,6 +46,8 @@ export type OverlayScene = {
   readonly selectedTrackId: string | null;
   readonly selectedPoint: number | null;
   readonly selectedContactId: string | null;
+  /** Review comments pinned at this frame (see `commentPins.ts`); none outside review. */
+  readonly commentPins?: readonly OverlayCommentPin[];
 };
 
 export const EMPTY_SCENE: OverlayScene = {

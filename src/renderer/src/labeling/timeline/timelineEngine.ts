@@ -62,6 +62,8 @@ export type TimelineData = {
   /** In the domain's canonical order (by start); other orders are sorted on arrival. */
   readonly segments: readonly Segment[];
   readonly keyframeTicks: readonly KeyframeTickRow[];
+  /** Review comments' frames, drawn as flags on the ruler; absent outside review. */
+  readonly commentTicks?: readonly { readonly frame: number; readonly resolved: boolean }[];
   readonly selectedSegmentId: string | null;
   /** The text on a segment's bar ("cut onion"); an empty string for none. */
   labelOf(segment: Segment): string;
@@ -615,6 +617,18 @@ export class TimelineEngine {
     ctx.fillStyle = COLORS.text;
     for (const f of ticks.major) {
       ctx.fillText(formatRulerLabel(f, this.data.fps), Math.floor(frameToX(view, f)) + 3, 8);
+    }
+    // A comment's tick: a small downward triangle on the ruler's lower edge, open ones orange.
+    for (const tick of this.data.commentTicks ?? []) {
+      if (tick.frame < visible.first || tick.frame > visible.last) continue;
+      const x = Math.floor(frameToX(view, tick.frame + 0.5));
+      ctx.fillStyle = tick.resolved ? '#9a9a9a' : '#ff8c1a';
+      ctx.beginPath();
+      ctx.moveTo(x - 5, h - 10);
+      ctx.lineTo(x + 5, h - 10);
+      ctx.lineTo(x, h - 1);
+      ctx.closePath();
+      ctx.fill();
     }
   }
 

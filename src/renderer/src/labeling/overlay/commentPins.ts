@@ -1,0 +1,56 @@
+import { poseAt, type LabelsDocument } from '../../../../shared/domain/labels';
+import { pinFrame, type ReviewComment } from '../../../../shared/domain/review';
+
+/** A review comment's marker on the overlay, in video pixels of the displayed picture. */
+export type OverlayCommentPin = {
+  readonly commentId: string;
+  readonly x: number;
+  readonly y: number;
+  readonly resolved: boolean;
+};
+
+/** Where a frame comment sits: the picture's top-left corner, clear of most labels. */
+const FRAME_PIN = { x: 16, y: 16 };
+
+/**
+ * The markers to draw at `frame`: a frame comment in the corner, a point comment on its point
+ * (where the pose puts it, interpolated or not), a contact comment on its object box while the
+ * contact covers the frame. Segment comments have no place in the picture; the timeline shows them.
+ */
+export function commentPinsAt(
+  comments: readonly ReviewComment[],
+  doc: LabelsDocument,
+  frame: number,
+): OverlayCommentPin[] {
+  const pins: OverlayCommentPin[] = [];
+  for (const comment of comments) {
+    const pin = comment.pin;
+    const resolved = comment.resolved !== null;
+    if (pin.kind === 'frame' && pin.frame === frame) {
+      pins.push({ commentId: comment.id, ...FRAME_PIN, resolved });
+    } else if (pin.kind === 'point' && pin.frame === frame) {
+      const track = doc.tracks.find((t) => t.id === pin.trackId);
+      const point = track === undefined ? undefined : poseAt(track, frame)?.points[pin.index];
+      if (point) pins.push({ commentId: comment.id, x: point.x, y: point.y, resolved });
+      else pins.push({ commentId: comment.id, ...FRAME_PIN, resolved });
+    } else if (pin.kind === 'contact') {
+      const contact = doc.contacts.find((c) => c.id === pin.contactId);
+      if (contact?.object && contact.startFrame <= frame && frame <= contact.endFrame) {
+        const box = contact.object.box;
+        pins.push({ commentId: comment.id, x: box.x, y: box.y, resolved });
+      }
+    }
+  }
+  return pins;
+}
+
+/** The frames of the timeline's comment ticks, one per comment that has one. */
+export function commentTickFrames(
+  comments: readonly ReviewComment[],
+  doc: LabelsDocument,
+): { frame: number; resolved: boolean }[] {
+  return comments.flatMap((c) => {
+    const frame = pinFrame(c.pin, doc);
+    return frame === undefined ? [] : [{ frame, resolved: c.resolved !== null }];
+  });
+}
