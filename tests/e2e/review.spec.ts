@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb } from '../../src/server/db/Db';
+import { migrateServerDb } from '../../src/server/db/migrations';
+import { addUser, assignClip, createProject, issueToken } from '../../src/server/team';
+import { COCO_BODY_KEYPOINTS, COCO_BODY_TEMPLATE_ID } from '../../src/shared/domain/labels';
+import { call, clipRefOf, spawnServer } from '../integration/server/serverHarness';
+import { expect, openApp, test } from './fixtures';
+
+const labels = {
+  tracks: [
+    {
+      id: 'p1',
+      kind: 'person',
+      templateId: COCO_BODY_TEMPLATE_ID,
+      label: 'Person 1',
+      color: '#3366cc',
+      keyframes: [
+        {
+          frame: 1,
+          points: COCO_BODY_KEYPOINTS.map((_, i) => ({
+            x: 10 + i,
+            y: 20,
+            visibility: 'visible',
+            source: i < 5 ? 'model' : 'manual',
+            ...(i < 5 ? { model: 'blazepose', score: 0.9 } : {}),
+          })),
+        },
+      ],
+    },
+  ],
+  segments: [],
+  contacts: [],
+};
+
+test.describe('review', () => {
+  test('a reviewer pulls the queue, comments on a frame and requests changes with a reason', async ({
+    page,
+    host,
+  }) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-review-'));
+    const clipRef = clipRefOf('e2e-review-clip');
+    const db = await openDb({ dataDir });
+    await migrateServerDb(db);
+    await addUser(db, 'ana', 'annotator');
+    await addUser(db, 'rita', 'reviewer');
+    await addUser(db, 'lee', 'lead');
+    const annToken = (await issueToken(db, 'ana')).token;
+    const revToken = (await issueToken(db, 'rita')).token;
+    const { projectId } = await createProject(db, 'review-e2e', 'lee');
+    const { setId } = await assignClip(db, {
+      clipRef,
+      projectId,
+      annotator: 'ana',
+      reviewer: 'rita',
+    });
+    await db.close();
+    const server = await spawnServer({ dataDir });
+    try {
+      const pushed = await call(server.url, 'PUT', `/v1/clips/${clipRef}/set`, {
+        token: annToken,
+        key: 'e2e-review-push-1',
+        body: { baseRevision: 0, labels, localSetId: 'local', localRevision: 1 },
+      });
+      expect(pushed.status).toBe(200);
+
+      await openApp(page, host);
+      await page.getByRole('button', { name: 'Sync settings' }).click();
+      await page.getByLabel('Server address').fill(server.url);
+      await page.getByLabel('API token').fill(revToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByTestId('sync-online')).toHaveText('Online');
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect(page.getByTestId('sync-report')).toBeVisible();
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+
+      await page.getByRole('button', { name: 'Review', exact: true }).click();
+      const queue = page.getByRole('table', { name: 'Review queue' });
+      await expect(queue).toContainText('ana');
+      // 5 of 17 points are still the model's.
+      await expect(queue).toContainText('29 %');
+      await queue.getByRole('button', { name: /rev\. 1/ }).click();
+
+      await page.getByLabel('Current frame').fill('1');
+      await page.getByRole('textbox', { name: 'Comment' }).fill('The person leaves the frame here');
+      await page.getByRole('button', { name: 'Add comment' }).click();
+      await expect(page.getByRole('list', { name: 'Review comments' })).toContainText(
+        'frame 1: The person leaves the frame here',
+      );
+
+      const requestChanges = page.getByRole('button', { name: 'Request changes' });
+      await expect(requestChanges).toBeDisabled();
+      await page.getByLabel('Reason for changes').fill('Wrist drifts after frame 1');
+      await requestChanges.click();
+      await expect(page.getByText('Verdict given: request changes')).toBeVisible();
+
+      await page.getByRole('button', { name: 'Back to the review queue' }).click();
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+      await page.getByRole('button', { name: 'Sync settings' }).click();
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect(page.getByTestId('sync-pending')).toHaveText('0');
+
+      const onServer = await call(server.url, 'GET', `/v1/sets/${setId}`, { token: annToken });
+      expect(onServer.body).toMatchObject({ status: 'changes_requested', revision: 2 });
+      const events = await call(server.url, 'GET', '/v1/events', { token: annToken });
+      const reviews = (
+        events.body as { events: { kind: string; reason?: string }[] }
+      ).events.filter((e) => e.kind === 'review');
+      expect(reviews).toEqual([
+        expect.objectContaining({
+          reason: 'Wrist drifts after frame 1',
+          comments: [expect.objectContaining({ frame: 1 })],
+        }),
+      ]);
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
