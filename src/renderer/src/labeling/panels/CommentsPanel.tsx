@@ -23,11 +23,14 @@ export function CommentList({
   labels,
   onFrame,
   onResolve,
+  onApply,
 }: {
   comments: readonly ReviewComment[];
   labels: LabelsDocument;
   onFrame: (frame: number) => void;
   onResolve?: (commentId: string) => void;
+  /** Applies a suggested edit as one ordinary, undoable edit (the annotator's choice). */
+  onApply?: (comment: ReviewComment) => void;
 }) {
   if (comments.length === 0) return <p>No comments.</p>;
   return (
@@ -39,7 +42,14 @@ export function CommentList({
             <p>
               <strong>{comment.author}</strong> on {describePin(comment.pin)}: {comment.text}
             </p>
-            {comment.suggestion !== null && <p className="muted">Includes a suggested edit.</p>}
+            {comment.suggestion !== null &&
+              (onApply && comment.resolved === null ? (
+                <button type="button" onClick={() => onApply(comment)}>
+                  Apply suggestion
+                </button>
+              ) : (
+                <p className="muted">Includes a suggested edit.</p>
+              ))}
             {frame !== undefined && (
               <button type="button" onClick={() => onFrame(frame)}>
                 Go to frame {frame}
@@ -68,6 +78,7 @@ export function CommentsPanel({ player }: { player: PlayerEngine | null }) {
   const labels = useAppStore((state) => state.labels);
   const loadClipComments = useAppStore((state) => state.loadClipComments);
   const resolveComment = useAppStore((state) => state.resolveComment);
+  const editLabels = useAppStore((state) => state.editLabels);
   useEffect(() => {
     if (setId !== undefined) void loadClipComments(setId);
   }, [setId, loadClipComments]);
@@ -80,6 +91,9 @@ export function CommentsPanel({ player }: { player: PlayerEngine | null }) {
         labels={labels}
         onFrame={(frame) => player?.goTo(frame)}
         onResolve={(id) => void resolveComment(id)}
+        onApply={(comment) => {
+          if (comment.suggestion !== null) editLabels(comment.suggestion);
+        }}
       />
     </section>
   );
