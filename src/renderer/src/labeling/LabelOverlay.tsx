@@ -46,7 +46,16 @@ export function LabelOverlay({
     let pannedWhileSpace = false;
     let spaceHeld = false;
     const engine = new OverlayEngine(container, {
-      command: (command) => store.getState().editLabels(command),
+      command: (command) => {
+        const state = store.getState();
+        // Under review the labels are the annotator's: an edit on the overlay becomes the
+        // suggestion attached to the reviewer's next comment, never a change to them.
+        if (state.screen.name === 'clip' && state.screen.reviewSetId !== undefined) {
+          state.proposeSuggestion(command);
+          return;
+        }
+        state.editLabels(command);
+      },
       select: (change) =>
         store.getState().select({
           trackId: change.trackId,

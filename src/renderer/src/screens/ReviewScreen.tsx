@@ -208,6 +208,8 @@ function AddComment({
   selection: LabelSelection | undefined;
 }) {
   const addReviewComment = useAppStore((state) => state.addReviewComment);
+  const suggestion = useAppStore((state) => state.suggestionDraft);
+  const proposeSuggestion = useAppStore((state) => state.proposeSuggestion);
   const [kind, setKind] = useState<PinKind>('frame');
   const [target, setTarget] = useState('');
   const [pointIndex, setPointIndex] = useState<number | null>(null);
@@ -237,7 +239,13 @@ function AddComment({
   };
   const onSubmit = async (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (await addReviewComment({ setId: review.item.setId, pin: pin(), text })) setText('');
+    const input = {
+      setId: review.item.setId,
+      pin: pin(),
+      text,
+      ...(suggestion === null ? {} : { suggestion }),
+    };
+    if (await addReviewComment(input)) setText('');
   };
   const options =
     kind === 'point'
@@ -296,6 +304,14 @@ function AddComment({
       <label>
         Comment <textarea value={text} onChange={(event) => setText(event.target.value)} required />
       </label>
+      {suggestion !== null && (
+        <p role="status">
+          Your edit on the overlay ({suggestion.type}) goes with this comment as a suggestion.{' '}
+          <button type="button" onClick={() => proposeSuggestion(null)}>
+            Discard suggestion
+          </button>
+        </p>
+      )}
       <button type="submit" disabled={text.trim() === '' || (kind !== 'frame' && chosen === '')}>
         Add comment
       </button>

@@ -3,6 +3,7 @@ import type {
   OpenedReview,
   ReviewQueueItem,
 } from '../../../shared/api/reviewSchemas';
+import type { Command } from '../../../shared/domain/labels';
 import type { ReviewComment } from '../../../shared/domain/review';
 import type { SliceCreator } from './appStore';
 
@@ -14,6 +15,9 @@ export type ReviewSlice = {
   openedReview: OpenedReview | null;
   /** Review comments on the annotator's open clip (pulled by sync); J / Shift+J walk them. */
   clipComments: ReviewComment[];
+  /** An edit the reviewer made on the overlay, to send as the next comment's suggestion. */
+  suggestionDraft: Command | null;
+  proposeSuggestion: (command: Command | null) => void;
   loadReviewQueue: () => Promise<void>;
   openReview: (setId: string) => Promise<void>;
   closeReview: () => void;
@@ -38,6 +42,8 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) 
   reviewQueueLoading: false,
   openedReview: null,
   clipComments: [],
+  suggestionDraft: null,
+  proposeSuggestion: (command) => set({ suggestionDraft: command }),
   loadReviewQueue: async () => {
     set({ reviewQueueLoading: true });
     try {
@@ -58,7 +64,7 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) 
   },
   closeReview: () => set({ openedReview: null }),
   openReviewLabels: async (setId) => {
-    set({ labelSet: null, labelsLoading: true, clipComments: [] });
+    set({ labelSet: null, labelsLoading: true, clipComments: [], suggestionDraft: null });
     try {
       // The server's project ids are not this workstation's: the overlay takes its skeleton
       // templates from the project this workstation labels with (the default one unless chosen).
@@ -84,6 +90,7 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) 
   addReviewComment: async (input) => {
     try {
       await api.addReviewComment(input);
+      if (input.suggestion !== undefined) set({ suggestionDraft: null });
       await get().openReview(input.setId);
       const opened = get().openedReview;
       if (opened !== null) set({ clipComments: opened.comments });
