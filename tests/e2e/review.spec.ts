@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../src/server/db/Db';
@@ -6,7 +7,9 @@ import { migrateServerDb } from '../../src/server/db/migrations';
 import { addUser, assignClip, createProject, issueToken } from '../../src/server/team';
 import { COCO_BODY_KEYPOINTS, COCO_BODY_TEMPLATE_ID } from '../../src/shared/domain/labels';
 import { call, clipRefOf, spawnServer } from '../integration/server/serverHarness';
-import { expect, openApp, test } from './fixtures';
+import { expect, openApp, repoRoot, test } from './fixtures';
+
+const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 
 const labels = {
   tracks: [
@@ -113,6 +116,88 @@ test.describe('review', () => {
           comments: [expect.objectContaining({ frame: 1 })],
         }),
       ]);
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('on the player, the labels under review carry comment pins and J goes to the commented frame', async ({
+    page,
+    host,
+  }) => {
+    const clipFile = join(BATCH_FOLDER, 'cfr30.mp4');
+    if (!existsSync(clipFile))
+      throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\`.`);
+    const clipRef = createHash('sha256').update(readFileSync(clipFile)).digest('hex');
+    const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-review-player-'));
+    const db = await openDb({ dataDir });
+    await migrateServerDb(db);
+    await addUser(db, 'ana', 'annotator');
+    await addUser(db, 'rita', 'reviewer');
+    await addUser(db, 'lee', 'lead');
+    const annToken = (await issueToken(db, 'ana')).token;
+    const revToken = (await issueToken(db, 'rita')).token;
+    const { projectId } = await createProject(db, 'review-player', 'lee');
+    await assignClip(db, { clipRef, projectId, annotator: 'ana', reviewer: 'rita' });
+    await db.close();
+    const server = await spawnServer({ dataDir });
+    try {
+      const pushed = await call(server.url, 'PUT', `/v1/clips/${clipRef}/set`, {
+        token: annToken,
+        key: 'e2e-review-player-push-1',
+        body: { baseRevision: 0, labels, localSetId: 'local', localRevision: 1 },
+      });
+      expect(pushed.status).toBe(200);
+
+      await openApp(page, host);
+      const imported = await page.request.post(`${host.origin}/api/importBatch`, {
+        data: { folder: BATCH_FOLDER },
+        timeout: 90_000,
+      });
+      expect(((await imported.json()) as { ok: boolean }).ok).toBe(true);
+      await page.reload();
+      await page.getByRole('button', { name: 'Sync settings' }).click();
+      await page.getByLabel('Server address').fill(server.url);
+      await page.getByLabel('API token').fill(revToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect(page.getByTestId('sync-report')).toBeVisible();
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+
+      // The clip is known here once its checksum is in; reopen the queue until it is.
+      await expect(async () => {
+        await page.getByRole('button', { name: 'Review', exact: true }).click();
+        await page
+          .getByRole('table', { name: 'Review queue' })
+          .getByRole('button', { name: /rev\. 1/ })
+          .click();
+        await expect(page.getByRole('button', { name: 'Review on the player' })).toBeVisible({
+          timeout: 1_000,
+        });
+      }).toPass({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Review on the player' }).click();
+      await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
+
+      // A comment on point 9 of frame 1, added on the player with the point selected by default.
+      await page.getByRole('spinbutton', { name: 'Frame' }).fill('1');
+      await page.getByRole('spinbutton', { name: 'Frame' }).press('Enter');
+      await expect(page.getByLabel('Current frame')).toHaveText('1');
+      await page.getByRole('combobox', { name: 'Pin to' }).selectOption('point');
+      await page.getByRole('spinbutton', { name: 'Point' }).fill('9');
+      await page.getByRole('textbox', { name: 'Comment' }).fill('Left wrist is off');
+      await page.getByRole('button', { name: 'Add comment' }).click();
+      await expect(page.getByRole('list', { name: 'Review comments' })).toContainText(
+        'point 9 of p1, frame 1: Left wrist is off',
+      );
+
+      // Away from the frame, J comes back to it.
+      await page.getByRole('spinbutton', { name: 'Frame' }).fill('5');
+      await page.getByRole('spinbutton', { name: 'Frame' }).press('Enter');
+      await expect(page.getByLabel('Current frame')).toHaveText('5');
+      await page.getByRole('spinbutton', { name: 'Frame' }).blur();
+      await page.keyboard.press('j');
+      await expect(page.getByLabel('Current frame')).toHaveText('1');
     } finally {
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
