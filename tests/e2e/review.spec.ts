@@ -203,4 +203,126 @@ test.describe('review', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  test('the annotator sees the comments, resolves them and resubmits; the reviewer sees the diff and accepts', async ({
+    page,
+    host,
+  }) => {
+    const clipName = 'ntsc2997.mp4';
+    const clipRef = createHash('sha256')
+      .update(readFileSync(join(BATCH_FOLDER, clipName)))
+      .digest('hex');
+    const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-review-cycle-'));
+    const db = await openDb({ dataDir });
+    await migrateServerDb(db);
+    await addUser(db, 'ana', 'annotator');
+    await addUser(db, 'rita', 'reviewer');
+    await addUser(db, 'lee', 'lead');
+    const annToken = (await issueToken(db, 'ana')).token;
+    const revToken = (await issueToken(db, 'rita')).token;
+    const { projectId } = await createProject(db, 'review-cycle', 'lee');
+    const { setId } = await assignClip(db, {
+      clipRef,
+      projectId,
+      annotator: 'ana',
+      reviewer: 'rita',
+    });
+    await db.close();
+    const server = await spawnServer({ dataDir });
+    // One workstation plays both people here, switching accounts in Sync settings.
+    const signInAndSync = async (token: string) => {
+      await page.getByRole('button', { name: 'Sync settings' }).click();
+      const signOut = page.getByRole('button', { name: 'Sign out' });
+      if (await signOut.isVisible()) await signOut.click();
+      await page.getByLabel('Server address').fill(server.url);
+      await page.getByLabel('API token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByTestId('sync-online')).toHaveText('Online');
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect(page.getByTestId('sync-pending')).toHaveText('0');
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+    };
+    const openClip = async () => {
+      const batches = page
+        .getByRole('table')
+        .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
+      await batches.getByRole('row').nth(1).getByRole('button').click();
+      await page.getByRole('button', { name: clipName, exact: true }).click();
+      await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
+    };
+    const openQueued = async () => {
+      await page.getByRole('button', { name: 'Review', exact: true }).click();
+      await page
+        .getByRole('table', { name: 'Review queue' })
+        .getByRole('button', { name: /rev\. \d/ })
+        .click();
+    };
+    try {
+      await openApp(page, host);
+      const imported = await page.request.post(`${host.origin}/api/importBatch`, {
+        data: { folder: BATCH_FOLDER },
+        timeout: 90_000,
+      });
+      expect(((await imported.json()) as { ok: boolean }).ok).toBe(true);
+      await page.reload();
+
+      // The annotator submits (an empty set is complete) and syncs.
+      await openClip();
+      await page.getByRole('button', { name: 'Submit for review' }).click();
+      await page.getByRole('button', { name: 'Back to batch' }).click();
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+      await signInAndSync(annToken);
+
+      // The reviewer comments on a frame and requests changes.
+      await signInAndSync(revToken);
+      await openQueued();
+      await page.getByLabel('Current frame').fill('2');
+      await page.getByRole('textbox', { name: 'Comment' }).fill('Label the person');
+      await page.getByRole('button', { name: 'Add comment' }).click();
+      await page.getByLabel('Reason for changes').fill('Nobody is labelled');
+      await page.getByRole('button', { name: 'Request changes' }).click();
+      await expect(page.getByText('Verdict given: request changes')).toBeVisible();
+      await page.getByRole('button', { name: 'Back to the review queue' }).click();
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+      await signInAndSync(revToken);
+
+      // The annotator pulls the comment, resolves it and resubmits.
+      await signInAndSync(annToken);
+      await openClip();
+      const comments = page.getByRole('list', { name: 'Review comments' });
+      await expect(comments).toContainText('frame 2: Label the person');
+      await comments.getByRole('button', { name: 'Resolve' }).click();
+      await expect(comments).toContainText('Resolved by');
+      await page.getByRole('button', { name: 'Submit for review' }).click();
+      await page.getByRole('button', { name: 'Back to batch' }).click();
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+      await signInAndSync(annToken);
+
+      // The reviewer sees what changed since their review and accepts.
+      await signInAndSync(revToken);
+      await openQueued();
+      await expect(
+        page.getByRole('heading', { name: 'Changes since your review of revision 1' }),
+      ).toBeVisible();
+      await expect(page.getByRole('list', { name: 'Review comments' })).toContainText(
+        'Resolved by ana',
+      );
+      await page.getByRole('button', { name: 'Accept' }).click();
+      await expect(page.getByText('Verdict given: accept')).toBeVisible();
+      await page.getByRole('button', { name: 'Back to the review queue' }).click();
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+      await signInAndSync(revToken);
+
+      const onServer = await call(server.url, 'GET', `/v1/sets/${setId}`, { token: annToken });
+      expect(onServer.body).toMatchObject({ status: 'accepted', revision: 4 });
+      const events = await call(server.url, 'GET', '/v1/events', { token: annToken });
+      const verdicts = (events.body as { events: { kind: string; verdict?: string }[] }).events
+        .filter((e) => e.kind === 'review')
+        .map((e) => e.verdict);
+      expect(verdicts).toEqual(['request_changes', 'accept']);
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
