@@ -266,7 +266,9 @@ test.describe('review', () => {
       expect(((await imported.json()) as { ok: boolean }).ok).toBe(true);
       await page.reload();
 
-      // The annotator submits (an empty set is complete) and syncs.
+      // The annotator signs in first: the host may still hold an earlier test's account, whose
+      // stopped server would put the submit into backoff. Then submits (an empty set is complete).
+      await signInAndSync(annToken);
       await openClip();
       await page.getByRole('button', { name: 'Submit for review' }).click();
       await page.getByRole('button', { name: 'Back to batch' }).click();
