@@ -592,10 +592,11 @@ function prepare(db: Database) {
       SELECT revision, labels_json FROM reviewed_revisions
       WHERE server_set_id = ? AND reviewer = ? AND revision < ?
       ORDER BY revision DESC LIMIT 1`),
+    // Comments received with one review share their `at`; rowid keeps the reviewer's order.
     comments: db.prepare<[string], CommentRow>(/* sql */ `
       SELECT id, server_set_id, revision, author, at, pin_json, text, suggestion_json,
         resolved_by, resolved_at
-      FROM review_comments WHERE server_set_id = ? ORDER BY at, id`),
+      FROM review_comments WHERE server_set_id = ? ORDER BY at, rowid`),
     comment: db.prepare<[string], CommentRow>(/* sql */ `
       SELECT id, server_set_id, revision, author, at, pin_json, text, suggestion_json,
         resolved_by, resolved_at
@@ -604,7 +605,7 @@ function prepare(db: Database) {
       SELECT id, server_set_id, revision, author, at, pin_json, text, suggestion_json,
         resolved_by, resolved_at
       FROM review_comments WHERE server_set_id = ? AND revision = ? AND sent_at IS NULL
-      ORDER BY at, id`),
+      ORDER BY at, rowid`),
     serverSetOf: db
       .prepare<[string], string | null>('SELECT server_set_id FROM sync_sets WHERE set_id = ?')
       .pluck(),
