@@ -492,6 +492,11 @@ export class Reviews {
     this.#s.retry.run(attempts, nextAttemptAt, error, outboxId);
   }
 
+  /** Every pending verdict and resolution due now (see `SyncQueue.makePendingDue`). */
+  makePendingDue(): void {
+    this.#s.makeDue.run();
+  }
+
   /** The server refused for good (stale revision, not yours): parked with its reason, never dropped. */
   recordRefusal(item: ReviewOutboxItem, code: string, message: string, actor: string): void {
     const at = new Date().toISOString();
@@ -705,6 +710,9 @@ function prepare(db: Database) {
     deleteOutbox: db.prepare<[string]>('DELETE FROM review_outbox WHERE id = ?'),
     retry: db.prepare<[number, number, string, string]>(
       'UPDATE review_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
+    ),
+    makeDue: db.prepare(
+      "UPDATE review_outbox SET next_attempt_at = 0 WHERE state = 'pending' AND next_attempt_at > 0",
     ),
     fail: db.prepare<[number, string, string]>(
       "UPDATE review_outbox SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?",

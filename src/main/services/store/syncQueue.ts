@@ -168,6 +168,14 @@ export class SyncQueue {
   }
 
   /**
+   * Every pending row due now: the backoff was waiting out a server that did not answer, and a
+   * sign-in (possibly to another server) is a reason to try at once. Attempts are kept.
+   */
+  makePendingDue(): void {
+    this.#s.makeDue.run();
+  }
+
+  /**
    * Parks a row the server refused for good (409 conflict, or a refusal a retry cannot fix) with
    * both versions; the local set and the payload stay as they are.
    */
@@ -340,6 +348,9 @@ function prepare(db: Database) {
         updated_at = excluded.updated_at`),
     retry: db.prepare<[number, number, string, string]>(
       'UPDATE sync_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
+    ),
+    makeDue: db.prepare(
+      "UPDATE sync_outbox SET next_attempt_at = 0 WHERE state = 'pending' AND next_attempt_at > 0",
     ),
     park: db.prepare<[string, number, string, string]>(
       'UPDATE sync_outbox SET state = ?, attempts = ?, last_error = ? WHERE id = ?',

@@ -78,6 +78,9 @@ export class SyncService {
     this.#account = { server, token };
     this.#online = null;
     this.#lastError = null;
+    // Work waiting out a server that did not answer is due now, on the account just given.
+    this.#store.sync.makePendingDue();
+    this.#store.reviews.makePendingDue();
   }
 
   signOut(): void {
