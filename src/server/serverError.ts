@@ -11,7 +11,8 @@ export type ServerErrorCode =
   | 'CONFLICT'
   | 'USER_EXISTS'
   | 'USER_NOT_FOUND'
-  | 'REASON_REQUIRED';
+  | 'REASON_REQUIRED'
+  | 'CONSENT_WITHDRAWN';
 
 const STATUS: Readonly<Record<ServerErrorCode, number>> = {
   UNAUTHORIZED: 401,
@@ -26,6 +27,7 @@ const STATUS: Readonly<Record<ServerErrorCode, number>> = {
   USER_EXISTS: 409,
   USER_NOT_FOUND: 404,
   REASON_REQUIRED: 400,
+  CONSENT_WITHDRAWN: 410,
 };
 
 export class ServerError extends Error {

@@ -156,6 +156,18 @@ export async function pushSet(
   // Not assigned to this user: the same answer whether or not the clip exists for someone else.
   if (row === undefined)
     throw new ServerError('NOT_FOUND', `No assignment of clip ${clipRef} to you.`);
+  const withdrawn = await tx.query<{ reason: string }>(
+    'SELECT reason FROM consent_withdrawals WHERE clip_ref = $1',
+    [clipRef],
+  );
+  if (withdrawn[0] !== undefined) {
+    // A workstation that was offline when consent was withdrawn must not upload the labels again.
+    throw new ServerError(
+      'CONSENT_WITHDRAWN',
+      `The contributor withdrew consent for this clip (${withdrawn[0].reason}); its labels are ` +
+        'no longer accepted and will be deleted on your workstation at its next sync.',
+    );
+  }
   if (row.revision !== body.baseRevision) {
     throw new ServerError(
       'STALE_REVISION',

@@ -191,6 +191,14 @@ export async function withdrawConsent(db: Db, clipRef: string, reason: string): 
       'INSERT INTO consent_withdrawals (clip_ref, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING',
       [ref, reason],
     );
+    // The labels of the clip go with the consent: every pushed version and the current copy.
+    // The set rows stay (labels null) as tombstones, so assignments and the events that name
+    // them still resolve; review comments can quote the footage, so they go too.
+    const sets = `SELECT s.id FROM annotation_sets s JOIN assignments a ON a.id = s.assignment_id
+                  WHERE a.clip_ref = $1`;
+    await tx.query(`DELETE FROM set_versions WHERE set_id IN (${sets})`, [ref]);
+    await tx.query(`UPDATE reviews SET comments = '[]'::jsonb WHERE set_id IN (${sets})`, [ref]);
+    await tx.query(`UPDATE annotation_sets SET labels = NULL WHERE id IN (${sets})`, [ref]);
     const users = await tx.query<{ user_id: string }>(
       `SELECT annotator_id AS user_id FROM assignments WHERE clip_ref = $1
        UNION SELECT reviewer_id FROM assignments WHERE clip_ref = $1 AND reviewer_id IS NOT NULL`,
