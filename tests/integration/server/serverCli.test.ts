@@ -102,7 +102,8 @@ describe('framewise-server admin commands (PGlite)', () => {
         'assigned',
         'consent_withdrawn',
       ]);
-      // The clip now belongs to bo: ana can no longer push it, bo can.
+      // The clip now belongs to bo: ana's push is not found; bo's is the clip's, and refused
+      // because its contributor withdrew consent above.
       const push = (token: string, key: string) =>
         call(server.url, 'PUT', `/v1/clips/${clipRef}/set`, {
           token,
@@ -115,7 +116,9 @@ describe('framewise-server admin commands (PGlite)', () => {
           },
         });
       expect((await push(anaToken.token, 'cli-push-ana')).status).toBe(404);
-      expect((await push(boToken.token, 'cli-push-bo')).status).toBe(200);
+      const bo = await push(boToken.token, 'cli-push-bo');
+      expect(bo.status).toBe(410);
+      expect(bo.body).toMatchObject({ error: { code: 'CONSENT_WITHDRAWN' } });
     } finally {
       await server.stop();
     }
