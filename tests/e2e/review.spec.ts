@@ -37,29 +37,45 @@ const labels = {
   contacts: [],
 };
 
+/**
+ * A real framewise-server on PGlite in a fresh folder with ana (annotator), rita (reviewer) and
+ * lee (lead), and `clipRef` assigned to ana for rita; `stop` ends it and removes the folder.
+ */
+async function startReviewTeam(name: string, clipRef: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), `fw-e2e-${name}-`));
+  const db = await openDb({ dataDir });
+  await migrateServerDb(db);
+  await addUser(db, 'ana', 'annotator');
+  await addUser(db, 'rita', 'reviewer');
+  await addUser(db, 'lee', 'lead');
+  const annToken = (await issueToken(db, 'ana')).token;
+  const revToken = (await issueToken(db, 'rita')).token;
+  const { projectId } = await createProject(db, name, 'lee');
+  const { setId } = await assignClip(db, {
+    clipRef,
+    projectId,
+    annotator: 'ana',
+    reviewer: 'rita',
+  });
+  await db.close();
+  const server = await spawnServer({ dataDir });
+  const stop = async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { server, annToken, revToken, setId, stop };
+}
+
 test.describe('review', () => {
   test('a reviewer pulls the queue, comments on a frame and requests changes with a reason', async ({
     page,
     host,
   }) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-review-'));
     const clipRef = clipRefOf('e2e-review-clip');
-    const db = await openDb({ dataDir });
-    await migrateServerDb(db);
-    await addUser(db, 'ana', 'annotator');
-    await addUser(db, 'rita', 'reviewer');
-    await addUser(db, 'lee', 'lead');
-    const annToken = (await issueToken(db, 'ana')).token;
-    const revToken = (await issueToken(db, 'rita')).token;
-    const { projectId } = await createProject(db, 'review-e2e', 'lee');
-    const { setId } = await assignClip(db, {
+    const { server, annToken, revToken, setId, stop } = await startReviewTeam(
+      'review-e2e',
       clipRef,
-      projectId,
-      annotator: 'ana',
-      reviewer: 'rita',
-    });
-    await db.close();
-    const server = await spawnServer({ dataDir });
+    );
     try {
       const pushed = await call(server.url, 'PUT', `/v1/clips/${clipRef}/set`, {
         token: annToken,
@@ -117,8 +133,7 @@ test.describe('review', () => {
         }),
       ]);
     } finally {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await stop();
     }
   });
 
@@ -130,18 +145,7 @@ test.describe('review', () => {
     if (!existsSync(clipFile))
       throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\`.`);
     const clipRef = createHash('sha256').update(readFileSync(clipFile)).digest('hex');
-    const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-review-player-'));
-    const db = await openDb({ dataDir });
-    await migrateServerDb(db);
-    await addUser(db, 'ana', 'annotator');
-    await addUser(db, 'rita', 'reviewer');
-    await addUser(db, 'lee', 'lead');
-    const annToken = (await issueToken(db, 'ana')).token;
-    const revToken = (await issueToken(db, 'rita')).token;
-    const { projectId } = await createProject(db, 'review-player', 'lee');
-    await assignClip(db, { clipRef, projectId, annotator: 'ana', reviewer: 'rita' });
-    await db.close();
-    const server = await spawnServer({ dataDir });
+    const { server, annToken, revToken, stop } = await startReviewTeam('review-player', clipRef);
     try {
       const pushed = await call(server.url, 'PUT', `/v1/clips/${clipRef}/set`, {
         token: annToken,
@@ -199,8 +203,7 @@ test.describe('review', () => {
       await page.keyboard.press('j');
       await expect(page.getByLabel('Current frame')).toHaveText('1');
     } finally {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await stop();
     }
   });
 
@@ -212,23 +215,10 @@ test.describe('review', () => {
     const clipRef = createHash('sha256')
       .update(readFileSync(join(BATCH_FOLDER, clipName)))
       .digest('hex');
-    const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-review-cycle-'));
-    const db = await openDb({ dataDir });
-    await migrateServerDb(db);
-    await addUser(db, 'ana', 'annotator');
-    await addUser(db, 'rita', 'reviewer');
-    await addUser(db, 'lee', 'lead');
-    const annToken = (await issueToken(db, 'ana')).token;
-    const revToken = (await issueToken(db, 'rita')).token;
-    const { projectId } = await createProject(db, 'review-cycle', 'lee');
-    const { setId } = await assignClip(db, {
+    const { server, annToken, revToken, setId, stop } = await startReviewTeam(
+      'review-cycle',
       clipRef,
-      projectId,
-      annotator: 'ana',
-      reviewer: 'rita',
-    });
-    await db.close();
-    const server = await spawnServer({ dataDir });
+    );
     // One workstation plays both people here, switching accounts in Sync settings.
     const signInAndSync = async (token: string) => {
       await page.getByRole('button', { name: 'Sync settings' }).click();
@@ -323,8 +313,7 @@ test.describe('review', () => {
         .map((e) => e.verdict);
       expect(verdicts).toEqual(['request_changes', 'accept']);
     } finally {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await stop();
     }
   });
 });
