@@ -110,6 +110,7 @@ export function createServices(options: {
     governance: new GovernanceService({
       databasePath: options.databasePath,
       store,
+      events,
       actor,
       proxyDir: join(dirname(options.databasePath), 'proxies'),
       ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),

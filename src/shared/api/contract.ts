@@ -21,7 +21,12 @@ import {
   Workspace,
 } from './schemas';
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
-import { AuditTrailEntry, AuditVerdict, PrivacyReport } from './governanceSchemas';
+import {
+  AuditTrailEntry,
+  AuditVerdict,
+  ConsentWithdrawn,
+  PrivacyReport,
+} from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
 import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
 import { AddReviewComment, OpenedReview, ReviewQueueItem, SubmitReview } from './reviewSchemas';
@@ -286,6 +291,8 @@ export const events = {
   exportProgress: ExportProgress,
   /** A pre-annotation job's counts, ETA and phase, with the proposals of frames just finished. */
   preannotationProgress: PreannotationProgress,
+  /** A withdrawal purged these clips: drop what is held of them in memory and leave them. */
+  consentWithdrawn: ConsentWithdrawn,
 } as const;
 
 export type Calls = typeof calls;

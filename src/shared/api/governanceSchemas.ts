@@ -79,3 +79,13 @@ export const AuditVerdict = z.discriminatedUnion('ok', [
   }),
 ]);
 export type AuditVerdict = z.infer<typeof AuditVerdict>;
+
+/**
+ * Pushed when a consent withdrawal purged clips on this workstation: a window showing one of them
+ * drops its labels and decoded frames from memory and leaves the clip, which is locked from now on.
+ */
+export const ConsentWithdrawn = z.object({
+  clipIds: z.array(z.string()),
+  reason: z.string().nullable(),
+});
+export type ConsentWithdrawn = z.infer<typeof ConsentWithdrawn>;

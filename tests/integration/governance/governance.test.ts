@@ -326,6 +326,53 @@ describe('withdrawal while another connection reads', () => {
   });
 });
 
+describe('withdrawals delivered together (one sync pull)', () => {
+  it('purges each, answers each on its own, drops the documents held in memory and tells the windows', async () => {
+    const w = await world([
+      { name: 'a', files: ['cfr30.mp4', 'ntsc2997.mp4'], consent: VALID_CONSENT },
+      { name: 'b', files: ['cfr60.mp4'], consent: VALID_CONSENT },
+    ]);
+    const { store, governance, events } = w.services;
+    const first = id(w, 'a/cfr30.mp4');
+    const second = id(w, 'a/ntsc2997.mp4');
+    const kept = id(w, 'b/cfr60.mp4');
+    const secret = sampleTracks().map((t) => ({ ...t, label: SECRET_LABEL }));
+    const sets = [first, second].map((clip) => labelClip(w, clip, 'in_progress', secret));
+    const keptSet = labelClip(w, kept, 'in_progress', sampleTracks());
+    // The app's own connection has the documents in memory, as after opening the clips.
+    for (const setId of [...sets, keptSet]) store.loadLabels(setId);
+    const pushed: unknown[] = [];
+    const unsubscribe = events.subscribe((name, payload) => {
+      if (name === 'consentWithdrawn') pushed.push(payload);
+    });
+
+    const refs = [first, second].map((clip) => store.getClip(clip)?.sha256 ?? '');
+    const answers = await Promise.allSettled([
+      governance.withdrawConsent({ clipRef: refs[0] ?? '', source: 'server', reason: 'asked' }),
+      governance.withdrawConsent({ clipId: 'no-such-clip', source: 'server' }),
+      governance.withdrawConsent({ clipRef: refs[1] ?? '', source: 'server', reason: 'asked' }),
+    ]);
+    unsubscribe();
+
+    expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(answers[1]).toMatchObject({ reason: { code: 'CLIP_NOT_FOUND' } });
+    for (const [index, clipId] of [first, second].entries()) {
+      const answer = answers[index === 0 ? 0 : 2];
+      expect(answer).toMatchObject({
+        status: 'fulfilled',
+        value: { vacuumed: true, walTruncated: true, clips: [{ clipId, annotationSets: 1 }] },
+      });
+    }
+    expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
+    // The purge already dropped the two purged documents; the kept clip's stays cached.
+    expect(store.forgetDeletedSets()).toBe(0);
+    expect(store.loadLabels(keptSet).doc.tracks.length).toBe(sampleTracks().length);
+    expect(() => store.loadLabels(sets[0] ?? '')).toThrow();
+    expect(pushed).toEqual([{ clipIds: [first, second], reason: 'asked' }]);
+    expect(store.getClip(kept)?.consent.state).toBe('valid');
+  });
+});
+
 describe("withdrawal by clip reference (the server's sha256)", () => {
   it('purges an imported clip, and withdraws one imported only afterwards', async () => {
     const w = await world([

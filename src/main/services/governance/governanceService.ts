@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import type { AuditVerdict, PrivacyReport } from '../../../shared/api/governanceSchemas';
 import type { ConsentPolicy } from '../../../shared/domain/consentState';
 import { appendChainedAudit } from '../audit/appendChainedAudit';
@@ -7,7 +8,13 @@ import { verifyAuditChain } from '../audit/verifyAuditChain';
 import { openDatabase } from '../store/openStore';
 import type { Store } from '../store/Store';
 import { GovernanceError } from './governanceError';
-import { withdrawConsent, type WithdrawalOutcome, type WithdrawalRequest } from './withdrawConsent';
+import {
+  rewriteWithoutFreedPages,
+  withdrawConsent,
+  type WithdrawalOutcome,
+  type WithdrawalRequest,
+} from './withdrawConsent';
+import type { EventBus } from '../eventBus';
 
 export type GovernanceDeps = {
   databasePath: string;
@@ -17,6 +24,8 @@ export type GovernanceDeps = {
   /** Where the proxy service keeps H.264 proxies (purged with their clip). */
   proxyDir: string;
   sqliteNativeBinding?: string;
+  /** Where `consentWithdrawn` is pushed to the windows after a purge. */
+  events?: EventBus;
   /** How often an unfinished WAL truncate is retried after a purge (default 5 s). */
   checkpointRetryMs?: number;
 };
@@ -31,6 +40,12 @@ export type GovernanceDeps = {
 export class GovernanceService {
   readonly #deps: GovernanceDeps;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Withdrawals waiting for the next purge run. */
+  readonly #pending: {
+    request: WithdrawalRequest;
+    resolve: (outcome: WithdrawalOutcome) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
   #retry: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -47,24 +62,59 @@ export class GovernanceService {
    * Re-delivering the same event is harmless (`recorded: false`, nothing changes).
    */
   withdrawConsent(request: WithdrawalRequest): Promise<WithdrawalOutcome> {
-    const run = this.#queue.then(async () => {
-      const db = this.#open(false);
-      try {
-        const outcome = await withdrawConsent(db, request, {
-          actor: this.#deps.actor,
-          proxyDir: this.#deps.proxyDir,
-        });
-        // A reader (a running export, say) kept the -wal from being emptied: its old frames still
-        // hold the purged labels, so keep trying until it can be truncated.
-        if (outcome.clips.length > 0 && !outcome.walTruncated) this.#scheduleCheckpoint();
-        return outcome;
-      } finally {
-        db.close();
-      }
+    return new Promise<WithdrawalOutcome>((resolve, reject) => {
+      this.#pending.push({ request, resolve, reject });
+      if (this.#pending.length === 1) this.#queue = this.#queue.then(() => this.#purgePending());
     });
-    // The queue only orders calls; each caller still receives its own failure.
-    this.#queue = run.catch(() => undefined);
-    return run;
+  }
+
+  /**
+   * Runs every withdrawal waiting, in arrival order, on one connection, then rewrites the file
+   * once: sync may deliver hundreds of events in one pull, and a VACUUM each would rewrite the
+   * whole database hundreds of times. Each caller is answered once the rewrite covering its purge
+   * is done, so an answer still means "nothing of it is left on disk".
+   */
+  async #purgePending(): Promise<void> {
+    const run = this.#pending.splice(0);
+    const done: { outcome: WithdrawalOutcome; resolve: (o: WithdrawalOutcome) => void }[] = [];
+    let db: Database | null = null;
+    try {
+      db = this.#open(false);
+      for (const item of run) {
+        try {
+          const outcome = await withdrawConsent(db, item.request, {
+            actor: this.#deps.actor,
+            proxyDir: this.#deps.proxyDir,
+            vacuum: false,
+          });
+          done.push({ outcome, resolve: item.resolve });
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+      const purged = done.flatMap(({ outcome }) => outcome.clips.map((c) => c.clipId));
+      if (purged.length > 0) {
+        const rewrite = rewriteWithoutFreedPages(db);
+        for (const { outcome } of done) {
+          if (outcome.clips.length > 0) Object.assign(outcome, rewrite);
+        }
+        // A reader (a running export, say) kept the -wal from being emptied: its old frames
+        // still hold the purged labels, so keep trying until it can be truncated.
+        if (!rewrite.walTruncated) this.#scheduleCheckpoint();
+        // The store's connection may hold the purged documents in memory; the renderer holds
+        // decoded frames and the open document.
+        this.#deps.store.forgetDeletedSets();
+        const reason = run.map((item) => item.request.reason).find((r) => r !== undefined);
+        this.#deps.events?.emit('consentWithdrawn', { clipIds: purged, reason: reason ?? null });
+      }
+      for (const { outcome, resolve } of done) resolve(outcome);
+    } catch (error) {
+      // Opening or the rewrite failed: purges may have committed, but none is reported done
+      // (a caller already answered with its own failure ignores this second answer).
+      for (const item of run) item.reject(error);
+    } finally {
+      db?.close();
+    }
   }
 
   /**

@@ -76,7 +76,13 @@ const SYNC_TABLES = ['sync_outbox', 'sync_conflicts', 'sync_sets', 'outbox'] as 
 export async function withdrawConsent(
   db: Database,
   request: WithdrawalRequest,
-  options: { actor: string; proxyDir: string; now?: () => Date },
+  options: {
+    actor: string;
+    proxyDir: string;
+    now?: () => Date;
+    /** False leaves the rewrite to the caller (`rewriteWithoutFreedPages`), for a run of them. */
+    vacuum?: boolean;
+  },
 ): Promise<WithdrawalOutcome> {
   const at = (options.now ?? (() => new Date()))().toISOString();
   const withdrawnAt = request.withdrawnAt ?? at;
@@ -107,15 +113,24 @@ export async function withdrawConsent(
     clip.proxyFiles = [...candidates];
   }
 
-  let vacuumed = false;
-  let walTruncated = false;
-  if (result.clips.length > 0) {
-    checkpoint(db);
-    db.exec('VACUUM');
-    vacuumed = true;
-    walTruncated = checkpoint(db);
+  if (result.clips.length === 0 || options.vacuum === false) {
+    return { ...result, vacuumed: false, walTruncated: false };
   }
-  return { ...result, vacuumed, walTruncated };
+  return { ...result, ...rewriteWithoutFreedPages(db) };
+}
+
+/**
+ * Rebuilds the database so no freed page or WAL frame still holds purged bytes. Costs a rewrite of
+ * the whole file, so a run of withdrawals (a sync delivering many events) purges each and calls
+ * this once at the end.
+ */
+export function rewriteWithoutFreedPages(db: Database): {
+  vacuumed: boolean;
+  walTruncated: boolean;
+} {
+  checkpoint(db);
+  db.exec('VACUUM');
+  return { vacuumed: true, walTruncated: checkpoint(db) };
 }
 
 /** True when the whole WAL was copied back and the -wal file truncated to zero bytes. */

@@ -144,6 +144,8 @@ export interface Store {
   getAnnotationSet(setId: string): AnnotationSetInfo | undefined;
   /** The set's document as of its last saved edit. Throws `ANNOTATION_SET_NOT_FOUND`. */
   loadLabels(setId: string): { doc: LabelsDocument; seq: number };
+  /** Drops in-memory documents of sets deleted by another connection (a consent purge). */
+  forgetDeletedSets(): number;
   /**
    * Applies `command` to the set's current document with the domain's `applyCommand` and, if it
    * applies, appends it (with its inverse, actor and time) to the set's log in one transaction,

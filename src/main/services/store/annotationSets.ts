@@ -346,6 +346,21 @@ export class AnnotationSets {
     return this.#submit.immediate(setId, actor);
   }
 
+  /**
+   * Drops the cached documents of sets whose rows are gone (a consent purge deletes them on a
+   * connection of its own): the labels of a withdrawn clip must not outlive it in memory.
+   * Returns how many were dropped.
+   */
+  forgetDeletedSets(): number {
+    let dropped = 0;
+    for (const setId of [...this.#cache.keys()]) {
+      if (this.#s.setById.get(setId) !== undefined) continue;
+      this.#cache.delete(setId);
+      dropped++;
+    }
+    return dropped;
+  }
+
   /** The set's document at `row.seq`: from the cache, or rebuilt from snapshot and log. */
   #current(row: SetRow): CachedSet {
     const cached = this.#cache.get(row.id);

@@ -575,6 +575,10 @@ export class SqliteStore implements Store {
     return this.#sets.loadLabels(setId);
   }
 
+  forgetDeletedSets(): number {
+    return this.#sets.forgetDeletedSets();
+  }
+
   applyLabelEdit(
     setId: string,
     command: Command,

@@ -51,6 +51,7 @@ export function createAppStore(api: ApiClient): AppStore {
   api.onPreannotationProgress((progress) =>
     store.getState().receivePreannotationProgress(progress),
   );
+  api.onConsentWithdrawn((event) => store.getState().applyConsentWithdrawn(event));
   persistWorkspace(store, api);
   return store;
 }

@@ -1,4 +1,4 @@
-import type { PrivacyReport } from '../../../shared/api/governanceSchemas';
+import type { ConsentWithdrawn, PrivacyReport } from '../../../shared/api/governanceSchemas';
 import type { ChecksumUpdate, Clip, FileError } from '../../../shared/api/schemas';
 import type { SliceCreator } from './appStore';
 
@@ -18,9 +18,36 @@ export type ClipsSlice = {
   loadBatchContents: (batchId: string) => Promise<void>;
   loadPrivacyReport: (batchId: string) => Promise<void>;
   applyChecksumUpdate: (update: ChecksumUpdate) => void;
+  /**
+   * A withdrawal purged clips: the one open (labeling or review) is closed and its labels and
+   * decoded frames dropped from memory (leaving the clip screen disposes the frame cache); the
+   * clip list reloads to show the withdrawn badge.
+   */
+  applyConsentWithdrawn: (event: ConsentWithdrawn) => void;
 };
 
 export const createClipsSlice: SliceCreator<ClipsSlice> = (api) => (set, get) => ({
+  applyConsentWithdrawn: ({ clipIds, reason }) => {
+    const screen = get().screen;
+    const purged = new Set(clipIds);
+    if (screen.name === 'clip' && purged.has(screen.clipId)) {
+      get().dropLabels();
+      get().showBatch(screen.batchId);
+      get().reportError('showing the clip', {
+        code: 'CONSENT_WITHDRAWN',
+        message:
+          'The contributor withdrew consent for this clip' +
+          (reason ? ` (${reason})` : '') +
+          '. Its labels were deleted from this workstation and it can no longer be opened.',
+      });
+      return;
+    }
+    const batchId = get().clipsBatchId;
+    if (batchId !== null && get().clips.some((clip) => purged.has(clip.id))) {
+      void get().loadBatchContents(batchId);
+    }
+  },
+
   clipsBatchId: null,
   clips: [],
   fileErrors: [],

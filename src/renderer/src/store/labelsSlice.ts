@@ -122,6 +122,8 @@ export type LabelsSlice = {
   moveContactBox: (contactId: string, box: Box) => void;
   setObjectClass: (classId: number) => void;
   takePendingRestore: (clipId: string) => PendingRestore | null;
+  /** Forgets the open set entirely (its clip's consent was withdrawn): no edit is sent after. */
+  dropLabels: () => void;
 };
 
 /** Tableau 10: distinguishable colours for tracks drawn over video. */
@@ -253,6 +255,24 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
     pendingRestore: null,
     contactDraft: null,
     objectClassId: null,
+
+    dropLabels: () => {
+      queue?.stop();
+      queue = null;
+      context = null;
+      set({
+        labelSet: null,
+        labels: EMPTY_LABELS,
+        undoStack: createUndoStack(),
+        labelsLoading: false,
+        saveIndicator: IDLE,
+        selection: NO_SELECTION,
+        copiedPose: null,
+        submitResult: null,
+        pendingRestore: null,
+        contactDraft: null,
+      });
+    },
 
     openLabels: async (clipId, frameCount) => {
       queue?.stop();
