@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ClipRef, PushSetBody, ReviewBody } from '../shared/api/syncProtocol';
+import { registerAgreementRoutes } from './agreementRoutes';
 import { authenticate, type AuthUser } from './auth';
 import type { Db } from './db/Db';
 import { eventsSince } from './events';
@@ -314,6 +315,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return eventsSince(db, userOf(request).id, cursor, limit);
     },
   );
+
+  registerAgreementRoutes(app, db, userOf);
 
   return app;
 }

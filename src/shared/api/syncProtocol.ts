@@ -160,6 +160,33 @@ export const EventsPage = z
   .strict();
 export type EventsPage = z.infer<typeof EventsPage>;
 
+/**
+ * One annotator's handed-in set of a double-annotated clip, as `GET /v1/double-annotation/sets`
+ * gives it to the project's lead (or the clip's reviewer): what the lead's workstation needs to
+ * compute agreement for clips it did not label itself. Never a set still in progress.
+ */
+export const DoubleAnnotationSet = z
+  .object({
+    setId: z.string(),
+    clipRef: ClipRef,
+    projectId: z.string(),
+    annotator: z.string(),
+    status: AnnotationStatus.exclude(['in_progress']),
+    revision: z.number().int().min(1),
+    labels: LabelsDocument,
+    updatedAt: z.string(),
+  })
+  .strict();
+export type DoubleAnnotationSet = Omit<z.infer<typeof DoubleAnnotationSet>, 'labels'> & {
+  labels: LabelsDocument;
+};
+
+/** A page of double-annotated sets in set id order; `nextCursor` is null on the last page. */
+export const DoubleAnnotationPage = z
+  .object({ sets: z.array(DoubleAnnotationSet), nextCursor: z.string().nullable() })
+  .strict();
+export type DoubleAnnotationPage = { sets: DoubleAnnotationSet[]; nextCursor: string | null };
+
 /** Every error answer: `{ error: { code, message, ...details } }`. A 409 carries `current`. */
 export const ServerErrorBody = z.object({
   error: z
