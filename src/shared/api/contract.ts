@@ -29,7 +29,13 @@ import {
 } from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
 import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
-import { AddReviewComment, OpenedReview, ReviewQueueItem, SubmitReview } from './reviewSchemas';
+import {
+  AddReviewComment,
+  OpenedReview,
+  ReviewAgainResult,
+  ReviewQueueItem,
+  SubmitReview,
+} from './reviewSchemas';
 import { ReviewComment } from '../domain/review/reviewComment';
 import {
   PreannotationProgress,
@@ -193,6 +199,16 @@ export const calls = {
   submitReview: {
     input: SubmitReview,
     output: z.object({ queued: z.literal(true), comments: z.number().int().min(0) }).strict(),
+  },
+  /**
+   * After the server refused a verdict for good (the set changed meanwhile, say): opens the
+   * revision the last sync pulled for a new verdict, carrying the refused verdict's comments that
+   * still apply, or closes the refusal when the set left this reviewer's queue. Sync first.
+   * Errors: REVIEW_NOT_REFUSED, REVIEW_NOT_REFRESHED, REVIEW_NOT_FOUND.
+   */
+  reviewAgain: {
+    input: z.object({ setId: z.string().min(1) }).strict(),
+    output: ReviewAgainResult,
   },
   /** The review comments on the annotator's own set (pulled by sync). */
   listComments: {

@@ -5,6 +5,20 @@ import { CommentPin, ReviewComment } from '../domain/review/reviewComment';
 import type { LabelsDiff } from '../domain/review/labelsDiff';
 import type { ReviewComment as WireComment } from './syncProtocol';
 
+/** A verdict the server refused for good, as the reviewer sees it on the queue. */
+export const RefusedVerdict = z
+  .object({
+    verdict: z.enum(['accept', 'request_changes']),
+    /** The revision the verdict was given on. */
+    revision: z.number().int().min(0),
+    /** The server's error code (STALE_REVISION, NOT_FOUND, SET_LOCKED…) and sentence. */
+    code: z.string(),
+    message: z.string(),
+    givenAt: z.string(),
+  })
+  .strict();
+export type RefusedVerdict = z.infer<typeof RefusedVerdict>;
+
 /** One clip waiting for this reviewer, as cached on the workstation (works offline). */
 export const ReviewQueueItem = z
   .object({
@@ -24,9 +38,40 @@ export const ReviewQueueItem = z
     openComments: z.number().int().min(0),
     /** Set once this reviewer gave a verdict here; the row waits in the outbox until delivered. */
     verdict: z.enum(['accept', 'request_changes']).nullable(),
+    /**
+     * This reviewer's verdict the server refused for good (the set changed meanwhile, or is no
+     * longer theirs), with the server's reason; null otherwise. "Review again" deals with it.
+     */
+    refused: RefusedVerdict.nullable(),
   })
   .strict();
 export type ReviewQueueItem = z.infer<typeof ReviewQueueItem>;
+
+/**
+ * A comment the reviewer wrote for a refused verdict that does not fit the revision reviewed
+ * again (its frame is past the clip's end, its track, segment or contact label is gone).
+ */
+export const CommentNotCarried = z.object({ comment: ReviewComment, why: z.string() }).strict();
+export type CommentNotCarried = z.infer<typeof CommentNotCarried>;
+
+/**
+ * What "Review again" did: `reopened` when the set is back in the queue (at the server's current
+ * revision) for a new verdict; `closed` when the server no longer lists it for this reviewer.
+ */
+export const ReviewAgainResult = z
+  .object({
+    setId: z.string(),
+    outcome: z.enum(['reopened', 'closed']),
+    /** The revision the refused verdict was about. */
+    refusedRevision: z.number().int().min(0),
+    /** The revision to review now; null when closed. */
+    revision: z.number().int().min(0).nullable(),
+    /** Unsent comments carried to `revision`, drafts again (they go with the next verdict). */
+    carried: z.array(ReviewComment),
+    notCarried: z.array(CommentNotCarried),
+  })
+  .strict();
+export type ReviewAgainResult = z.infer<typeof ReviewAgainResult>;
 
 /** What a diff entry says, flattened for a list with links to frames. */
 export const DiffEntry = z

@@ -5,6 +5,32 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
 import type { Store } from '../../../src/main/services/store/Store';
 import type { ReviewQueueEntry } from '../../../src/shared/api/syncProtocol';
+import { COCO_BODY_TEMPLATE_ID } from '../../../src/shared/domain/labels';
+
+const person = (id: string) => ({
+  id,
+  kind: 'person' as const,
+  templateId: COCO_BODY_TEMPLATE_ID,
+  label: id,
+  color: '#3366cc',
+  keyframes: [],
+});
+const segment = {
+  id: 'seg1',
+  startFrame: 10,
+  endFrame: 20,
+  verbId: 1,
+  nounId: 2,
+  actor: 'p1',
+  note: '',
+};
+const withLabels = (
+  e: ReviewQueueEntry,
+  labels: NonNullable<ReviewQueueEntry['labels']>,
+): ReviewQueueEntry => ({
+  ...e,
+  labels,
+});
 
 const entry = (setId: string, revision = 1): ReviewQueueEntry => ({
   setId,
@@ -108,5 +134,138 @@ describe('the review cache on a workstation', () => {
     expect(() => store.reviews.resolveComment('nope', 'ann1')).toThrow(
       expect.objectContaining({ code: 'COMMENT_NOT_FOUND' }),
     );
+  });
+
+  /** The reviewer's verdict on revision 1, refused by the server as it would a stale one. */
+  const refuseVerdict = (code: string, message: string) => {
+    const [item] = store.reviews.pendingOutbox(10);
+    if (item === undefined) throw new Error('no verdict queued');
+    store.reviews.recordRefusal(item, code, message, 'rev1');
+  };
+
+  it('shows a refused verdict with its reason and reviews the newer revision again, carrying what fits', () => {
+    const before = { tracks: [person('p1'), person('p2')], segments: [segment], contacts: [] };
+    store.reviews.cacheQueue([withLabels(entry('s1'), before)], 'rev1');
+    store.reviews.addComment({ setId: 's1', pin: { kind: 'frame', frame: 3 }, text: 'f3' }, 'rev1');
+    store.reviews.addComment(
+      { setId: 's1', pin: { kind: 'point', frame: 12, trackId: 'p2', index: 9 }, text: 'p2 wrist' },
+      'rev1',
+    );
+    store.reviews.addComment(
+      { setId: 's1', pin: { kind: 'segment', segmentId: 'seg1' }, text: 'starts late' },
+      'rev1',
+    );
+    store.reviews.submitVerdict({ setId: 's1', verdict: 'accept' }, 'rev1');
+    refuseVerdict('STALE_REVISION', 'The set is at revision 3, not 1; reload it and review again.');
+
+    // Visible on the queue with the server's reason; parked, not pending, never resent.
+    expect(store.reviews.listQueue('rev1')[0]?.refused).toEqual({
+      verdict: 'accept',
+      revision: 1,
+      code: 'STALE_REVISION',
+      message: 'The set is at revision 3, not 1; reload it and review again.',
+      givenAt: expect.any(String) as string,
+    });
+    expect(store.reviews.pendingCount()).toBe(0);
+    // Nothing new goes on top of a refused verdict, and the stale copy cannot be reviewed again.
+    expect(() =>
+      store.reviews.addComment(
+        { setId: 's1', pin: { kind: 'frame', frame: 1 }, text: 'x' },
+        'rev1',
+      ),
+    ).toThrow(expect.objectContaining({ code: 'REVIEW_REFUSED' }));
+    expect(() => store.reviews.reviewAgain('s1', 'rev1')).toThrow(
+      expect.objectContaining({ code: 'REVIEW_NOT_REFRESHED' }),
+    );
+
+    // The next pull brings revision 3, where track p2 is gone and the segment was moved.
+    const after = {
+      tracks: [person('p1')],
+      segments: [{ ...segment, startFrame: 8 }],
+      contacts: [],
+    };
+    store.reviews.cacheQueue([withLabels(entry('s1', 3), after)], 'rev1');
+    const again = store.reviews.reviewAgain('s1', 'rev1');
+    expect(again).toMatchObject({
+      setId: 's1',
+      outcome: 'reopened',
+      refusedRevision: 1,
+      revision: 3,
+      carried: [
+        { text: 'f3', revision: 3 },
+        { text: 'starts late', revision: 3 },
+      ],
+      notCarried: [{ comment: { text: 'p2 wrist' }, why: 'Track p2 is no longer in the labels.' }],
+    });
+    expect(() => store.reviews.reviewAgain('s1', 'rev1')).toThrow(
+      expect.objectContaining({ code: 'REVIEW_NOT_REFUSED' }),
+    );
+    const opened = store.reviews.open('s1', 'rev1');
+    expect(opened.item).toMatchObject({ revision: 3, verdict: null, refused: null });
+    expect(opened.changesSince).toMatchObject({
+      revision: 1,
+      entries: expect.arrayContaining([
+        expect.objectContaining({ what: 'track', kind: 'removed', id: 'p2' }),
+        expect.objectContaining({ what: 'segment', kind: 'changed', id: 'seg1' }),
+      ]) as unknown,
+    });
+    expect(opened.comments.map((c) => c.text)).toEqual(['f3', 'starts late']);
+
+    // The new verdict carries the carried drafts, under a new key, once.
+    store.reviews.submitVerdict({ setId: 's1', verdict: 'accept' }, 'rev1');
+    const outbox = store.reviews.pendingOutbox(10);
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]?.kind === 'verdict' && outbox[0].payload).toMatchObject({
+      verdict: 'accept',
+      baseRevision: 3,
+      comments: [
+        { text: 'f3', frame: 3 },
+        { text: 'starts late', segmentId: 'seg1' },
+      ],
+    });
+    const audit = store.listAudit({ limit: 20 });
+    const step = audit.find((e) => e.action === 'review.review_again');
+    expect(step?.details).toMatchObject({
+      refused: { code: 'STALE_REVISION', revision: 1 },
+      revision: 3,
+      notCarried: [{ text: 'p2 wrist', why: 'Track p2 is no longer in the labels.' }],
+    });
+    expect(audit.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['review.verdict_refused', 'review.review_again', 'review.accept']),
+    );
+  });
+
+  it('closes a refusal when the server no longer offers the set to this reviewer', () => {
+    store.reviews.cacheQueue([entry('s1')], 'rev1');
+    store.reviews.addComment({ setId: 's1', pin: { kind: 'frame', frame: 3 }, text: 'f3' }, 'rev1');
+    store.reviews.submitVerdict({ setId: 's1', verdict: 'accept' }, 'rev1');
+    refuseVerdict('NOT_FOUND', 'No set s1 for you to review.');
+    // Reassigned: the pull no longer lists it, yet the refusal stays in view.
+    store.reviews.cacheQueue([], 'rev1');
+    expect(store.reviews.listQueue('rev1')[0]?.refused?.code).toBe('NOT_FOUND');
+    const closed = store.reviews.reviewAgain('s1', 'rev1');
+    expect(closed).toMatchObject({
+      outcome: 'closed',
+      revision: null,
+      carried: [],
+      notCarried: [{ comment: { text: 'f3' }, why: 'The set is no longer in your review queue.' }],
+    });
+    expect(store.reviews.listQueue('rev1')).toEqual([]);
+    expect(store.reviews.pendingCount()).toBe(0);
+    expect(store.listAudit({ limit: 5 }).map((e) => e.action)).toContain('review.refusal_closed');
+  });
+
+  it('reviews the same revision again when the server refused for another reason and still lists it', () => {
+    store.reviews.cacheQueue([entry('s1')], 'rev1');
+    store.reviews.submitVerdict({ setId: 's1', verdict: 'accept' }, 'rev1');
+    refuseVerdict('SET_LOCKED', 'This set is in progress, not awaiting review.');
+    store.reviews.cacheQueue([entry('s1')], 'rev1');
+    expect(store.reviews.reviewAgain('s1', 'rev1')).toMatchObject({
+      outcome: 'reopened',
+      revision: 1,
+    });
+    expect(store.reviews.listQueue('rev1')[0]).toMatchObject({ verdict: null, refused: null });
+    store.reviews.submitVerdict({ setId: 's1', verdict: 'accept' }, 'rev1');
+    expect(store.reviews.pendingCount()).toBe(1);
   });
 });

@@ -108,6 +108,7 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       services.sync.kick();
       return { queued: true as const, comments };
     },
+    reviewAgain: ({ setId }) => store.reviews.reviewAgain(setId, actor),
     listComments: ({ setId }) => store.reviews.commentsForLocalSet(setId),
     resolveComment: ({ commentId }) => {
       const comment = store.reviews.resolveComment(commentId, actor);

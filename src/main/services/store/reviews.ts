@@ -6,7 +6,10 @@ import {
   pinOfWire,
   toWireComment,
   type AddReviewComment,
+  type CommentNotCarried,
   type OpenedReview,
+  type RefusedVerdict,
+  type ReviewAgainResult,
   type ReviewQueueItem,
   type SubmitReview,
 } from '../../../shared/api/reviewSchemas';
@@ -26,7 +29,10 @@ export type ReviewErrorCode =
   | 'COMMENT_NOT_FOUND'
   | 'REVIEW_ALREADY_GIVEN'
   | 'REASON_REQUIRED'
-  | 'PIN_NOT_FOUND';
+  | 'PIN_NOT_FOUND'
+  | 'REVIEW_REFUSED'
+  | 'REVIEW_NOT_REFUSED'
+  | 'REVIEW_NOT_REFRESHED';
 
 /** A review step refused; the contract passes the code and the sentence to the user. */
 export class ReviewError extends ApiError {
@@ -110,7 +116,28 @@ function toComment(row: CommentRow): ReviewComment {
   });
 }
 
-function toItem(row: QueueRow): ReviewQueueItem {
+type RefusedRow = {
+  id: string;
+  payload_json: string;
+  last_error: string | null;
+  created_at: string;
+};
+
+/** The refused verdict as the queue shows it; `last_error` holds "CODE: the server's sentence". */
+function toRefused(row: RefusedRow): RefusedVerdict {
+  const body = JSON.parse(row.payload_json) as ReviewBody;
+  const error = row.last_error ?? 'REFUSED: The server refused this verdict.';
+  const colon = error.indexOf(': ');
+  return {
+    verdict: body.verdict,
+    revision: body.baseRevision,
+    code: colon < 0 ? error : error.slice(0, colon),
+    message: colon < 0 ? '' : error.slice(colon + 2),
+    givenAt: row.created_at,
+  };
+}
+
+function toItem(row: QueueRow, refused: RefusedRow | undefined): ReviewQueueItem {
   return {
     setId: row.server_set_id,
     clipRef: row.clip_ref,
@@ -124,6 +151,7 @@ function toItem(row: QueueRow): ReviewQueueItem {
     modelShare: row.model_share,
     openComments: row.open_comments,
     verdict: row.verdict,
+    refused: refused === undefined ? null : toRefused(refused),
   };
 }
 
@@ -155,9 +183,11 @@ export class Reviews {
       .transaction(() => {
         const listed = new Set(entries.map((e) => e.setId));
         for (const id of this.#s.queuedIds.all()) {
-          if (!listed.has(id) && this.#s.pendingVerdictFor.get(id) === undefined) {
-            this.#s.dropQueued.run(id);
-          }
+          if (listed.has(id)) continue;
+          // Kept for its verdict; marked so "Review again" after a refusal knows the server no
+          // longer offers the set to this reviewer.
+          if (this.#s.pendingVerdictFor.get(id) === undefined) this.#s.dropQueued.run(id);
+          else this.#s.markUnlisted.run(id);
         }
         for (const entry of entries) {
           const labels = entry.labels ?? { tracks: [], segments: [], contacts: [] };
@@ -205,7 +235,9 @@ export class Reviews {
   }
 
   listQueue(reviewer: string): ReviewQueueItem[] {
-    return this.#s.queue.all({ reviewer, set: null }).map(toItem);
+    return this.#s.queue
+      .all({ reviewer, set: null })
+      .map((row) => toItem(row, this.#s.refusedFor.get(row.server_set_id)));
   }
 
   #queued(setId: string, reviewer: string): QueueRow {
@@ -225,7 +257,7 @@ export class Reviews {
     const labels = LabelsDocument.parse(JSON.parse(row.labels_json) as unknown);
     const previous = this.#s.lastReviewed.get(setId, reviewer, row.revision);
     return {
-      item: toItem(row),
+      item: toItem(row, this.#s.refusedFor.get(setId)),
       labels,
       comments: this.comments(setId),
       changesSince:
@@ -241,6 +273,113 @@ export class Reviews {
               ),
             },
     };
+  }
+
+  /** While a refused verdict waits for "Review again", nothing new is added on top of it. */
+  #notRefused(setId: string): void {
+    const refused = this.#s.refusedFor.get(setId);
+    if (refused === undefined) return;
+    const { revision, code, message } = toRefused(refused);
+    throw new ReviewError(
+      'REVIEW_REFUSED',
+      `The server refused your verdict on revision ${revision} (${code}: ${message}). ` +
+        'Choose "Review again" to load the current revision first.',
+    );
+  }
+
+  /**
+   * "Review again" after the server refused a verdict for good, on the queue as the last sync
+   * pulled it. When the server still offers the set, its current revision is opened for a new
+   * verdict (the diff since the refused revision shows what changed) and the refused verdict's
+   * comments become drafts of that revision where they still apply; the others are listed, with
+   * why, and kept whole in the audit entry. When the server no longer offers it, the refusal is
+   * closed. One transaction: the refused outbox row goes with the step that deals with it, so
+   * nothing is sent twice and the new verdict goes out as a new row.
+   */
+  reviewAgain(setId: string, reviewer: string): ReviewAgainResult {
+    const at = new Date().toISOString();
+    return this.#db
+      .transaction((): ReviewAgainResult => {
+        const refusedRow = this.#s.refusedFor.get(setId);
+        if (refusedRow === undefined) {
+          throw new ReviewError(
+            'REVIEW_NOT_REFUSED',
+            'The server has not refused a verdict on this set; there is nothing to review again.',
+          );
+        }
+        const refused = toRefused(refusedRow);
+        const row = this.#queued(setId, reviewer);
+        const unlisted = row.status === UNLISTED;
+        if (!unlisted && refused.code === 'STALE_REVISION' && row.revision <= refused.revision) {
+          throw new ReviewError(
+            'REVIEW_NOT_REFRESHED',
+            `The server holds a newer revision than ${refused.revision}, and this workstation ` +
+              'has not pulled it yet: sync, then review again.',
+          );
+        }
+        const body = JSON.parse(refusedRow.payload_json) as ReviewBody;
+        const unsent = body.comments.flatMap((wire) => {
+          const comment = wire.id === undefined ? undefined : this.#s.comment.get(wire.id);
+          return comment === undefined ? [] : [toComment(comment)];
+        });
+        const carried: ReviewComment[] = [];
+        const notCarried: CommentNotCarried[] = [];
+        if (unlisted) {
+          for (const comment of unsent) {
+            notCarried.push({ comment, why: 'The set is no longer in your review queue.' });
+          }
+        } else {
+          const labels = LabelsDocument.parse(JSON.parse(row.labels_json) as unknown);
+          const frames = row.clip_id === null ? undefined : this.#s.frameCount.get(row.clip_id);
+          for (const comment of unsent) {
+            const why = whyNotCarried(comment.pin, labels, frames);
+            if (why === null) carried.push({ ...comment, revision: row.revision });
+            else notCarried.push({ comment, why });
+          }
+        }
+        this.#s.deleteOutbox.run(refusedRow.id);
+        for (const comment of carried) this.#s.carry.run(row.revision, comment.id);
+        for (const { comment } of notCarried) this.#s.deleteComment.run(comment.id);
+        if (unlisted) {
+          this.#s.dropQueued.run(setId);
+        } else if (row.revision === refused.revision) {
+          // Same revision (the server refused for another reason and still offers the set):
+          // the refused verdict never counted, so a new one may be given.
+          this.#s.forgetReviewed.run(setId, reviewer, row.revision);
+        }
+        const result: ReviewAgainResult = {
+          setId,
+          outcome: unlisted ? 'closed' : 'reopened',
+          refusedRevision: refused.revision,
+          revision: unlisted ? null : row.revision,
+          carried,
+          notCarried,
+        };
+        this.#audit(
+          {
+            actor: reviewer,
+            action: unlisted ? 'review.refusal_closed' : 'review.review_again',
+            entityType: 'review',
+            entityId: setId,
+            details: {
+              refusedOutboxId: refusedRow.id,
+              refused,
+              revision: result.revision,
+              carried: carried.map((c) => c.id),
+              // Whole, so a comment dropped from the set is never lost.
+              notCarried: notCarried.map(({ comment, why }) => ({
+                id: comment.id,
+                pin: comment.pin,
+                text: comment.text,
+                why,
+              })),
+            },
+          },
+          at,
+        );
+        return result;
+      })
+      .immediate();
   }
 
   comments(serverSetId: string): ReviewComment[] {
@@ -259,6 +398,7 @@ export class Reviews {
     return this.#db
       .transaction((): ReviewComment => {
         const row = this.#queued(input.setId, reviewer);
+        this.#notRefused(input.setId);
         if (row.verdict !== null) {
           throw new ReviewError(
             'REVIEW_ALREADY_GIVEN',
@@ -319,6 +459,7 @@ export class Reviews {
     return this.#db
       .transaction(() => {
         const row = this.#queued(input.setId, reviewer);
+        this.#notRefused(input.setId);
         if (row.verdict !== null) {
           throw new ReviewError(
             'REVIEW_ALREADY_GIVEN',
@@ -518,6 +659,34 @@ export class Reviews {
   }
 }
 
+/** Why a refused verdict's comment does not fit the revision reviewed again; null when it does. */
+function whyNotCarried(
+  pin: CommentPin,
+  labels: LabelsDocument,
+  frameCount: number | undefined,
+): string | null {
+  const pastEnd = (frame: number) =>
+    frameCount !== undefined && frame >= frameCount
+      ? `Frame ${frame} is past the clip's last frame (${frameCount - 1}).`
+      : null;
+  switch (pin.kind) {
+    case 'frame':
+      return pastEnd(pin.frame);
+    case 'point':
+      return labels.tracks.some((t) => t.id === pin.trackId)
+        ? pastEnd(pin.frame)
+        : `Track ${pin.trackId} is no longer in the labels.`;
+    case 'segment':
+      return labels.segments.some((s) => s.id === pin.segmentId)
+        ? null
+        : `Segment ${pin.segmentId} is no longer in the labels.`;
+    case 'contact':
+      return labels.contacts.some((c) => c.id === pin.contactId)
+        ? null
+        : `Contact label ${pin.contactId} is no longer in the labels.`;
+  }
+}
+
 /** A pin must name something in the labels reviewed (a point's slot must exist on its track). */
 function checkPin(pin: CommentPin, labels: LabelsDocument): void {
   const missing = (what: string) =>
@@ -541,8 +710,26 @@ function checkPin(pin: CommentPin, labels: LabelsDocument): void {
   }
 }
 
+/** `review_queue.status` of a set kept for its verdict after the server stopped listing it. */
+const UNLISTED = 'unlisted';
+
 function prepare(db: Database) {
   return {
+    markUnlisted: db.prepare<[string]>(
+      `UPDATE review_queue SET status = '${UNLISTED}' WHERE server_set_id = ?`,
+    ),
+    refusedFor: db.prepare<[string], RefusedRow>(/* sql */ `
+      SELECT id, payload_json, last_error, created_at FROM review_outbox
+      WHERE server_set_id = ? AND kind = 'verdict' AND state = 'failed'
+      ORDER BY seq DESC LIMIT 1`),
+    frameCount: db.prepare<[string], number>('SELECT frame_count FROM clips WHERE id = ?').pluck(),
+    carry: db.prepare<[number, string]>(
+      'UPDATE review_comments SET revision = ?, sent_at = NULL WHERE id = ?',
+    ),
+    deleteComment: db.prepare<[string]>('DELETE FROM review_comments WHERE id = ?'),
+    forgetReviewed: db.prepare<[string, string, number]>(
+      'DELETE FROM reviewed_revisions WHERE server_set_id = ? AND reviewer = ? AND revision = ?',
+    ),
     queuedIds: db.prepare<[], string>('SELECT server_set_id FROM review_queue').pluck(),
     pendingVerdictFor: db
       .prepare<[string], number>(
