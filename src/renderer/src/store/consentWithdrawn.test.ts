@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../../shared/api/contract';
+import type { ConsentWithdrawn } from '../../../shared/api/governanceSchemas';
+import type { Clip } from '../../../shared/api/schemas';
+import { EMPTY_LABELS, parseProjectSchema } from '../../../shared/domain/labels';
+import sampleProject from '../../../../resources/project.sample.json';
+import { createAppStore } from './appStore';
+
+type Listener = (payload: unknown) => void;
+
+const parsed = parseProjectSchema(JSON.stringify(sampleProject));
+if (!parsed.ok) throw new Error(parsed.message);
+const project = { id: 'p', name: 'Sample', version: 1, schema: parsed.project };
+const LABELED = { ...EMPTY_LABELS, tracks: [] };
+
+/** A client answering what opening a clip's labels needs, recording calls; events pushed by hand. */
+function fakeClient() {
+  const listeners = new Map<string, Listener[]>();
+  const calls: string[] = [];
+  const answers: Record<string, () => unknown> = {
+    openAnnotationSet: () => ({
+      id: 's1',
+      clipId: 'c1',
+      annotator: 'me',
+      projectId: 'p',
+      status: 'in_progress',
+      revision: 0,
+      seq: 3,
+      updatedAt: '2026-01-01T00:00:00Z',
+    }),
+    getProject: () => project,
+    loadLabels: () => ({ setId: 's1', seq: 3, doc: LABELED }),
+    listBatches: () => [],
+    listClips: () => ({ clips: [], fileErrors: [] }),
+  };
+  const client = new Proxy(
+    {},
+    {
+      get: (_target, key: string) => {
+        if (key.startsWith('on')) {
+          return (listener: Listener) => {
+            listeners.set(key, [...(listeners.get(key) ?? []), listener]);
+            return () => undefined;
+          };
+        }
+        return () => {
+          calls.push(key);
+          const answer = answers[key];
+          return answer ? Promise.resolve(answer()) : new Promise(() => undefined);
+        };
+      },
+    },
+  ) as ApiClient;
+  const push = (payload: ConsentWithdrawn) => {
+    for (const listener of listeners.get('onConsentWithdrawn') ?? []) listener(payload);
+  };
+  return { client, calls, push };
+}
+
+describe('a consent withdrawal pushed to the window', () => {
+  it('closes the clip being labeled, forgets its labels and says why', async () => {
+    const fake = fakeClient();
+    const store = createAppStore(fake.client);
+    store.getState().showClip('b1', 'c1');
+    store.setState({ playerClip: { id: 'c1' } as Clip });
+    await store.getState().openLabels('c1', 100);
+    expect(store.getState().labelSet?.id).toBe('s1');
+
+    fake.push({ clipIds: ['c9', 'c1'], reason: 'contributor asked' });
+
+    const state = store.getState();
+    expect(state.screen).toEqual({ name: 'batch', batchId: 'b1' });
+    expect(state.labelSet).toBeNull();
+    expect(state.labels).toBe(EMPTY_LABELS);
+    expect(state.undoStack.past.length + state.undoStack.future.length).toBe(0);
+    expect(state.error).toMatchObject({ code: 'CONSENT_WITHDRAWN' });
+    expect(state.error?.message).toContain('contributor asked');
+    // No edit for the purged set is sent afterwards: the save queue is gone with the labels.
+    expect(state.editLabels({ type: 'addTrack' } as never)).toBe(false);
+    expect(fake.calls).not.toContain('applyLabelEdit');
+  });
+
+  it('leaves another clip open and only refreshes the list that shows a purged clip', async () => {
+    const fake = fakeClient();
+    const store = createAppStore(fake.client);
+    store.getState().showClip('b1', 'c2');
+    fake.push({ clipIds: ['c1'], reason: null });
+    expect(store.getState().screen).toEqual({ name: 'clip', batchId: 'b1', clipId: 'c2' });
+    expect(store.getState().error).toBeNull();
+  });
+});
