@@ -80,7 +80,7 @@ describe('a consent withdrawal pushed to the window', () => {
     expect(fake.calls).not.toContain('applyLabelEdit');
   });
 
-  it('leaves another clip open and only refreshes the list that shows a purged clip', async () => {
+  it('leaves another clip open and only refreshes the list that shows a purged clip', () => {
     const fake = fakeClient();
     const store = createAppStore(fake.client);
     store.getState().showClip('b1', 'c2');
