@@ -55,6 +55,8 @@ async function count(db: Db, sql: string, params: unknown[] = []): Promise<numbe
 describe('QA review between a reviewer and an annotator, through the real server (PGlite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fw-review-'));
   const clip = clipRefOf('review-clip');
+  // Reviewed by rev1 and, meanwhile, by the project's lead: rev1's verdict goes stale.
+  const staleClip = clipRefOf('review-stale-clip');
   let serverDb: Db;
   let team: Team;
   let server: { url: string; close: () => Promise<void> };
@@ -68,7 +70,7 @@ describe('QA review between a reviewer and an annotator, through the real server
       projectId: team.projectId,
       annotator: 'ann1',
       reviewer: 'rev1',
-      clipRefs: [clip],
+      clipRefs: [clip, staleClip],
     });
     serverDb = opened.db;
     server = await listenInProcess(opened.db);
@@ -268,6 +270,164 @@ describe('QA review between a reviewer and an annotator, through the real server
     } finally {
       annotator.services.close();
       reviewer.services.close();
+    }
+  }, 60_000);
+
+  it('shows a verdict refused as stale, reviews the newer revision again and accepts it, each step once on the server', async () => {
+    const sets = seedWorkstation(join(dir, 'annotator-stale.sqlite'), [staleClip], 'annotator-1', {
+      submit: false,
+    });
+    const localSet = sets.get(staleClip) ?? '';
+    const annotator = workstation('annotator-stale', 'annotator-1', team.tokens.ann1);
+    const reviewer = workstation('reviewer-stale', 'reviewer-1', team.tokens.rev1);
+    const lead = workstation('lead-stale', 'lead-1', team.tokens.lead1);
+    const reviewsOn = (setId: string) =>
+      count(serverDb, 'SELECT count(*)::int AS n FROM reviews WHERE set_id = $1', [setId]);
+    try {
+      const store = annotator.services.store;
+      store.applyLabelEdit(localSet, addPerson, 0, 'annotator-1');
+      store.applyLabelEdit(localSet, poseAt(10), 1, 'annotator-1');
+      store.applyLabelEdit(
+        localSet,
+        {
+          type: 'addSegment',
+          segment: {
+            id: 'seg1',
+            startFrame: 0,
+            endFrame: 2,
+            verbId: 0,
+            nounId: 0,
+            actor: 'p1',
+            note: '',
+          },
+        },
+        2,
+        'annotator-1',
+      );
+      expect(store.submitAnnotationSet(localSet, 'annotator-1').submitted).toBe(true);
+      await annotator.sync.syncNow(10_000);
+
+      // The reviewer reviews revision 1 offline: three comments and an accept, not yet sent.
+      await reviewer.sync.syncNow(10_000);
+      const [queued] = await reviewer.handlers.listReviewQueue({});
+      expect(queued).toMatchObject({ clipRef: staleClip, revision: 1, refused: null });
+      const setId = queued?.setId ?? '';
+      for (const [pin, text] of [
+        [{ kind: 'frame', frame: 1 }, 'Blur on this frame'],
+        [{ kind: 'point', frame: 1, trackId: 'p1', index: 9 }, 'Check the left wrist'],
+        [{ kind: 'segment', segmentId: 'seg1' }, 'Which verb is this?'],
+      ] as const) {
+        await reviewer.handlers.addReviewComment({ setId, pin, text });
+      }
+      await reviewer.handlers.submitReview({ setId, verdict: 'accept' });
+
+      // Meanwhile the lead sends the set back and the annotator resubmits (revision 3).
+      await lead.sync.syncNow(10_000);
+      await lead.handlers.submitReview({
+        setId,
+        verdict: 'request_changes',
+        reason: 'The segment is not an action',
+      });
+      await lead.sync.syncNow(10_000);
+      await annotator.sync.syncNow(10_000);
+      store.applyLabelEdit(
+        localSet,
+        { type: 'removeSegment', segmentId: 'seg1' },
+        3,
+        'annotator-1',
+      );
+      store.applyLabelEdit(localSet, poseAt(12), 4, 'annotator-1');
+      expect(store.submitAnnotationSet(localSet, 'annotator-1').submitted).toBe(true);
+      await annotator.sync.syncNow(10_000);
+
+      // The reviewer's accept reaches the server and is refused as stale: parked, shown, not resent.
+      const refusedRound = await reviewer.sync.syncNow(10_000);
+      expect(refusedRound.lastError).toMatch(/^STALE_REVISION/);
+      await reviewer.sync.syncNow(10_000);
+      expect(reviewer.sync.status().pending).toBe(0);
+      expect(await reviewsOn(setId)).toBe(1);
+      const [refused] = await reviewer.handlers.listReviewQueue({});
+      expect(refused).toMatchObject({
+        setId,
+        revision: 3,
+        verdict: null,
+        refused: {
+          verdict: 'accept',
+          revision: 1,
+          code: 'STALE_REVISION',
+          message: expect.stringContaining('revision 3') as string,
+        },
+      });
+      expect(() => reviewer.handlers.submitReview({ setId, verdict: 'accept' })).toThrow(
+        expect.objectContaining({ code: 'REVIEW_REFUSED' }),
+      );
+
+      // Review again: revision 3 with what changed since revision 1; the segment comment is
+      // listed as not carried (the segment is gone), the other two are drafts again.
+      const again = await reviewer.handlers.reviewAgain({ setId });
+      expect(again).toMatchObject({ outcome: 'reopened', refusedRevision: 1, revision: 3 });
+      expect(again.carried.map((c) => c.text)).toEqual([
+        'Blur on this frame',
+        'Check the left wrist',
+      ]);
+      expect(again.notCarried).toEqual([
+        expect.objectContaining({
+          comment: expect.objectContaining({ text: 'Which verb is this?' }) as unknown,
+          why: 'Segment seg1 is no longer in the labels.',
+        }),
+      ]);
+      const reopened = await reviewer.handlers.openReview({ setId });
+      expect(reopened.changesSince?.revision).toBe(1);
+      expect(reopened.changesSince?.entries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ what: 'keyframe', kind: 'changed', frame: 1 }),
+          expect.objectContaining({ what: 'segment', kind: 'removed', id: 'seg1' }),
+        ]),
+      );
+      expect(await reviewer.handlers.submitReview({ setId, verdict: 'accept' })).toEqual({
+        queued: true,
+        comments: 2,
+      });
+      await reviewer.sync.syncNow(10_000);
+      await reviewer.sync.syncNow(10_000);
+      expect(reviewer.sync.status().pending).toBe(0);
+
+      // The server holds each step once: two pushes, the lead's review and the second accept.
+      expect(await reviewsOn(setId)).toBe(2);
+      const stored = await serverDb.query<{ verdict: string; comments: { text: string }[] }>(
+        'SELECT verdict, comments FROM reviews WHERE set_id = $1 ORDER BY revision',
+        [setId],
+      );
+      expect(stored.map((r) => r.verdict)).toEqual(['request_changes', 'accept']);
+      expect(stored[1]?.comments.map((c) => c.text)).toEqual([
+        'Blur on this frame',
+        'Check the left wrist',
+      ]);
+      expect(
+        await count(serverDb, 'SELECT count(*)::int AS n FROM set_versions WHERE set_id = $1', [
+          setId,
+        ]),
+      ).toBe(2);
+      await annotator.sync.syncNow(10_000);
+      expect(
+        annotator.services.store.openAnnotationSet(clipIdOf(staleClip), 'annotator-1', 'default')
+          .status,
+      ).toBe('accepted');
+      expect(await reviewer.handlers.listReviewQueue({})).toEqual([]);
+
+      const audit = reviewer.services.store.listAudit({ limit: 50 }).map((e) => e.action);
+      for (const action of [
+        'review.verdict_refused',
+        'review.review_again',
+        'review.accept',
+        'review.verdict_delivered',
+      ]) {
+        expect(audit.filter((a) => a === action)).toHaveLength(action === 'review.accept' ? 2 : 1);
+      }
+    } finally {
+      annotator.services.close();
+      reviewer.services.close();
+      lead.services.close();
     }
   }, 60_000);
 });
