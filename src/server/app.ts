@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ClipRef, PushSetBody, ReviewBody } from '../shared/api/syncProtocol';
 import { registerAgreementRoutes } from './agreementRoutes';
+import { registerAuditRoutes } from './auditRoutes';
 import { authenticate, type AuthUser } from './auth';
 import type { Db } from './db/Db';
 import { eventsSince } from './events';
@@ -317,6 +318,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   registerAgreementRoutes(app, db, userOf);
+  registerAuditRoutes(app, db, userOf);
 
   return app;
 }

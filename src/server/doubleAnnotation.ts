@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ClipRef } from '../shared/api/syncProtocol';
+import { ADMIN_ACTOR, appendAudit } from './audit';
 import type { Db } from './db/Db';
 import { appendEvents } from './events';
 import { ServerError } from './serverError';
@@ -16,7 +17,7 @@ export type DoubleMarked = { clipRef: string; first: string; second: string; set
  */
 export async function markDoubleAnnotation(
   db: Db,
-  input: { projectId: string; share: number; annotators?: readonly string[] },
+  input: { projectId: string; share: number; annotators?: readonly string[]; actor?: string },
 ): Promise<{ clips: number; target: number; marked: DoubleMarked[] }> {
   if (!(input.share > 0 && input.share <= 1)) {
     throw new ServerError(
@@ -107,6 +108,21 @@ export async function markDoubleAnnotation(
             clipRef,
             projectId: input.projectId,
             as: 'annotator',
+          },
+        },
+      ]);
+      await appendAudit(tx, [
+        {
+          actor: input.actor ?? ADMIN_ACTOR,
+          action: 'double.mark',
+          projectId: input.projectId,
+          clipRef,
+          setId,
+          revision: 0,
+          details: {
+            assignmentId,
+            firstAssignmentId: clip.assignment_id,
+            annotatorId: second.id,
           },
         },
       ]);

@@ -11,6 +11,7 @@ import {
   type ServerSetWithLabels,
 } from '../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../shared/domain/labels';
+import { appendAudit, labelsChecksum } from './audit';
 import type { AuthUser } from './auth';
 import type { Db, Queryable } from './db/Db';
 import { appendEvents } from './events';
@@ -193,6 +194,17 @@ export async function pushSet(
     'INSERT INTO set_versions (set_id, revision, labels, pushed_by) VALUES ($1, $2, $3::jsonb, $4)',
     [row.set_id, revision, JSON.stringify(body.labels), user.id],
   );
+  await appendAudit(tx, [
+    {
+      actor: user.id,
+      action: 'set.push',
+      projectId: row.project_id,
+      clipRef,
+      setId: row.set_id,
+      revision,
+      details: { labelsSha256: labelsChecksum(body.labels), baseRevision: body.baseRevision },
+    },
+  ]);
   return { status: 200, body: toServerSet({ ...row, status: 'submitted', revision }) };
 }
 
@@ -250,18 +262,11 @@ export async function reviewSet(
     'UPDATE annotation_sets SET status = $2, revision = $3, updated_at = now() WHERE id = $1',
     [setId, status, revision],
   );
+  const reviewId = randomUUID();
   await tx.query(
     `INSERT INTO reviews (id, set_id, reviewer_id, verdict, revision, comments, reason)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
-    [
-      randomUUID(),
-      setId,
-      user.id,
-      body.verdict,
-      revision,
-      JSON.stringify(comments),
-      reason ?? null,
-    ],
+    [reviewId, setId, user.id, body.verdict, revision, JSON.stringify(comments), reason ?? null],
   );
   await appendEvents(tx, [
     {
@@ -277,6 +282,18 @@ export async function reviewSet(
         comments,
         ...(reason === undefined ? {} : { reason }),
       },
+    },
+  ]);
+  // The comments' and reason's text can quote the footage: the entry counts them, no more.
+  await appendAudit(tx, [
+    {
+      actor: user.id,
+      action: 'set.review',
+      projectId: row.project_id,
+      clipRef: row.clip_ref,
+      setId,
+      revision,
+      details: { reviewId, verdict: body.verdict, status, comments: comments.length },
     },
   ]);
   return { status: 200, body: toServerSet({ ...row, status, revision }) };
@@ -400,8 +417,14 @@ export async function resolveComment(
   setId: string,
   commentId: string,
 ): Promise<{ status: number; body: { setId: string; commentId: string; resolvedAt: string } }> {
-  const rows = await tx.query<{ annotator_id: string; comments: ReviewComment[] | null }>(
-    `SELECT a.annotator_id,
+  const rows = await tx.query<{
+    annotator_id: string;
+    project_id: string;
+    clip_ref: string;
+    revision: number;
+    comments: ReviewComment[] | null;
+  }>(
+    `SELECT a.annotator_id, a.project_id, a.clip_ref, s.revision,
        (SELECT jsonb_agg(c) FROM reviews r, jsonb_array_elements(r.comments) c
         WHERE r.set_id = s.id) AS comments
      FROM annotation_sets s JOIN assignments a ON a.id = s.assignment_id WHERE s.id = $1`,
@@ -414,11 +437,25 @@ export async function resolveComment(
   if (!(row.comments ?? []).some((c) => c.id === commentId)) {
     throw new ServerError('NOT_FOUND', `No comment ${commentId} on set ${setId}.`);
   }
-  await tx.query(
+  const inserted = await tx.query(
     `INSERT INTO comment_resolutions (set_id, comment_id, resolved_by) VALUES ($1, $2, $3)
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING RETURNING comment_id`,
     [setId, commentId, user.id],
   );
+  // A second resolve of the same comment changes nothing, so it records nothing.
+  if (inserted.length > 0) {
+    await appendAudit(tx, [
+      {
+        actor: user.id,
+        action: 'comment.resolve',
+        projectId: row.project_id,
+        clipRef: row.clip_ref,
+        setId,
+        revision: row.revision,
+        details: { commentId },
+      },
+    ]);
+  }
   const stored = await tx.query<{ at: string | Date }>(
     'SELECT at FROM comment_resolutions WHERE set_id = $1 AND comment_id = $2',
     [setId, commentId],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ClipRef, Role } from '../shared/api/syncProtocol';
+import { ADMIN_ACTOR, appendAudit, sha256Hex } from './audit';
 import { generateToken, hashToken } from './auth';
 import type { Db, Queryable } from './db/Db';
 import { appendEvents } from './events';
@@ -8,7 +9,8 @@ import { ServerError } from './serverError';
 /**
  * The team's administration: users, tokens, projects, assignments and consent withdrawals.
  * Used by the `framewise-server` CLI (a lead at the server's shell) and by tests; none of it is
- * reachable over HTTP, so no client can grant itself a role or an assignment.
+ * reachable over HTTP, so no client can grant itself a role or an assignment. Each writes its
+ * audit entry in its own transaction; `actor` names who ran it (the CLI passes the shell's user).
  */
 
 type UserRow = { id: string; name: string; role: Role };
@@ -20,7 +22,12 @@ async function userByName(db: Queryable, name: string): Promise<UserRow> {
   return user;
 }
 
-export async function addUser(db: Db, name: string, role: string): Promise<UserRow> {
+export async function addUser(
+  db: Db,
+  name: string,
+  role: string,
+  actor: string = ADMIN_ACTOR,
+): Promise<UserRow> {
   const parsedRole = Role.safeParse(role);
   if (!parsedRole.success) {
     throw new ServerError(
@@ -32,71 +39,112 @@ export async function addUser(db: Db, name: string, role: string): Promise<UserR
     throw new ServerError('INVALID_INPUT', 'A user name is 1-64 letters, digits or _ . @ -.');
   }
   const id = randomUUID();
-  const rows = await db.query<UserRow>(
-    `INSERT INTO users (id, name, role) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING
-     RETURNING id, name, role`,
-    [id, name, parsedRole.data],
-  );
-  const user = rows[0];
-  if (user === undefined) throw new ServerError('USER_EXISTS', `A user named "${name}" exists.`);
-  return user;
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<UserRow>(
+      `INSERT INTO users (id, name, role) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING
+       RETURNING id, name, role`,
+      [id, name, parsedRole.data],
+    );
+    const user = rows[0];
+    if (user === undefined) throw new ServerError('USER_EXISTS', `A user named "${name}" exists.`);
+    await appendAudit(tx, [
+      { actor, action: 'user.add', details: { userId: user.id, name: user.name, role: user.role } },
+    ]);
+    return user;
+  });
 }
 
 /** Returns the token in clear text: the only time it exists outside its holder's hands. */
 export async function issueToken(
   db: Db,
   userName: string,
-  options: { expiresInDays?: number } = {},
+  options: { expiresInDays?: number; actor?: string } = {},
 ): Promise<{ tokenId: string; token: string; user: string; expiresAt: string | null }> {
-  const user = await userByName(db, userName);
   const token = generateToken();
   const tokenId = randomUUID();
   const expiresAt =
     options.expiresInDays === undefined
       ? null
       : new Date(Date.now() + options.expiresInDays * 86_400_000).toISOString();
-  await db.query(
-    'INSERT INTO api_tokens (id, user_id, token_sha256, expires_at) VALUES ($1, $2, $3, $4)',
-    [tokenId, user.id, hashToken(token), expiresAt],
-  );
-  return { tokenId, token, user: user.name, expiresAt };
+  return db.transaction(async (tx) => {
+    const user = await userByName(tx, userName);
+    await tx.query(
+      'INSERT INTO api_tokens (id, user_id, token_sha256, expires_at) VALUES ($1, $2, $3, $4)',
+      [tokenId, user.id, hashToken(token), expiresAt],
+    );
+    // The token id only: neither the token nor its hash belongs in a trail that is exported.
+    await appendAudit(tx, [
+      {
+        actor: options.actor ?? ADMIN_ACTOR,
+        action: 'token.issue',
+        details: { tokenId, userId: user.id, expiresAt },
+      },
+    ]);
+    return { tokenId, token, user: user.name, expiresAt };
+  });
 }
 
-export async function revokeToken(db: Db, tokenId: string): Promise<void> {
-  const rows = await db.query(
-    'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id',
-    [tokenId],
-  );
-  if (rows.length === 0) {
-    throw new ServerError('NOT_FOUND', `No active token ${tokenId} (unknown or already revoked).`);
-  }
+export async function revokeToken(
+  db: Db,
+  tokenId: string,
+  actor: string = ADMIN_ACTOR,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const rows = await tx.query<{ user_id: string }>(
+      `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
+       RETURNING user_id`,
+      [tokenId],
+    );
+    const revoked = rows[0];
+    if (revoked === undefined) {
+      throw new ServerError(
+        'NOT_FOUND',
+        `No active token ${tokenId} (unknown or already revoked).`,
+      );
+    }
+    await appendAudit(tx, [
+      { actor, action: 'token.revoke', details: { tokenId, userId: revoked.user_id } },
+    ]);
+  });
 }
 
 export async function createProject(
   db: Db,
   name: string,
   leadName: string,
+  actor: string = ADMIN_ACTOR,
 ): Promise<{ projectId: string; name: string; lead: string }> {
-  const lead = await userByName(db, leadName);
-  if (lead.role !== 'lead') {
-    throw new ServerError(
-      'INVALID_INPUT',
-      `${lead.name} is a ${lead.role}; a project's lead must be a lead.`,
-    );
-  }
-  const projectId = randomUUID();
-  await db.query('INSERT INTO projects (id, name, lead_id) VALUES ($1, $2, $3)', [
-    projectId,
-    name,
-    lead.id,
-  ]);
-  return { projectId, name, lead: lead.name };
+  return db.transaction(async (tx) => {
+    const lead = await userByName(tx, leadName);
+    if (lead.role !== 'lead') {
+      throw new ServerError(
+        'INVALID_INPUT',
+        `${lead.name} is a ${lead.role}; a project's lead must be a lead.`,
+      );
+    }
+    const projectId = randomUUID();
+    await tx.query('INSERT INTO projects (id, name, lead_id) VALUES ($1, $2, $3)', [
+      projectId,
+      name,
+      lead.id,
+    ]);
+    await appendAudit(tx, [
+      { actor, action: 'project.create', projectId, details: { name, leadId: lead.id } },
+    ]);
+    return { projectId, name, lead: lead.name };
+  });
 }
 
 /** Assigns a clip (by content hash) to an annotator, with an optional reviewer; creates the set. */
 export async function assignClip(
   db: Db,
-  input: { clipRef: string; projectId: string; annotator: string; reviewer?: string },
+  input: {
+    clipRef: string;
+    projectId: string;
+    annotator: string;
+    reviewer?: string;
+    actor?: string;
+  },
 ): Promise<{ assignmentId: string; setId: string }> {
   const clipRef = ClipRef.safeParse(input.clipRef);
   if (!clipRef.success) {
@@ -142,6 +190,17 @@ export async function assignClip(
         ? []
         : [{ userId: reviewer.id, event: { ...event, as: 'reviewer' } as const }]),
     ]);
+    await appendAudit(tx, [
+      {
+        actor: input.actor ?? ADMIN_ACTOR,
+        action: 'assignment.create',
+        projectId: input.projectId,
+        clipRef: clipRef.data,
+        setId,
+        revision: 0,
+        details: { assignmentId, annotatorId: annotator.id, reviewerId: reviewer?.id ?? null },
+      },
+    ]);
     return { assignmentId, setId };
   });
 }
@@ -150,14 +209,27 @@ export async function assignClip(
  * Gives an assignment (and its set, with whatever was pushed) to another annotator; both hear of
  * it through their events feed.
  */
-export async function reassign(db: Db, assignmentId: string, annotatorName: string): Promise<void> {
+export async function reassign(
+  db: Db,
+  assignmentId: string,
+  annotatorName: string,
+  actor: string = ADMIN_ACTOR,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const annotator = await userByName(tx, annotatorName);
     if (annotator.role !== 'annotator') {
       throw new ServerError('INVALID_INPUT', `${annotator.name} is not an annotator.`);
     }
-    const rows = await tx.query<{ annotator_id: string; clip_ref: string; project_id: string }>(
-      'SELECT annotator_id, clip_ref, project_id FROM assignments WHERE id = $1 FOR UPDATE',
+    const rows = await tx.query<{
+      annotator_id: string;
+      clip_ref: string;
+      project_id: string;
+      set_id: string | null;
+      revision: number | null;
+    }>(
+      `SELECT a.annotator_id, a.clip_ref, a.project_id, s.id AS set_id, s.revision
+       FROM assignments a LEFT JOIN annotation_sets s ON s.assignment_id = a.id
+       WHERE a.id = $1 FOR UPDATE OF a`,
       [assignmentId],
     );
     const row = rows[0];
@@ -180,15 +252,32 @@ export async function reassign(db: Db, assignmentId: string, annotatorName: stri
         },
       },
     ]);
+    await appendAudit(tx, [
+      {
+        actor,
+        action: 'assignment.reassign',
+        projectId: row.project_id,
+        clipRef,
+        setId: row.set_id,
+        revision: row.revision,
+        details: { assignmentId, fromAnnotatorId: row.annotator_id, toAnnotatorId: annotator.id },
+      },
+    ]);
   });
 }
 
 /** Records a contributor's withdrawal; everyone assigned the clip hears of it. */
-export async function withdrawConsent(db: Db, clipRef: string, reason: string): Promise<number> {
+export async function withdrawConsent(
+  db: Db,
+  clipRef: string,
+  reason: string,
+  actor: string = ADMIN_ACTOR,
+): Promise<number> {
   const ref = ClipRef.parse(clipRef);
   return db.transaction(async (tx) => {
-    await tx.query(
-      'INSERT INTO consent_withdrawals (clip_ref, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    const recorded = await tx.query(
+      `INSERT INTO consent_withdrawals (clip_ref, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING
+       RETURNING clip_ref`,
       [ref, reason],
     );
     // The labels of the clip go with the consent: every pushed version and the current copy.
@@ -196,7 +285,10 @@ export async function withdrawConsent(db: Db, clipRef: string, reason: string): 
     // them still resolve; review comments can quote the footage, so they go too.
     const sets = `SELECT s.id FROM annotation_sets s JOIN assignments a ON a.id = s.assignment_id
                   WHERE a.clip_ref = $1`;
-    await tx.query(`DELETE FROM set_versions WHERE set_id IN (${sets})`, [ref]);
+    const deleted = await tx.query(
+      `DELETE FROM set_versions WHERE set_id IN (${sets}) RETURNING set_id`,
+      [ref],
+    );
     await tx.query(`UPDATE reviews SET comments = '[]'::jsonb WHERE set_id IN (${sets})`, [ref]);
     await tx.query(`UPDATE annotation_sets SET labels = NULL WHERE id IN (${sets})`, [ref]);
     const users = await tx.query<{ user_id: string }>(
@@ -211,6 +303,22 @@ export async function withdrawConsent(db: Db, clipRef: string, reason: string): 
         event: { kind: 'consent_withdrawn', clipRef: ref, reason } as const,
       })),
     );
+    // Recorded once, when consent is first withdrawn; the reason may be personal, so only its
+    // checksum. The clip's earlier entries stay: they hold checksums, not the labels deleted here.
+    if (recorded.length > 0) {
+      await appendAudit(tx, [
+        {
+          actor,
+          action: 'consent.withdraw',
+          clipRef: ref,
+          details: {
+            reasonSha256: sha256Hex(reason),
+            versionsDeleted: deleted.length,
+            usersNotified: users.length,
+          },
+        },
+      ]);
+    }
     return users.length;
   });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { chainCanonical, GENESIS_HASH } from '../../../shared/domain/auditChain';
 
-/** The `prev_hash` of the first entry: there is nothing before it. */
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH };
 
 /** An audit row as stored: `details` is the JSON text exactly as written, never re-serialised. */
 export type ChainedFields = {
@@ -15,17 +15,16 @@ export type ChainedFields = {
 };
 
 /**
- * sha256 (hex) over the previous entry's hash and this entry's stored fields, as a JSON array in a
- * fixed order: JSON's string escaping makes the serialisation unambiguous (no field can run into
- * the next), and hashing the stored `details` text means verifying never depends on how a later
- * version orders object keys. The id is in the hash so renumbering rows is caught too.
+ * sha256 (hex) over the previous entry's hash and this entry's stored fields in a fixed order
+ * (`chainCanonical`, shared with the server's log). Hashing the stored `details` text means
+ * verifying never depends on how a later version orders object keys. The id is in the hash so
+ * renumbering rows is caught too.
  *
  * Frozen: migration 006 backfilled existing rows with it and every workstation's chain depends on
  * it; a change needs a new chain version, not an edit here.
  */
 export function auditEntryHash(prevHash: string, entry: ChainedFields): string {
-  const canonical = JSON.stringify([
-    prevHash,
+  const canonical = chainCanonical(prevHash, [
     entry.id,
     entry.at,
     entry.actor,
