@@ -13,6 +13,7 @@ import { runAgreementBench } from './agreementBench';
 import { runSyncBench } from './syncBench';
 import { runStripBench } from './stripBench';
 import { runPreannotationBench } from './preannotationBench';
+import { runWithdrawalBench } from './withdrawalBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -33,6 +34,7 @@ const benches: Bench[] = [
   { name: 'sync', run: () => runSyncBench(workDir) },
   { name: 'strip', run: () => runStripBench(workDir) },
   { name: 'preannotation', run: () => runPreannotationBench(workDir) },
+  { name: 'withdrawal', run: () => runWithdrawalBench(workDir) },
 ];
 
 const only = process.argv.slice(2);
