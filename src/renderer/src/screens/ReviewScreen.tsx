@@ -1,5 +1,10 @@
 import { useState, type SubmitEvent } from 'react';
-import type { OpenedReview, ReviewQueueItem } from '../../../shared/api/reviewSchemas';
+import type {
+  OpenedReview,
+  RefusedVerdict,
+  ReviewAgainResult,
+  ReviewQueueItem,
+} from '../../../shared/api/reviewSchemas';
 import { adjacentComment, pinFrame, type CommentPin } from '../../../shared/domain/review';
 import { CommentList } from '../labeling/panels/CommentsPanel';
 import { useAppStore } from '../store/AppStoreContext';
@@ -24,6 +29,7 @@ export function ReviewScreen() {
         )}
       </nav>
       <h1 id="review-title">{opened === null ? 'Review queue' : 'Review'}</h1>
+      {opened === null && <ReviewAgainNote />}
       {opened === null ? <ReviewQueue /> : <ReviewDetail review={opened} />}
     </section>
   );
@@ -31,6 +37,69 @@ export function ReviewScreen() {
 
 function percent(share: number): string {
   return `${Math.round(share * 100)} %`;
+}
+
+function verdictName(verdict: RefusedVerdict['verdict']): string {
+  return verdict === 'accept' ? 'accept' : 'request changes';
+}
+
+/**
+ * A verdict the server refused for good (the set changed meanwhile, or is no longer yours), with
+ * its reason; "Review again" pulls the current revision and carries the comments that still fit.
+ */
+function RefusedNotice({ setId, refused }: { setId: string; refused: RefusedVerdict }) {
+  const reviewAgain = useAppStore((state) => state.reviewAgain);
+  const busy = useAppStore((state) => state.syncBusy);
+  return (
+    <section role="alert" aria-labelledby="refused-title" className="error-alert">
+      <h2 id="refused-title">The server refused your verdict</h2>
+      <p>
+        Your {verdictName(refused.verdict)} on revision {refused.revision} (given{' '}
+        {new Date(refused.givenAt).toLocaleString()}) was refused: <strong>{refused.code}</strong>
+        {refused.message === '' ? '' : ` — ${refused.message}`}
+      </p>
+      <p className="muted">
+        Review again loads what the server holds now, shows what changed since the revision you
+        reviewed, and keeps your comments where they still apply.
+      </p>
+      <button type="button" disabled={busy} onClick={() => void reviewAgain(setId)}>
+        Review again
+      </button>
+    </section>
+  );
+}
+
+/** What the last "Review again" did with the refused verdict's comments. */
+function ReviewAgainNote({ setId }: { setId?: string }) {
+  const result: ReviewAgainResult | null = useAppStore((state) => state.reviewAgainResult);
+  if (result === null || (setId !== undefined && result.setId !== setId)) return null;
+  return (
+    <section role="status" aria-labelledby="review-again-title">
+      <h2 id="review-again-title">
+        {result.outcome === 'reopened'
+          ? `Reviewing again: revision ${result.revision ?? ''} (your refused verdict was on revision ${result.refusedRevision})`
+          : 'Refusal closed: the set is no longer in your review queue'}
+      </h2>
+      {result.carried.length > 0 && (
+        <p>
+          {result.carried.length} of your comment{result.carried.length === 1 ? '' : 's'} carried
+          over; {result.carried.length === 1 ? 'it goes' : 'they go'} with your new verdict.
+        </p>
+      )}
+      {result.notCarried.length > 0 && (
+        <>
+          <p>Not carried over (kept in the audit log):</p>
+          <ul aria-label="Comments not carried over">
+            {result.notCarried.map(({ comment, why }) => (
+              <li key={comment.id}>
+                “{comment.text}” — {why}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
 }
 
 function ReviewQueue() {
@@ -72,7 +141,17 @@ function ReviewQueue() {
             <td>{new Date(item.submittedAt).toLocaleString()}</td>
             <td>{percent(item.modelShare)}</td>
             <td>{item.openComments}</td>
-            <td>{item.verdict === null ? '—' : item.verdict.replace('_', ' ')} </td>
+            <td>
+              {item.refused !== null ? (
+                <span className="sync-error" title={item.refused.message}>
+                  {verdictName(item.refused.verdict)} refused ({item.refused.code})
+                </span>
+              ) : item.verdict === null ? (
+                '—'
+              ) : (
+                verdictName(item.verdict)
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -132,8 +211,11 @@ export function ReviewPanels({
     const at = next === undefined ? undefined : pinFrame(next.pin, review.labels);
     if (at !== undefined) onFrame(at);
   };
+  const refused = review.item.refused;
   return (
     <div className="review-panels">
+      {refused !== null && <RefusedNotice setId={review.item.setId} refused={refused} />}
+      <ReviewAgainNote setId={review.item.setId} />
       <dl className="clip-facts">
         <dt>Annotator</dt>
         <dd>{review.item.annotator}</dd>
@@ -159,11 +241,11 @@ export function ReviewPanels({
           </button>
         </div>
         <CommentList comments={review.comments} labels={review.labels} onFrame={onFrame} />
-        {review.item.verdict === null && (
+        {review.item.verdict === null && refused === null && (
           <AddComment review={review} frame={frame} selection={selection} />
         )}
       </section>
-      <VerdictPanel review={review} />
+      {refused === null && <VerdictPanel review={review} />}
     </div>
   );
 }

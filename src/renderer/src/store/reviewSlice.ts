@@ -1,6 +1,7 @@
 import type {
   AddReviewComment,
   OpenedReview,
+  ReviewAgainResult,
   ReviewQueueItem,
 } from '../../../shared/api/reviewSchemas';
 import type { Command } from '../../../shared/domain/labels';
@@ -33,6 +34,14 @@ export type ReviewSlice = {
     verdict: 'accept' | 'request_changes',
     reason: string,
   ) => Promise<boolean>;
+  /** What the last "Review again" did (comments carried or not), shown until another review opens. */
+  reviewAgainResult: ReviewAgainResult | null;
+  /**
+   * After the server refused a verdict for good: syncs (to pull the server's current revision),
+   * then opens that revision for a new verdict with the refused verdict's comments that still
+   * apply, or closes the refusal when the set left the queue. False when refused.
+   */
+  reviewAgain: (setId: string) => Promise<boolean>;
   loadClipComments: (setId: string) => Promise<void>;
   resolveComment: (commentId: string) => Promise<void>;
 };
@@ -43,6 +52,7 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) 
   openedReview: null,
   clipComments: [],
   suggestionDraft: null,
+  reviewAgainResult: null,
   proposeSuggestion: (command) => set({ suggestionDraft: command }),
   loadReviewQueue: async () => {
     set({ reviewQueueLoading: true });
@@ -57,12 +67,16 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) 
   openReview: async (setId) => {
     try {
       const opened = await api.openReview({ setId });
-      set({ openedReview: opened });
+      const again = get().reviewAgainResult;
+      set({
+        openedReview: opened,
+        ...(again !== null && again.setId !== setId ? { reviewAgainResult: null } : {}),
+      });
     } catch (error) {
       get().reportError('opening the review', error);
     }
   },
-  closeReview: () => set({ openedReview: null }),
+  closeReview: () => set({ openedReview: null, reviewAgainResult: null }),
   openReviewLabels: async (setId) => {
     set({ labelSet: null, labelsLoading: true, clipComments: [], suggestionDraft: null });
     try {
@@ -108,6 +122,27 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) 
       return true;
     } catch (error) {
       get().reportError('sending the verdict', error);
+      return false;
+    }
+  },
+  reviewAgain: async (setId) => {
+    // The refresh is the ordinary sync; when the server cannot be reached, the store says
+    // whether the copy at hand is recent enough (REVIEW_NOT_REFRESHED otherwise).
+    await get().syncNow();
+    try {
+      const result = await api.reviewAgain({ setId });
+      set({ reviewAgainResult: result, suggestionDraft: null });
+      const screen = get().screen;
+      const onPlayer = screen.name === 'clip' && screen.reviewSetId === setId;
+      if (result.outcome === 'closed') {
+        set({ openedReview: null });
+        if (onPlayer) get().showReview();
+      } else if (onPlayer) await get().openReviewLabels(setId);
+      else await get().openReview(setId);
+      await get().loadReviewQueue();
+      return true;
+    } catch (error) {
+      get().reportError('reviewing the set again', error);
       return false;
     }
   },
