@@ -5,6 +5,7 @@ import { useAppStoreApi } from '../store/AppStoreContext';
 import type { AppState } from '../store/appStore';
 import { OverlayEngine } from './overlay/overlayEngine';
 import { commentPinsAt } from './overlay/commentPins';
+import { OverlayCommentBadge } from './OverlayCommentBadge';
 import { buildOverlayScene, EMPTY_SCENE } from './overlay/overlayScene';
 
 /** The fields the overlay draws from; any change among them redraws it. */
@@ -147,13 +148,17 @@ export function LabelOverlay({
   }, [store, videoSize]);
 
   return (
-    <div
-      className="label-overlay"
-      ref={containerRef}
-      role="application"
-      aria-label="Labeling overlay"
-      aria-roledescription="keypoint canvas"
-      data-testid="label-overlay"
-    />
+    <>
+      <div
+        className="label-overlay"
+        ref={containerRef}
+        role="application"
+        aria-label="Labeling overlay"
+        aria-roledescription="keypoint canvas"
+        data-testid="label-overlay"
+      />
+      {/* Outside the canvas container, which the engine owns. */}
+      <OverlayCommentBadge />
+    </>
   );
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { COCO_BODY_KEYPOINTS, type LabelsDocument } from '../../../../shared/domain/labels';
 import type { ReviewComment } from '../../../../shared/domain/review';
-import { commentPinsAt, commentTickFrames } from './commentPins';
+import { adjacentComment } from '../../../../shared/domain/review';
+import { NEUTRAL_ROW_COLOR, commentPinsAt, commentTickFrames, spanCommentsAt } from './commentPins';
 
 const doc: LabelsDocument = {
   tracks: [
@@ -74,5 +75,60 @@ describe('comment pins', () => {
 
   it('ticks the timeline at every comment frame, a contact at its start', () => {
     expect(commentTickFrames(comments, doc).map((t) => t.frame)).toEqual([4, 4, 2, 9]);
+  });
+});
+
+describe('segment and contact comments in the overlay badge', () => {
+  const withSegments = {
+    ...doc,
+    segments: [
+      { id: 's1', startFrame: 3, endFrame: 7, verbId: 1, nounId: 2, actor: 'p1', note: '' },
+      {
+        id: 's2',
+        startFrame: 5,
+        endFrame: 5,
+        verbId: 1,
+        nounId: 2,
+        actor: 'camera_wearer',
+        note: '',
+      },
+    ],
+  } as unknown as LabelsDocument;
+  const comments = [
+    comment('on-s1', { kind: 'segment', segmentId: 's1' }),
+    comment('on-s2', { kind: 'segment', segmentId: 's2' }, true),
+    comment('on-k1', { kind: 'contact', contactId: 'k1' }),
+    comment('gone', { kind: 'segment', segmentId: 'removed' }),
+    comment('frame', { kind: 'frame', frame: 5 }),
+  ];
+  const ids = (frame: number) =>
+    spanCommentsAt(comments, withSegments, frame).map((c) => c.commentId);
+
+  it('lists a segment comment on every frame of its segment, both ends included, and no longer', () => {
+    expect(ids(2)).toEqual(['on-k1']);
+    expect(ids(3)).toEqual(['on-s1', 'on-k1']);
+    expect(ids(5)).toEqual(['on-s1', 'on-s2', 'on-k1']);
+    expect(ids(7)).toEqual(['on-s1']);
+    expect(ids(8)).toEqual([]);
+  });
+
+  it("colours each entry with its actor's track, the camera wearer in the neutral colour", () => {
+    const [s1, s2, k1] = spanCommentsAt(comments, withSegments, 5);
+    expect(s1).toMatchObject({
+      kind: 'segment',
+      recordId: 's1',
+      color: '#3366cc',
+      resolved: false,
+    });
+    expect(s2).toMatchObject({ color: NEUTRAL_ROW_COLOR, resolved: true, startFrame: 5 });
+    expect(k1).toMatchObject({ kind: 'contact', recordId: 'k1', startFrame: 2, endFrame: 6 });
+  });
+
+  it("J and Shift+J visit segment comments at the segment's start frame", () => {
+    const open = comments.filter((c) => c.resolved === null);
+    expect(adjacentComment(open, withSegments, 0, 1)?.id).toBe('on-k1');
+    expect(adjacentComment(open, withSegments, 2, 1)?.id).toBe('on-s1');
+    expect(adjacentComment(open, withSegments, 3, 1)?.id).toBe('frame');
+    expect(adjacentComment(open, withSegments, 5, -1)?.id).toBe('on-s1');
   });
 });

@@ -3,6 +3,7 @@ import type { LabelsDocument } from '../../../../shared/domain/labels';
 import { pinFrame, type CommentPin, type ReviewComment } from '../../../../shared/domain/review';
 import type { PlayerEngine } from '../../player/playerEngine';
 import { useAppStore } from '../../store/AppStoreContext';
+import { commentElementId } from '../OverlayCommentBadge';
 
 function describePin(pin: CommentPin): string {
   switch (pin.kind) {
@@ -38,7 +39,12 @@ export function CommentList({
       {comments.map((comment) => {
         const frame = pinFrame(comment.pin, labels);
         return (
-          <li key={comment.id} data-resolved={comment.resolved !== null}>
+          <li
+            key={comment.id}
+            id={commentElementId(comment.id)}
+            tabIndex={-1}
+            data-resolved={comment.resolved !== null}
+          >
             <p>
               <strong>{comment.author}</strong> on {describePin(comment.pin)}: {comment.text}
             </p>
