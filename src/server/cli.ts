@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer, DEFAULT_RATE_LIMIT } from './app';
+import { auditHead, auditTrail, verifyAudit, type StoredAuditEntry } from './audit';
 import { openDb, type Db, type DbTarget } from './db/Db';
 import { migrateServerDb } from './db/migrations';
 import { markDoubleAnnotation } from './doubleAnnotation';
@@ -16,6 +17,9 @@ import {
   revokeToken,
   withdrawConsent,
 } from './team';
+
+/** Exit code of `audit verify` when the chain is broken, as the desktop's `framewise audit verify`. */
+export const AUDIT_BROKEN_EXIT = 4;
 
 const HELP = `framewise-server — the team's central server for Framewise
 
@@ -31,6 +35,10 @@ Usage:
   framewise-server consent withdraw <clip-sha256> --reason TEXT
   framewise-server double --project ID --share 0.1 [--annotators a,b]
       Marks that share of the project's clips for double annotation (a second annotator each).
+  framewise-server audit verify
+      Recomputes the audit trail's hash chain; exit code ${AUDIT_BROKEN_EXIT} names the first broken entry.
+  framewise-server audit export --project ID [--clip SHA256] --out FILE.jsonl
+      A project's (or one clip's) audit entries, with their hashes, one JSON object a line.
 
 Database: DATABASE_URL (postgres://...) selects a PostgreSQL server; without it an embedded
 PostgreSQL (PGlite) lives in --data DIR (default ${defaultDataDir()}). A PGlite folder belongs to
@@ -38,6 +46,17 @@ one process: admin commands refuse to open it while \`serve\` runs on it (stop t
 or use PostgreSQL, which also lets several server processes serve one team).
 Every command prints JSON on stdout; errors go to stderr with exit code 1 (2 for usage).
 `;
+
+/** Who ran an admin command: the shell's user, as the audit trail records it. */
+function adminActor(): string {
+  try {
+    return `admin:${userInfo().username}`;
+  } catch (error) {
+    // No passwd entry for this uid (a container): the uid is still a name.
+    if (error instanceof Error) return `admin:uid${String(process.getuid?.() ?? '?')}`;
+    throw error;
+  }
+}
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 const stdio: Out = {
@@ -141,7 +160,40 @@ type Values = {
   annotators?: string | undefined;
   'expires-days'?: string | undefined;
   'rate-limit'?: string | undefined;
+  clip?: string | undefined;
+  out?: string | undefined;
 };
+
+/** Every page of the trail, written beside the target and renamed, so a crash leaves no half file. */
+async function exportAudit(
+  db: Db,
+  input: { projectId: string; clipRef?: string; out: string },
+): Promise<{
+  projectId: string;
+  entries: number;
+  out: string;
+  head: { seq: number; hash: string };
+}> {
+  const head = await auditHead(db);
+  const lines: string[] = [];
+  let after = 0;
+  for (;;) {
+    const page: StoredAuditEntry[] = await auditTrail(db, {
+      projectId: input.projectId,
+      after,
+      ...(input.clipRef === undefined ? {} : { clipRef: input.clipRef }),
+    });
+    // Entries appended after the head was read belong to the next export.
+    for (const entry of page) if (entry.seq <= head.seq) lines.push(JSON.stringify(entry) + '\n');
+    const last = page.at(-1);
+    if (last === undefined || last.seq >= head.seq) break;
+    after = last.seq;
+  }
+  const out = resolve(input.out);
+  writeFileSync(`${out}.partial`, lines.join(''));
+  renameSync(`${out}.partial`, out);
+  return { projectId: input.projectId, entries: lines.length, out, head };
+}
 
 async function admin(positionals: string[], values: Values, out: Out): Promise<number | undefined> {
   const [command, sub, arg] = positionals;
@@ -155,22 +207,47 @@ async function admin(positionals: string[], values: Values, out: Out): Promise<n
       release();
     }
   };
+  const actor = adminActor();
+  if (command === 'audit' && sub === 'verify') {
+    const { db, release } = await open(values.data);
+    try {
+      const verdict = await verifyAudit(db);
+      out.log(JSON.stringify(verdict));
+      if (verdict.ok) return 0;
+      out.error(
+        `framewise-server: audit trail broken at entry ${verdict.firstBadSeq} ` +
+          `(${verdict.problem}): ${verdict.message}`,
+      );
+      return AUDIT_BROKEN_EXIT;
+    } finally {
+      await db.close();
+      release();
+    }
+  }
+  if (command === 'audit' && sub === 'export' && values.project && values.out) {
+    const { project, clip, out: file } = values;
+    return run((db) =>
+      exportAudit(db, { projectId: project, out: file, ...(clip ? { clipRef: clip } : {}) }),
+    );
+  }
   if (command === 'user' && sub === 'add' && arg && values.role) {
-    return run((db) => addUser(db, arg, values.role ?? ''));
+    return run((db) => addUser(db, arg, values.role ?? '', actor));
   }
   if (command === 'token' && sub === 'issue' && arg) {
     const days = values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
-    return run((db) => issueToken(db, arg, days === undefined ? {} : { expiresInDays: days }));
+    return run((db) =>
+      issueToken(db, arg, days === undefined ? { actor } : { expiresInDays: days, actor }),
+    );
   }
   if (command === 'token' && sub === 'revoke' && arg) {
     return run(async (db) => {
-      await revokeToken(db, arg);
+      await revokeToken(db, arg, actor);
       return { revoked: arg };
     });
   }
   if (command === 'project' && sub === 'create' && arg && values.lead) {
     const lead = values.lead;
-    return run((db) => createProject(db, arg, lead));
+    return run((db) => createProject(db, arg, lead, actor));
   }
   if (command === 'assign' && sub && values.project && values.annotator) {
     const { project, annotator, reviewer } = values;
@@ -179,6 +256,7 @@ async function admin(positionals: string[], values: Values, out: Out): Promise<n
         clipRef: sub,
         projectId: project,
         annotator,
+        actor,
         ...(reviewer ? { reviewer } : {}),
       }),
     );
@@ -186,7 +264,7 @@ async function admin(positionals: string[], values: Values, out: Out): Promise<n
   if (command === 'reassign' && sub && values.annotator) {
     const annotator = values.annotator;
     return run(async (db) => {
-      await reassign(db, sub, annotator);
+      await reassign(db, sub, annotator, actor);
       return { reassigned: sub, annotator };
     });
   }
@@ -196,13 +274,17 @@ async function admin(positionals: string[], values: Values, out: Out): Promise<n
       markDoubleAnnotation(db, {
         projectId: project,
         share: Number(share),
+        actor,
         ...(annotators ? { annotators: annotators.split(',').map((a) => a.trim()) } : {}),
       }),
     );
   }
   if (command === 'consent' && sub === 'withdraw' && arg && values.reason) {
     const reason = values.reason;
-    return run(async (db) => ({ clipRef: arg, notified: await withdrawConsent(db, arg, reason) }));
+    return run(async (db) => ({
+      clipRef: arg,
+      notified: await withdrawConsent(db, arg, reason, actor),
+    }));
   }
   return undefined;
 }
@@ -227,6 +309,8 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
         annotators: { type: 'string' },
         'expires-days': { type: 'string' },
         'rate-limit': { type: 'string' },
+        clip: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
