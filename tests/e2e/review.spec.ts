@@ -33,7 +33,7 @@ const labels = {
       ],
     },
   ],
-  segments: [],
+  segments: [{ id: 's1', startFrame: 3, endFrame: 6, verbId: 0, nounId: 0, actor: 'p1', note: '' }],
   contacts: [],
 };
 
@@ -202,6 +202,35 @@ test.describe('review', () => {
       await page.getByRole('spinbutton', { name: 'Frame' }).blur();
       await page.keyboard.press('j');
       await expect(page.getByLabel('Current frame')).toHaveText('1');
+
+      // A segment comment is pinned on the overlay for as long as the frame is in the segment.
+      await page.getByRole('combobox', { name: 'Pin to' }).selectOption('segment');
+      await page.getByRole('textbox', { name: 'Comment' }).fill('Starts too early');
+      await page.getByRole('button', { name: 'Add comment' }).click();
+      const list = page.getByRole('list', { name: 'Review comments' });
+      await expect(list).toContainText('segment s1: Starts too early');
+      const badge = page.getByTestId('span-comments');
+      await expect(badge).toHaveCount(0);
+      // J visits it too, at the segment's first frame.
+      await page.getByRole('textbox', { name: 'Comment' }).blur();
+      await page.keyboard.press('j');
+      await expect(page.getByLabel('Current frame')).toHaveText('3');
+      await expect(badge).toContainText('Starts too early');
+      await page.keyboard.press('Shift+J');
+      await expect(page.getByLabel('Current frame')).toHaveText('1');
+      await expect(badge).toHaveCount(0);
+      await page.getByRole('spinbutton', { name: 'Frame' }).fill('6');
+      await page.getByRole('spinbutton', { name: 'Frame' }).press('Enter');
+      await expect(page.getByLabel('Current frame')).toHaveText('6');
+      // Choosing the pin brings its comment forward in the list.
+      await badge.getByRole('button', { name: /Starts too early/ }).click();
+      await expect(
+        list.getByRole('listitem').filter({ hasText: 'Starts too early' }),
+      ).toBeFocused();
+      await page.getByRole('spinbutton', { name: 'Frame' }).fill('7');
+      await page.getByRole('spinbutton', { name: 'Frame' }).press('Enter');
+      await expect(page.getByLabel('Current frame')).toHaveText('7');
+      await expect(badge).toHaveCount(0);
     } finally {
       await stop();
     }
