@@ -23,11 +23,41 @@ export const PreannotationFrames = z.discriminatedUnion('mode', [
 ]);
 export type PreannotationFrames = z.output<typeof PreannotationFrames>;
 
+/**
+ * Points scored below this come in as "not labeled" when neither the run nor the project says
+ * otherwise. 0.5: BlazePose's own visibility cut-off (pose-detection draws points above 0.5 in its
+ * demos); on messi5.jpg every point above it lies on the player (tests/integration/preannotation).
+ */
+export const DEFAULT_SCORE_THRESHOLD = 0.5;
+
+export const ScoreThreshold = z.number().min(0).max(1);
+
+/**
+ * The threshold a run uses: the annotator's for this run, else the lead's for the project
+ * (`preannotation.scoreThreshold` in the project file), else DEFAULT_SCORE_THRESHOLD.
+ */
+export function effectiveScoreThreshold(
+  runOverride: number | undefined,
+  project: { readonly scoreThreshold?: number | undefined } | undefined,
+): number {
+  return runOverride ?? project?.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD;
+}
+
 export const PreannotationRequest = z
   .object({
     clipId: z.string().min(1),
     frames: PreannotationFrames,
     model: PoseModelName.default('blazepose-full'),
+    /**
+     * Also propose both hands' 21 points (MediaPipe's hand landmark model on a region taken from
+     * BlazePose's wrist and knuckles). BlazePose only: MoveNet gives no knuckles to place a hand.
+     * Absent: yes.
+     */
+    hands: z.boolean().optional(),
+    /** The project whose settings apply (score threshold, mirrored video); none: the defaults. */
+    projectId: z.string().min(1).optional(),
+    /** This run only: overrides the project's threshold. */
+    scoreThreshold: ScoreThreshold.optional(),
   })
   .strict();
 export type PreannotationRequest = z.output<typeof PreannotationRequest>;
@@ -44,10 +74,25 @@ export const ModelKeypoint = z.object({
 });
 export type ModelKeypoint = z.infer<typeof ModelKeypoint>;
 
+/** Which of the person's hands: the person's own left or right, not the picture's side. */
+export const HandSide = z.enum(['left', 'right']);
+export type HandSide = z.infer<typeof HandSide>;
+
+/** One hand's 21 points (MediaPipe's names and order), found from its person's pose. */
+export const ModelHand = z.object({
+  side: HandSide,
+  /** The hand model's hand-presence score (0–1); each point carries it too (0 off the picture). */
+  score: z.number().min(0).max(1),
+  keypoints: z.array(ModelKeypoint),
+});
+export type ModelHand = z.infer<typeof ModelHand>;
+
 export const ModelPose = z.object({
   /** The pose's own score (0–1), when the model gives one. */
   score: z.number().min(0).max(1).nullable(),
   keypoints: z.array(ModelKeypoint),
+  /** The person's hands, when hands were asked for and the pose places them. */
+  hands: z.array(ModelHand).optional(),
 });
 export type ModelPose = z.infer<typeof ModelPose>;
 
@@ -71,7 +116,11 @@ export const PreannotationProgress = z.object({
   etaSeconds: z.number().min(0).nullable(),
   /** What every proposal of this job is recorded as: model name, weights' source and version. */
   model: z.string(),
+  /** The hand model proposals' hand points are recorded as; null when the job proposes no hands. */
+  handModel: z.string().nullable(),
   backend: z.string().nullable(),
+  /** The threshold this job's points are judged by: the run's, else the project's, else the default. */
+  scoreThreshold: ScoreThreshold,
   proposals: z.array(FrameProposal),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelPose } from '../../../src/shared/api/preannotationSchemas';
+import type { ModelHand, ModelPose } from '../../../src/shared/api/preannotationSchemas';
+import { resolveHandSide } from '../../../src/shared/domain/labels/handProposals';
 import { decodeFrameRgb } from '../../../src/main/services/media/ffmpeg';
 import {
   createPoseEstimator,
   type PoseEstimator,
+  type RgbImage,
 } from '../../../src/main/services/preannotation/poseModel';
 
 /**
@@ -14,6 +16,7 @@ import {
 const DATA = '/usr/share/doc/opencv-doc/examples/data';
 const MESSI = `${DATA}/messi5.jpg`; // 548×342, one footballer stretching for the ball
 const BASKETBALL = `${DATA}/basketball1.png`; // 640×480 greyscale, two men passing a ball
+const BASKETBALL2 = `${DATA}/basketball2.png`; // the same two men a moment later, a hand raised
 
 function requireImages(): void {
   if (!existsSync(MESSI) || !existsSync(BASKETBALL)) {
@@ -110,5 +113,103 @@ describe('pose proposals on real photographs (tfjs wasm, model files from resour
     } finally {
       movenet.dispose();
     }
+  });
+});
+
+function hand(pose: ModelPose, side: 'left' | 'right'): ModelHand {
+  const found = pose.hands?.find((h) => h.side === side);
+  if (!found) throw new Error(`the pose has no ${side} hand`);
+  return found;
+}
+
+function distance(a: { x: number; y: number }, b: { x: number; y: number }): number {
+  return Math.hypot(a.x - b.x, a.y - b.y);
+}
+
+/** The picture as a mirrored (selfie) camera would have recorded it. */
+function mirrored(image: RgbImage): RgbImage {
+  const data = new Uint8Array(image.data.length);
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const from = (y * image.width + x) * 3;
+      const to = (y * image.width + (image.width - 1 - x)) * 3;
+      data.set(image.data.subarray(from, from + 3), to);
+    }
+  }
+  return { ...image, data };
+}
+
+describe('hand proposals on real photographs (hand landmark model on regions from BlazePose)', () => {
+  let withHands: PoseEstimator;
+  beforeAll(async () => {
+    requireImages();
+    withHands = await createPoseEstimator({
+      model: 'blazepose-full',
+      backend: 'wasm',
+      hands: true,
+    });
+  });
+  afterAll(() => withHands.dispose());
+
+  it('messi5.jpg: both hands, each around its own wrist, inside the player', async () => {
+    const [pose] = await estimate(withHands, MESSI, 548, 342);
+    if (!pose) throw new Error('no pose');
+    expect(withHands.handModelId).toMatch(/^hand-landmark-full /);
+    const player: Box = { x0: 58, y0: 50, x1: 468, y1: 342 }; // as in the body test above
+    const wrists = { left: point(pose, 'left_wrist'), right: point(pose, 'right_wrist') };
+    for (const side of ['left', 'right'] as const) {
+      const found = hand(pose, side);
+      const own = wrists[side];
+      const other = wrists[side === 'left' ? 'right' : 'left'];
+      // Measured 0.97 (left) and 0.89 (right): both hands are in plain view.
+      expect(found.score, `${side} hand score`).toBeGreaterThanOrEqual(CONFIDENT);
+      expect(found.keypoints).toHaveLength(21);
+      for (const k of found.keypoints) {
+        const where = `${side} ${k.name}`;
+        expect({ where, inside: inside(k, player) }).toEqual({ where, inside: true });
+        // 45 px: a hand here is ≤ 35 px from wrist crease to fingertip (the raised right hand,
+        // read on a 5× crop: crease ≈ (100, 100), fingertips ≈ (69, 90)), plus 10 px for where
+        // BlazePose puts the wrist; the two wrists are ~245 px apart, so no point of one hand
+        // can be within 45 px of the other's wrist.
+        expect(distance(k, own), `${where} to its wrist`).toBeLessThan(45);
+        expect(distance(k, own), `${where}: nearer its own wrist`).toBeLessThan(distance(k, other));
+      }
+    }
+    // Where the fingers really are: the raised right hand's fingertips reach x ≈ 69 (5× crop),
+    // the hand's most extreme point must be there within 8 px (a fingertip's length here), not
+    // stop at the knuckles (x ≈ 85) as a region too small would make it.
+    const tipsX = Math.min(...hand(pose, 'right').keypoints.map((k) => k.x));
+    expect(Math.abs(tipsX - 69)).toBeLessThan(8);
+  });
+
+  it('basketball2.png: a blurred raised hand is found; a hand behind the ball scores below the threshold', async () => {
+    const [pose] = await estimate(withHands, BASKETBALL2, 640, 480);
+    if (!pose) throw new Error('no pose');
+    // The man on the right raises his left hand, motion-blurred, in x 430–473, y 193–247 (read
+    // on a 3× crop); 8 px of margin for the blur's edge.
+    const raised = hand(pose, 'left');
+    expect(raised.score).toBeGreaterThanOrEqual(CONFIDENT);
+    const box: Box = { x0: 422, y0: 185, x1: 481, y1: 255 };
+    for (const k of raised.keypoints)
+      expect({ name: k.name, inside: inside(k, box) }).toEqual({ name: k.name, inside: true });
+    // His right hand is hidden behind the ball and his body (BlazePose's own wrist score: 0.39):
+    // the hand model must not be confident there, so its points come in as "not labeled".
+    expect(hand(pose, 'right').score).toBeLessThan(CONFIDENT);
+  });
+
+  it('a mirrored (selfie) picture: the pose model calls the raised hand left; the mirrored-video setting makes it right again', async () => {
+    const image = await decodeFrameRgb({ input: MESSI, seekSeconds: 0, width: 548, height: 342 });
+    const [pose] = await withHands.estimate(mirrored(image));
+    if (!pose) throw new Error('no pose');
+    // Mirrored, the raised hand (his right, at x ≈ 69–110 unmirrored) is at x ≈ 438–479 and
+    // looks like a left hand: the pose model names it so.
+    const looksLeft = hand(pose, 'left');
+    const meanX = looksLeft.keypoints.reduce((sum, k) => sum + k.x, 0) / 21;
+    expect(meanX).toBeGreaterThan(548 - 120);
+    expect(looksLeft.score).toBeGreaterThanOrEqual(CONFIDENT);
+    // A project marked mirroredVideo puts it back on his right hand's track; an unmirrored
+    // (egocentric head-mounted) project keeps the pose model's side.
+    expect(resolveHandSide(looksLeft.side, true)).toBe('right');
+    expect(resolveHandSide(looksLeft.side, false)).toBe('left');
   });
 });

@@ -23,11 +23,16 @@ function post(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-function estimatorFor(model: PoseModelName, backend: PoseBackend, modelsDir: string) {
-  const key = `${model}:${backend}`;
+function estimatorFor(
+  model: PoseModelName,
+  backend: PoseBackend,
+  modelsDir: string,
+  hands: boolean,
+) {
+  const key = `${model}:${backend}:${hands ? 'hands' : 'body'}`;
   let estimator = estimators.get(key);
   if (!estimator) {
-    estimator = createPoseEstimator({ model, backend, modelsDir });
+    estimator = createPoseEstimator({ model, backend, modelsDir, hands });
     // A failed load is not cached: the next job tries again (the files may have been restored).
     estimator.catch(() => estimators.delete(key));
     estimators.set(key, estimator);
@@ -43,11 +48,12 @@ async function run(job: WorkerJob): Promise<void> {
       post({ type: 'finished', jobId: job.jobId, cancelled: true });
       return;
     }
-    const estimator = await estimatorFor(job.model, job.backend, job.modelsDir);
+    const estimator = await estimatorFor(job.model, job.backend, job.modelsDir, job.hands);
     post({
       type: 'loaded',
       jobId: job.jobId,
       modelId: estimator.modelId,
+      handModelId: estimator.handModelId,
       backend: estimator.backend,
     });
     // The next frame is decoded (by ffmpeg, in its own process) while this one is inferred, so

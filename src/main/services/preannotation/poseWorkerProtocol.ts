@@ -8,6 +8,8 @@ export type WorkerJob = {
   readonly jobId: string;
   readonly model: PoseModelName;
   readonly backend: PoseBackend;
+  /** Also find each person's hands (poseModel.ts `hands`). */
+  readonly hands: boolean;
   readonly modelsDir: string;
   readonly input: string;
   /** The picture the model sees: the displayed (upright) frame scaled to these pixels. */
@@ -23,6 +25,7 @@ export type FromWorker =
       readonly type: 'loaded';
       readonly jobId: string;
       readonly modelId: string;
+      readonly handModelId: string | null;
       readonly backend: string;
     }
   | {

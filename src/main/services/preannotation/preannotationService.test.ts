@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { PreannotationProgress } from '../../../shared/api/preannotationSchemas';
 import { EventBus } from '../eventBus';
 import type { FromWorker, ToWorker } from './poseWorkerProtocol';
+import type { ProjectSchema } from '../../../shared/domain/labels/projectSchema';
+import { effectiveScoreThreshold } from '../../../shared/api/preannotationSchemas';
 import {
   framesToRun,
   modelInputSize,
@@ -25,6 +27,12 @@ function fakeWorker() {
   return { worker, sent, reply: (message: FromWorker) => emit('message', message), emit };
 }
 
+const PROJECTS: Record<string, ProjectSchema['preannotation']> = {
+  strict: { scoreThreshold: 0.8 },
+  selfie: { mirroredVideo: true },
+  plain: undefined,
+};
+
 function setup() {
   const fake = fakeWorker();
   const events = new EventBus();
@@ -47,6 +55,20 @@ function setup() {
               clipId: id,
               frameTimes: Array.from({ length: 100 }, (_, i) => i / 25),
               lastFrameDurationSeconds: 0.04,
+            }
+          : undefined,
+      getProject: (id) =>
+        id in PROJECTS
+          ? {
+              schema: {
+                version: 1,
+                name: id,
+                templates: [],
+                taxonomy: { verbs: [], nouns: [] },
+                objectClasses: [],
+                allowSegmentOverlap: false,
+                preannotation: PROJECTS[id],
+              },
             }
           : undefined,
     },
@@ -85,7 +107,7 @@ describe('PreannotationService with a stand-in worker', () => {
       model: 'blazepose-full',
     });
     expect(fake.sent[0]).toMatchObject({ type: 'run', width: 360, height: 640 });
-    fake.reply({ type: 'loaded', jobId, modelId: 'm (v)', backend: 'wasm' });
+    fake.reply({ type: 'loaded', jobId, modelId: 'm (v)', handModelId: null, backend: 'wasm' });
     tick(200);
     const pose = { score: 1, keypoints: [{ name: 'nose', x: 180, y: 320, score: 0.9 }] };
     fake.reply({ type: 'frame', jobId, frame: 0, poses: [pose], decodeMs: 1, inferMs: 1 });
@@ -139,5 +161,77 @@ describe('PreannotationService with a stand-in worker', () => {
     });
     expect(service.cancel(jobId)).toBe(true);
     expect(fake.sent.at(-1)).toEqual({ type: 'cancel', jobId });
+  });
+});
+
+describe('the lead’s settings: score threshold and mirrored video', () => {
+  it('takes the run’s threshold, else the project’s, else 0.5', () => {
+    expect(effectiveScoreThreshold(0.3, { scoreThreshold: 0.8 })).toBe(0.3);
+    expect(effectiveScoreThreshold(undefined, { scoreThreshold: 0.8 })).toBe(0.8);
+    expect(effectiveScoreThreshold(undefined, {})).toBe(0.5);
+    expect(effectiveScoreThreshold(undefined, undefined)).toBe(0.5);
+    // 0 is a threshold (everything comes in labeled), not "unset".
+    expect(effectiveScoreThreshold(undefined, { scoreThreshold: 0 })).toBe(0);
+  });
+
+  it('reports the project’s threshold on every event of its job, unless the run overrides it', () => {
+    const { service, seen } = setup();
+    const frames = { mode: 'current', frame: 0 } as const;
+    service.start({ clipId: 'c', frames, model: 'blazepose-full', projectId: 'strict' });
+    expect(seen.at(-1)?.scoreThreshold).toBe(0.8);
+    service.start({
+      clipId: 'c',
+      frames,
+      model: 'blazepose-full',
+      projectId: 'strict',
+      scoreThreshold: 0.25,
+    });
+    expect(seen.at(-1)?.scoreThreshold).toBe(0.25);
+    service.start({ clipId: 'c', frames, model: 'blazepose-full', projectId: 'plain' });
+    expect(seen.at(-1)?.scoreThreshold).toBe(0.5);
+    service.start({ clipId: 'c', frames, model: 'blazepose-full' });
+    expect(seen.at(-1)?.scoreThreshold).toBe(0.5);
+  });
+
+  it('asks the worker for hands with BlazePose only, and names the hand model', () => {
+    const { service, fake, seen } = setup();
+    const frames = { mode: 'current', frame: 0 } as const;
+    service.start({ clipId: 'c', frames, model: 'blazepose-full' });
+    expect(fake.sent.at(-1)).toMatchObject({ type: 'run', hands: true });
+    expect(seen.at(-1)?.handModel).toMatch(/^hand-landmark-full \(@vladmandic\/human-models@/);
+    service.start({ clipId: 'c', frames, model: 'movenet-multipose' });
+    expect(fake.sent.at(-1)).toMatchObject({ type: 'run', hands: false });
+    expect(seen.at(-1)?.handModel).toBeNull();
+    service.start({ clipId: 'c', frames, model: 'blazepose-full', hands: false });
+    expect(fake.sent.at(-1)).toMatchObject({ type: 'run', hands: false });
+  });
+
+  it('swaps hand sides for a mirrored project’s clips, and keeps them otherwise', () => {
+    const hand = (side: 'left' | 'right', x: number) => ({
+      side,
+      score: 0.9,
+      keypoints: [{ name: 'wrist', x, y: 10, score: 0.9 }],
+    });
+    const pose = { score: 1, keypoints: [], hands: [hand('left', 100), hand('right', 200)] };
+    const sidesFor = (projectId: string) => {
+      const { service, fake, seen } = setup();
+      const { jobId } = service.start({
+        clipId: 'c',
+        frames: { mode: 'current', frame: 0 },
+        model: 'blazepose-full',
+        projectId,
+      });
+      fake.reply({ type: 'frame', jobId, frame: 0, poses: [pose], decodeMs: 1, inferMs: 1 });
+      // Displayed pixels are 3× the worker's on this clip (1080 wide shown, 360 decoded).
+      return seen.at(-1)?.proposals[0]?.poses[0]?.hands?.map((h) => [h.side, h.keypoints[0]?.x]);
+    };
+    expect(sidesFor('plain')).toEqual([
+      ['left', 300],
+      ['right', 600],
+    ]);
+    expect(sidesFor('selfie')).toEqual([
+      ['right', 300],
+      ['left', 600],
+    ]);
   });
 });

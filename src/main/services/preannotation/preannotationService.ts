@@ -4,17 +4,21 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type {
-  FrameProposal,
-  PreannotationFrames,
-  PreannotationProgress,
-  PreannotationRequest,
+import {
+  effectiveScoreThreshold,
+  type FrameProposal,
+  type ModelPose,
+  type PreannotationFrames,
+  type PreannotationProgress,
+  type PreannotationRequest,
 } from '../../../shared/api/preannotationSchemas';
-import type { Clip, Rotation } from '../../../shared/api/schemas';
+import type { Clip, ProjectInfo, Rotation } from '../../../shared/api/schemas';
+import { resolveHandSide } from '../../../shared/domain/labels/handProposals';
 import { displayedSize } from '../../../shared/domain/labels/viewTransform';
 import { scalePose } from '../../../shared/domain/labels/poseProposals';
 import type { EventBus } from '../eventBus';
 import type { Store } from '../store/Store';
+import { handModelId } from './handModel';
 import { defaultModelsDir, poseModelId, type PoseBackend } from './poseModel';
 import { PreannotationError } from './preannotationError';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
@@ -54,6 +58,15 @@ export function modelInputSize(
   const scale = Math.min(1, MAX_MODEL_INPUT_SIDE / Math.max(displayed.width, displayed.height));
   const even = (v: number) => Math.max(2, Math.round((v * scale) / 2) * 2);
   return { width: even(displayed.width), height: even(displayed.height), displayed };
+}
+
+/** Hands named by the person's real side: the pose model's side, swapped for mirrored video. */
+export function resolvePoseHands(pose: ModelPose, mirroredVideo: boolean): ModelPose {
+  if (!pose.hands) return pose;
+  return {
+    ...pose,
+    hands: pose.hands.map((hand) => ({ ...hand, side: resolveHandSide(hand.side, mirroredVideo) })),
+  };
 }
 
 type WorkerLike = Pick<Worker, 'postMessage' | 'on' | 'terminate'>;
@@ -97,7 +110,10 @@ type Job = {
   readonly total: number;
   readonly scaleX: number;
   readonly scaleY: number;
+  readonly scoreThreshold: number;
+  readonly mirroredVideo: boolean;
   model: string;
+  handModel: string | null;
   backend: string | null;
   done: number;
   /** When the first frame started, for the ETA: model loading is not counted as per-frame work. */
@@ -109,6 +125,8 @@ type Job = {
 export type PreannotationServiceDeps = {
   store: Pick<Store, 'getClipFilePath' | 'getFrameTable'> & {
     getClip(clipId: string): Pick<Clip, 'id' | 'width' | 'height' | 'rotation'> | undefined;
+    /** The request's project, for the lead's pre-annotation settings. */
+    getProject?(projectId: string): Pick<ProjectInfo, 'schema'> | undefined;
   };
   events: EventBus;
   backend?: PoseBackend;
@@ -153,6 +171,12 @@ export class PreannotationService {
       );
     }
     const size = modelInputSize(clip.width, clip.height, clip.rotation);
+    const settings =
+      request.projectId === undefined
+        ? undefined
+        : store.getProject?.(request.projectId)?.schema.preannotation;
+    // Hands need BlazePose's knuckles (poseModel.ts); MoveNet gives none.
+    const hands = (request.hands ?? true) && request.model === 'blazepose-full';
     const jobId = randomUUID();
     let resolve = (): void => undefined;
     const finished = new Promise<undefined>((settle) => {
@@ -164,7 +188,10 @@ export class PreannotationService {
       total: frames.length,
       scaleX: size.displayed.width / size.width,
       scaleY: size.displayed.height / size.height,
+      scoreThreshold: effectiveScoreThreshold(request.scoreThreshold, settings),
+      mirroredVideo: settings?.mirroredVideo ?? false,
       model: poseModelId(request.model),
+      handModel: hands ? handModelId() : null,
       backend: null,
       done: 0,
       startedAt: null,
@@ -177,6 +204,7 @@ export class PreannotationService {
       jobId,
       model: request.model,
       backend: this.#deps.backend ?? 'wasm',
+      hands,
       modelsDir: this.#deps.modelsDir ?? defaultModelsDir(),
       input,
       width: size.width,
@@ -243,6 +271,7 @@ export class PreannotationService {
     switch (message.type) {
       case 'loaded':
         job.model = message.modelId;
+        job.handModel = message.handModelId;
         job.backend = message.backend;
         job.startedAt = this.#now();
         this.#emit(job, 'running', [], null);
@@ -251,7 +280,9 @@ export class PreannotationService {
         job.done++;
         const proposal: FrameProposal = {
           frame: message.frame,
-          poses: message.poses.map((pose) => scalePose(pose, job.scaleX, job.scaleY)),
+          poses: message.poses.map((pose) =>
+            resolvePoseHands(scalePose(pose, job.scaleX, job.scaleY), job.mirroredVideo),
+          ),
         };
         this.#emit(job, 'running', [proposal], null);
         return;
@@ -300,7 +331,9 @@ export class PreannotationService {
       total: job.total,
       etaSeconds: phase === 'running' ? this.#eta(job) : phase === 'done' ? 0 : null,
       model: job.model,
+      handModel: job.handModel,
       backend: job.backend,
+      scoreThreshold: job.scoreThreshold,
       proposals,
       error,
     });

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient } from '../../../shared/api/contract';
-import type { ModelPose, PreannotationProgress } from '../../../shared/api/preannotationSchemas';
+import type {
+  ModelHand,
+  ModelPose,
+  PreannotationProgress,
+} from '../../../shared/api/preannotationSchemas';
+import { MEDIAPIPE_HAND_KEYPOINTS } from '../../../shared/domain/labels/projectSchema';
 import type { Clip } from '../../../shared/api/schemas';
 import { EMPTY_LABELS, keyframeAt, parseProjectSchema } from '../../../shared/domain/labels';
 import sampleProject from '../../../../resources/project.sample.json';
@@ -70,6 +75,14 @@ function pose(x: number, score = 0.9): ModelPose {
   };
 }
 
+function hand(side: 'left' | 'right', x: number, score = 0.9): ModelHand {
+  return {
+    side,
+    score,
+    keypoints: MEDIAPIPE_HAND_KEYPOINTS.map((name, i) => ({ name, x: x + i, y: 200 + i, score })),
+  };
+}
+
 function event(patch: Partial<PreannotationProgress>): PreannotationProgress {
   return {
     jobId: 'job1',
@@ -79,7 +92,9 @@ function event(patch: Partial<PreannotationProgress>): PreannotationProgress {
     total: 2,
     etaSeconds: 1,
     model: 'blazepose-full (test)',
+    handModel: 'hand-landmark-full (test)',
     backend: 'wasm',
+    scoreThreshold: 0.5,
     proposals: [],
     error: null,
     ...patch,
@@ -103,6 +118,8 @@ describe('preannotation slice', () => {
     expect(fake.calls.find((c) => c.name === 'startPreannotation')?.input).toEqual({
       clipId: 'c1',
       model: 'blazepose-full',
+      // The set's project: the service reads the lead's threshold from it.
+      projectId: 'p',
       frames: { mode: 'range', from: 0, to: 20, every: 10 },
     });
 
@@ -161,5 +178,56 @@ describe('preannotation slice', () => {
     await state().startPreannotation();
     fake.push(event({ clipId: 'other', proposals: [{ frame: 4, poses: [pose(50)] }] }));
     expect(state().labels.tracks).toHaveLength(0);
+  });
+
+  it('puts each hand on a left- or right-hand track, with the body, as one undoable edit', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    await state().startPreannotation();
+    const person = { ...pose(100), hands: [hand('left', 300), hand('right', 50)] };
+    fake.push(event({ proposals: [{ frame: 4, poses: [person] }] }));
+    const kinds = state().labels.tracks.map((t) => [t.kind, t.templateId, t.label]);
+    expect(kinds).toEqual([
+      ['person', 'coco17-body', 'Person 1'],
+      ['left_hand', 'mediapipe21-left-hand', 'Left hand 1'],
+      ['right_hand', 'mediapipe21-right-hand', 'Right hand 1'],
+    ]);
+    const left = state().labels.tracks[1];
+    expect(left?.keyframes[0]?.points[0]).toMatchObject({
+      source: 'model',
+      model: 'hand-landmark-full (test)',
+      x: 300,
+      visibility: 'visible',
+    });
+    // The next keyframe's hands land on the same hand tracks, not new ones.
+    const moved = { ...pose(102), hands: [hand('left', 303), hand('right', 52)] };
+    fake.push(event({ proposals: [{ frame: 8, poses: [moved] }] }));
+    expect(state().labels.tracks).toHaveLength(3);
+    expect(state().labels.tracks[2]?.keyframes.map((k) => k.frame)).toEqual([4, 8]);
+    state().undoLabels();
+    state().undoLabels();
+    expect(state().labels.tracks).toHaveLength(0);
+  });
+
+  it('judges points by the threshold the service reports (the project’s), not a constant', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    await state().startPreannotation();
+    // Scored 0.6: visible under the default 0.5, not under a lead's 0.7.
+    const person = { ...pose(100, 0.9), hands: [hand('left', 300, 0.6)] };
+    fake.push(event({ scoreThreshold: 0.7, proposals: [{ frame: 4, poses: [person] }] }));
+    expect(state().labels.tracks.map((t) => t.kind)).toEqual(['person']);
+  });
+
+  it('sends a run’s own threshold only when the annotator typed one', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    state().setPreannotationChoices({ scoreThreshold: 0.3, hands: false });
+    await state().startPreannotation();
+    expect(fake.calls.find((c) => c.name === 'startPreannotation')?.input).toMatchObject({
+      scoreThreshold: 0.3,
+      hands: false,
+      projectId: 'p',
+    });
   });
 });

@@ -1,8 +1,10 @@
-import type {
-  PoseModelName,
-  PreannotationProgress,
+import {
+  effectiveScoreThreshold,
+  type PoseModelName,
+  type PreannotationProgress,
 } from '../../../shared/api/preannotationSchemas';
-import { acceptPoseCommand, proposalCommand } from '../../../shared/domain/labels/poseProposals';
+import { frameProposalCommand } from '../../../shared/domain/labels/handProposals';
+import { acceptPoseCommand } from '../../../shared/domain/labels/poseProposals';
 import { COCO_BODY_TEMPLATE_ID, findTemplate } from '../../../shared/domain/labels/projectSchema';
 import type { SliceCreator } from './appStore';
 import { TRACK_COLORS } from './labelsSlice';
@@ -14,8 +16,13 @@ export type PreannotationChoices = {
   from: number;
   to: number;
   every: number;
-  /** Points scored below this arrive as "not labeled" (0–1). */
-  scoreThreshold: number;
+  /** Also propose the hands (BlazePose only). */
+  hands: boolean;
+  /**
+   * This run's threshold: points scored below it arrive as "not labeled" (0–1). Null: the
+   * project's, as the lead set it (`preannotation.scoreThreshold`), else the default.
+   */
+  scoreThreshold: number | null;
 };
 
 export type PreannotationSlice = {
@@ -34,11 +41,12 @@ export type PreannotationSlice = {
   acceptPose: () => void;
 };
 
-/**
- * 0.5: BlazePose's own visibility cut-off (pose-detection draws points above 0.5 in its demos);
- * on messi5.jpg every point above it lies on the player (tests/integration/preannotation).
- */
-export const DEFAULT_SCORE_THRESHOLD = 0.5;
+/** The threshold a run without an override gets: the lead's for the project, else the default. */
+export function projectScoreThreshold(
+  project: { schema: { preannotation?: { scoreThreshold?: number } } } | null,
+): number {
+  return effectiveScoreThreshold(undefined, project?.schema.preannotation);
+}
 
 export const createPreannotationSlice: SliceCreator<PreannotationSlice> = (api) => (set, get) => {
   /** Events that arrived before `startPreannotation` learned its job id (the host is fast). */
@@ -53,12 +61,22 @@ export const createPreannotationSlice: SliceCreator<PreannotationSlice> = (api) 
     const templateId = selected?.kind === 'person' ? selected.templateId : COCO_BODY_TEMPLATE_ID;
     const template = findTemplate(where.context.templates, templateId);
     if (!template) return;
-    const { scoreThreshold } = get().preannotationChoices;
     for (const proposal of progress.proposals) {
       const doc = get().labels;
-      const result = proposalCommand(doc, proposal, template, {
+      const handTracks = (kind: string) => doc.tracks.filter((t) => t.kind === kind).length;
+      const result = frameProposalCommand(doc, proposal, template, where.context.templates, {
         model: progress.model,
-        scoreThreshold,
+        handModel: progress.handModel ?? progress.model,
+        // The service's: the run's override, else the project's, else the default.
+        scoreThreshold: progress.scoreThreshold,
+        newHandTrack: (side, index) => {
+          const kind = side === 'left' ? 'left_hand' : 'right_hand';
+          return {
+            id: crypto.randomUUID(),
+            label: `${side === 'left' ? 'Left' : 'Right'} hand ${handTracks(kind) + index + 1}`,
+            color: TRACK_COLORS[(doc.tracks.length + 3 + index) % TRACK_COLORS.length] ?? '#4e79a7',
+          };
+        },
         newTrack: (index) => {
           const people = doc.tracks.filter((t) => t.kind === 'person').length;
           return {
@@ -86,7 +104,8 @@ export const createPreannotationSlice: SliceCreator<PreannotationSlice> = (api) 
       from: 0,
       to: 0,
       every: 5,
-      scoreThreshold: DEFAULT_SCORE_THRESHOLD,
+      hands: true,
+      scoreThreshold: null,
     },
     preannotationJobId: null,
     preannotationProgress: null,
@@ -111,9 +130,13 @@ export const createPreannotationSlice: SliceCreator<PreannotationSlice> = (api) 
         preannotationKept: 0,
       });
       try {
+        const projectId = get().labelSet?.projectId;
         const { jobId } = await api.startPreannotation({
           clipId: clip.id,
           model: choices.model,
+          ...(!choices.hands && { hands: false }),
+          ...(projectId !== undefined && { projectId }),
+          ...(choices.scoreThreshold !== null && { scoreThreshold: choices.scoreThreshold }),
           frames:
             choices.scope === 'current'
               ? { mode: 'current', frame }

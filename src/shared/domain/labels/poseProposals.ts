@@ -1,4 +1,4 @@
-import type { FrameProposal, ModelPose } from '../../api/preannotationSchemas';
+import type { FrameProposal, ModelKeypoint, ModelPose } from '../../api/preannotationSchemas';
 import type { Command } from './commands';
 import { isPlaced, poseAt, type PosePoint } from './interpolateKeypoints';
 import type { LabelsDocument } from './labelsDocument';
@@ -45,9 +45,13 @@ export function poseToPoints(
 
 /** Scales a pose found on a downscaled picture back to the displayed picture's pixels. */
 export function scalePose(pose: ModelPose, scaleX: number, scaleY: number): ModelPose {
+  const scale = (k: ModelKeypoint): ModelKeypoint => ({ ...k, x: k.x * scaleX, y: k.y * scaleY });
   return {
     score: pose.score,
-    keypoints: pose.keypoints.map((k) => ({ ...k, x: k.x * scaleX, y: k.y * scaleY })),
+    keypoints: pose.keypoints.map(scale),
+    ...(pose.hands && {
+      hands: pose.hands.map((hand) => ({ ...hand, keypoints: hand.keypoints.map(scale) })),
+    }),
   };
 }
 
@@ -155,15 +159,16 @@ function referencePose(track: Track, frame: number): Placed[] | null {
 /**
  * Pairs each proposed pose with at most one existing person track of `template`, greedily from the
  * most similar pair down (the usual tracker's choice; Hungarian matching changes nothing for the
- * handful of people on a household clip). Unpaired poses get `null`.
+ * handful of people on a household clip). Unpaired poses get `null`. Hands pass their track kind.
  */
 export function associateProposals(
   tracks: readonly Track[],
   poses: readonly (Keypoint | null)[][],
   frame: number,
   template: SkeletonTemplate,
+  kind: Track['kind'] = 'person',
 ): (string | null)[] {
-  const candidates = tracks.filter((t) => t.kind === 'person' && t.templateId === template.id);
+  const candidates = tracks.filter((t) => t.kind === kind && t.templateId === template.id);
   const pairs: { pose: number; trackId: string; similarity: number }[] = [];
   for (const track of candidates) {
     const reference = referencePose(track, frame);

@@ -246,6 +246,22 @@ function uniqueBy<T>(
   });
 }
 
+/**
+ * Pre-annotation as the lead sets it for the project. `scoreThreshold`: model points scored below
+ * it come in as "not labeled" (absent: DEFAULT_SCORE_THRESHOLD in api/preannotationSchemas, 0.5);
+ * an annotator may still override it for one run. `mirroredVideo`: the project's clips are
+ * mirrored (a selfie camera, or footage flipped on export), so a hand the pose model sees as the
+ * person's left is their right — absent or false for the usual egocentric head-mounted camera,
+ * which is not mirrored.
+ */
+export const PreannotationSettings = z
+  .object({
+    scoreThreshold: z.number().min(0, 'must be 0–1').max(1, 'must be 0–1').optional(),
+    mirroredVideo: z.boolean().optional(),
+  })
+  .strict();
+export type PreannotationSettings = z.infer<typeof PreannotationSettings>;
+
 export const ProjectSchemaV1 = z
   .object({
     version: z.literal(1),
@@ -268,6 +284,8 @@ export const ProjectSchemaV1 = z
      * DEFAULT_CONSENT_POLICY (src/shared/domain/consentState.ts). Withdrawn clips are always locked.
      */
     consentPolicy: z.enum(['label', 'lock']).optional(),
+    /** The lead's pre-annotation settings; optional, absent fields keep the defaults. */
+    preannotation: PreannotationSettings.optional(),
   })
   .strict()
   .superRefine((project, ctx) => {

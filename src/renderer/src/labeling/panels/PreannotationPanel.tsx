@@ -1,5 +1,6 @@
 import type { PoseModelName } from '../../../../shared/api/preannotationSchemas';
 import { useAppStore } from '../../store/AppStoreContext';
+import { projectScoreThreshold } from '../../store/preannotationSlice';
 
 const MODELS: readonly { value: PoseModelName; label: string }[] = [
   { value: 'blazepose-full', label: 'BlazePose full (one person, 33 points)' },
@@ -19,6 +20,7 @@ function formatEta(seconds: number | null): string {
  */
 export function PreannotationPanel() {
   const labelSet = useAppStore((state) => state.labelSet);
+  const projectThreshold = useAppStore((state) => projectScoreThreshold(state.labelProject));
   const choices = useAppStore((state) => state.preannotationChoices);
   const progress = useAppStore((state) => state.preannotationProgress);
   const running = useAppStore((state) => state.preannotationRunning);
@@ -112,6 +114,16 @@ export function PreannotationPanel() {
         )}
       </fieldset>
       <label>
+        <input
+          type="checkbox"
+          aria-label="Propose hands"
+          checked={choices.hands && choices.model === 'blazepose-full'}
+          disabled={running || choices.model !== 'blazepose-full'}
+          onChange={(e) => setChoices({ hands: e.target.checked })}
+        />{' '}
+        Hands too (21 points each, BlazePose only)
+      </label>
+      <label>
         Not labeled below score{' '}
         <input
           type="number"
@@ -119,13 +131,25 @@ export function PreannotationPanel() {
           min={0}
           max={1}
           step={0.05}
-          value={choices.scoreThreshold}
+          placeholder={String(projectThreshold)}
+          value={choices.scoreThreshold ?? ''}
           disabled={running}
           onChange={(e) =>
-            setChoices({ scoreThreshold: Math.min(1, Math.max(0, number(e.target.value, 0.5))) })
+            setChoices({
+              // Emptied: back to the project's threshold.
+              scoreThreshold:
+                e.target.value.trim() === ''
+                  ? null
+                  : Math.min(1, Math.max(0, number(e.target.value, projectThreshold))),
+            })
           }
         />
       </label>
+      <p className="muted" aria-label="Project score threshold">
+        {choices.scoreThreshold === null
+          ? `The project’s threshold: ${projectThreshold} (set by the lead).`
+          : `This run only; the project’s is ${projectThreshold}.`}
+      </p>
       <div className="preannotation-actions">
         <button type="button" disabled={!editable || running} onClick={() => void start()}>
           Run

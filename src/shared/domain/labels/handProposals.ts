@@ -1,0 +1,149 @@
+import type { FrameProposal, HandSide, ModelHand } from '../../api/preannotationSchemas';
+import type { Command } from './commands';
+import type { LabelsDocument } from './labelsDocument';
+import {
+  associateProposals,
+  hasManualPoints,
+  poseToPoints,
+  proposalCommand,
+  type NewTrackFactory,
+  type ProposalCommandResult,
+  type ProposalOptions,
+} from './poseProposals';
+import {
+  findTemplate,
+  LEFT_HAND_TEMPLATE_ID,
+  RIGHT_HAND_TEMPLATE_ID,
+  type SkeletonTemplate,
+} from './projectSchema';
+import { keyframeAt, type Keyframe, type Track } from './tracks';
+
+/**
+ * Hand proposals → label commands, beside the body's (poseProposals.ts). Pure, like it.
+ *
+ * Sides. The pose model names a wrist by how the body looks: BlazePose's `left_wrist` is the
+ * person's left as the picture shows it. For a camera that is not mirrored — the head-mounted
+ * egocentric camera this project is built for, or any ordinary camera — that is the person's real
+ * left hand, so it goes on a left-hand track. A mirrored picture (a selfie camera, or footage
+ * flipped on export) shows a left hand that looks like a right one, so the pose model calls it
+ * right; the project says so (`preannotation.mirroredVideo`) and the side is swapped back here.
+ * MediaPipe's own handedness output is not used: it assumes a mirrored picture, and on small hands
+ * it disagreed with the pose (both of messi5.jpg's hands came out as one side).
+ */
+export function resolveHandSide(poseSide: HandSide, mirroredVideo: boolean): HandSide {
+  if (!mirroredVideo) return poseSide;
+  return poseSide === 'left' ? 'right' : 'left';
+}
+
+export function handTrackKind(side: HandSide): 'left_hand' | 'right_hand' {
+  return side === 'left' ? 'left_hand' : 'right_hand';
+}
+
+export function handTemplateId(side: HandSide): string {
+  return side === 'left' ? LEFT_HAND_TEMPLATE_ID : RIGHT_HAND_TEMPLATE_ID;
+}
+
+export type NewHandTrackFactory = (
+  side: HandSide,
+  index: number,
+) => Pick<Track, 'id' | 'label' | 'color'>;
+
+export type FrameProposalOptions = ProposalOptions & {
+  /** Recorded on each hand point; the body's model is `model`. */
+  readonly handModel: string;
+  readonly newTrack: NewTrackFactory;
+  readonly newHandTrack: NewHandTrackFactory;
+};
+
+type HandResult = {
+  commands: Command[];
+  updated: string[];
+  added: string[];
+  kept: string[];
+};
+
+function handCommands(
+  doc: LabelsDocument,
+  frame: number,
+  side: HandSide,
+  hands: readonly ModelHand[],
+  template: SkeletonTemplate,
+  options: FrameProposalOptions,
+): HandResult {
+  const kind = handTrackKind(side);
+  const proposals = hands
+    .map((hand) =>
+      poseToPoints({ score: hand.score, keypoints: hand.keypoints }, template, {
+        model: options.handModel,
+        scoreThreshold: options.scoreThreshold,
+      }),
+    )
+    // A hand the model barely believes in would only be deleted by the annotator.
+    .filter((points) => points.some((p) => p?.visibility === 'visible'));
+  const matches = associateProposals(doc.tracks, proposals, frame, template, kind);
+  const out: HandResult = { commands: [], updated: [], added: [], kept: [] };
+  let newIndex = 0;
+  proposals.forEach((points, i) => {
+    const keyframe: Keyframe = { frame, points };
+    const trackId = matches[i];
+    const track = trackId ? doc.tracks.find((t) => t.id === trackId) : undefined;
+    if (track) {
+      if (hasManualPoints(keyframeAt(track, frame))) {
+        out.kept.push(track.id);
+        return;
+      }
+      out.commands.push({ type: 'setKeyframe', trackId: track.id, keyframe });
+      out.updated.push(track.id);
+      return;
+    }
+    const made = options.newHandTrack(side, newIndex++);
+    out.commands.push({
+      type: 'addTrack',
+      track: { ...made, kind, templateId: template.id, keyframes: [keyframe] },
+    });
+    out.added.push(made.id);
+  });
+  return out;
+}
+
+function flatten(command: Command | null): Command[] {
+  if (!command) return [];
+  return command.type === 'batch' ? [...command.commands] : [command];
+}
+
+/**
+ * One undoable command for one frame: the people (proposalCommand) and their hands, each hand on
+ * a left- or right-hand track matched by similarity like people are. `ModelHand.side` must already
+ * be resolved (resolveHandSide): the service does it with the project's mirrored-video setting.
+ */
+export function frameProposalCommand(
+  doc: LabelsDocument,
+  proposal: FrameProposal,
+  bodyTemplate: SkeletonTemplate,
+  templates: readonly SkeletonTemplate[],
+  options: FrameProposalOptions,
+): ProposalCommandResult {
+  const body = proposalCommand(doc, proposal, bodyTemplate, options);
+  const commands = flatten(body.command);
+  const updated = [...body.updatedTrackIds];
+  const added = [...body.addedTrackIds];
+  const kept = [...body.keptTrackIds];
+  const hands = proposal.poses.flatMap((pose) => pose.hands ?? []);
+  for (const side of ['left', 'right'] as const) {
+    const template = findTemplate(templates, handTemplateId(side));
+    const ofSide = hands.filter((hand) => hand.side === side);
+    if (!template || ofSide.length === 0) continue;
+    const result = handCommands(doc, proposal.frame, side, ofSide, template, options);
+    commands.push(...result.commands);
+    updated.push(...result.updated);
+    added.push(...result.added);
+    kept.push(...result.kept);
+  }
+  const command: Command | null =
+    commands.length === 0
+      ? null
+      : commands.length === 1
+        ? (commands[0] as Command)
+        : { type: 'batch', commands };
+  return { command, updatedTrackIds: updated, addedTrackIds: added, keptTrackIds: kept };
+}
