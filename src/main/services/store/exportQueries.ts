@@ -10,6 +10,7 @@ import {
 } from '../../../shared/domain/labels';
 import type { ConsentRecord, ConsentWithdrawal } from '../../../shared/domain/consentState';
 import { CONSENT_COLUMNS, consentRecordOf, withdrawalOf } from './consentQueries';
+import { readDoubleAnnotationSets, type RemoteDoubleSet } from './doubleAnnotationSets';
 import { decodeFrameTimes } from './frameTimesBlob';
 import { openDatabase, type OpenStoreOptions } from './openStore';
 
@@ -172,6 +173,16 @@ export class ExportQueries {
     return this.#s.statusChanges.all();
   }
 
+  /** Both annotators' sets of double-annotated clips as sync pulled them from the server. */
+  doubleAnnotationSets(): RemoteDoubleSet[] {
+    return readDoubleAnnotationSets(this.#db);
+  }
+
+  /** The server's id of each local set delivered to it (local set id to server set id). */
+  serverSetIds(): Map<string, string> {
+    return new Map(this.#s.serverSetIds.all().map((r) => [r.set_id, r.server_set_id]));
+  }
+
   /** People other than the annotator who changed the set's status (the audit log's actors). */
   reviewersOf(setId: string, annotator: string): string[] {
     return this.#s.reviewers.all(setId, annotator);
@@ -279,6 +290,9 @@ function prepare(db: Database) {
     setsOfClip: db.prepare<[string], SetRow>(/* sql */ `
       SELECT id, annotator, project_id, status, revision, seq, updated_at
       FROM annotation_sets WHERE clip_id = ? ORDER BY updated_at DESC, id`),
+    serverSetIds: db.prepare<[], { set_id: string; server_set_id: string }>(
+      'SELECT set_id, server_set_id FROM sync_sets WHERE server_set_id IS NOT NULL',
+    ),
     reviewers: db
       .prepare<[string, string], string>(
         /* sql */ `

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { SyncEvent } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
 import type { AnnotationSets } from './annotationSets';
+import { DoubleAnnotationSets } from './doubleAnnotationSets';
 import type { AuditEntry } from './Store';
 
 /** What a submit hands the outbox: the document exactly as submitted, with its local version. */
@@ -96,12 +97,15 @@ export class SyncQueue {
   readonly #sets: AnnotationSets;
   readonly #audit: Audit;
   readonly #s: ReturnType<typeof prepare>;
+  /** The lead's copy of both annotators' sets of double-annotated clips (agreement). */
+  readonly doubleSets: DoubleAnnotationSets;
 
   constructor(db: Database, sets: AnnotationSets, audit: Audit) {
     this.#db = db;
     this.#sets = sets;
     this.#audit = audit;
     this.#s = prepare(db);
+    this.doubleSets = new DoubleAnnotationSets(db);
   }
 
   /** Pending rows in delivery order (the sender picks the due ones and keeps each set in order). */

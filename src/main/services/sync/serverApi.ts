@@ -1,5 +1,6 @@
 import {
   Assignment,
+  DoubleAnnotationPage,
   EventsPage,
   ReviewQueueEntry,
   ServerErrorBody,
@@ -78,6 +79,12 @@ export type ServerApi = {
     commentId: string,
     idempotencyKey: string,
   ): Promise<ReviewWriteAnswer>;
+  /**
+   * One page of the handed-in sets of double-annotated clips this account may compare (from
+   * `cursor`, '' for the first); null when the account is an annotator (the server's 403) or the
+   * server predates the route.
+   */
+  doubleAnnotationSets(cursor: string): Promise<DoubleAnnotationPage | null>;
 };
 
 export function normalizeServerUrl(raw: string): string {
@@ -207,6 +214,16 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
         current: error.current ?? null,
         currentRevision: typeof currentRevision === 'number' ? currentRevision : null,
       };
+    },
+    async doubleAnnotationSets(cursor) {
+      const query = cursor === '' ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+      const { status, json } = await send('GET', `/v1/double-annotation/sets${query}`);
+      // 403: an annotator's account. 404: a server from before the route; neither fails a round.
+      if (status === 403 || status === 404) return null;
+      if (status !== 200) {
+        throw new SyncError('BAD_ANSWER', `The double-annotated sets answered ${status}.`);
+      }
+      return parse(DoubleAnnotationPage, json, 'double-annotated sets');
     },
     async events(cursor) {
       const { status, json } = await send('GET', `/v1/events?cursor=${cursor}`);

@@ -29,6 +29,23 @@ export type SyncServiceOptions = {
   /** How long the background loop waits between rounds when nothing kicks it. */
   pollMs?: number;
   random?: () => number;
+  /**
+   * How often a background round re-pulls the double-annotated sets (each carries its labels, so
+   * not every poll); `pullDoubleAnnotation()` always pulls. Default 5 minutes.
+   */
+  doublePullIntervalMs?: number;
+};
+
+/** What one pull of the double-annotated sets did on this workstation. */
+export type DoubleAnnotationPull = {
+  /** False when the account may not see them (an annotator's); nothing was stored. */
+  allowed: boolean;
+  /** Sets the server gave. */
+  received: number;
+  /** Rows written: new sets, or later revisions replacing earlier ones. */
+  stored: number;
+  /** Rows dropped because the server no longer gives them (e.g. consent withdrawn). */
+  removed: number;
 };
 
 const SERVER_URL_KEY = 'server_url';
@@ -59,6 +76,8 @@ export class SyncService {
   #stopped = true;
   #vault: TokenVault | null = null;
   #consentWithdrawn: ((clipRef: string, reason: string) => Promise<unknown>) | null = null;
+  /** When the double-annotated sets were last pulled in full (epoch ms); null: not this session. */
+  #doublePulledAt: number | null = null;
 
   constructor(options: SyncServiceOptions) {
     this.#store = options.store;
@@ -78,6 +97,7 @@ export class SyncService {
     this.#account = { server, token };
     this.#online = null;
     this.#lastError = null;
+    this.#doublePulledAt = null;
     // Work waiting out a server that did not answer is due now, on the account just given.
     this.#store.sync.makePendingDue();
     this.#store.reviews.makePendingDue();
@@ -261,6 +281,10 @@ export class SyncService {
       await this.#pushReviews(api, report);
       await this.#pull(api, report, deadline);
       await this.#pullReviewQueue(api);
+      const interval = this.#options.doublePullIntervalMs ?? 5 * 60_000;
+      if (this.#doublePulledAt === null || Date.now() - this.#doublePulledAt >= interval) {
+        await this.#pullDoubleSets(api);
+      }
       this.#lastSyncAt = new Date().toISOString();
       if (report.lastError === null) this.#lastError = null;
     } catch (error) {
@@ -310,6 +334,56 @@ export class SyncService {
     report.retries += 1;
     report.lastError = error.message;
     this.#lastError = error.message;
+  }
+
+  /**
+   * Brings both annotators' handed-in sets of every double-annotated clip this account may compare
+   * (a lead's projects) into the local table the agreement page reads, now.
+   */
+  async pullDoubleAnnotation(): Promise<DoubleAnnotationPull> {
+    const api = this.#api(() => undefined);
+    try {
+      return await this.#pullDoubleSets(api);
+    } catch (error) {
+      this.#noteError(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Page by page, each stored as it comes (a later revision replaces an earlier one, an equal one
+   * changes nothing); only a pull that reached the last page drops the sets the server no longer
+   * gives. A transient failure keeps the copy as it is and shows the error.
+   */
+  async #pullDoubleSets(api: ServerApi): Promise<DoubleAnnotationPull> {
+    const outcome: DoubleAnnotationPull = { allowed: true, received: 0, stored: 0, removed: 0 };
+    const account = this.#account;
+    if (account === null) return outcome;
+    const seen = new Set<string>();
+    let cursor = '';
+    for (;;) {
+      let page;
+      try {
+        page = await api.doubleAnnotationSets(cursor);
+      } catch (error) {
+        if (!(error instanceof SyncError) || !error.transient) throw error;
+        this.#lastError = error.message;
+        return outcome;
+      }
+      if (page === null) {
+        // An annotator's account: nothing to compare, and no need to ask again this session.
+        this.#doublePulledAt = Number.POSITIVE_INFINITY;
+        return { ...outcome, allowed: false };
+      }
+      outcome.received += page.sets.length;
+      outcome.stored += this.#store.sync.doubleSets.saveFromServer(account.server, page.sets);
+      for (const set of page.sets) seen.add(set.setId);
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    outcome.removed = this.#store.sync.doubleSets.retainOnly(account.server, seen);
+    this.#doublePulledAt = Date.now();
+    return outcome;
   }
 
   /** Caches this reviewer's queue (with the labels) so reviews can be done offline. */

@@ -60,6 +60,11 @@ export const AgreementReport = z.object({
   throughput: z.array(
     z.object({ day: z.string(), annotator: z.string(), submitted: z.number().int() }),
   ),
+  /**
+   * Double-annotated clips the server has two annotators' work for that are not imported on this
+   * machine: not compared (no frame count, no batch), but counted so none goes missing silently.
+   */
+  notOnThisMachine: z.number().int(),
 });
 export type AgreementReport = z.infer<typeof AgreementReport>;
 
@@ -135,6 +140,7 @@ function summedConfusion(clips: readonly ComparedClip[]): number[][] {
 export function agreementReport(
   clips: readonly ComparedClip[],
   statusChanges: readonly StatusChange[],
+  elsewhere: { notOnThisMachine?: number } = {},
 ): AgreementReport {
   const annotators = [
     ...new Set([
@@ -201,5 +207,6 @@ export function agreementReport(
         return { day, annotator, submitted };
       })
       .sort((a, b) => a.day.localeCompare(b.day) || a.annotator.localeCompare(b.annotator)),
+    notOnThisMachine: elsewhere.notOnThisMachine ?? 0,
   };
 }

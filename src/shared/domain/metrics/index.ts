@@ -7,3 +7,4 @@ export * from './fromLabels';
 export * from './fileAgreement';
 export * from './documentAgreement';
 export * from './agreementReport';
+export * from './agreementPairing';

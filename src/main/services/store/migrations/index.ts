@@ -24,6 +24,7 @@ import { migration005 } from './005_sync';
 import { migration006 } from './006_governance';
 import { migration007 } from './007_withdrawal_by_checksum';
 import { migration008 } from './008_review';
+import { migration009 } from './009_double_annotation_sets';
 
 export type { Migration } from './Migration';
 
@@ -36,6 +37,7 @@ export const migrations: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;
