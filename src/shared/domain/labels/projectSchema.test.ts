@@ -65,6 +65,25 @@ describe('parseProjectSchema', () => {
     });
   });
 
+  it('takes the lead’s pre-annotation settings, optional, and checks the threshold is 0–1', () => {
+    const without = parseProjectSchema(JSON.stringify(minimal));
+    // Absent: the run falls back to DEFAULT_SCORE_THRESHOLD (0.5), camera not mirrored.
+    expect(without.ok && without.project.preannotation).toBeUndefined();
+    const set = parseProjectSchema(
+      JSON.stringify({ ...minimal, preannotation: { scoreThreshold: 0.7, mirroredVideo: true } }),
+    );
+    expect(set.ok && set.project.preannotation).toEqual({
+      scoreThreshold: 0.7,
+      mirroredVideo: true,
+    });
+    expect(messageFor({ ...minimal, preannotation: { scoreThreshold: 1.5 } })).toMatch(
+      /preannotation\.scoreThreshold: must be 0–1/,
+    );
+    expect(messageFor({ ...minimal, preannotation: { threshold: 0.5 } })).toMatch(
+      /unknown field "threshold"/,
+    );
+  });
+
   it('refuses an unknown version instead of guessing', () => {
     expect(messageFor({ ...minimal, version: 2 })).toMatch(/version: 2 is not supported/);
     expect(messageFor({ ...minimal, version: undefined })).toMatch(
