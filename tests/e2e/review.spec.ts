@@ -50,6 +50,7 @@ async function startReviewTeam(name: string, clipRef: string) {
   await addUser(db, 'lee', 'lead');
   const annToken = (await issueToken(db, 'ana')).token;
   const revToken = (await issueToken(db, 'rita')).token;
+  const leadToken = (await issueToken(db, 'lee')).token;
   const { projectId } = await createProject(db, name, 'lee');
   const { setId } = await assignClip(db, {
     clipRef,
@@ -63,7 +64,7 @@ async function startReviewTeam(name: string, clipRef: string) {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { server, annToken, revToken, setId, stop };
+  return { server, annToken, revToken, leadToken, setId, stop };
 }
 
 test.describe('review', () => {
@@ -341,6 +342,129 @@ test.describe('review', () => {
         .filter((e) => e.kind === 'review')
         .map((e) => e.verdict);
       expect(verdicts).toEqual(['request_changes', 'accept']);
+    } finally {
+      await stop();
+    }
+  });
+
+  test('a verdict refused as stale shows its reason; review again carries the comments that fit and the accept goes through once', async ({
+    page,
+    host,
+  }) => {
+    const clipRef = clipRefOf('e2e-review-stale-clip');
+    const { server, annToken, revToken, leadToken, setId, stop } = await startReviewTeam(
+      'review-stale',
+      clipRef,
+    );
+    const syncAndBack = async () => {
+      await page.getByRole('button', { name: 'Sync settings' }).click();
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect(page.getByTestId('sync-pending')).toHaveText('0');
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+    };
+    try {
+      const pushed = await call(server.url, 'PUT', `/v1/clips/${clipRef}/set`, {
+        token: annToken,
+        key: 'e2e-review-stale-push-1',
+        body: { baseRevision: 0, labels, localSetId: 'local', localRevision: 1 },
+      });
+      expect(pushed.status).toBe(200);
+
+      await openApp(page, host);
+      await page.getByRole('button', { name: 'Sync settings' }).click();
+      const signOut = page.getByRole('button', { name: 'Sign out' });
+      if (await signOut.isVisible()) await signOut.click();
+      await page.getByLabel('Server address').fill(server.url);
+      await page.getByLabel('API token').fill(revToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByTestId('sync-online')).toHaveText('Online');
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+      await syncAndBack();
+      await page.getByRole('button', { name: 'Review', exact: true }).click();
+      await page
+        .getByRole('table', { name: 'Review queue' })
+        .getByRole('button', { name: /rev\. 1/ })
+        .click();
+      await page.getByLabel('Current frame').fill('1');
+      await page.getByRole('textbox', { name: 'Comment' }).fill('Blur on this frame');
+      await page.getByRole('button', { name: 'Add comment' }).click();
+      await page.getByRole('combobox', { name: 'Pin to' }).selectOption('segment');
+      await page.getByRole('textbox', { name: 'Comment' }).fill('Starts too early');
+      await page.getByRole('button', { name: 'Add comment' }).click();
+      await expect(page.getByRole('list', { name: 'Review comments' })).toContainText(
+        'segment s1: Starts too early',
+      );
+
+      // Meanwhile the lead sends the set back and the annotator resubmits without the segment.
+      const leadReview = await call(server.url, 'POST', `/v1/sets/${setId}/review`, {
+        token: leadToken,
+        key: 'e2e-review-stale-lead',
+        body: {
+          verdict: 'request_changes',
+          baseRevision: 1,
+          comments: [],
+          reason: 'Not an action',
+        },
+      });
+      expect(leadReview.status).toBe(200);
+      const resubmitted = await call(server.url, 'PUT', `/v1/clips/${clipRef}/set`, {
+        token: annToken,
+        key: 'e2e-review-stale-push-2',
+        body: {
+          baseRevision: 2,
+          labels: { ...labels, segments: [] },
+          localSetId: 'local',
+          localRevision: 2,
+        },
+      });
+      expect(resubmitted.status).toBe(200);
+
+      // The reviewer's accept on revision 1 is refused as stale: shown with the server's reason.
+      await page.getByRole('button', { name: 'Accept' }).click();
+      await expect(page.getByText('Verdict given: accept')).toBeVisible();
+      await page.getByRole('button', { name: 'Back to the review queue' }).click();
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+      await syncAndBack();
+      await page.getByRole('button', { name: 'Review', exact: true }).click();
+      const queue = page.getByRole('table', { name: 'Review queue' });
+      await expect(queue).toContainText('accept refused (STALE_REVISION)');
+      await queue.getByRole('button', { name: /rev\. 3/ }).click();
+      const refused = page
+        .getByRole('alert')
+        .filter({ hasText: 'The server refused your verdict' });
+      await expect(refused).toContainText('STALE_REVISION');
+      await expect(refused).toContainText('revision 3');
+      await expect(page.getByRole('button', { name: 'Accept' })).toHaveCount(0);
+
+      await refused.getByRole('button', { name: 'Review again' }).click();
+      await expect(
+        page.getByRole('heading', { name: /Reviewing again: revision 3/ }),
+      ).toBeVisible();
+      await expect(page.getByRole('list', { name: 'Comments not carried over' })).toContainText(
+        'Starts too early',
+      );
+      await expect(
+        page.getByRole('heading', { name: 'Changes since your review of revision 1' }),
+      ).toBeVisible();
+      await expect(page.getByRole('list', { name: 'Review comments' })).toContainText(
+        'frame 1: Blur on this frame',
+      );
+      await page.getByRole('button', { name: 'Accept' }).click();
+      await expect(page.getByText('Verdict given: accept')).toBeVisible();
+      await page.getByRole('button', { name: 'Back to the review queue' }).click();
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+      await syncAndBack();
+
+      const onServer = await call(server.url, 'GET', `/v1/sets/${setId}`, { token: annToken });
+      expect(onServer.body).toMatchObject({ status: 'accepted', revision: 4 });
+      const events = await call(server.url, 'GET', '/v1/events', { token: annToken });
+      const reviews = (
+        events.body as { events: { kind: string; verdict?: string; comments?: unknown[] }[] }
+      ).events.filter((e) => e.kind === 'review');
+      expect(reviews.map((e) => e.verdict)).toEqual(['request_changes', 'accept']);
+      expect(reviews[1]?.comments).toEqual([
+        expect.objectContaining({ text: 'Blur on this frame', frame: 1 }),
+      ]);
     } finally {
       await stop();
     }
