@@ -154,7 +154,7 @@ CREATE TABLE double_annotation (
  *   each append. Without it, deleting the newest entries leaves a chain that is whole but short;
  *   with it, such a truncation shows as a head beyond the last entry. (Someone who can also
  *   rewrite the head defeats that check; the exported head a buyer keeps is the outside anchor.)
- *   Its trigger lets the head only move one entry forward.
+ *   Its trigger lets the head only move forward, to an entry that is in the log.
  */
 const auditLog = /* sql */ `
 CREATE TABLE audit_log (
@@ -192,9 +192,10 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 
 CREATE FUNCTION audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.seq <> OLD.seq + 1 THEN
-    RAISE EXCEPTION 'the audit head only moves one entry forward (% to % refused)', OLD.seq, NEW.seq
-      USING ERRCODE = 'insufficient_privilege';
+  IF NEW.seq <= OLD.seq
+     OR NOT EXISTS (SELECT 1 FROM audit_log WHERE seq = NEW.seq AND hash = NEW.hash) THEN
+    RAISE EXCEPTION 'the audit head only moves forward, to an entry of the log (% to % refused)',
+      OLD.seq, NEW.seq USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
 END $$;

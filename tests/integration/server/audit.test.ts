@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntryHash, verifyAudit, type StoredAuditEntry } from '../../../src/server/audit';
+import {
+  appendAudit,
+  auditEntryHash,
+  verifyAudit,
+  type StoredAuditEntry,
+} from '../../../src/server/audit';
 import { openDb, type Db } from '../../../src/server/db/Db';
 import { markDoubleAnnotation } from '../../../src/server/doubleAnnotation';
 import {
@@ -222,9 +227,25 @@ describe.each(backends)('server audit trail on %s', (backend) => {
     );
     await expect(db.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
     await expect(db.query('UPDATE audit_head SET seq = seq - 1')).rejects.toThrow(
-      /one entry forward/,
+      /only moves forward/,
+    );
+    // Forward, but to an entry that was never written: refused too.
+    await expect(db.query('UPDATE audit_head SET seq = seq + 5')).rejects.toThrow(
+      /only moves forward/,
     );
     await expect(db.query('DELETE FROM audit_head')).rejects.toThrow(/append-only/);
+    expect(await verifyAudit(db)).toMatchObject({ ok: true });
+    // Several entries in one transaction move the head once, past all of them.
+    const added = await appendedBy(() =>
+      db.transaction((tx) =>
+        appendAudit(tx, [
+          { actor: 'test', action: 'test.a' },
+          { actor: 'test', action: 'test.b' },
+          { actor: 'test', action: 'test.c' },
+        ]),
+      ),
+    );
+    expect(added).toEqual(['test.a', 'test.b', 'test.c']);
     expect(await verifyAudit(db)).toMatchObject({ ok: true });
   });
 
