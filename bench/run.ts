@@ -14,6 +14,7 @@ import { runSyncBench } from './syncBench';
 import { runStripBench } from './stripBench';
 import { runPreannotationBench } from './preannotationBench';
 import { runWithdrawalBench } from './withdrawalBench';
+import { runAuditBench } from './auditBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -35,6 +36,7 @@ const benches: Bench[] = [
   { name: 'strip', run: () => runStripBench(workDir) },
   { name: 'preannotation', run: () => runPreannotationBench(workDir) },
   { name: 'withdrawal', run: () => runWithdrawalBench(workDir) },
+  { name: 'audit', run: () => runAuditBench(workDir) },
 ];
 
 const only = process.argv.slice(2);
