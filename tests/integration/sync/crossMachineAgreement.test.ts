@@ -226,16 +226,37 @@ describe('agreement across machines: two annotators push, the lead pulls and com
     expect(raw.status).toBe(403);
   });
 
-  it('drops the copies of a clip whose consent the server withdrew at the next pull', async () => {
-    await withdrawConsent(serverDb, elsewhere, 'contributor asked');
-    const pulled = await lead.sync.pullDoubleAnnotation();
-    expect(pulled).toMatchObject({ received: 2, removed: 2 });
-    expect(rows(lead.services).every((r) => r.clipRef === shared)).toBe(true);
+  it('a withdrawal on this workstation purges the pulled copies, and no pull brings them back', async () => {
+    // The clip was never imported here: the withdrawal still finds its pulled sets by sha256.
+    const outcome = await lead.services.governance.withdrawConsent({
+      clipRef: elsewhere,
+      source: 'local',
+      reason: 'contributor asked the lead',
+    });
+    expect(outcome.clips).toEqual([]);
+    expect(outcome.pulledSets).toBe(2);
+    expect(rows(lead.services).map((r) => r.clipRef)).toEqual([shared, shared]);
     expect(lead.services.agreement.report().notOnThisMachine).toBe(0);
-    const countOf = await serverDb.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM double_annotation WHERE clip_ref = $1',
-      [elsewhere],
-    );
-    expect(countOf[0]?.n).toBe(1);
+    expect(await lead.sync.pullDoubleAnnotation()).toEqual({
+      allowed: true,
+      received: 4,
+      stored: 0,
+      removed: 0,
+    });
+    expect(rows(lead.services)).toHaveLength(2);
+    expect(lead.services.agreement.report().pairs).toHaveLength(1);
+  });
+
+  it('drops the copies of a clip whose consent the server withdrew at the next pull', async () => {
+    await withdrawConsent(serverDb, shared, 'contributor asked the server');
+    // The server still gives the other clip's sets; withdrawn here, they are not stored.
+    expect(await lead.sync.pullDoubleAnnotation()).toEqual({
+      allowed: true,
+      received: 2,
+      stored: 0,
+      removed: 2,
+    });
+    expect(rows(lead.services)).toEqual([]);
+    expect(lead.services.agreement.report().pairs).toEqual([]);
   });
 });

@@ -41,6 +41,8 @@ export type WithdrawalOutcome = {
   /** False when this exact withdrawal was recorded before (a re-delivered event): nothing new. */
   recorded: boolean;
   clips: PurgedClip[];
+  /** Other annotators' sets of the clip pulled for agreement (migration 009), imported or not. */
+  pulledSets: number;
   /** VACUUM rebuilt the file, so no freed page still holds purged bytes. */
   vacuumed: boolean;
   /** The -wal file was checkpointed and truncated; false while another connection was reading. */
@@ -113,6 +115,11 @@ export async function withdrawConsent(
     clip.proxyFiles = [...candidates];
   }
 
+  if (result.clips.length === 0 && result.pulledSets > 0) {
+    // Only pulled copies went: secure_delete zeroed their pages, and no caller rewrites the file
+    // for a withdrawal that purged no clip, so empty the -wal, whose old frames still hold them.
+    return { ...result, vacuumed: false, walTruncated: checkpoint(db) };
+  }
   if (result.clips.length === 0 || options.vacuum === false) {
     return { ...result, vacuumed: false, walTruncated: false };
   }
@@ -271,7 +278,20 @@ function recordAndPurge(
     }
     purged.push(outcome);
   }
-  return { consentId, recorded, clips: purged };
+  const pulledSets = purgePulledSets(db, [clipRef, ...clips.map((c) => c.sha256)]);
+  return { consentId, recorded, clips: purged, pulledSets };
+}
+
+/** Deletes the sets sync pulled for agreement of these clips (by sha256; older files lack the table). */
+function purgePulledSets(db: Database, refs: readonly (string | null)[]): number {
+  const present = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'double_annotation_sets'")
+    .get();
+  if (present === undefined) return 0;
+  const remove = db.prepare<[string]>('DELETE FROM double_annotation_sets WHERE clip_ref = ?');
+  let removed = 0;
+  for (const ref of new Set(refs)) if (ref !== null) removed += remove.run(ref).changes;
+  return removed;
 }
 
 type SyncTable = { name: string; by: 'set_id' | 'clip_id' };

@@ -30,7 +30,8 @@ type Row = {
 /**
  * The lead's copy of the server's double-annotated sets (migration 009), a mirror of each server:
  * a set is written only when its revision is higher than the copy's (so a re-pull or a stale page
- * changes nothing), and once a pull is complete, sets the server no longer gives are dropped.
+ * changes nothing), and once a pull is complete, sets the server no longer gives are dropped. A
+ * clip whose consent was withdrawn on this workstation is never stored again.
  * Pages are stored as they come, so a pull never holds every set's labels in memory at once.
  */
 export class DoubleAnnotationSets {
@@ -52,6 +53,9 @@ export class DoubleAnnotationSets {
       .transaction((): number => {
         let stored = 0;
         for (const set of sets) {
+          // Consent withdrawn here (by the lead, or by an event the server may not have yet):
+          // the purge removed the copies, and a pull must not bring them back.
+          if (this.#s.withdrawnHere.get({ ref: set.clipRef }) !== undefined) continue;
           stored += this.#s.upsert.run({
             server_set_id: set.setId,
             server,
@@ -130,6 +134,14 @@ function prepare(db: Database) {
         'SELECT server_set_id FROM double_annotation_sets WHERE server = ?',
       )
       .pluck(),
+    withdrawnHere: db.prepare<{ ref: string }, 1>(/* sql */ `
+      SELECT 1 FROM consent_withdrawals w
+      WHERE w.clip_sha256 = @ref
+        OR w.clip_id IN (SELECT id FROM clips WHERE sha256 = @ref OR expected_sha256 = @ref)
+        OR w.consent_id IN (
+          SELECT json_extract(b.manifest_json, '$.consent.id') FROM clips c
+          JOIN batches b ON b.id = c.batch_id WHERE c.sha256 = @ref OR c.expected_sha256 = @ref)
+      LIMIT 1`),
     remove: db.prepare<[string]>('DELETE FROM double_annotation_sets WHERE server_set_id = ?'),
   };
 }
