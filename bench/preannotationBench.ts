@@ -123,6 +123,7 @@ async function measureModel(
   framesPath: string,
   size: { width: number; height: number },
   warm: number,
+  hands = false,
 ): Promise<ModelFigures> {
   const child = join(import.meta.dirname, 'preannotationModelChild.ts');
   const { stdout } = await promisify(execFile)(
@@ -137,6 +138,7 @@ async function measureModel(
       String(size.width),
       String(size.height),
       String(warm),
+      hands ? 'hands' : 'body',
     ],
     { maxBuffer: 1 << 20 },
   );
@@ -197,6 +199,29 @@ function countMoves(
 }
 
 /**
+ * Hands on the keyframes: how many of the 40 (two per keyframe, both in plain view on the photo)
+ * came in above the default threshold, and how far each one's wrist landmark is from the wrist
+ * placed by hand on the photo (REFERENCE), in clip pixels.
+ */
+function handFigures(proposals: readonly FrameProposal[]) {
+  let found = 0;
+  let errorSum = 0;
+  for (const frame of KEYFRAMES) {
+    const reference = referenceAt(frame);
+    const hands = proposals.find((p) => p.frame === frame)?.poses[0]?.hands ?? [];
+    for (const hand of hands) {
+      if (hand.score < 0.5) continue;
+      const wrist = hand.keypoints[0];
+      const ref = reference[COCO_BODY_KEYPOINTS.indexOf(`${hand.side}_wrist`)];
+      if (!wrist || !ref) continue;
+      found++;
+      errorSum += Math.hypot(wrist.x - ref.x, wrist.y - ref.y);
+    }
+  }
+  return { found, meanWristError: found > 0 ? errorSum / found : NaN };
+}
+
+/**
  * Pre-annotation on this machine: inference speed per model and backend (each in its own
  * process), time to first proposal through the real service and worker thread, end-to-end
  * throughput with decoding, and the time a scripted annotator saves on 20 keyframes.
@@ -228,6 +253,9 @@ export async function runPreannotationBench(workDir: string): Promise<Record<str
 
   const blazeWasm = await measureModel('blazepose-full', 'wasm', framesPath, size, 40);
   const movenetWasm = await measureModel('movenet-multipose', 'wasm', framesPath, size, 40);
+  // BlazePose, then the hand landmark model twice per hand (a region from the pose, then one from
+  // the hand's own landmarks): four hand runs per person.
+  const blazeHandsWasm = await measureModel('blazepose-full', 'wasm', framesPath, size, 20, true);
   // ~1 fps: three warm frames are enough for the ratio, and spare the shared cores.
   const blazeCpu = await measureModel('blazepose-full', 'cpu', framesPath, size, 3);
 
@@ -255,17 +283,35 @@ export async function runPreannotationBench(workDir: string): Promise<Record<str
   });
   let cold;
   let range;
+  let coldHands;
+  let rangeHands;
+  const keyframes = { mode: 'range', from: 0, to: KEYFRAMES.at(-1) ?? 38, every: 2 } as const;
   try {
     // Cold: a fresh worker thread, the model loaded from disk, one frame decoded and inferred.
     cold = await runJob(service, events, {
       clipId: 'bench',
       frames: { mode: 'current', frame: 0 },
       model: 'blazepose-full',
+      hands: false,
     });
     range = await runJob(service, events, {
       clipId: 'bench',
-      frames: { mode: 'range', from: 0, to: KEYFRAMES.at(-1) ?? 38, every: 2 },
+      frames: keyframes,
       model: 'blazepose-full',
+      hands: false,
+    });
+    // With hands: a second estimator in the same worker (BlazePose again, plus the hand model).
+    coldHands = await runJob(service, events, {
+      clipId: 'bench',
+      frames: { mode: 'current', frame: 0 },
+      model: 'blazepose-full',
+      hands: true,
+    });
+    rangeHands = await runJob(service, events, {
+      clipId: 'bench',
+      frames: keyframes,
+      model: 'blazepose-full',
+      hands: true,
     });
   } finally {
     await service.close();
@@ -284,6 +330,7 @@ export async function runPreannotationBench(workDir: string): Promise<Record<str
   // 20 px (15 photo px, a third of a forearm) is what a reviewer would still accept.
   const withSeconds20 = secondsWith(at(20));
   const r = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+  const hands = handFigures(rangeHands.proposals);
   return {
     // Two cores shared with other engineers' builds and tests: the figures scale with this.
     load_average_1min_at_end: r(loadavg()[0] ?? NaN, 2),
@@ -313,5 +360,14 @@ export async function runPreannotationBench(workDir: string): Promise<Record<str
     annotator_time_ratio_without_over_with: r(withoutSeconds / withSeconds, 2),
     annotator_seconds_with_proposals_tol20px: r(withSeconds20),
     annotator_time_ratio_tol20px: r(withoutSeconds / withSeconds20, 2),
+    blazepose_full_with_hands_wasm_fps: r(1000 / blazeHandsWasm.warmMs),
+    blazepose_full_with_hands_wasm_ms_per_frame: r(blazeHandsWasm.warmMs),
+    hands_ms_per_frame_two_hands: r(blazeHandsWasm.warmMs - blazeWasm.warmMs),
+    time_to_first_proposal_with_hands_ms: r(coldHands.firstProposalMs),
+    service_20_keyframes_with_hands_seconds: r(rangeHands.seconds, 2),
+    service_end_to_end_with_hands_fps: r(KEYFRAMES.length / rangeHands.seconds),
+    hands_expected: KEYFRAMES.length * 2,
+    hands_proposed_above_threshold: hands.found,
+    hand_wrist_to_reference_wrist_px_mean: r(hands.meanWristError),
   };
 }

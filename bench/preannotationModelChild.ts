@@ -8,9 +8,12 @@ import { createPoseEstimator } from '../src/main/services/preannotation/poseMode
  * cpu backend must not share a process with wasm. Reads raw RGB frames (width×height×3 each, back
  * to back) and prints one JSON line: load time, first call, and the mean of the warm calls.
  */
-const [modelArg, backendArg, framesPath, widthArg, heightArg, warmArg] = process.argv.slice(2);
+const [modelArg, backendArg, framesPath, widthArg, heightArg, warmArg, handsArg] =
+  process.argv.slice(2);
 if (!modelArg || !framesPath || !widthArg || !heightArg || !warmArg) {
-  throw new Error('usage: preannotationModelChild.ts <model> <wasm|cpu> <frames.rgb> <w> <h> <n>');
+  throw new Error(
+    'usage: preannotationModelChild.ts <model> <wasm|cpu> <frames.rgb> <w> <h> <n> [hands]',
+  );
 }
 const model = PoseModelName.parse(modelArg);
 const backend = backendArg === 'cpu' ? 'cpu' : 'wasm';
@@ -27,7 +30,7 @@ const frame = (i: number) => ({
 });
 
 const loadStart = performance.now();
-const estimator = await createPoseEstimator({ model, backend });
+const estimator = await createPoseEstimator({ model, backend, hands: handsArg === 'hands' });
 const loadMs = performance.now() - loadStart;
 const firstStart = performance.now();
 await estimator.estimate(frame(0));
