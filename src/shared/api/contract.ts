@@ -221,6 +221,15 @@ export const calls = {
     output: ReviewComment,
   },
   /**
+   * Takes back a resolution the server refused for good (shown on the comment with its reason):
+   * the comment is open again and may be resolved anew. Errors: COMMENT_NOT_FOUND,
+   * RESOLVE_NOT_REFUSED.
+   */
+  reopenComment: {
+    input: z.object({ commentId: z.string().min(1) }).strict(),
+    output: ReviewComment,
+  },
+  /**
    * Inter-annotator agreement over every double-annotated clip (of one batch, or all), per
    * annotator and per batch, with what the agreement page plots.
    */

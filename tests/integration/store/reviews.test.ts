@@ -268,4 +268,48 @@ describe('the review cache on a workstation', () => {
     store.reviews.submitVerdict({ setId: 's1', verdict: 'accept' }, 'rev1');
     expect(store.reviews.pendingCount()).toBe(1);
   });
+
+  it('shows a resolution the server refused on its comment and reopens it, so it can be resolved anew', () => {
+    store.reviews.saveReviewEvent(
+      {
+        id: 8,
+        kind: 'review',
+        setId: 's9',
+        clipRef: 'cd'.repeat(32),
+        verdict: 'request_changes',
+        status: 'changes_requested',
+        revision: 2,
+        reviewer: 'rev1',
+        reason: 'wrist',
+        comments: [{ id: 'c1', text: 'wrist', frame: 4 }],
+      },
+      'ann1',
+    );
+    expect(() => store.reviews.reopenComment('c1', 'ann1')).toThrow(
+      expect.objectContaining({ code: 'RESOLVE_NOT_REFUSED' }),
+    );
+    store.reviews.resolveComment('c1', 'ann1');
+    const [resolve] = store.reviews.pendingOutbox(10);
+    if (resolve === undefined) throw new Error('no resolve queued');
+    store.reviews.recordRefusal(resolve, 'NOT_FOUND', 'No set s9 of yours.', 'ann1');
+    expect(store.reviews.pendingCount()).toBe(0);
+    expect(store.reviews.comments('s9')[0]).toMatchObject({
+      resolved: { by: 'ann1' },
+      resolveRefused: { code: 'NOT_FOUND', message: 'No set s9 of yours.' },
+    });
+
+    const reopened = store.reviews.reopenComment('c1', 'ann1');
+    expect(reopened.resolved).toBeNull();
+    expect(reopened.resolveRefused).toBeUndefined();
+    expect(store.reviews.comments('s9')[0]).toMatchObject({ resolved: null });
+    expect(store.reviews.comments('s9')[0]?.resolveRefused).toBeUndefined();
+    // Resolving again queues one new resolution, under a new key.
+    store.reviews.resolveComment('c1', 'ann1');
+    const again = store.reviews.pendingOutbox(10);
+    expect(again).toHaveLength(1);
+    expect(again[0]?.id).not.toBe(resolve.id);
+    expect(store.listAudit({ limit: 10 }).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['review.resolve_refused', 'review.comment_reopened']),
+    );
+  });
 });

@@ -115,6 +115,7 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       services.sync.kick();
       return comment;
     },
+    reopenComment: ({ commentId }) => store.reviews.reopenComment(commentId, actor),
     getWorkspace: () => store.getWorkspace(actor),
     saveWorkspace: (workspace) => {
       store.saveWorkspace(actor, workspace);

@@ -32,7 +32,8 @@ export type ReviewErrorCode =
   | 'PIN_NOT_FOUND'
   | 'REVIEW_REFUSED'
   | 'REVIEW_NOT_REFUSED'
-  | 'REVIEW_NOT_REFRESHED';
+  | 'REVIEW_NOT_REFRESHED'
+  | 'RESOLVE_NOT_REFUSED';
 
 /** A review step refused; the contract passes the code and the sentence to the user. */
 export class ReviewError extends ApiError {
@@ -94,7 +95,17 @@ type CommentRow = {
   suggestion_json: string | null;
   resolved_by: string | null;
   resolved_at: string | null;
+  /** `last_error` of this comment's resolution the server refused for good, if any. */
+  resolve_refused?: string | null;
 };
+
+/** An outbox row's `last_error`, "CODE: the server's sentence", split again. */
+function splitError(error: string): { code: string; message: string } {
+  const colon = error.indexOf(': ');
+  return colon < 0
+    ? { code: error, message: '' }
+    : { code: error.slice(0, colon), message: error.slice(colon + 2) };
+}
 
 function toComment(row: CommentRow): ReviewComment {
   return ReviewComment.parse({
@@ -113,6 +124,9 @@ function toComment(row: CommentRow): ReviewComment {
       row.resolved_by === null || row.resolved_at === null
         ? null
         : { by: row.resolved_by, at: row.resolved_at },
+    ...(row.resolve_refused === undefined || row.resolve_refused === null
+      ? {}
+      : { resolveRefused: splitError(row.resolve_refused) }),
   });
 }
 
@@ -126,13 +140,10 @@ type RefusedRow = {
 /** The refused verdict as the queue shows it; `last_error` holds "CODE: the server's sentence". */
 function toRefused(row: RefusedRow): RefusedVerdict {
   const body = JSON.parse(row.payload_json) as ReviewBody;
-  const error = row.last_error ?? 'REFUSED: The server refused this verdict.';
-  const colon = error.indexOf(': ');
   return {
     verdict: body.verdict,
     revision: body.baseRevision,
-    code: colon < 0 ? error : error.slice(0, colon),
-    message: colon < 0 ? '' : error.slice(colon + 2),
+    ...splitError(row.last_error ?? 'REFUSED: The server refused this verdict.'),
     givenAt: row.created_at,
   };
 }
@@ -587,6 +598,46 @@ export class Reviews {
       .immediate();
   }
 
+  /**
+   * The annotator takes back a resolution the server refused for good, so the comment is open
+   * here as it is there; resolving it again queues a new resolution under a new key.
+   */
+  reopenComment(commentId: string, actor: string): ReviewComment {
+    const at = new Date().toISOString();
+    return this.#db
+      .transaction((): ReviewComment => {
+        const row = this.#s.comment.get(commentId);
+        if (row === undefined) {
+          throw new ReviewError('COMMENT_NOT_FOUND', `No comment ${commentId}; sync to refresh.`);
+        }
+        const refused = this.#s.refusedResolves.all(commentId);
+        if (refused.length === 0) {
+          throw new ReviewError(
+            'RESOLVE_NOT_REFUSED',
+            'The server has not refused resolving this comment; there is nothing to reopen.',
+          );
+        }
+        for (const outbox of refused) this.#s.deleteOutbox.run(outbox.id);
+        this.#s.unresolve.run(commentId);
+        this.#audit(
+          {
+            actor,
+            action: 'review.comment_reopened',
+            entityType: 'review_comment',
+            entityId: commentId,
+            details: {
+              setId: row.server_set_id,
+              refusedOutboxIds: refused.map((r) => r.id),
+              ...(row.resolve_refused ? splitError(row.resolve_refused) : {}),
+            },
+          },
+          at,
+        );
+        return toComment({ ...row, resolved_by: null, resolved_at: null, resolve_refused: null });
+      })
+      .immediate();
+  }
+
   pendingOutbox(limit: number): ReviewOutboxItem[] {
     return this.#s.pendingOutbox.all(limit).map((row): ReviewOutboxItem => {
       const common = {
@@ -710,6 +761,13 @@ function checkPin(pin: CommentPin, labels: LabelsDocument): void {
   }
 }
 
+/** The refused resolution of the comment in the row at hand, as a column of comment queries. */
+const RESOLVE_REFUSED = /* sql */ `
+  (SELECT o.last_error FROM review_outbox o
+    WHERE o.kind = 'resolve' AND o.state = 'failed'
+      AND json_extract(o.payload_json, '$.commentId') = review_comments.id
+    ORDER BY o.seq DESC LIMIT 1) AS resolve_refused`;
+
 /** `review_queue.status` of a set kept for its verdict after the server stopped listing it. */
 const UNLISTED = 'unlisted';
 
@@ -723,6 +781,12 @@ function prepare(db: Database) {
       WHERE server_set_id = ? AND kind = 'verdict' AND state = 'failed'
       ORDER BY seq DESC LIMIT 1`),
     frameCount: db.prepare<[string], number>('SELECT frame_count FROM clips WHERE id = ?').pluck(),
+    refusedResolves: db.prepare<[string], { id: string }>(/* sql */ `
+      SELECT id FROM review_outbox WHERE kind = 'resolve' AND state = 'failed'
+        AND json_extract(payload_json, '$.commentId') = ?`),
+    unresolve: db.prepare<[string]>(
+      'UPDATE review_comments SET resolved_by = NULL, resolved_at = NULL WHERE id = ?',
+    ),
     carry: db.prepare<[number, string]>(
       'UPDATE review_comments SET revision = ?, sent_at = NULL WHERE id = ?',
     ),
@@ -787,15 +851,15 @@ function prepare(db: Database) {
     // Comments received with one review share their `at`; rowid keeps the reviewer's order.
     comments: db.prepare<[string], CommentRow>(/* sql */ `
       SELECT id, server_set_id, revision, author, at, pin_json, text, suggestion_json,
-        resolved_by, resolved_at
+        resolved_by, resolved_at, ${RESOLVE_REFUSED}
       FROM review_comments WHERE server_set_id = ? ORDER BY at, rowid`),
     comment: db.prepare<[string], CommentRow>(/* sql */ `
       SELECT id, server_set_id, revision, author, at, pin_json, text, suggestion_json,
-        resolved_by, resolved_at
+        resolved_by, resolved_at, ${RESOLVE_REFUSED}
       FROM review_comments WHERE id = ?`),
     drafts: db.prepare<[string, number], CommentRow>(/* sql */ `
       SELECT id, server_set_id, revision, author, at, pin_json, text, suggestion_json,
-        resolved_by, resolved_at
+        resolved_by, resolved_at, ${RESOLVE_REFUSED}
       FROM review_comments WHERE server_set_id = ? AND revision = ? AND sent_at IS NULL
       ORDER BY at, rowid`),
     serverSetOf: db

@@ -44,6 +44,8 @@ export type ReviewSlice = {
   reviewAgain: (setId: string) => Promise<boolean>;
   loadClipComments: (setId: string) => Promise<void>;
   resolveComment: (commentId: string) => Promise<void>;
+  /** Takes back a resolution the server refused, so the comment is open again. */
+  reopenComment: (commentId: string) => Promise<void>;
 };
 
 export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) => ({
@@ -161,6 +163,16 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (api) => (set, get) 
       });
     } catch (error) {
       get().reportError('resolving the comment', error);
+    }
+  },
+  reopenComment: async (commentId) => {
+    try {
+      const reopened = await api.reopenComment({ commentId });
+      set({
+        clipComments: get().clipComments.map((c) => (c.id === reopened.id ? reopened : c)),
+      });
+    } catch (error) {
+      get().reportError('reopening the comment', error);
     }
   },
 });

@@ -44,6 +44,11 @@ export const ReviewComment = z
       .max(4000, 'must be at most 4,000 characters'),
     suggestion: CommandSchema.nullable(),
     resolved: z.object({ by: RecordId, at: z.string() }).strict().nullable(),
+    /**
+     * The server refused this resolution for good (the comment or the set is no longer the
+     * annotator's there), with its code and sentence; absent otherwise. Reopening takes it back.
+     */
+    resolveRefused: z.object({ code: z.string(), message: z.string() }).strict().optional(),
   })
   .strict();
 export type ReviewComment = z.infer<typeof ReviewComment>;

@@ -25,6 +25,7 @@ export function CommentList({
   onFrame,
   onResolve,
   onApply,
+  onReopen,
 }: {
   comments: readonly ReviewComment[];
   labels: LabelsDocument;
@@ -32,6 +33,8 @@ export function CommentList({
   onResolve?: (commentId: string) => void;
   /** Applies a suggested edit as one ordinary, undoable edit (the annotator's choice). */
   onApply?: (comment: ReviewComment) => void;
+  /** Takes back a resolution the server refused (the annotator's side). */
+  onReopen?: (commentId: string) => void;
 }) {
   if (comments.length === 0) return <p>No comments.</p>;
   return (
@@ -70,6 +73,22 @@ export function CommentList({
             ) : (
               <span className="muted"> Resolved by {comment.resolved.by}</span>
             )}
+            {comment.resolveRefused !== undefined && (
+              <p className="sync-error" role="alert">
+                The server refused this resolution: {comment.resolveRefused.code}
+                {comment.resolveRefused.message === ''
+                  ? ''
+                  : ` — ${comment.resolveRefused.message}`}
+                {onReopen && (
+                  <>
+                    {' '}
+                    <button type="button" onClick={() => onReopen(comment.id)}>
+                      Reopen
+                    </button>
+                  </>
+                )}
+              </p>
+            )}
           </li>
         );
       })}
@@ -84,6 +103,7 @@ export function CommentsPanel({ player }: { player: PlayerEngine | null }) {
   const labels = useAppStore((state) => state.labels);
   const loadClipComments = useAppStore((state) => state.loadClipComments);
   const resolveComment = useAppStore((state) => state.resolveComment);
+  const reopenComment = useAppStore((state) => state.reopenComment);
   const editLabels = useAppStore((state) => state.editLabels);
   useEffect(() => {
     if (setId !== undefined) void loadClipComments(setId);
@@ -97,6 +117,7 @@ export function CommentsPanel({ player }: { player: PlayerEngine | null }) {
         labels={labels}
         onFrame={(frame) => player?.goTo(frame)}
         onResolve={(id) => void resolveComment(id)}
+        onReopen={(id) => void reopenComment(id)}
         onApply={(comment) => {
           if (comment.suggestion !== null) editLabels(comment.suggestion);
         }}
