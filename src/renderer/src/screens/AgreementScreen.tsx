@@ -68,6 +68,13 @@ function AgreementBody({ report }: { report: AgreementReport }) {
           ? 'No clip has been handed in by two annotators yet: agreement needs double annotation.'
           : `${overall.pairs} double-annotated clip${overall.pairs === 1 ? '' : 's'}, ${overall.framesCompared} poses compared: OKS ${fixed(overall.oks)}, PCK@0.2 ${percent(overall.pck)}, segment F1@0.5 ${f1At(overall, 0.5)}, edit ${fixed(overall.edit, 1)}, contact κ ${fixed(overall.contactKappa)}.`}
       </p>
+      {report.notOnThisMachine > 0 && (
+        <p aria-label="Clips not on this machine">
+          {report.notOnThisMachine === 1
+            ? '1 double-annotated clip handed in by two annotators on the server is not on this machine, so it is not compared: import its batch to include it.'
+            : `${report.notOnThisMachine} double-annotated clips handed in by two annotators on the server are not on this machine, so they are not compared: import their batches to include them.`}
+        </p>
+      )}
       <div className="chart-grid">
         <Chart label="Distribution of OKS" summary={charts.oksSummary} option={charts.oks} />
         <Chart label="Segment F1 per IoU threshold" summary={charts.f1Summary} option={charts.f1} />
