@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openDatabase } from '../../src/main/services/store/openStore';
 import { openStore } from '../../src/main/services/store/openStore';
 import {
   COCO_BODY_KEYPOINTS,
@@ -50,6 +53,15 @@ function labelsOf(annotator: string, shift: number, split: number): Command[] {
     segment('open', 0, split, 2),
     segment('close', split + 1, 89, 3),
   ];
+}
+
+/** A person track as another workstation labelled it (keyframes on 0 and 89). */
+function remoteTrack(annotator: string, shift: number) {
+  const [track, first, last] = labelsOf(annotator, shift, 44);
+  if (track?.type !== 'addTrack' || first?.type !== 'setKeyframe' || last?.type !== 'setKeyframe') {
+    throw new Error('labelsOf changed shape');
+  }
+  return { ...track.track, keyframes: [first.keyframe, last.keyframe] };
 }
 
 test('a lead sees agreement of two annotators per annotator and per batch, with plots', async ({
@@ -111,6 +123,35 @@ test('a lead sees agreement of two annotators per annotator and per batch, with 
     expect((await canvas.boundingBox())?.height ?? 0).toBeGreaterThan(100);
   }
   await expect(page.getByRole('img', { name: /Distribution of OKS: 90 frames/ })).toBeVisible();
+
+  // A third annotator's set of the same clip, pulled from the server by sync (the table sync
+  // fills), and a double-annotated clip this machine never imported.
+  const clipRef = createHash('sha256')
+    .update(readFileSync(join(BATCH_FOLDER, 'cfr30.mp4')))
+    .digest('hex');
+  const db = openDatabase(host.databasePath);
+  try {
+    const insert = db.prepare(/* sql */ `
+      INSERT INTO double_annotation_sets (server_set_id, server, clip_ref, project_id, annotator,
+        status, revision, labels_json, updated_at, pulled_at)
+      VALUES (?, 'http://server.test', ?, 'p1', ?, 'submitted', 1, ?, ?, ?)`);
+    const at = new Date().toISOString();
+    const remote = (annotator: string, shift: number) =>
+      JSON.stringify({ tracks: [remoteTrack(annotator, shift)], segments: [], contacts: [] });
+    insert.run('server-set-1', clipRef, 'ana-s', remote('ana-s', 3), at, at);
+    insert.run('server-set-2', 'f'.repeat(64), 'ana-s', remote('ana-s', 0), at, at);
+    insert.run('server-set-3', 'f'.repeat(64), 'ben-o', remote('ben-o', 4), at, at);
+  } finally {
+    db.close();
+  }
+  await page.getByRole('button', { name: 'Back to batches' }).click();
+  await page.getByRole('button', { name: 'Agreement' }).click();
+  const clips = page.getByRole('table', { name: 'Double-annotated clips' });
+  await expect(clips).toContainText('ana-s / maria-k');
+  await expect(clips).toContainText('ana-s / tomas-r');
+  await expect(page.getByLabel('Clips not on this machine')).toContainText(
+    '1 double-annotated clip handed in by two annotators on the server is not on this machine',
+  );
   if (process.env.E2E_SCREENSHOT_DIR) {
     await page.screenshot({
       path: join(process.env.E2E_SCREENSHOT_DIR, 'agreement.png'),
