@@ -46,8 +46,13 @@ test('an annotator pre-annotates a range, sees model proposals, accepts one with
   await expect(page.getByRole('heading', { level: 1, name: CLIP })).toBeVisible();
   await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
 
-  // Every 5th frame of 0–10, BlazePose full, default threshold: three proposals in the background.
+  // Every 5th frame of 0–10, BlazePose full with hands, the project's threshold (the default
+  // project sets none: 0.5): three proposals in the background.
   const panel = page.getByRole('region', { name: 'Pre-annotate' });
+  await expect(panel.getByLabel('Project score threshold')).toHaveText(
+    'The project’s threshold: 0.5 (set by the lead).',
+  );
+  await expect(panel.getByRole('checkbox', { name: 'Propose hands' })).toBeChecked();
   await panel.getByRole('radio', { name: 'Range' }).check();
   await panel.getByRole('spinbutton', { name: 'Range start' }).fill('0');
   await panel.getByRole('spinbutton', { name: 'Range end' }).fill('10');
@@ -65,7 +70,16 @@ test('an annotator pre-annotates a range, sees model proposals, accepts one with
     'true',
   );
   await expect(page.getByRole('button', { name: /^Person 2/ })).toHaveCount(0);
+  // Both of the player's hands, each on its own side's hand track, 21 model points each.
   await goToFrame(page, 5);
+  for (const side of ['Left', 'Right']) {
+    await expect(page.getByRole('button', { name: new RegExp(`^${side} hand 2`) })).toHaveCount(0);
+    await page.getByRole('button', { name: new RegExp(`^${side} hand 1`) }).click();
+    const handPoints = await pointStates(page);
+    expect(handPoints).toHaveLength(21);
+    for (const text of handPoints) expect(text).toMatch(/, model at /);
+  }
+  await page.getByRole('button', { name: /^Person 1/ }).click();
   const proposed = await pointStates(page);
   expect(proposed).toHaveLength(17);
   for (const text of proposed) expect(text).toMatch(/, model at /);

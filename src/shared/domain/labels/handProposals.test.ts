@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { FrameProposal, ModelHand } from '../../api/preannotationSchemas';
 import { applyCommand } from './commands';
-import { frameProposalCommand, resolveHandSide } from './handProposals';
+import { frameProposalCommand, handSimilarity, resolveHandSide } from './handProposals';
 import { EMPTY_LABELS, editContextFor, type LabelsDocument } from './labelsDocument';
 import {
   BUILT_IN_TEMPLATES,
@@ -33,14 +33,16 @@ function hand(side: 'left' | 'right', x: number, score = 0.9): ModelHand {
   };
 }
 
+let made = 0;
 const options = {
   model: 'body (test)',
   handModel: 'hands (test)',
   scoreThreshold: 0.5,
   newTrack: (i: number) => ({ id: `p${i}`, label: `Person ${i + 1}`, color: '#111111' }),
-  newHandTrack: (side: 'left' | 'right', i: number) => ({
-    id: `${side}${i}`,
-    label: `${side} ${i + 1}`,
+  // A counter makes ids unique across frames, as the renderer's UUIDs are.
+  newHandTrack: (side: 'left' | 'right') => ({
+    id: `${side}${made++}`,
+    label: side,
     color: '#222222',
   }),
 };
@@ -63,6 +65,10 @@ describe('hand sides', () => {
 });
 
 describe('frameProposalCommand', () => {
+  beforeEach(() => {
+    made = 0;
+  });
+
   it('puts hands on their side’s hand track with the hand model’s name, in one command with the body', () => {
     const proposal: FrameProposal = {
       frame: 3,
@@ -71,7 +77,8 @@ describe('frameProposalCommand', () => {
     const result = frameProposalCommand(EMPTY_LABELS, proposal, coco, BUILT_IN_TEMPLATES, options);
     // No body points (the pose has none): only the two hand tracks, one batch.
     expect(result.command?.type).toBe('batch');
-    expect(result.addedTrackIds).toEqual(['left0', 'right0']);
+    expect(result.addedTrackIds).toEqual(['left0', 'right1']);
+    made = 0;
     const doc = apply(EMPTY_LABELS, proposal);
     const left = doc.tracks.find((t) => t.id === 'left0');
     expect(left).toMatchObject({ kind: 'left_hand', templateId: 'mediapipe21-left-hand' });
@@ -83,7 +90,7 @@ describe('frameProposalCommand', () => {
       score: 0.9,
       visibility: 'visible',
     });
-    expect(doc.tracks.find((t) => t.id === 'right0')?.kind).toBe('right_hand');
+    expect(doc.tracks.find((t) => t.id === 'right1')?.kind).toBe('right_hand');
   });
 
   it('adds the next frame’s hand to the same track, and leaves out a hand below the threshold', () => {
@@ -109,5 +116,33 @@ describe('frameProposalCommand', () => {
     const points = doc.tracks[0]?.keyframes[0]?.points ?? [];
     expect(points[4]?.visibility).toBe('unlabeled');
     expect(points[3]?.visibility).toBe('visible');
+  });
+
+  it('keeps a small hand that moved a few pixels on its track, and gives another person’s hand its own', () => {
+    // hand() spans 16 × 60 px; 8 px moved is what a slow pan does between keyframes.
+    const first = apply(EMPTY_LABELS, {
+      frame: 0,
+      poses: [{ score: null, keypoints: [], hands: [hand('left', 300)] }],
+    });
+    const second = apply(first, {
+      frame: 5,
+      poses: [
+        { score: null, keypoints: [], hands: [hand('left', 308)] },
+        { score: null, keypoints: [], hands: [hand('left', 40)] },
+      ],
+    });
+    expect(second.tracks.map((t) => t.keyframes.map((k) => k.frame))).toEqual([[0, 5], [5]]);
+  });
+});
+
+describe('handSimilarity', () => {
+  it('is 1 for the same place and falls with distance measured in hand sizes', () => {
+    const at = (x: number) => hand('left', x).keypoints.map((k) => ({ x: k.x, y: k.y }));
+    expect(handSimilarity(at(0), at(0))).toBeCloseTo(1);
+    // Diagonal of hand() ≈ 62 px: 8 px is ~0.13 of it.
+    expect(handSimilarity(at(0), at(8))).toBeGreaterThan(0.95);
+    expect(handSimilarity(at(0), at(62))).toBeCloseTo(Math.exp(-1), 1);
+    expect(handSimilarity(at(0), at(260))).toBeLessThan(0.01);
+    expect(handSimilarity([null], at(0))).toBe(0);
   });
 });

@@ -2,10 +2,11 @@ import type { FrameProposal, HandSide, ModelHand } from '../../api/preannotation
 import type { Command } from './commands';
 import type { LabelsDocument } from './labelsDocument';
 import {
-  associateProposals,
   hasManualPoints,
+  placedPoints,
   poseToPoints,
   proposalCommand,
+  referencePose,
   type NewTrackFactory,
   type ProposalCommandResult,
   type ProposalOptions,
@@ -16,7 +17,7 @@ import {
   RIGHT_HAND_TEMPLATE_ID,
   type SkeletonTemplate,
 } from './projectSchema';
-import { keyframeAt, type Keyframe, type Track } from './tracks';
+import { keyframeAt, type Keyframe, type Keypoint, type Track } from './tracks';
 
 /**
  * Hand proposals → label commands, beside the body's (poseProposals.ts). Pure, like it.
@@ -41,6 +42,63 @@ export function handTrackKind(side: HandSide): 'left_hand' | 'right_hand' {
 
 export function handTemplateId(side: HandSide): string {
   return side === 'left' ? LEFT_HAND_TEMPLATE_ID : RIGHT_HAND_TEMPLATE_ID;
+}
+
+type Placed = { x: number; y: number } | null;
+
+function centreAndSize(points: readonly Placed[]): { x: number; y: number; size: number } | null {
+  const placed = points.filter((p): p is { x: number; y: number } => p !== null);
+  if (placed.length === 0) return null;
+  const xs = placed.map((p) => p.x);
+  const ys = placed.map((p) => p.y);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  return { x: (x0 + x1) / 2, y: (y0 + y1) / 2, size: Math.max(1, Math.hypot(x1 - x0, y1 - y0)) };
+}
+
+/**
+ * How alike two placements of a hand are: exp(−(d/s)²), d the distance between the two hands'
+ * box centres, s the reference hand's box diagonal. Not COCO's OKS, which the body uses: OKS
+ * scales by the object's area, and a hand is small — on a 640 px frame a 45 px hand that moves
+ * 7 px between keyframes (a slow pan, every 5th frame) scored below 0.2 and came in as a new hand
+ * track. This stays ≥ 0.2 until a hand has moved ~1.3 of its own size, while two people's left
+ * hands a body apart score ~0.
+ */
+export function handSimilarity(reference: readonly Placed[], candidate: readonly Placed[]): number {
+  const a = centreAndSize(reference);
+  const b = centreAndSize(candidate);
+  if (!a || !b) return 0;
+  return Math.exp(-((Math.hypot(a.x - b.x, a.y - b.y) / a.size) ** 2));
+}
+
+const MIN_HAND_SIMILARITY = 0.2;
+
+/** Each proposed hand to at most one track of `kind`, greedily from the most alike pair down. */
+function associateHands(
+  tracks: readonly Track[],
+  hands: readonly (Keypoint | null)[][],
+  frame: number,
+  template: SkeletonTemplate,
+  kind: Track['kind'],
+): (string | null)[] {
+  const pairs: { hand: number; trackId: string; similarity: number }[] = [];
+  for (const track of tracks) {
+    if (track.kind !== kind || track.templateId !== template.id) continue;
+    const reference = referencePose(track, frame);
+    if (!reference) continue;
+    hands.forEach((points, hand) => {
+      const similarity = handSimilarity(reference, placedPoints(points));
+      if (similarity >= MIN_HAND_SIMILARITY) pairs.push({ hand, trackId: track.id, similarity });
+    });
+  }
+  pairs.sort((a, b) => b.similarity - a.similarity);
+  const result: (string | null)[] = hands.map(() => null);
+  const used = new Set<string>();
+  for (const pair of pairs) {
+    if (result[pair.hand] !== null || used.has(pair.trackId)) continue;
+    result[pair.hand] = pair.trackId;
+    used.add(pair.trackId);
+  }
+  return result;
 }
 
 export type NewHandTrackFactory = (
@@ -80,7 +138,7 @@ function handCommands(
     )
     // A hand the model barely believes in would only be deleted by the annotator.
     .filter((points) => points.some((p) => p?.visibility === 'visible'));
-  const matches = associateProposals(doc.tracks, proposals, frame, template, kind);
+  const matches = associateHands(doc.tracks, proposals, frame, template, kind);
   const out: HandResult = { commands: [], updated: [], added: [], kept: [] };
   let newIndex = 0;
   proposals.forEach((points, i) => {

@@ -142,12 +142,12 @@ export function poseSimilarity(
  */
 export const MIN_ASSOCIATION_SIMILARITY = 0.2;
 
-function placedPoints(points: readonly (PosePoint | null)[]): Placed[] {
+export function placedPoints(points: readonly (PosePoint | null)[]): Placed[] {
   return points.map((p) => (isPlaced(p) ? { x: p.x, y: p.y } : null));
 }
 
 /** The track's pose at `frame`, else the nearest keyframe's: what a new proposal is compared with. */
-function referencePose(track: Track, frame: number): Placed[] | null {
+export function referencePose(track: Track, frame: number): Placed[] | null {
   const pose = poseAt(track, frame);
   if (pose) return placedPoints(pose.points);
   const first = track.keyframes[0];
@@ -159,16 +159,15 @@ function referencePose(track: Track, frame: number): Placed[] | null {
 /**
  * Pairs each proposed pose with at most one existing person track of `template`, greedily from the
  * most similar pair down (the usual tracker's choice; Hungarian matching changes nothing for the
- * handful of people on a household clip). Unpaired poses get `null`. Hands pass their track kind.
+ * handful of people on a household clip). Unpaired poses get `null`.
  */
 export function associateProposals(
   tracks: readonly Track[],
   poses: readonly (Keypoint | null)[][],
   frame: number,
   template: SkeletonTemplate,
-  kind: Track['kind'] = 'person',
 ): (string | null)[] {
-  const candidates = tracks.filter((t) => t.kind === kind && t.templateId === template.id);
+  const candidates = tracks.filter((t) => t.kind === 'person' && t.templateId === template.id);
   const pairs: { pose: number; trackId: string; similarity: number }[] = [];
   for (const track of candidates) {
     const reference = referencePose(track, frame);
