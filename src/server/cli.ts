@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { buildServer, DEFAULT_RATE_LIMIT } from './app';
 import { auditHead, auditTrail, verifyAudit, type StoredAuditEntry } from './audit';
 import { openDb, type Db, type DbTarget } from './db/Db';
+import { recordConsent } from './consentRecords';
 import { migrateServerDb } from './db/migrations';
 import { markDoubleAnnotation } from './doubleAnnotation';
 import { ServerError } from './serverError';
@@ -32,6 +33,10 @@ Usage:
   framewise-server project create <name> --lead <user>
   framewise-server assign <clip-sha256> --project ID --annotator U [--reviewer R]
   framewise-server reassign <assignment-id> --annotator U
+  framewise-server consent record <clip-sha256> --id ID --scope training[,commercial,...]
+      --granted YYYY-MM-DD [--expires YYYY-MM-DD]
+      Records the contributor's consent for a clip (a batch without its record, or a renewal);
+      workstations assigned the clip receive it by sync, where it replaces the manifest's.
   framewise-server consent withdraw <clip-sha256> --reason TEXT
   framewise-server double --project ID --share 0.1 [--annotators a,b]
       Marks that share of the project's clips for double annotation (a second annotator each).
@@ -162,6 +167,10 @@ type Values = {
   'rate-limit'?: string | undefined;
   clip?: string | undefined;
   out?: string | undefined;
+  id?: string | undefined;
+  scope?: string | undefined;
+  granted?: string | undefined;
+  expires?: string | undefined;
 };
 
 /** Every page of the trail, written beside the target and renamed, so a crash leaves no half file. */
@@ -279,6 +288,22 @@ async function admin(positionals: string[], values: Values, out: Out): Promise<n
       }),
     );
   }
+  if (
+    command === 'consent' &&
+    sub === 'record' &&
+    arg &&
+    values.id &&
+    values.scope &&
+    values.granted
+  ) {
+    const consent = {
+      id: values.id,
+      scope: values.scope.split(',').map((scope) => scope.trim()),
+      grantedAt: values.granted,
+      expiresAt: values.expires ?? null,
+    };
+    return run((db) => recordConsent(db, arg, consent, actor));
+  }
   if (command === 'consent' && sub === 'withdraw' && arg && values.reason) {
     const reason = values.reason;
     return run(async (db) => ({
@@ -311,6 +336,10 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
         'rate-limit': { type: 'string' },
         clip: { type: 'string' },
         out: { type: 'string' },
+        id: { type: 'string' },
+        scope: { type: 'string' },
+        granted: { type: 'string' },
+        expires: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });

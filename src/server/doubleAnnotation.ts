@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ClipRef } from '../shared/api/syncProtocol';
 import { ADMIN_ACTOR, appendAudit } from './audit';
 import type { Db } from './db/Db';
+import { sendConsentRecord } from './consentRecords';
 import { appendEvents } from './events';
 import { ServerError } from './serverError';
 
@@ -111,6 +112,7 @@ export async function markDoubleAnnotation(
           },
         },
       ]);
+      await sendConsentRecord(tx, clipRef, second.id);
       await appendAudit(tx, [
         {
           actor: input.actor ?? ADMIN_ACTOR,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClipRef, Role } from '../shared/api/syncProtocol';
 import { ADMIN_ACTOR, appendAudit, sha256Hex } from './audit';
+import { sendConsentRecord } from './consentRecords';
 import { generateToken, hashToken } from './auth';
 import type { Db, Queryable } from './db/Db';
 import { appendEvents } from './events';
@@ -190,6 +191,9 @@ export async function assignClip(
         ? []
         : [{ userId: reviewer.id, event: { ...event, as: 'reviewer' } as const }]),
     ]);
+    // A consent the lead recorded before the assignment reaches the new workstations too.
+    await sendConsentRecord(tx, clipRef.data, annotator.id);
+    if (reviewer !== null) await sendConsentRecord(tx, clipRef.data, reviewer.id);
     await appendAudit(tx, [
       {
         actor: input.actor ?? ADMIN_ACTOR,
@@ -252,6 +256,7 @@ export async function reassign(
         },
       },
     ]);
+    await sendConsentRecord(tx, clipRef, annotator.id);
     await appendAudit(tx, [
       {
         actor,

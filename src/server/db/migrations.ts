@@ -207,10 +207,25 @@ CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
   FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
 `;
 
+/*
+ * Consent the lead records on the server for a clip (a batch shipped without its record, or a
+ * renewal after expiry); sync carries it to every workstation assigned the clip. One row per clip,
+ * the latest record: the audit log keeps each one that was made.
+ */
+const consentRecords = /* sql */ `
+CREATE TABLE consent_records (
+  clip_ref text PRIMARY KEY CHECK (clip_ref ~ '^[0-9a-f]{64}$'),
+  consent jsonb NOT NULL,
+  recorded_by text NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
 export const serverMigrations: readonly ServerMigration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'review_workflow', sql: reviewWorkflow },
   { version: 3, name: 'audit_log', sql: auditLog },
+  { version: 4, name: 'consent_records', sql: consentRecords },
 ];
 
 /** An arbitrary constant naming the migration lock among PostgreSQL advisory locks. */

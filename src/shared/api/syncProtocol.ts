@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ManifestConsent } from '../domain/batchManifest';
 import { AnnotationStatus } from '../domain/labels/annotationSet';
 import { CommandSchema } from '../domain/labels/commands';
 import { LabelsDocument } from '../domain/labels/labelsDocument';
@@ -132,6 +133,17 @@ export const SyncEvent = z.discriminatedUnion('kind', [
       kind: z.literal('consent_withdrawn'),
       clipRef: ClipRef,
       reason: z.string(),
+    })
+    .strict(),
+  z
+    .object({
+      id: z.number().int(),
+      kind: z.literal('consent_recorded'),
+      clipRef: ClipRef,
+      consent: ManifestConsent,
+      /** Server time the lead recorded it: a workstation keeps a clip's latest record. */
+      recordedAt: z.string(),
+      recordedBy: z.string(),
     })
     .strict(),
 ]);

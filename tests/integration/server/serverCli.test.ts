@@ -78,6 +78,22 @@ describe('framewise-server admin commands (PGlite)', () => {
     const boToken = (await run(['token', 'issue', 'bo', ...data])).json as { token: string };
     expect(anaToken.token).toMatch(/^fwt_/);
     expect((await run(['reassign', assignmentId, '--annotator', 'bo', ...data])).code).toBe(0);
+    const badScope = await run([
+      'consent', 'record', clipRef, '--id', 'c-1', '--scope', 'training,selling',
+      '--granted', '2026-01-01', ...data,
+    ]); // prettier-ignore
+    expect(badScope.code).toBe(1);
+    expect(badScope.stderr).toContain('scope');
+    const recorded = await run([
+      'consent', 'record', clipRef, '--id', 'c-1', '--scope', 'training,research',
+      '--granted', '2026-01-01', '--expires', '2030-12-31', ...data,
+    ]); // prettier-ignore
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(recorded.json).toMatchObject({
+      clipRef,
+      consent: { id: 'c-1', scope: ['training', 'research'], expiresAt: '2030-12-31' },
+      notified: 2,
+    });
     expect(
       (await run(['consent', 'withdraw', clipRef, '--reason', 'asked', ...data])).json,
     ).toEqual({
@@ -100,6 +116,7 @@ describe('framewise-server admin commands (PGlite)', () => {
       const boFeed = await call(server.url, 'GET', '/v1/events', { token: boToken.token });
       expect((boFeed.body as { events: { kind: string }[] }).events.map((e) => e.kind)).toEqual([
         'assigned',
+        'consent_recorded',
         'consent_withdrawn',
       ]);
       // The clip now belongs to bo: ana's push is not found; bo's is the clip's, and refused

@@ -20,12 +20,17 @@ type ConsentRow = {
 };
 
 /**
- * The consent record of a clip's batch and the earliest withdrawal recorded for the clip, its
- * content hash (the server's clipRef) or its consent id, as columns of `clips c JOIN batches b`. Export's read-only queries use the same
- * fragment, so the clip list, the lock and export read consent one way.
+ * A clip's consent record and the earliest withdrawal recorded for the clip, its content hash (the
+ * server's clipRef) or its consent id, as columns of `clips c JOIN batches b`. The record is the
+ * one the lead last recorded on the server for the clip, else its batch manifest's: the server's
+ * is the later word (a renewal, or a batch that shipped without one). Export's read-only queries
+ * use the same fragment, so the clip list, the lock and export read consent one way.
  */
 export const CONSENT_COLUMNS = /* sql */ `
-  json_extract(b.manifest_json, '$.consent') AS consent_json,
+  coalesce(
+    (SELECT s.consent_json FROM server_consents s WHERE s.clip_sha256 IN (c.sha256, c.expected_sha256)
+      ORDER BY s.recorded_at DESC LIMIT 1),
+    json_extract(b.manifest_json, '$.consent')) AS consent_json,
   (SELECT w.withdrawn_at FROM consent_withdrawals w
     WHERE w.clip_id = c.id
        OR (w.consent_id IS NOT NULL AND w.consent_id = json_extract(b.manifest_json, '$.consent.id'))

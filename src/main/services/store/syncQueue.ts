@@ -3,6 +3,7 @@ import type { SyncEvent } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
 import type { AnnotationSets } from './annotationSets';
 import { DoubleAnnotationSets } from './doubleAnnotationSets';
+import { ServerConsents } from './serverConsents';
 import type { AuditEntry } from './Store';
 
 /** What a submit hands the outbox: the document exactly as submitted, with its local version. */
@@ -99,6 +100,8 @@ export class SyncQueue {
   readonly #s: ReturnType<typeof prepare>;
   /** The lead's copy of both annotators' sets of double-annotated clips (agreement). */
   readonly doubleSets: DoubleAnnotationSets;
+  /** Consent records the lead made on the server, by clip hash; they replace the manifest's. */
+  readonly serverConsents: ServerConsents;
 
   constructor(db: Database, sets: AnnotationSets, audit: Audit) {
     this.#db = db;
@@ -106,6 +109,7 @@ export class SyncQueue {
     this.#audit = audit;
     this.#s = prepare(db);
     this.doubleSets = new DoubleAnnotationSets(db);
+    this.serverConsents = new ServerConsents(db, audit);
   }
 
   /** Pending rows in delivery order (the sender picks the due ones and keeps each set in order). */
@@ -301,6 +305,9 @@ export class SyncQueue {
           at,
         );
         if (inserted.changes === 0) return false;
+        if (event.kind === 'consent_recorded') {
+          return this.serverConsents.record(event, `${event.recordedBy}@server`, at);
+        }
         if (event.kind !== 'review') return true;
         const setId =
           this.#s.setByServerId.get(event.setId) ??

@@ -25,6 +25,7 @@ import { migration006 } from './006_governance';
 import { migration007 } from './007_withdrawal_by_checksum';
 import { migration008 } from './008_review';
 import { migration009 } from './009_double_annotation_sets';
+import { migration010 } from './010_server_consents';
 
 export type { Migration } from './Migration';
 
@@ -38,6 +39,7 @@ export const migrations: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

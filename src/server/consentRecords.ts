@@ -1,0 +1,148 @@
+import { ClipRef } from '../shared/api/syncProtocol';
+import { ManifestConsent } from '../shared/domain/batchManifest';
+import type { ConsentRecord } from '../shared/domain/consentState';
+import { ADMIN_ACTOR, appendAudit } from './audit';
+import type { Db, Queryable } from './db/Db';
+import { appendEvents } from './events';
+import { ServerError } from './serverError';
+
+export type RecordedConsent = {
+  clipRef: string;
+  consent: ConsentRecord;
+  recordedAt: string;
+  recordedBy: string;
+  /** Workstations told: everyone assigned the clip as annotator or reviewer. */
+  notified: number;
+};
+
+/**
+ * Records the consent a contributor gave for a clip, as the lead has it (a batch shipped without
+ * its record, or a renewal after the first expired). Every user assigned the clip hears of it
+ * through sync, where it replaces the manifest's record. A withdrawn clip refuses: withdrawal ends
+ * the use of that recording, and a new consent is a new recording, not a reversal.
+ */
+export async function recordConsent(
+  db: Db,
+  clipRef: string,
+  input: unknown,
+  actor: string = ADMIN_ACTOR,
+): Promise<RecordedConsent> {
+  const ref = ClipRef.safeParse(clipRef.toLowerCase());
+  if (!ref.success) {
+    throw new ServerError(
+      'INVALID_INPUT',
+      `"${clipRef}" is not a clip reference: give the sha256 of the clip's file in hex.`,
+    );
+  }
+  const parsed = ManifestConsent.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ServerError(
+      'INVALID_INPUT',
+      `The consent record is not valid: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+    );
+  }
+  const consent = parsed.data;
+  if (consent.withdrawn) {
+    throw new ServerError(
+      'INVALID_INPUT',
+      'Record a withdrawal with `framewise-server consent withdraw`, not as a consent record.',
+    );
+  }
+  if (consent.expiresAt !== null && consent.expiresAt < consent.grantedAt) {
+    throw new ServerError(
+      'INVALID_INPUT',
+      `The consent expires (${consent.expiresAt}) before it is granted (${consent.grantedAt}).`,
+    );
+  }
+  return db.transaction(async (tx) => {
+    const withdrawn = await tx.query('SELECT 1 FROM consent_withdrawals WHERE clip_ref = $1', [
+      ref.data,
+    ]);
+    if (withdrawn.length > 0) {
+      throw new ServerError(
+        'CONSENT_WITHDRAWN',
+        'The contributor withdrew consent for this clip; a withdrawn recording cannot be ' +
+          'given consent again. A new consent covers a new recording.',
+      );
+    }
+    const rows = await tx.query<{ recorded_at: Date | string }>(
+      `INSERT INTO consent_records (clip_ref, consent, recorded_by) VALUES ($1, $2::jsonb, $3)
+       ON CONFLICT (clip_ref) DO UPDATE SET consent = excluded.consent,
+         recorded_by = excluded.recorded_by, recorded_at = now()
+       RETURNING recorded_at`,
+      [ref.data, JSON.stringify(consent), actor],
+    );
+    const recordedAt = new Date(rows[0]?.recorded_at ?? Date.now()).toISOString();
+    const notified = await notifyAssigned(tx, ref.data, consent, recordedAt, actor);
+    await appendAudit(tx, [
+      {
+        actor,
+        action: 'consent.record',
+        clipRef: ref.data,
+        details: {
+          consentId: consent.id,
+          scope: consent.scope,
+          grantedAt: consent.grantedAt,
+          expiresAt: consent.expiresAt,
+          usersNotified: notified,
+        },
+      },
+    ]);
+    return { clipRef: ref.data, consent, recordedAt, recordedBy: actor, notified };
+  });
+}
+
+/**
+ * Tells the users assigned a clip (or `onlyUser`, newly assigned) of its current consent record,
+ * if the lead made one. Inside the caller's transaction.
+ */
+export async function sendConsentRecord(
+  tx: Queryable,
+  clipRef: string,
+  onlyUser: string,
+): Promise<void> {
+  const rows = await tx.query<{
+    consent: ConsentRecord;
+    recorded_by: string;
+    recorded_at: Date | string;
+  }>('SELECT consent, recorded_by, recorded_at FROM consent_records WHERE clip_ref = $1', [
+    clipRef,
+  ]);
+  const row = rows[0];
+  if (row === undefined) return;
+  await appendEvents(tx, [
+    {
+      userId: onlyUser,
+      event: {
+        kind: 'consent_recorded',
+        clipRef,
+        consent: row.consent,
+        recordedAt: new Date(row.recorded_at).toISOString(),
+        recordedBy: row.recorded_by,
+      },
+    },
+  ]);
+}
+
+async function notifyAssigned(
+  tx: Queryable,
+  clipRef: string,
+  consent: ConsentRecord,
+  recordedAt: string,
+  recordedBy: string,
+): Promise<number> {
+  const users = await tx.query<{ user_id: string }>(
+    `SELECT annotator_id AS user_id FROM assignments WHERE clip_ref = $1
+     UNION SELECT reviewer_id FROM assignments WHERE clip_ref = $1 AND reviewer_id IS NOT NULL`,
+    [clipRef],
+  );
+  await appendEvents(
+    tx,
+    users.map(({ user_id }) => ({
+      userId: user_id,
+      event: { kind: 'consent_recorded', clipRef, consent, recordedAt, recordedBy } as const,
+    })),
+  );
+  return users.length;
+}
