@@ -30,6 +30,7 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
   const renewed = clipRefOf('consent-renewed');
   const later = clipRefOf('consent-before-assignment');
   const withdrawn = clipRefOf('consent-withdrawn-first');
+  const pulledTogether = [clipRefOf('withdrawn-together-1'), clipRefOf('withdrawn-together-2')];
   let serverDb: Db;
   let team: Team;
   let server: { url: string; close: () => Promise<void> };
@@ -45,12 +46,14 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
       projectId: team.projectId,
       annotator: 'ann1',
       reviewer: 'rev1',
-      clipRefs: [missing, renewed, withdrawn],
+      clipRefs: [missing, renewed, withdrawn, ...pulledTogether],
     });
     server = await listenInProcess(serverDb);
     const file = join(dir, 'annotator.sqlite');
     // The workstation's batch has no manifest, so no consent record: every clip reads `missing`.
-    seedWorkstation(file, [missing, renewed, later, withdrawn], 'annotator-1', { submit: false });
+    seedWorkstation(file, [missing, renewed, later, withdrawn, ...pulledTogether], 'annotator-1', {
+      submit: false,
+    });
     services = createServices({ databasePath: file, actor: 'annotator-1' });
     services.sync.signIn(server.url, team.tokens.ann1);
   });
@@ -165,5 +168,25 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
     expect(
       await serverDb.query('SELECT 1 FROM consent_records WHERE clip_ref = $1', [other]),
     ).toEqual([]);
+  });
+
+  it('purges withdrawals pulled in one page in one run, telling the windows once', async () => {
+    const pushed: unknown[] = [];
+    const unsubscribe = services.events.subscribe((name, payload) => {
+      if (name === 'consentWithdrawn') pushed.push(payload);
+    });
+    try {
+      for (const clipRef of pulledTogether) {
+        await withdrawConsent(serverDb, clipRef, 'contributor asked');
+      }
+      const report = await services.sync.syncNow(10_000);
+      expect(report.consentWithdrawals).toEqual(pulledTogether);
+      for (const clipRef of pulledTogether) expect(stateOf(clipRef)?.state).toBe('withdrawn');
+      expect(pushed).toEqual([
+        { clipIds: pulledTogether.map(clipIdOf), reason: 'contributor asked' },
+      ]);
+    } finally {
+      unsubscribe();
+    }
   });
 });

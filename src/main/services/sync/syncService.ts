@@ -526,10 +526,22 @@ export class SyncService {
       failures = 0;
       this.#online = true;
       if (page.events.length === 0) return;
+      // A page's withdrawals are handed over at once, so governance purges them in one run with
+      // one rewrite of the database rather than one per event. The cursor still moves event by
+      // event below, past a withdrawal only once its purge is done.
+      const withdrawals = new Map<number, Promise<unknown>>();
+      for (const event of page.events) {
+        if (event.kind !== 'consent_withdrawn' || this.#consentWithdrawn === null) continue;
+        const purge = this.#consentWithdrawn(event.clipRef, event.reason);
+        // Awaited in order below; a failure after an earlier one must not go unhandled.
+        purge.catch(() => undefined);
+        withdrawals.set(event.id, purge);
+      }
       for (const event of page.events) {
         report.events += 1;
-        if (event.kind === 'consent_withdrawn' && this.#consentWithdrawn !== null) {
-          await this.#consentWithdrawn(event.clipRef, event.reason);
+        const purge = withdrawals.get(event.id);
+        if (event.kind === 'consent_withdrawn' && purge !== undefined) {
+          await purge;
           report.consentWithdrawals.push(event.clipRef);
         }
         // Idempotent by comment id, so a crash before applyEvent commits repeats it harmlessly.
