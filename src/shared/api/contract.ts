@@ -237,6 +237,21 @@ export const calls = {
     input: z.object({ batchId: z.string().min(1).optional() }).strict(),
     output: AgreementReport,
   },
+  /**
+   * Pulls both annotators' handed-in sets of double-annotated clips from the server now (sync
+   * does it every few minutes); `allowed` is false for an annotator's account.
+   */
+  pullDoubleAnnotation: {
+    input: z.object({}).strict(),
+    output: z
+      .object({
+        allowed: z.boolean(),
+        received: z.number().int(),
+        stored: z.number().int(),
+        removed: z.number().int(),
+      })
+      .strict(),
+  },
   /** Where the current user left off (null the first time). */
   getWorkspace: {
     input: z.object({}).strict(),

@@ -209,6 +209,15 @@ describe('agreement across machines: two annotators push, the lead pulls and com
     });
     expect(rows(lead.services)).toHaveLength(4);
     expect(lead.services.agreement.report().pairs[0]?.oks).toBe(before.pairs[0]?.oks);
+
+    // The Agreement page's button: the app's own sync service, through the contract's handler.
+    lead.services.sync.signIn(server.url, team.tokens.lead1);
+    expect(await lead.services.handlers.pullDoubleAnnotation({})).toEqual({
+      allowed: true,
+      received: 4,
+      stored: 0,
+      removed: 0,
+    });
   }, 60_000);
 
   it('refuses an annotator: the server answers 403 and nothing is stored on their machine', async () => {

@@ -88,6 +88,7 @@ export function createHandlers(services: CoreServices): ApiHandlers {
           };
     },
     getAgreementReport: ({ batchId }) => services.agreement.report(batchId),
+    pullDoubleAnnotation: () => services.sync.pullDoubleAnnotation(),
     getSyncStatus: () => services.sync.status(),
     syncSignIn: ({ serverUrl, token }) => services.sync.signInAndVerify(serverUrl, token),
     syncSignOut: () => {

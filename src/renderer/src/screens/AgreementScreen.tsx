@@ -29,6 +29,8 @@ export function AgreementScreen() {
   const batches = useAppStore((state) => state.batches);
   const loadAgreement = useAppStore((state) => state.loadAgreement);
   const showBatches = useAppStore((state) => state.showBatches);
+  const pullFromServer = useAppStore((state) => state.pullAgreementFromServer);
+  const pullNote = useAppStore((state) => state.agreementPullNote);
 
   return (
     <section className="screen agreement-screen" aria-labelledby="agreement-title">
@@ -52,6 +54,10 @@ export function AgreementScreen() {
           ))}
         </select>
       </label>
+      <button type="button" onClick={() => void pullFromServer()}>
+        Fetch double annotation from the server
+      </button>
+      {pullNote !== null && <p aria-label="Pull from the server">{pullNote}</p>}
       {loading && <p role="status">Comparing double-annotated clips…</p>}
       {report && <AgreementBody report={report} />}
     </section>
