@@ -129,18 +129,22 @@ describe('PreannotationService on a real video of a person (worker thread, tfjs 
   it('runs every 5th frame of a range in the background: progress with ETA, one proposal per frame, then done', async () => {
     const { service, seen } = serviceOver(clips);
     try {
-      // The host's event loop must stay free while frames are inferred: measure its worst lag.
-      let worstLag = 0;
+      // The host's event loop must stay free while frames are inferred: measure its lags.
+      const lags: number[] = [];
       let last = performance.now();
       const timer = setInterval(() => {
         const now = performance.now();
-        worstLag = Math.max(worstLag, now - last - 10);
+        lags.push(now - last - 10);
         last = now;
       }, 10);
       const { jobId } = service.start({
         clipId: 'pan',
         frames: { mode: 'range', from: 0, to: 29, every: 5 },
         model: 'blazepose-full',
+        // The body alone: this is about progress and the host's responsiveness; hands through the
+        // service are checked in projectSettings.test.ts. With hands each frame is ~4× the CPU,
+        // and the test files running beside this one starved this thread past 100 ms (167 ms).
+        hands: false,
       });
       await service.whenFinished(jobId);
       clearInterval(timer);
@@ -166,10 +170,17 @@ describe('PreannotationService on a real video of a person (worker thread, tfjs 
         expect(Math.abs((nose?.x ?? 0) - (249 - frame * 2))).toBeLessThan(15);
         expect(Math.abs((nose?.y ?? 0) - (114 - 10))).toBeLessThan(15);
       }
-      // On this thread, loading the model (graph parse and wasm compile, 120–350 ms measured)
-      // would block the loop far longer; 100 ms leaves room for the other test file and other
-      // engineers' processes sharing the two cores (54 ms measured under that load).
-      expect(worstLag).toBeLessThan(100);
+      // Inference on this thread would make every frame a late tick: each is ≥ 55 ms of solid
+      // CPU (≈ 130 ms under load, bench/results/preannotation.json), so six frames give ≥ 6 ticks
+      // over 40 ms, the model load one more. Other processes on the two shared cores (the other
+      // test files, other engineers' builds) starve this thread now and then: 0–1 ticks over
+      // 40 ms in most runs, once a single 167 ms and once a 202 ms gap under load 9. Counting
+      // late ticks tells the two apart; a worst-gap bound cannot.
+      const late = lags.filter((lag) => lag > 40);
+      expect(
+        late.length,
+        `ticks over 40 ms late: ${late.map(Math.round).join(', ')}`,
+      ).toBeLessThanOrEqual(2);
     } finally {
       await service.close();
     }
