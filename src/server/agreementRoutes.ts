@@ -1,5 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { DoubleAnnotationPage, DoubleAnnotationSet } from '../shared/api/syncProtocol';
+import type {
+  DoubleAnnotationPage,
+  DoubleAnnotationSummary,
+  DoubleAnnotationSummaryPage,
+} from '../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../shared/domain/labels';
 import type { AuthUser } from './auth';
 import type { Db, Queryable } from './db/Db';
@@ -8,6 +12,10 @@ import { ServerError } from './serverError';
 export const DOUBLE_SETS_DEFAULT_LIMIT = 50;
 /** A 30-minute clip's labels are megabytes; a page of 200 stays well inside a sane answer. */
 export const DOUBLE_SETS_MAX_LIMIT = 200;
+/** Without labels a set is a few hundred bytes, so summary pages can be larger. */
+export const DOUBLE_SUMMARIES_MAX_LIMIT = 1000;
+
+const HandedIn = AnnotationStatus.exclude(['in_progress']);
 
 type Row = {
   set_id: string;
@@ -28,11 +36,11 @@ type Row = {
  * clips whose contributor withdrew consent (their labels are gone), are left out. Keyset-paged
  * by set id, so a page boundary never skips or repeats a set while others keep pushing.
  */
-export async function doubleAnnotationSets(
+async function doubleAnnotationRows(
   db: Queryable,
   user: AuthUser,
-  input: { cursor: string; limit: number },
-): Promise<DoubleAnnotationPage> {
+  input: { cursor: string; limit: number; withLabels: boolean },
+): Promise<{ rows: Row[]; nextCursor: string | null }> {
   if (user.role === 'annotator') {
     throw new ServerError(
       'FORBIDDEN',
@@ -43,7 +51,7 @@ export async function doubleAnnotationSets(
   const rows = await db.query<Row>(
     /* sql */ `
     SELECT s.id AS set_id, a.clip_ref, a.project_id, ua.name AS annotator, s.status, s.revision,
-      s.labels, s.updated_at
+      ${input.withLabels ? 's.labels' : 'NULL AS labels'}, s.updated_at
     FROM double_annotation d
     JOIN assignments a ON a.project_id = d.project_id AND a.clip_ref = d.clip_ref
     JOIN annotation_sets s ON s.assignment_id = a.id
@@ -55,27 +63,54 @@ export async function doubleAnnotationSets(
     [user.id, input.cursor, input.limit + 1],
   );
   const page = rows.slice(0, input.limit);
-  const sets: DoubleAnnotationSet[] = page.map((row) => ({
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > input.limit && last ? last.set_id : null };
+}
+
+function summaryOf(row: Row): DoubleAnnotationSummary {
+  return {
     setId: row.set_id,
     clipRef: row.clip_ref,
     projectId: row.project_id,
     annotator: row.annotator,
-    status: AnnotationStatus.exclude(['in_progress']).parse(row.status),
+    status: HandedIn.parse(row.status),
     revision: row.revision,
-    labels: LabelsDocument.parse(row.labels),
     updatedAt: new Date(row.updated_at).toISOString(),
-  }));
-  const last = page[page.length - 1];
-  return { sets, nextCursor: rows.length > input.limit && last ? last.set_id : null };
+  };
 }
 
-/** `GET /v1/double-annotation/sets?cursor=&limit=`: registered by `buildServer`. */
+export async function doubleAnnotationSets(
+  db: Queryable,
+  user: AuthUser,
+  input: { cursor: string; limit: number },
+): Promise<DoubleAnnotationPage> {
+  const { rows, nextCursor } = await doubleAnnotationRows(db, user, { ...input, withLabels: true });
+  return {
+    sets: rows.map((row) => ({ ...summaryOf(row), labels: LabelsDocument.parse(row.labels) })),
+    nextCursor,
+  };
+}
+
+/** The same sets without labels, for a workstation to tell which changed since its copy. */
+export async function doubleAnnotationSummaries(
+  db: Queryable,
+  user: AuthUser,
+  input: { cursor: string; limit: number },
+): Promise<DoubleAnnotationSummaryPage> {
+  const { rows, nextCursor } = await doubleAnnotationRows(db, user, {
+    ...input,
+    withLabels: false,
+  });
+  return { sets: rows.map(summaryOf), nextCursor };
+}
+
+/** `GET /v1/double-annotation/sets?cursor=&limit=&fields=summary`: registered by `buildServer`. */
 export function registerAgreementRoutes(
   app: FastifyInstance,
   db: Db,
   userOf: (request: FastifyRequest) => AuthUser,
 ): void {
-  app.get<{ Querystring: { cursor?: string; limit?: string } }>(
+  app.get<{ Querystring: { cursor?: string; limit?: string; fields?: 'summary' } }>(
     '/v1/double-annotation/sets',
     {
       schema: {
@@ -85,19 +120,22 @@ export function registerAgreementRoutes(
           properties: {
             cursor: { type: 'string', minLength: 1, maxLength: 100 },
             limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+            fields: { type: 'string', enum: ['summary'] },
           },
         },
       },
     },
     async (request) => {
+      const summary = request.query.fields === 'summary';
+      const max = summary ? DOUBLE_SUMMARIES_MAX_LIMIT : DOUBLE_SETS_MAX_LIMIT;
       const limit = Math.max(
         1,
-        Math.min(Number(request.query.limit ?? DOUBLE_SETS_DEFAULT_LIMIT), DOUBLE_SETS_MAX_LIMIT),
+        Math.min(Number(request.query.limit ?? (summary ? max : DOUBLE_SETS_DEFAULT_LIMIT)), max),
       );
-      return doubleAnnotationSets(db, userOf(request), {
-        cursor: request.query.cursor ?? '',
-        limit,
-      });
+      const input = { cursor: request.query.cursor ?? '', limit };
+      return summary
+        ? doubleAnnotationSummaries(db, userOf(request), input)
+        : doubleAnnotationSets(db, userOf(request), input);
     },
   );
 }

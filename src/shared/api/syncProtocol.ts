@@ -193,6 +193,18 @@ export type DoubleAnnotationSet = Omit<z.infer<typeof DoubleAnnotationSet>, 'lab
   labels: LabelsDocument;
 };
 
+/**
+ * The same set without its labels (`?fields=summary`): what a workstation pages through to learn
+ * which sets changed since its copy, before it fetches the labels of those alone.
+ */
+export const DoubleAnnotationSummary = DoubleAnnotationSet.omit({ labels: true }).strict();
+export type DoubleAnnotationSummary = z.infer<typeof DoubleAnnotationSummary>;
+
+export const DoubleAnnotationSummaryPage = z
+  .object({ sets: z.array(DoubleAnnotationSummary), nextCursor: z.string().nullable() })
+  .strict();
+export type DoubleAnnotationSummaryPage = z.infer<typeof DoubleAnnotationSummaryPage>;
+
 /** A page of double-annotated sets in set id order; `nextCursor` is null on the last page. */
 export const DoubleAnnotationPage = z
   .object({ sets: z.array(DoubleAnnotationSet), nextCursor: z.string().nullable() })

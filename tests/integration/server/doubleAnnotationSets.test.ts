@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markDoubleAnnotation } from '../../../src/server/doubleAnnotation';
 import { assignClip, withdrawConsent } from '../../../src/server/team';
 import type { Db } from '../../../src/server/db/Db';
-import { DoubleAnnotationPage } from '../../../src/shared/api/syncProtocol';
+import {
+  DoubleAnnotationPage,
+  DoubleAnnotationSummaryPage,
+} from '../../../src/shared/api/syncProtocol';
 import {
   call,
   clipRefOf,
@@ -88,6 +91,34 @@ describe('GET /v1/double-annotation/sets (PGlite)', () => {
     expect((await page(team.tokens.rev1)).sets).toHaveLength(3);
     expect((await page(team.tokens.lead2)).sets).toEqual([]);
     expect((await page(team.tokens.rev2)).sets).toEqual([]);
+  });
+
+  it('gives the same sets without labels as summaries', async () => {
+    const full = await page(team.tokens.lead1);
+    const answer = await call(server.url, 'GET', `${PATH}?fields=summary`, {
+      token: team.tokens.lead1,
+    });
+    expect(answer.status).toBe(200);
+    const summaries = DoubleAnnotationSummaryPage.parse(answer.body);
+    expect(summaries.sets).toEqual(
+      full.sets.map((s) => ({
+        setId: s.setId,
+        clipRef: s.clipRef,
+        projectId: s.projectId,
+        annotator: s.annotator,
+        status: s.status,
+        revision: s.revision,
+        updatedAt: s.updatedAt,
+      })),
+    );
+    const annotator = await call(server.url, 'GET', `${PATH}?fields=summary`, {
+      token: team.tokens.ann2,
+    });
+    expect(annotator.status).toBe(403);
+    const bad = await call(server.url, 'GET', `${PATH}?fields=labels`, {
+      token: team.tokens.lead1,
+    });
+    expect(bad.status).toBe(400);
   });
 
   it('refuses annotators, unknown parameters and missing tokens', async () => {

@@ -97,7 +97,12 @@ describe('agreement across machines: two annotators push, the lead pulls and com
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const workstation = (name: string, actor: string, token: string) => {
+  const workstation = (
+    name: string,
+    actor: string,
+    token: string,
+    options: { doubleFetchEachUpTo?: number } = {},
+  ) => {
     const services = createServices({ databasePath: join(dir, `${name}.sqlite`), actor });
     open.push(services);
     // The background sender stays off: each step below syncs explicitly.
@@ -107,6 +112,7 @@ describe('agreement across machines: two annotators push, the lead pulls and com
       actor,
       backoff: FAST,
       doublePullIntervalMs: 0,
+      ...options,
     });
     sync.signIn(server.url, token);
     return { services, sync };
@@ -140,7 +146,9 @@ describe('agreement across machines: two annotators push, the lead pulls and com
 
     // The lead has the shared clip imported (with a set of their own still in progress).
     seedWorkstation(join(dir, 'lead.sqlite'), [shared], 'lead-1', { submit: false });
-    lead = workstation('lead', 'lead-1', team.tokens.lead1);
+    // Four new sets are more than one: the first pull reads the labelled pages; the single
+    // update below is fetched on its own.
+    lead = workstation('lead', 'lead-1', team.tokens.lead1, { doubleFetchEachUpTo: 1 });
     expect(lead.services.agreement.report().pairs).toEqual([]);
 
     await lead.sync.syncNow(10_000);

@@ -90,6 +90,16 @@ export class DoubleAnnotationSets {
       .immediate();
   }
 
+  /** The revision of each set held from `server`, to tell which the server has newer. */
+  knownRevisions(server: string): Map<string, number> {
+    return new Map(this.#s.revisionsOfServer.all(server).map((r) => [r.id, r.revision]));
+  }
+
+  /** True when the clip's consent was withdrawn here: its sets are never stored again. */
+  withdrawnHere(clipRef: string): boolean {
+    return this.#s.withdrawnHere.get({ ref: clipRef }) !== undefined;
+  }
+
   list(): RemoteDoubleSet[] {
     return readDoubleAnnotationSets(this.#db);
   }
@@ -129,6 +139,9 @@ function prepare(db: Database) {
         labels_json = excluded.labels_json, updated_at = excluded.updated_at,
         pulled_at = excluded.pulled_at
       WHERE excluded.revision > double_annotation_sets.revision`),
+    revisionsOfServer: db.prepare<[string], { id: string; revision: number }>(
+      'SELECT server_set_id AS id, revision FROM double_annotation_sets WHERE server = ?',
+    ),
     idsOfServer: db
       .prepare<[string], string>(
         'SELECT server_set_id FROM double_annotation_sets WHERE server = ?',

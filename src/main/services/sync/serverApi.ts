@@ -1,13 +1,14 @@
 import {
   Assignment,
   DoubleAnnotationPage,
+  DoubleAnnotationSummaryPage,
   EventsPage,
   ReviewQueueEntry,
   ServerErrorBody,
   ServerSet,
+  ServerSetWithLabels,
   type PushSetBody,
   type ReviewBody,
-  type ServerSetWithLabels,
 } from '../../../shared/api/syncProtocol';
 import { z } from 'zod';
 import { ApiError } from '../../../shared/api/apiError';
@@ -85,6 +86,10 @@ export type ServerApi = {
    * server predates the route.
    */
   doubleAnnotationSets(cursor: string): Promise<DoubleAnnotationPage | null>;
+  /** The same without labels (`fields=summary`): which sets there are, at which revision. */
+  doubleAnnotationSummaries(cursor: string): Promise<DoubleAnnotationSummaryPage | null>;
+  /** One set with its labels, if this account may see it; null for the server's 404. */
+  set(setId: string): Promise<ServerSetWithLabels | null>;
 };
 
 export function normalizeServerUrl(raw: string): string {
@@ -224,6 +229,24 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
         throw new SyncError('BAD_ANSWER', `The double-annotated sets answered ${status}.`);
       }
       return parse(DoubleAnnotationPage, json, 'double-annotated sets');
+    },
+    async doubleAnnotationSummaries(cursor) {
+      const after = cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const { status, json } = await send(
+        'GET',
+        `/v1/double-annotation/sets?fields=summary${after}`,
+      );
+      if (status === 403 || status === 404) return null;
+      if (status !== 200) {
+        throw new SyncError('BAD_ANSWER', `The double-annotated sets answered ${status}.`);
+      }
+      return parse(DoubleAnnotationSummaryPage, json, 'double-annotated sets');
+    },
+    async set(setId) {
+      const { status, json } = await send('GET', `/v1/sets/${encodeURIComponent(setId)}`);
+      if (status === 404) return null;
+      if (status !== 200) throw new SyncError('BAD_ANSWER', `The set answered ${status}.`);
+      return parse(ServerSetWithLabels, json, 'set');
     },
     async events(cursor) {
       const { status, json } = await send('GET', `/v1/events?cursor=${cursor}`);

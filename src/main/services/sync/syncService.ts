@@ -34,6 +34,11 @@ export type SyncServiceOptions = {
    * not every poll); `pullDoubleAnnotation()` always pulls. Default 5 minutes.
    */
   doublePullIntervalMs?: number;
+  /**
+   * Up to this many new or updated double-annotated sets are fetched one request each; more, and
+   * the labelled pages are read instead (fewer requests under the server's rate limit).
+   */
+  doubleFetchEachUpTo?: number;
 };
 
 /** What one pull of the double-annotated sets did on this workstation. */
@@ -351,37 +356,61 @@ export class SyncService {
   }
 
   /**
-   * Page by page, each stored as it comes (a later revision replaces an earlier one, an equal one
-   * changes nothing); only a pull that reached the last page drops the sets the server no longer
-   * gives. A transient failure keeps the copy as it is and shows the error.
+   * First the summaries (no labels) of every set the server gives, to learn which are new or at a
+   * later revision than the copy here; then the labels of those alone: one set at a time when few
+   * changed, else the labelled pages, each stored as it comes (an equal revision changes nothing).
+   * Only a pull that went through drops the sets the server no longer gives. A transient failure
+   * keeps the copy as it is and shows the error.
    */
   async #pullDoubleSets(api: ServerApi): Promise<DoubleAnnotationPull> {
     const outcome: DoubleAnnotationPull = { allowed: true, received: 0, stored: 0, removed: 0 };
     const account = this.#account;
     if (account === null) return outcome;
-    const seen = new Set<string>();
-    let cursor = '';
-    for (;;) {
-      let page;
-      try {
-        page = await api.doubleAnnotationSets(cursor);
-      } catch (error) {
-        if (!(error instanceof SyncError) || !error.transient) throw error;
-        this.#lastError = error.message;
-        return outcome;
+    const copies = this.#store.sync.doubleSets;
+    try {
+      const summaries = [];
+      for (let cursor = ''; ;) {
+        const page = await api.doubleAnnotationSummaries(cursor);
+        if (page === null) {
+          // An annotator's account (or an older server): nothing to compare, no need to ask again.
+          this.#doublePulledAt = Number.POSITIVE_INFINITY;
+          return { ...outcome, allowed: false };
+        }
+        summaries.push(...page.sets);
+        if (page.nextCursor === null) break;
+        cursor = page.nextCursor;
       }
-      if (page === null) {
-        // An annotator's account: nothing to compare, and no need to ask again this session.
-        this.#doublePulledAt = Number.POSITIVE_INFINITY;
-        return { ...outcome, allowed: false };
+      outcome.received = summaries.length;
+      const known = copies.knownRevisions(account.server);
+      const changed = summaries.filter(
+        (s) => (known.get(s.setId) ?? 0) < s.revision && !copies.withdrawnHere(s.clipRef),
+      );
+      const seen = new Set(summaries.map((s) => s.setId));
+      if (changed.length > (this.#options.doubleFetchEachUpTo ?? 20)) {
+        for (let cursor = ''; ;) {
+          const page = await api.doubleAnnotationSets(cursor);
+          if (page === null) break;
+          outcome.stored += copies.saveFromServer(account.server, page.sets);
+          for (const set of page.sets) seen.add(set.setId);
+          if (page.nextCursor === null) break;
+          cursor = page.nextCursor;
+        }
+      } else {
+        for (const summary of changed) {
+          const set = await api.set(summary.setId);
+          // Gone, or its labels deleted (consent withdrawn) since the summary: the next pull drops it.
+          if (set === null || set.labels === null || set.status === 'in_progress') continue;
+          outcome.stored += copies.saveFromServer(account.server, [
+            { ...summary, status: set.status, revision: set.revision, labels: set.labels },
+          ]);
+        }
       }
-      outcome.received += page.sets.length;
-      outcome.stored += this.#store.sync.doubleSets.saveFromServer(account.server, page.sets);
-      for (const set of page.sets) seen.add(set.setId);
-      if (page.nextCursor === null) break;
-      cursor = page.nextCursor;
+      outcome.removed = copies.retainOnly(account.server, seen);
+    } catch (error) {
+      if (!(error instanceof SyncError) || !error.transient) throw error;
+      this.#lastError = error.message;
+      return outcome;
     }
-    outcome.removed = this.#store.sync.doubleSets.retainOnly(account.server, seen);
     this.#doublePulledAt = Date.now();
     return outcome;
   }
