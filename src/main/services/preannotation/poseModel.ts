@@ -23,6 +23,9 @@ import { PreannotationError } from './preannotationError';
  * tfjs, with weights read from `resources/models/` (never fetched: tfhub is unreachable from many
  * annotators' networks). Everything else sees `PoseEstimator` and plain `ModelPose` values.
  *
+ * With `hands`, each BlazePose person also gets both hands' 21 points from MediaPipe's hand landmark
+ * model (handModel.ts), on regions placed from the pose (handRoi.ts): no palm detector runs.
+ *
  * Backends: `wasm` is the default because on CPU-only machines it is ~20× the tfjs `cpu` backend
  * (bench/results/preannotation.json); WebGL needs a browser and a GPU, which a worker thread has
  * not.
@@ -250,7 +253,8 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
  * more on the region its own first landmarks give, as MediaPipe does (Holistic's pose-to-hand
  * region is only a first guess that it refines with a "recrop" model we do not have). On
  * messi5.jpg the second pass raised the raised hand's presence from 0.25 to 0.89 and moved its
- * wrist 6 px onto the wrist crease; a third pass changed it by under 4 px for twice the time.
+ * wrist 6 px towards the wrist crease; a third pass moved it under 4 px for half as much time again
+ * (each pass is one hand-model run, ~50 ms here; bench: ~200 ms per frame for two hands).
  * Null when the pose gives no usable region (a hand seen end-on, or far off the picture).
  */
 async function findHand(
