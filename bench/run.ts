@@ -15,6 +15,7 @@ import { runStripBench } from './stripBench';
 import { runPreannotationBench } from './preannotationBench';
 import { runWithdrawalBench } from './withdrawalBench';
 import { runAuditBench } from './auditBench';
+import { runDoublePullBench } from './doublePullBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -37,6 +38,7 @@ const benches: Bench[] = [
   { name: 'preannotation', run: () => runPreannotationBench(workDir) },
   { name: 'withdrawal', run: () => runWithdrawalBench(workDir) },
   { name: 'audit', run: () => runAuditBench(workDir) },
+  { name: 'double-pull', run: runDoublePullBench },
 ];
 
 const only = process.argv.slice(2);
