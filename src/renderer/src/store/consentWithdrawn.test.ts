@@ -1,23 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiClient } from '../../../shared/api/contract';
 import type { ConsentWithdrawn } from '../../../shared/api/governanceSchemas';
 import type { Clip } from '../../../shared/api/schemas';
 import { EMPTY_LABELS, parseProjectSchema } from '../../../shared/domain/labels';
 import sampleProject from '../../../../resources/project.sample.json';
 import { createAppStore } from './appStore';
-
-type Listener = (payload: unknown) => void;
+import { fakeApiClient } from './fakeApiClient';
 
 const parsed = parseProjectSchema(JSON.stringify(sampleProject));
 if (!parsed.ok) throw new Error(parsed.message);
 const project = { id: 'p', name: 'Sample', version: 1, schema: parsed.project };
 const LABELED = { ...EMPTY_LABELS, tracks: [] };
 
-/** A client answering what opening a clip's labels needs, recording calls; events pushed by hand. */
+/** Answers what opening a clip's labels and going back to its batch need. */
 function fakeClient() {
-  const listeners = new Map<string, Listener[]>();
-  const calls: string[] = [];
-  const answers: Record<string, () => unknown> = {
+  const fake = fakeApiClient({
     openAnnotationSet: () => ({
       id: 's1',
       clipId: 'c1',
@@ -32,29 +28,8 @@ function fakeClient() {
     loadLabels: () => ({ setId: 's1', seq: 3, doc: LABELED }),
     listBatches: () => [],
     listClips: () => ({ clips: [], fileErrors: [] }),
-  };
-  const client = new Proxy(
-    {},
-    {
-      get: (_target, key: string) => {
-        if (key.startsWith('on')) {
-          return (listener: Listener) => {
-            listeners.set(key, [...(listeners.get(key) ?? []), listener]);
-            return () => undefined;
-          };
-        }
-        return () => {
-          calls.push(key);
-          const answer = answers[key];
-          return answer ? Promise.resolve(answer()) : new Promise(() => undefined);
-        };
-      },
-    },
-  ) as ApiClient;
-  const push = (payload: ConsentWithdrawn) => {
-    for (const listener of listeners.get('onConsentWithdrawn') ?? []) listener(payload);
-  };
-  return { client, calls, push };
+  });
+  return { ...fake, push: (payload: ConsentWithdrawn) => fake.push('consentWithdrawn', payload) };
 }
 
 describe('a consent withdrawal pushed to the window', () => {
@@ -77,7 +52,7 @@ describe('a consent withdrawal pushed to the window', () => {
     expect(state.error?.message).toContain('contributor asked');
     // No edit for the purged set is sent afterwards: the save queue is gone with the labels.
     expect(state.editLabels({ type: 'addTrack' } as never)).toBe(false);
-    expect(fake.calls).not.toContain('applyLabelEdit');
+    expect(fake.names()).not.toContain('applyLabelEdit');
   });
 
   it('leaves another clip open and only refreshes the list that shows a purged clip', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ApiClient } from '../../../shared/api/contract';
 import type {
   ModelHand,
   ModelPose,
@@ -10,19 +9,16 @@ import type { Clip } from '../../../shared/api/schemas';
 import { EMPTY_LABELS, keyframeAt, parseProjectSchema } from '../../../shared/domain/labels';
 import sampleProject from '../../../../resources/project.sample.json';
 import { createAppStore } from './appStore';
-
-type Listener = (payload: unknown) => void;
+import { fakeApiClient } from './fakeApiClient';
 
 const parsed = parseProjectSchema(JSON.stringify(sampleProject));
 if (!parsed.ok) throw new Error(parsed.message);
 const project = { id: 'p', name: 'Sample', version: 1, schema: parsed.project };
 
-/** A client answering the calls a clip's labels need; `onX` subscriptions kept for pushing events. */
+/** Answers the calls a clip's labels and a pre-annotation job need. */
 function fakeClient() {
-  const listeners = new Map<string, Listener[]>();
-  const calls: { name: string; input: unknown }[] = [];
   let seq = 0;
-  const answers: Record<string, (input: unknown) => unknown> = {
+  const fake = fakeApiClient({
     openAnnotationSet: () => ({
       id: 's1',
       clipId: 'c1',
@@ -38,29 +34,11 @@ function fakeClient() {
     applyLabelEdit: () => ({ seq: ++seq }),
     startPreannotation: () => ({ jobId: 'job1' }),
     cancelPreannotation: () => ({ cancelled: true }),
+  });
+  return {
+    ...fake,
+    push: (payload: PreannotationProgress) => fake.push('preannotationProgress', payload),
   };
-  const client = new Proxy(
-    {},
-    {
-      get: (_target, key: string) => {
-        if (key.startsWith('on')) {
-          return (listener: Listener) => {
-            listeners.set(key, [...(listeners.get(key) ?? []), listener]);
-            return () => undefined;
-          };
-        }
-        return (input: unknown) => {
-          calls.push({ name: key, input });
-          const answer = answers[key];
-          return answer ? Promise.resolve(answer(input)) : new Promise(() => undefined);
-        };
-      },
-    },
-  ) as ApiClient;
-  const push = (payload: PreannotationProgress) => {
-    for (const listener of listeners.get('onPreannotationProgress') ?? []) listener(payload);
-  };
-  return { client, calls, push };
 }
 
 function pose(x: number, score = 0.9): ModelPose {

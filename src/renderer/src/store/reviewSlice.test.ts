@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiClient } from '../../../shared/api/contract';
 import type { OpenedReview, ReviewAgainResult } from '../../../shared/api/reviewSchemas';
 import { createAppStore } from './appStore';
-
-/** A client answering from `answers` (other calls never settle), recording each call in order. */
-function fakeClient(answers: Record<string, (input: unknown) => unknown>) {
-  const calls: string[] = [];
-  const client = new Proxy(
-    {},
-    {
-      get: (_target, key: string) => {
-        if (key.startsWith('on')) return () => () => undefined;
-        return (input: unknown) => {
-          calls.push(key);
-          const answer = answers[key];
-          return answer ? Promise.resolve(answer(input)) : new Promise(() => undefined);
-        };
-      },
-    },
-  ) as ApiClient;
-  return { client, calls };
-}
+import { fakeApiClient } from './fakeApiClient';
 
 const opened: OpenedReview = {
   item: {
@@ -54,7 +35,7 @@ const reopened: ReviewAgainResult = {
 
 describe('review again in the renderer', () => {
   it('syncs first, then reviews again, opens the current revision and keeps what was carried', async () => {
-    const { client, calls } = fakeClient({
+    const { client, names } = fakeApiClient({
       syncNow: () => ({}),
       getSyncStatus: () => null,
       listSyncConflicts: () => [],
@@ -64,6 +45,7 @@ describe('review again in the renderer', () => {
     });
     const store = createAppStore(client);
     expect(await store.getState().reviewAgain('s1')).toBe(true);
+    const calls = names();
     expect(calls.indexOf('syncNow')).toBeLessThan(calls.indexOf('reviewAgain'));
     expect(calls.indexOf('reviewAgain')).toBeLessThan(calls.indexOf('openReview'));
     expect(store.getState().openedReview?.item.revision).toBe(3);
@@ -75,7 +57,7 @@ describe('review again in the renderer', () => {
 
   it('closes the review when the set left the queue, and keeps the note for the queue', async () => {
     const closed: ReviewAgainResult = { ...reopened, outcome: 'closed', revision: null };
-    const { client, calls } = fakeClient({
+    const { client, names } = fakeApiClient({
       syncNow: () => ({}),
       getSyncStatus: () => null,
       listSyncConflicts: () => [],
@@ -84,7 +66,7 @@ describe('review again in the renderer', () => {
     });
     const store = createAppStore(client);
     expect(await store.getState().reviewAgain('s1')).toBe(true);
-    expect(calls).not.toContain('openReview');
+    expect(names()).not.toContain('openReview');
     expect(store.getState().openedReview).toBeNull();
     expect(store.getState().reviewAgainResult?.outcome).toBe('closed');
   });
