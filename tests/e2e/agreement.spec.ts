@@ -147,6 +147,7 @@ test('a lead sees agreement of two annotators per annotator and per batch, with 
   await page.getByRole('button', { name: 'Back to batches' }).click();
   await page.getByRole('button', { name: 'Agreement' }).click();
   const clips = page.getByRole('table', { name: 'Double-annotated clips' });
+  await expect(summary).toContainText('1 double-annotated clip (3 pairs of annotators)');
   await expect(clips).toContainText('ana-s / maria-k');
   await expect(clips).toContainText('ana-s / tomas-r');
   await expect(page.getByLabel('Clips not on this machine')).toContainText(

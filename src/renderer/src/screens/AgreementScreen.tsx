@@ -21,6 +21,14 @@ function f1At(figures: AgreementFigures, threshold: number): string {
   return f1 === null ? '–' : f1.toFixed(1);
 }
 
+/** "2 double-annotated clips", with the pairs when a clip has more than two annotators. */
+function clipsAndPairs(report: AgreementReport): string {
+  const clips = new Set(report.pairs.map((p) => p.clipId)).size;
+  const pairs = report.overall.pairs;
+  const text = `${clips} double-annotated clip${clips === 1 ? '' : 's'}`;
+  return pairs === clips ? text : `${text} (${pairs} pairs of annotators)`;
+}
+
 /** Agreement per annotator and per batch, with plots, for the team lead. */
 export function AgreementScreen() {
   const report = useAppStore((state) => state.agreementReport);
@@ -72,7 +80,7 @@ function AgreementBody({ report }: { report: AgreementReport }) {
       <p role="status" aria-label="Agreement summary">
         {overall.pairs === 0
           ? 'No clip has been handed in by two annotators yet: agreement needs double annotation.'
-          : `${overall.pairs} double-annotated clip${overall.pairs === 1 ? '' : 's'}, ${overall.framesCompared} poses compared: OKS ${fixed(overall.oks)}, PCK@0.2 ${percent(overall.pck)}, segment F1@0.5 ${f1At(overall, 0.5)}, edit ${fixed(overall.edit, 1)}, contact κ ${fixed(overall.contactKappa)}.`}
+          : `${clipsAndPairs(report)}, ${overall.framesCompared} poses compared: OKS ${fixed(overall.oks)}, PCK@0.2 ${percent(overall.pck)}, segment F1@0.5 ${f1At(overall, 0.5)}, edit ${fixed(overall.edit, 1)}, contact κ ${fixed(overall.contactKappa)}.`}
       </p>
       {report.notOnThisMachine > 0 && (
         <p aria-label="Clips not on this machine">
