@@ -1,40 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiClient } from '../../../shared/api/contract';
 import type { ExportProgress, ExportReport } from '../../../shared/api/exportSchemas';
 import { createAppStore } from './appStore';
-
-type Listener = (payload: unknown) => void;
-
-/**
- * A client whose calls answer from `answers` (others never settle) and whose `onX` subscriptions
- * are kept, so a test can push events as the main process would.
- */
-function fakeClient(answers: Record<string, (input: unknown) => unknown>) {
-  const listeners = new Map<string, Listener[]>();
-  const calls: { name: string; input: unknown }[] = [];
-  const client = new Proxy(
-    {},
-    {
-      get: (_target, key: string) => {
-        if (key.startsWith('on')) {
-          return (listener: Listener) => {
-            listeners.set(key, [...(listeners.get(key) ?? []), listener]);
-            return () => undefined;
-          };
-        }
-        return (input: unknown) => {
-          calls.push({ name: key, input });
-          const answer = answers[key];
-          return answer ? Promise.resolve(answer(input)) : new Promise(() => undefined);
-        };
-      },
-    },
-  ) as ApiClient;
-  const push = (name: string, payload: unknown) => {
-    for (const listener of listeners.get(name) ?? []) listener(payload);
-  };
-  return { client, calls, push };
-}
+import { fakeApiClient as fakeClient } from './fakeApiClient';
 
 function progress(exportId: string, patch: Partial<ExportProgress>): ExportProgress {
   return {
@@ -68,13 +35,13 @@ describe('export slice', () => {
       destination: '/tmp/out',
       includeVideos: false,
     });
-    fake.push('onExportProgress', progress('theirs', { done: 3 }));
+    fake.push('exportProgress', progress('theirs', { done: 3 }));
     expect(state().exportProgress).toBeNull();
-    fake.push('onExportProgress', progress('mine', {}));
+    fake.push('exportProgress', progress('mine', {}));
     expect(state().exportProgress?.done).toBe(1);
 
     const report = { exportId: 'mine', exported: [], excluded: [] } as unknown as ExportReport;
-    fake.push('onExportProgress', progress('mine', { phase: 'done', done: 4, report }));
+    fake.push('exportProgress', progress('mine', { phase: 'done', done: 4, report }));
     expect(state().exportRunning).toBe(false);
     expect(state().exportReport).toBe(report);
   });
@@ -94,7 +61,7 @@ describe('export slice', () => {
     const store = createAppStore(fake.client);
     await store.getState().startExport();
     fake.push(
-      'onExportProgress',
+      'exportProgress',
       progress('x', { phase: 'failed', error: { code: 'DESTINATION_EXISTS', message: 'taken' } }),
     );
     expect(store.getState().exportRunning).toBe(false);
