@@ -125,6 +125,43 @@ export async function listenInProcess(
   return { url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }
 
+/** A team's server for sync tests: PGlite, the seeded team, serving in this process. */
+export type TeamServer = { db: Db; team: Team; url: string; close: () => Promise<void> };
+
+/**
+ * Starts a PGlite server with the seeded team and `clipRefs` assigned to ann1 (reviewer rev1);
+ * `prepare` runs before it listens (marking double annotation, say).
+ */
+export async function startTeamServer(
+  clipRefs: readonly string[],
+  prepare?: (db: Db, team: Team) => Promise<void>,
+): Promise<TeamServer> {
+  const opened = await openTestDb('pglite');
+  try {
+    const team = await seedTeam(opened.db);
+    await bulkAssign(opened.db, {
+      projectId: team.projectId,
+      annotator: 'ann1',
+      reviewer: 'rev1',
+      clipRefs,
+    });
+    await prepare?.(opened.db, team);
+    const server = await listenInProcess(opened.db);
+    return {
+      db: opened.db,
+      team,
+      url: server.url,
+      close: async () => {
+        await server.close();
+        await opened.dispose();
+      },
+    };
+  } catch (error) {
+    await opened.dispose();
+    throw error;
+  }
+}
+
 /** `framewise-server serve` as its own process; resolves once it prints its URL. */
 export async function spawnServer(
   target: { databaseUrl: string } | { dataDir: string },

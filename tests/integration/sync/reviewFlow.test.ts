@@ -10,14 +10,7 @@ import {
   COCO_BODY_TEMPLATE_ID,
   type Command,
 } from '../../../src/shared/domain/labels';
-import {
-  bulkAssign,
-  clipRefOf,
-  listenInProcess,
-  openTestDb,
-  seedTeam,
-  type Team,
-} from '../server/serverHarness';
+import { clipRefOf, startTeamServer, type Team, type TeamServer } from '../server/serverHarness';
 import { clipIdOf, seedWorkstation } from './workstationSeed';
 
 const FAST = { baseMs: 5, capMs: 100 };
@@ -59,26 +52,16 @@ describe('QA review between a reviewer and an annotator, through the real server
   const staleClip = clipRefOf('review-stale-clip');
   let serverDb: Db;
   let team: Team;
-  let server: { url: string; close: () => Promise<void> };
-  let dispose: () => Promise<void>;
+  let server: TeamServer;
 
   beforeAll(async () => {
-    const opened = await openTestDb('pglite');
-    dispose = opened.dispose;
-    team = await seedTeam(opened.db);
-    await bulkAssign(opened.db, {
-      projectId: team.projectId,
-      annotator: 'ann1',
-      reviewer: 'rev1',
-      clipRefs: [clip, staleClip],
-    });
-    serverDb = opened.db;
-    server = await listenInProcess(opened.db);
+    server = await startTeamServer([clip, staleClip]);
+    serverDb = server.db;
+    team = server.team;
   });
 
   afterAll(async () => {
     await server.close();
-    await dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 

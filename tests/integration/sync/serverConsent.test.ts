@@ -7,14 +7,7 @@ import { auditTrail } from '../../../src/server/audit';
 import { recordConsent } from '../../../src/server/consentRecords';
 import type { Db } from '../../../src/server/db/Db';
 import { assignClip, withdrawConsent } from '../../../src/server/team';
-import {
-  bulkAssign,
-  clipRefOf,
-  listenInProcess,
-  openTestDb,
-  seedTeam,
-  type Team,
-} from '../server/serverHarness';
+import { clipRefOf, startTeamServer, type Team, type TeamServer } from '../server/serverHarness';
 import { clipIdOf, seedWorkstation } from './workstationSeed';
 
 const GRANTED = { id: 'consent-srv-1', scope: ['training'], grantedAt: '2026-01-01' };
@@ -33,22 +26,13 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
   const pulledTogether = [clipRefOf('withdrawn-together-1'), clipRefOf('withdrawn-together-2')];
   let serverDb: Db;
   let team: Team;
-  let server: { url: string; close: () => Promise<void> };
-  let dispose: () => Promise<void>;
+  let server: TeamServer;
   let services: Services;
 
   beforeAll(async () => {
-    const opened = await openTestDb('pglite');
-    dispose = opened.dispose;
-    serverDb = opened.db;
-    team = await seedTeam(serverDb);
-    await bulkAssign(serverDb, {
-      projectId: team.projectId,
-      annotator: 'ann1',
-      reviewer: 'rev1',
-      clipRefs: [missing, renewed, withdrawn, ...pulledTogether],
-    });
-    server = await listenInProcess(serverDb);
+    server = await startTeamServer([missing, renewed, withdrawn, ...pulledTogether]);
+    serverDb = server.db;
+    team = server.team;
     const file = join(dir, 'annotator.sqlite');
     // The workstation's batch has no manifest, so no consent record: every clip reads `missing`.
     seedWorkstation(file, [missing, renewed, later, withdrawn, ...pulledTogether], 'annotator-1', {
@@ -61,7 +45,6 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
   afterAll(async () => {
     services.close();
     await server.close();
-    await dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 

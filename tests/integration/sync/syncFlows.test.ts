@@ -10,13 +10,11 @@ import type { Db } from '../../../src/server/db/Db';
 import { withdrawConsent } from '../../../src/server/team';
 import { COCO_BODY_KEYPOINTS } from '../../../src/shared/domain/labels';
 import {
-  bulkAssign,
   call,
   clipRefOf,
-  listenInProcess,
-  openTestDb,
-  seedTeam,
+  startTeamServer,
   type Team,
+  type TeamServer,
 } from '../server/serverHarness';
 import { addTrack, placedPose } from '../store/labelsSeed';
 import { clipIdOf, seedWorkstation } from './workstationSeed';
@@ -43,26 +41,16 @@ describe('sync flows against the real server (PGlite)', () => {
   const withdrawnClip = clipRefOf('withdrawn-clip');
   let serverDb: Db;
   let team: Team;
-  let server: { url: string; close: () => Promise<void> };
-  let dispose: () => Promise<void>;
+  let server: TeamServer;
 
   beforeAll(async () => {
-    const opened = await openTestDb('pglite');
-    dispose = opened.dispose;
-    team = await seedTeam(opened.db);
-    await bulkAssign(opened.db, {
-      projectId: team.projectId,
-      annotator: 'ann1',
-      reviewer: 'rev1',
-      clipRefs: [clip, cliClip, withdrawnClip],
-    });
-    serverDb = opened.db;
-    server = await listenInProcess(opened.db);
+    server = await startTeamServer([clip, cliClip, withdrawnClip]);
+    serverDb = server.db;
+    team = server.team;
   });
 
   afterAll(async () => {
     await server.close();
-    await dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
