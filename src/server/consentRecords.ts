@@ -11,14 +11,14 @@ export type RecordedConsent = {
   consent: ConsentRecord;
   recordedAt: string;
   recordedBy: string;
-  /** Workstations told: everyone assigned the clip as annotator or reviewer. */
+  /** Users told: the clip's annotators, reviewers and project leads. */
   notified: number;
 };
 
 /**
  * Records the consent a contributor gave for a clip, as the lead has it (a batch shipped without
- * its record, or a renewal after the first expired). Every user assigned the clip hears of it
- * through sync, where it replaces the manifest's record. A withdrawn clip refuses: withdrawal ends
+ * its record, or a renewal after the first expired). Everyone concerned with the clip (its
+ * annotators, reviewers and project leads) hears of it through sync, where it replaces the manifest's record. A withdrawn clip refuses: withdrawal ends
  * the use of that recording, and a new consent is a new recording, not a reversal.
  */
 export async function recordConsent(
@@ -94,13 +94,14 @@ export async function recordConsent(
 }
 
 /**
- * Tells the users assigned a clip (or `onlyUser`, newly assigned) of its current consent record,
- * if the lead made one. Inside the caller's transaction.
+ * Tells users newly assigned a clip, and the lead of the project it was assigned in, of the
+ * clip's current consent record, if the lead made one. Inside the caller's transaction. A user
+ * told twice changes nothing: a workstation keeps a record only if it is newer than its own.
  */
 export async function sendConsentRecord(
   tx: Queryable,
   clipRef: string,
-  onlyUser: string,
+  to: { users: readonly string[]; projectId: string },
 ): Promise<void> {
   const rows = await tx.query<{
     consent: ConsentRecord;
@@ -111,18 +112,21 @@ export async function sendConsentRecord(
   ]);
   const row = rows[0];
   if (row === undefined) return;
-  await appendEvents(tx, [
-    {
-      userId: onlyUser,
-      event: {
-        kind: 'consent_recorded',
-        clipRef,
-        consent: row.consent,
-        recordedAt: new Date(row.recorded_at).toISOString(),
-        recordedBy: row.recorded_by,
-      },
-    },
+  const leads = await tx.query<{ lead_id: string }>('SELECT lead_id FROM projects WHERE id = $1', [
+    to.projectId,
   ]);
+  const users = new Set([...to.users, ...leads.map((lead) => lead.lead_id)]);
+  const event = {
+    kind: 'consent_recorded',
+    clipRef,
+    consent: row.consent,
+    recordedAt: new Date(row.recorded_at).toISOString(),
+    recordedBy: row.recorded_by,
+  } as const;
+  await appendEvents(
+    tx,
+    [...users].map((userId) => ({ userId, event })),
+  );
 }
 
 async function notifyAssigned(
@@ -132,17 +136,30 @@ async function notifyAssigned(
   recordedAt: string,
   recordedBy: string,
 ): Promise<number> {
-  const users = await tx.query<{ user_id: string }>(
-    `SELECT annotator_id AS user_id FROM assignments WHERE clip_ref = $1
-     UNION SELECT reviewer_id FROM assignments WHERE clip_ref = $1 AND reviewer_id IS NOT NULL`,
-    [clipRef],
-  );
+  const users = await usersOfClip(tx, clipRef);
   await appendEvents(
     tx,
-    users.map(({ user_id }) => ({
-      userId: user_id,
+    users.map((userId) => ({
+      userId,
       event: { kind: 'consent_recorded', clipRef, consent, recordedAt, recordedBy } as const,
     })),
   );
   return users.length;
+}
+
+/**
+ * Everyone whose workstation may hold a clip: its annotators and reviewers, and the leads of the
+ * projects it is assigned in (the lead's desktop is where exports are made, so consent news that
+ * missed it would leave an export reading stale consent).
+ */
+export async function usersOfClip(tx: Queryable, clipRef: string): Promise<string[]> {
+  const rows = await tx.query<{ user_id: string }>(
+    `SELECT annotator_id AS user_id FROM assignments WHERE clip_ref = $1
+     UNION SELECT reviewer_id FROM assignments WHERE clip_ref = $1 AND reviewer_id IS NOT NULL
+     UNION SELECT p.lead_id FROM assignments a JOIN projects p ON p.id = a.project_id
+       WHERE a.clip_ref = $1
+     ORDER BY 1`,
+    [clipRef],
+  );
+  return rows.map((row) => row.user_id);
 }

@@ -112,7 +112,7 @@ export async function markDoubleAnnotation(
           },
         },
       ]);
-      await sendConsentRecord(tx, clipRef, second.id);
+      await sendConsentRecord(tx, clipRef, { users: [second.id], projectId: input.projectId });
       await appendAudit(tx, [
         {
           actor: input.actor ?? ADMIN_ACTOR,

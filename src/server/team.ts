@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClipRef, Role } from '../shared/api/syncProtocol';
 import { ADMIN_ACTOR, appendAudit, sha256Hex } from './audit';
-import { sendConsentRecord } from './consentRecords';
+import { sendConsentRecord, usersOfClip } from './consentRecords';
 import { generateToken, hashToken } from './auth';
 import type { Db, Queryable } from './db/Db';
 import { appendEvents } from './events';
@@ -192,8 +192,10 @@ export async function assignClip(
         : [{ userId: reviewer.id, event: { ...event, as: 'reviewer' } as const }]),
     ]);
     // A consent the lead recorded before the assignment reaches the new workstations too.
-    await sendConsentRecord(tx, clipRef.data, annotator.id);
-    if (reviewer !== null) await sendConsentRecord(tx, clipRef.data, reviewer.id);
+    await sendConsentRecord(tx, clipRef.data, {
+      users: reviewer === null ? [annotator.id] : [annotator.id, reviewer.id],
+      projectId: input.projectId,
+    });
     await appendAudit(tx, [
       {
         actor: input.actor ?? ADMIN_ACTOR,
@@ -256,7 +258,7 @@ export async function reassign(
         },
       },
     ]);
-    await sendConsentRecord(tx, clipRef, annotator.id);
+    await sendConsentRecord(tx, clipRef, { users: [annotator.id], projectId: row.project_id });
     await appendAudit(tx, [
       {
         actor,
@@ -271,7 +273,7 @@ export async function reassign(
   });
 }
 
-/** Records a contributor's withdrawal; everyone assigned the clip hears of it. */
+/** Records a contributor's withdrawal; the clip's annotators, reviewers and leads hear of it. */
 export async function withdrawConsent(
   db: Db,
   clipRef: string,
@@ -296,15 +298,11 @@ export async function withdrawConsent(
     );
     await tx.query(`UPDATE reviews SET comments = '[]'::jsonb WHERE set_id IN (${sets})`, [ref]);
     await tx.query(`UPDATE annotation_sets SET labels = NULL WHERE id IN (${sets})`, [ref]);
-    const users = await tx.query<{ user_id: string }>(
-      `SELECT annotator_id AS user_id FROM assignments WHERE clip_ref = $1
-       UNION SELECT reviewer_id FROM assignments WHERE clip_ref = $1 AND reviewer_id IS NOT NULL`,
-      [ref],
-    );
+    const users = await usersOfClip(tx, ref);
     await appendEvents(
       tx,
-      users.map(({ user_id }) => ({
-        userId: user_id,
+      users.map((userId) => ({
+        userId,
         event: { kind: 'consent_withdrawn', clipRef: ref, reason } as const,
       })),
     );

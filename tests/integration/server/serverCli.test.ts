@@ -92,13 +92,13 @@ describe('framewise-server admin commands (PGlite)', () => {
     expect(recorded.json).toMatchObject({
       clipRef,
       consent: { id: 'c-1', scope: ['training', 'research'], expiresAt: '2030-12-31' },
-      notified: 2,
+      notified: 3,
     });
     expect(
       (await run(['consent', 'withdraw', clipRef, '--reason', 'asked', ...data])).json,
     ).toEqual({
       clipRef,
-      notified: 2,
+      notified: 3,
     });
 
     const server = await spawnServer({ dataDir });

@@ -53,7 +53,7 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
   it('makes a clip without a manifest record valid, audited on both sides', async () => {
     expect(stateOf(missing)?.state).toBe('missing');
     const recorded = await recordConsent(serverDb, missing, GRANTED, 'lead1');
-    expect(recorded).toMatchObject({ clipRef: missing, notified: 2 });
+    expect(recorded).toMatchObject({ clipRef: missing, notified: 3 });
     await services.sync.syncNow(10_000);
     expect(stateOf(missing)).toMatchObject({ state: 'valid', consentId: 'consent-srv-1' });
 
@@ -170,6 +170,33 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
       ]);
     } finally {
       unsubscribe();
+    }
+  });
+
+  it("reaches the lead's desktop, where exports are made: the record, then the withdrawal", async () => {
+    const leadClip = clipRefOf('consent-lead-desktop');
+    await assignClip(serverDb, {
+      clipRef: leadClip,
+      projectId: team.projectId,
+      annotator: 'ann1',
+      reviewer: 'rev1',
+    });
+    const file = join(dir, 'lead.sqlite');
+    seedWorkstation(file, [leadClip], 'lead-1', { submit: false });
+    const lead = createServices({ databasePath: file, actor: 'lead-1' });
+    try {
+      lead.sync.signIn(server.url, team.tokens.lead1);
+      const leadState = () => lead.store.getClip(clipIdOf(leadClip))?.consent.state;
+      expect(leadState()).toBe('missing');
+      await recordConsent(serverDb, leadClip, { ...GRANTED, id: 'consent-lead' }, 'lead1');
+      await lead.sync.syncNow(10_000);
+      expect(leadState()).toBe('valid');
+      await withdrawConsent(serverDb, leadClip, 'contributor asked');
+      const report = await lead.sync.syncNow(10_000);
+      expect(report.consentWithdrawals).toEqual([leadClip]);
+      expect(leadState()).toBe('withdrawn');
+    } finally {
+      lead.close();
     }
   });
 });
