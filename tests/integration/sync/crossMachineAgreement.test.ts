@@ -17,13 +17,11 @@ import {
 } from '../../../src/shared/domain/labels';
 import { documentAgreement } from '../../../src/shared/domain/metrics';
 import {
-  bulkAssign,
   call,
   clipRefOf,
-  listenInProcess,
-  openTestDb,
-  seedTeam,
+  startTeamServer,
   type Team,
+  type TeamServer,
 } from '../server/serverHarness';
 import { clipIdOf, seedWorkstation } from './workstationSeed';
 
@@ -63,37 +61,28 @@ describe('agreement across machines: two annotators push, the lead pulls and com
   const elsewhere = clipRefOf('xagree-elsewhere');
   let serverDb: Db;
   let team: Team;
-  let server: { url: string; close: () => Promise<void> };
-  let dispose: () => Promise<void>;
+  let server: TeamServer;
   const open: Services[] = [];
 
   beforeAll(async () => {
-    const opened = await openTestDb('pglite');
-    dispose = opened.dispose;
-    serverDb = opened.db;
-    team = await seedTeam(serverDb);
-    await bulkAssign(serverDb, {
-      projectId: team.projectId,
-      annotator: 'ann1',
-      reviewer: 'rev1',
-      clipRefs: [shared, elsewhere],
+    server = await startTeamServer([shared, elsewhere], async (db, seeded) => {
+      // The lead marks every clip of the project double; ann2 labels the second copies.
+      const marked = await markDoubleAnnotation(db, {
+        projectId: seeded.projectId,
+        share: 1,
+        annotators: ['ann2'],
+      });
+      expect(marked.marked.map((m) => m.clipRef)).toEqual(
+        expect.arrayContaining([shared, elsewhere]),
+      );
     });
-    // The lead marks every clip of the project double; ann2 labels the second copies.
-    const marked = await markDoubleAnnotation(serverDb, {
-      projectId: team.projectId,
-      share: 1,
-      annotators: ['ann2'],
-    });
-    expect(marked.marked.map((m) => m.clipRef)).toEqual(
-      expect.arrayContaining([shared, elsewhere]),
-    );
-    server = await listenInProcess(serverDb);
+    serverDb = server.db;
+    team = server.team;
   });
 
   afterAll(async () => {
     for (const services of open) services.close();
     await server.close();
-    await dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
