@@ -14,7 +14,20 @@ import type {
   PoseModelName,
 } from '../../../shared/api/preannotationSchemas';
 import { MEDIAPIPE_HAND_KEYPOINTS } from '../../../shared/domain/labels/projectSchema';
-import { createHandLandmarker, type HandLandmarker } from './handModel';
+import {
+  createHandDetector,
+  handDetectorId,
+  palmToHandRoi,
+  type HandDetector,
+  type Palm,
+} from './handDetector';
+import { mergeDetectedHands, sideFromHandedness } from './handMerge';
+import {
+  createHandLandmarker,
+  handModelId,
+  type HandLandmarker,
+  type HandLandmarks,
+} from './handModel';
 import { handRoiFromLandmarks, handRoiFromPose, type HandRoi } from './handRoi';
 import { PreannotationError } from './preannotationError';
 
@@ -23,8 +36,12 @@ import { PreannotationError } from './preannotationError';
  * tfjs, with weights read from `resources/models/` (never fetched: tfhub is unreachable from many
  * annotators' networks). Everything else sees `PoseEstimator` and plain `ModelPose` values.
  *
- * With `hands`, each BlazePose person also gets both hands' 21 points from MediaPipe's hand landmark
- * model (handModel.ts), on regions placed from the pose (handRoi.ts): no palm detector runs.
+ * With `hands`, MediaPipe's palm detector (handDetector.ts) finds hands anywhere in the picture,
+ * body or no body — on egocentric footage the wearer's hands have none in view — and each gets 21
+ * points from MediaPipe's hand landmark model (handModel.ts). With BlazePose, each person's two
+ * hands are also looked for on regions placed from the pose (handRoi.ts), which adds hands the
+ * detector missed (small, blurred, half hidden); a hand found both ways is kept once, at the
+ * better score (handMerge.ts). Hands that belong to no person come on a pose with no body points.
  *
  * Backends: `wasm` is the default because on CPU-only machines it is ~20× the tfjs `cpu` backend
  * (bench/results/preannotation.json); WebGL needs a browser and a GPU, which a worker thread has
@@ -45,7 +62,10 @@ export interface PoseEstimator {
   /** Recorded on every proposal: model, weights' package and version. */
   readonly modelId: string;
   readonly backend: PoseBackend;
-  /** The hand model's id when hands are proposed (`ModelPose.hands`), else null. */
+  /**
+   * The hand models' id when hands are proposed (`ModelPose.hands`), else null: the landmark
+   * model's, and the palm detector's that placed the regions.
+   */
   readonly handModelId: string | null;
   /** People found on the picture, points in the picture's pixels. */
   estimate(image: RgbImage): Promise<ModelPose[]>;
@@ -62,6 +82,11 @@ const MODEL_FILES: Record<PoseModelName, readonly string[]> = {
 
 export function poseModelId(model: PoseModelName): string {
   return `${model} (${MODEL_SOURCE})`;
+}
+
+/** What hand points are recorded as: the landmark model, and the palm detector that placed them. */
+export function handsModelId(): string {
+  return `${handModelId()} + ${handDetectorId()}`;
 }
 
 /**
@@ -146,8 +171,16 @@ export type PoseEstimatorOptions = {
   backend?: PoseBackend;
   modelsDir?: string;
   wasmDir?: string;
-  /** Also find each person's hands (BlazePose only: it alone gives the knuckles to place them). */
+  /**
+   * Also find hands: the palm detector's everywhere, and, with BlazePose (it alone gives the
+   * knuckles to place them), each person's own.
+   */
   hands?: boolean;
+  /**
+   * With `hands`, also run the palm detector (default true). False leaves only the pose-placed
+   * regions, as before the detector: for comparing the two in tests and the bench.
+   */
+  handDetector?: boolean;
 };
 
 export async function createPoseEstimator(options: PoseEstimatorOptions): Promise<PoseEstimator> {
@@ -188,28 +221,26 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
       cause: error,
     });
   }
-  const handModel =
-    options.hands === true && model === 'blazepose-full'
-      ? await createHandLandmarker(modelsDir).catch((error: unknown) => {
-          detector.dispose();
-          throw error;
-        })
-      : null;
+  let handModel: HandLandmarker | null = null;
+  let handDetector: HandDetector | null = null;
+  if (options.hands === true) {
+    try {
+      handModel = await createHandLandmarker(modelsDir);
+      if (options.handDetector !== false) handDetector = await createHandDetector(modelsDir);
+    } catch (error) {
+      detector.dispose();
+      handModel?.dispose();
+      throw error;
+    }
+  }
 
   return {
     model,
     modelId: poseModelId(model),
-    handModelId: handModel?.modelId ?? null,
+    handModelId: handModel ? (handDetector ? handsModelId() : handModel.modelId) : null,
     backend,
     estimate: async (image) => {
-      const expected = image.width * image.height * 3;
-      if (image.data.length !== expected) {
-        throw new PreannotationError(
-          'MODEL_FAILED',
-          `A ${image.width}×${image.height} RGB picture has ${expected} bytes, not ${image.data.length}.`,
-        );
-      }
-      const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+      const input = toTensor(image);
       try {
         // Each picture on its own: BlazePose otherwise crops the next picture around the last
         // pose (video tracking), so a proposal would depend on which frame ran before it — and
@@ -230,13 +261,17 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
         const withHands: ModelPose[] = [];
         for (const pose of found) {
           const hands: ModelHand[] = [];
-          for (const side of ['left', 'right'] as const) {
-            const hand = await findHand(handModel, input, pose, side, image);
-            if (hand) hands.push(hand);
+          if (model === 'blazepose-full') {
+            for (const side of ['left', 'right'] as const) {
+              const hand = await findHand(handModel, input, pose, side, image);
+              if (hand) hands.push(hand);
+            }
           }
           withHands.push({ ...pose, hands });
         }
-        return withHands;
+        if (!handDetector) return withHands;
+        const detected = await detectHands(handDetector, handModel, input, image);
+        return mergeDetectedHands(withHands, detected);
       } finally {
         input.dispose();
       }
@@ -244,8 +279,65 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
     dispose: () => {
       detector.dispose();
       handModel?.dispose();
+      handDetector?.dispose();
     },
   };
+}
+
+/** Hands found by the palm detector alone, no pose model: for tests and the bench. */
+export interface HandEstimator {
+  readonly modelId: string;
+  /** Hands, their sides from the hand model's handedness (sideFromHandedness). */
+  estimate(image: RgbImage): Promise<ModelHand[]>;
+  /** The palm detector's boxes alone. */
+  palms(image: RgbImage): Promise<Palm[]>;
+  dispose(): void;
+}
+
+export async function createHandEstimator(
+  options: { backend?: PoseBackend; modelsDir?: string; wasmDir?: string } = {},
+): Promise<HandEstimator> {
+  const modelsDir = options.modelsDir ?? defaultModelsDir();
+  await useBackend(options.backend ?? 'wasm', options.wasmDir ?? defaultWasmDir());
+  const handModel = await createHandLandmarker(modelsDir);
+  const handDetector = await createHandDetector(modelsDir).catch((error: unknown) => {
+    handModel.dispose();
+    throw error;
+  });
+  return {
+    modelId: handsModelId(),
+    estimate: async (image) => {
+      const input = toTensor(image);
+      try {
+        return await detectHands(handDetector, handModel, input, image);
+      } finally {
+        input.dispose();
+      }
+    },
+    palms: async (image) => {
+      const input = toTensor(image);
+      try {
+        return await handDetector.detect(input);
+      } finally {
+        input.dispose();
+      }
+    },
+    dispose: () => {
+      handModel.dispose();
+      handDetector.dispose();
+    },
+  };
+}
+
+function toTensor(image: RgbImage): tf.Tensor3D {
+  const expected = image.width * image.height * 3;
+  if (image.data.length !== expected) {
+    throw new PreannotationError(
+      'MODEL_FAILED',
+      `A ${image.width}×${image.height} RGB picture has ${expected} bytes, not ${image.data.length}.`,
+    );
+  }
+  return tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
 }
 
 /**
@@ -271,10 +363,23 @@ async function findHand(
   if (!wrist || !index || !pinky) return null;
   const first = handRoiFromPose(wrist, index, pinky);
   if (!first || !overlapsPicture(first, image)) return null;
+  const found = await twoPasses(model, input, first, image);
+  return toModelHand(side, found, image);
+}
+
+/** The landmark model on `first`, then once more on the region its own landmarks give. */
+async function twoPasses(
+  model: HandLandmarker,
+  input: tf.Tensor3D,
+  first: HandRoi,
+  image: RgbImage,
+): Promise<HandLandmarks> {
   const guess = await model.landmarks(input, first);
   const second = handRoiFromLandmarks(guess.points);
-  const found =
-    second && overlapsPicture(second, image) ? await model.landmarks(input, second) : guess;
+  return second && overlapsPicture(second, image) ? await model.landmarks(input, second) : guess;
+}
+
+function toModelHand(side: HandSide, found: HandLandmarks, image: RgbImage): ModelHand {
   return {
     side,
     score: found.presence,
@@ -287,6 +392,44 @@ async function findHand(
     })),
   };
 }
+
+/**
+ * Every hand the palm detector finds, with no body needed: each palm's region (palmToHandRoi, as
+ * MediaPipe Hands places it), the landmark model's two passes on it, the side from the model's
+ * handedness (sideFromHandedness: a non-mirrored picture's convention, like the pose's sides). A
+ * palm inside a hand already found with confidence is that hand again (the detector often leaves
+ * two boxes on one small hand) and costs no landmark run.
+ */
+async function detectHands(
+  detector: HandDetector,
+  model: HandLandmarker,
+  input: tf.Tensor3D,
+  image: RgbImage,
+): Promise<ModelHand[]> {
+  const palms = await detector.detect(input);
+  const hands: ModelHand[] = [];
+  for (const palm of palms) {
+    const covered = hands.some((hand) => {
+      if (hand.score < CONFIDENT_HAND) return false;
+      const xs = hand.keypoints.map((k) => k.x);
+      const ys = hand.keypoints.map((k) => k.y);
+      return (
+        palm.cx >= Math.min(...xs) &&
+        palm.cx <= Math.max(...xs) &&
+        palm.cy >= Math.min(...ys) &&
+        palm.cy <= Math.max(...ys)
+      );
+    });
+    const roi = palmToHandRoi(palm);
+    if (covered || !roi) continue;
+    const found = await twoPasses(model, input, roi, image);
+    hands.push(toModelHand(sideFromHandedness(found.mirroredLeft), found, image));
+  }
+  return hands;
+}
+
+/** MediaPipe's own cut-off for a hand it keeps tracking (`min_tracking_confidence`). */
+const CONFIDENT_HAND = 0.5;
 
 function onPicture(p: { x: number; y: number }, image: RgbImage): boolean {
   return p.x >= 0 && p.y >= 0 && p.x <= image.width && p.y <= image.height;

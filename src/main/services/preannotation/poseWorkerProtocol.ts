@@ -8,7 +8,7 @@ export type WorkerJob = {
   readonly jobId: string;
   readonly model: PoseModelName;
   readonly backend: PoseBackend;
-  /** Also find each person's hands (poseModel.ts `hands`). */
+  /** Also find hands: the palm detector's anywhere, and each BlazePose person's (poseModel.ts `hands`). */
   readonly hands: boolean;
   readonly modelsDir: string;
   readonly input: string;

@@ -193,15 +193,17 @@ describe('the lead’s settings: score threshold and mirrored video', () => {
     expect(seen.at(-1)?.scoreThreshold).toBe(0.5);
   });
 
-  it('asks the worker for hands with BlazePose only, and names the hand model', () => {
+  it('asks the worker for hands with either model (the palm detector needs no body), and names the hand models', () => {
     const { service, fake, seen } = setup();
     const frames = { mode: 'current', frame: 0 } as const;
     service.start({ clipId: 'c', frames, model: 'blazepose-full' });
     expect(fake.sent.at(-1)).toMatchObject({ type: 'run', hands: true });
-    expect(seen.at(-1)?.handModel).toMatch(/^hand-landmark-full \(@vladmandic\/human-models@/);
+    expect(seen.at(-1)?.handModel).toMatch(
+      /^hand-landmark-full \(@vladmandic\/human-models@[\d.]+\) \+ palm-detection \(@vladmandic\/human-models@/,
+    );
     service.start({ clipId: 'c', frames, model: 'movenet-multipose' });
-    expect(fake.sent.at(-1)).toMatchObject({ type: 'run', hands: false });
-    expect(seen.at(-1)?.handModel).toBeNull();
+    expect(fake.sent.at(-1)).toMatchObject({ type: 'run', hands: true });
+    expect(seen.at(-1)?.handModel).toMatch(/palm-detection/);
     service.start({ clipId: 'c', frames, model: 'blazepose-full', hands: false });
     expect(fake.sent.at(-1)).toMatchObject({ type: 'run', hands: false });
   });

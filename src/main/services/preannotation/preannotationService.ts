@@ -18,8 +18,7 @@ import { displayedSize } from '../../../shared/domain/labels/viewTransform';
 import { scalePose } from '../../../shared/domain/labels/poseProposals';
 import type { EventBus } from '../eventBus';
 import type { Store } from '../store/Store';
-import { handModelId } from './handModel';
-import { defaultModelsDir, poseModelId, type PoseBackend } from './poseModel';
+import { defaultModelsDir, handsModelId, poseModelId, type PoseBackend } from './poseModel';
 import { PreannotationError } from './preannotationError';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
 
@@ -175,8 +174,9 @@ export class PreannotationService {
       request.projectId === undefined
         ? undefined
         : store.getProject?.(request.projectId)?.schema.preannotation;
-    // Hands need BlazePose's knuckles (poseModel.ts); MoveNet gives none.
-    const hands = (request.hands ?? true) && request.model === 'blazepose-full';
+    // Hands with either model: the palm detector needs no body (poseModel.ts); with MoveNet,
+    // which gives no knuckles, it is the only way hands are found.
+    const hands = request.hands ?? true;
     const jobId = randomUUID();
     let resolve = (): void => undefined;
     const finished = new Promise<undefined>((settle) => {
@@ -191,7 +191,7 @@ export class PreannotationService {
       scoreThreshold: effectiveScoreThreshold(request.scoreThreshold, settings),
       mirroredVideo: settings?.mirroredVideo ?? false,
       model: poseModelId(request.model),
-      handModel: hands ? handModelId() : null,
+      handModel: hands ? handsModelId() : null,
       backend: null,
       done: 0,
       startedAt: null,
