@@ -123,7 +123,7 @@ async function measureModel(
   framesPath: string,
   size: { width: number; height: number },
   warm: number,
-  hands = false,
+  hands: 'body' | 'hands' | 'posehands' | 'palms' | 'detectorhands' = 'body',
 ): Promise<ModelFigures> {
   const child = join(import.meta.dirname, 'preannotationModelChild.ts');
   const { stdout } = await promisify(execFile)(
@@ -138,7 +138,7 @@ async function measureModel(
       String(size.width),
       String(size.height),
       String(warm),
-      hands ? 'hands' : 'body',
+      hands,
     ],
     { maxBuffer: 1 << 20 },
   );
@@ -206,9 +206,15 @@ function countMoves(
 function handFigures(proposals: readonly FrameProposal[]) {
   let found = 0;
   let errorSum = 0;
+  let bodiless = 0;
   for (const frame of KEYFRAMES) {
     const reference = referenceAt(frame);
-    const hands = proposals.find((p) => p.frame === frame)?.poses[0]?.hands ?? [];
+    const poses = proposals.find((p) => p.frame === frame)?.poses ?? [];
+    // Hands no person holds (the palm detector's, on a pose with no body points): on this clip,
+    // with the one player's two hands both found from his pose, each is a false hand.
+    for (const pose of poses.filter((p) => p.keypoints.length === 0))
+      bodiless += (pose.hands ?? []).filter((h) => h.score >= 0.5).length;
+    const hands = poses.find((p) => p.keypoints.length > 0)?.hands ?? [];
     for (const hand of hands) {
       if (hand.score < 0.5) continue;
       const wrist = hand.keypoints[0];
@@ -218,7 +224,7 @@ function handFigures(proposals: readonly FrameProposal[]) {
       errorSum += Math.hypot(wrist.x - ref.x, wrist.y - ref.y);
     }
   }
-  return { found, meanWristError: found > 0 ? errorSum / found : NaN };
+  return { found, meanWristError: found > 0 ? errorSum / found : NaN, bodiless };
 }
 
 /**
@@ -253,9 +259,36 @@ export async function runPreannotationBench(workDir: string): Promise<Record<str
 
   const blazeWasm = await measureModel('blazepose-full', 'wasm', framesPath, size, 40);
   const movenetWasm = await measureModel('movenet-multipose', 'wasm', framesPath, size, 40);
-  // BlazePose, then the hand landmark model twice per hand (a region from the pose, then one from
-  // the hand's own landmarks): four hand runs per person.
-  const blazeHandsWasm = await measureModel('blazepose-full', 'wasm', framesPath, size, 20, true);
+  // Hands as a run asks for them: BlazePose, the palm detector, and the hand landmark model twice
+  // per hand (a first region, then one from the hand's own landmarks) on the regions from the
+  // pose and from palms no confident hand covers yet.
+  const blazeHandsWasm = await measureModel(
+    'blazepose-full',
+    'wasm',
+    framesPath,
+    size,
+    20,
+    'hands',
+  );
+  // As before the detector: the pose-placed regions only (four hand runs per person).
+  const blazePoseHandsWasm = await measureModel(
+    'blazepose-full',
+    'wasm',
+    framesPath,
+    size,
+    20,
+    'posehands',
+  );
+  // With no body: the palm detector alone, and with the landmark model on its palms.
+  const palmsWasm = await measureModel('blazepose-full', 'wasm', framesPath, size, 40, 'palms');
+  const detectorHandsWasm = await measureModel(
+    'blazepose-full',
+    'wasm',
+    framesPath,
+    size,
+    20,
+    'detectorhands',
+  );
   // ~1 fps: three warm frames are enough for the ratio, and spare the shared cores.
   const blazeCpu = await measureModel('blazepose-full', 'cpu', framesPath, size, 3);
 
@@ -363,11 +396,19 @@ export async function runPreannotationBench(workDir: string): Promise<Record<str
     blazepose_full_with_hands_wasm_fps: r(1000 / blazeHandsWasm.warmMs),
     blazepose_full_with_hands_wasm_ms_per_frame: r(blazeHandsWasm.warmMs),
     hands_ms_per_frame_two_hands: r(blazeHandsWasm.warmMs - blazeWasm.warmMs),
+    blazepose_full_with_pose_hands_only_wasm_fps: r(1000 / blazePoseHandsWasm.warmMs),
+    blazepose_full_with_pose_hands_only_wasm_ms_per_frame: r(blazePoseHandsWasm.warmMs),
+    palm_detector_wasm_fps: r(1000 / palmsWasm.warmMs),
+    palm_detector_wasm_ms_per_frame: r(palmsWasm.warmMs),
+    palm_detector_wasm_load_ms: r(palmsWasm.loadMs),
+    detector_hands_no_pose_wasm_fps: r(1000 / detectorHandsWasm.warmMs),
+    detector_hands_no_pose_wasm_ms_per_frame: r(detectorHandsWasm.warmMs),
     time_to_first_proposal_with_hands_ms: r(coldHands.firstProposalMs),
     service_20_keyframes_with_hands_seconds: r(rangeHands.seconds, 2),
     service_end_to_end_with_hands_fps: r(KEYFRAMES.length / rangeHands.seconds),
     hands_expected: KEYFRAMES.length * 2,
     hands_proposed_above_threshold: hands.found,
     hand_wrist_to_reference_wrist_px_mean: r(hands.meanWristError),
+    hands_proposed_with_no_body_above_threshold: hands.bodiless,
   };
 }

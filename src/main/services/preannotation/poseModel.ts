@@ -270,7 +270,10 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
           withHands.push({ ...pose, hands });
         }
         if (!handDetector) return withHands;
-        const detected = await detectHands(handDetector, handModel, input, image);
+        const confident = withHands.flatMap((pose) =>
+          (pose.hands ?? []).filter((hand) => hand.score >= CONFIDENT_HAND),
+        );
+        const detected = await detectHands(handDetector, handModel, input, image, confident);
         return mergeDetectedHands(withHands, detected);
       } finally {
         input.dispose();
@@ -397,19 +400,21 @@ function toModelHand(side: HandSide, found: HandLandmarks, image: RgbImage): Mod
  * Every hand the palm detector finds, with no body needed: each palm's region (palmToHandRoi, as
  * MediaPipe Hands places it), the landmark model's two passes on it, the side from the model's
  * handedness (sideFromHandedness: a non-mirrored picture's convention, like the pose's sides). A
- * palm inside a hand already found with confidence is that hand again (the detector often leaves
- * two boxes on one small hand) and costs no landmark run.
+ * palm inside a hand already found with confidence — one of `known` (the pose's, which the merge
+ * keeps over the detector's: handMerge.ts) or one found from an earlier palm (the detector often
+ * leaves two boxes on one small hand) — is that hand again and costs no landmark run.
  */
 async function detectHands(
   detector: HandDetector,
   model: HandLandmarker,
   input: tf.Tensor3D,
   image: RgbImage,
+  known: readonly ModelHand[] = [],
 ): Promise<ModelHand[]> {
   const palms = await detector.detect(input);
   const hands: ModelHand[] = [];
   for (const palm of palms) {
-    const covered = hands.some((hand) => {
+    const covered = [...known, ...hands].some((hand) => {
       if (hand.score < CONFIDENT_HAND) return false;
       const xs = hand.keypoints.map((k) => k.x);
       const ys = hand.keypoints.map((k) => k.y);
