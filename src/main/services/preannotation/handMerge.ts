@@ -101,11 +101,13 @@ function wristSide(pose: ModelPose, hand: ModelHand): HandSide | null {
 /**
  * A hand no person claims but that lies on a person's body must score at least this. The palm
  * detector takes a bare knee for a fist: on messi5.jpg the player's knee came out as a hand at
- * presence 0.60, inside his body and far from both his wrists, whose own hands scored 0.89–0.99.
- * A real hand held in front of someone (the wearer handing them a cup) is seen whole and scores
- * above 0.9 (all the hands in plain view in our test pictures did: 0.91–0.99).
+ * presence 0.60, and at 0.81–0.82 on 2 of the bench clip's 20 keyframes (the same photo panned),
+ * inside his body and far from both his wrists. A hand held plainly in front of someone (the
+ * wearer handing them a cup) scores like the hands in plain view in our test pictures,
+ * 0.92–0.99 — though none of those lies on another person's body, so this is the least tested
+ * rule here: a real hand over someone at 0.8–0.9 is lost.
  */
-export const ON_BODY_PRESENCE = 0.8;
+export const ON_BODY_PRESENCE = 0.9;
 
 /** True when `hand`'s centre is inside the box of `pose`'s confident body points. */
 function onBodyOf(pose: ModelPose, hand: ModelHand): boolean {

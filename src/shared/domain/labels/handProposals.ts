@@ -28,8 +28,11 @@ import { keyframeAt, type Keyframe, type Keypoint, type Track } from './tracks';
  * left hand, so it goes on a left-hand track. A mirrored picture (a selfie camera, or footage
  * flipped on export) shows a left hand that looks like a right one, so the pose model calls it
  * right; the project says so (`preannotation.mirroredVideo`) and the side is swapped back here.
- * MediaPipe's own handedness output is not used: it assumes a mirrored picture, and on small hands
- * it disagreed with the pose (both of messi5.jpg's hands came out as one side).
+ * A hand found with no body (the palm detector's, on egocentric footage) is named by MediaPipe's
+ * handedness output, read the same way — as a non-mirrored picture shows it — in the worker
+ * (handMerge.ts sideFromHandedness), so this one swap serves both. Where a body is seen its side
+ * wins: on small hands handedness disagreed with the pose (both of messi5.jpg's hands came out as
+ * one side).
  */
 export function resolveHandSide(poseSide: HandSide, mirroredVideo: boolean): HandSide {
   if (!mirroredVideo) return poseSide;
