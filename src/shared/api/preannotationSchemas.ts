@@ -49,8 +49,9 @@ export const PreannotationRequest = z
     frames: PreannotationFrames,
     model: PoseModelName.default('blazepose-full'),
     /**
-     * Also propose both hands' 21 points (MediaPipe's hand landmark model on a region taken from
-     * BlazePose's wrist and knuckles). BlazePose only: MoveNet gives no knuckles to place a hand.
+     * Also propose hands' 21 points: MediaPipe's palm detector finds hands with or without a body
+     * (the egocentric wearer's own), and BlazePose's wrist and knuckles place a region for hands
+     * of the people it sees; each region goes through MediaPipe's hand landmark model.
      * Absent: yes.
      */
     hands: z.boolean().optional(),
@@ -78,7 +79,7 @@ export type ModelKeypoint = z.infer<typeof ModelKeypoint>;
 export const HandSide = z.enum(['left', 'right']);
 export type HandSide = z.infer<typeof HandSide>;
 
-/** One hand's 21 points (MediaPipe's names and order), found from its person's pose. */
+/** One hand's 21 points (MediaPipe's names and order), from its person's pose or the palm detector. */
 export const ModelHand = z.object({
   side: HandSide,
   /** The hand model's hand-presence score (0–1); each point carries it too (0 off the picture). */
