@@ -18,7 +18,11 @@ export default defineConfig({
   preload: {
     build: {
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'src/preload/index.ts'),
+          // The hidden pose-runner window's own bridge (services/preannotation/electronPoseWindow.ts).
+          poseRunner: resolve(import.meta.dirname, 'src/preload/poseRunner.ts'),
+        },
         // A sandboxed preload cannot load ES modules.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
@@ -27,7 +31,22 @@ export default defineConfig({
   renderer: {
     root: resolve(import.meta.dirname, 'src/renderer'),
     build: {
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } },
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src/renderer/index.html'),
+          // BlazePose on WebGL in a hidden window, where a real GPU is present (issue #8).
+          poseRunner: resolve(import.meta.dirname, 'src/renderer/poseRunner.html'),
+        },
+      },
+    },
+    resolve: {
+      alias: {
+        // pose-detection's mediapipe runtime, never used (poseRunner.ts runs tfjs): see the shim.
+        '@mediapipe/pose': resolve(
+          import.meta.dirname,
+          'src/renderer/poseRunner/mediapipePoseShim.ts',
+        ),
+      },
     },
     plugins: [react()],
   },
