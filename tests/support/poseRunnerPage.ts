@@ -47,7 +47,9 @@ export type RunnerLoad = {
 export async function openPoseRunnerPage(browser: Browser): Promise<Page> {
   const script = await bundleForPage(
     `import * as runner from ${fromRepo('src/renderer/poseRunner/poseRunner.ts')};
-     globalThis.poseRunnerModule = runner;`,
+     import { servePoseRunner } from ${fromRepo('src/renderer/poseRunner/pageMain.ts')};
+     globalThis.poseRunnerModule = runner;
+     globalThis.servePoseRunner = servePoseRunner;`,
     'the pose runner',
   );
   const page = await browser.newPage();
@@ -61,7 +63,11 @@ export async function openPoseRunnerPage(browser: Browser): Promise<Page> {
       return;
     }
     if (pathname === '/runner.js') {
-      await route.fulfill({ contentType: 'text/javascript', body: script });
+      // tsx (benchmarks) keeps function names with an `__name` helper the page lacks.
+      await route.fulfill({
+        contentType: 'text/javascript',
+        body: `globalThis.__name ??= (f) => f;\n${script}`,
+      });
       return;
     }
     const [, root, rest] = /^\/(models|wasm)\/(.+)$/.exec(pathname) ?? [];
