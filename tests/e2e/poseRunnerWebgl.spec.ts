@@ -100,6 +100,29 @@ test('BlazePose on WebGL (SwiftShader) proposes the wasm worker points on messi5
   // Scores agree too (same model, same crop): within 0.05.
   for (const [i, k] of wasm.keypoints.entries())
     expect(Math.abs(k.score - (webgl.keypoints[i]?.score ?? -1))).toBeLessThan(0.05);
+  // The same pixels as an ImageData and as an ImageBitmap (RGBA, what a <video> frame gives):
+  // the same points.
+  const fromImages = await page.evaluate(async () => {
+    const g = globalThis as unknown as {
+      picture: { data: Uint8Array; width: number; height: number };
+      poseRunner: { estimate(picture: unknown): Promise<ModelPose[]> };
+    };
+    const { data, width, height } = g.picture;
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
+      rgba[j] = data[i] ?? 0;
+      rgba[j + 1] = data[i + 1] ?? 0;
+      rgba[j + 2] = data[i + 2] ?? 0;
+      rgba[j + 3] = 255;
+    }
+    const imageData = new ImageData(rgba, width, height);
+    const bitmap = await createImageBitmap(imageData);
+    return [await g.poseRunner.estimate(imageData), await g.poseRunner.estimate(bitmap)];
+  });
+  for (const fromImage of fromImages) {
+    expect(fromImage).toHaveLength(1);
+    expect(Math.max(...offsetsFromReference(fromImage))).toBeLessThanOrEqual(TOLERANCE_PX);
+  }
   await page.close();
 });
 
