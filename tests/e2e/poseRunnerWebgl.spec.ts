@@ -115,8 +115,13 @@ test('BlazePose on WebGL (SwiftShader) proposes the wasm worker points on messi5
       rgba[j + 2] = data[i + 2] ?? 0;
       rgba[j + 3] = 255;
     }
-    const imageData = new ImageData(rgba, width, height);
-    const bitmap = await createImageBitmap(imageData);
+    // DOM globals, typed here: the Node test project has no DOM library.
+    const dom = globalThis as unknown as {
+      ImageData: new (data: Uint8ClampedArray, width: number, height: number) => object;
+      createImageBitmap(image: object): Promise<object>;
+    };
+    const imageData = new dom.ImageData(rgba, width, height);
+    const bitmap = await dom.createImageBitmap(imageData);
     return [await g.poseRunner.estimate(imageData), await g.poseRunner.estimate(bitmap)];
   });
   for (const fromImage of fromImages) {
