@@ -18,6 +18,7 @@ import { displayedSize } from '../../../shared/domain/labels/viewTransform';
 import { scalePose } from '../../../shared/domain/labels/poseProposals';
 import type { EventBus } from '../eventBus';
 import type { Store } from '../store/Store';
+import { createGpuOrWorker } from './gpuPoseRunner';
 import { defaultModelsDir, handsModelId, poseModelId, type PoseBackend } from './poseModel';
 import { PreannotationError } from './preannotationError';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
@@ -244,7 +245,9 @@ export class PreannotationService {
 
   #workerInstance(): WorkerLike {
     if (this.#worker) return this.#worker;
-    const worker = (this.#deps.createWorker ?? startWorker)();
+    // The GPU window where its WebGL renderer is a real GPU (domain/poseBackend.ts), for jobs it
+    // can run (body only); the worker thread otherwise, and always outside Electron.
+    const worker = (this.#deps.createWorker ?? (() => createGpuOrWorker(startWorker)))();
     worker.on('message', (message: FromWorker) => this.#onMessage(message));
     worker.on('error', (error: Error) => this.#onWorkerGone(worker, error));
     worker.on('exit', (code: number) => {
