@@ -20,7 +20,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src/preload/index.ts'),
-          // The hidden pose-runner window's own bridge (services/preannotation/electronPoseWindow.ts).
+          // The hidden pose-runner window's own bridge (main/electron/poseWindow.ts).
           poseRunner: resolve(import.meta.dirname, 'src/preload/poseRunner.ts'),
         },
         // A sandboxed preload cannot load ES modules.

@@ -6,6 +6,7 @@ import { defaultDatabasePath } from '../services/store/openStore';
 import { APP_NAME } from '../services/userDataDir';
 import { forwardEvents, registerIpcBridge } from './ipcBridge';
 import { handleMediaScheme, MEDIA_SCHEME, registerMediaScheme } from './mediaProtocol';
+import { openElectronPoseWindow } from './poseWindow';
 import { createSafeStorageVault } from './tokenVault';
 
 const CSP = contentSecurityPolicy([`${MEDIA_SCHEME}:`]);
@@ -91,6 +92,7 @@ void app.whenReady().then(() => {
     databasePath: defaultDatabasePath(process.env.FRAMEWISE_DATA_DIR ?? app.getPath('userData')),
     // Set by `npm start`: better-sqlite3 built for Electron's ABI (node_modules has Node's).
     sqliteNativeBinding: process.env.FRAMEWISE_SQLITE_BINDING,
+    openPoseWindow: openElectronPoseWindow,
   });
   services = current;
   // The sync token is kept only where the OS keyring encrypts it; a saved one signs in now.

@@ -11,6 +11,7 @@ import { DEFAULT_PROJECT_ID, defaultProjectSchema } from './labels/defaultProjec
 import type { ImportDeps } from './import/importBatch';
 import { probeVideo } from './media/probeVideo';
 import { SampleTableCache } from './media/sampleTable';
+import type { OpenPoseWindow } from './preannotation/gpuPoseRunner';
 import { PreannotationService } from './preannotation/preannotationService';
 import { ProxyService } from './proxy/proxyService';
 import { quickFingerprint, sha256File } from './media/sha256File';
@@ -61,6 +62,8 @@ export function createServices(options: {
   databasePath: string;
   actor?: string;
   sqliteNativeBinding?: string;
+  /** The Electron shell's hidden WebGL window for pre-annotation on a real GPU. */
+  openPoseWindow?: OpenPoseWindow;
 }): Services {
   const store = openStore(options.databasePath, {
     ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}),
@@ -100,7 +103,11 @@ export function createServices(options: {
     sampleTables,
     proxies,
     exports,
-    preannotation: new PreannotationService({ store, events }),
+    preannotation: new PreannotationService({
+      store,
+      events,
+      ...(options.openPoseWindow ? { openPoseWindow: options.openPoseWindow } : {}),
+    }),
     agreement: new AgreementService({
       databasePath: options.databasePath,
       store,

@@ -15,7 +15,7 @@ import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
  * The GPU path of pre-annotation, behind the pose worker's own interface (postMessage a
  * `ToWorker`, hear `FromWorker`s, terminate), so PreannotationService takes it where it takes the
  * worker thread. On the first job it opens the pose-runner window (a hidden Chromium page:
- * electronPoseWindow.ts, only inside Electron) and reads its WebGL renderer; if that is a real GPU
+ * electron/poseWindow.ts, given by the Electron shell) and reads its WebGL renderer; if that is a real GPU
  * (domain/poseBackend.ts) body-only jobs run there on tfjs WebGL, frames decoded here by ffmpeg as
  * the worker decodes them. Everything else goes to the worker thread, unchanged: outside
  * Electron, on a software renderer (SwiftShader, llvmpipe: WebGL there is ~10× slower than wasm),
@@ -37,6 +37,9 @@ export interface PoseWindow {
 
 /** Opens the pose window for models in `modelsDir`; 'unavailable' where there is none (Node). */
 export type OpenPoseWindow = (modelsDir: string) => Promise<PoseWindow | 'unavailable'>;
+
+/** Where no shell provides a window: the CLI, the loopback host, tests. */
+const noPoseWindow: OpenPoseWindow = () => Promise.resolve('unavailable');
 
 /** What the service drives: the worker thread's surface, typed by the messages it carries. */
 export interface PoseWorkerLike {
@@ -125,7 +128,7 @@ export function runsOnGpu(job: WorkerJob): boolean {
 export type GpuPoseRunnerDeps = {
   /** The worker thread, started on the first job that goes to it. */
   fallback: () => PoseWorkerLike;
-  /** Default: the Electron hidden window, 'unavailable' outside Electron. */
+  /** The Electron shell's hidden window (electron/poseWindow.ts); default: none, as in Node. */
   openWindow?: OpenPoseWindow;
   decode?: typeof decodeFrameRgb;
   /** Where the choice is told (the app's log); default: nowhere. */
@@ -211,8 +214,7 @@ export class GpuPoseRunner implements PoseWorkerLike {
 
   #probeOnce(modelsDir: string): Promise<Probe> {
     this.#probed ??= (async (): Promise<Probe> => {
-      const open =
-        this.#deps.openWindow ?? (await import('./electronPoseWindow')).openElectronPoseWindow;
+      const open = this.#deps.openWindow ?? noPoseWindow;
       const window = await open(modelsDir).catch((error: unknown) => {
         this.#deps.log?.(`pose window failed to open: ${String(error)}`);
         return 'unavailable' as const;

@@ -18,7 +18,7 @@ import { displayedSize } from '../../../shared/domain/labels/viewTransform';
 import { scalePose } from '../../../shared/domain/labels/poseProposals';
 import type { EventBus } from '../eventBus';
 import type { Store } from '../store/Store';
-import { createGpuOrWorker } from './gpuPoseRunner';
+import { createGpuOrWorker, type OpenPoseWindow } from './gpuPoseRunner';
 import { defaultModelsDir, handsModelId, poseModelId, type PoseBackend } from './poseModel';
 import { PreannotationError } from './preannotationError';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
@@ -133,6 +133,8 @@ export type PreannotationServiceDeps = {
   modelsDir?: string;
   /** Tests pass a fake; by default a real worker thread starts on the first job. */
   createWorker?: () => WorkerLike;
+  /** The Electron shell's hidden WebGL window; without it jobs run on the worker thread. */
+  openPoseWindow?: OpenPoseWindow;
   now?: () => number;
 };
 
@@ -247,7 +249,11 @@ export class PreannotationService {
     if (this.#worker) return this.#worker;
     // The GPU window where its WebGL renderer is a real GPU (domain/poseBackend.ts), for jobs it
     // can run (body only); the worker thread otherwise, and always outside Electron.
-    const worker = (this.#deps.createWorker ?? (() => createGpuOrWorker(startWorker)))();
+    const openWindow = this.#deps.openPoseWindow;
+    const worker = (
+      this.#deps.createWorker ??
+      (() => createGpuOrWorker(startWorker, openWindow ? { openWindow } : {}))
+    )();
     worker.on('message', (message: FromWorker) => this.#onMessage(message));
     worker.on('error', (error: Error) => this.#onWorkerGone(worker, error));
     worker.on('exit', (code: number) => {
