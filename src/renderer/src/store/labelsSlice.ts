@@ -236,6 +236,21 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
     }
   };
 
+  /** Stops saving for the set held and clears its document, history and selection. */
+  const forgetSet = () => {
+    queue?.stop();
+    queue = null;
+    context = null;
+    set({
+      labelSet: null,
+      labels: EMPTY_LABELS,
+      undoStack: createUndoStack(),
+      saveIndicator: IDLE,
+      selection: NO_SELECTION,
+      submitResult: null,
+    });
+  };
+
   return {
     labelProject: null,
     labelSet: null,
@@ -257,39 +272,18 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
     objectClassId: null,
 
     dropLabels: () => {
-      queue?.stop();
-      queue = null;
-      context = null;
-      set({
-        labelSet: null,
-        labels: EMPTY_LABELS,
-        undoStack: createUndoStack(),
-        labelsLoading: false,
-        saveIndicator: IDLE,
-        selection: NO_SELECTION,
-        copiedPose: null,
-        submitResult: null,
-        pendingRestore: null,
-        contactDraft: null,
-      });
+      forgetSet();
+      set({ labelsLoading: false, copiedPose: null, pendingRestore: null, contactDraft: null });
     },
 
     openLabels: async (clipId, frameCount) => {
-      queue?.stop();
-      queue = null;
-      context = null;
+      forgetSet();
       set({
-        labelSet: null,
-        labels: EMPTY_LABELS,
-        undoStack: createUndoStack(),
         labelsLoading: true,
-        saveIndicator: IDLE,
-        selection: NO_SELECTION,
         view: FIT_VIEW,
         segmentMark: null,
         labelNotice: null,
         labelingSegmentId: null,
-        submitResult: null,
       });
       try {
         const labelSet = await api.openAnnotationSet({ clipId });
