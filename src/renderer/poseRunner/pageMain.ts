@@ -24,12 +24,18 @@ export function servePoseRunner(bridge: PoseRunnerBridge): void {
       case 'probe':
         return { id: request.id, type: 'probed', renderer: webglRendererString() };
       case 'load': {
-        if (runner?.model !== request.model || runner.backend !== request.backend) {
+        const hasHands = runner !== undefined && runner.handModelId !== null;
+        if (
+          runner?.model !== request.model ||
+          runner.backend !== request.backend ||
+          hasHands !== request.hands
+        ) {
           runner?.dispose();
           runner = undefined;
           runner = await createBrowserPoseRunner({
             model: request.model,
             backend: request.backend,
+            hands: request.hands,
             readModelFile: (path) => bridge.readModelFile(path),
           });
         }
@@ -37,6 +43,7 @@ export function servePoseRunner(bridge: PoseRunnerBridge): void {
           id: request.id,
           type: 'loaded',
           modelId: runner.modelId,
+          handModelId: runner.handModelId,
           backend: runner.backend,
           renderer: runner.renderer,
         };

@@ -5,6 +5,17 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { ModelPose, PoseModelName } from '../../shared/api/preannotationSchemas';
 import type { BrowserPoseBackend } from '../../shared/api/poseRunnerProtocol';
 import { POSE_MODEL_FILES, poseModelId } from '../../shared/domain/poseModelFiles';
+import {
+  HAND_DETECTOR_PATH,
+  loadHandDetector,
+  type HandDetector,
+} from '../../shared/preannotation/handDetector';
+import {
+  HAND_MODEL_PATH,
+  loadHandLandmarker,
+  type HandLandmarker,
+} from '../../shared/preannotation/handModel';
+import { handsModelId, withHands } from '../../shared/preannotation/handPipeline';
 
 /**
  * Pose models in a browser page, for the GPU path of pre-annotation: the same models, the same
@@ -13,7 +24,9 @@ import { POSE_MODEL_FILES, poseModelId } from '../../shared/domain/poseModelFile
  * src/main/services/preannotation/poseModel.ts, on tfjs's WebGL backend (or wasm, to compare).
  * Poses come out in the worker protocol's shape (`ModelPose`, points in the picture's pixels).
  *
- * Bodies only: the hand models stay on the worker.
+ * With `hands`, the worker's hand pipeline too (src/shared/preannotation/handPipeline.ts, one copy
+ * for both): the palm detector everywhere, BlazePose's own hand regions, the hand landmark model's
+ * two passes, the merge.
  */
 
 /** Reads `<model>/<file>` from the models folder (served, or over IPC from the main process). */
@@ -31,6 +44,8 @@ export interface BrowserPoseRunner {
   readonly model: PoseModelName;
   readonly modelId: string;
   readonly backend: BrowserPoseBackend;
+  /** The hand models' id when hands are proposed, else null (as the worker's `handModelId`). */
+  readonly handModelId: string | null;
   /** The WebGL renderer this page gets (WEBGL_debug_renderer_info), null without WebGL. */
   readonly renderer: string | null;
   estimate(picture: RunnerPicture): Promise<ModelPose[]>;
@@ -133,6 +148,8 @@ export type BrowserPoseRunnerOptions = {
   readModelFile: ReadModelFile;
   /** For `wasm`: the URL prefix of tfjs-backend-wasm's dist/ (served, never a CDN). */
   wasmPath?: string;
+  /** Also find hands, as the worker's `hands` (palm detector and, with BlazePose, pose regions). */
+  hands?: boolean;
 };
 
 export async function createBrowserPoseRunner(
@@ -157,10 +174,30 @@ export async function createBrowserPoseRunner(
           enableTracking: false,
           modelUrl: readModel(readModelFile, files[0] as string),
         });
+  let hands: { landmarker: HandLandmarker; detector: HandDetector } | null = null;
+  if (options.hands === true) {
+    let landmarker: HandLandmarker | undefined;
+    try {
+      landmarker = await loadHandLandmarker(
+        readModel(readModelFile, HAND_MODEL_PATH),
+        HAND_MODEL_PATH,
+      );
+      const palms = await loadHandDetector(
+        readModel(readModelFile, HAND_DETECTOR_PATH),
+        HAND_DETECTOR_PATH,
+      );
+      hands = { landmarker, detector: palms };
+    } catch (error) {
+      detector.dispose();
+      landmarker?.dispose();
+      throw error;
+    }
+  }
   return {
     model,
     modelId: poseModelId(model),
     backend,
+    handModelId: hands ? handsModelId() : null,
     renderer: webglRendererString(),
     estimate: async (picture) => {
       const input = toTensor(picture);
@@ -168,7 +205,7 @@ export async function createBrowserPoseRunner(
         // Each picture on its own, as in poseModel.ts: no cropping around the last pose.
         if (model === 'blazepose-full') detector.reset();
         const poses = await detector.estimatePoses(input, { flipHorizontal: false });
-        return poses.map((pose) => ({
+        const found: ModelPose[] = poses.map((pose) => ({
           score: pose.score === undefined ? null : clamp01(pose.score),
           keypoints: pose.keypoints.map((k, index) => ({
             name: k.name ?? `point_${index}`,
@@ -177,12 +214,24 @@ export async function createBrowserPoseRunner(
             score: clamp01(k.score ?? 0),
           })),
         }));
+        if (!hands) return found;
+        const size = { width: input.shape[1], height: input.shape[0] };
+        return await withHands(
+          hands.landmarker,
+          hands.detector,
+          model === 'blazepose-full',
+          input,
+          size,
+          found,
+        );
       } finally {
         input.dispose();
       }
     },
     dispose: () => {
       detector.dispose();
+      hands?.landmarker.dispose();
+      hands?.detector.dispose();
     },
   };
 }

@@ -18,6 +18,8 @@ export type PoseRunnerRequest =
       readonly type: 'load';
       readonly model: PoseModelName;
       readonly backend: BrowserPoseBackend;
+      /** Also load the hand models and propose hands (the worker job's `hands`). */
+      readonly hands: boolean;
     }
   | {
       readonly id: number;
@@ -34,6 +36,8 @@ export type PoseRunnerReply =
       readonly id: number;
       readonly type: 'loaded';
       readonly modelId: string;
+      /** The hand models' id when hands are proposed, else null. */
+      readonly handModelId: string | null;
       readonly backend: BrowserPoseBackend;
       readonly renderer: string | null;
     }

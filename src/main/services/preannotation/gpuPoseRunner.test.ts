@@ -46,11 +46,16 @@ function fakeWindow(renderer: string | null, options: { failLoad?: boolean } = {
   let release: (() => void) | undefined;
   const window: PoseWindow & { hold(): void } = {
     probe: () => Promise.resolve(renderer),
-    load: (model, backend) => {
-      calls.push(`load ${model} ${backend}`);
+    load: (model, backend, hands) => {
+      calls.push(`load ${model} ${backend}${hands ? ' hands' : ''}`);
       return options.failLoad
         ? Promise.reject(new Error('context lost'))
-        : Promise.resolve({ modelId: `${model} (x)`, backend, renderer });
+        : Promise.resolve({
+            modelId: `${model} (x)`,
+            handModelId: hands ? 'hands (x)' : null,
+            backend,
+            renderer,
+          });
     },
     estimate: async (image: RgbImage) => {
       calls.push(`estimate ${String(image.width)}x${String(image.height)}`);
@@ -157,17 +162,46 @@ describe('GpuPoseRunner', () => {
     expect(win.isClosed()).toBe(true);
   });
 
-  it('jobs with hands, or on another backend, go to the worker even on a real GPU', async () => {
+  it('on a real GPU a job with hands runs in the window too, the hand models loaded with the pose model', async () => {
+    expect(runsOnGpu(job({ hands: true }))).toBe(true);
+    const win = fakeWindow(REAL_GPU);
+    const fallback = fakeWorker();
+    const { gpu, messages, ended, until } = runner(win.window, fallback.worker);
+    gpu.postMessage(job({ jobId: 'h', hands: true }));
+    await until(() => ended('h'));
+    expect(fallback.received).toEqual([]);
+    expect(win.calls).toEqual(['load blazepose-full webgl hands', 'estimate 4x2', 'estimate 4x2']);
+    expect(messages[0]).toEqual({
+      type: 'loaded',
+      jobId: 'h',
+      modelId: 'blazepose-full (x)',
+      handModelId: 'hands (x)',
+      backend: 'webgl',
+    });
+    expect(messages.map((m) => m.type)).toEqual(['loaded', 'frame', 'frame', 'finished']);
+  });
+
+  it('a job on another backend than the default goes to the worker even on a real GPU', async () => {
     expect(runsOnGpu(job())).toBe(true);
-    expect(runsOnGpu(job({ hands: true }))).toBe(false);
     expect(runsOnGpu(job({ backend: 'cpu' }))).toBe(false);
+    expect(runsOnGpu(job({ backend: 'cpu', hands: true }))).toBe(false);
     const win = fakeWindow(REAL_GPU);
     const fallback = fakeWorker();
     const { gpu, until } = runner(win.window, fallback.worker);
-    gpu.postMessage(job({ jobId: 'h', hands: true }));
-    gpu.postMessage({ type: 'cancel', jobId: 'h' });
+    gpu.postMessage(job({ jobId: 'c', backend: 'cpu', hands: true }));
+    gpu.postMessage({ type: 'cancel', jobId: 'c' });
     await until(() => fallback.received.length === 2);
-    expect(fallback.received.map((m) => `${m.type} ${m.jobId}`)).toEqual(['run h', 'cancel h']);
+    expect(fallback.received.map((m) => `${m.type} ${m.jobId}`)).toEqual(['run c', 'cancel c']);
+    expect(win.calls).toEqual([]);
+  });
+
+  it('on SwiftShader a job with hands goes to the worker', async () => {
+    const win = fakeWindow(SWIFTSHADER);
+    const fallback = fakeWorker();
+    const { gpu, until } = runner(win.window, fallback.worker);
+    gpu.postMessage(job({ hands: true }));
+    await until(() => fallback.received.length > 0);
+    expect(fallback.received).toEqual([job({ hands: true })]);
     expect(win.calls).toEqual([]);
   });
 
@@ -209,8 +243,9 @@ describe('poseWindowClient', () => {
     });
     const probing = client.probe();
     const estimating = client.estimate({ data: new Uint8Array(3), width: 1, height: 1 });
-    const loading = client.load('blazepose-full', 'webgl');
+    const loading = client.load('blazepose-full', 'webgl', true);
     expect(sent.map((r) => r.type)).toEqual(['probe', 'estimate', 'load']);
+    expect(sent[2]).toMatchObject({ type: 'load', hands: true });
     const [probe, estimate, load] = sent.map((r) => r.id) as [number, number, number];
     reply({ id: load, type: 'failed', message: 'no WebGL' });
     reply({ id: estimate, type: 'estimated', poses: [POSE], inferMs: 3 });

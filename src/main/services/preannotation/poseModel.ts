@@ -7,28 +7,11 @@ import * as poseDetection from '@tensorflow-models/pose-detection';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type {
-  HandSide,
-  ModelHand,
-  ModelPose,
-  PoseModelName,
-} from '../../../shared/api/preannotationSchemas';
-import { MEDIAPIPE_HAND_KEYPOINTS } from '../../../shared/domain/labels/projectSchema';
-import {
-  createHandDetector,
-  handDetectorId,
-  palmToHandRoi,
-  type HandDetector,
-  type Palm,
-} from './handDetector';
-import { mergeDetectedHands, sideFromHandedness } from './handMerge';
-import {
-  createHandLandmarker,
-  handModelId,
-  type HandLandmarker,
-  type HandLandmarks,
-} from './handModel';
-import { handRoiFromLandmarks, handRoiFromPose, type HandRoi } from './handRoi';
+import type { ModelHand, ModelPose, PoseModelName } from '../../../shared/api/preannotationSchemas';
+import type { HandDetector, Palm } from '../../../shared/preannotation/handDetector';
+import type { HandLandmarker } from '../../../shared/preannotation/handModel';
+import { detectHands, handsModelId, withHands } from '../../../shared/preannotation/handPipeline';
+import { createHandDetector, createHandLandmarker } from './handModel';
 import { PreannotationError } from './preannotationError';
 import {
   blazePoseType,
@@ -77,10 +60,8 @@ export interface PoseEstimator {
   dispose(): void;
 }
 
-/** What hand points are recorded as: the landmark model, and the palm detector that placed them. */
-export function handsModelId(): string {
-  return `${handModelId()} + ${handDetectorId()}`;
-}
+/** What hand points are recorded as (shared with the GPU window's page). */
+export { handsModelId };
 
 /**
  * `resources/models` beside the sources (`src/main/services/preannotation` → four levels up) or
@@ -252,23 +233,7 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
           })),
         }));
         if (!handModel) return found;
-        const withHands: ModelPose[] = [];
-        for (const pose of found) {
-          const hands: ModelHand[] = [];
-          if (blazePose !== null) {
-            for (const side of ['left', 'right'] as const) {
-              const hand = await findHand(handModel, input, pose, side, image);
-              if (hand) hands.push(hand);
-            }
-          }
-          withHands.push({ ...pose, hands });
-        }
-        if (!handDetector) return withHands;
-        const confident = withHands.flatMap((pose) =>
-          (pose.hands ?? []).filter((hand) => hand.score >= CONFIDENT_HAND),
-        );
-        const detected = await detectHands(handDetector, handModel, input, image, confident);
-        return mergeDetectedHands(withHands, detected);
+        return await withHands(handModel, handDetector, blazePose !== null, input, image, found);
       } finally {
         input.dispose();
       }
@@ -335,113 +300,6 @@ function toTensor(image: RgbImage): tf.Tensor3D {
     );
   }
   return tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-}
-
-/**
- * One hand of `pose`: the hand model on the region BlazePose's wrist and knuckles give, then once
- * more on the region its own first landmarks give, as MediaPipe does (Holistic's pose-to-hand
- * region is only a first guess that it refines with a "recrop" model we do not have). On
- * messi5.jpg the second pass raised the raised hand's presence from 0.25 to 0.89 and moved its
- * wrist 6 px towards the wrist crease; a third pass moved it under 4 px for half as much time again
- * (each pass is one hand-model run, ~50 ms here; bench: ~200 ms per frame for two hands).
- * Null when the pose gives no usable region (a hand seen end-on, or far off the picture).
- */
-async function findHand(
-  model: HandLandmarker,
-  input: tf.Tensor3D,
-  pose: ModelPose,
-  side: HandSide,
-  image: RgbImage,
-): Promise<ModelHand | null> {
-  const at = (name: string) => pose.keypoints.find((k) => k.name === `${side}_${name}`);
-  const wrist = at('wrist');
-  const index = at('index');
-  const pinky = at('pinky');
-  if (!wrist || !index || !pinky) return null;
-  const first = handRoiFromPose(wrist, index, pinky);
-  if (!first || !overlapsPicture(first, image)) return null;
-  const found = await twoPasses(model, input, first, image);
-  return toModelHand(side, found, image);
-}
-
-/** The landmark model on `first`, then once more on the region its own landmarks give. */
-async function twoPasses(
-  model: HandLandmarker,
-  input: tf.Tensor3D,
-  first: HandRoi,
-  image: RgbImage,
-): Promise<HandLandmarks> {
-  const guess = await model.landmarks(input, first);
-  const second = handRoiFromLandmarks(guess.points);
-  return second && overlapsPicture(second, image) ? await model.landmarks(input, second) : guess;
-}
-
-function toModelHand(side: HandSide, found: HandLandmarks, image: RgbImage): ModelHand {
-  return {
-    side,
-    score: found.presence,
-    keypoints: found.points.map((p, i) => ({
-      name: MEDIAPIPE_HAND_KEYPOINTS[i] ?? `point_${i}`,
-      x: p.x,
-      y: p.y,
-      // The model scores the hand, not its points; a point off the picture cannot be placed.
-      score: onPicture(p, image) ? found.presence : 0,
-    })),
-  };
-}
-
-/**
- * Every hand the palm detector finds, with no body needed: each palm's region (palmToHandRoi, as
- * MediaPipe Hands places it), the landmark model's two passes on it, the side from the model's
- * handedness (sideFromHandedness: a non-mirrored picture's convention, like the pose's sides). A
- * palm inside a hand already found with confidence — one of `known` (the pose's, which the merge
- * keeps over the detector's: handMerge.ts) or one found from an earlier palm (the detector often
- * leaves two boxes on one small hand) — is that hand again and costs no landmark run.
- */
-async function detectHands(
-  detector: HandDetector,
-  model: HandLandmarker,
-  input: tf.Tensor3D,
-  image: RgbImage,
-  known: readonly ModelHand[] = [],
-): Promise<ModelHand[]> {
-  const palms = await detector.detect(input);
-  const hands: ModelHand[] = [];
-  for (const palm of palms) {
-    const covered = [...known, ...hands].some((hand) => {
-      if (hand.score < CONFIDENT_HAND) return false;
-      const xs = hand.keypoints.map((k) => k.x);
-      const ys = hand.keypoints.map((k) => k.y);
-      return (
-        palm.cx >= Math.min(...xs) &&
-        palm.cx <= Math.max(...xs) &&
-        palm.cy >= Math.min(...ys) &&
-        palm.cy <= Math.max(...ys)
-      );
-    });
-    const roi = palmToHandRoi(palm);
-    if (covered || !roi) continue;
-    const found = await twoPasses(model, input, roi, image);
-    hands.push(toModelHand(sideFromHandedness(found.mirroredLeft), found, image));
-  }
-  return hands;
-}
-
-/** MediaPipe's own cut-off for a hand it keeps tracking (`min_tracking_confidence`). */
-const CONFIDENT_HAND = 0.5;
-
-function onPicture(p: { x: number; y: number }, image: RgbImage): boolean {
-  return p.x >= 0 && p.y >= 0 && p.x <= image.width && p.y <= image.height;
-}
-
-function overlapsPicture(roi: HandRoi, image: RgbImage): boolean {
-  const half = roi.size / 2;
-  return (
-    roi.cx + half > 0 &&
-    roi.cy + half > 0 &&
-    roi.cx - half < image.width &&
-    roi.cy - half < image.height
-  );
 }
 
 function clamp01(value: number): number {

@@ -1,4 +1,4 @@
-import type { HandSide, ModelHand, ModelPose } from '../../../shared/api/preannotationSchemas';
+import type { HandSide, ModelHand, ModelPose } from '../api/preannotationSchemas';
 import type { Point2 } from './handRoi';
 
 /**

