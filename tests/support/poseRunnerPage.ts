@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import type { ModelPose } from '../../src/shared/api/preannotationSchemas';
+import type { ModelPose, PoseModelName } from '../../src/shared/api/preannotationSchemas';
 import type { BrowserPoseBackend } from '../../src/shared/api/poseRunnerProtocol';
 import { bundleForPage, fromRepo, repoRoot } from './pageBundle';
 import { CHROMIUM_FLAGS } from './systemChromium';
@@ -105,7 +105,7 @@ type PageRunner = {
 type RunnerGlobals = {
   poseRunnerModule: {
     createBrowserPoseRunner(options: {
-      model: 'blazepose-full';
+      model: PoseModelName;
       backend: BrowserPoseBackend;
       wasmPath: string;
       hands: boolean;
@@ -117,20 +117,20 @@ type RunnerGlobals = {
 };
 
 /**
- * BlazePose full on `backend` (with `hands`, the hand models too), model files fetched from the
- * page's own origin.
+ * `model` (default BlazePose full) on `backend` (with `hands`, the hand models too), model files
+ * fetched from the page's own origin.
  */
 export async function loadRunner(
   page: Page,
   backend: BrowserPoseBackend,
-  options: { hands?: boolean } = {},
+  options: { hands?: boolean; model?: PoseModelName } = {},
 ): Promise<RunnerLoad> {
   return page.evaluate(
-    async ({ backend, hands }) => {
+    async ({ backend, hands, model }) => {
       const g = globalThis as unknown as RunnerGlobals;
       const t0 = performance.now();
       const runner = await g.poseRunnerModule.createBrowserPoseRunner({
-        model: 'blazepose-full',
+        model,
         backend,
         wasmPath: '/wasm/',
         hands,
@@ -149,7 +149,7 @@ export async function loadRunner(
         loadMs: performance.now() - t0,
       };
     },
-    { backend, hands: options.hands === true },
+    { backend, hands: options.hands === true, model: options.model ?? 'blazepose-full' },
   );
 }
 

@@ -1,3 +1,4 @@
+import { PoseModelName } from '../../src/shared/api/preannotationSchemas';
 import { decodeFrameRgb } from '../../src/main/services/media/ffmpeg';
 import { createPoseEstimator } from '../../src/main/services/preannotation/poseModel';
 
@@ -5,16 +6,17 @@ import { createPoseEstimator } from '../../src/main/services/preannotation/poseM
  * The worker's own path as a reference: the picture decoded by ffmpeg (as the worker decodes
  * frames) and BlazePose on tfjs wasm in Node (poseModel.ts). Prints one JSON line: the RGB
  * bytes (base64) and the poses, so a browser runner can be fed the very same pixels.
- * With `hands`, the worker's hands too (palm detector and BlazePose's hand regions, poseModel.ts).
- * usage: tsx tests/support/wasmPoseChild.ts <image> <width> <height> [hands]
+ * With `hands`, the worker's hands too (palm detector and BlazePose's hand regions, poseModel.ts);
+ * `model` defaults to BlazePose full.
+ * usage: tsx tests/support/wasmPoseChild.ts <image> <width> <height> [hands|body] [model]
  */
-const [input, widthArg, heightArg, handsArg] = process.argv.slice(2);
+const [input, widthArg, heightArg, handsArg, modelArg] = process.argv.slice(2);
 if (!input || !widthArg || !heightArg) throw new Error('usage: wasmPoseChild.ts <image> <w> <h>');
 const width = Number(widthArg);
 const height = Number(heightArg);
 const image = await decodeFrameRgb({ input, seekSeconds: 0, width, height });
 const estimator = await createPoseEstimator({
-  model: 'blazepose-full',
+  model: PoseModelName.parse(modelArg ?? 'blazepose-full'),
   backend: 'wasm',
   hands: handsArg === 'hands',
 });

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { ModelPose, PoseModelName } from '../../shared/api/preannotationSchemas';
 import type { BrowserPoseBackend } from '../../shared/api/poseRunnerProtocol';
-import { POSE_MODEL_FILES, poseModelId } from '../../shared/domain/poseModelFiles';
+import { blazePoseType, POSE_MODEL_FILES, poseModelId } from '../../shared/domain/poseModelFiles';
 import {
   HAND_DETECTOR_PATH,
   loadHandDetector,
@@ -159,11 +159,12 @@ export async function createBrowserPoseRunner(
   await startBackend(backend, options.wasmPath);
   const files = POSE_MODEL_FILES[model].map((file) => `${model}/${file}`);
   // The same settings as poseModel.ts, so both paths propose the same points.
+  const blazePose = blazePoseType(model);
   const detector =
-    model === 'blazepose-full'
+    blazePose !== null
       ? await poseDetection.createDetector(poseDetection.SupportedModels.BlazePose, {
           runtime: 'tfjs',
-          modelType: 'full',
+          modelType: blazePose,
           enableSmoothing: false,
           detectorModelUrl: readModel(readModelFile, files[0] as string),
           landmarkModelUrl: readModel(readModelFile, files[1] as string),
@@ -203,7 +204,7 @@ export async function createBrowserPoseRunner(
       const input = toTensor(picture);
       try {
         // Each picture on its own, as in poseModel.ts: no cropping around the last pose.
-        if (model === 'blazepose-full') detector.reset();
+        if (blazePose !== null) detector.reset();
         const poses = await detector.estimatePoses(input, { flipHorizontal: false });
         const found: ModelPose[] = poses.map((pose) => ({
           score: pose.score === undefined ? null : clamp01(pose.score),
@@ -219,7 +220,7 @@ export async function createBrowserPoseRunner(
         return await withHands(
           hands.landmarker,
           hands.detector,
-          model === 'blazepose-full',
+          blazePose !== null,
           input,
           size,
           found,
