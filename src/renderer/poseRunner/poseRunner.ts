@@ -1,10 +1,9 @@
-import * as poseDetection from '@tensorflow-models/pose-detection';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { ModelPose, PoseModelName } from '../../shared/api/preannotationSchemas';
 import type { BrowserPoseBackend } from '../../shared/api/poseRunnerProtocol';
-import { blazePoseType, POSE_MODEL_FILES, poseModelId } from '../../shared/domain/poseModelFiles';
+import { blazePoseType, poseModelId } from '../../shared/domain/poseModelFiles';
 import {
   HAND_DETECTOR_PATH,
   loadHandDetector,
@@ -16,6 +15,7 @@ import {
   type HandLandmarker,
 } from '../../shared/preannotation/handModel';
 import { handsModelId, withHands } from '../../shared/preannotation/handPipeline';
+import { createPoseDetector, estimatePeople } from '../../shared/preannotation/poseDetector';
 
 /**
  * Pose models in a browser page, for the GPU path of pre-annotation: the same models, the same
@@ -157,24 +157,9 @@ export async function createBrowserPoseRunner(
 ): Promise<BrowserPoseRunner> {
   const { model, backend, readModelFile } = options;
   await startBackend(backend, options.wasmPath);
-  const files = POSE_MODEL_FILES[model].map((file) => `${model}/${file}`);
-  // The same settings as poseModel.ts, so both paths propose the same points.
+  // The same model and settings as the worker (shared/preannotation/poseDetector.ts).
   const blazePose = blazePoseType(model);
-  const detector =
-    blazePose !== null
-      ? await poseDetection.createDetector(poseDetection.SupportedModels.BlazePose, {
-          runtime: 'tfjs',
-          modelType: blazePose,
-          enableSmoothing: false,
-          detectorModelUrl: readModel(readModelFile, files[0] as string),
-          landmarkModelUrl: readModel(readModelFile, files[1] as string),
-        })
-      : await poseDetection.createDetector(poseDetection.SupportedModels.MoveNet, {
-          modelType: poseDetection.movenet.modelType.MULTIPOSE_LIGHTNING,
-          enableSmoothing: false,
-          enableTracking: false,
-          modelUrl: readModel(readModelFile, files[0] as string),
-        });
+  const detector = await createPoseDetector(model, (path) => readModel(readModelFile, path));
   let hands: { landmarker: HandLandmarker; detector: HandDetector } | null = null;
   if (options.hands === true) {
     let landmarker: HandLandmarker | undefined;
@@ -203,18 +188,7 @@ export async function createBrowserPoseRunner(
     estimate: async (picture) => {
       const input = toTensor(picture);
       try {
-        // Each picture on its own, as in poseModel.ts: no cropping around the last pose.
-        if (blazePose !== null) detector.reset();
-        const poses = await detector.estimatePoses(input, { flipHorizontal: false });
-        const found: ModelPose[] = poses.map((pose) => ({
-          score: pose.score === undefined ? null : clamp01(pose.score),
-          keypoints: pose.keypoints.map((k, index) => ({
-            name: k.name ?? `point_${index}`,
-            x: k.x,
-            y: k.y,
-            score: clamp01(k.score ?? 0),
-          })),
-        }));
+        const found = await estimatePeople(detector, model, input);
         if (!hands) return found;
         const size = { width: input.shape[1], height: input.shape[0] };
         return await withHands(
@@ -249,8 +223,4 @@ function toTensor(picture: RunnerPicture): tf.Tensor3D {
   }
   // RGBA pixels (ImageData, ImageBitmap) → int32 RGB, as the worker's tensor.
   return tf.browser.fromPixels(picture, 3);
-}
-
-function clamp01(value: number): number {
-  return Math.min(1, Math.max(0, value));
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as poseDetection from '@tensorflow-models/pose-detection';
+import type * as poseDetection from '@tensorflow-models/pose-detection';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -11,6 +11,7 @@ import type { ModelHand, ModelPose, PoseModelName } from '../../../shared/api/pr
 import type { HandDetector, Palm } from '../../../shared/preannotation/handDetector';
 import type { HandLandmarker } from '../../../shared/preannotation/handModel';
 import { detectHands, handsModelId, withHands } from '../../../shared/preannotation/handPipeline';
+import { createPoseDetector, estimatePeople } from '../../../shared/preannotation/poseDetector';
 import { createHandDetector, createHandLandmarker } from './handModel';
 import { PreannotationError } from './preannotationError';
 import {
@@ -174,23 +175,7 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
 
   let detector: poseDetection.PoseDetector;
   try {
-    detector =
-      blazePose !== null
-        ? await poseDetection.createDetector(poseDetection.SupportedModels.BlazePose, {
-            runtime: 'tfjs',
-            modelType: blazePose,
-            // Proposals are per keyframe, often N frames apart: smoothing across them would blur.
-            enableSmoothing: false,
-            detectorModelUrl: diskModel(files[0] as string),
-            landmarkModelUrl: diskModel(files[1] as string),
-          })
-        : await poseDetection.createDetector(poseDetection.SupportedModels.MoveNet, {
-            modelType: poseDetection.movenet.modelType.MULTIPOSE_LIGHTNING,
-            enableSmoothing: false,
-            // Track identity is ours to decide (associateProposals), across sparse keyframes.
-            enableTracking: false,
-            modelUrl: diskModel(files[0] as string),
-          });
+    detector = await createPoseDetector(model, (path) => diskModel(join(modelsDir, path)));
   } catch (error) {
     throw new PreannotationError('MODEL_FAILED', `The ${model} model could not be loaded.`, {
       cause: error,
@@ -217,21 +202,7 @@ export async function createPoseEstimator(options: PoseEstimatorOptions): Promis
     estimate: async (image) => {
       const input = toTensor(image);
       try {
-        // Each picture on its own: BlazePose otherwise crops the next picture around the last
-        // pose (video tracking), so a proposal would depend on which frame ran before it — and
-        // keyframes are sparse, often from another job or clip (measured: a wrist 40 px off).
-        // (MoveNet MultiPose keeps no such state, and its reset() fails without a tracker.)
-        if (blazePose !== null) detector.reset();
-        const poses = await detector.estimatePoses(input, { flipHorizontal: false });
-        const found: ModelPose[] = poses.map((pose) => ({
-          score: pose.score === undefined ? null : clamp01(pose.score),
-          keypoints: pose.keypoints.map((k, index) => ({
-            name: k.name ?? `point_${index}`,
-            x: k.x,
-            y: k.y,
-            score: clamp01(k.score ?? 0),
-          })),
-        }));
+        const found = await estimatePeople(detector, model, input);
         if (!handModel) return found;
         return await withHands(handModel, handDetector, blazePose !== null, input, image, found);
       } finally {
@@ -300,8 +271,4 @@ function toTensor(image: RgbImage): tf.Tensor3D {
     );
   }
   return tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-}
-
-function clamp01(value: number): number {
-  return Math.min(1, Math.max(0, value));
 }
