@@ -8,6 +8,7 @@ import type {
 } from '../../../shared/api/poseRunnerProtocol';
 import { choosePoseBackend } from '../../../shared/domain/poseBackend';
 import { decodeFrameRgb } from '../media/ffmpeg';
+import { estimateJobFrames } from './estimateJobFrames';
 import { defaultModelsDir, type RgbImage } from './poseModel';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
 
@@ -302,37 +303,13 @@ export class GpuPoseRunner implements PoseWorkerLike {
         handModelId: model.handModelId,
         backend: model.backend,
       });
-      const start = (index: number) => {
-        const target = job.frames[index];
-        if (!target) return null;
-        const decoding = decode({
-          input: job.input,
-          seekSeconds: target.seekSeconds,
-          width: job.width,
-          height: job.height,
-          signal: controller.signal,
-        });
-        decoding.catch(() => undefined);
-        return decoding;
-      };
-      let next = start(0);
-      for (let index = 0; index < job.frames.length && next; index++) {
-        if (this.#cancelled.has(job.jobId)) break;
-        const t0 = performance.now();
-        const image = await next;
-        next = start(index + 1);
-        const t1 = performance.now();
-        const { poses } = await window.estimate(image);
-        this.#emit('message', {
-          type: 'frame',
-          jobId: job.jobId,
-          frame: job.frames[index]?.frame ?? 0,
-          poses,
-          decodeMs: t1 - t0,
-          inferMs: performance.now() - t1,
-        });
-      }
-      if (this.#cancelled.has(job.jobId)) controller.abort();
+      await estimateJobFrames(job, {
+        decode,
+        controller,
+        cancelled: () => this.#cancelled.has(job.jobId),
+        estimate: async (image) => (await window.estimate(image)).poses,
+        emit: (message) => this.#emit('message', message),
+      });
       this.#emit('message', {
         type: 'finished',
         jobId: job.jobId,

@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { isApiError } from '../../../shared/api/apiError';
 import type { PoseModelName } from '../../../shared/api/preannotationSchemas';
 import { decodeFrameRgb } from '../media/ffmpeg';
+import { estimateJobFrames } from './estimateJobFrames';
 import { createPoseEstimator, type PoseBackend, type PoseEstimator } from './poseModel';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
 
@@ -56,42 +57,13 @@ async function run(job: WorkerJob): Promise<void> {
       handModelId: estimator.handModelId,
       backend: estimator.backend,
     });
-    // The next frame is decoded (by ffmpeg, in its own process) while this one is inferred, so
-    // the two cores work at once: ffmpeg's seek-and-decode is ~40% of a frame's time here.
-    const decode = (index: number) => {
-      const target = job.frames[index];
-      if (!target) return null;
-      const decoding = decodeFrameRgb({
-        input: job.input,
-        seekSeconds: target.seekSeconds,
-        width: job.width,
-        height: job.height,
-        signal: controller.signal,
-      });
-      // Its error is raised where it is awaited below; this only keeps a prefetch that a
-      // cancel abandons from being reported as an unhandled rejection.
-      decoding.catch(() => undefined);
-      return decoding;
-    };
-    let next = decode(0);
-    for (let index = 0; index < job.frames.length && next; index++) {
-      if (cancelled.has(job.jobId)) break;
-      const t0 = performance.now();
-      const image = await next;
-      next = decode(index + 1);
-      const t1 = performance.now();
-      const poses = await estimator.estimate(image);
-      post({
-        type: 'frame',
-        jobId: job.jobId,
-        frame: job.frames[index]?.frame ?? 0,
-        poses,
-        decodeMs: t1 - t0,
-        inferMs: performance.now() - t1,
-      });
-    }
-    // A prefetch left behind by a cancel: kill its ffmpeg.
-    if (cancelled.has(job.jobId)) controller.abort();
+    await estimateJobFrames(job, {
+      decode: decodeFrameRgb,
+      controller,
+      cancelled: () => cancelled.has(job.jobId),
+      estimate: (image) => estimator.estimate(image),
+      emit: post,
+    });
     post({ type: 'finished', jobId: job.jobId, cancelled: cancelled.has(job.jobId) });
   } catch (error) {
     if (cancelled.has(job.jobId)) {
