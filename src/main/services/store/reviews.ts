@@ -564,15 +564,20 @@ export class Reviews {
       .immediate();
   }
 
+  #existingComment(commentId: string) {
+    const row = this.#s.comment.get(commentId);
+    if (row === undefined) {
+      throw new ReviewError('COMMENT_NOT_FOUND', `No comment ${commentId}; sync to refresh.`);
+    }
+    return row;
+  }
+
   /** The annotator resolves a comment: recorded and queued for the server together. */
   resolveComment(commentId: string, actor: string): ReviewComment {
     const at = new Date().toISOString();
     return this.#db
       .transaction((): ReviewComment => {
-        const row = this.#s.comment.get(commentId);
-        if (row === undefined) {
-          throw new ReviewError('COMMENT_NOT_FOUND', `No comment ${commentId}; sync to refresh.`);
-        }
+        const row = this.#existingComment(commentId);
         if (row.resolved_at !== null) return toComment(row);
         this.#s.resolve.run(actor, at, commentId);
         const outboxId = randomUUID();
@@ -606,10 +611,7 @@ export class Reviews {
     const at = new Date().toISOString();
     return this.#db
       .transaction((): ReviewComment => {
-        const row = this.#s.comment.get(commentId);
-        if (row === undefined) {
-          throw new ReviewError('COMMENT_NOT_FOUND', `No comment ${commentId}; sync to refresh.`);
-        }
+        const row = this.#existingComment(commentId);
         const refused = this.#s.refusedResolves.all(commentId);
         if (refused.length === 0) {
           throw new ReviewError(
