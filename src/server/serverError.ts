@@ -1,3 +1,5 @@
+import { CodedError } from '../shared/domain/codedError';
+
 /** Codes the server answers with; the HTTP status goes with the code. */
 export type ServerErrorCode =
   | 'UNAUTHORIZED'
@@ -30,17 +32,18 @@ const STATUS: Readonly<Record<ServerErrorCode, number>> = {
   CONSENT_WITHDRAWN: 410,
 };
 
-export class ServerError extends Error {
-  readonly code: ServerErrorCode;
+/** The server's CodedError: app.ts answers it with its status and `{ error: { code, message } }`. */
+export class ServerError extends CodedError<ServerErrorCode> {
+  override name = 'ServerError';
   readonly status: number;
-  /** Extra fields for the answer (a 409 carries the server's current revision). */
-  readonly details: Record<string, unknown>;
 
-  constructor(code: ServerErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'ServerError';
-    this.code = code;
+  constructor(
+    code: ServerErrorCode,
+    message: string,
+    /** Extra fields for the answer (a 409 carries the server's current revision). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(code, message);
     this.status = STATUS[code];
-    this.details = details;
   }
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
+import { CodedError } from '../../shared/domain/codedError';
 import {
   actionAgreement,
   ActionRow,
@@ -20,13 +21,10 @@ export const AGREEMENT_HELP = `  framewise agreement <a.json> <b.json> [--action
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 
-class AgreementInputError extends Error {
-  constructor(
-    readonly code: 'FILE_UNREADABLE' | 'NOT_JSON' | 'NOT_COCO_KEYPOINTS' | 'NOT_ACTIONS_CSV',
-    message: string,
-  ) {
-    super(message);
-  }
+class AgreementInputError extends CodedError<
+  'FILE_UNREADABLE' | 'NOT_JSON' | 'NOT_COCO_KEYPOINTS' | 'NOT_ACTIONS_CSV'
+> {
+  override name = 'AgreementInputError';
 }
 
 async function readText(path: string): Promise<string> {

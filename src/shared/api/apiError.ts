@@ -1,11 +1,11 @@
-/** An error meant for the user: a stable code for programs and a sentence that says what to do. */
-export class ApiError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'ApiError';
-    this.code = code;
-  }
+import { CodedError } from '../domain/codedError';
+
+/**
+ * An error meant for the user across the contract: dispatch, the loopback host and the CLI pass
+ * its code and sentence on as `{ error: { code, message } }`.
+ */
+export class ApiError<Code extends string = string> extends CodedError<Code> {
+  override name = 'ApiError';
 }
 
 export function isApiError(value: unknown): value is ApiError {

@@ -12,10 +12,6 @@ export type ExportErrorCode =
   | 'WRITE_FAILED';
 
 /** An export that cannot start or did not finish: a stable code and what to do about it. */
-export class ExportError extends ApiError {
-  declare readonly code: ExportErrorCode;
-  constructor(code: ExportErrorCode, message: string) {
-    super(code, message);
-    this.name = 'ExportError';
-  }
+export class ExportError extends ApiError<ExportErrorCode> {
+  override name = 'ExportError';
 }

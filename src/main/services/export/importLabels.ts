@@ -27,12 +27,8 @@ export type ImportLabelsErrorCode =
   | 'NO_TRACKS'
   | 'LABELS_CONFLICT';
 
-export class ImportLabelsError extends ApiError {
-  declare readonly code: ImportLabelsErrorCode;
-  constructor(code: ImportLabelsErrorCode, message: string) {
-    super(code, message);
-    this.name = 'ImportLabelsError';
-  }
+export class ImportLabelsError extends ApiError<ImportLabelsErrorCode> {
+  override name = 'ImportLabelsError';
 }
 
 /** A label file bigger than this is not a label file for one clip (or would exhaust memory). */

@@ -3,6 +3,7 @@ import { copyFile, open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { FlaggedMetadata } from '../../../shared/api/schemas';
+import { CodedError } from '../../../shared/domain/codedError';
 import { streamCopyWithoutMetadata } from './ffmpeg';
 import { readMp4Layout } from './mp4Boxes';
 import { probeVideo } from './probeVideo';
@@ -10,14 +11,14 @@ import { probeVideo } from './probeVideo';
 export type StripErrorCode = 'NOT_STRIPPABLE' | 'FRAME_TABLE_CHANGED' | 'METADATA_REMAINS';
 
 /** A copy could not be made clean, or came out different from its source: never exported. */
-export class StripMetadataError extends Error {
+export class StripMetadataError extends CodedError<StripErrorCode> {
+  override name = 'StripMetadataError';
   constructor(
-    readonly code: StripErrorCode,
+    code: StripErrorCode,
     message: string,
     readonly filePath: string,
   ) {
-    super(message);
-    this.name = 'StripMetadataError';
+    super(code, message);
   }
 }
 

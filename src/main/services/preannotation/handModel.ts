@@ -21,7 +21,7 @@ import { diskModel } from './poseModel';
  */
 
 const modelFailed: ModelFailed = (message, cause) =>
-  new PreannotationError('MODEL_FAILED', message, cause === undefined ? undefined : { cause });
+  new PreannotationError('MODEL_FAILED', message, { cause });
 
 /** MediaPipe's hand landmark model from `<modelsDir>/hand-landmark-full/`. */
 export async function createHandLandmarker(modelsDir: string): Promise<HandLandmarker> {

@@ -10,11 +10,6 @@ export type PreannotationErrorCode =
   | 'JOB_NOT_FOUND';
 
 /** Pre-annotation that cannot start or did not finish: a stable code and what to do about it. */
-export class PreannotationError extends ApiError {
-  declare readonly code: PreannotationErrorCode;
-  constructor(code: PreannotationErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message);
-    this.name = 'PreannotationError';
-    if (options?.cause !== undefined) this.cause = options.cause;
-  }
+export class PreannotationError extends ApiError<PreannotationErrorCode> {
+  override name = 'PreannotationError';
 }
