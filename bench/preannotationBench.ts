@@ -5,11 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
-import type {
-  FrameProposal,
-  PoseModelName,
-  PreannotationProgress,
-} from '../src/shared/api/preannotationSchemas';
+import type { PreannotationProgress } from '../src/shared/api/preannotationSchemas';
 import { poseToPoints } from '../src/shared/domain/labels/poseProposals';
 import {
   BUILT_IN_TEMPLATES,
@@ -25,6 +21,8 @@ import {
   PreannotationService,
   seekSecondsFor,
 } from '../src/main/services/preannotation/preannotationService';
+import type { FrameProposal } from '../src/shared/domain/modelPose';
+import type { PoseModelName } from '../src/shared/domain/poseModelFiles';
 
 const MESSI = '/usr/share/doc/opencv-doc/examples/data/messi5.jpg';
 

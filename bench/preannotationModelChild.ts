@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { PoseModelName } from '../src/shared/api/preannotationSchemas';
 import {
   createHandEstimator,
   createPoseEstimator,
   type RgbImage,
 } from '../src/main/services/preannotation/poseModel';
+import { PoseModelName } from '../src/shared/domain/poseModelFiles';
 
 /**
  * One model on one backend, in a process of its own: tfjs keeps one backend per thread, and the

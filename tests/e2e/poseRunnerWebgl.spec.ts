@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, expect, test, type Browser } from '@playwright/test';
-import type { ModelPose, PoseModelName } from '../../src/shared/api/preannotationSchemas';
 import { choosePoseBackend } from '../../src/shared/domain/poseBackend';
 import { repoRoot } from '../support/pageBundle';
 import {
@@ -14,6 +13,8 @@ import {
   setPicture,
 } from '../support/poseRunnerPage';
 import { CHROMIUM_PATH } from '../support/systemChromium';
+import type { ModelPose } from '../../src/shared/domain/modelPose';
+import type { PoseModelName } from '../../src/shared/domain/poseModelFiles';
 
 /**
  * The GPU path of pre-annotation (src/renderer/poseRunner) against the worker's: BlazePose full on

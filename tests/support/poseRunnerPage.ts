@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import type { ModelPose, PoseModelName } from '../../src/shared/api/preannotationSchemas';
 import type { BrowserPoseBackend } from '../../src/shared/api/poseRunnerProtocol';
 import { bundleForPage, fromRepo, repoRoot } from './pageBundle';
 import { CHROMIUM_FLAGS } from './systemChromium';
+import type { ModelPose } from '../../src/shared/domain/modelPose';
+import type { PoseModelName } from '../../src/shared/domain/poseModelFiles';
 
 /**
  * The browser pose runner (src/renderer/poseRunner/poseRunner.ts) on a blank page at a made-up

@@ -1,6 +1,6 @@
-import { PoseModelName } from '../../src/shared/api/preannotationSchemas';
 import { decodeFrameRgb } from '../../src/main/services/media/ffmpeg';
 import { createPoseEstimator } from '../../src/main/services/preannotation/poseModel';
+import { PoseModelName } from '../../src/shared/domain/poseModelFiles';
 
 /**
  * The worker's own path as a reference: the picture decoded by ffmpeg (as the worker decodes

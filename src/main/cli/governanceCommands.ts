@@ -2,13 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isApiError } from '../../shared/api/apiError';
-import type { PrivacyReport } from '../../shared/api/governanceSchemas';
 import { ConsentPolicy } from '../../shared/domain/consentState';
 import { auditTrailJsonl } from '../services/audit/auditTrail';
 import { activeProjectId } from '../services/labels/projectLibrary';
 import { createServices, type Services } from '../services/createServices';
 import { defaultDatabasePath } from '../services/store/openStore';
 import { userDataDir } from '../services/userDataDir';
+import type { PrivacyReport } from '../../shared/domain/privacyReport';
 
 export const GOVERNANCE_HELP = `  framewise audit verify [--db FILE] [--json]
       Check the audit log's hash chain. Exit code 0 when intact; 4 when an entry was altered or

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { ModelPose, PoseModelName } from '../../shared/api/preannotationSchemas';
 import type { BrowserPoseBackend } from '../../shared/api/poseRunnerProtocol';
-import { blazePoseType, poseModelId } from '../../shared/domain/poseModelFiles';
+import { type PoseModelName, blazePoseType, poseModelId } from '../../shared/domain/poseModelFiles';
 import {
   HAND_DETECTOR_PATH,
   loadHandDetector,
@@ -16,6 +15,7 @@ import {
 } from '../../shared/preannotation/handModel';
 import { handsModelId, withHands } from '../../shared/preannotation/handPipeline';
 import { createPoseDetector, estimatePeople } from '../../shared/preannotation/poseDetector';
+import type { ModelPose } from '../../shared/domain/modelPose';
 
 /**
  * Pose models in a browser page, for the GPU path of pre-annotation: the same models, the same

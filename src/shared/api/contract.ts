@@ -21,12 +21,7 @@ import {
   Workspace,
 } from './schemas';
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
-import {
-  AuditTrailEntry,
-  AuditVerdict,
-  ConsentWithdrawn,
-  PrivacyReport,
-} from './governanceSchemas';
+import { AuditTrailEntry, AuditVerdict, ConsentWithdrawn } from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
 import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
 import {
@@ -42,6 +37,7 @@ import {
   PreannotationRequest,
   PreannotationStarted,
 } from './preannotationSchemas';
+import { PrivacyReport } from '../domain/privacyReport';
 
 /**
  * Every call between the renderer and the main-process services, declared once.

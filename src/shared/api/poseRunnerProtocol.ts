@@ -1,4 +1,5 @@
-import type { ModelPose, PoseModelName } from './preannotationSchemas';
+import type { ModelPose } from '../domain/modelPose';
+import type { PoseModelName } from '../domain/poseModelFiles';
 
 /**
  * Messages between the main process and the hidden pose-runner window (src/renderer/poseRunner):

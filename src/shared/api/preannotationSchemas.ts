@@ -1,13 +1,6 @@
 import { z } from 'zod';
-
-/**
- * The pose models shipped in `resources/models/` (see the README there for their origin):
- * BlazePose full finds one person and gives 33 points; BlazePose heavy the same with a larger
- * landmark model (closer points, about half the speed); MoveNet MultiPose Lightning finds up to six
- * people and gives COCO's 17.
- */
-export const PoseModelName = z.enum(['blazepose-full', 'blazepose-heavy', 'movenet-multipose']);
-export type PoseModelName = z.infer<typeof PoseModelName>;
+import { FrameProposal } from '../domain/modelPose';
+import { PoseModelName } from '../domain/poseModelFiles';
 
 /** Which frames to pre-annotate: the one on screen, or every `every`-th frame of a range. */
 export const PreannotationFrames = z.discriminatedUnion('mode', [
@@ -66,44 +59,6 @@ export type PreannotationRequest = z.output<typeof PreannotationRequest>;
 export type PreannotationRequestInput = z.input<typeof PreannotationRequest>;
 
 export const PreannotationStarted = z.object({ jobId: z.string() });
-
-/** One point as the model gives it, already in the displayed (upright) picture's pixels. */
-export const ModelKeypoint = z.object({
-  name: z.string(),
-  x: z.number(),
-  y: z.number(),
-  score: z.number().min(0).max(1),
-});
-export type ModelKeypoint = z.infer<typeof ModelKeypoint>;
-
-/** Which of the person's hands: the person's own left or right, not the picture's side. */
-export const HandSide = z.enum(['left', 'right']);
-export type HandSide = z.infer<typeof HandSide>;
-
-/** One hand's 21 points (MediaPipe's names and order), from its person's pose or the palm detector. */
-export const ModelHand = z.object({
-  side: HandSide,
-  /** The hand model's hand-presence score (0–1); each point carries it too (0 off the picture). */
-  score: z.number().min(0).max(1),
-  keypoints: z.array(ModelKeypoint),
-});
-export type ModelHand = z.infer<typeof ModelHand>;
-
-export const ModelPose = z.object({
-  /** The pose's own score (0–1), when the model gives one. */
-  score: z.number().min(0).max(1).nullable(),
-  keypoints: z.array(ModelKeypoint),
-  /** The person's hands, when hands were asked for and the pose places them. */
-  hands: z.array(ModelHand).optional(),
-});
-export type ModelPose = z.infer<typeof ModelPose>;
-
-/** The people a model found on one frame. */
-export const FrameProposal = z.object({
-  frame: z.number().int().min(0),
-  poses: z.array(ModelPose),
-});
-export type FrameProposal = z.infer<typeof FrameProposal>;
 
 /**
  * A job's state, sent as `preannotationProgress` after each frame. `proposals` holds only the

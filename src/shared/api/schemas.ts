@@ -6,24 +6,11 @@ import {
 } from '../domain/labels/labelsDocument';
 import { ProjectSchemaV1 } from '../domain/labels/projectSchema';
 import { ClipConsent } from '../domain/consentState';
-
-/** Clockwise rotation, in degrees, that the display matrix asks for to show the picture upright. */
-export const Rotation = z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]);
-export type Rotation = z.infer<typeof Rotation>;
+import { FlaggedMetadata } from '../domain/flaggedMetadata';
+import { Rotation } from '../domain/rotation';
 
 export const CodecFamily = z.enum(['h264', 'hevc', 'vp8', 'vp9', 'av1']);
 export type CodecFamily = z.infer<typeof CodecFamily>;
-
-/** Metadata that can identify a contributor or their home; shown to the user and stripped on export. */
-export const FlaggedMetadata = z.object({
-  /** ISO 6709 string as recorded, e.g. "+37.7749-122.4194/". */
-  location: z.string().nullable(),
-  make: z.string().nullable(),
-  model: z.string().nullable(),
-  /** ISO 8601, from the container or its metadata keys. */
-  creationTime: z.string().nullable(),
-});
-export type FlaggedMetadata = z.infer<typeof FlaggedMetadata>;
 
 export const ImportErrorCode = z.enum([
   'FOLDER_NOT_FOUND',

@@ -1,4 +1,13 @@
-import type { PoseModelName } from '../api/preannotationSchemas';
+import { z } from 'zod';
+
+/**
+ * The pose models shipped in `resources/models/` (see the README there for their origin):
+ * BlazePose full finds one person and gives 33 points; BlazePose heavy the same with a larger
+ * landmark model (closer points, about half the speed); MoveNet MultiPose Lightning finds up to six
+ * people and gives COCO's 17.
+ */
+export const PoseModelName = z.enum(['blazepose-full', 'blazepose-heavy', 'movenet-multipose']);
+export type PoseModelName = z.infer<typeof PoseModelName>;
 
 /**
  * Which files each pose model loads from `resources/models/<model>/`, and the package they were

@@ -1,42 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import type { Batch, Clip } from '../api/schemas';
-import { privacyReportOf } from './privacyReport';
+import type { FlaggedMetadata } from './flaggedMetadata';
+import {
+  PrivacyReport,
+  privacyReportOf,
+  type ReportedBatch,
+  type ReportedClip,
+} from './privacyReport';
 
-const batch: Batch = {
+const batch: ReportedBatch = {
   id: 'b1',
   name: 'kitchen',
-  folder: '/data/kitchen',
-  manifestBatchId: 'kitchen',
   contributor: 'contrib_042',
   region: 'PT',
-  importedAt: '2026-01-01T00:00:00.000Z',
-  clipCount: 2,
-  errorCount: 0,
 };
 
-function clip(id: string, container: string, flagged: Clip['flagged'], valid: boolean): Clip {
+function clip(
+  id: string,
+  container: string,
+  flagged: FlaggedMetadata,
+  valid: boolean,
+): ReportedClip {
   return {
     id,
-    batchId: 'b1',
-    fileName: `${id}.${container}`,
     relativePath: `${id}.${container}`,
-    sizeBytes: 1,
-    sha256: null,
-    checksumState: 'pending',
-    importedAt: 'x',
     container,
-    codec: 'avc1',
-    codecFamily: 'h264',
-    width: 2,
-    height: 2,
-    rotation: 0,
-    durationSeconds: 1,
-    frameCount: 1,
-    frameTableSource: 'mp4box',
     flagged,
-    consent: valid
-      ? { state: 'valid', consentId: 'c', message: 'ok' }
-      : { state: 'missing', consentId: null, message: 'none' },
+    consent: { state: valid ? 'valid' : 'missing' },
   };
 }
 
@@ -78,5 +67,6 @@ describe('privacyReportOf', () => {
       exportable: 1,
     });
     expect(report.contributor).toBe('contrib_042');
+    expect(PrivacyReport.parse(report)).toEqual(report);
   });
 });

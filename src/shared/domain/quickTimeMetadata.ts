@@ -1,4 +1,4 @@
-import type { FlaggedMetadata } from '../api/schemas';
+import type { FlaggedMetadata } from './flaggedMetadata';
 
 /**
  * Privacy-relevant metadata from an MP4/QuickTime moov box: where, on what device and when a clip

@@ -1,4 +1,8 @@
-import type { Rotation } from '../api/schemas';
+import { z } from 'zod';
+
+/** Clockwise rotation, in degrees, that the display matrix asks for to show the picture upright. */
+export const Rotation = z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]);
+export type Rotation = z.infer<typeof Rotation>;
 
 /**
  * Clockwise display rotation from a track's display matrix, laid out as in tkhd

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelHand, ModelPose } from '../api/preannotationSchemas';
 import { resolveHandSide } from '../domain/labels/handProposals';
 import { palmAnchors, palmToHandRoi, PALM_ROI_SCALE } from './handDetector';
 import { dedupeHands, mergeDetectedHands, sameHand, sideFromHandedness } from './handMerge';
+import type { ModelHand, ModelPose } from '../domain/modelPose';
 
 /** A 21-point hand filling the square (x, y)–(x + size, y + size), wrist at its bottom centre. */
 function hand(

@@ -1,5 +1,5 @@
-import type { HandSide, ModelHand, ModelPose } from '../api/preannotationSchemas';
 import type { Point2 } from './handRoi';
+import type { HandSide, ModelHand, ModelPose } from '../domain/modelPose';
 
 /**
  * Putting together the hands found two ways: from a person's pose (BlazePose's wrist and knuckles,

@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { HandSide, ModelHand, ModelPose } from '../api/preannotationSchemas';
 import { MEDIAPIPE_HAND_KEYPOINTS } from '../domain/labels/projectSchema';
 import { handDetectorId, palmToHandRoi, type HandDetector } from './handDetector';
 import { mergeDetectedHands, sideFromHandedness } from './handMerge';
 import { handModelId, type HandLandmarker, type HandLandmarks } from './handModel';
 import { handRoiFromLandmarks, handRoiFromPose, type HandRoi } from './handRoi';
+import type { HandSide, ModelHand, ModelPose } from '../domain/modelPose';
 
 /**
  * The hand pipeline of pre-annotation, one copy for both places it runs — the worker thread

@@ -1,7 +1,7 @@
 import * as poseDetection from '@tensorflow-models/pose-detection';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ModelPose, PoseModelName } from '../api/preannotationSchemas';
-import { blazePoseType, POSE_MODEL_FILES } from '../domain/poseModelFiles';
+import { type PoseModelName, blazePoseType, POSE_MODEL_FILES } from '../domain/poseModelFiles';
+import type { ModelPose } from '../domain/modelPose';
 
 /**
  * The pose model itself, one definition for the worker thread (files read from disk) and the GPU

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelHand, ModelPose } from '../../../src/shared/api/preannotationSchemas';
 import { resolveHandSide } from '../../../src/shared/domain/labels/handProposals';
 import { decodeFrameRgb } from '../../../src/main/services/media/ffmpeg';
 import {
@@ -10,6 +9,7 @@ import {
   type PoseEstimator,
   type RgbImage,
 } from '../../../src/main/services/preannotation/poseModel';
+import type { ModelHand, ModelPose } from '../../../src/shared/domain/modelPose';
 
 /**
  * The palm detector alone (no BlazePose) on real photographs from Debian's opencv-doc 4.6.0, the

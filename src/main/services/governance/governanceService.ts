@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import type { AuditVerdict, PrivacyReport } from '../../../shared/api/governanceSchemas';
+import type { AuditVerdict } from '../../../shared/api/governanceSchemas';
 import type { ConsentPolicy } from '../../../shared/domain/consentState';
 import { appendChainedAudit } from '../audit/appendChainedAudit';
-import { privacyReportOf } from '../../../shared/domain/privacyReport';
+import { type PrivacyReport, privacyReportOf } from '../../../shared/domain/privacyReport';
 import { auditTrailOfBatch, type AuditTrailEntry } from '../audit/auditTrail';
 import { verifyAuditChain } from '../audit/verifyAuditChain';
 import { openDatabase } from '../store/openStore';

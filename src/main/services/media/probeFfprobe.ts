@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import type { CodecFamily, FlaggedMetadata, ProbeResult } from '../../../shared/api/schemas';
+import type { CodecFamily, ProbeResult } from '../../../shared/api/schemas';
 import { normalizeDate } from '../../../shared/domain/quickTimeMetadata';
 import { normalizeRotation } from '../../../shared/domain/rotation';
 import { ImportError } from '../importError';
+import type { FlaggedMetadata } from '../../../shared/domain/flaggedMetadata';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
-import type { ModelPose } from '../../../shared/api/preannotationSchemas';
 import type { decodeFrameRgb } from '../media/ffmpeg';
 import type { RgbImage } from './poseModel';
 import type { FromWorker, WorkerJob } from './poseWorkerProtocol';
+import type { ModelPose } from '../../../shared/domain/modelPose';
 
 /**
  * Decodes and estimates a job's frames in order, telling each as a `frame` message, until done or

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelPose } from '../../../shared/api/preannotationSchemas';
 import {
   isModelFilePath,
   type PoseRunnerReply,
@@ -14,6 +13,7 @@ import {
 } from './gpuPoseRunner';
 import type { RgbImage } from './poseModel';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
+import type { ModelPose } from '../../../shared/domain/modelPose';
 
 const REAL_GPU = 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)';
 const SWIFTSHADER =

@@ -1,6 +1,5 @@
 import type { Worker } from 'node:worker_threads';
 import { isApiError } from '../../../shared/api/apiError';
-import type { ModelPose, PoseModelName } from '../../../shared/api/preannotationSchemas';
 import type {
   BrowserPoseBackend,
   PoseRunnerReply,
@@ -11,6 +10,8 @@ import { decodeFrameRgb } from '../media/ffmpeg';
 import { estimateJobFrames } from './estimateJobFrames';
 import { defaultModelsDir, type RgbImage } from './poseModel';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
+import type { ModelPose } from '../../../shared/domain/modelPose';
+import type { PoseModelName } from '../../../shared/domain/poseModelFiles';
 
 /**
  * The GPU path of pre-annotation, behind the pose worker's own interface (postMessage a

@@ -7,7 +7,6 @@ import type * as poseDetection from '@tensorflow-models/pose-detection';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { ModelHand, ModelPose, PoseModelName } from '../../../shared/api/preannotationSchemas';
 import type { HandDetector, Palm } from '../../../shared/preannotation/handDetector';
 import type { HandLandmarker } from '../../../shared/preannotation/handModel';
 import { detectHands, handsModelId, withHands } from '../../../shared/preannotation/handPipeline';
@@ -15,10 +14,12 @@ import { createPoseDetector, estimatePeople } from '../../../shared/preannotatio
 import { createHandDetector, createHandLandmarker } from './handModel';
 import { PreannotationError } from './preannotationError';
 import {
+  type PoseModelName,
   blazePoseType,
   POSE_MODEL_FILES,
   poseModelId,
 } from '../../../shared/domain/poseModelFiles';
+import type { ModelHand, ModelPose } from '../../../shared/domain/modelPose';
 
 /**
  * The one module that reaches the pose model (STYLE.md §9): @tensorflow-models/pose-detection on

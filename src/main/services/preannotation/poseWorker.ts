@@ -1,10 +1,10 @@
 import { parentPort } from 'node:worker_threads';
 import { isApiError } from '../../../shared/api/apiError';
-import type { PoseModelName } from '../../../shared/api/preannotationSchemas';
 import { decodeFrameRgb } from '../media/ffmpeg';
 import { estimateJobFrames } from './estimateJobFrames';
 import { createPoseEstimator, type PoseBackend, type PoseEstimator } from './poseModel';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
+import type { PoseModelName } from '../../../shared/domain/poseModelFiles';
 
 /**
  * The worker thread that runs pose models, so the host's event loop (IPC, HTTP, SQLite saves) never

@@ -1,5 +1,6 @@
-import type { ModelPose, PoseModelName } from '../../../shared/api/preannotationSchemas';
 import type { PoseBackend } from './poseModel';
+import type { ModelPose } from '../../../shared/domain/modelPose';
+import type { PoseModelName } from '../../../shared/domain/poseModelFiles';
 
 /** Messages between PreannotationService (host thread) and poseWorker.ts (its worker thread). */
 

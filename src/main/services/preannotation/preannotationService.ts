@@ -6,13 +6,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   effectiveScoreThreshold,
-  type FrameProposal,
-  type ModelPose,
   type PreannotationFrames,
   type PreannotationProgress,
   type PreannotationRequest,
 } from '../../../shared/api/preannotationSchemas';
-import type { Clip, ProjectInfo, Rotation } from '../../../shared/api/schemas';
+import type { Clip, ProjectInfo } from '../../../shared/api/schemas';
 import { resolveHandSide } from '../../../shared/domain/labels/handProposals';
 import { displayedSize } from '../../../shared/domain/labels/viewTransform';
 import { scalePose } from '../../../shared/domain/labels/poseProposals';
@@ -23,6 +21,8 @@ import { poseModelId } from '../../../shared/domain/poseModelFiles';
 import { defaultModelsDir, handsModelId, type PoseBackend } from './poseModel';
 import { PreannotationError } from './preannotationError';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
+import type { FrameProposal, ModelPose } from '../../../shared/domain/modelPose';
+import type { Rotation } from '../../../shared/domain/rotation';
 
 /**
  * The model's input side: BlazePose and MoveNet resize to 256 px internally, so decoding larger only

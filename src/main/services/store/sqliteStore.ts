@@ -4,11 +4,9 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
 import {
   ChecksumState,
   CodecFamily,
-  FlaggedMetadata,
   ImportErrorCode,
   ProbeSummary,
   ProxyState,
-  Rotation,
 } from '../../../shared/api/schemas';
 import type {
   AnnotationSetInfo,
@@ -41,6 +39,8 @@ import type {
   Store,
 } from './Store';
 import { StoreError } from './storeError';
+import { FlaggedMetadata } from '../../../shared/domain/flaggedMetadata';
+import { Rotation } from '../../../shared/domain/rotation';
 
 type BatchRow = {
   id: string;

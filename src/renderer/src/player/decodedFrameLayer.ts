@@ -1,6 +1,7 @@
-import type { Rotation, SampleTable } from '../../../shared/api/schemas';
+import type { SampleTable } from '../../../shared/api/schemas';
 import { createFrameCache, drawCachedFrame, frameCacheSupported } from './frameCache';
 import type { DecodedFrameSource } from './playerEngine';
+import type { Rotation } from '../../../shared/domain/rotation';
 
 export type DecodedFrameLayerOptions = {
   table: SampleTable;

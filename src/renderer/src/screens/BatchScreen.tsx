@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import type { PrivacyField } from '../../../shared/api/governanceSchemas';
 import type { ChecksumState, Clip, CodecFamily } from '../../../shared/api/schemas';
 import type { ConsentState } from '../../../shared/domain/consentState';
 import { useAppStore } from '../store/AppStoreContext';
 import { formatTimecode } from './formatTimecode';
+import type { PrivacyField } from '../../../shared/domain/privacyReport';
 
 export function BatchScreen({ batchId }: { batchId: string }) {
   const batch = useAppStore((state) => state.batches.find((item) => item.id === batchId));

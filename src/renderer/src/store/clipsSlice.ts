@@ -1,6 +1,7 @@
-import type { ConsentWithdrawn, PrivacyReport } from '../../../shared/api/governanceSchemas';
+import type { ConsentWithdrawn } from '../../../shared/api/governanceSchemas';
 import type { ChecksumUpdate, Clip, FileError } from '../../../shared/api/schemas';
 import type { SliceCreator } from './appStore';
+import type { PrivacyReport } from '../../../shared/domain/privacyReport';
 
 export type ClipsSlice = {
   /** The batch whose clips and file errors are held here. */

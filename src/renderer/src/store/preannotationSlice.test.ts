@@ -1,15 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import type {
-  ModelHand,
-  ModelPose,
-  PreannotationProgress,
-} from '../../../shared/api/preannotationSchemas';
+import type { PreannotationProgress } from '../../../shared/api/preannotationSchemas';
 import { MEDIAPIPE_HAND_KEYPOINTS } from '../../../shared/domain/labels/projectSchema';
 import type { Clip } from '../../../shared/api/schemas';
 import { EMPTY_LABELS, keyframeAt, parseProjectSchema } from '../../../shared/domain/labels';
 import sampleProject from '../../../../resources/project.sample.json';
 import { createAppStore } from './appStore';
 import { fakeApiClient } from './fakeApiClient';
+import type { ModelHand, ModelPose } from '../../../shared/domain/modelPose';
 
 const parsed = parseProjectSchema(JSON.stringify(sampleProject));
 if (!parsed.ok) throw new Error(parsed.message);

@@ -1,6 +1,5 @@
 import {
   effectiveScoreThreshold,
-  type PoseModelName,
   type PreannotationProgress,
 } from '../../../shared/api/preannotationSchemas';
 import { frameProposalCommand } from '../../../shared/domain/labels/handProposals';
@@ -8,6 +7,7 @@ import { acceptPoseCommand } from '../../../shared/domain/labels/poseProposals';
 import { COCO_BODY_TEMPLATE_ID, findTemplate } from '../../../shared/domain/labels/projectSchema';
 import type { SliceCreator } from './appStore';
 import { TRACK_COLORS } from './labelsSlice';
+import type { PoseModelName } from '../../../shared/domain/poseModelFiles';
 
 /** What the annotator (or the lead's defaults) chose in the pre-annotation panel. */
 export type PreannotationChoices = {

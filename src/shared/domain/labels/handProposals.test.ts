@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { FrameProposal, ModelHand } from '../../api/preannotationSchemas';
 import { applyCommand } from './commands';
 import { frameProposalCommand, handSimilarity, resolveHandSide } from './handProposals';
 import { EMPTY_LABELS, editContextFor, type LabelsDocument } from './labelsDocument';
@@ -11,6 +10,7 @@ import {
   parseProjectSchema,
   type SkeletonTemplate,
 } from './projectSchema';
+import type { FrameProposal, ModelHand } from '../modelPose';
 
 const parsed = parseProjectSchema(
   JSON.stringify({ version: 1, name: 'T', taxonomy: { verbs: [], nouns: [] } }),

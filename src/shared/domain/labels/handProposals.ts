@@ -1,4 +1,3 @@
-import type { FrameProposal, HandSide, ModelHand } from '../../api/preannotationSchemas';
 import type { Command } from './commands';
 import type { LabelsDocument } from './labelsDocument';
 import {
@@ -18,6 +17,7 @@ import {
   type SkeletonTemplate,
 } from './projectSchema';
 import { keyframeAt, type Keyframe, type Keypoint, type Track } from './tracks';
+import type { FrameProposal, HandSide, ModelHand } from '../modelPose';
 
 /**
  * Hand proposals → label commands, beside the body's (poseProposals.ts). Pure, like it.

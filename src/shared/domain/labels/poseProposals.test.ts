@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { FrameProposal, ModelPose } from '../../api/preannotationSchemas';
 import { applyCommand } from './commands';
 import { EMPTY_LABELS, type EditContext, type LabelsDocument } from './labelsDocument';
 import {
@@ -17,6 +16,7 @@ import {
   scalePose,
 } from './poseProposals';
 import { keyframeAt, type Track } from './tracks';
+import type { FrameProposal, ModelPose } from '../modelPose';
 
 const coco = BUILT_IN_TEMPLATES.find((t) => t.id === COCO_BODY_TEMPLATE_ID) as SkeletonTemplate;
 const context: EditContext = {

@@ -1,9 +1,9 @@
-import type { FrameProposal, ModelKeypoint, ModelPose } from '../../api/preannotationSchemas';
 import type { Command } from './commands';
 import { isPlaced, poseAt, type PosePoint } from './interpolateKeypoints';
 import type { LabelsDocument } from './labelsDocument';
 import type { SkeletonTemplate } from './projectSchema';
 import { keyframeAt, type Keyframe, type Keypoint, type Track } from './tracks';
+import type { FrameProposal, ModelKeypoint, ModelPose } from '../modelPose';
 
 /**
  * Model proposals → label commands. Pure: the renderer calls these with the document it holds and

@@ -1,4 +1,4 @@
-import type { Rotation } from '../../api/schemas';
+import type { Rotation } from '../rotation';
 
 export type Size = { readonly width: number; readonly height: number };
 export type Point = { readonly x: number; readonly y: number };

@@ -1,5 +1,4 @@
-import type { PoseModelName } from '../../../../shared/api/preannotationSchemas';
-import { blazePoseType } from '../../../../shared/domain/poseModelFiles';
+import { type PoseModelName, blazePoseType } from '../../../../shared/domain/poseModelFiles';
 import { useAppStore } from '../../store/AppStoreContext';
 import { projectScoreThreshold } from '../../store/preannotationSlice';
 

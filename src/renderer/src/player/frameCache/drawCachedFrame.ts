@@ -1,5 +1,5 @@
-import type { Rotation } from '../../../../shared/api/schemas';
 import type { CachedFrame } from './frameCache';
+import type { Rotation } from '../../../../shared/domain/rotation';
 
 /**
  * Draws a decoded frame over the whole canvas, turned clockwise by the track's rotation
