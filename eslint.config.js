@@ -20,39 +20,80 @@ const nodeBuiltins = [
 ];
 const pattern = (group, message) => ({ group, message });
 
-/** Runtime folders, as in VS Code's layering rule: who may import whom. */
+/** `src/shared` is pure and knows no other layer. */
+const sharedIsPure = [
+  pattern(nodeBuiltins, 'src/shared is pure: no Node APIs.'),
+  pattern(
+    [
+      'electron',
+      'react',
+      'react-dom',
+      'better-sqlite3',
+      'video.js',
+      'konva',
+      '**/main/**',
+      '**/renderer/**',
+      '**/preload/**',
+      '**/server/**',
+    ],
+    'src/shared knows nothing of Electron, UI, SQL or other layers.',
+  ),
+];
+/** The contract is built on the domain (its schemas import domain records), never the reverse. */
+const belowTheContract = pattern(
+  ['**/api', '**/api/**'],
+  'The domain sits below the contract: define the type in src/shared/domain and let src/shared/api import it.',
+);
+/** Code below the contract: the domain, and the format writers and model code built on it. */
+const belowTheContractFiles = [
+  'src/shared/domain/**/*.ts',
+  'src/shared/formats/**/*.ts',
+  'src/shared/preannotation/**/*.ts',
+];
+const sharedTests = 'src/shared/**/*.test.ts';
+
+const servicesStayOutOfUi = [
+  pattern(['electron', 'electron/*'], 'Only src/main/electron may import electron.'),
+  pattern(
+    ['**/renderer/**', '**/preload/**', '**/main/electron/**'],
+    'Services do not reach into UI or Electron code.',
+  ),
+];
+/** The host, the CLI and the Electron main wire the services; the team server is another program. */
+const servicesKnowNoEntryPoint = pattern(
+  ['**/server', '**/server/**', '**/host', '**/host/**', '**/cli', '**/cli/**'],
+  'Services are wired by the host, the CLI and the Electron main, never the reverse, and share only src/shared with the team server.',
+);
+
+/**
+ * Runtime folders, as in VS Code's layering rule: who may import whom. A file gets the patterns
+ * of the one entry that matches it last (flat config replaces a rule's options, it does not merge
+ * them), so the entries do not overlap: a narrower folder repeats the wider folder's patterns.
+ * tests/integration/importLayers.test.ts checks that each rule reports what it forbids.
+ */
 const layers = [
   {
     files: ['src/shared/**/*.ts'],
-    ignores: ['src/shared/**/*.test.ts'],
-    patterns: [
-      pattern(nodeBuiltins, 'src/shared is pure: no Node APIs.'),
-      pattern(
-        [
-          'electron',
-          'react',
-          'react-dom',
-          'better-sqlite3',
-          'video.js',
-          'konva',
-          '**/main/**',
-          '**/renderer/**',
-          '**/preload/**',
-          '**/server/**',
-        ],
-        'src/shared knows nothing of Electron, UI, SQL or other layers.',
-      ),
-    ],
+    ignores: [sharedTests, ...belowTheContractFiles],
+    patterns: sharedIsPure,
   },
   {
-    files: ['src/main/services/**/*.ts', 'src/main/host/**/*.ts', 'src/main/cli/**/*.ts'],
-    patterns: [
-      pattern(['electron', 'electron/*'], 'Only src/main/electron may import electron.'),
-      pattern(
-        ['**/renderer/**', '**/preload/**', '**/main/electron/**'],
-        'Services do not reach into UI or Electron code.',
-      ),
-    ],
+    files: belowTheContractFiles,
+    ignores: [sharedTests],
+    patterns: [...sharedIsPure, belowTheContract],
+  },
+  {
+    // Tests may read fixtures with Node, but still do not reach above the contract.
+    files: belowTheContractFiles.map((glob) => glob.replace(/\.ts$/, '.test.ts')),
+    patterns: [belowTheContract],
+  },
+  {
+    files: ['src/main/services/**/*.ts'],
+    patterns: [...servicesStayOutOfUi, servicesKnowNoEntryPoint],
+  },
+  {
+    files: ['src/main/host/**/*.ts', 'src/main/cli/**/*.ts'],
+    patterns: servicesStayOutOfUi,
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
