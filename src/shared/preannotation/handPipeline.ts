@@ -1,9 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { HandSide, ModelHand, ModelPose } from '../api/preannotationSchemas';
 import { MEDIAPIPE_HAND_KEYPOINTS } from '../domain/labels/projectSchema';
-import { handDetectorId, palmToHandRoi, type HandDetector } from './handDetector';
+import { palmToHandRoi, type HandDetector } from './handDetector';
 import { mergeDetectedHands, sideFromHandedness } from './handMerge';
-import { handModelId, type HandLandmarker, type HandLandmarks } from './handModel';
+import type { HandLandmarker, HandLandmarks } from './handModel';
+import { handsModelId } from './handModelIds';
 import { handRoiFromLandmarks, handRoiFromPose, type HandRoi } from './handRoi';
 
 /**
@@ -19,10 +20,7 @@ import { handRoiFromLandmarks, handRoiFromPose, type HandRoi } from './handRoi';
 /** The picture's size in pixels (the tensor's width and height). */
 export type PictureSize = { readonly width: number; readonly height: number };
 
-/** What hand points are recorded as: the landmark model, and the palm detector that placed them. */
-export function handsModelId(): string {
-  return `${handModelId()} + ${handDetectorId()}`;
-}
+export { handsModelId };
 
 /**
  * `poses` (found on `input`) with their hands: with `fromPose` (BlazePose: it alone gives the
