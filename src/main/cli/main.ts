@@ -48,7 +48,9 @@ async function runImport(folder: string, db: string, json: boolean, out: Out): P
   const services = createServices({ databasePath: db });
   try {
     const report = await services.handlers.importBatch({ folder: resolve(folder) });
-    // The CLI is used by scripts that read the database next: wait for checksums to land.
+    // The CLI is used by scripts that read the database next: wait for checksums to land,
+    // this batch's and any an interrupted run left pending.
+    services.checksums.kick();
     await services.checksums.whenIdle();
     const clips = new Map(services.store.listClips(report.batch.id).map((c) => [c.id, c]));
     const files = report.files.map((file) => {
@@ -148,7 +150,8 @@ async function runExportCommand(
   };
   process.once('SIGINT', cancel);
   try {
-    // Clips whose checksum is still being computed would be left out: let it finish first.
+    // Clips whose checksum is still pending would be left out: compute them first.
+    services.checksums.kick();
     await services.checksums.whenIdle();
     const report = await services.exports.run(parsed.data, (progress) => {
       exportId = progress.exportId;
@@ -231,7 +234,8 @@ async function runSync(
   const { createServices } = await import('../services/createServices');
   const services = createServices({ databasePath: db });
   try {
-    // A clip is named on the server by its sha256: let pending hashes finish first.
+    // A clip is named on the server by its sha256: compute pending hashes first.
+    services.checksums.kick();
     await services.checksums.whenIdle();
     services.sync.signIn(server, token);
     const report = await services.sync.syncNow(budgetSeconds * 1000);
@@ -253,6 +257,7 @@ async function runServe(db: string, port: number, out: Out): Promise<number> {
     import('../host/loopbackHost'),
   ]);
   const services = createServices({ databasePath: db });
+  services.start();
   const rendererDir = defaultRendererDir(appRoot());
   const host = await startLoopbackHost({
     services,

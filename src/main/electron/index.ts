@@ -101,6 +101,7 @@ void app.whenReady().then(() => {
   } catch (error) {
     console.error('Framewise: the saved sync sign-in could not be restored; sign in again.', error);
   }
+  current.start();
   handleMediaScheme(current.store);
   registerIpcBridge(current, isTrustedSender);
   mainWindow = createWindow(current);
