@@ -13,12 +13,13 @@ export const manifestPath = join(bundleDir, 'manifest.json');
  * (esbuild's metafile lists them, with this folder's build script). A git checkout or an edit
  * moves a source's mtime past the build's start, so the bundle is stale until rebuilt.
  */
-export function bundleIsCurrent() {
+export function bundleIsCurrent(root = appRoot) {
+  const manifestFile = join(root, 'out', 'cli', 'manifest.json');
   // The build writes the manifest last, by rename: present means the whole bundle is there.
-  if (!existsSync(manifestPath)) return false;
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  if (!existsSync(manifestFile)) return false;
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
   return manifest.inputs.every((input) => {
-    const stats = statSync(join(appRoot, input), { throwIfNoEntry: false });
+    const stats = statSync(join(root, input), { throwIfNoEntry: false });
     return stats !== undefined && stats.mtimeMs <= manifest.builtAt;
   });
 }
