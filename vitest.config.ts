@@ -4,8 +4,13 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'tests/integration/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // The CLI tests start the bundled CLI (out/cli); this builds it when the sources changed.
+    globalSetup: ['tests/support/cliBundleSetup.ts'],
+    // Safety nets that catch a hang, never a slow machine: no test's pass depends on how fast
+    // it runs (issue #14). Ten minutes is several times the slowest test's time under load 12
+    // on two cores; the 200-kill crash test sets its own.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     // Integration tests open real SQLite files and spawn ffprobe; two cores, so keep workers few.
     maxWorkers: 2,
   },

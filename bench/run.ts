@@ -17,6 +17,7 @@ import { runWithdrawalBench } from './withdrawalBench';
 import { runAuditBench } from './auditBench';
 import { runDoublePullBench } from './doublePullBench';
 import { runPreannotationWebglBench } from './preannotationWebglBench';
+import { runCliStartBench } from './cliStartBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -41,6 +42,7 @@ const benches: Bench[] = [
   { name: 'audit', run: () => runAuditBench(workDir) },
   { name: 'double-pull', run: runDoublePullBench },
   { name: 'preannotation-webgl', run: runPreannotationWebglBench },
+  { name: 'cli-start', run: () => runCliStartBench() },
 ];
 
 const only = process.argv.slice(2);

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// The central server runs its TypeScript sources through tsx, as the desktop CLI does, so
-// `npx framewise-server serve` works right after install with no build step.
-import { register } from 'tsx/esm/api';
+// The central server's CLI, loaded as bin/framewise.mjs loads the desktop one: the bundle built at
+// install, or the sources through tsx in a source checkout that changed since.
+import { loadCli } from '../scripts/cliBundle.mjs';
 
-register();
-const { main } = await import('../src/server/cli.ts');
+const { main } = await loadCli('framewise-server', 'src/server/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources through tsx, so `npx framewise` works right after install
-// with no build step; the desktop app bundles the same modules with electron-vite.
-import { register } from 'tsx/esm/api';
+// Runs the CLI bundle built at install (scripts/build-cli.mjs); a source checkout whose sources
+// changed since runs them through tsx instead (scripts/cliBundle.mjs says so on stderr).
+import { loadCli } from '../scripts/cliBundle.mjs';
 
-register();
-const { main } = await import('../src/main/cli/main.ts');
+const { main } = await loadCli('framewise', 'src/main/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

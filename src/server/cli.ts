@@ -2,22 +2,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildServer, DEFAULT_RATE_LIMIT } from './app';
-import { auditHead, auditTrail, verifyAudit, type StoredAuditEntry } from './audit';
-import { openDb, type Db, type DbTarget } from './db/Db';
-import { recordConsent } from './consentRecords';
-import { migrateServerDb } from './db/migrations';
-import { markDoubleAnnotation } from './doubleAnnotation';
+import type { StoredAuditEntry } from './audit';
+import type { Db, DbTarget } from './db/Db';
 import { ServerError } from './serverError';
-import {
-  addUser,
-  assignClip,
-  createProject,
-  issueToken,
-  reassign,
-  revokeToken,
-  withdrawConsent,
-} from './team';
+
+// Commands import what they use when they run, as the desktop CLI's do (src/main/cli/main.ts):
+// `--help` loads neither PGlite nor Fastify, and admin commands never load Fastify.
 
 /** Exit code of `audit verify` when the chain is broken, as the desktop's `framewise audit verify`. */
 export const AUDIT_BROKEN_EXIT = 4;
@@ -116,6 +106,10 @@ async function open(data: string | undefined): Promise<{ db: Db; release: () => 
   }
   let db: Db | null = null;
   try {
+    const [{ openDb }, { migrateServerDb }] = await Promise.all([
+      import('./db/Db'),
+      import('./db/migrations'),
+    ]);
     db = await openDb(target);
     await migrateServerDb(db);
     return { db, release };
@@ -127,6 +121,7 @@ async function open(data: string | undefined): Promise<{ db: Db; release: () => 
 }
 
 async function serve(values: Values, out: Out): Promise<number> {
+  const { buildServer, DEFAULT_RATE_LIMIT } = await import('./app');
   const port = Number(values.port ?? 8787);
   const rate = Number(values['rate-limit'] ?? DEFAULT_RATE_LIMIT);
   if (!Number.isInteger(port) || port < 0 || port > 65535 || !Number.isInteger(rate) || rate < 1) {
@@ -183,6 +178,7 @@ async function exportAudit(
   out: string;
   head: { seq: number; hash: string };
 }> {
+  const { auditHead, auditTrail } = await import('./audit');
   const head = await auditHead(db);
   const lines: string[] = [];
   let after = 0;
@@ -206,6 +202,17 @@ async function exportAudit(
 
 async function admin(positionals: string[], values: Values, out: Out): Promise<number | undefined> {
   const [command, sub, arg] = positionals;
+  const [
+    { verifyAudit },
+    { recordConsent },
+    { markDoubleAnnotation },
+    { addUser, assignClip, createProject, issueToken, reassign, revokeToken, withdrawConsent },
+  ] = await Promise.all([
+    import('./audit'),
+    import('./consentRecords'),
+    import('./doubleAnnotation'),
+    import('./team'),
+  ]);
   const run = async <T>(fn: (db: Db) => Promise<T>): Promise<number> => {
     const { db, release } = await open(values.data);
     try {

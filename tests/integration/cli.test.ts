@@ -21,6 +21,16 @@ describe('framewise CLI', () => {
     expect(result.stdout).toMatch(/framewise import <folder>/);
     expect(result.stdout).toMatch(/framewise probe <video>/);
     expect(result.stdout).toMatch(/framewise serve/);
+    // From the bundle: the sources' tsx fallback would say so here.
+    expect(result.stderr).toBe('');
+  });
+
+  it('runs from the TypeScript sources through tsx in a source checkout', async () => {
+    const result = await framewise(['probe', join(fixtureBatch, 'cfr30.mp4'), '--json'], {
+      FRAMEWISE_CLI_FROM_SOURCE: '1',
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ codecFamily: 'h264', frameCount: 90 });
   });
 
   it('probes a clip as JSON with one time per frame', async () => {

@@ -4,7 +4,6 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallName, CallOutput, Envelope } from '../../src/shared/api/contract';
 import { openStore } from '../../src/main/services/store/openStore';
@@ -25,55 +24,29 @@ import { canonicalJson, editScript, seededRandom, type EditScript } from './labe
  * edit is there, that at most the one unacknowledged edit in flight per set was also committed,
  * and (at the end) that SQLite's integrity check passes.
  *
- * Starting `bin/framewise.mjs` through tsx takes 1.5–2 s, too slow for 200 restarts; so every
- * REAL_CLI_EVERY-th life runs the real `framewise serve`, and the others run the same CLI entry
- * (`src/main/cli/main.ts`) pre-bundled once by esbuild, which starts in about 0.3 s. Both are
- * separate processes writing the same file through the same services.
+ * Every life is the real `framewise serve` (bin/framewise.mjs, the bundle built at install),
+ * which starts in a few hundred ms, so the kills cost mostly restarts: the count is what a busy
+ * machine gets through well inside the safety-net timeout, which only catches a hang.
  */
 const KILLS = 200;
-const REAL_CLI_EVERY = 100;
 const SEED = 20261124;
 const MAX_LIFE_MS = 120;
 const CLIPS = ['cfr30.mp4', 'cfr60.mp4', 'ntsc2997.mp4'];
 
 const bin = join(repoRoot, 'bin', 'framewise.mjs');
-const bundleDir = join(repoRoot, 'node_modules', '.cache', 'framewise-crash-test');
-const bundle = join(bundleDir, 'framewise-cli.mjs');
 
 let dir: { path: string; remove: () => void };
 
-beforeAll(async () => {
+beforeAll(() => {
   requireFixtures();
   dir = tempDir('crash');
-  mkdirSync(bundleDir, { recursive: true });
-  // Written under node_modules so the bundle resolves better-sqlite3 (native) from there.
-  await build({
-    stdin: {
-      contents: `import { main } from ${JSON.stringify(join(repoRoot, 'src/main/cli/main.ts'))};\nprocess.exitCode = await main(process.argv.slice(2));\n`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Everything but the native modules inlined: resolving zod and mp4box file by file from
-    // node_modules would double the start-up time.
-    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    minify: true,
-    outfile: bundle,
-    logLevel: 'warning',
-  });
 });
 afterAll(() => dir.remove());
 
 type Server = { process: ChildProcess; url: string; token: string; exited: Promise<void> };
 
-async function startServer(db: string, realCli: boolean): Promise<Server> {
-  const child = spawn(process.execPath, [realCli ? bin : bundle, 'serve', '--db', db], {
+async function startServer(db: string): Promise<Server> {
+  const child = spawn(process.execPath, [bin, 'serve', '--db', db], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -207,7 +180,7 @@ describe('crash durability', () => {
     mkdirSync(clips);
     for (const name of CLIPS) copyFileSync(join(fixtureBatch, name), join(clips, name));
 
-    let server = await startServer(db, true);
+    let server = await startServer(db);
     const report = await value(server, 'importBatch', { folder: clips });
     const project = await value(server, 'getProject', {});
     const editors: Editor[] = [];
@@ -245,7 +218,7 @@ describe('crash durability', () => {
       await Promise.all(sessions);
 
       const restartAt = performance.now();
-      server = await startServer(db, kills % REAL_CLI_EVERY === 0);
+      server = await startServer(db);
       startupMs += performance.now() - restartAt;
       const verifyAt = performance.now();
       await Promise.all(editors.map((editor) => verify(server, editor)));
@@ -299,5 +272,5 @@ describe('crash durability', () => {
         `${(startupMs / kills).toFixed(0)} ms, mean check ${(verifyMs / kills).toFixed(0)} ms, ${seconds.toFixed(1)} s in all`,
     );
     expect(acked).toBeGreaterThan(KILLS);
-  }, 300_000);
+  }, 1_200_000);
 });

@@ -15,6 +15,8 @@ beforeAll(async () => {
   requireFixtures();
   dir = tempDir('host');
   services = createServices({ databasePath: join(dir.path, 'framewise.sqlite'), actor: 'tester' });
+  // As `framewise serve` does.
+  services.start();
   host = await startLoopbackHost({ services, rendererDir: null });
 });
 

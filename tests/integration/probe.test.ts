@@ -278,9 +278,8 @@ describe('MP4 probing reads only the index', () => {
     try {
       await file.truncate(clip.byteLength + freeSize);
       const { size } = await file.stat();
-      const started = performance.now();
+      // What it reads, not how long it takes: a busy machine slows any probe.
       const { result, bytesRead } = await probeMp4(file, size, path);
-      expect(performance.now() - started).toBeLessThan(1000);
       expect(result.frameCount).toBe(90);
       expect(bytesRead).toBeLessThan(64 * 1024);
     } finally {

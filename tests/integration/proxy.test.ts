@@ -304,7 +304,7 @@ describe('proxies that cannot be made', () => {
     }
   });
 
-  it('queues a proxy left running by a previous run when the app starts again', async () => {
+  it('queues a proxy left running by a previous run when the app starts again, not before', async () => {
     const databasePath = join(dir.path, 'restart', 'framewise.sqlite');
     const first = createServices({ databasePath, actor: 'tester' });
     const restartIds = await importFolder(first, join(fixtureBatch));
@@ -316,6 +316,10 @@ describe('proxies that cannot be made', () => {
 
     const second = createServices({ databasePath, actor: 'tester' });
     try {
+      // Wiring starts nothing (a one-shot CLI command never encodes); the app's start() does.
+      await second.proxies.whenIdle();
+      expect(second.store.getProxy(id)?.state).toBe('running');
+      second.start();
       await second.proxies.whenIdle();
       expect((await second.handlers.getProxyStatus({ clipId: id })).state).toBe('ready');
       await expectSameFrames(second, id);

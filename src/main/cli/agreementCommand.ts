@@ -11,13 +11,7 @@ import {
   type ActionAgreement,
   type KeypointAgreement,
 } from '../../shared/domain/metrics';
-
-export const AGREEMENT_HELP = `  framewise agreement <a.json> <b.json> [--actions <a.csv> <b.csv>] [--pck-alpha 0.2] [--json]
-      Agreement between two annotators' COCO keypoint files of the same clips (the first is the
-      reference), matched by video_id, frame_index and track_id: OKS per frame and overall
-      (COCO sigmas), PCK@alpha of the reference's box, hand OKS (COCO-WholeBody). With two
-      EPIC-style actions.csv files: segment F1@{0.1,0.25,0.5}, edit score and frame accuracy.
-      Exit code 1 with {"error":{...}} for an unreadable or malformed file.`;
+import { AGREEMENT_HELP } from './usage';
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 

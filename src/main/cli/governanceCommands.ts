@@ -6,34 +6,9 @@ import { ConsentPolicy } from '../../shared/domain/consentState';
 import { auditTrailJsonl } from '../services/audit/auditTrail';
 import { activeProjectId } from '../services/labels/projectLibrary';
 import { createServices, type Services } from '../services/createServices';
-import { defaultDatabasePath } from '../services/store/openStore';
-import { userDataDir } from '../services/userDataDir';
+import { defaultDatabasePath, userDataDir } from '../services/userDataDir';
+import { GOVERNANCE_HELP } from './usage';
 import type { PrivacyReport } from '../../shared/domain/privacyReport';
-
-export const GOVERNANCE_HELP = `  framewise audit verify [--db FILE] [--json]
-      Check the audit log's hash chain. Exit code 0 when intact; 4 when an entry was altered or
-      deleted, naming the first bad entry.
-  framewise audit export <batchId> [--out FILE] [--db FILE]
-      The audit entries of a batch, its clips and their labels, as JSON Lines with their chain
-      hashes (to stdout, or FILE).
-  framewise withdraw (--consent ID | --clip ID | --clip-ref SHA256) [--at ISO-TIME] [--db FILE] [--json]
-      Record a consent withdrawal and purge the clips it covers from this workstation: labels,
-      queued sync items, proxies and workspace rows; the database is vacuumed so no freed page
-      keeps them. Only an audit entry with the clip's sha256 and consent id remains. --clip-ref
-      names a clip by its file's sha256 (as the server does), imported here or not yet.
-  framewise consent-policy (label|lock) [--project ID] [--db FILE]
-      Whether clips without valid consent may be labeled ('label', the default) or are read-only
-      ('lock') in a project (the default project when none is named). Never exported either way.
-  framewise privacy-report <batchId> [--db FILE] [--json]
-      What location, device and creation-time metadata each clip of a batch carries, and what
-      an export with videos strips.`;
-
-export const GOVERNANCE_COMMANDS: ReadonlySet<string> = new Set([
-  'audit',
-  'withdraw',
-  'privacy-report',
-  'consent-policy',
-]);
 
 /** Exit code of `audit verify` when the chain is broken: distinct from usage (2) and errors (1). */
 export const AUDIT_BROKEN_EXIT = 4;

@@ -4,60 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isApiError } from '../../shared/api/apiError';
 import type { ImportFileOutcome } from '../../shared/api/schemas';
-import { ExportRequest } from '../../shared/api/exportSchemas';
-import { defaultRendererDir, startLoopbackHost } from '../host/loopbackHost';
-import { AGREEMENT_HELP, runAgreementCommand } from './agreementCommand';
-import { PROJECT_HELP, runProjectCommand } from './projectCommand';
-import { GOVERNANCE_COMMANDS, GOVERNANCE_HELP, runGovernanceCommand } from './governanceCommands';
-import { createServices } from '../services/createServices';
-import { importLabels } from '../services/export/importLabels';
-import { activeProjectId } from '../services/labels/projectLibrary';
-import { probeVideo } from '../services/media/probeVideo';
-import { defaultDatabasePath } from '../services/store/openStore';
-import { userDataDir } from '../services/userDataDir';
+import { defaultDatabasePath, userDataDir } from '../services/userDataDir';
+import { GOVERNANCE_COMMANDS, HELP } from './usage';
 
-const HELP = `framewise — label human-motion video, frame by frame
-
-Usage:
-  framewise import <folder> [--db FILE] [--json]
-      Import a batch folder (videos plus an optional batch.json). Prints, per file, ok or the
-      error code and message, with codec, size, rotation, frame count and duration.
-      Exit code 0: every file imported; 3: some files failed; 1: the batch was refused.
-  framewise probe <video> [--json]
-      Probe one file without decoding it: the same fields plus frameTimes (seconds, one per
-      frame in presentation order) and flagged metadata. Exit code 1 with {"error":{...}}.
-  framewise export (--batch ID ... | --clip ID ... | --all) --format coco,cvat,epic,hands,provenance --out DIR
-                   [--include-videos] [--status accepted|submitted] [--region CC ...] [--db FILE]
-      Export labels for training into DIR (a new folder). Clips whose consent is missing,
-      expired or withdrawn are never exported. --region (repeatable, ISO 3166; "US" admits
-      "US-CA") keeps only contributors from those regions. Progress goes to stderr, the report
-      (exported and excluded clips, with reasons) as JSON to stdout. Exit code 1 on failure.
-  framewise import-labels <clip-id> <file> [--db FILE]
-      Read COCO keypoints JSON or CVAT for video 1.1 XML into your annotation set of a clip,
-      as one undoable edit. Prints {setId, format, tracks, keyframes} as JSON; exit code 1
-      with {"error":{...}} for a malformed file, an unknown clip or mismatched frames.
-${AGREEMENT_HELP}
-${PROJECT_HELP}
-${GOVERNANCE_HELP}
-  framewise submit <clip-id> [--db FILE]
-      Submit your annotation set of a clip for review, as the app's Submit button does: it is
-      checked for completeness (the problems are printed, exit code 3, nothing changes) and
-      queued for the central server in the same transaction. Prints the outcome as JSON.
-  framewise sync --server URL --token TOKEN [--budget SECONDS] [--db FILE]
-      One full push and pull with the central server: delivers queued sets (retrying with
-      backoff within the budget, default 60 s), then applies review outcomes. Prints what moved
-      as JSON. Exit code 0: nothing left to send; 3: sets still queued or refused (conflicts);
-      1: the server refused the token or could not be used. The token may come from
-      FRAMEWISE_TOKEN instead of --token; it is used for this run only and never stored.
-  framewise serve [--db FILE] [--port N]
-      Start the app for a browser on 127.0.0.1. The first line printed is the URL to open
-      (it carries this launch's token).
-
-Options:
-  --db FILE   SQLite database (default: ${defaultDatabasePath(userDataDir())})
-  --json      Machine-readable output
-  -h, --help  This text
-`;
+// Each command imports what it uses when it runs (esbuild makes every `import()` a chunk of the
+// CLI bundle): `--help` and a mistyped command load nothing but this file and ./usage, `probe`
+// never loads SQLite, and no command but `serve` loads the loopback host.
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 const stdio: Out = {
@@ -65,8 +17,11 @@ const stdio: Out = {
   error: (line) => process.stderr.write(line + '\n'),
 };
 
+/** The app folder, above src/main/cli in a source checkout and above out/cli in the bundle. */
 function appRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, '..', '..'), resolve(here, '..', '..', '..')];
+  return candidates.find((dir) => existsSync(join(dir, 'package.json'))) ?? here;
 }
 
 function errorBody(error: unknown): { code: string; message: string } {
@@ -89,10 +44,13 @@ function describeOutcome(outcome: ImportFileOutcome): string {
 }
 
 async function runImport(folder: string, db: string, json: boolean, out: Out): Promise<number> {
+  const { createServices } = await import('../services/createServices');
   const services = createServices({ databasePath: db });
   try {
     const report = await services.handlers.importBatch({ folder: resolve(folder) });
-    // The CLI is used by scripts that read the database next: wait for checksums to land.
+    // The CLI is used by scripts that read the database next: wait for checksums to land,
+    // this batch's and any an interrupted run left pending.
+    services.checksums.kick();
     await services.checksums.whenIdle();
     const clips = new Map(services.store.listClips(report.batch.id).map((c) => [c.id, c]));
     const files = report.files.map((file) => {
@@ -125,6 +83,7 @@ async function runImport(folder: string, db: string, json: boolean, out: Out): P
 }
 
 async function runProbe(file: string, json: boolean, out: Out): Promise<number> {
+  const { probeVideo } = await import('../services/media/probeVideo');
   try {
     const result = await probeVideo(resolve(file));
     if (json) {
@@ -169,6 +128,7 @@ async function runExportCommand(
     return usage('give one of --batch ID, --clip ID (both repeatable) or --all.');
   }
   if (args.out === undefined) return usage('--out DIR is required.');
+  const { ExportRequest } = await import('../../shared/api/exportSchemas');
   const parsed = ExportRequest.safeParse({
     ...(args.batch.length > 0 ? { batchIds: args.batch } : {}),
     ...(args.clip.length > 0 ? { clipIds: args.clip } : {}),
@@ -182,6 +142,7 @@ async function runExportCommand(
     const issue = parsed.error.issues[0];
     return usage(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid arguments'}`);
   }
+  const { createServices } = await import('../services/createServices');
   const services = createServices({ databasePath: db });
   let exportId: string | null = null;
   const cancel = () => {
@@ -189,7 +150,8 @@ async function runExportCommand(
   };
   process.once('SIGINT', cancel);
   try {
-    // Clips whose checksum is still being computed would be left out: let it finish first.
+    // Clips whose checksum is still pending would be left out: compute them first.
+    services.checksums.kick();
     await services.checksums.whenIdle();
     const report = await services.exports.run(parsed.data, (progress) => {
       exportId = progress.exportId;
@@ -220,6 +182,11 @@ async function runImportLabels(
   db: string,
   out: Out,
 ): Promise<number> {
+  const [{ createServices }, { importLabels }, { activeProjectId }] = await Promise.all([
+    import('../services/createServices'),
+    import('../services/export/importLabels'),
+    import('../services/labels/projectLibrary'),
+  ]);
   const services = createServices({ databasePath: db });
   try {
     const result = await importLabels(
@@ -240,6 +207,7 @@ async function runImportLabels(
 }
 
 async function runSubmit(clipId: string, db: string, out: Out): Promise<number> {
+  const { createServices } = await import('../services/createServices');
   const services = createServices({ databasePath: db });
   try {
     const set = await services.handlers.openAnnotationSet({ clipId });
@@ -263,9 +231,11 @@ async function runSync(
   db: string,
   out: Out,
 ): Promise<number> {
+  const { createServices } = await import('../services/createServices');
   const services = createServices({ databasePath: db });
   try {
-    // A clip is named on the server by its sha256: let pending hashes finish first.
+    // A clip is named on the server by its sha256: compute pending hashes first.
+    services.checksums.kick();
     await services.checksums.whenIdle();
     services.sync.signIn(server, token);
     const report = await services.sync.syncNow(budgetSeconds * 1000);
@@ -282,7 +252,12 @@ async function runSync(
 }
 
 async function runServe(db: string, port: number, out: Out): Promise<number> {
+  const [{ createServices }, { defaultRendererDir, startLoopbackHost }] = await Promise.all([
+    import('../services/createServices'),
+    import('../host/loopbackHost'),
+  ]);
   const services = createServices({ databasePath: db });
+  services.start();
   const rendererDir = defaultRendererDir(appRoot());
   const host = await startLoopbackHost({
     services,
@@ -306,10 +281,17 @@ async function runServe(db: string, port: number, out: Out): Promise<number> {
 
 export async function main(argv: string[], out: Out = stdio): Promise<number> {
   // Commands that read no database take their own options.
-  if (argv[0] === 'agreement') return runAgreementCommand(argv.slice(1), out);
-  if (argv[0] === 'project') return runProjectCommand(argv.slice(1), out);
+  if (argv[0] === 'agreement') {
+    const { runAgreementCommand } = await import('./agreementCommand');
+    return runAgreementCommand(argv.slice(1), out);
+  }
+  if (argv[0] === 'project') {
+    const { runProjectCommand } = await import('./projectCommand');
+    return runProjectCommand(argv.slice(1), out);
+  }
   // Governance commands take their own options (--consent, --at) and subcommands.
   if (argv[0] !== undefined && GOVERNANCE_COMMANDS.has(argv[0])) {
+    const { runGovernanceCommand } = await import('./governanceCommands');
     return runGovernanceCommand(argv, out);
   }
   let parsed;

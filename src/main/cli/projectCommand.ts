@@ -3,16 +3,8 @@ import { parseArgs } from 'node:util';
 import { isApiError } from '../../shared/api/apiError';
 import { createServices } from '../services/createServices';
 import { activeProjectId, importProjectFile } from '../services/labels/projectLibrary';
-import { defaultDatabasePath } from '../services/store/openStore';
-import { userDataDir } from '../services/userDataDir';
-
-export const PROJECT_HELP = `  framewise project import <project.json> [--db FILE] [--json]
-      Import a project file (skeleton templates, verb/noun taxonomy, contact states, object
-      classes; see resources/project.sample.json). Clips opened from now on are labeled with it;
-      sets already started keep theirs. An edited file is a new project; the same file twice is
-      a no-op. Exit code 1 with the field that is wrong for an invalid file.
-  framewise project list [--db FILE] [--json]
-      The projects in the database, oldest first; the last is the one in use.`;
+import { defaultDatabasePath, userDataDir } from '../services/userDataDir';
+import { PROJECT_HELP } from './usage';
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 

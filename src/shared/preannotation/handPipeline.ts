@@ -1,8 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { MEDIAPIPE_HAND_KEYPOINTS } from '../domain/labels/projectSchema';
-import { handDetectorId, palmToHandRoi, type HandDetector } from './handDetector';
+import { palmToHandRoi, type HandDetector } from './handDetector';
 import { mergeDetectedHands, sideFromHandedness } from './handMerge';
-import { handModelId, type HandLandmarker, type HandLandmarks } from './handModel';
+import type { HandLandmarker, HandLandmarks } from './handModel';
+import { handsModelId } from './handModelIds';
 import { handRoiFromLandmarks, handRoiFromPose, type HandRoi } from './handRoi';
 import type { HandSide, ModelHand, ModelPose } from '../domain/modelPose';
 
@@ -19,10 +20,7 @@ import type { HandSide, ModelHand, ModelPose } from '../domain/modelPose';
 /** The picture's size in pixels (the tensor's width and height). */
 export type PictureSize = { readonly width: number; readonly height: number };
 
-/** What hand points are recorded as: the landmark model, and the palm detector that placed them. */
-export function handsModelId(): string {
-  return `${handModelId()} + ${handDetectorId()}`;
-}
+export { handsModelId };
 
 /**
  * `poses` (found on `input`) with their hands: with `fromPose` (BlazePose: it alone gives the

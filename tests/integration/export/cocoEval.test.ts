@@ -110,7 +110,7 @@ beforeAll(async () => {
   const out = join(w.root, 'out');
   await w.services.exports.run(ExportRequest.parse({ formats: ['coco'], destination: out }));
   text = readFileSync(join(out, 'coco_keypoints.json'), 'utf8');
-}, 60_000);
+});
 afterAll(() => w.remove());
 
 describe('the exported COCO file in an independent COCO reader and OKS evaluation', () => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
     [{ name: 'b', files: ['cfr30.mp4', 'vfr.mp4', 'cfr60.mp4'], consent: VALID_CONSENT }],
     'export-cli',
   );
-}, 60_000);
+});
 afterAll(() => w.remove());
 
 const clipId = (file: string) => w.clips.get(`b/${file}`)?.clipId ?? '';

@@ -2,10 +2,8 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHandLandmarker } from '../../../src/main/services/preannotation/handModel';
-import {
-  createPoseEstimator,
-  defaultModelsDir,
-} from '../../../src/main/services/preannotation/poseModel';
+import { defaultModelsDir } from '../../../src/main/services/preannotation/modelsDir';
+import { createPoseEstimator } from '../../../src/main/services/preannotation/poseModel';
 import { tempDir } from '../fixturePaths';
 
 describe('the hand model files', () => {

@@ -129,14 +129,8 @@ describe('PreannotationService on a real video of a person (worker thread, tfjs 
   it('runs every 5th frame of a range in the background: progress with ETA, one proposal per frame, then done', async () => {
     const { service, seen } = serviceOver(clips);
     try {
-      // The host's event loop must stay free while frames are inferred: measure its lags.
-      const lags: number[] = [];
-      let last = performance.now();
-      const timer = setInterval(() => {
-        const now = performance.now();
-        lags.push(now - last - 10);
-        last = now;
-      }, 10);
+      // The host's event loop must stay free while frames are inferred: how busy it was.
+      const before = performance.eventLoopUtilization();
       const { jobId } = service.start({
         clipId: 'pan',
         frames: { mode: 'range', from: 0, to: 29, every: 5 },
@@ -147,7 +141,7 @@ describe('PreannotationService on a real video of a person (worker thread, tfjs 
         hands: false,
       });
       await service.whenFinished(jobId);
-      clearInterval(timer);
+      const busy = performance.eventLoopUtilization(before);
 
       const phases = seen.map((e) => e.phase);
       expect(phases[0]).toBe('loading');
@@ -170,17 +164,12 @@ describe('PreannotationService on a real video of a person (worker thread, tfjs 
         expect(Math.abs((nose?.x ?? 0) - (249 - frame * 2))).toBeLessThan(15);
         expect(Math.abs((nose?.y ?? 0) - (114 - 10))).toBeLessThan(15);
       }
-      // Inference on this thread would make every frame a late tick: each is ≥ 55 ms of solid
-      // CPU (≈ 130 ms under load, bench/results/preannotation.json), so six frames give ≥ 6 ticks
-      // over 40 ms, the model load one more. Other processes on the two shared cores (the other
-      // test files, other engineers' builds) starve this thread now and then: 0–1 ticks over
-      // 40 ms in most runs, once a single 167 ms and once a 202 ms gap under load 9. Counting
-      // late ticks tells the two apart; a worst-gap bound cannot.
-      const late = lags.filter((lag) => lag > 40);
-      expect(
-        late.length,
-        `ticks over 40 ms late: ${late.map(Math.round).join(', ')}`,
-      ).toBeLessThanOrEqual(2);
+      // Inference on this thread would keep its event loop busy nearly all the job long (each
+      // frame is ≥ 55 ms of solid CPU, the model load more); on the worker, the loop only
+      // relays messages and ffmpeg's frames. A share rather than counting late ticks: other
+      // processes on the two shared cores stretch busy and idle time alike, where they made
+      // ticks late (once 167 and 202 ms gaps under load 9) and a tick count fail.
+      expect(busy.utilization).toBeLessThan(0.5);
     } finally {
       await service.close();
     }

@@ -88,7 +88,7 @@ describe('pre-annotation settings from the project file', () => {
     const { thresholds, pose } = await run({ projectId });
     expect([...thresholds]).toEqual([0.8]);
     expect(raisedHandSide(pose)).toBe('right');
-  }, 120_000);
+  });
 
   it('lets one run override the threshold; the default project keeps 0.5 and the pose model’s side', async () => {
     expect([...(await run({ projectId, scoreThreshold: 0.3 })).thresholds]).toEqual([0.3]);
@@ -96,5 +96,5 @@ describe('pre-annotation settings from the project file', () => {
     expect([...plain.thresholds]).toEqual([0.5]);
     // Without the mirrored setting the raised hand keeps the side the pose model saw: left.
     expect(raisedHandSide(plain.pose)).toBe('left');
-  }, 120_000);
+  });
 });

@@ -86,7 +86,7 @@ describe.each(backends)('server audit trail on %s', (backend) => {
     dispose = opened.dispose;
     team = await seedTeam(db, 12);
     server = await listenInProcess(db);
-  }, 120_000);
+  });
 
   let serverClosed = false;
   async function closeServer(): Promise<void> {
@@ -373,112 +373,104 @@ describe.each(backends)('server audit trail on %s', (backend) => {
 
     beforeAll(closeServer);
 
-    it(
-      'passes a clean chain and catches an edited, a deleted, a reordered and a truncated entry',
-      { timeout: 180_000 },
-      async () => {
-        const clean = await cli(['audit', 'verify']);
-        expect(clean.code, clean.stderr).toBe(0);
-        const last = await headSeq(db);
-        expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, entries: last, lastSeq: last });
-        const middle = Math.floor(last / 2);
+    it('passes a clean chain and catches an edited, a deleted, a reordered and a truncated entry', async () => {
+      const clean = await cli(['audit', 'verify']);
+      expect(clean.code, clean.stderr).toBe(0);
+      const last = await headSeq(db);
+      expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, entries: last, lastSeq: last });
+      const middle = Math.floor(last / 2);
 
-        await tamper(
-          `UPDATE audit_log SET details = details || '{"verdict":"accept"}' WHERE seq = ${middle}`,
-        );
-        await expectBroken(middle, 'entry_altered');
-        await tamper(`UPDATE audit_log SET details = details - 'verdict' WHERE seq = ${middle}`);
+      await tamper(
+        `UPDATE audit_log SET details = details || '{"verdict":"accept"}' WHERE seq = ${middle}`,
+      );
+      await expectBroken(middle, 'entry_altered');
+      await tamper(`UPDATE audit_log SET details = details - 'verdict' WHERE seq = ${middle}`);
 
-        await tamper(`CREATE TABLE audit_saved AS SELECT * FROM audit_log WHERE seq = ${middle};
+      await tamper(`CREATE TABLE audit_saved AS SELECT * FROM audit_log WHERE seq = ${middle};
         DELETE FROM audit_log WHERE seq = ${middle}`);
-        await expectBroken(middle, 'entries_missing');
-        await tamper('INSERT INTO audit_log SELECT * FROM audit_saved; DROP TABLE audit_saved');
+      await expectBroken(middle, 'entries_missing');
+      await tamper('INSERT INTO audit_log SELECT * FROM audit_saved; DROP TABLE audit_saved');
 
-        const swap = `UPDATE audit_log SET seq = 999999999 WHERE seq = ${middle};
+      const swap = `UPDATE audit_log SET seq = 999999999 WHERE seq = ${middle};
         UPDATE audit_log SET seq = ${middle} WHERE seq = ${middle + 1};
         UPDATE audit_log SET seq = ${middle + 1} WHERE seq = 999999999`;
-        await tamper(swap);
-        await expectBroken(middle, 'link_broken');
-        await tamper(swap);
+      await tamper(swap);
+      await expectBroken(middle, 'link_broken');
+      await tamper(swap);
 
-        // The newest entry deleted: the chain left is whole, but the head says one is missing.
-        await tamper(`CREATE TABLE audit_saved AS SELECT * FROM audit_log WHERE seq = ${last};
+      // The newest entry deleted: the chain left is whole, but the head says one is missing.
+      await tamper(`CREATE TABLE audit_saved AS SELECT * FROM audit_log WHERE seq = ${last};
         DELETE FROM audit_log WHERE seq = ${last}`);
-        await expectBroken(last, 'tail_missing');
-        await tamper('INSERT INTO audit_log SELECT * FROM audit_saved; DROP TABLE audit_saved');
+      await expectBroken(last, 'tail_missing');
+      await tamper('INSERT INTO audit_log SELECT * FROM audit_saved; DROP TABLE audit_saved');
 
-        const restored = await cli(['audit', 'verify']);
-        expect(restored.code, restored.stderr).toBe(0);
-      },
-    );
+      const restored = await cli(['audit', 'verify']);
+      expect(restored.code, restored.stderr).toBe(0);
+    });
 
-    it(
-      'exports a project’s trail, or one clip’s, with hashes a buyer can recompute',
-      { timeout: 60_000 },
-      async () => {
-        const dir = mkdtempSync(join(tmpdir(), 'fw-audit-export-'));
-        try {
-          const out = join(dir, 'trail.jsonl');
-          const run = await cli(['audit', 'export', '--project', team.projectId, '--out', out]);
-          expect(run.code, run.stderr).toBe(0);
-          const summary = JSON.parse(run.stdout) as { entries: number; head: { seq: number } };
-          const lines = readFileSync(out, 'utf8').trim().split('\n');
-          const exported = lines.map((line) => JSON.parse(line) as StoredAuditEntry);
-          expect(exported).toHaveLength(summary.entries);
-          for (const entry of exported) expect(auditEntryHash(entry)).toBe(entry.hash);
-          // Withdrawals name a clip, not a project: they come with the project's clips.
-          for (const entry of exported) {
-            expect(entry.projectId === team.projectId || entry.action === 'consent.withdraw').toBe(
-              true,
-            );
-          }
-          const actions = new Set(exported.map((e) => e.action));
-          for (const action of [
-            'project.create',
-            'assignment.create',
-            'set.push',
-            'set.review',
-            'comment.resolve',
-            'consent.withdraw',
-          ]) {
-            expect(actions).toContain(action);
-          }
-          // Nothing of the other lead's project, nor the team's tokens.
-          expect(exported.some((e) => e.clipRef === team.clipB)).toBe(false);
-          expect(actions).not.toContain('token.issue');
-
-          const clipOut = join(dir, 'clip.jsonl');
-          const clipRun = await cli([
-            'audit',
-            'export',
-            '--project',
-            team.projectId,
-            '--clip',
-            team.clipA,
-            '--out',
-            clipOut,
-          ]);
-          expect(clipRun.code, clipRun.stderr).toBe(0);
-          const clipEntries = readFileSync(clipOut, 'utf8')
-            .trim()
-            .split('\n')
-            .map((l) => JSON.parse(l) as StoredAuditEntry);
-          // Clip A may have been among those marked for double annotation.
-          expect(clipEntries.map((e) => e.action).filter((a) => a !== 'double.mark')).toEqual([
-            'assignment.create',
-            'set.push',
-            'set.review',
-            'comment.resolve',
-          ]);
-          // An edited export no longer matches its hashes.
-          const pushedEntry = clipEntries.find((e) => e.action === 'set.push');
-          if (pushedEntry === undefined) throw new Error('no push entry for clip A');
-          const forged = { ...pushedEntry, actor: 'someone-else' };
-          expect(auditEntryHash(forged)).not.toBe(forged.hash);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
+    it('exports a project’s trail, or one clip’s, with hashes a buyer can recompute', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fw-audit-export-'));
+      try {
+        const out = join(dir, 'trail.jsonl');
+        const run = await cli(['audit', 'export', '--project', team.projectId, '--out', out]);
+        expect(run.code, run.stderr).toBe(0);
+        const summary = JSON.parse(run.stdout) as { entries: number; head: { seq: number } };
+        const lines = readFileSync(out, 'utf8').trim().split('\n');
+        const exported = lines.map((line) => JSON.parse(line) as StoredAuditEntry);
+        expect(exported).toHaveLength(summary.entries);
+        for (const entry of exported) expect(auditEntryHash(entry)).toBe(entry.hash);
+        // Withdrawals name a clip, not a project: they come with the project's clips.
+        for (const entry of exported) {
+          expect(entry.projectId === team.projectId || entry.action === 'consent.withdraw').toBe(
+            true,
+          );
         }
-      },
-    );
+        const actions = new Set(exported.map((e) => e.action));
+        for (const action of [
+          'project.create',
+          'assignment.create',
+          'set.push',
+          'set.review',
+          'comment.resolve',
+          'consent.withdraw',
+        ]) {
+          expect(actions).toContain(action);
+        }
+        // Nothing of the other lead's project, nor the team's tokens.
+        expect(exported.some((e) => e.clipRef === team.clipB)).toBe(false);
+        expect(actions).not.toContain('token.issue');
+
+        const clipOut = join(dir, 'clip.jsonl');
+        const clipRun = await cli([
+          'audit',
+          'export',
+          '--project',
+          team.projectId,
+          '--clip',
+          team.clipA,
+          '--out',
+          clipOut,
+        ]);
+        expect(clipRun.code, clipRun.stderr).toBe(0);
+        const clipEntries = readFileSync(clipOut, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as StoredAuditEntry);
+        // Clip A may have been among those marked for double annotation.
+        expect(clipEntries.map((e) => e.action).filter((a) => a !== 'double.mark')).toEqual([
+          'assignment.create',
+          'set.push',
+          'set.review',
+          'comment.resolve',
+        ]);
+        // An edited export no longer matches its hashes.
+        const pushedEntry = clipEntries.find((e) => e.action === 'set.push');
+        if (pushedEntry === undefined) throw new Error('no push entry for clip A');
+        const forged = { ...pushedEntry, actor: 'someone-else' };
+        expect(auditEntryHash(forged)).not.toBe(forged.hash);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -127,5 +127,5 @@ describe('idempotent pushes against a model (fast-check, PGlite)', () => {
       ),
       { numRuns: RUNS },
     );
-  }, 180_000);
+  });
 });

@@ -150,6 +150,7 @@ describe('framewise-server admin commands (PGlite)', () => {
     } finally {
       await again.stop();
     }
-    // Each command is its own process opening PGlite (about 4 s here): a long test.
-  }, 120_000);
+    // Each command is its own process opening PGlite (about 1-4 s each): a long test, held
+    // only by vitest's safety-net timeout.
+  });
 });

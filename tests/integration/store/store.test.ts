@@ -4,11 +4,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ProbeResult } from '../../../src/shared/api/schemas';
 import { migrations } from '../../../src/main/services/store/migrations';
 import { runMigrations } from '../../../src/main/services/store/migrations/runMigrations';
-import {
-  defaultDatabasePath,
-  openDatabase,
-  openStore,
-} from '../../../src/main/services/store/openStore';
+import { openDatabase, openStore } from '../../../src/main/services/store/openStore';
+import { defaultDatabasePath } from '../../../src/main/services/userDataDir';
 import type { NewClip, Store } from '../../../src/main/services/store/Store';
 import { StoreError } from '../../../src/main/services/store/storeError';
 import { databaseAt, integrityCheck, tempDir } from './migrationHarness';

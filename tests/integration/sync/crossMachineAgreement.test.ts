@@ -176,7 +176,7 @@ describe('agreement across machines: two annotators push, the lead pulls and com
     // The clip never imported here is counted, not dropped.
     expect(report.notOnThisMachine).toBe(1);
     expect(lead.services.agreement.report('sync-batch').pairs).toHaveLength(1);
-  }, 60_000);
+  });
 
   it('a re-sync changes nothing; a later revision on the server replaces the copy', async () => {
     const before = lead.services.agreement.report();
@@ -215,7 +215,7 @@ describe('agreement across machines: two annotators push, the lead pulls and com
       stored: 0,
       removed: 0,
     });
-  }, 60_000);
+  });
 
   it('refuses an annotator: the server answers 403 and nothing is stored on their machine', async () => {
     const { services, sync } = workstation('annotator-1-check', 'annotator-1', team.tokens.ann1);

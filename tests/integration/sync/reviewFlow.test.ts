@@ -254,7 +254,7 @@ describe('QA review between a reviewer and an annotator, through the real server
       annotator.services.close();
       reviewer.services.close();
     }
-  }, 60_000);
+  });
 
   it('shows a verdict refused as stale, reviews the newer revision again and accepts it, each step once on the server', async () => {
     const sets = seedWorkstation(join(dir, 'annotator-stale.sqlite'), [staleClip], 'annotator-1', {
@@ -412,5 +412,5 @@ describe('QA review between a reviewer and an annotator, through the real server
       reviewer.services.close();
       lead.services.close();
     }
-  }, 60_000);
+  });
 });

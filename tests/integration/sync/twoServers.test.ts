@@ -99,5 +99,5 @@ describe('two server processes over one PostgreSQL', () => {
       services.close();
       await proxy.close();
     }
-  }, 180_000);
+  });
 });

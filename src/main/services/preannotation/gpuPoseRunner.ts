@@ -8,7 +8,8 @@ import type {
 import { choosePoseBackend } from '../../../shared/domain/poseBackend';
 import { decodeFrameRgb } from '../media/ffmpeg';
 import { estimateJobFrames } from './estimateJobFrames';
-import { defaultModelsDir, type RgbImage } from './poseModel';
+import { defaultModelsDir } from './modelsDir';
+import type { RgbImage } from './poseModel';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
 import type { ModelPose } from '../../../shared/domain/modelPose';
 import type { PoseModelName } from '../../../shared/domain/poseModelFiles';

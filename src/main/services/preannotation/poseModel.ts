@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type * as poseDetection from '@tensorflow-models/pose-detection';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -12,6 +11,7 @@ import type { HandLandmarker } from '../../../shared/preannotation/handModel';
 import { detectHands, handsModelId, withHands } from '../../../shared/preannotation/handPipeline';
 import { createPoseDetector, estimatePeople } from '../../../shared/preannotation/poseDetector';
 import { createHandDetector, createHandLandmarker } from './handModel';
+import { defaultModelsDir } from './modelsDir';
 import { PreannotationError } from './preannotationError';
 import {
   type PoseModelName,
@@ -64,20 +64,6 @@ export interface PoseEstimator {
 
 /** What hand points are recorded as (shared with the GPU window's page). */
 export { handsModelId };
-
-/**
- * `resources/models` beside the sources (`src/main/services/preannotation` → four levels up) or
- * beside the bundle (`out/main`, or a chunk in `out/main/chunks`): the first that exists.
- */
-export function defaultModelsDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    join(here, '../../../../resources/models'),
-    join(here, '../../resources/models'),
-    join(here, '../../../resources/models'),
-  ];
-  return candidates.find((dir) => existsSync(dir)) ?? (candidates[0] as string);
-}
 
 function defaultWasmDir(): string {
   const require = createRequire(import.meta.url);

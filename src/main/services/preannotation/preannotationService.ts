@@ -18,7 +18,9 @@ import type { EventBus } from '../eventBus';
 import type { Store } from '../store/Store';
 import { createGpuOrWorker, type OpenPoseWindow } from './gpuPoseRunner';
 import { poseModelId } from '../../../shared/domain/poseModelFiles';
-import { defaultModelsDir, handsModelId, type PoseBackend } from './poseModel';
+import { handsModelId } from '../../../shared/preannotation/handModelIds';
+import { defaultModelsDir } from './modelsDir';
+import type { PoseBackend } from './poseModel';
 import { PreannotationError } from './preannotationError';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';
 import type { FrameProposal, ModelPose } from '../../../shared/domain/modelPose';
@@ -73,10 +75,11 @@ export function resolvePoseHands(pose: ModelPose, mirroredVideo: boolean): Model
 type WorkerLike = Pick<Worker, 'postMessage' | 'on' | 'terminate'>;
 
 /**
- * The worker's entry: the TypeScript source when the services run from sources (CLI, loopback host,
- * tests), the bundled `poseWorker.js` beside the main bundle in the desktop app. A worker thread
- * does not inherit the host's tsx hooks (Node 20) and ignores `--import` in `execArgv`, so a
- * one-line bootstrap registers tsx inside the worker first, as bin/framewise.mjs does for the CLI.
+ * The worker's entry: the TypeScript source when the services run from sources (tests, a source
+ * checkout's CLI through tsx), the bundled `poseWorker.js` beside the bundle's chunks otherwise
+ * (out/main in the desktop app, out/cli for the CLI). A worker thread does not inherit the host's
+ * tsx hooks (Node 20) and ignores `--import` in `execArgv`, so a one-line bootstrap registers tsx
+ * inside the worker first, as scripts/cliBundle.mjs does for the CLI.
  */
 /**
  * tsx's ESM register API as an absolute path. `require.resolve` would give its CommonJS build, which

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations, LATEST_SCHEMA_VERSION } from './migrations';
 import { databaseTooNew, readUserVersion, runMigrations } from './migrations/runMigrations';
@@ -15,10 +15,6 @@ export type OpenStoreOptions = {
 
 /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
-
-export function defaultDatabasePath(userDataDir: string): string {
-  return join(userDataDir, 'framewise.sqlite');
-}
 
 /**
  * Opens the workstation database and brings it to the current schema: WAL so readers never block
