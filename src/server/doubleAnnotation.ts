@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ClipRef } from '../shared/api/syncProtocol';
 import { ADMIN_ACTOR, appendAudit } from './audit';
-import type { Db } from './db/Db';
+import type { Db, Queryable } from './db/Db';
 import { sendConsentRecord } from './consentRecords';
 import { appendEvents } from './events';
 import { ServerError } from './serverError';
@@ -138,4 +138,9 @@ export async function markDoubleAnnotation(
     }
     return { clips: clips.length, target, marked };
   });
+}
+
+/** A withdrawn clip is no longer marked for double annotation in any project. */
+export async function purgeClipDoubleAnnotation(tx: Queryable, clipRef: string): Promise<void> {
+  await tx.query('DELETE FROM double_annotation WHERE clip_ref = $1', [clipRef]);
 }

@@ -23,6 +23,7 @@ import { migration001 } from './001_initial';
 import { migration002 } from './002_review_workflow';
 import { migration003 } from './003_audit_log';
 import { migration004 } from './004_consent_records';
+import { migration005 } from './005_withdrawn_sets';
 import { runServerMigrations } from './runServerMigrations';
 import type { ServerMigration } from './ServerMigration';
 
@@ -33,6 +34,7 @@ export const serverMigrations: readonly ServerMigration[] = [
   migration002,
   migration003,
   migration004,
+  migration005,
 ];
 
 export const LATEST_SERVER_SCHEMA: number = serverMigrations.length;

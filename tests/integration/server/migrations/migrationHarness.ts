@@ -88,6 +88,7 @@ export async function seedV1(db: Db): Promise<void> {
        '{"error":{"code":"STALE_REVISION","current":{"setId":"s-gone","clipRef":"${CLIP_WITHDRAWN}","labels":{"v":"gone-labels"}}}}');
     INSERT INTO consent_withdrawals (clip_ref, reason) VALUES ('${CLIP_WITHDRAWN}', 'asked');
     INSERT INTO events (user_id, kind, payload) VALUES
+      ('u-ann', 'assigned', '{"assignmentId":"as-gone","clipRef":"${CLIP_WITHDRAWN}","projectId":"p-1","as":"annotator"}'),
       ('u-ann', 'review', '{"setId":"s-kept","clipRef":"${CLIP_KEPT}","comments":[{"text":"kept comment"}]}'),
       ('u-ann', 'review', '{"setId":"s-gone","clipRef":"${CLIP_WITHDRAWN}","comments":[{"text":"gone comment"}]}'),
       ('u-ann', 'consent_withdrawn', '{"clipRef":"${CLIP_WITHDRAWN}","reason":"asked"}');

@@ -34,6 +34,6 @@ describe.each(backends)('server migration 001 (initial) on %s', (backend) => {
     ).rejects.toThrow(/unique|duplicate/i);
     // Event ids are the feed's cursor: given by the database, in insert order.
     const ids = await fixture.db.query<{ id: number }>('SELECT id FROM events ORDER BY id');
-    expect(ids.map((row) => row.id)).toEqual([1, 2, 3]);
+    expect(ids.map((row) => row.id)).toEqual([1, 2, 3, 4]);
   });
 });
