@@ -6,17 +6,14 @@ import { serverTableOwners } from '../../../src/server/tableOwners';
 import { assignClip, createProject, withdrawConsent } from '../../../src/server/team';
 import { allRowsAsText } from './migrations/migrationHarness';
 import {
+  backends,
   call,
   clipRefOf,
-  listenInProcess,
-  openTestDb,
   pushBody,
-  seedTeam,
-  type Backend,
+  startTeamServer,
   type Team,
+  type TeamServer,
 } from './serverHarness';
-
-const backends: Backend[] = ['pglite', 'postgres'];
 
 /** Columns that name a clip, a set or an assignment (and so, through it, a clip). */
 const REFERENCE = /(^|_)(clip_ref|clip_sha256|clip_id|set_id|server_set_id|assignment_id)$/;
@@ -49,19 +46,15 @@ const labelsWith = (note: string) => ({
 });
 
 describe.each(backends)("the server's tables and their owners (%s)", (backend) => {
+  let server: TeamServer;
   let db: Db;
-  let dispose: () => Promise<void>;
-  let server: { url: string; close: () => Promise<void> };
   let team: Team;
   const clipRef = clipRefOf('owners-withdrawn-clip');
   const keptClip = clipRefOf('owners-kept-clip');
 
   beforeAll(async () => {
-    const opened = await openTestDb(backend);
-    db = opened.db;
-    dispose = opened.dispose;
-    team = await seedTeam(db);
-    server = await listenInProcess(db);
+    server = await startTeamServer([], undefined, backend);
+    ({ db, team } = server);
     // Its own project, so marking every clip for double annotation marks these two only.
     const { projectId } = await createProject(db, 'owners', 'lead1');
     for (const ref of [clipRef, keptClip]) {
@@ -117,10 +110,7 @@ describe.each(backends)("the server's tables and their owners (%s)", (backend) =
     );
   });
 
-  afterAll(async () => {
-    await server.close();
-    await dispose();
-  });
+  afterAll(() => server.close());
 
   const columns = async () =>
     db.query<{ table_name: string; column_name: string }>(

@@ -4,17 +4,14 @@ import type { Db } from '../../../src/server/db/Db';
 import { assignClip, reassign, withdrawConsent } from '../../../src/server/team';
 import { rowCounts } from './migrations/migrationHarness';
 import {
+  backends,
   call,
   clipRefOf,
-  listenInProcess,
-  openTestDb,
   pushBody,
-  seedTeam,
-  type Backend,
+  startTeamServer,
   type Team,
+  type TeamServer,
 } from './serverHarness';
-
-const backends: Backend[] = ['pglite', 'postgres'];
 
 /**
  * Issue #14: the server took a verdict, with comments, on a set whose consent was already
@@ -22,9 +19,8 @@ const backends: Backend[] = ['pglite', 'postgres'];
  * cached its labels again after its own purge.
  */
 describe.each(backends)('a withdrawn clip on the server (%s)', (backend) => {
+  let server: TeamServer;
   let db: Db;
-  let dispose: () => Promise<void>;
-  let server: { url: string; close: () => Promise<void> };
   let team: Team;
   const clipRef = clipRefOf('withdrawn-while-in-review');
   let setId = '';
@@ -32,11 +28,8 @@ describe.each(backends)('a withdrawn clip on the server (%s)', (backend) => {
   let commentId = '';
 
   beforeAll(async () => {
-    const opened = await openTestDb(backend);
-    db = opened.db;
-    dispose = opened.dispose;
-    team = await seedTeam(db);
-    server = await listenInProcess(db);
+    server = await startTeamServer([], undefined, backend);
+    ({ db, team } = server);
     ({ setId, assignmentId } = await assignClip(db, {
       clipRef,
       projectId: team.projectId,
@@ -68,10 +61,7 @@ describe.each(backends)('a withdrawn clip on the server (%s)', (backend) => {
     expect((await push('wd-push-2', 2)).status).toBe(200);
   });
 
-  afterAll(async () => {
-    await server.close();
-    await dispose();
-  });
+  afterAll(() => server.close());
 
   const queueOf = async (token: string) =>
     (

@@ -7,9 +7,6 @@ import { migrateServerDb, serverMigrations } from '../../../../src/server/db/mig
 import type { Backend } from '../serverHarness';
 import { startTestPostgres } from '../postgresForTests';
 
-/** Both backends, as the rest of the server suite (PostgreSQL: DATABASE_URL, else a throwaway). */
-export const backends: Backend[] = ['pglite', 'postgres'];
-
 export type MigrationFixture = {
   db: Db;
   /** The highest version `schema_migrations` records. */

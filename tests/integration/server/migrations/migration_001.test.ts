@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backends, databaseAt, seedV1, sha } from './migrationHarness';
+import { backends } from '../serverHarness';
+import { databaseAt, seedV1, sha } from './migrationHarness';
 
 describe.each(backends)('server migration 001 (initial) on %s', (backend) => {
   it('creates a schema that takes a team, its sets and reviews, and refuses malformed rows', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backends, databaseAt, seedV1, seedV2 } from './migrationHarness';
+import { backends } from '../serverHarness';
+import { databaseAt, seedV1, seedV2 } from './migrationHarness';
 
 describe.each(backends)('server migration 002 (review workflow) on %s', (backend) => {
   it('adds reasons, resolutions and double marks to a populated version 1 database', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { backends } from '../serverHarness';
 import { appendAudit, auditHead, verifyAudit } from '../../../../src/server/audit';
 import { GENESIS_HASH } from '../../../../src/shared/domain/auditChain';
-import { backends, CLIP_KEPT, databaseAt, rowCounts, seedV1, seedV2 } from './migrationHarness';
+import { CLIP_KEPT, databaseAt, rowCounts, seedV1, seedV2 } from './migrationHarness';
 
 describe.each(backends)('server migration 003 (audit log) on %s', (backend) => {
   it('starts an empty, append-only chain beside a populated version 2 database', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { backends } from '../serverHarness';
 import { verifyAudit } from '../../../../src/server/audit';
 import { recordConsent } from '../../../../src/server/consentRecords';
 import {
-  backends,
   CLIP_KEPT,
   CLIP_WITHDRAWN,
   databaseAt,

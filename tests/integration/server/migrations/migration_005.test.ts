@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { backends } from '../serverHarness';
 import type { AuthUser } from '../../../../src/server/auth';
 import { pushSet, resolveComment, reviewSet } from '../../../../src/server/sets';
 import {
   allRowsAsText,
-  backends,
   CLIP_KEPT,
   CLIP_WITHDRAWN,
   databaseAt,

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { backends } from '../serverHarness';
 import {
   LATEST_SERVER_SCHEMA,
   migrateServerDb,
   serverMigrations,
 } from '../../../../src/server/db/migrations';
-import { backends, databaseAt } from './migrationHarness';
+import { databaseAt } from './migrationHarness';
 
 /**
  * Servers migrated before the migrations were split into numbered files (issue #14) recorded
