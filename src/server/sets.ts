@@ -16,7 +16,12 @@ import type { AuthUser } from './auth';
 import type { Db, Queryable } from './db/Db';
 import { appendEvents } from './events';
 import { ServerError } from './serverError';
-import { consentWithdrawn, refuseIfWithdrawnClip, refuseIfWithdrawnSet } from './withdrawnSets';
+import {
+  consentWithdrawn,
+  isWithdrawn,
+  refuseIfWithdrawnClip,
+  refuseIfWithdrawnSet,
+} from './withdrawnSets';
 
 /** What a write answered: stored under its idempotency key and replayed for a retry. */
 export type StoredAnswer = { status: number; body: unknown; replayed: boolean };
@@ -163,10 +168,7 @@ export async function pushSet(
     throw new ServerError('NOT_FOUND', `No assignment of clip ${clipRef} to you.`);
   }
   // A withdrawal deletes the clip's assignments; one made around that check still refuses.
-  const withdrawn = await tx.query('SELECT 1 FROM consent_withdrawals WHERE clip_ref = $1', [
-    clipRef,
-  ]);
-  if (withdrawn.length > 0) throw consentWithdrawn(refusal);
+  if (await isWithdrawn(tx, clipRef)) throw consentWithdrawn(refusal);
   if (row.revision !== body.baseRevision) {
     throw new ServerError(
       'STALE_REVISION',

@@ -8,7 +8,13 @@ import type { Db, Queryable } from './db/Db';
 import { appendEvents, purgeClipEvents } from './events';
 import { ServerError } from './serverError';
 import { purgeSetRecords } from './sets';
-import { consentWithdrawn, recordWithdrawnSets, usersOfWithdrawnClip } from './withdrawnSets';
+import {
+  consentWithdrawn,
+  isWithdrawn,
+  lockClip,
+  recordWithdrawnSets,
+  usersOfWithdrawnClip,
+} from './withdrawnSets';
 
 /**
  * The team's administration: users, tokens, projects, assignments and consent withdrawals.
@@ -168,10 +174,8 @@ export async function assignClip(
     }
     const project = await tx.query('SELECT 1 FROM projects WHERE id = $1', [input.projectId]);
     if (project.length === 0) throw new ServerError('NOT_FOUND', `No project ${input.projectId}.`);
-    const withdrawn = await tx.query('SELECT 1 FROM consent_withdrawals WHERE clip_ref = $1', [
-      clipRef.data,
-    ]);
-    if (withdrawn.length > 0) throw consentWithdrawn('it cannot be assigned.');
+    await lockClip(tx, clipRef.data);
+    if (await isWithdrawn(tx, clipRef.data)) throw consentWithdrawn('it cannot be assigned.');
     const assignmentId = randomUUID();
     const inserted = await tx.query(
       `INSERT INTO assignments (id, project_id, clip_ref, annotator_id, reviewer_id)
@@ -300,6 +304,7 @@ export async function withdrawConsent(
 ): Promise<number> {
   const ref = ClipRef.parse(clipRef);
   return db.transaction(async (tx) => {
+    await lockClip(tx, ref);
     const recorded = await tx.query(
       `INSERT INTO consent_withdrawals (clip_ref, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING
        RETURNING clip_ref`,

@@ -9,6 +9,24 @@ import { ServerError } from './serverError';
  * offline workstation delivers a verdict, a resolve or labels late.
  */
 
+/** An arbitrary constant naming the per-clip lock among PostgreSQL advisory locks. */
+const CLIP_LOCK = 0x6677_0004;
+
+/**
+ * Serializes a withdrawal with anything that adds rows about the same clip (an assignment, a
+ * double mark): without it, an assignment committed by another server process while the
+ * withdrawal runs would escape its purge. Taken first, before the events and audit locks.
+ */
+export async function lockClip(tx: Queryable, clipRef: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CLIP_LOCK, clipRef]);
+}
+
+/** Whether the clip's consent was withdrawn; call under `lockClip` before adding rows about it. */
+export async function isWithdrawn(tx: Queryable, clipRef: string): Promise<boolean> {
+  const rows = await tx.query('SELECT 1 FROM consent_withdrawals WHERE clip_ref = $1', [clipRef]);
+  return rows.length > 0;
+}
+
 /** Records a tombstone for each of the clip's sets, before its rows are deleted. */
 export async function recordWithdrawnSets(tx: Queryable, clipRef: string): Promise<string[]> {
   const rows = await tx.query<{ set_id: string }>(

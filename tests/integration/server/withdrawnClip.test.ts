@@ -185,4 +185,25 @@ describe.each(backends)('a withdrawn clip on the server (%s)', (backend) => {
     expect(trail.at(-1)?.details).toMatchObject({ setsDeleted: 1, versionsDeleted: 2 });
     expect(await verifyAudit(db)).toMatchObject({ ok: true });
   });
+
+  it('never keeps an assignment made while the clip was being withdrawn', async () => {
+    // On PostgreSQL the two run on separate connections, as two server processes would.
+    const clips = Array.from({ length: 12 }, (_, i) => clipRefOf(`race-${backend}-${i}`));
+    const outcomes = await Promise.all(
+      clips.flatMap((ref) => [
+        withdrawConsent(db, ref, 'contributor asked').then(() => 'withdrawn'),
+        assignClip(db, { clipRef: ref, projectId: team.projectId, annotator: 'ann2' }).then(
+          () => 'assigned',
+          (error: unknown) => (error as { code?: string }).code,
+        ),
+      ]),
+    );
+    // Either order is fine: assigned then purged, or refused; nothing else may happen.
+    for (const outcome of outcomes) {
+      expect(['withdrawn', 'assigned', 'CONSENT_WITHDRAWN']).toContain(outcome);
+    }
+    expect(
+      await db.query('SELECT clip_ref FROM assignments WHERE clip_ref = ANY($1::text[])', [clips]),
+    ).toEqual([]);
+  });
 });
