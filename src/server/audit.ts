@@ -231,9 +231,10 @@ export async function auditTrail(
 ): Promise<StoredAuditEntry[]> {
   const params: unknown[] = [filter.projectId, filter.after ?? 0];
   // Entries about a clip but no one project (a consent withdrawal) belong to every project the
-  // clip is assigned in.
+  // clip is assigned in, or was until its withdrawal deleted the assignments.
   let where = `seq > $2 AND (project_id = $1 OR (project_id IS NULL AND clip_ref IN
-    (SELECT clip_ref FROM assignments WHERE project_id = $1)))`;
+    (SELECT clip_ref FROM assignments WHERE project_id = $1
+     UNION SELECT clip_ref FROM withdrawn_sets WHERE project_id = $1)))`;
   if (filter.clipRef !== undefined) {
     params.push(filter.clipRef);
     where += ` AND clip_ref = $${params.length}`;

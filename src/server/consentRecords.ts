@@ -163,3 +163,8 @@ export async function usersOfClip(tx: Queryable, clipRef: string): Promise<strin
   );
   return rows.map((row) => row.user_id);
 }
+
+/** A withdrawal ends the consent the lead recorded: the record goes, the audit entries stay. */
+export async function purgeClipConsentRecord(tx: Queryable, clipRef: string): Promise<void> {
+  await tx.query('DELETE FROM consent_records WHERE clip_ref = $1', [clipRef]);
+}

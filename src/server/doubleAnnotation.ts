@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ClipRef } from '../shared/api/syncProtocol';
 import { ADMIN_ACTOR, appendAudit } from './audit';
-import type { Db } from './db/Db';
+import type { Db, Queryable } from './db/Db';
 import { sendConsentRecord } from './consentRecords';
 import { appendEvents } from './events';
 import { ServerError } from './serverError';
+import { isWithdrawn } from './withdrawnSets';
 
 export type DoubleMarked = { clipRef: string; first: string; second: string; setId: string };
 
@@ -84,6 +85,10 @@ export async function markDoubleAnnotation(
         );
       }
       const clipRef = ClipRef.parse(clip.clip_ref);
+      // Withdrawn since the clips were listed. No clip lock here: taken after this loop's events
+      // and audit locks it could deadlock with a withdrawal; a withdrawal racing past this check
+      // fails on the double mark's foreign key instead, and is run again.
+      if (await isWithdrawn(tx, clipRef)) continue;
       const assignmentId = randomUUID();
       const setId = randomUUID();
       await tx.query(
@@ -138,4 +143,9 @@ export async function markDoubleAnnotation(
     }
     return { clips: clips.length, target, marked };
   });
+}
+
+/** A withdrawn clip is no longer marked for double annotation in any project. */
+export async function purgeClipDoubleAnnotation(tx: Queryable, clipRef: string): Promise<void> {
+  await tx.query('DELETE FROM double_annotation WHERE clip_ref = $1', [clipRef]);
 }

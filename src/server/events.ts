@@ -42,3 +42,16 @@ export async function eventsSince(
   const events = rows.map((row) => SyncEvent.parse({ ...row.payload, id: row.id, kind: row.kind }));
   return { events, cursor: rows.at(-1)?.id ?? cursor };
 }
+
+/**
+ * Deletes the events about a withdrawn clip that carry what people wrote (reviews, with their
+ * comments and reason), inside the withdrawal's transaction. Notices of ids and dates (assigned,
+ * unassigned, consent recorded and withdrawn) stay, so a workstation that was away still reads
+ * the clip's story in order and ends at the withdrawal. A reader's cursor is an id, so the gaps
+ * skip nothing.
+ */
+export async function purgeClipEvents(tx: Queryable, clipRef: string): Promise<void> {
+  await tx.query(`DELETE FROM events WHERE payload ->> 'clipRef' = $1 AND kind = 'review'`, [
+    clipRef,
+  ]);
+}

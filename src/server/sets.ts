@@ -16,6 +16,12 @@ import type { AuthUser } from './auth';
 import type { Db, Queryable } from './db/Db';
 import { appendEvents } from './events';
 import { ServerError } from './serverError';
+import {
+  consentWithdrawn,
+  isWithdrawn,
+  refuseIfWithdrawnClip,
+  refuseIfWithdrawnSet,
+} from './withdrawnSets';
 
 /** What a write answered: stored under its idempotency key and replayed for a retry. */
 export type StoredAnswer = { status: number; body: unknown; replayed: boolean };
@@ -154,21 +160,15 @@ export async function pushSet(
     [clipRef, user.id],
   );
   const row = rows[0];
-  // Not assigned to this user: the same answer whether or not the clip exists for someone else.
-  if (row === undefined)
+  // A workstation that was offline when consent was withdrawn must not upload the labels again.
+  const refusal = 'its labels are no longer accepted.';
+  if (row === undefined) {
+    await refuseIfWithdrawnClip(tx, user, clipRef, refusal);
+    // Not assigned to this user: the same answer whether or not the clip exists for someone else.
     throw new ServerError('NOT_FOUND', `No assignment of clip ${clipRef} to you.`);
-  const withdrawn = await tx.query<{ reason: string }>(
-    'SELECT reason FROM consent_withdrawals WHERE clip_ref = $1',
-    [clipRef],
-  );
-  if (withdrawn[0] !== undefined) {
-    // A workstation that was offline when consent was withdrawn must not upload the labels again.
-    throw new ServerError(
-      'CONSENT_WITHDRAWN',
-      `The contributor withdrew consent for this clip (${withdrawn[0].reason}); its labels are ` +
-        'no longer accepted and will be deleted on your workstation at its next sync.',
-    );
   }
+  // A withdrawal deletes the clip's assignments; one made around that check still refuses.
+  if (await isWithdrawn(tx, clipRef)) throw consentWithdrawn(refusal);
   if (row.revision !== body.baseRevision) {
     throw new ServerError(
       'STALE_REVISION',
@@ -223,6 +223,9 @@ export async function reviewSet(
     row !== undefined &&
     ((user.role === 'reviewer' && row.reviewer_id === user.id) ||
       (user.role === 'lead' && row.lead_id === user.id));
+  if (row === undefined) {
+    await refuseIfWithdrawnSet(tx, user, setId, 'verdicts and comments on it are refused.');
+  }
   if (row === undefined || !mayReview) {
     // The set's own annotator knows it exists: tell them it is not theirs to review.
     if (row?.annotator_id === user.id) {
@@ -431,6 +434,9 @@ export async function resolveComment(
     [setId],
   );
   const row = rows[0];
+  if (row === undefined) {
+    await refuseIfWithdrawnSet(tx, user, setId, 'its comments can no longer be resolved.');
+  }
   if (row === undefined || row.annotator_id !== user.id) {
     throw new ServerError('NOT_FOUND', `No set ${setId} of yours.`);
   }
@@ -462,4 +468,27 @@ export async function resolveComment(
   );
   const at = stored[0]?.at ?? new Date();
   return { status: 200, body: { setId, commentId, resolvedAt: new Date(at).toISOString() } };
+}
+
+/**
+ * The review and push records of a withdrawn clip's sets, inside the withdrawal's transaction:
+ * every pushed version, review (with its comments and reason) and resolution goes, and stored
+ * answers to retried writes lose the copy of the labels a refusal quoted (the answer itself stays,
+ * so a retry is still answered once). Returns how many versions were deleted.
+ */
+export async function purgeSetRecords(tx: Queryable, setIds: readonly string[]): Promise<number> {
+  if (setIds.length === 0) return 0;
+  const ids = [...setIds];
+  await tx.query(
+    `UPDATE idempotency_keys SET response = response #- '{error,current}'
+     WHERE response -> 'error' -> 'current' ->> 'setId' = ANY($1::text[])`,
+    [ids],
+  );
+  await tx.query('DELETE FROM comment_resolutions WHERE set_id = ANY($1::text[])', [ids]);
+  await tx.query('DELETE FROM reviews WHERE set_id = ANY($1::text[])', [ids]);
+  const versions = await tx.query(
+    'DELETE FROM set_versions WHERE set_id = ANY($1::text[]) RETURNING set_id',
+    [ids],
+  );
+  return versions.length;
 }

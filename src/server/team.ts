@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { ClipRef, Role } from '../shared/api/syncProtocol';
 import { ADMIN_ACTOR, appendAudit, sha256Hex } from './audit';
-import { sendConsentRecord, usersOfClip } from './consentRecords';
+import { purgeClipConsentRecord, sendConsentRecord } from './consentRecords';
+import { purgeClipDoubleAnnotation } from './doubleAnnotation';
 import { generateToken, hashToken } from './auth';
 import type { Db, Queryable } from './db/Db';
-import { appendEvents } from './events';
+import { appendEvents, purgeClipEvents } from './events';
 import { ServerError } from './serverError';
+import { purgeSetRecords } from './sets';
+import {
+  consentWithdrawn,
+  isWithdrawn,
+  lockClip,
+  recordWithdrawnSets,
+  usersOfWithdrawnClip,
+} from './withdrawnSets';
 
 /**
  * The team's administration: users, tokens, projects, assignments and consent withdrawals.
@@ -165,6 +174,8 @@ export async function assignClip(
     }
     const project = await tx.query('SELECT 1 FROM projects WHERE id = $1', [input.projectId]);
     if (project.length === 0) throw new ServerError('NOT_FOUND', `No project ${input.projectId}.`);
+    await lockClip(tx, clipRef.data);
+    if (await isWithdrawn(tx, clipRef.data)) throw consentWithdrawn('it cannot be assigned.');
     const assignmentId = randomUUID();
     const inserted = await tx.query(
       `INSERT INTO assignments (id, project_id, clip_ref, annotator_id, reviewer_id)
@@ -239,7 +250,13 @@ export async function reassign(
       [assignmentId],
     );
     const row = rows[0];
-    if (row === undefined) throw new ServerError('NOT_FOUND', `No assignment ${assignmentId}.`);
+    if (row === undefined) {
+      const withdrawn = await tx.query('SELECT 1 FROM withdrawn_sets WHERE assignment_id = $1', [
+        assignmentId,
+      ]);
+      if (withdrawn.length > 0) throw consentWithdrawn('its assignment cannot be moved.');
+      throw new ServerError('NOT_FOUND', `No assignment ${assignmentId}.`);
+    }
     await tx.query('UPDATE assignments SET annotator_id = $1 WHERE id = $2', [
       annotator.id,
       assignmentId,
@@ -273,7 +290,12 @@ export async function reassign(
   });
 }
 
-/** Records a contributor's withdrawal; the clip's annotators, reviewers and leads hear of it. */
+/**
+ * Records a contributor's withdrawal and purges the clip, in one transaction: every row about it
+ * goes, from each table's owner, except the tombstones of its sets (`withdrawn_sets`, ids only),
+ * the withdrawal itself and the audit log (ids and checksums). The clip's annotators, reviewers
+ * and leads hear of it through sync. Withdrawing again purges anything left and tells them again.
+ */
 export async function withdrawConsent(
   db: Db,
   clipRef: string,
@@ -282,23 +304,21 @@ export async function withdrawConsent(
 ): Promise<number> {
   const ref = ClipRef.parse(clipRef);
   return db.transaction(async (tx) => {
+    await lockClip(tx, ref);
     const recorded = await tx.query(
       `INSERT INTO consent_withdrawals (clip_ref, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING
        RETURNING clip_ref`,
       [ref, reason],
     );
-    // The labels of the clip go with the consent: every pushed version and the current copy.
-    // The set rows stay (labels null) as tombstones, so assignments and the events that name
-    // them still resolve; review comments can quote the footage, so they go too.
-    const sets = `SELECT s.id FROM annotation_sets s JOIN assignments a ON a.id = s.assignment_id
-                  WHERE a.clip_ref = $1`;
-    const deleted = await tx.query(
-      `DELETE FROM set_versions WHERE set_id IN (${sets}) RETURNING set_id`,
-      [ref],
-    );
-    await tx.query(`UPDATE reviews SET comments = '[]'::jsonb WHERE set_id IN (${sets})`, [ref]);
-    await tx.query(`UPDATE annotation_sets SET labels = NULL WHERE id IN (${sets})`, [ref]);
-    const users = await usersOfClip(tx, ref);
+    // Tombstones first: they name who is told, once the assignments are gone.
+    const setIds = await recordWithdrawnSets(tx, ref);
+    const versionsDeleted = await purgeSetRecords(tx, setIds);
+    await purgeClipEvents(tx, ref);
+    await purgeClipDoubleAnnotation(tx, ref);
+    await tx.query('DELETE FROM annotation_sets WHERE id = ANY($1::text[])', [setIds]);
+    await tx.query('DELETE FROM assignments WHERE clip_ref = $1', [ref]);
+    await purgeClipConsentRecord(tx, ref);
+    const users = await usersOfWithdrawnClip(tx, ref);
     await appendEvents(
       tx,
       users.map((userId) => ({
@@ -316,7 +336,8 @@ export async function withdrawConsent(
           clipRef: ref,
           details: {
             reasonSha256: sha256Hex(reason),
-            versionsDeleted: deleted.length,
+            versionsDeleted,
+            setsDeleted: setIds.length,
             usersNotified: users.length,
           },
         },

@@ -14,6 +14,9 @@ export const SERVER_BIN = resolve(import.meta.dirname, '../../../bin/framewise-s
 
 export type Backend = 'pglite' | 'postgres';
 
+/** Both, as the server suite runs: PostgreSQL is DATABASE_URL's server, else a throwaway one. */
+export const backends: readonly Backend[] = ['pglite', 'postgres'];
+
 /** A migrated database of either kind, and how to throw it away. */
 export async function openTestDb(backend: Backend): Promise<{
   db: Db;
@@ -129,14 +132,15 @@ export async function listenInProcess(
 export type TeamServer = { db: Db; team: Team; url: string; close: () => Promise<void> };
 
 /**
- * Starts a PGlite server with the seeded team and `clipRefs` assigned to ann1 (reviewer rev1);
- * `prepare` runs before it listens (marking double annotation, say).
+ * Starts a server (PGlite unless `backend` says) with the seeded team and `clipRefs` assigned to
+ * ann1 (reviewer rev1); `prepare` runs before it listens (marking double annotation, say).
  */
 export async function startTeamServer(
   clipRefs: readonly string[],
   prepare?: (db: Db, team: Team) => Promise<void>,
+  backend: Backend = 'pglite',
 ): Promise<TeamServer> {
-  const opened = await openTestDb('pglite');
+  const opened = await openTestDb(backend);
   try {
     const team = await seedTeam(opened.db);
     await bulkAssign(opened.db, {
