@@ -96,8 +96,8 @@ function typicalEdits(random: () => number): () => Command {
 
 /** A clip and a set holding the realistic document; returns the set id and its seq. */
 function seedSet(store: Store, folder: string, annotator: string): { setId: string; seq: number } {
-  const batch = store.upsertBatch({ folder, name: 'bench', manifest: null }, annotator);
-  const clip = store.addClip(
+  const batch = store.media.upsertBatch({ folder, name: 'bench', manifest: null }, annotator);
+  const clip = store.media.addClip(
     {
       batchId: batch.id,
       relativePath: 'clip.mp4',

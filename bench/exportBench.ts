@@ -108,7 +108,7 @@ function buildDatabase(databasePath: string, count: number, frames: number, trac
   const store = openStore(databasePath);
   try {
     store.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, 'bench');
-    const batch = store.upsertBatch(
+    const batch = store.media.upsertBatch(
       {
         folder: join(databasePath, '..', 'batch'),
         name: 'bench',
@@ -128,7 +128,7 @@ function buildDatabase(databasePath: string, count: number, frames: number, trac
     );
     for (let i = 0; i < count; i++) {
       const clip = makeClip(i, frames, tracks);
-      const added = store.addClip(
+      const added = store.media.addClip(
         {
           batchId: batch.id,
           relativePath: `${clip.videoId}.mp4`,
@@ -154,7 +154,7 @@ function buildDatabase(databasePath: string, count: number, frames: number, trac
         },
         'bench',
       );
-      store.setChecksum(added.id, 'done', i.toString(16).padStart(64, '0'), 'bench');
+      store.media.setChecksum(added.id, 'done', i.toString(16).padStart(64, '0'), 'bench');
       const set = store.openAnnotationSet(added.id, 'annotator', DEFAULT_PROJECT_ID);
       store.applyLabelEdit(
         set.id,

@@ -6,8 +6,9 @@ import {
   defaultProjectSchema,
 } from '../src/main/services/labels/defaultProject';
 import { GovernanceService } from '../src/main/services/governance/governanceService';
-import { openDatabase, openStore } from '../src/main/services/store/openStore';
-import { encodeFrameTimes } from '../src/main/services/store/frameTimesBlob';
+import { openDatabase } from '../src/main/services/db/openDatabase';
+import { openStore } from '../src/main/services/store/openStore';
+import { encodeFrameTimes } from '../src/main/services/media/frameTimesBlob';
 import { COCO_BODY_TEMPLATE_ID, type LabelsDocument } from '../src/shared/domain/labels';
 
 const CLIPS = 120;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/main/services/store/openStore';
+import { openDatabase } from '../../src/main/services/db/openDatabase';
 import { openStore } from '../../src/main/services/store/openStore';
 import {
   COCO_BODY_KEYPOINTS,

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { framewise } from './runFramewise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/main/services/createServices';
-import { LATEST_SCHEMA_VERSION } from '../../src/main/services/store/migrations';
+import { LATEST_SCHEMA_VERSION } from '../../src/main/services/db/migrations';
 import sampleProject from '../../resources/project.sample.json';
 import { tempDir } from './fixturePaths';
-import { databaseAt } from './store/migrationHarness';
+import { databaseAt } from './db/migrationHarness';
 import { seedV3 } from './store/labelsSeed';
 
 let dir: { path: string; remove: () => void };

@@ -7,7 +7,7 @@ import { ConsentPolicy } from '../../shared/domain/consentState';
 import { auditTrailJsonl } from '../services/audit/auditTrail';
 import { activeProjectId } from '../services/labels/projectLibrary';
 import { createServices, type Services } from '../services/createServices';
-import { defaultDatabasePath } from '../services/store/openStore';
+import { defaultDatabasePath } from '../services/db/openDatabase';
 import { userDataDir } from '../services/userDataDir';
 
 export const GOVERNANCE_HELP = `  framewise audit verify [--db FILE] [--json]

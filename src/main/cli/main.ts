@@ -13,7 +13,7 @@ import { createServices } from '../services/createServices';
 import { importLabels } from '../services/export/importLabels';
 import { activeProjectId } from '../services/labels/projectLibrary';
 import { probeVideo } from '../services/media/probeVideo';
-import { defaultDatabasePath } from '../services/store/openStore';
+import { defaultDatabasePath } from '../services/db/openDatabase';
 import { userDataDir } from '../services/userDataDir';
 
 const HELP = `framewise — label human-motion video, frame by frame
@@ -94,7 +94,7 @@ async function runImport(folder: string, db: string, json: boolean, out: Out): P
     const report = await services.handlers.importBatch({ folder: resolve(folder) });
     // The CLI is used by scripts that read the database next: wait for checksums to land.
     await services.checksums.whenIdle();
-    const clips = new Map(services.store.listClips(report.batch.id).map((c) => [c.id, c]));
+    const clips = new Map(services.store.media.listClips(report.batch.id).map((c) => [c.id, c]));
     const files = report.files.map((file) => {
       if (file.status === 'error') return file;
       const clip = clips.get(file.clipId);

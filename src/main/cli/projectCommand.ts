@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { isApiError } from '../../shared/api/apiError';
 import { createServices } from '../services/createServices';
 import { activeProjectId, importProjectFile } from '../services/labels/projectLibrary';
-import { defaultDatabasePath } from '../services/store/openStore';
+import { defaultDatabasePath } from '../services/db/openDatabase';
 import { userDataDir } from '../services/userDataDir';
 
 export const PROJECT_HELP = `  framewise project import <project.json> [--db FILE] [--json]

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { contentSecurityPolicy } from '../../shared/api/contentSecurityPolicy';
 import { createServices, type Services } from '../services/createServices';
-import { defaultDatabasePath } from '../services/store/openStore';
+import { defaultDatabasePath } from '../services/db/openDatabase';
 import { APP_NAME } from '../services/userDataDir';
 import { forwardEvents, registerIpcBridge } from './ipcBridge';
 import { handleMediaScheme, MEDIA_SCHEME, registerMediaScheme } from './mediaProtocol';

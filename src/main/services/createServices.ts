@@ -104,7 +104,12 @@ export function createServices(options: {
     proxies,
     exports,
     preannotation: new PreannotationService({
-      store,
+      store: {
+        getClip: (clipId) => store.media.getClip(clipId),
+        getClipFilePath: (clipId) => store.media.getClipFilePath(clipId),
+        getFrameTable: (clipId) => store.media.getFrameTable(clipId),
+        getProject: (projectId) => store.getProject(projectId),
+      },
       events,
       ...(options.openPoseWindow ? { openPoseWindow: options.openPoseWindow } : {}),
     }),

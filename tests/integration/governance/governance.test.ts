@@ -87,14 +87,14 @@ describe('consent states', () => {
       },
     ]);
     const { store } = w.services;
-    const state = (key: string) => store.getClip(id(w, key))?.consent.state;
+    const state = (key: string) => store.media.getClip(id(w, key))?.consent.state;
     expect(state('ok/cfr30.mp4')).toBe('valid');
     expect(state('none/clip.webm')).toBe('missing');
     expect(state('old/ntsc2997.mp4')).toBe('expired');
     expect(state('later/vfr.mp4')).toBe('not_yet_valid');
     expect(state('gone/cfr60.mp4')).toBe('withdrawn');
     // The clip list carries the same states.
-    const listed = store.listClips(w.clips.get('old/ntsc2997.mp4')?.batchId ?? '');
+    const listed = store.media.listClips(w.clips.get('old/ntsc2997.mp4')?.batchId ?? '');
     expect(listed[0]?.consent).toEqual({
       state: 'expired',
       consentId: 'consent-old',
@@ -158,7 +158,7 @@ describe('consent states', () => {
     );
     await w.services.handlers.setConsentPolicy({ projectId: DEFAULT_PROJECT_ID, policy: 'label' });
     expect(store.applyLabelEdit(loose.id, second, 1, 'annotator_a').seq).toBe(2);
-    expect(store.listAudit({ entityId: DEFAULT_PROJECT_ID })[0]).toMatchObject({
+    expect(store.audit.list({ entityId: DEFAULT_PROJECT_ID })[0]).toMatchObject({
       action: 'project.consent_policy',
       details: { from: 'lock', to: 'label' },
     });
@@ -217,7 +217,7 @@ describe('withdrawal', () => {
     mkdirSync(proxyDir, { recursive: true });
     const proxyFile = join(proxyDir, `${gone}.mp4`);
     writeFileSync(proxyFile, 'proxy bytes');
-    store.setProxyState(
+    store.media.setProxyState(
       gone,
       'ready',
       { filePath: proxyFile, frameCount: 90, progress: 1 },
@@ -253,24 +253,24 @@ describe('withdrawal', () => {
     });
 
     // Locked at once, and nothing of its labels is left: not in rows, not in free pages, not in the WAL.
-    expect(store.getClip(gone)?.consent.state).toBe('withdrawn');
-    expect(store.getClip(gone)?.flagged).toEqual({
+    expect(store.media.getClip(gone)?.consent.state).toBe('withdrawn');
+    expect(store.media.getClip(gone)?.flagged).toEqual({
       location: null,
       make: null,
       model: null,
       creationTime: null,
     });
     expect(store.getAnnotationSet(goneSet)).toBeUndefined();
-    expect(store.getProxy(gone)).toBeUndefined();
+    expect(store.media.getProxy(gone)).toBeUndefined();
     expect(existsSync(proxyFile)).toBe(false);
     expect(store.getWorkspace('annotator_a')).toBeNull();
     expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
     // The other batch is untouched.
     expect(store.loadLabels(keptSet).doc.tracks).toHaveLength(2);
     // The one trace: an audit entry with the checksum and the consent id; the chain still holds.
-    const purged = store.listAudit({ entityId: gone }).find((e) => e.action === 'clip.purged');
+    const purged = store.audit.list({ entityId: gone }).find((e) => e.action === 'clip.purged');
     expect(purged?.details).toMatchObject({
-      sha256: store.getClip(gone)?.sha256,
+      sha256: store.media.getClip(gone)?.sha256,
       consentId: 'consent-gone',
     });
     expect(governance.verifyAudit()).toMatchObject({ ok: true });
@@ -317,7 +317,7 @@ describe('withdrawal while another connection reads', () => {
     reader.prepare('SELECT count(*) FROM label_commands').get();
     const outcome = await w.services.governance.withdrawConsent({ clipId, source: 'local' });
     expect(outcome).toMatchObject({ vacuumed: true, walTruncated: false });
-    expect(w.services.store.getClip(clipId)?.consent.state).toBe('withdrawn');
+    expect(w.services.store.media.getClip(clipId)?.consent.state).toBe('withdrawn');
     reader.exec('COMMIT');
     reader.close();
     // The service retries on its own; calling it directly here keeps the test fast.
@@ -346,7 +346,7 @@ describe('withdrawals delivered together (one sync pull)', () => {
       if (name === 'consentWithdrawn') pushed.push(payload);
     });
 
-    const refs = [first, second].map((clip) => store.getClip(clip)?.sha256 ?? '');
+    const refs = [first, second].map((clip) => store.media.getClip(clip)?.sha256 ?? '');
     const answers = await Promise.allSettled([
       governance.withdrawConsent({ clipRef: refs[0] ?? '', source: 'server', reason: 'asked' }),
       governance.withdrawConsent({ clipId: 'no-such-clip', source: 'server' }),
@@ -369,7 +369,7 @@ describe('withdrawals delivered together (one sync pull)', () => {
     expect(store.loadLabels(keptSet).doc.tracks.length).toBe(sampleTracks().length);
     expect(() => store.loadLabels(sets[0] ?? '')).toThrow();
     expect(pushed).toEqual([{ clipIds: [first, second], reason: 'asked' }]);
-    expect(store.getClip(kept)?.consent.state).toBe('valid');
+    expect(store.media.getClip(kept)?.consent.state).toBe('valid');
   });
 });
 
@@ -381,7 +381,7 @@ describe("withdrawal by clip reference (the server's sha256)", () => {
     ]);
     const { store, governance } = w.services;
     const here = id(w, 'here/cfr30.mp4');
-    const hereSha = store.getClip(here)?.sha256 ?? '';
+    const hereSha = store.media.getClip(here)?.sha256 ?? '';
     labelClip(
       w,
       here,
@@ -398,12 +398,12 @@ describe("withdrawal by clip reference (the server's sha256)", () => {
       consentId: 'consent-ok',
       clips: [{ clipId: here, annotationSets: 1 }],
     });
-    expect(store.getClip(here)?.consent.state).toBe('withdrawn');
-    expect(store.getClip(id(w, 'later/cfr60.mp4'))?.consent.state).toBe('valid');
+    expect(store.media.getClip(here)?.consent.state).toBe('withdrawn');
+    expect(store.media.getClip(id(w, 'later/cfr60.mp4'))?.consent.state).toBe('valid');
     expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
 
     // A reference to a clip this workstation has not imported yet is kept, and locks it on import.
-    const laterSha = store.getClip(id(w, 'later/cfr60.mp4'))?.sha256 ?? '';
+    const laterSha = store.media.getClip(id(w, 'later/cfr60.mp4'))?.sha256 ?? '';
     const fresh = await buildWorld([], 'governance-fresh');
     worlds.push(fresh);
     const none = await fresh.services.governance.withdrawConsent({
@@ -415,7 +415,7 @@ describe("withdrawal by clip reference (the server's sha256)", () => {
     const report = await fresh.services.handlers.importBatch({ folder });
     const clipId = report.files[0]?.status === 'ok' ? report.files[0].clipId : '';
     await fresh.services.checksums.whenIdle();
-    expect(fresh.services.store.getClip(clipId)?.consent.state).toBe('withdrawn');
+    expect(fresh.services.store.media.getClip(clipId)?.consent.state).toBe('withdrawn');
     expect(() =>
       fresh.services.store.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID),
     ).toThrow(expect.objectContaining({ code: 'CLIP_LOCKED' }));
@@ -441,7 +441,7 @@ describe('pseudonyms', () => {
         /contributor\.pseudonym: must be a pseudonym .*never a real name/,
       ) as unknown,
     });
-    expect(w.services.store.listBatches()).toEqual([]);
+    expect(w.services.store.media.listBatches()).toEqual([]);
     expect(rawBytes(w.databasePath)).not.toContain('Maria Silva');
   });
 });

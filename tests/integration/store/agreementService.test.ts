@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AgreementService } from '../../../src/main/services/agreement/agreementService';
-import { LATEST_SCHEMA_VERSION } from '../../../src/main/services/store/migrations';
+import { LATEST_SCHEMA_VERSION } from '../../../src/main/services/db/migrations';
 import { openStore } from '../../../src/main/services/store/openStore';
 import {
   COCO_BODY_KEYPOINTS,
   COCO_BODY_TEMPLATE_ID,
   type Command,
 } from '../../../src/shared/domain/labels';
-import { databaseAt } from './migrationHarness';
+import { databaseAt } from '../db/migrationHarness';
 import { seedV3 } from './labelsSeed';
 
 /** One annotator's labels of the 4-frame clip c1: a person, a pose on frame 1, one segment. */

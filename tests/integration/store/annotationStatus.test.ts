@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LATEST_SCHEMA_VERSION } from '../../../src/main/services/store/migrations';
+import { LATEST_SCHEMA_VERSION } from '../../../src/main/services/db/migrations';
 import { openStore } from '../../../src/main/services/store/openStore';
 import { COCO_BODY_KEYPOINTS } from '../../../src/shared/domain/labels';
-import { databaseAt } from './migrationHarness';
+import { databaseAt } from '../db/migrationHarness';
 import { placedPose, seedV3 } from './labelsSeed';
 
 /** A store at the latest version whose set s1 has one person track p1 and no keyframes. */
@@ -66,8 +66,8 @@ describe('submitting and reviewing an annotation set', () => {
       expect(() => store.transitionAnnotationSet('s1', 'accepted', 'reviewer-1')).toThrow(
         expect.objectContaining({ code: 'STATUS_CHANGE_REFUSED' }),
       );
-      const actions = store
-        .listAudit({ entityId: 's1' })
+      const actions = store.audit
+        .list({ entityId: 's1' })
         .map((entry) => `${entry.actor} ${entry.action}`)
         .reverse();
       expect(actions).toEqual([

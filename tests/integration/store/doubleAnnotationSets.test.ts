@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
 import type { DoubleAnnotationSet } from '../../../src/shared/api/syncProtocol';
-import { tempDir } from './migrationHarness';
+import { tempDir } from '../db/migrationHarness';
 
 const REF = 'b'.repeat(64);
 const EMPTY = { tracks: [], segments: [], contacts: [] };

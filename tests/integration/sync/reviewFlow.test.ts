@@ -232,7 +232,7 @@ describe('QA review between a reviewer and an annotator, through the real server
       ).toBe('accepted');
       expect(await reviewer.handlers.listReviewQueue({})).toEqual([]);
 
-      const reviewerAudit = reviewer.services.store.listAudit({ limit: 50 }).map((e) => e.action);
+      const reviewerAudit = reviewer.services.store.audit.list({ limit: 50 }).map((e) => e.action);
       expect(reviewerAudit).toEqual(
         expect.arrayContaining([
           'review.queue_pulled',
@@ -242,7 +242,9 @@ describe('QA review between a reviewer and an annotator, through the real server
           'review.accept',
         ]),
       );
-      const annotatorAudit = annotator.services.store.listAudit({ limit: 50 }).map((e) => e.action);
+      const annotatorAudit = annotator.services.store.audit
+        .list({ limit: 50 })
+        .map((e) => e.action);
       expect(annotatorAudit).toEqual(
         expect.arrayContaining([
           'review.comments_received',
@@ -398,7 +400,7 @@ describe('QA review between a reviewer and an annotator, through the real server
       ).toBe('accepted');
       expect(await reviewer.handlers.listReviewQueue({})).toEqual([]);
 
-      const audit = reviewer.services.store.listAudit({ limit: 50 }).map((e) => e.action);
+      const audit = reviewer.services.store.audit.list({ limit: 50 }).map((e) => e.action);
       for (const action of [
         'review.verdict_refused',
         'review.review_again',

@@ -99,7 +99,7 @@ describe('sync flows against the real server (PGlite)', () => {
       });
       expect(dismissed).toEqual({ dismissed: true });
       expect(desktop.sync.conflicts()).toEqual([]);
-      expect(desktop.services.store.listAudit({ limit: 5 }).map((e) => e.action)).toContain(
+      expect(desktop.services.store.audit.list({ limit: 5 }).map((e) => e.action)).toContain(
         'sync.conflict_dismissed',
       );
     } finally {

@@ -1,5 +1,6 @@
-import { encodeFrameTimes } from '../../../src/main/services/store/frameTimesBlob';
-import { openDatabase, openStore } from '../../../src/main/services/store/openStore';
+import { encodeFrameTimes } from '../../../src/main/services/media/frameTimesBlob';
+import { openDatabase } from '../../../src/main/services/db/openDatabase';
+import { openStore } from '../../../src/main/services/store/openStore';
 import {
   DEFAULT_PROJECT_ID,
   defaultProjectSchema,

@@ -16,27 +16,27 @@ export function createHandlers(services: CoreServices): ApiHandlers {
   const { store, actor } = services;
   return {
     importBatch: ({ folder }) => importBatch(folder, services.importDeps),
-    listBatches: () => store.listBatches(),
+    listBatches: () => store.media.listBatches(),
     listClips: ({ batchId }) => {
-      if (!store.getBatch(batchId)) throw notFound('batch', batchId);
-      return store.listClips(batchId);
+      if (!store.media.getBatch(batchId)) throw notFound('batch', batchId);
+      return store.media.listClips(batchId);
     },
     listFileErrors: ({ batchId }) => {
-      if (!store.getBatch(batchId)) throw notFound('batch', batchId);
-      return store.listFileErrors(batchId);
+      if (!store.media.getBatch(batchId)) throw notFound('batch', batchId);
+      return store.media.listFileErrors(batchId);
     },
     getClip: ({ clipId }) => {
-      const clip = store.getClip(clipId);
+      const clip = store.media.getClip(clipId);
       if (!clip) throw notFound('clip', clipId);
       return clip;
     },
     getFrameTable: ({ clipId }) => {
-      const table = store.getFrameTable(clipId);
+      const table = store.media.getFrameTable(clipId);
       if (!table) throw notFound('clip', clipId);
       return table;
     },
     getSampleTable: async ({ clipId, variant }) => {
-      const filePath = store.getClipFilePath(clipId);
+      const filePath = store.media.getClipFilePath(clipId);
       if (filePath === undefined) throw notFound('clip', clipId);
       if (variant === 'original') {
         return { clipId, variant, ...(await services.sampleTables.get(filePath)) };
@@ -51,11 +51,11 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return { clipId, variant, ...(await services.sampleTables.get(proxyPath)) };
     },
     ensureProxy: ({ clipId }) => {
-      if (!store.getClip(clipId)) throw notFound('clip', clipId);
+      if (!store.media.getClip(clipId)) throw notFound('clip', clipId);
       return services.proxies.ensure(clipId);
     },
     getProxyStatus: ({ clipId }) => {
-      if (!store.getClip(clipId)) throw notFound('clip', clipId);
+      if (!store.media.getClip(clipId)) throw notFound('clip', clipId);
       return services.proxies.status(clipId);
     },
     getProject: ({ projectId }) => {
@@ -65,7 +65,7 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return project;
     },
     openAnnotationSet: ({ clipId }) => {
-      if (!store.getClip(clipId)) throw notFound('clip', clipId);
+      if (!store.media.getClip(clipId)) throw notFound('clip', clipId);
       return store.openAnnotationSet(clipId, actor, activeProjectId(store));
     },
     loadLabels: ({ setId }) => ({ setId, ...store.loadLabels(setId) }),

@@ -59,7 +59,7 @@ export async function importLabels(
   filePath: string,
 ): Promise<ImportLabelsResult> {
   const { store, actor } = deps;
-  const clip = store.getClip(clipId);
+  const clip = store.media.getClip(clipId);
   if (!clip) {
     throw new ImportLabelsError(
       'CLIP_NOT_FOUND',

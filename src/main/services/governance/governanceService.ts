@@ -1,11 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditVerdict, PrivacyReport } from '../../../shared/api/governanceSchemas';
 import type { ConsentPolicy } from '../../../shared/domain/consentState';
-import { appendChainedAudit } from '../audit/appendChainedAudit';
+import { AuditLog } from '../audit/auditLog';
+import { Db } from '../db/db';
 import { privacyReportOf } from '../../../shared/domain/privacyReport';
 import { auditTrailOfBatch, type AuditTrailEntry } from '../audit/auditTrail';
 import { verifyAuditChain } from '../audit/verifyAuditChain';
-import { openDatabase } from '../store/openStore';
+import { openDatabase } from '../db/openDatabase';
 import type { Store } from '../store/Store';
 import { GovernanceError } from './governanceError';
 import {
@@ -124,7 +125,7 @@ export class GovernanceService {
   setConsentPolicy(projectId: string, policy: ConsentPolicy, actor?: string): ConsentPolicy {
     const db = this.#open(false);
     try {
-      db.transaction(() => {
+      new Db(db).write((tx) => {
         const previous = db
           .prepare<[string], string | null>(
             "SELECT json_extract(schema_json, '$.consentPolicy') FROM projects WHERE id = ?",
@@ -141,8 +142,8 @@ export class GovernanceService {
         db.prepare(
           "UPDATE projects SET schema_json = json_set(schema_json, '$.consentPolicy', ?) WHERE id = ?",
         ).run(policy, projectId);
-        appendChainedAudit(
-          db,
+        new AuditLog(new Db(db)).append(
+          tx,
           {
             actor: actor ?? this.#deps.actor,
             action: 'project.consent_policy',
@@ -152,7 +153,7 @@ export class GovernanceService {
           },
           new Date().toISOString(),
         );
-      }).immediate();
+      });
       return policy;
     } finally {
       db.close();
@@ -222,11 +223,11 @@ export class GovernanceService {
 
   privacyReport(batchId: string, at: Date = new Date()): PrivacyReport {
     const batch = this.#batch(batchId);
-    return privacyReportOf(batch, this.#deps.store.listClips(batchId), at);
+    return privacyReportOf(batch, this.#deps.store.media.listClips(batchId), at);
   }
 
   #batch(batchId: string) {
-    const batch = this.#deps.store.getBatch(batchId);
+    const batch = this.#deps.store.media.getBatch(batchId);
     if (batch === undefined) {
       throw new GovernanceError(
         'BATCH_NOT_FOUND',

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { appendChainedAudit } from '../audit/appendChainedAudit';
+import { AuditLog } from '../audit/auditLog';
+import { Db, type Tx } from '../db/db';
 import { GovernanceError } from './governanceError';
 
 /**
@@ -98,9 +99,9 @@ export async function withdrawConsent(
   db.pragma('secure_delete = ON');
   let result: Omit<WithdrawalOutcome, 'vacuumed' | 'walTruncated'>;
   try {
-    result = db
-      .transaction(() => recordAndPurge(db, request, { at, withdrawnAt, actor }))
-      .immediate();
+    const unit = new Db(db);
+    const audit = new AuditLog(unit);
+    result = unit.write((tx) => recordAndPurge(tx, audit, request, { at, withdrawnAt, actor }));
   } finally {
     db.pragma('secure_delete = OFF');
   }
@@ -147,10 +148,12 @@ function checkpoint(db: Database): boolean {
 }
 
 function recordAndPurge(
-  db: Database,
+  tx: Tx,
+  audit: AuditLog,
   request: WithdrawalRequest,
   ctx: { at: string; withdrawnAt: string; actor: string },
 ): Omit<WithdrawalOutcome, 'vacuumed' | 'walTruncated'> {
+  const db = tx.connection;
   const consentOfClips = /* sql */ `
     SELECT c.id, c.sha256, json_extract(b.manifest_json, '$.consent.id') AS consent_id
     FROM clips c JOIN batches b ON b.id = c.batch_id`;
@@ -227,8 +230,8 @@ function recordAndPurge(
       request.source,
       request.reason ?? null,
     );
-    appendChainedAudit(
-      db,
+    audit.append(
+      tx,
       {
         actor: ctx.actor,
         action: 'consent.withdrawn',
@@ -256,8 +259,8 @@ function recordAndPurge(
     const anything =
       outcome.annotationSets + outcome.outboxItems + outcome.workspaces + outcome.proxyFiles.length;
     if (recorded || anything > 0) {
-      appendChainedAudit(
-        db,
+      audit.append(
+        tx,
         {
           actor: ctx.actor,
           action: 'clip.purged',

@@ -6,81 +6,18 @@ import type {
 } from '../../../shared/domain/labels';
 import type {
   AnnotationSetInfo,
-  Batch,
-  ChecksumState,
-  Clip,
-  FileError,
-  FrameTable,
   LabelEditSaved,
-  ProbeResult,
   ProjectInfo,
-  ProxyState,
   Workspace,
 } from '../../../shared/api/schemas';
+import type { AuditLog } from '../audit/auditLog';
+import type { Db } from '../db/db';
+import type { MediaService } from '../media/mediaService';
 import type { SubmitOutcome } from './annotationSets';
 import type { Reviews } from './reviews';
 import type { SyncQueue } from './syncQueue';
 
-export type NewBatch = {
-  folder: string;
-  name: string;
-  manifest: {
-    json: string;
-    batchId: string;
-    contributor: string | null;
-    region: string | null;
-  } | null;
-};
-
-export type NewClip = {
-  batchId: string;
-  relativePath: string;
-  filePath: string;
-  sizeBytes: number;
-  mtimeMs: number;
-  fingerprint: string;
-  expectedSha256: string | null;
-  probe: ProbeResult;
-};
-
-export type PendingChecksum = {
-  clipId: string;
-  batchId: string;
-  filePath: string;
-  expectedSha256: string | null;
-};
-
-export type AuditEntry = {
-  actor: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  details: Record<string, unknown>;
-};
-
-export type AuditRecord = AuditEntry & { id: number; at: string };
-
-/** A clip's H.264 proxy as the database records it; a clip without one has no record. */
-export type ProxyRecord = {
-  clipId: string;
-  state: Exclude<ProxyState, 'none'>;
-  /** Set once the proxy passed its frame check (state 'ready'). */
-  filePath: string | null;
-  /** 0..1; the live value while running is the proxy service's, this one is the last saved. */
-  progress: number;
-  message: string | null;
-  /** The proxy's own frame count, once checked. */
-  frameCount: number | null;
-  updatedAt: string;
-};
-
-/** Fields a state change may set; omitted ones are cleared (null, progress 0). */
-export type ProxyFields = {
-  filePath?: string | null;
-  progress?: number;
-  message?: string | null;
-  frameCount?: number | null;
-};
+export type { AuditEntry, AuditRecord } from '../audit/auditEntry';
 
 export type NewProject = { id: string; schema: ProjectSchema };
 
@@ -89,47 +26,12 @@ export type NewProject = { id: string; schema: ProjectSchema };
  * (better-sqlite3); every write that must land together runs in one transaction.
  */
 export interface Store {
-  /** Finds the batch for this folder (absolute, real path) or creates it; updates name/manifest on re-import. */
-  upsertBatch(input: NewBatch, actor: string): Batch;
-  /** Newest first (by first import), with clipCount and errorCount. */
-  listBatches(): Batch[];
-  getBatch(batchId: string): Batch | undefined;
-  findClipByFingerprint(fingerprint: string): Clip | undefined;
-  /**
-   * Clip, its frame table and an audit entry in one transaction; clears any file error for that path.
-   * Throws `StoreError` `CLIP_ALREADY_IMPORTED` (same fingerprint) or `PATH_ALREADY_IMPORTED`
-   * (same batch and path, other bytes), and `FRAME_TABLE_MISMATCH` when the frame table's length
-   * is not the probed frame count.
-   */
-  addClip(input: NewClip, actor: string): Clip;
-  /** Ordered by relativePath. */
-  listClips(batchId: string): Clip[];
-  getClip(clipId: string): Clip | undefined;
-  getClipFilePath(clipId: string): string | undefined;
-  getFrameTable(clipId: string): FrameTable | undefined;
-  /** Replaces the previous error for the same (batch, path). */
-  recordFileError(batchId: string, error: FileError): void;
-  clearFileError(batchId: string, relativePath: string): void;
-  /** Ordered by relativePath. */
-  listFileErrors(batchId: string): FileError[];
-  /** Clips whose checksum has not been computed yet, oldest import first. */
-  listPendingChecksums(): PendingChecksum[];
-  /** Throws `StoreError` `CLIP_NOT_FOUND` for an unknown clip. `done` and `mismatch` need the hash. */
-  setChecksum(clipId: string, state: ChecksumState, sha256: string | null, actor: string): void;
-  getProxy(clipId: string): ProxyRecord | undefined;
-  /**
-   * Creates or replaces the clip's proxy record. A change of state is audited; a progress update
-   * in the same state is not. Throws `StoreError` `CLIP_NOT_FOUND` for an unknown clip and
-   * `INVALID_INPUT` for a ready proxy without its file and frame count.
-   */
-  setProxyState(
-    clipId: string,
-    state: ProxyRecord['state'],
-    fields: ProxyFields,
-    actor: string,
-  ): ProxyRecord;
-  /** Proxies queued or running (left so by a previous run), oldest change first. */
-  listUnfinishedProxies(): ProxyRecord[];
+  /** The unit of work over the workstation's one connection. */
+  readonly db: Db;
+  /** The audit log: `audit.append(tx, entry)` inside a unit of work, `audit.list()`. */
+  readonly audit: AuditLog;
+  /** Batches, clips, frame tables, file errors, checksums, proxies. */
+  readonly media: MediaService;
   /** Creates the project from `schema` unless one with that id exists; returns the stored one. */
   ensureProject(input: NewProject, actor: string): ProjectInfo;
   getProject(projectId: string): ProjectInfo | undefined;
@@ -190,8 +92,5 @@ export interface Store {
   /** Where `annotator` left off; null before the first save. */
   getWorkspace(annotator: string): Workspace | null;
   saveWorkspace(annotator: string, workspace: Workspace): void;
-  appendAudit(entry: AuditEntry): void;
-  /** Newest first. */
-  listAudit(filter?: { entityId?: string; limit?: number }): AuditRecord[];
   close(): void;
 }

@@ -11,8 +11,8 @@ import {
 import type { ConsentRecord, ConsentWithdrawal } from '../../../shared/domain/consentState';
 import { CONSENT_COLUMNS, consentRecordOf, withdrawalOf } from './consentQueries';
 import { readDoubleAnnotationSets, type RemoteDoubleSet } from './doubleAnnotationSets';
-import { decodeFrameTimes } from './frameTimesBlob';
-import { openDatabase, type OpenStoreOptions } from './openStore';
+import { decodeFrameTimes } from '../media/frameTimesBlob';
+import { openDatabase, type OpenDatabaseOptions as OpenStoreOptions } from '../db/openDatabase';
 
 /** A clip an export may include, with what consent gating and provenance need from its batch. */
 export type ExportClipRow = {

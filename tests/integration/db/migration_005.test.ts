@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { placedPose, seedV3 } from './labelsSeed';
+import { placedPose, seedV3 } from '../store/labelsSeed';
 import { databaseAt, integrityCheck, tableNames } from './migrationHarness';
 
 describe('migration 005 (sync outbox)', () => {

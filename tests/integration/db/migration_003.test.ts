@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrameTimes } from '../../../src/main/services/store/frameTimesBlob';
+import { encodeFrameTimes } from '../../../src/main/services/media/frameTimesBlob';
 import { openStore } from '../../../src/main/services/store/openStore';
 import { SNAPSHOT_EVERY } from '../../../src/main/services/store/annotationSets';
 import {
@@ -102,10 +102,10 @@ describe('migration 003 (labels)', () => {
     const store = openStore(fixture.file);
     try {
       // Rows from version 2 read back unchanged.
-      expect(store.getClip('c1')).toMatchObject({ codecFamily: 'hevc', rotation: 90 });
-      expect(store.getFrameTable('c2')?.frameTimes).toEqual(frameTimes);
-      expect(store.getProxy('c1')).toMatchObject({ state: 'ready', frameCount: 4 });
-      expect(store.listAudit({ entityId: 'c1' })).toHaveLength(1);
+      expect(store.media.getClip('c1')).toMatchObject({ codecFamily: 'hevc', rotation: 90 });
+      expect(store.media.getFrameTable('c2')?.frameTimes).toEqual(frameTimes);
+      expect(store.media.getProxy('c1')).toMatchObject({ state: 'ready', frameCount: 4 });
+      expect(store.audit.list({ entityId: 'c1' })).toHaveLength(1);
 
       const project = store.ensureProject({ id: 'default', schema: sampleSchema() }, 'admin');
       expect(project).toMatchObject({ id: 'default', version: 1, name: sampleProject.name });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
 import type { Command } from '../../../src/shared/domain/labels';
-import { seedV3 } from './labelsSeed';
+import { seedV3 } from '../store/labelsSeed';
 import { columnNames, databaseAt, integrityCheck, tableNames } from './migrationHarness';
 
 describe('migration 004 (edit ids, workspaces)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { seedV3 } from './labelsSeed';
+import { seedV3 } from '../store/labelsSeed';
 import { columnNames, databaseAt, integrityCheck } from './migrationHarness';
 
 const REF = 'a'.repeat(64);
