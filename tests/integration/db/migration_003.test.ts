@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrameTimes } from '../../../src/main/services/media/frameTimesBlob';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { SNAPSHOT_EVERY } from '../../../src/main/services/store/annotationSets';
+import { SNAPSHOT_EVERY } from '../../../src/main/services/labels/annotationSets';
 import {
   COCO_BODY_TEMPLATE_ID,
   parseProjectSchema,

@@ -13,8 +13,8 @@ import {
   type ComparedClip,
 } from '../../../shared/domain/metrics';
 import type { Store } from '../store/Store';
-import type { RemoteDoubleSet } from '../store/doubleAnnotationSets';
-import { ExportQueries, type ExportClipRow, type ExportSetRow } from '../store/exportQueries';
+import type { RemoteDoubleSet } from '../review/doubleAnnotationSets';
+import { ExportQueries, type ExportClipRow, type ExportSetRow } from '../export/exportQueries';
 
 export type AgreementServiceDeps = {
   databasePath: string;

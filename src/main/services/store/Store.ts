@@ -13,9 +13,9 @@ import type {
 import type { AuditLog } from '../audit/auditLog';
 import type { Db } from '../db/db';
 import type { MediaService } from '../media/mediaService';
-import type { SubmitOutcome } from './annotationSets';
-import type { Reviews } from './reviews';
-import type { SyncQueue } from './syncQueue';
+import type { SubmitOutcome } from '../labels/annotationSets';
+import type { Reviews } from '../review/reviews';
+import type { SyncQueue } from '../sync/syncQueue';
 
 export type { AuditEntry, AuditRecord } from '../audit/auditEntry';
 

@@ -11,11 +11,11 @@ import { AuditLog } from '../audit/auditLog';
 import { Db } from '../db/db';
 import { MediaRepository } from '../media/mediaRepository';
 import { MediaService } from '../media/mediaService';
-import { AnnotationSets, type SubmitOutcome } from './annotationSets';
-import { ConsentQueries } from './consentQueries';
-import { SyncQueue } from './syncQueue';
-import { Reviews } from './reviews';
-import { Workspaces } from './workspaces';
+import { AnnotationSets, type SubmitOutcome } from '../labels/annotationSets';
+import { ConsentQueries } from '../governance/consentQueries';
+import { SyncQueue } from '../sync/syncQueue';
+import { Reviews } from '../review/reviews';
+import { Workspaces } from '../labels/workspaces';
 import type { NewProject, Store } from './Store';
 
 /** The Store over one better-sqlite3 connection, already configured and migrated by `openStore`. */

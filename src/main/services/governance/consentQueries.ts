@@ -10,7 +10,7 @@ import {
   type ConsentRecord,
   type ConsentWithdrawal,
 } from '../../../shared/domain/consentState';
-import { StoreError } from './storeError';
+import { StoreError } from '../store/storeError';
 
 type ConsentRow = {
   clip_id: string;

@@ -22,7 +22,7 @@ import type {
 import { ApiError } from '../../../shared/api/apiError';
 import { CommandSchema, LabelsDocument } from '../../../shared/domain/labels';
 import { ReviewComment, labelsDiff, type CommentPin } from '../../../shared/domain/review';
-import type { AuditEntry } from './Store';
+import type { AuditEntry } from '../audit/auditEntry';
 
 export type ReviewErrorCode =
   | 'REVIEW_NOT_FOUND'

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ConsentRecord } from '../../../shared/domain/consentState';
-import type { AuditEntry } from './Store';
+import type { AuditEntry } from '../audit/auditEntry';
 
 type Audit = (entry: AuditEntry, at: string) => void;
 

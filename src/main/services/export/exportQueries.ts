@@ -9,8 +9,8 @@ import {
   type ProjectSchema,
 } from '../../../shared/domain/labels';
 import type { ConsentRecord, ConsentWithdrawal } from '../../../shared/domain/consentState';
-import { CONSENT_COLUMNS, consentRecordOf, withdrawalOf } from './consentQueries';
-import { readDoubleAnnotationSets, type RemoteDoubleSet } from './doubleAnnotationSets';
+import { CONSENT_COLUMNS, consentRecordOf, withdrawalOf } from '../governance/consentQueries';
+import { readDoubleAnnotationSets, type RemoteDoubleSet } from '../review/doubleAnnotationSets';
 import { decodeFrameTimes } from '../media/frameTimesBlob';
 import { openDatabase, type OpenDatabaseOptions as OpenStoreOptions } from '../db/openDatabase';
 

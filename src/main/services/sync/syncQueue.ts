@@ -1,10 +1,10 @@
 import type { Database } from 'better-sqlite3';
 import type { SyncEvent } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
-import type { AnnotationSets } from './annotationSets';
-import { DoubleAnnotationSets } from './doubleAnnotationSets';
-import { ServerConsents } from './serverConsents';
-import type { AuditEntry } from './Store';
+import type { AnnotationSets } from '../labels/annotationSets';
+import { DoubleAnnotationSets } from '../review/doubleAnnotationSets';
+import { ServerConsents } from '../governance/serverConsents';
+import type { AuditEntry } from '../audit/auditEntry';
 
 /** What a submit hands the outbox: the document exactly as submitted, with its local version. */
 export type SubmitPayload = { labels: LabelsDocument; localRevision: number; seq: number };

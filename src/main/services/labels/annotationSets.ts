@@ -15,9 +15,10 @@ import {
   type CompletenessProblem,
   type EditContext,
 } from '../../../shared/domain/labels';
-import { ConsentQueries } from './consentQueries';
-import type { AuditEntry, NewProject } from './Store';
-import { StoreError } from './storeError';
+import { ConsentQueries } from '../governance/consentQueries';
+import type { AuditEntry } from '../audit/auditEntry';
+import type { NewProject } from '../store/Store';
+import { StoreError } from '../store/storeError';
 
 /** A new snapshot every this many commands bounds a cold load to one parse plus this many replays. */
 export const SNAPSHOT_EVERY = 256;
