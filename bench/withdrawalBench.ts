@@ -45,7 +45,7 @@ const sha = (clip: number) => clip.toString(16).padStart(64, '0');
 /** A workstation database of CLIPS labelled clips, written directly (no video needed to purge). */
 function seed(databasePath: string): void {
   const store = openStore(databasePath);
-  store.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, 'bench');
+  store.labels.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, 'bench');
   store.close();
   const db = openDatabase(databasePath);
   db.transaction(() => {

@@ -81,7 +81,7 @@ describe('project files', () => {
       const project = await services.handlers.getProject({});
       expect(project.schema.templates.map((t) => t.id)).toEqual(['knife-3']);
       // The set opened before the import keeps the project it was labeled with.
-      expect(services.store.getAnnotationSet('s1')?.projectId).toBe('default');
+      expect(services.store.labels.getAnnotationSet('s1')?.projectId).toBe('default');
     } finally {
       services.close();
     }

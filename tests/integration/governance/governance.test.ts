@@ -131,7 +131,7 @@ describe('consent states', () => {
       { name: 'none', files: ['cfr60.mp4'], consent: 'none' },
     ]);
     const { store } = w.services;
-    store.ensureProject(
+    store.labels.ensureProject(
       {
         id: 'strict',
         schema: { ...defaultProjectSchema(), name: 'Strict', consentPolicy: 'lock' },
@@ -143,44 +143,44 @@ describe('consent states', () => {
     const add = { type: 'addTrack', track: person } satisfies Command;
 
     // The default project labels clips without consent (they are still never exported).
-    const loose = store.openAnnotationSet(
+    const loose = store.labels.openAnnotationSet(
       id(w, 'none/cfr60.mp4'),
       'annotator_a',
       DEFAULT_PROJECT_ID,
     );
-    expect(store.applyLabelEdit(loose.id, add, 0, 'annotator_a').seq).toBe(1);
+    expect(store.labels.applyLabelEdit(loose.id, add, 0, 'annotator_a').seq).toBe(1);
     // The lead locks the default project: the next edit is refused; unlocking allows it again.
     const second: Command = { type: 'addTrack', track: { ...add.track, id: 'person-2' } };
     await w.services.handlers.setConsentPolicy({ projectId: DEFAULT_PROJECT_ID, policy: 'lock' });
-    expect(store.getProject(DEFAULT_PROJECT_ID)?.schema.consentPolicy).toBe('lock');
-    expect(() => store.applyLabelEdit(loose.id, second, 1, 'annotator_a')).toThrow(
+    expect(store.labels.getProject(DEFAULT_PROJECT_ID)?.schema.consentPolicy).toBe('lock');
+    expect(() => store.labels.applyLabelEdit(loose.id, second, 1, 'annotator_a')).toThrow(
       expect.objectContaining({ code: 'CLIP_LOCKED' }),
     );
     await w.services.handlers.setConsentPolicy({ projectId: DEFAULT_PROJECT_ID, policy: 'label' });
-    expect(store.applyLabelEdit(loose.id, second, 1, 'annotator_a').seq).toBe(2);
+    expect(store.labels.applyLabelEdit(loose.id, second, 1, 'annotator_a').seq).toBe(2);
     expect(store.audit.list({ entityId: DEFAULT_PROJECT_ID })[0]).toMatchObject({
       action: 'project.consent_policy',
       details: { from: 'lock', to: 'label' },
     });
 
     // Under "lock", the set opens (to view) but an edit is refused with a message.
-    const locked = store.openAnnotationSet(id(w, 'none/cfr60.mp4'), 'annotator_b', 'strict');
-    expect(() => store.applyLabelEdit(locked.id, add, 0, 'annotator_b')).toThrow(
+    const locked = store.labels.openAnnotationSet(id(w, 'none/cfr60.mp4'), 'annotator_b', 'strict');
+    expect(() => store.labels.applyLabelEdit(locked.id, add, 0, 'annotator_b')).toThrow(
       expect.objectContaining({
         code: 'CLIP_LOCKED',
         message: expect.stringMatching(/locked: The batch has no consent record/) as unknown,
       }),
     );
-    expect(store.loadLabels(locked.id).seq).toBe(0);
-    const fine = store.openAnnotationSet(id(w, 'ok/cfr30.mp4'), 'annotator_b', 'strict');
-    expect(store.applyLabelEdit(fine.id, add, 0, 'annotator_b').seq).toBe(1);
+    expect(store.labels.loadLabels(locked.id).seq).toBe(0);
+    const fine = store.labels.openAnnotationSet(id(w, 'ok/cfr30.mp4'), 'annotator_b', 'strict');
+    expect(store.labels.applyLabelEdit(fine.id, add, 0, 'annotator_b').seq).toBe(1);
 
     // A withdrawn clip is locked whatever the policy: no new set may be started on it.
     await w.services.governance.withdrawConsent({ clipId: id(w, 'ok/cfr30.mp4'), source: 'local' });
     expect(() =>
-      store.openAnnotationSet(id(w, 'ok/cfr30.mp4'), 'annotator_c', DEFAULT_PROJECT_ID),
+      store.labels.openAnnotationSet(id(w, 'ok/cfr30.mp4'), 'annotator_c', DEFAULT_PROJECT_ID),
     ).toThrow(expect.objectContaining({ code: 'CLIP_LOCKED' }));
-    expect(() => store.applyLabelEdit(fine.id, add, 1, 'annotator_b')).toThrow(
+    expect(() => store.labels.applyLabelEdit(fine.id, add, 1, 'annotator_b')).toThrow(
       expect.objectContaining({ code: 'ANNOTATION_SET_NOT_FOUND' }),
     );
   });
@@ -203,7 +203,7 @@ describe('withdrawal', () => {
     const goneSet = labelClip(w, gone, 'accepted', secretTracks);
     labelClip(w, id(w, 'gone/ntsc2997.mp4'), 'accepted', secretTracks);
     const keptSet = labelClip(w, kept, 'accepted', sampleTracks());
-    store.saveWorkspace('annotator_a', {
+    store.labels.saveWorkspace('annotator_a', {
       batchId: w.clips.get('gone/cfr30.mp4')?.batchId ?? '',
       clipId: gone,
       frame: 3,
@@ -260,13 +260,13 @@ describe('withdrawal', () => {
       model: null,
       creationTime: null,
     });
-    expect(store.getAnnotationSet(goneSet)).toBeUndefined();
+    expect(store.labels.getAnnotationSet(goneSet)).toBeUndefined();
     expect(store.media.getProxy(gone)).toBeUndefined();
     expect(existsSync(proxyFile)).toBe(false);
-    expect(store.getWorkspace('annotator_a')).toBeNull();
+    expect(store.labels.getWorkspace('annotator_a')).toBeNull();
     expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
     // The other batch is untouched.
-    expect(store.loadLabels(keptSet).doc.tracks).toHaveLength(2);
+    expect(store.labels.loadLabels(keptSet).doc.tracks).toHaveLength(2);
     // The one trace: an audit entry with the checksum and the consent id; the chain still holds.
     const purged = store.audit.list({ entityId: gone }).find((e) => e.action === 'clip.purged');
     expect(purged?.details).toMatchObject({
@@ -340,7 +340,7 @@ describe('withdrawals delivered together (one sync pull)', () => {
     const sets = [first, second].map((clip) => labelClip(w, clip, 'in_progress', secret));
     const keptSet = labelClip(w, kept, 'in_progress', sampleTracks());
     // The app's own connection has the documents in memory, as after opening the clips.
-    for (const setId of [...sets, keptSet]) store.loadLabels(setId);
+    for (const setId of [...sets, keptSet]) store.labels.loadLabels(setId);
     const pushed: unknown[] = [];
     const unsubscribe = events.subscribe((name, payload) => {
       if (name === 'consentWithdrawn') pushed.push(payload);
@@ -365,9 +365,9 @@ describe('withdrawals delivered together (one sync pull)', () => {
     }
     expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
     // The purge already dropped the two purged documents; the kept clip's stays cached.
-    expect(store.forgetDeletedSets()).toBe(0);
-    expect(store.loadLabels(keptSet).doc.tracks.length).toBe(sampleTracks().length);
-    expect(() => store.loadLabels(sets[0] ?? '')).toThrow();
+    expect(store.labels.forgetDeletedSets()).toBe(0);
+    expect(store.labels.loadLabels(keptSet).doc.tracks.length).toBe(sampleTracks().length);
+    expect(() => store.labels.loadLabels(sets[0] ?? '')).toThrow();
     expect(pushed).toEqual([{ clipIds: [first, second], reason: 'asked' }]);
     expect(store.media.getClip(kept)?.consent.state).toBe('valid');
   });
@@ -417,7 +417,7 @@ describe("withdrawal by clip reference (the server's sha256)", () => {
     await fresh.services.checksums.whenIdle();
     expect(fresh.services.store.media.getClip(clipId)?.consent.state).toBe('withdrawn');
     expect(() =>
-      fresh.services.store.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID),
+      fresh.services.store.labels.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID),
     ).toThrow(expect.objectContaining({ code: 'CLIP_LOCKED' }));
 
     await expect(

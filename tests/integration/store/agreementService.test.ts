@@ -62,12 +62,14 @@ describe('the agreement report over double-annotated clips', () => {
         ['ann-a', 0, 3],
         ['ann-b', 5, 1],
       ] as const) {
-        const set = store.openAnnotationSet('c1', annotator, 'default');
+        const set = store.labels.openAnnotationSet('c1', annotator, 'default');
         labelsOf(`${annotator}-p`, shift, end).forEach((command, seq) =>
-          store.applyLabelEdit(set.id, command, seq, annotator),
+          store.labels.applyLabelEdit(set.id, command, seq, annotator),
         );
-        expect(store.submitAnnotationSet(set.id, annotator)).toMatchObject({ submitted: true });
-        store.transitionAnnotationSet(
+        expect(store.labels.submitAnnotationSet(set.id, annotator)).toMatchObject({
+          submitted: true,
+        });
+        store.labels.transitionAnnotationSet(
           set.id,
           ['in_review', annotator === 'ann-a' ? 'accepted' : 'changes_requested'],
           'reviewer-1',

@@ -60,24 +60,24 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     getProject: ({ projectId }) => {
       const id = projectId ?? activeProjectId(store);
-      const project = store.getProject(id);
+      const project = store.labels.getProject(id);
       if (!project) throw notFound('project', id);
       return project;
     },
     openAnnotationSet: ({ clipId }) => {
       if (!store.media.getClip(clipId)) throw notFound('clip', clipId);
-      return store.openAnnotationSet(clipId, actor, activeProjectId(store));
+      return store.labels.openAnnotationSet(clipId, actor, activeProjectId(store));
     },
-    loadLabels: ({ setId }) => ({ setId, ...store.loadLabels(setId) }),
+    loadLabels: ({ setId }) => ({ setId, ...store.labels.loadLabels(setId) }),
     applyLabelEdit: ({ setId, command, expectedSeq, editId }) => {
-      const saved = store.applyLabelEdit(setId, command, expectedSeq, actor, editId);
+      const saved = store.labels.applyLabelEdit(setId, command, expectedSeq, actor, editId);
       services.events.emit('labelsSaved', { setId, seq: saved.seq });
       return saved;
     },
     submitAnnotationSet: ({ setId }) => {
-      const set = store.getAnnotationSet(setId);
+      const set = store.labels.getAnnotationSet(setId);
       if (!set || set.annotator !== actor) throw notFound('annotation set', setId);
-      const outcome = store.submitAnnotationSet(setId, actor);
+      const outcome = store.labels.submitAnnotationSet(setId, actor);
       // Queued in the submit's transaction; the background sender delivers it when it can.
       if (outcome.submitted) services.sync.kick();
       return outcome.submitted
@@ -117,9 +117,9 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return comment;
     },
     reopenComment: ({ commentId }) => store.reviews.reopenComment(commentId, actor),
-    getWorkspace: () => store.getWorkspace(actor),
+    getWorkspace: () => store.labels.getWorkspace(actor),
     saveWorkspace: (workspace) => {
-      store.saveWorkspace(actor, workspace);
+      store.labels.saveWorkspace(actor, workspace);
       return {};
     },
     startExport: (request) => services.exports.start(request),

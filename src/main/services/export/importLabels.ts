@@ -66,7 +66,7 @@ export async function importLabels(
       `No clip ${clipId} in this workstation's database.`,
     );
   }
-  const project = store.getProject(deps.projectId);
+  const project = store.labels.getProject(deps.projectId);
   if (!project) {
     throw new ImportLabelsError(
       'PROJECT_NOT_FOUND',
@@ -136,8 +136,8 @@ export async function importLabels(
     );
   }
 
-  const set = store.openAnnotationSet(clipId, actor, deps.projectId);
-  const { doc, seq } = store.loadLabels(set.id);
+  const set = store.labels.openAnnotationSet(clipId, actor, deps.projectId);
+  const { doc, seq } = store.labels.loadLabels(set.id);
   const taken = new Set(doc.tracks.map((t) => t.id));
   const clash = tracks.find((t) => taken.has(t.id));
   if (clash) {
@@ -150,7 +150,7 @@ export async function importLabels(
     type: 'batch',
     commands: tracks.map((track): Command => ({ type: 'addTrack', track })),
   };
-  const saved = store.applyLabelEdit(set.id, command, seq, actor);
+  const saved = store.labels.applyLabelEdit(set.id, command, seq, actor);
   return {
     setId: set.id,
     format,

@@ -104,7 +104,7 @@ export class GovernanceService {
         if (!rewrite.walTruncated) this.#scheduleCheckpoint();
         // The store's connection may hold the purged documents in memory; the renderer holds
         // decoded frames and the open document.
-        this.#deps.store.forgetDeletedSets();
+        this.#deps.store.labels.forgetDeletedSets();
         const reason = run.map((item) => item.request.reason).find((r) => r !== undefined);
         this.#deps.events?.emit('consentWithdrawn', { clipIds: purged, reason: reason ?? null });
       }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, Transaction } from 'better-sqlite3';
-import type { AnnotationSetInfo, LabelEditSaved, ProjectInfo } from '../../../shared/api/schemas';
+import type { Database } from 'better-sqlite3';
+import type {
+  AnnotationSetInfo,
+  LabelEditSaved,
+  ProjectInfo,
+  Workspace,
+} from '../../../shared/api/schemas';
 import {
   AnnotationStatus,
   applyCommand,
@@ -15,8 +20,12 @@ import {
   type CompletenessProblem,
   type EditContext,
 } from '../../../shared/domain/labels';
-import { ConsentQueries } from '../governance/consentQueries';
-import type { AuditEntry } from '../audit/auditEntry';
+import type { ConsentQueries } from '../governance/consentQueries';
+import { Workspaces } from './workspaces';
+import type { AuditLog } from '../audit/auditLog';
+import { now, type Db, type ReadTx, type Tx } from '../db/db';
+import type { ClipKey } from '../media/mediaRepository';
+import type { SyncOutbox } from '../sync/syncOutbox';
 import type { NewProject } from '../store/Store';
 import { StoreError } from '../store/storeError';
 
@@ -41,14 +50,20 @@ type SnapshotRow = { seq: number; doc_json: string };
 type CommandRow = { seq: number; command_json: string };
 
 /** What a submit found: submitted, or the problems to fix first (nothing changed then). */
+/** What a withdrawal removed from labels' tables. */
+export type LabelsPurged = {
+  annotationSets: number;
+  labelCommands: number;
+  labelSnapshots: number;
+  workspaces: number;
+};
+
 export type SubmitOutcome =
   | { submitted: true; set: AnnotationSetInfo }
   | { submitted: false; problems: readonly CompletenessProblem[] };
 
 /** The last document this connection read or wrote for a set, with what it needs to edit it. */
 type CachedSet = { seq: number; doc: LabelsDocument; context: EditContext };
-
-type Audit = (entry: AuditEntry, at: string) => void;
 
 function toProject(row: ProjectRow): ProjectInfo {
   return {
@@ -99,144 +114,138 @@ function setNotFound(setId: string): StoreError {
  * connection is noticed and rebuilt rather than written over.
  */
 export class AnnotationSets {
-  readonly #db: Database;
+  readonly #db: Db;
   readonly #cache = new Map<string, CachedSet>();
   readonly #s: ReturnType<typeof prepare>;
   readonly #consent: ConsentQueries;
-  readonly #ensureProject: Transaction<(input: NewProject, actor: string, at: string) => void>;
-  readonly #openSet: Transaction<
-    (clipId: string, annotator: string, projectId: string, at: string) => SetRow
-  >;
-  readonly #applyEdit: Transaction<
-    (
-      setId: string,
-      command: Command,
-      expectedSeq: number,
-      actor: string,
-      editId: string | undefined,
-    ) => { current: CachedSet; savedSeq: number }
-  >;
-  readonly #transition: Transaction<
-    (setId: string, to: readonly AnnotationStatus[], actor: string) => SetRow
-  >;
-  readonly #submit: Transaction<(setId: string, actor: string) => SubmitOutcome>;
+  readonly #audit: AuditLog;
+  readonly #outbox: SyncOutbox;
+  readonly #workspaces: Workspaces;
 
-  constructor(db: Database, audit: Audit) {
-    this.#db = db;
-    this.#consent = new ConsentQueries(db);
-    const s = prepare(db);
-    this.#s = s;
+  constructor(deps: { db: Db; audit: AuditLog; consent: ConsentQueries; outbox: SyncOutbox }) {
+    this.#db = deps.db;
+    this.#audit = deps.audit;
+    this.#consent = deps.consent;
+    this.#outbox = deps.outbox;
+    this.#s = prepare(deps.db.connection);
+    this.#workspaces = new Workspaces(deps.db.connection);
+  }
 
-    this.#ensureProject = db.transaction((input: NewProject, actor: string, at: string) => {
-      if (s.projectById.get(input.id) !== undefined) return;
-      const schema = ProjectSchemaV1.parse(input.schema);
-      s.insertProject.run(input.id, schema.name, schema.version, JSON.stringify(schema), at);
-      audit(
+  #ensureProject(tx: Tx, input: NewProject, actor: string, at: string): void {
+    const s = this.#s;
+    if (s.projectById.get(input.id) !== undefined) return;
+    const schema = ProjectSchemaV1.parse(input.schema);
+    s.insertProject.run(input.id, schema.name, schema.version, JSON.stringify(schema), at);
+    this.#audit.append(
+      tx,
+      {
+        actor,
+        action: 'project.created',
+        entityType: 'project',
+        entityId: input.id,
+        details: { name: schema.name, version: schema.version },
+      },
+      at,
+    );
+  }
+
+  #openSet(tx: Tx, clipId: string, annotator: string, projectId: string, at: string): SetRow {
+    const s = this.#s;
+    {
+      const existing = s.setByClipAnnotator.get(clipId, annotator);
+      if (existing !== undefined) return existing;
+      if (s.clipFrameCount.get(clipId) === undefined) {
+        throw new StoreError('CLIP_NOT_FOUND', `No clip ${clipId} in this workstation's database.`);
+      }
+      if (s.projectById.get(projectId) === undefined) {
+        throw new StoreError('PROJECT_NOT_FOUND', `No project ${projectId}; import it first.`);
+      }
+      // A withdrawn clip's labels were purged; a new set would start collecting them again.
+      this.#consent.assertNotWithdrawn(clipId);
+      const id = randomUUID();
+      s.insertSet.run({ id, clip_id: clipId, annotator, project_id: projectId, at });
+      s.insertSnapshot.run(id, 0, JSON.stringify(EMPTY_LABELS), at);
+      this.#audit.append(
+        tx,
         {
-          actor,
-          action: 'project.created',
-          entityType: 'project',
-          entityId: input.id,
-          details: { name: schema.name, version: schema.version },
+          actor: annotator,
+          action: 'labels.set_created',
+          entityType: 'annotation_set',
+          entityId: id,
+          details: { clipId, projectId },
         },
         at,
       );
-    });
+      const row = s.setById.get(id);
+      if (row === undefined) throw new Error(`Set ${id} vanished inside its own transaction`);
+      return row;
+    }
+  }
 
-    this.#openSet = db.transaction(
-      (clipId: string, annotator: string, projectId: string, at: string): SetRow => {
-        const existing = s.setByClipAnnotator.get(clipId, annotator);
-        if (existing !== undefined) return existing;
-        if (s.clipFrameCount.get(clipId) === undefined) {
-          throw new StoreError(
-            'CLIP_NOT_FOUND',
-            `No clip ${clipId} in this workstation's database.`,
-          );
-        }
-        if (s.projectById.get(projectId) === undefined) {
-          throw new StoreError('PROJECT_NOT_FOUND', `No project ${projectId}; import it first.`);
-        }
-        // A withdrawn clip's labels were purged; a new set would start collecting them again.
-        this.#consent.assertNotWithdrawn(clipId);
-        const id = randomUUID();
-        s.insertSet.run({ id, clip_id: clipId, annotator, project_id: projectId, at });
-        s.insertSnapshot.run(id, 0, JSON.stringify(EMPTY_LABELS), at);
-        audit(
-          {
-            actor: annotator,
-            action: 'labels.set_created',
-            entityType: 'annotation_set',
-            entityId: id,
-            details: { clipId, projectId },
-          },
-          at,
+  #applyEdit(
+    setId: string,
+    command: Command,
+    expectedSeq: number,
+    actor: string,
+    editId: string | undefined,
+  ): { current: CachedSet; savedSeq: number } {
+    const s = this.#s;
+    {
+      const row = s.setById.get(setId);
+      if (row === undefined) throw setNotFound(setId);
+      if (editId !== undefined) {
+        // A retry of an edit that was committed but whose answer never arrived: already saved.
+        const savedSeq = s.seqOfEdit.get(setId, editId);
+        if (savedSeq !== undefined) return { current: this.#current(row), savedSeq };
+      }
+      const status = AnnotationStatus.parse(row.status);
+      if (!EDITABLE.has(status)) {
+        throw new StoreError(
+          'SET_NOT_EDITABLE',
+          `This clip's labels are ${status.replace('_', ' ')} and can no longer be edited here.`,
         );
-        const row = s.setById.get(id);
-        if (row === undefined) throw new Error(`Set ${id} vanished inside its own transaction`);
-        return row;
-      },
-    );
-
-    this.#applyEdit = db.transaction(
-      (
-        setId: string,
-        command: Command,
-        expectedSeq: number,
-        actor: string,
-        editId: string | undefined,
-      ): { current: CachedSet; savedSeq: number } => {
-        const row = s.setById.get(setId);
-        if (row === undefined) throw setNotFound(setId);
-        if (editId !== undefined) {
-          // A retry of an edit that was committed but whose answer never arrived: already saved.
-          const savedSeq = s.seqOfEdit.get(setId, editId);
-          if (savedSeq !== undefined) return { current: this.#current(row), savedSeq };
-        }
-        const status = AnnotationStatus.parse(row.status);
-        if (!EDITABLE.has(status)) {
-          throw new StoreError(
-            'SET_NOT_EDITABLE',
-            `This clip's labels are ${status.replace('_', ' ')} and can no longer be edited here.`,
-          );
-        }
-        this.#consent.assertEditable(row.clip_id, row.project_id);
-        if (row.seq !== expectedSeq) {
-          throw new StoreError(
-            'STALE_EDIT',
-            `The labels changed since this edit was made (saved edit ${row.seq}, the edit ` +
-              `expected ${expectedSeq}); reload them and make the edit again.`,
-          );
-        }
-        const current = this.#current(row);
-        const result = applyCommand(current.doc, command, current.context);
-        if (!result.ok) {
-          throw new StoreError('EDIT_REFUSED', result.error.message);
-        }
-        const seq = row.seq + 1;
-        const at = new Date().toISOString();
-        s.insertCommand.run(
-          setId,
-          seq,
-          actor,
-          at,
-          JSON.stringify(command),
-          JSON.stringify(result.inverse),
-          editId ?? null,
+      }
+      this.#consent.assertEditable(row.clip_id, row.project_id);
+      if (row.seq !== expectedSeq) {
+        throw new StoreError(
+          'STALE_EDIT',
+          `The labels changed since this edit was made (saved edit ${row.seq}, the edit ` +
+            `expected ${expectedSeq}); reload them and make the edit again.`,
         );
-        s.advanceSet.run(seq, at, setId);
-        if (seq % SNAPSHOT_EVERY === 0) {
-          s.insertSnapshot.run(setId, seq, JSON.stringify(result.doc), at);
-          s.pruneSnapshots.run(setId, seq);
-        }
-        return { current: { seq, doc: result.doc, context: current.context }, savedSeq: seq };
-      },
-    );
+      }
+      const current = this.#current(row);
+      const result = applyCommand(current.doc, command, current.context);
+      if (!result.ok) {
+        throw new StoreError('EDIT_REFUSED', result.error.message);
+      }
+      const seq = row.seq + 1;
+      const at = new Date().toISOString();
+      s.insertCommand.run(
+        setId,
+        seq,
+        actor,
+        at,
+        JSON.stringify(command),
+        JSON.stringify(result.inverse),
+        editId ?? null,
+      );
+      s.advanceSet.run(seq, at, setId);
+      if (seq % SNAPSHOT_EVERY === 0) {
+        s.insertSnapshot.run(setId, seq, JSON.stringify(result.doc), at);
+        s.pruneSnapshots.run(setId, seq);
+      }
+      return { current: { seq, doc: result.doc, context: current.context }, savedSeq: seq };
+    }
+  }
 
-    const transition = (row: SetRow, to: AnnotationStatus, actor: string, at: string): SetRow => {
+  #step(tx: Tx, row: SetRow, to: AnnotationStatus, actor: string, at: string): SetRow {
+    const s = this.#s;
+    {
       const moved = transitionStatus(toSet(row), to);
       if (!moved.ok) throw new StoreError('STATUS_CHANGE_REFUSED', moved.message);
       s.setStatus.run(moved.set.status, moved.set.revision, at, row.id);
-      audit(
+      this.#audit.append(
+        tx,
         {
           actor,
           action: `labels.${to}`,
@@ -247,39 +256,43 @@ export class AnnotationSets {
         at,
       );
       return { ...row, status: moved.set.status, revision: moved.set.revision, updated_at: at };
-    };
+    }
+  }
 
-    this.#transition = db.transaction(
-      (setId: string, to: readonly AnnotationStatus[], actor: string): SetRow => {
-        let row = s.setById.get(setId);
-        if (row === undefined) throw setNotFound(setId);
-        const at = new Date().toISOString();
-        for (const status of to) row = transition(row, status, actor, at);
-        return row;
-      },
-    );
-
-    this.#submit = db.transaction((setId: string, actor: string): SubmitOutcome => {
+  #transition(tx: Tx, setId: string, to: readonly AnnotationStatus[], actor: string): SetRow {
+    const s = this.#s;
+    {
       let row = s.setById.get(setId);
       if (row === undefined) throw setNotFound(setId);
-      this.#consent.assertEditable(row.clip_id, row.project_id);
-      const current = this.#current(row);
-      const problems = checkCompleteness(current.doc, current.context);
-      if (problems.length > 0) return { submitted: false, problems };
       const at = new Date().toISOString();
-      // Sent back for changes, the set returns to the annotator before it is submitted again.
-      if (row.status === 'changes_requested') row = transition(row, 'in_progress', actor, at);
-      row = transition(row, 'submitted', actor, at);
-      // The outbox row commits with the status change (issue #5): a submitted set always has
-      // its delivery queued, and a failed submit queues nothing. Its id is the Idempotency-Key.
-      const payload = { labels: current.doc, localRevision: row.revision, seq: row.seq };
-      s.insertOutbox.run(randomUUID(), 'submit_set', row.id, JSON.stringify(payload), at);
-      return { submitted: true, set: toSet(row) };
-    });
+      for (const status of to) row = this.#step(tx, row, status, actor, at);
+      return row;
+    }
+  }
+
+  #submit(tx: Tx, setId: string, actor: string): SubmitOutcome {
+    const s = this.#s;
+    let row = s.setById.get(setId);
+    if (row === undefined) throw setNotFound(setId);
+    this.#consent.assertEditable(row.clip_id, row.project_id);
+    const current = this.#current(row);
+    const problems = checkCompleteness(current.doc, current.context);
+    if (problems.length > 0) return { submitted: false, problems };
+    const at = new Date().toISOString();
+    // Sent back for changes, the set returns to the annotator before it is submitted again.
+    if (row.status === 'changes_requested') row = this.#step(tx, row, 'in_progress', actor, at);
+    row = this.#step(tx, row, 'submitted', actor, at);
+    // The outbox row commits with the status change (issue #5): a submitted set always has
+    // its delivery queued, and a failed submit queues nothing. Its id is the Idempotency-Key.
+    const payload = { labels: current.doc, localRevision: row.revision, seq: row.seq };
+    this.#outbox.enqueue(tx, { kind: 'submit_set', setId: row.id, payload, at });
+    return { submitted: true, set: toSet(row) };
   }
 
   ensureProject(input: NewProject, actor: string): ProjectInfo {
-    this.#ensureProject.immediate(input, actor, new Date().toISOString());
+    this.#db.write((tx) => {
+      this.#ensureProject(tx, input, actor, now());
+    });
     const project = this.getProject(input.id);
     if (project === undefined) throw new Error(`Project ${input.id} was not stored`);
     return project;
@@ -296,7 +309,7 @@ export class AnnotationSets {
   }
 
   openAnnotationSet(clipId: string, annotator: string, projectId: string): AnnotationSetInfo {
-    return toSet(this.#openSet.immediate(clipId, annotator, projectId, new Date().toISOString()));
+    return toSet(this.#db.write((tx) => this.#openSet(tx, clipId, annotator, projectId, now())));
   }
 
   getAnnotationSet(setId: string): AnnotationSetInfo | undefined {
@@ -306,11 +319,11 @@ export class AnnotationSets {
 
   loadLabels(setId: string): { doc: LabelsDocument; seq: number } {
     // A read transaction, so the set's seq and its log are read at one point in time.
-    const cached = this.#db.transaction(() => {
+    const cached = this.#db.read(() => {
       const row = this.#s.setById.get(setId);
       if (row === undefined) throw setNotFound(setId);
       return this.#current(row);
-    })();
+    });
     return { doc: cached.doc, seq: cached.seq };
   }
 
@@ -321,12 +334,8 @@ export class AnnotationSets {
     actor: string,
     editId?: string,
   ): LabelEditSaved {
-    const { current, savedSeq } = this.#applyEdit.immediate(
-      setId,
-      command,
-      expectedSeq,
-      actor,
-      editId,
+    const { current, savedSeq } = this.#db.write(() =>
+      this.#applyEdit(setId, command, expectedSeq, actor, editId),
     );
     // Only a committed edit reaches the cache: a throw above leaves it as it was.
     this.#cache.set(setId, current);
@@ -340,11 +349,48 @@ export class AnnotationSets {
     actor: string,
   ): AnnotationSetInfo {
     const steps = typeof to === 'string' ? [to] : to;
-    return toSet(this.#transition.immediate(setId, steps, actor));
+    return toSet(this.#db.write((tx) => this.#transition(tx, setId, steps, actor)));
   }
 
   submitAnnotationSet(setId: string, actor: string): SubmitOutcome {
-    return this.#submit.immediate(setId, actor);
+    return this.#db.write((tx) => this.#submit(tx, setId, actor));
+  }
+
+  /** Where `annotator` left off; null before the first save. */
+  getWorkspace(annotator: string): Workspace | null {
+    return this.#workspaces.get(annotator);
+  }
+
+  saveWorkspace(annotator: string, workspace: Workspace): void {
+    this.#workspaces.save(annotator, workspace);
+  }
+
+  /** The set ids of a clip, for owners of rows that point at them (sync, review). */
+  setIdsOfClip(_tx: ReadTx, clipId: string): string[] {
+    return this.#s.setIdsOfClip.all(clipId);
+  }
+
+  /**
+   * Withdrawal: the clip's annotation sets, their label log and snapshots, and the workspace
+   * rows that point at it, from memory too. Runs after sync and review purged the rows that
+   * refer to these sets (their foreign keys restrict the delete).
+   */
+  purgeClip(tx: Tx, clip: ClipKey, at: string): LabelsPurged {
+    const s = this.#s;
+    const setIds = this.setIdsOfClip(tx, clip.id);
+    // Opens the label log's delete trigger for this clip only (migration 006).
+    s.openPurge.run(clip.id, at);
+    let labelCommands = 0;
+    let labelSnapshots = 0;
+    for (const setId of setIds) {
+      labelCommands += s.deleteCommands.run(setId).changes;
+      labelSnapshots += s.deleteSnapshots.run(setId).changes;
+      this.#cache.delete(setId);
+    }
+    const annotationSets = s.deleteSets.run(clip.id).changes;
+    s.closePurge.run(clip.id);
+    const workspaces = this.#workspaces.forgetClip(clip.id);
+    return { annotationSets, labelCommands, labelSnapshots, workspaces };
   }
 
   /**
@@ -453,8 +499,16 @@ function prepare(db: Database) {
     pruneSnapshots: db.prepare<[string, number]>(
       'DELETE FROM label_snapshots WHERE set_id = ? AND seq < ?',
     ),
-    insertOutbox: db.prepare<[string, string, string, string, string]>(/* sql */ `
-      INSERT INTO sync_outbox (id, kind, set_id, payload_json, created_at) VALUES (?, ?, ?, ?, ?)`),
+    setIdsOfClip: db
+      .prepare<[string], string>('SELECT id FROM annotation_sets WHERE clip_id = ? ORDER BY id')
+      .pluck(),
+    openPurge: db.prepare<[string, string]>(
+      'INSERT INTO purge_in_progress (clip_id, started_at) VALUES (?, ?)',
+    ),
+    closePurge: db.prepare<[string]>('DELETE FROM purge_in_progress WHERE clip_id = ?'),
+    deleteCommands: db.prepare<[string]>('DELETE FROM label_commands WHERE set_id = ?'),
+    deleteSnapshots: db.prepare<[string]>('DELETE FROM label_snapshots WHERE set_id = ?'),
+    deleteSets: db.prepare<[string]>('DELETE FROM annotation_sets WHERE clip_id = ?'),
     latestSnapshot: db.prepare<[string, number], SnapshotRow>(/* sql */ `
       SELECT seq, doc_json FROM label_snapshots
       WHERE set_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`),
