@@ -1,8 +1,5 @@
-import type { Database } from 'better-sqlite3';
 import type { AuditVerdict, PrivacyReport } from '../../../shared/api/governanceSchemas';
 import type { ConsentPolicy } from '../../../shared/domain/consentState';
-import { AuditLog } from '../audit/auditLog';
-import { Db } from '../db/db';
 import { privacyReportOf } from '../../../shared/domain/privacyReport';
 import { auditTrailOfBatch, type AuditTrailEntry } from '../audit/auditTrail';
 import { verifyAuditChain } from '../audit/verifyAuditChain';
@@ -78,16 +75,21 @@ export class GovernanceService {
   async #purgePending(): Promise<void> {
     const run = this.#pending.splice(0);
     const done: { outcome: WithdrawalOutcome; resolve: (o: WithdrawalOutcome) => void }[] = [];
-    let db: Database | null = null;
+    const { store } = this.#deps;
     try {
-      db = this.#open(false);
       for (const item of run) {
         try {
-          const outcome = await withdrawConsent(db, item.request, {
-            actor: this.#deps.actor,
-            proxyDir: this.#deps.proxyDir,
-            vacuum: false,
-          });
+          const outcome = await withdrawConsent(
+            store.db,
+            store.clipOwners,
+            store.audit,
+            item.request,
+            {
+              actor: this.#deps.actor,
+              proxyDir: this.#deps.proxyDir,
+              vacuum: false,
+            },
+          );
           done.push({ outcome, resolve: item.resolve });
         } catch (error) {
           item.reject(error);
@@ -95,26 +97,23 @@ export class GovernanceService {
       }
       const purged = done.flatMap(({ outcome }) => outcome.clips.map((c) => c.clipId));
       if (purged.length > 0) {
-        const rewrite = rewriteWithoutFreedPages(db);
+        const rewrite = rewriteWithoutFreedPages(store.db.connection);
         for (const { outcome } of done) {
           if (outcome.clips.length > 0) Object.assign(outcome, rewrite);
         }
         // A reader (a running export, say) kept the -wal from being emptied: its old frames
         // still hold the purged labels, so keep trying until it can be truncated.
         if (!rewrite.walTruncated) this.#scheduleCheckpoint();
-        // The store's connection may hold the purged documents in memory; the renderer holds
-        // decoded frames and the open document.
-        this.#deps.store.labels.forgetDeletedSets();
+        // Labels dropped their in-memory documents in the purge; the renderer holds decoded
+        // frames and the open document.
         const reason = run.map((item) => item.request.reason).find((r) => r !== undefined);
         this.#deps.events?.emit('consentWithdrawn', { clipIds: purged, reason: reason ?? null });
       }
       for (const { outcome, resolve } of done) resolve(outcome);
     } catch (error) {
-      // Opening or the rewrite failed: purges may have committed, but none is reported done
+      // The rewrite failed: purges may have committed, but none is reported done
       // (a caller already answered with its own failure ignores this second answer).
       for (const item of run) item.reject(error);
-    } finally {
-      db?.close();
     }
   }
 
@@ -123,41 +122,28 @@ export class GovernanceService {
    * valid consent from the next edit on, 'label' allows them (never their export). Audited.
    */
   setConsentPolicy(projectId: string, policy: ConsentPolicy, actor?: string): ConsentPolicy {
-    const db = this.#open(false);
-    try {
-      new Db(db).write((tx) => {
-        const previous = db
-          .prepare<[string], string | null>(
-            "SELECT json_extract(schema_json, '$.consentPolicy') FROM projects WHERE id = ?",
-          )
-          .pluck()
-          .get(projectId);
-        if (previous === undefined) {
-          throw new GovernanceError(
-            'PROJECT_NOT_FOUND',
-            `No project ${projectId} on this workstation.`,
-          );
-        }
-        // The project file as stored, with only this field changed: json_set keeps the rest.
-        db.prepare(
-          "UPDATE projects SET schema_json = json_set(schema_json, '$.consentPolicy', ?) WHERE id = ?",
-        ).run(policy, projectId);
-        new AuditLog(new Db(db)).append(
-          tx,
-          {
-            actor: actor ?? this.#deps.actor,
-            action: 'project.consent_policy',
-            entityType: 'project',
-            entityId: projectId,
-            details: { from: previous, to: policy },
-          },
-          new Date().toISOString(),
+    const { store } = this.#deps;
+    store.db.write((tx) => {
+      const previous = store.labels.setConsentPolicy(tx, projectId, policy);
+      if (previous === undefined) {
+        throw new GovernanceError(
+          'PROJECT_NOT_FOUND',
+          `No project ${projectId} on this workstation.`,
         );
-      });
-      return policy;
-    } finally {
-      db.close();
-    }
+      }
+      store.audit.append(
+        tx,
+        {
+          actor: actor ?? this.#deps.actor,
+          action: 'project.consent_policy',
+          entityType: 'project',
+          entityId: projectId,
+          details: { from: previous, to: policy },
+        },
+        new Date().toISOString(),
+      );
+    });
+    return policy;
   }
 
   /**

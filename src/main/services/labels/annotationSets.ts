@@ -24,7 +24,7 @@ import type { ConsentQueries } from '../governance/consentQueries';
 import { Workspaces } from './workspaces';
 import type { AuditLog } from '../audit/auditLog';
 import { now, type Db, type ReadTx, type Tx } from '../db/db';
-import type { ClipKey } from '../media/mediaRepository';
+import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
 import type { SyncOutbox } from '../sync/syncOutbox';
 import type { NewProject } from '../store/Store';
 import { StoreError } from '../store/storeError';
@@ -113,7 +113,7 @@ function setNotFound(setId: string): StoreError {
  * re-reads the set's `seq` inside its write transaction, so a cache made stale by another
  * connection is noticed and rebuilt rather than written over.
  */
-export class AnnotationSets {
+export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
   readonly #db: Db;
   readonly #cache = new Map<string, CachedSet>();
   readonly #s: ReturnType<typeof prepare>;
@@ -356,6 +356,17 @@ export class AnnotationSets {
     return this.#db.write((tx) => this.#submit(tx, setId, actor));
   }
 
+  /**
+   * The lead's consent policy for a project, changed in the stored project file (json_set keeps
+   * the rest). Returns the previous value (null when unset), undefined for an unknown project.
+   */
+  setConsentPolicy(_tx: Tx, projectId: string, policy: string): string | null | undefined {
+    const previous = this.#s.consentPolicyOf.get(projectId);
+    if (previous === undefined) return undefined;
+    this.#s.setConsentPolicy.run(policy, projectId);
+    return previous;
+  }
+
   /** Where `annotator` left off; null before the first save. */
   getWorkspace(annotator: string): Workspace | null {
     return this.#workspaces.get(annotator);
@@ -375,11 +386,21 @@ export class AnnotationSets {
    * rows that point at it, from memory too. Runs after sync and review purged the rows that
    * refer to these sets (their foreign keys restrict the delete).
    */
-  purgeClip(tx: Tx, clip: ClipKey, at: string): LabelsPurged {
+  readonly clipTables = [
+    'annotation_sets',
+    'label_commands',
+    'label_snapshots',
+    'purge_in_progress',
+    'workspaces',
+  ] as const;
+
+  purgeClip(_tx: Tx, clip: WithdrawnClip): LabelsPurged {
+    const none = { annotationSets: 0, labelCommands: 0, labelSnapshots: 0, workspaces: 0 };
+    if (clip.clipId === null) return none;
     const s = this.#s;
-    const setIds = this.setIdsOfClip(tx, clip.id);
+    const { setIds } = clip;
     // Opens the label log's delete trigger for this clip only (migration 006).
-    s.openPurge.run(clip.id, at);
+    s.openPurge.run(clip.clipId, clip.at);
     let labelCommands = 0;
     let labelSnapshots = 0;
     for (const setId of setIds) {
@@ -387,9 +408,9 @@ export class AnnotationSets {
       labelSnapshots += s.deleteSnapshots.run(setId).changes;
       this.#cache.delete(setId);
     }
-    const annotationSets = s.deleteSets.run(clip.id).changes;
-    s.closePurge.run(clip.id);
-    const workspaces = this.#workspaces.forgetClip(clip.id);
+    const annotationSets = s.deleteSets.run(clip.clipId).changes;
+    s.closePurge.run(clip.clipId);
+    const workspaces = this.#workspaces.forgetClip(clip.clipId);
     return { annotationSets, labelCommands, labelSnapshots, workspaces };
   }
 
@@ -498,6 +519,14 @@ function prepare(db: Database) {
     ),
     pruneSnapshots: db.prepare<[string, number]>(
       'DELETE FROM label_snapshots WHERE set_id = ? AND seq < ?',
+    ),
+    consentPolicyOf: db
+      .prepare<[string], string | null>(
+        "SELECT json_extract(schema_json, '$.consentPolicy') FROM projects WHERE id = ?",
+      )
+      .pluck(),
+    setConsentPolicy: db.prepare<[string, string]>(
+      "UPDATE projects SET schema_json = json_set(schema_json, '$.consentPolicy', ?) WHERE id = ?",
     ),
     setIdsOfClip: db
       .prepare<[string], string>('SELECT id FROM annotation_sets WHERE clip_id = ? ORDER BY id')

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ChecksumState } from '../../../shared/api/schemas';
 import type { ReadTx, Tx } from '../db/db';
+import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
 
 export type BatchRow = {
   id: string;
@@ -79,16 +80,13 @@ export type BatchUpdate = {
 };
 export type BatchInsert = BatchUpdate & { folder: string; imported_at: string };
 
-/** A clip as withdrawal names it: its id and the sha256 the server knows it by. */
-export type ClipKey = { id: string; sha256: string | null };
-
 const NO_FLAGGED = JSON.stringify({ location: null, make: null, model: null, creationTime: null });
 
 /**
  * The media module's tables: `batches`, `clips`, `frame_tables`, `file_errors`, `proxies`. Only
  * this class writes them. Methods take the caller's transaction (`Tx` to write, `ReadTx` to read).
  */
-export class MediaRepository {
+export class MediaRepository implements ClipDataOwner {
   readonly #connection: Database;
   readonly #s: ReturnType<typeof prepareStatements>;
 
@@ -202,17 +200,25 @@ export class MediaRepository {
     return this.#on(tx).unfinishedProxies.all();
   }
 
+  /** The proxy file recorded for the clip, for a withdrawal to delete after its commit. */
+  proxyFile(tx: ReadTx, clipId: string): string | null {
+    return this.#on(tx).proxyByClip.get(clipId)?.file_path ?? null;
+  }
+
+  readonly clipTables = ['frame_tables', 'proxies'] as const;
+
   /**
-   * Withdrawal: the proxy record goes and the contributor's location and device leave the clip.
-   * The clip row stays as a tombstone (so the lock holds and a re-import of the same bytes is a
-   * no-op), with its frame table: frame times say nothing about the person. Returns the proxy
-   * file to delete, if one was recorded.
+   * Withdrawal: the proxy record and the frame table go, and the contributor's location and
+   * device leave the clip. The clip row stays as a tombstone (no clip_id column: its own id), so
+   * the lock holds and a re-import of the same bytes is a no-op.
    */
-  purgeClip(tx: Tx, clip: ClipKey): { proxyFile: string | null; rows: number } {
-    const proxy = this.#on(tx).proxyByClip.get(clip.id);
-    const rows = this.#on(tx).deleteProxy.run(clip.id).changes;
-    this.#on(tx).clearFlagged.run(NO_FLAGGED, clip.id);
-    return { proxyFile: proxy?.file_path ?? null, rows };
+  purgeClip(tx: Tx, clip: WithdrawnClip): number {
+    if (clip.clipId === null) return 0;
+    const s = this.#on(tx);
+    const rows =
+      s.deleteProxy.run(clip.clipId).changes + s.deleteFrameTable.run(clip.clipId).changes;
+    s.clearFlagged.run(NO_FLAGGED, clip.clipId);
+    return rows;
   }
 }
 
@@ -292,6 +298,7 @@ function prepareStatements(db: Database) {
       SELECT clip_id, state, file_path, progress, message, frame_count, updated_at
       FROM proxies WHERE state IN ('queued', 'running') ORDER BY updated_at, rowid`),
     deleteProxy: prepare<[string]>('DELETE FROM proxies WHERE clip_id = ?'),
+    deleteFrameTable: prepare<[string]>('DELETE FROM frame_tables WHERE clip_id = ?'),
     clearFlagged: prepare<[string, string]>('UPDATE clips SET flagged_metadata = ? WHERE id = ?'),
   };
 }

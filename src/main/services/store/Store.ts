@@ -1,6 +1,7 @@
 import type { ProjectSchema } from '../../../shared/domain/labels';
 import type { AuditLog } from '../audit/auditLog';
 import type { Db } from '../db/db';
+import type { ClipOwners } from '../governance/withdrawConsent';
 import type { MediaService } from '../media/mediaService';
 import type { AnnotationSets } from '../labels/annotationSets';
 import type { Reviews } from '../review/reviews';
@@ -21,6 +22,8 @@ export interface Store {
   readonly audit: AuditLog;
   /** Batches, clips, frame tables, file errors, checksums, proxies. */
   readonly media: MediaService;
+  /** Every module that keeps data about a clip, for governance's withdrawal purge. */
+  readonly clipOwners: ClipOwners;
   /** Projects, annotation sets, the label edit log, workspaces. */
   readonly labels: AnnotationSets;
   /**

@@ -1,11 +1,13 @@
 import type { Database } from 'better-sqlite3';
-import type { AuditEntry } from '../audit/auditEntry';
 import { AuditLog } from '../audit/auditLog';
 import { Db } from '../db/db';
 import { MediaRepository } from '../media/mediaRepository';
 import { MediaService } from '../media/mediaService';
 import { AnnotationSets } from '../labels/annotationSets';
 import { ConsentQueries } from '../governance/consentQueries';
+import { ServerConsents } from '../governance/serverConsents';
+import type { ClipOwners } from '../governance/withdrawConsent';
+import { DoubleAnnotationSets } from '../review/doubleAnnotationSets';
 import { SyncOutbox } from '../sync/syncOutbox';
 import { SyncQueue } from '../sync/syncQueue';
 import { Reviews } from '../review/reviews';
@@ -20,13 +22,16 @@ export class SqliteStore implements Store {
   readonly #consent: ConsentQueries;
   readonly sync: SyncQueue;
   readonly reviews: Reviews;
+  readonly clipOwners: ClipOwners;
+
   constructor(db: Database) {
     this.db = new Db(db);
     this.audit = new AuditLog(this.db);
     this.#consent = new ConsentQueries(db);
+    const mediaRepository = new MediaRepository(db);
     this.media = new MediaService({
       db: this.db,
-      repository: new MediaRepository(db),
+      repository: mediaRepository,
       audit: this.audit,
       consent: this.#consent,
     });
@@ -36,22 +41,26 @@ export class SqliteStore implements Store {
       consent: this.#consent,
       outbox: new SyncOutbox(db),
     });
-    this.sync = new SyncQueue(db, this.labels, (entry, at) => {
-      this.#append(entry, at);
+    const doubleSets = new DoubleAnnotationSets(db, this.#consent);
+    this.sync = new SyncQueue({
+      db: this.db,
+      audit: this.audit,
+      labels: this.labels,
+      withdrawn: this.#consent,
+      doubleSets,
+      serverConsents: new ServerConsents(this.db, this.audit),
     });
-    this.reviews = new Reviews(db, (entry, at) => {
-      this.#append(entry, at);
-    });
+    this.reviews = new Reviews({ db: this.db, audit: this.audit, withdrawn: this.#consent });
+    this.clipOwners = {
+      sync: this.sync,
+      review: this.reviews,
+      doubleSets,
+      labels: this.labels,
+      media: mediaRepository,
+    };
   }
 
   close(): void {
     this.db.close();
-  }
-
-  /** Called inside a module's own transaction: the nested write is a savepoint of it. */
-  #append(entry: AuditEntry, at: string): void {
-    this.db.write((tx) => {
-      this.audit.append(tx, entry, at);
-    });
   }
 }

@@ -26,6 +26,7 @@ import { migration007 } from './007_withdrawal_by_checksum';
 import { migration008 } from './008_review';
 import { migration009 } from './009_double_annotation_sets';
 import { migration010 } from './010_server_consents';
+import { migration011 } from './011_review_sets';
 
 export type { Migration } from './Migration';
 
@@ -40,6 +41,7 @@ export const migrations: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;
