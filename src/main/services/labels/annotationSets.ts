@@ -386,12 +386,12 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
    * rows that point at it, from memory too. Runs after sync and review purged the rows that
    * refer to these sets (their foreign keys restrict the delete).
    */
+  // workspaces names the clip inside its JSON (no clip column); purged here all the same.
   readonly clipTables = [
     'annotation_sets',
     'label_commands',
     'label_snapshots',
     'purge_in_progress',
-    'workspaces',
   ] as const;
 
   purgeClip(_tx: Tx, clip: WithdrawnClip): LabelsPurged {
