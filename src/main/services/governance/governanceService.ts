@@ -7,6 +7,7 @@ import { openDatabase } from '../db/openDatabase';
 import type { Store } from '../store/Store';
 import { GovernanceError } from './governanceError';
 import {
+  purgedAnything,
   rewriteWithoutFreedPages,
   withdrawConsent,
   type WithdrawalOutcome,
@@ -96,18 +97,20 @@ export class GovernanceService {
         }
       }
       const purged = done.flatMap(({ outcome }) => outcome.clips.map((c) => c.clipId));
-      if (purged.length > 0) {
+      if (done.some(({ outcome }) => purgedAnything(outcome))) {
         const rewrite = rewriteWithoutFreedPages(store.db.connection);
         for (const { outcome } of done) {
-          if (outcome.clips.length > 0) Object.assign(outcome, rewrite);
+          if (purgedAnything(outcome)) Object.assign(outcome, rewrite);
         }
         // A reader (a running export, say) kept the -wal from being emptied: its old frames
         // still hold the purged labels, so keep trying until it can be truncated.
         if (!rewrite.walTruncated) this.#scheduleCheckpoint();
         // Labels dropped their in-memory documents in the purge; the renderer holds decoded
         // frames and the open document.
-        const reason = run.map((item) => item.request.reason).find((r) => r !== undefined);
-        this.#deps.events?.emit('consentWithdrawn', { clipIds: purged, reason: reason ?? null });
+        if (purged.length > 0) {
+          const reason = run.map((item) => item.request.reason).find((r) => r !== undefined);
+          this.#deps.events?.emit('consentWithdrawn', { clipIds: purged, reason: reason ?? null });
+        }
       }
       for (const { outcome, resolve } of done) resolve(outcome);
     } catch (error) {

@@ -70,6 +70,8 @@ export type WithdrawalOutcome = {
   clips: PurgedClip[];
   /** Other annotators' sets of the clip pulled for agreement (migration 009), imported or not. */
   pulledSets: number;
+  /** Rows the owners removed for a clip not imported here (a reviewer's queue, its comments). */
+  clipRefRows: number;
   /** VACUUM rebuilt the file, so no freed page still holds purged bytes. */
   vacuumed: boolean;
   /** The -wal file was checkpointed and truncated; false while another connection was reading. */
@@ -140,12 +142,10 @@ export async function withdrawConsent(
     clip.proxyFiles = [...candidates];
   }
 
-  if (result.clips.length === 0 && result.pulledSets > 0) {
-    // Only pulled copies went: secure_delete zeroed their pages, and no caller rewrites the file
-    // for a withdrawal that purged no clip, so empty the -wal, whose old frames still hold them.
-    return { ...result, vacuumed: false, walTruncated: checkpoint(db.connection) };
-  }
-  if (result.clips.length === 0 || options.vacuum === false) {
+  // secure_delete zeroed what the purge deleted, but not the older versions of those rows that
+  // earlier updates left in the pages' free space (a re-pulled queue entry, a newer revision):
+  // only a rewrite removes them, also when the clip itself was never imported here.
+  if (!purgedAnything(result) || options.vacuum === false) {
     return { ...result, vacuumed: false, walTruncated: false };
   }
   return { ...result, ...rewriteWithoutFreedPages(db.connection) };
@@ -310,18 +310,33 @@ function recordAndPurge(
   }
   // A clip not imported here (a reviewer's, a lead's agreement copies) is known by its sha256
   // only: every owner still purges what it keeps under it.
+  let clipRefRows = 0;
   if (clipRef !== null && !clips.some((c) => (c.sha256 ?? c.expected_sha256) === clipRef)) {
-    pulledSets += purgeClipRef(tx, owners, clipRef, ctx.at);
+    const removed = purgeClipRef(tx, owners, clipRef, ctx.at);
+    pulledSets += removed.pulledSets;
+    clipRefRows = removed.rows;
   }
-  return { consentId, recorded, clips: purged, pulledSets };
+  return { consentId, recorded, clips: purged, pulledSets, clipRefRows };
 }
 
-/** The owners' purge of a clip this workstation never imported; returns the pulled sets removed. */
-function purgeClipRef(tx: Tx, owners: ClipOwners, sha256: string, at: string): number {
+/** The owners' purge of a clip this workstation never imported. */
+function purgeClipRef(
+  tx: Tx,
+  owners: ClipOwners,
+  sha256: string,
+  at: string,
+): { rows: number; pulledSets: number } {
   const clip: WithdrawnClip = { clipId: null, sha256, setIds: [], serverSetIds: [], at };
-  owners.sync.purgeClip(tx, clip);
-  owners.review.purgeClip(tx, clip);
-  return owners.doubleSets.purgeClip(tx, clip);
+  const pulledSets = owners.doubleSets.purgeClip(tx, clip);
+  const rows = owners.sync.purgeClip(tx, clip) + owners.review.purgeClip(tx, clip) + pulledSets;
+  return { rows, pulledSets };
+}
+
+/** Whether the withdrawal removed anything whose bytes a rewrite must clear from the file. */
+export function purgedAnything(
+  outcome: Pick<WithdrawalOutcome, 'clips' | 'pulledSets' | 'clipRefRows'>,
+): boolean {
+  return outcome.clips.length > 0 || outcome.pulledSets > 0 || outcome.clipRefRows > 0;
 }
 
 function withdrawnClipOf(tx: ReadTx, owners: ClipOwners, clip: ClipRow, at: string): WithdrawnClip {

@@ -331,10 +331,9 @@ export class SyncQueue implements ClipDataOwner {
     return this.#db.write((): boolean => {
       this.#s.setState.run(cursorKey, String(event.id));
       // Nothing about a withdrawn clip is stored again (the server may lag behind the
-      // withdrawal); the withdrawal itself is kept until governance's purge removes it too.
-      if (event.kind !== 'consent_withdrawn' && this.#withdrawn.isWithdrawn(event.clipRef)) {
-        return false;
-      }
+      // withdrawal), the withdrawal event included: sync hands it to governance before this,
+      // and consent_withdrawals, not the inbox, is what makes a re-delivery harmless.
+      if (this.#withdrawn.isWithdrawn(event.clipRef)) return false;
       const inserted = this.#s.insertInbox.run(
         `${serverKey}#${event.id}`,
         event.kind,
