@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { now, type Db, type ReadTx, type Tx } from '../db/db';
 import { StoreError } from '../store/storeError';
-import { auditEntryHash, GENESIS_HASH } from './auditChain';
+import { auditEntryHash, GENESIS_HASH, type ChainedFields } from './auditChain';
 import {
   AUDIT_COLUMNS,
   toAuditRecord,
@@ -13,21 +13,7 @@ import {
 type Statements = {
   last: Statement<[], { id: number; hash: string | null }>;
   sequence: Statement<[], number>;
-  insert: Statement<
-    [
-      {
-        id: number;
-        at: string;
-        actor: string;
-        action: string;
-        entityType: string;
-        entityId: string;
-        details: string;
-        prevHash: string;
-        hash: string;
-      },
-    ]
-  >;
+  insert: Statement<[ChainedFields & { prevHash: string; hash: string }]>;
   all: Statement<[number], AuditRow>;
   byEntity: Statement<[string, number], AuditRow>;
 };

@@ -17,6 +17,7 @@ import {
   checkCompleteness,
   transitionStatus,
   type Command,
+  type ProjectSchema,
   type CompletenessProblem,
   type EditContext,
 } from '../../../shared/domain/labels';
@@ -26,7 +27,6 @@ import type { AuditLog } from '../audit/auditLog';
 import { now, type Db, type ReadTx, type Tx } from '../db/db';
 import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
 import type { SyncOutbox } from '../sync/syncOutbox';
-import type { NewProject } from '../store/Store';
 import { StoreError } from '../store/storeError';
 
 /** A new snapshot every this many commands bounds a cold load to one parse plus this many replays. */
@@ -50,6 +50,9 @@ type SnapshotRow = { seq: number; doc_json: string };
 type CommandRow = { seq: number; command_json: string };
 
 /** What a submit found: submitted, or the problems to fix first (nothing changed then). */
+/** A project to create unless one with its id exists. */
+export type NewProject = { id: string; schema: ProjectSchema };
+
 /** What a withdrawal removed from labels' tables. */
 export type LabelsPurged = {
   annotationSets: number;

@@ -1,4 +1,3 @@
-import type { ProjectSchema } from '../../../shared/domain/labels';
 import type { AuditLog } from '../audit/auditLog';
 import type { Db } from '../db/db';
 import type { ClipOwners } from '../governance/withdrawConsent';
@@ -7,13 +6,11 @@ import type { AnnotationSets } from '../labels/annotationSets';
 import type { Reviews } from '../review/reviews';
 import type { SyncQueue } from '../sync/syncQueue';
 
-export type { AuditEntry, AuditRecord } from '../audit/auditEntry';
-
-export type NewProject = { id: string; schema: ProjectSchema };
-
 /**
- * The workstation's local database, named for what users do. Methods are synchronous
- * (better-sqlite3); every write that must land together runs in one transaction.
+ * The workstation's database as its feature modules, wired over one connection (`openStore`).
+ * Each module owns its tables and offers methods named for what users do; work that spans
+ * modules runs in one `db.write(tx => …)` through the small interfaces the owners offer
+ * (`SyncOutbox.enqueue`, `audit.append`, `purgeClip`). Nothing here imports back from a module.
  */
 export interface Store {
   /** The unit of work over the workstation's one connection. */
