@@ -6,13 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../src/main/services/createServices';
 import { KEPT_AFTER_WITHDRAWAL } from '../../../src/main/services/governance/withdrawConsent';
 import { withdrawConsent } from '../../../src/server/team';
-import {
-  COCO_BODY_KEYPOINTS,
-  COCO_BODY_TEMPLATE_ID,
-  type Command,
-} from '../../../src/shared/domain/labels';
+import { COCO_BODY_TEMPLATE_ID, type Command } from '../../../src/shared/domain/labels';
 import { rowsOfClip, type ClipKeys } from '../governance/clipRows';
 import { clipRefOf, startTeamServer, type TeamServer } from '../server/serverHarness';
+import { placedPose } from '../store/labelsSeed';
 import { clipIdOf, seedWorkstation } from './workstationSeed';
 
 // Values that exist nowhere but in what the annotator and the reviewer typed about this clip.
@@ -32,19 +29,10 @@ const person = (id: string, label: string): Command => ({
     keyframes: [],
   },
 });
-const pose = (trackId: string): Command => ({
-  type: 'setKeyframe',
-  trackId,
-  keyframe: {
-    frame: 1,
-    points: COCO_BODY_KEYPOINTS.map((_, i) => ({
-      x: 10 + i,
-      y: 20,
-      visibility: 'visible' as const,
-      source: 'manual' as const,
-    })),
-  },
-});
+const pose = (trackId: string): Command => {
+  if (placedPose.type !== 'setKeyframe') throw new Error('placedPose sets a keyframe');
+  return { ...placedPose, trackId };
+};
 
 /** Every byte of the database file and whatever WAL or journal is left beside it, as text. */
 function rawBytes(file: string): string {
