@@ -32,7 +32,7 @@ describe('migration 009 (double-annotated sets pulled from the server)', () => {
 
     const store = openStore(fixture.file);
     try {
-      expect(store.sync.doubleSets.list()).toEqual([
+      expect(store.doubleSets.list()).toEqual([
         expect.objectContaining({ serverSetId: 's1', clipRef: REF, annotator: 'ann1' }),
       ]);
     } finally {

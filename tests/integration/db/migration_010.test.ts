@@ -25,7 +25,7 @@ describe('migration 010 (consent records from the server)', () => {
     const store = openStore(fixture.file);
     try {
       expect(store.media.getClip('c1')?.consent.state).toBe('missing');
-      const changed = store.sync.serverConsents.record(
+      const changed = store.serverConsents.record(
         {
           clipRef: sha.toUpperCase(),
           consent: {

@@ -123,7 +123,7 @@ describe('agreement across machines: two annotators push, the lead pulls and com
     return services.store.labels.loadLabels(sets.get(shared) ?? '').doc;
   };
 
-  const rows = (services: Services) => services.store.sync.doubleSets.list();
+  const rows = (services: Services) => services.store.doubleSets.list();
 
   let lead: ReturnType<typeof workstation>;
   let docOf1: LabelsDocument;

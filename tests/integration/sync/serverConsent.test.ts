@@ -97,7 +97,7 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
     expect(stateOf(renewed)).toMatchObject({ state: 'valid', consentId: 'consent-renewed' });
 
     // An older record delivered late (a restored server, a replayed feed) does not win.
-    const stale = services.store.sync.serverConsents.record(
+    const stale = services.store.serverConsents.record(
       {
         clipRef: renewed,
         consent: {

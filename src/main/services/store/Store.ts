@@ -3,7 +3,9 @@ import type { Db } from '../db/db';
 import type { ClipOwners } from '../governance/withdrawConsent';
 import type { MediaService } from '../media/mediaService';
 import type { AnnotationSets } from '../labels/annotationSets';
+import type { DoubleAnnotationSets } from '../review/doubleAnnotationSets';
 import type { Reviews } from '../review/reviews';
+import type { ServerConsents } from '../governance/serverConsents';
 import type { SyncQueue } from '../sync/syncQueue';
 
 /**
@@ -30,5 +32,9 @@ export interface Store {
   readonly sync: SyncQueue;
   /** QA review: the reviewer's cached queue, comments, verdicts and resolutions to deliver. */
   readonly reviews: Reviews;
+  /** Review's copies of both annotators' sets of double-annotated clips (agreement). */
+  readonly doubleSets: DoubleAnnotationSets;
+  /** Governance's consent records the lead made on the server; they replace the manifest's. */
+  readonly serverConsents: ServerConsents;
   close(): void;
 }

@@ -23,6 +23,8 @@ export class SqliteStore implements Store {
   readonly sync: SyncQueue;
   readonly reviews: Reviews;
   readonly clipOwners: ClipOwners;
+  readonly doubleSets: DoubleAnnotationSets;
+  readonly serverConsents: ServerConsents;
 
   constructor(db: Database) {
     this.db = new Db(db);
@@ -41,20 +43,20 @@ export class SqliteStore implements Store {
       consent: this.#consent,
       outbox: new SyncOutbox(db),
     });
-    const doubleSets = new DoubleAnnotationSets(db, this.#consent);
+    this.doubleSets = new DoubleAnnotationSets(db, this.#consent);
+    this.serverConsents = new ServerConsents(this.db, this.audit);
     this.sync = new SyncQueue({
       db: this.db,
       audit: this.audit,
       labels: this.labels,
       withdrawn: this.#consent,
-      doubleSets,
-      serverConsents: new ServerConsents(this.db, this.audit),
+      serverConsents: this.serverConsents,
     });
     this.reviews = new Reviews({ db: this.db, audit: this.audit, withdrawn: this.#consent });
     this.clipOwners = {
       sync: this.sync,
       review: this.reviews,
-      doubleSets,
+      doubleSets: this.doubleSets,
       labels: this.labels,
       media: mediaRepository,
     };

@@ -2,7 +2,6 @@ import type { Database } from 'better-sqlite3';
 import type { SyncEvent } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
 import type { AnnotationSets } from '../labels/annotationSets';
-import type { DoubleAnnotationSets } from '../review/doubleAnnotationSets';
 import type { ServerConsents } from '../governance/serverConsents';
 import type { AuditLog } from '../audit/auditLog';
 import type { Db, ReadTx, Tx } from '../db/db';
@@ -99,10 +98,8 @@ export class SyncQueue implements ClipDataOwner {
   readonly #sets: AnnotationSets;
   readonly #audit: AuditLog;
   readonly #s: ReturnType<typeof prepare>;
-  /** The lead's copy of both annotators' sets of double-annotated clips (agreement). */
-  readonly doubleSets: DoubleAnnotationSets;
-  /** Consent records the lead made on the server, by clip hash; they replace the manifest's. */
-  readonly serverConsents: ServerConsents;
+  /** Governance's: a pulled `consent_recorded` event is handed to it in the event's transaction. */
+  readonly #serverConsents: Pick<ServerConsents, 'record'>;
 
   readonly #withdrawn: WithdrawnClips;
 
@@ -111,16 +108,14 @@ export class SyncQueue implements ClipDataOwner {
     audit: AuditLog;
     labels: AnnotationSets;
     withdrawn: WithdrawnClips;
-    doubleSets: DoubleAnnotationSets;
-    serverConsents: ServerConsents;
+    serverConsents: Pick<ServerConsents, 'record'>;
   }) {
     this.#db = deps.db;
     this.#sets = deps.labels;
     this.#audit = deps.audit;
     this.#withdrawn = deps.withdrawn;
     this.#s = prepare(deps.db.connection);
-    this.doubleSets = deps.doubleSets;
-    this.serverConsents = deps.serverConsents;
+    this.#serverConsents = deps.serverConsents;
   }
 
   /** The server's ids of these local sets, as far as a delivery or a pull told them. */
@@ -343,7 +338,7 @@ export class SyncQueue implements ClipDataOwner {
       );
       if (inserted.changes === 0) return false;
       if (event.kind === 'consent_recorded') {
-        return this.serverConsents.record(event, `${event.recordedBy}@server`, at);
+        return this.#serverConsents.record(event, `${event.recordedBy}@server`, at);
       }
       if (event.kind !== 'review') return true;
       const setId =

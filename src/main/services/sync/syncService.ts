@@ -366,7 +366,7 @@ export class SyncService {
     const outcome: DoubleAnnotationPull = { allowed: true, received: 0, stored: 0, removed: 0 };
     const account = this.#account;
     if (account === null) return outcome;
-    const copies = this.#store.sync.doubleSets;
+    const copies = this.#store.doubleSets;
     try {
       const summaries = [];
       for (let cursor = ''; ;) {
