@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
 import type {
   AnnotationSetInfo,
   LabelEditSaved,
@@ -22,6 +21,7 @@ import {
   type EditContext,
 } from '../../../shared/domain/labels';
 import type { ConsentQueries } from '../governance/consentQueries';
+import { LabelsRepository, type ProjectRow, type SetRow } from './labelsRepository';
 import { Workspaces } from './workspaces';
 import type { AuditLog } from '../audit/auditLog';
 import { now, type Db, type ReadTx, type Tx } from '../db/db';
@@ -35,21 +35,6 @@ export const SNAPSHOT_EVERY = 256;
 /** Edits land only while the annotator holds the set; a submitted set is read-only until returned. */
 const EDITABLE: ReadonlySet<AnnotationStatus> = new Set(['in_progress', 'changes_requested']);
 
-type ProjectRow = { id: string; name: string; version: number; schema_json: string };
-type SetRow = {
-  id: string;
-  clip_id: string;
-  annotator: string;
-  project_id: string;
-  status: string;
-  revision: number;
-  seq: number;
-  updated_at: string;
-};
-type SnapshotRow = { seq: number; doc_json: string };
-type CommandRow = { seq: number; command_json: string };
-
-/** What a submit found: submitted, or the problems to fix first (nothing changed then). */
 /** A project to create unless one with its id exists. */
 export type NewProject = { id: string; schema: ProjectSchema };
 
@@ -119,7 +104,7 @@ function setNotFound(setId: string): StoreError {
 export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
   readonly #db: Db;
   readonly #cache = new Map<string, CachedSet>();
-  readonly #s: ReturnType<typeof prepare>;
+  readonly #s: LabelsRepository;
   readonly #consent: ConsentQueries;
   readonly #audit: AuditLog;
   readonly #outbox: SyncOutbox;
@@ -130,15 +115,23 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
     this.#audit = deps.audit;
     this.#consent = deps.consent;
     this.#outbox = deps.outbox;
-    this.#s = prepare(deps.db.connection);
+    this.#s = new LabelsRepository(deps.db.connection);
     this.#workspaces = new Workspaces(deps.db.connection);
   }
 
   #ensureProject(tx: Tx, input: NewProject, actor: string, at: string): void {
     const s = this.#s;
-    if (s.projectById.get(input.id) !== undefined) return;
+    if (s.project(input.id) !== undefined) return;
     const schema = ProjectSchemaV1.parse(input.schema);
-    s.insertProject.run(input.id, schema.name, schema.version, JSON.stringify(schema), at);
+    s.createProject(
+      {
+        id: input.id,
+        name: schema.name,
+        version: schema.version,
+        schema_json: JSON.stringify(schema),
+      },
+      at,
+    );
     this.#audit.append(
       tx,
       {
@@ -155,19 +148,19 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
   #openSet(tx: Tx, clipId: string, annotator: string, projectId: string, at: string): SetRow {
     const s = this.#s;
     {
-      const existing = s.setByClipAnnotator.get(clipId, annotator);
+      const existing = s.setOf(clipId, annotator);
       if (existing !== undefined) return existing;
-      if (s.clipFrameCount.get(clipId) === undefined) {
+      if (s.frameCountOfClip(clipId) === undefined) {
         throw new StoreError('CLIP_NOT_FOUND', `No clip ${clipId} in this workstation's database.`);
       }
-      if (s.projectById.get(projectId) === undefined) {
+      if (s.project(projectId) === undefined) {
         throw new StoreError('PROJECT_NOT_FOUND', `No project ${projectId}; import it first.`);
       }
       // A withdrawn clip's labels were purged; a new set would start collecting them again.
       this.#consent.assertNotWithdrawn(clipId);
       const id = randomUUID();
-      s.insertSet.run({ id, clip_id: clipId, annotator, project_id: projectId, at });
-      s.insertSnapshot.run(id, 0, JSON.stringify(EMPTY_LABELS), at);
+      s.createSet({ id, clip_id: clipId, annotator, project_id: projectId, at });
+      s.saveSnapshot(id, 0, JSON.stringify(EMPTY_LABELS), at);
       this.#audit.append(
         tx,
         {
@@ -179,7 +172,7 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
         },
         at,
       );
-      const row = s.setById.get(id);
+      const row = s.set(id);
       if (row === undefined) throw new Error(`Set ${id} vanished inside its own transaction`);
       return row;
     }
@@ -194,11 +187,11 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
   ): { current: CachedSet; savedSeq: number } {
     const s = this.#s;
     {
-      const row = s.setById.get(setId);
+      const row = s.set(setId);
       if (row === undefined) throw setNotFound(setId);
       if (editId !== undefined) {
         // A retry of an edit that was committed but whose answer never arrived: already saved.
-        const savedSeq = s.seqOfEdit.get(setId, editId);
+        const savedSeq = s.seqOfEdit(setId, editId);
         if (savedSeq !== undefined) return { current: this.#current(row), savedSeq };
       }
       const status = AnnotationStatus.parse(row.status);
@@ -223,19 +216,19 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
       }
       const seq = row.seq + 1;
       const at = new Date().toISOString();
-      s.insertCommand.run(
+      s.logCommand({
         setId,
         seq,
         actor,
         at,
-        JSON.stringify(command),
-        JSON.stringify(result.inverse),
-        editId ?? null,
-      );
-      s.advanceSet.run(seq, at, setId);
+        commandJson: JSON.stringify(command),
+        inverseJson: JSON.stringify(result.inverse),
+        editId: editId ?? null,
+      });
+      s.advanceSet(setId, seq, at);
       if (seq % SNAPSHOT_EVERY === 0) {
-        s.insertSnapshot.run(setId, seq, JSON.stringify(result.doc), at);
-        s.pruneSnapshots.run(setId, seq);
+        s.saveSnapshot(setId, seq, JSON.stringify(result.doc), at);
+        s.pruneSnapshotsBefore(setId, seq);
       }
       return { current: { seq, doc: result.doc, context: current.context }, savedSeq: seq };
     }
@@ -246,7 +239,7 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
     {
       const moved = transitionStatus(toSet(row), to);
       if (!moved.ok) throw new StoreError('STATUS_CHANGE_REFUSED', moved.message);
-      s.setStatus.run(moved.set.status, moved.set.revision, at, row.id);
+      s.setStatus(row.id, moved.set.status, moved.set.revision, at);
       this.#audit.append(
         tx,
         {
@@ -265,7 +258,7 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
   #transition(tx: Tx, setId: string, to: readonly AnnotationStatus[], actor: string): SetRow {
     const s = this.#s;
     {
-      let row = s.setById.get(setId);
+      let row = s.set(setId);
       if (row === undefined) throw setNotFound(setId);
       const at = new Date().toISOString();
       for (const status of to) row = this.#step(tx, row, status, actor, at);
@@ -275,7 +268,7 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
 
   #submit(tx: Tx, setId: string, actor: string): SubmitOutcome {
     const s = this.#s;
-    let row = s.setById.get(setId);
+    let row = s.set(setId);
     if (row === undefined) throw setNotFound(setId);
     this.#consent.assertEditable(row.clip_id, row.project_id);
     const current = this.#current(row);
@@ -302,13 +295,13 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
   }
 
   getProject(projectId: string): ProjectInfo | undefined {
-    const row = this.#s.projectById.get(projectId);
+    const row = this.#s.project(projectId);
     return row && toProject(row);
   }
 
   /** Every project, oldest first: the last is the one new annotation sets use. */
   listProjects(): ProjectInfo[] {
-    return this.#s.allProjects.all().map(toProject);
+    return this.#s.projects().map(toProject);
   }
 
   openAnnotationSet(clipId: string, annotator: string, projectId: string): AnnotationSetInfo {
@@ -316,14 +309,14 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
   }
 
   getAnnotationSet(setId: string): AnnotationSetInfo | undefined {
-    const row = this.#s.setById.get(setId);
+    const row = this.#s.set(setId);
     return row && toSet(row);
   }
 
   loadLabels(setId: string): { doc: LabelsDocument; seq: number } {
     // A read transaction, so the set's seq and its log are read at one point in time.
     const cached = this.#db.read(() => {
-      const row = this.#s.setById.get(setId);
+      const row = this.#s.set(setId);
       if (row === undefined) throw setNotFound(setId);
       return this.#current(row);
     });
@@ -364,9 +357,9 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
    * the rest). Returns the previous value (null when unset), undefined for an unknown project.
    */
   setConsentPolicy(_tx: Tx, projectId: string, policy: string): string | null | undefined {
-    const previous = this.#s.consentPolicyOf.get(projectId);
+    const previous = this.#s.consentPolicy(projectId);
     if (previous === undefined) return undefined;
-    this.#s.setConsentPolicy.run(policy, projectId);
+    this.#s.setConsentPolicy(projectId, policy);
     return previous;
   }
 
@@ -381,7 +374,7 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
 
   /** The set ids of a clip, for owners of rows that point at them (sync, review). */
   setIdsOfClip(_tx: ReadTx, clipId: string): string[] {
-    return this.#s.setIdsOfClip.all(clipId);
+    return this.#s.setIdsOfClip(clipId);
   }
 
   /**
@@ -397,24 +390,13 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
     'purge_in_progress',
   ] as const;
 
-  purgeClip(_tx: Tx, clip: WithdrawnClip): LabelsPurged {
-    const none = { annotationSets: 0, labelCommands: 0, labelSnapshots: 0, workspaces: 0 };
-    if (clip.clipId === null) return none;
-    const s = this.#s;
-    const { setIds } = clip;
-    // Opens the label log's delete trigger for this clip only (migration 006).
-    s.openPurge.run(clip.clipId, clip.at);
-    let labelCommands = 0;
-    let labelSnapshots = 0;
-    for (const setId of setIds) {
-      labelCommands += s.deleteCommands.run(setId).changes;
-      labelSnapshots += s.deleteSnapshots.run(setId).changes;
-      this.#cache.delete(setId);
+  purgeClip(tx: Tx, clip: WithdrawnClip): LabelsPurged {
+    if (clip.clipId === null) {
+      return { annotationSets: 0, labelCommands: 0, labelSnapshots: 0, workspaces: 0 };
     }
-    const annotationSets = s.deleteSets.run(clip.clipId).changes;
-    s.closePurge.run(clip.clipId);
-    const workspaces = this.#workspaces.forgetClip(clip.clipId);
-    return { annotationSets, labelCommands, labelSnapshots, workspaces };
+    const purged = this.#s.purgeClip(tx, clip.clipId, clip.setIds, clip.at);
+    for (const setId of clip.setIds) this.#cache.delete(setId);
+    return { ...purged, workspaces: this.#workspaces.forgetClip(clip.clipId) };
   }
 
   /**
@@ -425,7 +407,7 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
   forgetDeletedSets(): number {
     let dropped = 0;
     for (const setId of [...this.#cache.keys()]) {
-      if (this.#s.setById.get(setId) !== undefined) continue;
+      if (this.#s.set(setId) !== undefined) continue;
       this.#cache.delete(setId);
       dropped++;
     }
@@ -443,18 +425,18 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
 
   #rebuild(row: SetRow): CachedSet {
     const s = this.#s;
-    const frameCount = s.clipFrameCount.get(row.clip_id);
-    const project = s.projectById.get(row.project_id);
+    const frameCount = s.frameCountOfClip(row.clip_id);
+    const project = s.project(row.project_id);
     if (frameCount === undefined || project === undefined) {
       throw new Error(`Set ${row.id} refers to a missing clip or project`);
     }
     const context = editContextFor(toProject(project).schema, frameCount);
-    const snapshot = s.latestSnapshot.get(row.id, row.seq);
+    const snapshot = s.latestSnapshot(row.id, row.seq);
     if (snapshot === undefined)
       throw new Error(`Set ${row.id} has no snapshot at or before ${row.seq}`);
     let doc: LabelsDocument = LabelsDocument.parse(JSON.parse(snapshot.doc_json));
     let seq = snapshot.seq;
-    for (const logged of s.commandsAfter.all(row.id, snapshot.seq, row.seq)) {
+    for (const logged of s.commandsAfter(row.id, snapshot.seq, row.seq)) {
       if (logged.seq !== seq + 1) {
         throw new Error(`Set ${row.id}: the log jumps from edit ${seq} to ${logged.seq}`);
       }
@@ -471,78 +453,4 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
     if (seq !== row.seq) throw new Error(`Set ${row.id}: the log ends at ${seq}, not ${row.seq}`);
     return { seq, doc, context };
   }
-}
-
-function prepare(db: Database) {
-  return {
-    projectById: db.prepare<[string], ProjectRow>(
-      'SELECT id, name, version, schema_json FROM projects WHERE id = ?',
-    ),
-    allProjects: db.prepare<[], ProjectRow>(
-      'SELECT id, name, version, schema_json FROM projects ORDER BY rowid',
-    ),
-    insertProject: db.prepare<[string, string, number, string, string]>(
-      'INSERT INTO projects (id, name, version, schema_json, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    clipFrameCount: db
-      .prepare<[string], number>('SELECT frame_count FROM clips WHERE id = ?')
-      .pluck(),
-    setById: db.prepare<[string], SetRow>(/* sql */ `
-      SELECT id, clip_id, annotator, project_id, status, revision, seq, updated_at
-      FROM annotation_sets WHERE id = ?`),
-    setByClipAnnotator: db.prepare<[string, string], SetRow>(/* sql */ `
-      SELECT id, clip_id, annotator, project_id, status, revision, seq, updated_at
-      FROM annotation_sets WHERE clip_id = ? AND annotator = ?`),
-    insertSet: db.prepare<
-      [{ id: string; clip_id: string; annotator: string; project_id: string; at: string }]
-    >(/* sql */ `
-      INSERT INTO annotation_sets (id, clip_id, annotator, project_id, created_at, updated_at)
-      VALUES (@id, @clip_id, @annotator, @project_id, @at, @at)`),
-    advanceSet: db.prepare<[number, string, string]>(
-      'UPDATE annotation_sets SET seq = ?, updated_at = ? WHERE id = ?',
-    ),
-    insertCommand: db.prepare<
-      [string, number, string, string, string, string, string | null]
-    >(/* sql */ `
-      INSERT INTO label_commands (set_id, seq, actor, at, command_json, inverse_json, edit_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`),
-    seqOfEdit: db
-      .prepare<[string, string], number>(
-        'SELECT seq FROM label_commands WHERE set_id = ? AND edit_id = ?',
-      )
-      .pluck(),
-    setStatus: db.prepare<[string, number, string, string]>(
-      'UPDATE annotation_sets SET status = ?, revision = ?, updated_at = ? WHERE id = ?',
-    ),
-    commandsAfter: db.prepare<[string, number, number], CommandRow>(/* sql */ `
-      SELECT seq, command_json FROM label_commands
-      WHERE set_id = ? AND seq > ? AND seq <= ? ORDER BY seq`),
-    insertSnapshot: db.prepare<[string, number, string, string]>(
-      'INSERT INTO label_snapshots (set_id, seq, doc_json, at) VALUES (?, ?, ?, ?)',
-    ),
-    pruneSnapshots: db.prepare<[string, number]>(
-      'DELETE FROM label_snapshots WHERE set_id = ? AND seq < ?',
-    ),
-    consentPolicyOf: db
-      .prepare<[string], string | null>(
-        "SELECT json_extract(schema_json, '$.consentPolicy') FROM projects WHERE id = ?",
-      )
-      .pluck(),
-    setConsentPolicy: db.prepare<[string, string]>(
-      "UPDATE projects SET schema_json = json_set(schema_json, '$.consentPolicy', ?) WHERE id = ?",
-    ),
-    setIdsOfClip: db
-      .prepare<[string], string>('SELECT id FROM annotation_sets WHERE clip_id = ? ORDER BY id')
-      .pluck(),
-    openPurge: db.prepare<[string, string]>(
-      'INSERT INTO purge_in_progress (clip_id, started_at) VALUES (?, ?)',
-    ),
-    closePurge: db.prepare<[string]>('DELETE FROM purge_in_progress WHERE clip_id = ?'),
-    deleteCommands: db.prepare<[string]>('DELETE FROM label_commands WHERE set_id = ?'),
-    deleteSnapshots: db.prepare<[string]>('DELETE FROM label_snapshots WHERE set_id = ?'),
-    deleteSets: db.prepare<[string]>('DELETE FROM annotation_sets WHERE clip_id = ?'),
-    latestSnapshot: db.prepare<[string, number], SnapshotRow>(/* sql */ `
-      SELECT seq, doc_json FROM label_snapshots
-      WHERE set_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`),
-  };
 }
