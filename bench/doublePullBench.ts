@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServices } from '../src/main/services/createServices';
-import { openDatabase } from '../src/main/services/store/openStore';
+import { openDatabase } from '../src/main/services/db/openDatabase';
 import { SyncService } from '../src/main/services/sync/syncService';
 import { markDoubleAnnotation } from '../src/server/doubleAnnotation';
 import { COCO_BODY_KEYPOINTS, COCO_BODY_TEMPLATE_ID } from '../src/shared/domain/labels';

@@ -96,8 +96,8 @@ function typicalEdits(random: () => number): () => Command {
 
 /** A clip and a set holding the realistic document; returns the set id and its seq. */
 function seedSet(store: Store, folder: string, annotator: string): { setId: string; seq: number } {
-  const batch = store.upsertBatch({ folder, name: 'bench', manifest: null }, annotator);
-  const clip = store.addClip(
+  const batch = store.media.upsertBatch({ folder, name: 'bench', manifest: null }, annotator);
+  const clip = store.media.addClip(
     {
       batchId: batch.id,
       relativePath: 'clip.mp4',
@@ -110,7 +110,7 @@ function seedSet(store: Store, folder: string, annotator: string): { setId: stri
     },
     annotator,
   );
-  const set = store.openAnnotationSet(clip.id, annotator, DEFAULT_PROJECT_ID);
+  const set = store.labels.openAnnotationSet(clip.id, annotator, DEFAULT_PROJECT_ID);
   const random = seededRandom(7);
   const seed: Command[] = TRACKS.map((plan, t) => ({
     type: 'addTrack',
@@ -132,7 +132,8 @@ function seedSet(store: Store, folder: string, annotator: string): { setId: stri
     },
   }));
   let seq = set.seq;
-  for (const command of seed) seq = store.applyLabelEdit(set.id, command, seq, annotator).seq;
+  for (const command of seed)
+    seq = store.labels.applyLabelEdit(set.id, command, seq, annotator).seq;
   return { setId: set.id, seq };
 }
 
@@ -155,7 +156,7 @@ export async function runEditDurabilityBench(workDir: string): Promise<Record<st
     for (let i = 0; i < WARMUP + EDITS; i++) {
       const command = next();
       const started = performance.now();
-      seq = store.applyLabelEdit(inProcess.setId, command, seq, 'bench').seq;
+      seq = store.labels.applyLabelEdit(inProcess.setId, command, seq, 'bench').seq;
       if (i >= WARMUP) storeSamples.push(performance.now() - started);
     }
 

@@ -107,8 +107,8 @@ const CONSENT = {
 function buildDatabase(databasePath: string, count: number, frames: number, tracks: number): void {
   const store = openStore(databasePath);
   try {
-    store.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, 'bench');
-    const batch = store.upsertBatch(
+    store.labels.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, 'bench');
+    const batch = store.media.upsertBatch(
       {
         folder: join(databasePath, '..', 'batch'),
         name: 'bench',
@@ -128,7 +128,7 @@ function buildDatabase(databasePath: string, count: number, frames: number, trac
     );
     for (let i = 0; i < count; i++) {
       const clip = makeClip(i, frames, tracks);
-      const added = store.addClip(
+      const added = store.media.addClip(
         {
           batchId: batch.id,
           relativePath: `${clip.videoId}.mp4`,
@@ -154,15 +154,19 @@ function buildDatabase(databasePath: string, count: number, frames: number, trac
         },
         'bench',
       );
-      store.setChecksum(added.id, 'done', i.toString(16).padStart(64, '0'), 'bench');
-      const set = store.openAnnotationSet(added.id, 'annotator', DEFAULT_PROJECT_ID);
-      store.applyLabelEdit(
+      store.media.setChecksum(added.id, 'done', i.toString(16).padStart(64, '0'), 'bench');
+      const set = store.labels.openAnnotationSet(added.id, 'annotator', DEFAULT_PROJECT_ID);
+      store.labels.applyLabelEdit(
         set.id,
         { type: 'batch', commands: clip.tracks.map((track) => ({ type: 'addTrack', track })) },
         0,
         'annotator',
       );
-      store.transitionAnnotationSet(set.id, ['submitted', 'in_review', 'accepted'], 'reviewer');
+      store.labels.transitionAnnotationSet(
+        set.id,
+        ['submitted', 'in_review', 'accepted'],
+        'reviewer',
+      );
     }
   } finally {
     store.close();

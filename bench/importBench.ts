@@ -80,7 +80,7 @@ export async function runImportBench(workDir: string): Promise<Record<string, nu
     const hashed = performance.now();
     const ok = report.files.filter((f) => f.status === 'ok').length;
     if (ok !== CLIPS) throw new Error(`only ${ok} of ${CLIPS} clips imported`);
-    const frames = services.store
+    const frames = services.store.media
       .listClips(report.batch.id)
       .reduce((sum, c) => sum + c.frameCount, 0);
     const indexSeconds = (indexed - started) / 1000;

@@ -36,13 +36,13 @@ function measureStore(): Record<string, number> {
   const dir = mkdtempSync(join(tmpdir(), 'framewise-store-bench-'));
   const store = openStore(join(dir, 'framewise.sqlite'));
   try {
-    const batch = store.upsertBatch({ folder: dir, name: 'bench', manifest: null }, 'bench');
+    const batch = store.media.upsertBatch({ folder: dir, name: 'bench', manifest: null }, 'bench');
     const probe = probeWith(100);
     const durations: number[] = [];
     const started = performance.now();
     for (let i = 0; i < 1000; i++) {
       const t0 = performance.now();
-      store.addClip(
+      store.media.addClip(
         {
           batchId: batch.id,
           relativePath: `clips/${String(i).padStart(4, '0')}.mp4`,
@@ -61,12 +61,12 @@ function measureStore(): Record<string, number> {
     durations.sort((a, b) => a - b);
 
     let t0 = performance.now();
-    const clips = store.listClips(batch.id);
+    const clips = store.media.listClips(batch.id);
     const listClipsMs = performance.now() - t0;
 
     const long = probeWith(108_000);
     t0 = performance.now();
-    const longClip = store.addClip(
+    const longClip = store.media.addClip(
       {
         batchId: batch.id,
         relativePath: 'long.mp4',
@@ -81,7 +81,7 @@ function measureStore(): Record<string, number> {
     );
     const addLongMs = performance.now() - t0;
     t0 = performance.now();
-    const table = store.getFrameTable(longClip.id);
+    const table = store.media.getFrameTable(longClip.id);
     const readLongMs = performance.now() - t0;
     if (clips.length !== 1000 || table?.frameTimes.length !== 108_000) {
       throw new Error('The store bench did not read back what it wrote');

@@ -6,8 +6,9 @@ import {
   defaultProjectSchema,
 } from '../src/main/services/labels/defaultProject';
 import { GovernanceService } from '../src/main/services/governance/governanceService';
-import { openDatabase, openStore } from '../src/main/services/store/openStore';
-import { encodeFrameTimes } from '../src/main/services/store/frameTimesBlob';
+import { openDatabase } from '../src/main/services/db/openDatabase';
+import { openStore } from '../src/main/services/store/openStore';
+import { encodeFrameTimes } from '../src/main/services/media/frameTimesBlob';
 import { COCO_BODY_TEMPLATE_ID, type LabelsDocument } from '../src/shared/domain/labels';
 
 const CLIPS = 120;
@@ -44,7 +45,7 @@ const sha = (clip: number) => clip.toString(16).padStart(64, '0');
 /** A workstation database of CLIPS labelled clips, written directly (no video needed to purge). */
 function seed(databasePath: string): void {
   const store = openStore(databasePath);
-  store.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, 'bench');
+  store.labels.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, 'bench');
   store.close();
   const db = openDatabase(databasePath);
   db.transaction(() => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/main/services/store/openStore';
+import { openDatabase } from '../../src/main/services/db/openDatabase';
 import { openStore } from '../../src/main/services/store/openStore';
 import {
   COCO_BODY_KEYPOINTS,
@@ -86,12 +86,14 @@ test('a lead sees agreement of two annotators per annotator and per batch, with 
       ['maria-k', 0, 44, 'accepted'],
       ['tomas-r', 6, 49, 'changes_requested'],
     ] as const) {
-      const set = store.openAnnotationSet(clipId, annotator, 'default');
+      const set = store.labels.openAnnotationSet(clipId, annotator, 'default');
       labelsOf(annotator, shift, split).forEach((command, seq) =>
-        store.applyLabelEdit(set.id, command, seq, annotator),
+        store.labels.applyLabelEdit(set.id, command, seq, annotator),
       );
-      expect(store.submitAnnotationSet(set.id, annotator)).toMatchObject({ submitted: true });
-      store.transitionAnnotationSet(set.id, ['in_review', verdict], 'lead-1');
+      expect(store.labels.submitAnnotationSet(set.id, annotator)).toMatchObject({
+        submitted: true,
+      });
+      store.labels.transitionAnnotationSet(set.id, ['in_review', verdict], 'lead-1');
     }
   } finally {
     store.close();

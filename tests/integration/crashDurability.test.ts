@@ -255,7 +255,7 @@ describe('crash durability', () => {
     const store = openStore(db, { readonly: true });
     try {
       for (const e of editors) {
-        expect(canonicalJson(store.loadLabels(e.setId).doc)).toBe(canonicalJson(e.doc));
+        expect(canonicalJson(store.labels.loadLabels(e.setId).doc)).toBe(canonicalJson(e.doc));
       }
     } finally {
       store.close();

@@ -65,7 +65,7 @@ describe('batch import', () => {
     expect(report.batch.clipCount).toBe(goodClips.length);
     expect(report.batch.errorCount).toBe(Object.keys(badClips).length);
     expect(
-      services.store
+      services.store.media
         .listFileErrors(report.batch.id)
         .map((e) => e.relativePath)
         .sort(),
@@ -79,8 +79,8 @@ describe('batch import', () => {
     const second = await services.handlers.importBatch({ folder });
     expect(second.batch.id).toBe(first.batch.id);
     expect(second.files.every((f) => f.status === 'ok' && f.alreadyImported)).toBe(true);
-    expect(services.store.listClips(first.batch.id)).toHaveLength(2);
-    expect(services.store.listBatches()).toHaveLength(1);
+    expect(services.store.media.listClips(first.batch.id)).toHaveLength(2);
+    expect(services.store.media.listBatches()).toHaveLength(1);
   });
 
   it('streams checksums in the background and records them', async () => {
@@ -97,7 +97,7 @@ describe('batch import', () => {
       () => undefined,
       new AbortController().signal,
     );
-    const [clip] = services.store.listClips(report.batch.id);
+    const [clip] = services.store.media.listClips(report.batch.id);
     expect(clip?.sha256).toBe(expected);
     expect(clip?.checksumState).toBe('done');
     expect(updates).toEqual([expected]);
@@ -119,7 +119,7 @@ describe('batch import', () => {
     await services.checksums.whenIdle();
     expect(report.batch.contributor).toBe('contrib_01');
     expect(report.batch.name).toBe('b-1');
-    expect(services.store.listClips(report.batch.id)[0]?.checksumState).toBe('mismatch');
+    expect(services.store.media.listClips(report.batch.id)[0]?.checksumState).toBe('mismatch');
   });
 
   it('refuses a malformed manifest, naming the field, and imports nothing', async () => {
@@ -129,7 +129,7 @@ describe('batch import', () => {
     const error = await importFails(services, folder);
     expect(error.code).toBe('MANIFEST_INVALID');
     expect(error.message).toMatch(/clips\[0\]\.path/);
-    expect(services.store.listBatches()).toHaveLength(0);
+    expect(services.store.media.listBatches()).toHaveLength(0);
   });
 
   it('refuses a manifest path that leads outside the folder through a link', async () => {
@@ -174,8 +174,8 @@ describe('batch import', () => {
     const { services, dir } = setUp();
     const folder = copyBatch(dir, ['cfr30.mp4']);
     const report = await services.handlers.importBatch({ folder });
-    const actions = services.store.listAudit({ entityId: report.batch.id }).map((a) => a.action);
+    const actions = services.store.audit.list({ entityId: report.batch.id }).map((a) => a.action);
     expect(actions).toContain('batch.imported');
-    expect(services.store.listAudit({}).every((a) => a.actor === 'tester')).toBe(true);
+    expect(services.store.audit.list({}).every((a) => a.actor === 'tester')).toBe(true);
   });
 });

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { framewise } from './runFramewise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/main/services/createServices';
-import { LATEST_SCHEMA_VERSION } from '../../src/main/services/store/migrations';
+import { LATEST_SCHEMA_VERSION } from '../../src/main/services/db/migrations';
 import sampleProject from '../../resources/project.sample.json';
 import { tempDir } from './fixturePaths';
-import { databaseAt } from './store/migrationHarness';
+import { databaseAt } from './db/migrationHarness';
 import { seedV3 } from './store/labelsSeed';
 
 let dir: { path: string; remove: () => void };
@@ -81,7 +81,7 @@ describe('project files', () => {
       const project = await services.handlers.getProject({});
       expect(project.schema.templates.map((t) => t.id)).toEqual(['knife-3']);
       // The set opened before the import keeps the project it was labeled with.
-      expect(services.store.getAnnotationSet('s1')?.projectId).toBe('default');
+      expect(services.store.labels.getAnnotationSet('s1')?.projectId).toBe('default');
     } finally {
       services.close();
     }

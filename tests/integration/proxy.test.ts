@@ -44,7 +44,7 @@ async function expectSameFrames(target: Services, id: string): Promise<string> {
   const proxyPath = target.proxies.readyFile(id);
   if (proxyPath === undefined) throw new Error(`clip ${id} has no ready proxy`);
   const proxy = await probeVideo(proxyPath);
-  const source = target.store.getFrameTable(id);
+  const source = target.store.media.getFrameTable(id);
   expect(proxy.codecFamily).toBe('h264');
   expect(proxy.frameCount).toBe(source?.frameTimes.length);
   proxy.frameTimes.forEach((t, n) => {
@@ -104,8 +104,8 @@ describe('H.264 proxies', () => {
     expect(states).toEqual(['queued', 'running', 'ready']);
     expect(mine.some((update) => update.state === 'running' && update.progress > 0)).toBe(true);
     // Asked twice, encoded once: one 'running' row change in the audit log.
-    const runs = services.store
-      .listAudit({ entityId: id })
+    const runs = services.store.audit
+      .list({ entityId: id })
       .filter((entry) => entry.action === 'clip.proxy' && entry.details.state === 'running');
     expect(runs).toHaveLength(1);
 
@@ -146,7 +146,7 @@ describe('H.264 proxies', () => {
     await services.proxies.whenIdle();
     expect((await services.handlers.getProxyStatus({ clipId: id })).state).toBe('ready');
     await expectSameFrames(services, id);
-    const times = services.store.getFrameTable(id)?.frameTimes ?? [];
+    const times = services.store.media.getFrameTable(id)?.frameTimes ?? [];
     const gaps = new Set(times.slice(1).map((t, i) => Math.round((t - (times[i] ?? 0)) * 1e6)));
     expect(gaps.size).toBeGreaterThan(10);
   });
@@ -298,7 +298,7 @@ describe('proxies that cannot be made', () => {
 
     const reopened = openStore(databasePath);
     try {
-      expect(reopened.getProxy(id)?.state).toBe('running');
+      expect(reopened.media.getProxy(id)?.state).toBe('running');
     } finally {
       reopened.close();
     }
@@ -311,14 +311,14 @@ describe('proxies that cannot be made', () => {
     await first.checksums.whenIdle();
     const id = clipId('cfr60.mp4', restartIds);
     // As if the app quit mid-encode: the row says running, no ffmpeg is left.
-    first.store.setProxyState(id, 'running', { progress: 0.4 }, 'tester');
+    first.store.media.setProxyState(id, 'running', { progress: 0.4 }, 'tester');
     first.close();
 
     const second = createServices({ databasePath, actor: 'tester' });
     try {
       // Wiring starts nothing (a one-shot CLI command never encodes); the app's start() does.
       await second.proxies.whenIdle();
-      expect(second.store.getProxy(id)?.state).toBe('running');
+      expect(second.store.media.getProxy(id)?.state).toBe('running');
       second.start();
       await second.proxies.whenIdle();
       expect((await second.handlers.getProxyStatus({ clipId: id })).state).toBe('ready');

@@ -52,7 +52,7 @@ async function runImport(folder: string, db: string, json: boolean, out: Out): P
     // this batch's and any an interrupted run left pending.
     services.checksums.kick();
     await services.checksums.whenIdle();
-    const clips = new Map(services.store.listClips(report.batch.id).map((c) => [c.id, c]));
+    const clips = new Map(services.store.media.listClips(report.batch.id).map((c) => [c.id, c]));
     const files = report.files.map((file) => {
       if (file.status === 'error') return file;
       const clip = clips.get(file.clipId);

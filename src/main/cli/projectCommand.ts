@@ -47,7 +47,7 @@ export async function runProjectCommand(argv: string[], out: Out): Promise<numbe
       return 0;
     }
     const active = activeProjectId(services.store);
-    const projects = services.store.listProjects().map((p) => ({
+    const projects = services.store.labels.listProjects().map((p) => ({
       id: p.id,
       name: p.name,
       templates: p.schema.templates.map((t) => t.id),

@@ -32,7 +32,7 @@ export function handleMediaScheme(store: Store): void {
   protocol.handle(MEDIA_SCHEME, async (request) => {
     const url = new URL(request.url);
     const clipId = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    const clipPath = url.hostname === 'clip' ? store.getClipFilePath(clipId) : undefined;
+    const clipPath = url.hostname === 'clip' ? store.media.getClipFilePath(clipId) : undefined;
     if (!clipPath) return new Response(`No clip with id ${clipId}.`, { status: 404 });
     const variant = url.searchParams.get('variant') ?? 'original';
     if (variant !== 'original' && variant !== 'proxy') {
@@ -41,7 +41,7 @@ export function handleMediaScheme(store: Store): void {
       });
     }
     // The proxy's path comes from the store (set once it passed its frame check), never the URL.
-    const proxy = variant === 'proxy' ? store.getProxy(clipId) : undefined;
+    const proxy = variant === 'proxy' ? store.media.getProxy(clipId) : undefined;
     const filePath =
       variant === 'proxy' ? (proxy?.state === 'ready' ? proxy.filePath : null) : clipPath;
     if (!filePath) {

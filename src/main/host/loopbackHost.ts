@@ -161,7 +161,7 @@ export async function startLoopbackHost(options: HostOptions): Promise<RunningHo
     clipId: string,
     variant: string | null,
   ) => {
-    const clipPath = services.store.getClipFilePath(clipId);
+    const clipPath = services.store.media.getClipFilePath(clipId);
     if (!clipPath) {
       send(res, 404, `No clip with id ${clipId}.`);
       return;

@@ -100,7 +100,7 @@ export function createServices(options: {
     proxyDir: join(dirname(options.databasePath), 'proxies'),
     sampleTables,
   });
-  store.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, actor);
+  store.labels.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, actor);
   const exports = new ExportService({
     databasePath: options.databasePath,
     events,
@@ -116,7 +116,12 @@ export function createServices(options: {
     proxies,
     exports,
     preannotation: new PreannotationService({
-      store,
+      store: {
+        getClip: (clipId) => store.media.getClip(clipId),
+        getClipFilePath: (clipId) => store.media.getClipFilePath(clipId),
+        getFrameTable: (clipId) => store.media.getFrameTable(clipId),
+        getProject: (projectId) => store.labels.getProject(projectId),
+      },
       events,
       ...(options.openPoseWindow ? { openPoseWindow: options.openPoseWindow } : {}),
     }),

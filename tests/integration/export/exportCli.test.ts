@@ -108,7 +108,7 @@ function framesOf(xml: string): Map<string, [number, number, string]> {
 }
 
 function accept(setId: string): void {
-  w.services.store.transitionAnnotationSet(
+  w.services.store.labels.transitionAnnotationSet(
     setId,
     ['submitted', 'in_review', 'accepted'],
     'reviewer_b',

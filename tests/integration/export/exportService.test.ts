@@ -157,7 +157,7 @@ describe('export service', () => {
     await w.services.exports.run(request(out));
     const tracks = sampleTracks();
     const [person, hand] = tracks as [Track, Track];
-    const frameTimes = w.services.store.getFrameTable(clipId)?.frameTimes ?? [];
+    const frameTimes = w.services.store.media.getFrameTable(clipId)?.frameTimes ?? [];
 
     // COCO (FORMATS.md): 1-based skeleton, num_keypoints = count of v > 0, x = y = 0 where v = 0,
     // timestamps from the frame table, interpolated points (not the previous keyframe's).
@@ -275,7 +275,7 @@ describe('export service', () => {
     expect(report.exported[0]?.video).toBe(`videos/${clipId}.mov`);
     const copy = await probeVideo(join(out, `videos/${clipId}.mov`));
     expect(copy.flagged).toEqual({ location: null, make: null, model: null, creationTime: null });
-    expect(copy.frameTimes).toEqual(w.services.store.getFrameTable(clipId)?.frameTimes);
+    expect(copy.frameTimes).toEqual(w.services.store.media.getFrameTable(clipId)?.frameTimes);
     expect(readFileSync(join(out, 'checksums.sha256'), 'utf8')).toContain(`videos/${clipId}.mov`);
   });
 

@@ -141,7 +141,7 @@ export function labelClip(
   tracks: Track[] = sampleTracks(),
 ): string {
   const { store } = world.services;
-  const set = store.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID);
+  const set = store.labels.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID);
   const command: Command = {
     type: 'batch',
     commands: [
@@ -173,9 +173,10 @@ export function labelClip(
       },
     ],
   };
-  store.applyLabelEdit(set.id, command, 0, 'annotator_a');
-  if (status !== 'in_progress') store.transitionAnnotationSet(set.id, 'submitted', 'annotator_a');
+  store.labels.applyLabelEdit(set.id, command, 0, 'annotator_a');
+  if (status !== 'in_progress')
+    store.labels.transitionAnnotationSet(set.id, 'submitted', 'annotator_a');
   if (status === 'accepted')
-    store.transitionAnnotationSet(set.id, ['in_review', 'accepted'], 'reviewer_b');
+    store.labels.transitionAnnotationSet(set.id, ['in_review', 'accepted'], 'reviewer_b');
   return set.id;
 }

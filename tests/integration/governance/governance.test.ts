@@ -87,14 +87,14 @@ describe('consent states', () => {
       },
     ]);
     const { store } = w.services;
-    const state = (key: string) => store.getClip(id(w, key))?.consent.state;
+    const state = (key: string) => store.media.getClip(id(w, key))?.consent.state;
     expect(state('ok/cfr30.mp4')).toBe('valid');
     expect(state('none/clip.webm')).toBe('missing');
     expect(state('old/ntsc2997.mp4')).toBe('expired');
     expect(state('later/vfr.mp4')).toBe('not_yet_valid');
     expect(state('gone/cfr60.mp4')).toBe('withdrawn');
     // The clip list carries the same states.
-    const listed = store.listClips(w.clips.get('old/ntsc2997.mp4')?.batchId ?? '');
+    const listed = store.media.listClips(w.clips.get('old/ntsc2997.mp4')?.batchId ?? '');
     expect(listed[0]?.consent).toEqual({
       state: 'expired',
       consentId: 'consent-old',
@@ -131,7 +131,7 @@ describe('consent states', () => {
       { name: 'none', files: ['cfr60.mp4'], consent: 'none' },
     ]);
     const { store } = w.services;
-    store.ensureProject(
+    store.labels.ensureProject(
       {
         id: 'strict',
         schema: { ...defaultProjectSchema(), name: 'Strict', consentPolicy: 'lock' },
@@ -143,44 +143,44 @@ describe('consent states', () => {
     const add = { type: 'addTrack', track: person } satisfies Command;
 
     // The default project labels clips without consent (they are still never exported).
-    const loose = store.openAnnotationSet(
+    const loose = store.labels.openAnnotationSet(
       id(w, 'none/cfr60.mp4'),
       'annotator_a',
       DEFAULT_PROJECT_ID,
     );
-    expect(store.applyLabelEdit(loose.id, add, 0, 'annotator_a').seq).toBe(1);
+    expect(store.labels.applyLabelEdit(loose.id, add, 0, 'annotator_a').seq).toBe(1);
     // The lead locks the default project: the next edit is refused; unlocking allows it again.
     const second: Command = { type: 'addTrack', track: { ...add.track, id: 'person-2' } };
     await w.services.handlers.setConsentPolicy({ projectId: DEFAULT_PROJECT_ID, policy: 'lock' });
-    expect(store.getProject(DEFAULT_PROJECT_ID)?.schema.consentPolicy).toBe('lock');
-    expect(() => store.applyLabelEdit(loose.id, second, 1, 'annotator_a')).toThrow(
+    expect(store.labels.getProject(DEFAULT_PROJECT_ID)?.schema.consentPolicy).toBe('lock');
+    expect(() => store.labels.applyLabelEdit(loose.id, second, 1, 'annotator_a')).toThrow(
       expect.objectContaining({ code: 'CLIP_LOCKED' }),
     );
     await w.services.handlers.setConsentPolicy({ projectId: DEFAULT_PROJECT_ID, policy: 'label' });
-    expect(store.applyLabelEdit(loose.id, second, 1, 'annotator_a').seq).toBe(2);
-    expect(store.listAudit({ entityId: DEFAULT_PROJECT_ID })[0]).toMatchObject({
+    expect(store.labels.applyLabelEdit(loose.id, second, 1, 'annotator_a').seq).toBe(2);
+    expect(store.audit.list({ entityId: DEFAULT_PROJECT_ID })[0]).toMatchObject({
       action: 'project.consent_policy',
       details: { from: 'lock', to: 'label' },
     });
 
     // Under "lock", the set opens (to view) but an edit is refused with a message.
-    const locked = store.openAnnotationSet(id(w, 'none/cfr60.mp4'), 'annotator_b', 'strict');
-    expect(() => store.applyLabelEdit(locked.id, add, 0, 'annotator_b')).toThrow(
+    const locked = store.labels.openAnnotationSet(id(w, 'none/cfr60.mp4'), 'annotator_b', 'strict');
+    expect(() => store.labels.applyLabelEdit(locked.id, add, 0, 'annotator_b')).toThrow(
       expect.objectContaining({
         code: 'CLIP_LOCKED',
         message: expect.stringMatching(/locked: The batch has no consent record/) as unknown,
       }),
     );
-    expect(store.loadLabels(locked.id).seq).toBe(0);
-    const fine = store.openAnnotationSet(id(w, 'ok/cfr30.mp4'), 'annotator_b', 'strict');
-    expect(store.applyLabelEdit(fine.id, add, 0, 'annotator_b').seq).toBe(1);
+    expect(store.labels.loadLabels(locked.id).seq).toBe(0);
+    const fine = store.labels.openAnnotationSet(id(w, 'ok/cfr30.mp4'), 'annotator_b', 'strict');
+    expect(store.labels.applyLabelEdit(fine.id, add, 0, 'annotator_b').seq).toBe(1);
 
     // A withdrawn clip is locked whatever the policy: no new set may be started on it.
     await w.services.governance.withdrawConsent({ clipId: id(w, 'ok/cfr30.mp4'), source: 'local' });
     expect(() =>
-      store.openAnnotationSet(id(w, 'ok/cfr30.mp4'), 'annotator_c', DEFAULT_PROJECT_ID),
+      store.labels.openAnnotationSet(id(w, 'ok/cfr30.mp4'), 'annotator_c', DEFAULT_PROJECT_ID),
     ).toThrow(expect.objectContaining({ code: 'CLIP_LOCKED' }));
-    expect(() => store.applyLabelEdit(fine.id, add, 1, 'annotator_b')).toThrow(
+    expect(() => store.labels.applyLabelEdit(fine.id, add, 1, 'annotator_b')).toThrow(
       expect.objectContaining({ code: 'ANNOTATION_SET_NOT_FOUND' }),
     );
   });
@@ -203,7 +203,7 @@ describe('withdrawal', () => {
     const goneSet = labelClip(w, gone, 'accepted', secretTracks);
     labelClip(w, id(w, 'gone/ntsc2997.mp4'), 'accepted', secretTracks);
     const keptSet = labelClip(w, kept, 'accepted', sampleTracks());
-    store.saveWorkspace('annotator_a', {
+    store.labels.saveWorkspace('annotator_a', {
       batchId: w.clips.get('gone/cfr30.mp4')?.batchId ?? '',
       clipId: gone,
       frame: 3,
@@ -217,7 +217,7 @@ describe('withdrawal', () => {
     mkdirSync(proxyDir, { recursive: true });
     const proxyFile = join(proxyDir, `${gone}.mp4`);
     writeFileSync(proxyFile, 'proxy bytes');
-    store.setProxyState(
+    store.media.setProxyState(
       gone,
       'ready',
       { filePath: proxyFile, frameCount: 90, progress: 1 },
@@ -253,24 +253,24 @@ describe('withdrawal', () => {
     });
 
     // Locked at once, and nothing of its labels is left: not in rows, not in free pages, not in the WAL.
-    expect(store.getClip(gone)?.consent.state).toBe('withdrawn');
-    expect(store.getClip(gone)?.flagged).toEqual({
+    expect(store.media.getClip(gone)?.consent.state).toBe('withdrawn');
+    expect(store.media.getClip(gone)?.flagged).toEqual({
       location: null,
       make: null,
       model: null,
       creationTime: null,
     });
-    expect(store.getAnnotationSet(goneSet)).toBeUndefined();
-    expect(store.getProxy(gone)).toBeUndefined();
+    expect(store.labels.getAnnotationSet(goneSet)).toBeUndefined();
+    expect(store.media.getProxy(gone)).toBeUndefined();
     expect(existsSync(proxyFile)).toBe(false);
-    expect(store.getWorkspace('annotator_a')).toBeNull();
+    expect(store.labels.getWorkspace('annotator_a')).toBeNull();
     expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
     // The other batch is untouched.
-    expect(store.loadLabels(keptSet).doc.tracks).toHaveLength(2);
+    expect(store.labels.loadLabels(keptSet).doc.tracks).toHaveLength(2);
     // The one trace: an audit entry with the checksum and the consent id; the chain still holds.
-    const purged = store.listAudit({ entityId: gone }).find((e) => e.action === 'clip.purged');
+    const purged = store.audit.list({ entityId: gone }).find((e) => e.action === 'clip.purged');
     expect(purged?.details).toMatchObject({
-      sha256: store.getClip(gone)?.sha256,
+      sha256: store.media.getClip(gone)?.sha256,
       consentId: 'consent-gone',
     });
     expect(governance.verifyAudit()).toMatchObject({ ok: true });
@@ -317,7 +317,7 @@ describe('withdrawal while another connection reads', () => {
     reader.prepare('SELECT count(*) FROM label_commands').get();
     const outcome = await w.services.governance.withdrawConsent({ clipId, source: 'local' });
     expect(outcome).toMatchObject({ vacuumed: true, walTruncated: false });
-    expect(w.services.store.getClip(clipId)?.consent.state).toBe('withdrawn');
+    expect(w.services.store.media.getClip(clipId)?.consent.state).toBe('withdrawn');
     reader.exec('COMMIT');
     reader.close();
     // The service retries on its own; calling it directly here keeps the test fast.
@@ -340,13 +340,13 @@ describe('withdrawals delivered together (one sync pull)', () => {
     const sets = [first, second].map((clip) => labelClip(w, clip, 'in_progress', secret));
     const keptSet = labelClip(w, kept, 'in_progress', sampleTracks());
     // The app's own connection has the documents in memory, as after opening the clips.
-    for (const setId of [...sets, keptSet]) store.loadLabels(setId);
+    for (const setId of [...sets, keptSet]) store.labels.loadLabels(setId);
     const pushed: unknown[] = [];
     const unsubscribe = events.subscribe((name, payload) => {
       if (name === 'consentWithdrawn') pushed.push(payload);
     });
 
-    const refs = [first, second].map((clip) => store.getClip(clip)?.sha256 ?? '');
+    const refs = [first, second].map((clip) => store.media.getClip(clip)?.sha256 ?? '');
     const answers = await Promise.allSettled([
       governance.withdrawConsent({ clipRef: refs[0] ?? '', source: 'server', reason: 'asked' }),
       governance.withdrawConsent({ clipId: 'no-such-clip', source: 'server' }),
@@ -365,11 +365,11 @@ describe('withdrawals delivered together (one sync pull)', () => {
     }
     expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
     // The purge already dropped the two purged documents; the kept clip's stays cached.
-    expect(store.forgetDeletedSets()).toBe(0);
-    expect(store.loadLabels(keptSet).doc.tracks.length).toBe(sampleTracks().length);
-    expect(() => store.loadLabels(sets[0] ?? '')).toThrow();
+    expect(store.labels.forgetDeletedSets()).toBe(0);
+    expect(store.labels.loadLabels(keptSet).doc.tracks.length).toBe(sampleTracks().length);
+    expect(() => store.labels.loadLabels(sets[0] ?? '')).toThrow();
     expect(pushed).toEqual([{ clipIds: [first, second], reason: 'asked' }]);
-    expect(store.getClip(kept)?.consent.state).toBe('valid');
+    expect(store.media.getClip(kept)?.consent.state).toBe('valid');
   });
 });
 
@@ -381,7 +381,7 @@ describe("withdrawal by clip reference (the server's sha256)", () => {
     ]);
     const { store, governance } = w.services;
     const here = id(w, 'here/cfr30.mp4');
-    const hereSha = store.getClip(here)?.sha256 ?? '';
+    const hereSha = store.media.getClip(here)?.sha256 ?? '';
     labelClip(
       w,
       here,
@@ -398,12 +398,12 @@ describe("withdrawal by clip reference (the server's sha256)", () => {
       consentId: 'consent-ok',
       clips: [{ clipId: here, annotationSets: 1 }],
     });
-    expect(store.getClip(here)?.consent.state).toBe('withdrawn');
-    expect(store.getClip(id(w, 'later/cfr60.mp4'))?.consent.state).toBe('valid');
+    expect(store.media.getClip(here)?.consent.state).toBe('withdrawn');
+    expect(store.media.getClip(id(w, 'later/cfr60.mp4'))?.consent.state).toBe('valid');
     expect(rawBytes(w.databasePath)).not.toContain(SECRET_LABEL);
 
     // A reference to a clip this workstation has not imported yet is kept, and locks it on import.
-    const laterSha = store.getClip(id(w, 'later/cfr60.mp4'))?.sha256 ?? '';
+    const laterSha = store.media.getClip(id(w, 'later/cfr60.mp4'))?.sha256 ?? '';
     const fresh = await buildWorld([], 'governance-fresh');
     worlds.push(fresh);
     const none = await fresh.services.governance.withdrawConsent({
@@ -415,9 +415,9 @@ describe("withdrawal by clip reference (the server's sha256)", () => {
     const report = await fresh.services.handlers.importBatch({ folder });
     const clipId = report.files[0]?.status === 'ok' ? report.files[0].clipId : '';
     await fresh.services.checksums.whenIdle();
-    expect(fresh.services.store.getClip(clipId)?.consent.state).toBe('withdrawn');
+    expect(fresh.services.store.media.getClip(clipId)?.consent.state).toBe('withdrawn');
     expect(() =>
-      fresh.services.store.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID),
+      fresh.services.store.labels.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID),
     ).toThrow(expect.objectContaining({ code: 'CLIP_LOCKED' }));
 
     await expect(
@@ -441,7 +441,7 @@ describe('pseudonyms', () => {
         /contributor\.pseudonym: must be a pseudonym .*never a real name/,
       ) as unknown,
     });
-    expect(w.services.store.listBatches()).toEqual([]);
+    expect(w.services.store.media.listBatches()).toEqual([]);
     expect(rawBytes(w.databasePath)).not.toContain('Maria Silva');
   });
 });

@@ -47,7 +47,7 @@ describe('pre-annotation settings from the project file', () => {
 
     services = createServices({ databasePath: db, actor: 'lead' });
     const report = await services.handlers.importBatch({ folder });
-    clipId = services.store.listClips(report.batch.id)[0]?.id ?? '';
+    clipId = services.store.media.listClips(report.batch.id)[0]?.id ?? '';
     expect(clipId).not.toBe('');
   });
   afterAll(() => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AgreementService } from '../../../src/main/services/agreement/agreementService';
-import { LATEST_SCHEMA_VERSION } from '../../../src/main/services/store/migrations';
+import { LATEST_SCHEMA_VERSION } from '../../../src/main/services/db/migrations';
 import { openStore } from '../../../src/main/services/store/openStore';
 import {
   COCO_BODY_KEYPOINTS,
   COCO_BODY_TEMPLATE_ID,
   type Command,
 } from '../../../src/shared/domain/labels';
-import { databaseAt } from './migrationHarness';
+import { databaseAt } from '../db/migrationHarness';
 import { seedV3 } from './labelsSeed';
 
 /** One annotator's labels of the 4-frame clip c1: a person, a pose on frame 1, one segment. */
@@ -62,12 +62,14 @@ describe('the agreement report over double-annotated clips', () => {
         ['ann-a', 0, 3],
         ['ann-b', 5, 1],
       ] as const) {
-        const set = store.openAnnotationSet('c1', annotator, 'default');
+        const set = store.labels.openAnnotationSet('c1', annotator, 'default');
         labelsOf(`${annotator}-p`, shift, end).forEach((command, seq) =>
-          store.applyLabelEdit(set.id, command, seq, annotator),
+          store.labels.applyLabelEdit(set.id, command, seq, annotator),
         );
-        expect(store.submitAnnotationSet(set.id, annotator)).toMatchObject({ submitted: true });
-        store.transitionAnnotationSet(
+        expect(store.labels.submitAnnotationSet(set.id, annotator)).toMatchObject({
+          submitted: true,
+        });
+        store.labels.transitionAnnotationSet(
           set.id,
           ['in_review', annotator === 'ann-a' ? 'accepted' : 'changes_requested'],
           'reviewer-1',

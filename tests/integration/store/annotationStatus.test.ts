@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LATEST_SCHEMA_VERSION } from '../../../src/main/services/store/migrations';
+import { LATEST_SCHEMA_VERSION } from '../../../src/main/services/db/migrations';
 import { openStore } from '../../../src/main/services/store/openStore';
 import { COCO_BODY_KEYPOINTS } from '../../../src/shared/domain/labels';
-import { databaseAt } from './migrationHarness';
+import { databaseAt } from '../db/migrationHarness';
 import { placedPose, seedV3 } from './labelsSeed';
 
 /** A store at the latest version whose set s1 has one person track p1 and no keyframes. */
@@ -16,7 +16,7 @@ describe('submitting and reviewing an annotation set', () => {
   it('lists what is missing, with frames, and changes nothing while something is', () => {
     const store = storeWithSet();
     try {
-      store.applyLabelEdit(
+      store.labels.applyLabelEdit(
         's1',
         {
           type: 'setKeyframe',
@@ -26,13 +26,16 @@ describe('submitting and reviewing an annotation set', () => {
         1,
         'annotator-1',
       );
-      const outcome = store.submitAnnotationSet('s1', 'annotator-1');
+      const outcome = store.labels.submitAnnotationSet('s1', 'annotator-1');
       expect(outcome.submitted).toBe(false);
       if (outcome.submitted) return;
       expect(outcome.problems).toEqual([
         expect.objectContaining({ kind: 'undecided_points', frames: [2], recordId: 'p1' }),
       ]);
-      expect(store.getAnnotationSet('s1')).toMatchObject({ status: 'in_progress', revision: 0 });
+      expect(store.labels.getAnnotationSet('s1')).toMatchObject({
+        status: 'in_progress',
+        revision: 0,
+      });
     } finally {
       store.close();
     }
@@ -41,33 +44,33 @@ describe('submitting and reviewing an annotation set', () => {
   it('submits a complete set, locks it, and audits each status change with its revision', () => {
     const store = storeWithSet();
     try {
-      store.applyLabelEdit('s1', placedPose, 1, 'annotator-1');
-      const outcome = store.submitAnnotationSet('s1', 'annotator-1');
+      store.labels.applyLabelEdit('s1', placedPose, 1, 'annotator-1');
+      const outcome = store.labels.submitAnnotationSet('s1', 'annotator-1');
       expect(outcome).toMatchObject({ submitted: true, set: { status: 'submitted', revision: 1 } });
-      expect(() => store.applyLabelEdit('s1', placedPose, 2, 'annotator-1')).toThrow(
+      expect(() => store.labels.applyLabelEdit('s1', placedPose, 2, 'annotator-1')).toThrow(
         expect.objectContaining({ code: 'SET_NOT_EDITABLE' }),
       );
-      expect(() => store.submitAnnotationSet('s1', 'annotator-1')).toThrow(
+      expect(() => store.labels.submitAnnotationSet('s1', 'annotator-1')).toThrow(
         expect.objectContaining({ code: 'STATUS_CHANGE_REFUSED' }),
       );
 
-      const returned = store.transitionAnnotationSet(
+      const returned = store.labels.transitionAnnotationSet(
         's1',
         ['in_review', 'changes_requested'],
         'reviewer-1',
       );
       expect(returned).toMatchObject({ status: 'changes_requested', revision: 3 });
       // Sent back, it is editable again and a resubmit passes through in progress.
-      expect(store.applyLabelEdit('s1', placedPose, 2, 'annotator-1').seq).toBe(3);
-      expect(store.submitAnnotationSet('s1', 'annotator-1')).toMatchObject({
+      expect(store.labels.applyLabelEdit('s1', placedPose, 2, 'annotator-1').seq).toBe(3);
+      expect(store.labels.submitAnnotationSet('s1', 'annotator-1')).toMatchObject({
         submitted: true,
         set: { status: 'submitted', revision: 5 },
       });
-      expect(() => store.transitionAnnotationSet('s1', 'accepted', 'reviewer-1')).toThrow(
+      expect(() => store.labels.transitionAnnotationSet('s1', 'accepted', 'reviewer-1')).toThrow(
         expect.objectContaining({ code: 'STATUS_CHANGE_REFUSED' }),
       );
-      const actions = store
-        .listAudit({ entityId: 's1' })
+      const actions = store.audit
+        .list({ entityId: 's1' })
         .map((entry) => `${entry.actor} ${entry.action}`)
         .reverse();
       expect(actions).toEqual([
@@ -86,9 +89,12 @@ describe('submitting and reviewing an annotation set', () => {
     const store = storeWithSet();
     try {
       expect(() =>
-        store.transitionAnnotationSet('s1', ['submitted', 'accepted'], 'reviewer-1'),
+        store.labels.transitionAnnotationSet('s1', ['submitted', 'accepted'], 'reviewer-1'),
       ).toThrow(expect.objectContaining({ code: 'STATUS_CHANGE_REFUSED' }));
-      expect(store.getAnnotationSet('s1')).toMatchObject({ status: 'in_progress', revision: 0 });
+      expect(store.labels.getAnnotationSet('s1')).toMatchObject({
+        status: 'in_progress',
+        revision: 0,
+      });
     } finally {
       store.close();
     }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
 import type { DoubleAnnotationSet } from '../../../src/shared/api/syncProtocol';
-import { tempDir } from './migrationHarness';
+import { tempDir } from '../db/migrationHarness';
 
 const REF = 'b'.repeat(64);
 const EMPTY = { tracks: [], segments: [], contacts: [] };
@@ -24,7 +24,7 @@ describe('the copy of double-annotated sets (store)', () => {
   it('keeps the highest revision of each set, per server, and drops what a complete pull left out', () => {
     const store = openStore(join(tempDir(), 'lead.sqlite'));
     try {
-      const copies = store.sync.doubleSets;
+      const copies = store.doubleSets;
       expect(copies.saveFromServer('http://a', [set('s1', 2), set('s2', 1)])).toBe(2);
       // The same page again, and an older revision arriving late: nothing changes.
       expect(copies.saveFromServer('http://a', [set('s1', 2), set('s2', 1)])).toBe(0);

@@ -1,4 +1,4 @@
-import { encodeFrameTimes } from '../../../src/main/services/store/frameTimesBlob';
+import { encodeFrameTimes } from '../../../src/main/services/media/frameTimesBlob';
 import {
   COCO_BODY_KEYPOINTS,
   COCO_BODY_TEMPLATE_ID,

@@ -101,7 +101,7 @@ describe('the review cache on a workstation', () => {
       reason: 'see frame 3',
       comments: [{ text: 'look here', frame: 3 }],
     });
-    expect(store.listAudit({ limit: 10 }).map((e) => e.action)).toEqual(
+    expect(store.audit.list({ limit: 10 }).map((e) => e.action)).toEqual(
       expect.arrayContaining(['review.comment_added', 'review.request_changes']),
     );
   });
@@ -223,7 +223,7 @@ describe('the review cache on a workstation', () => {
         { text: 'starts late', segmentId: 'seg1' },
       ],
     });
-    const audit = store.listAudit({ limit: 20 });
+    const audit = store.audit.list({ limit: 20 });
     const step = audit.find((e) => e.action === 'review.review_again');
     expect(step?.details).toMatchObject({
       refused: { code: 'STALE_REVISION', revision: 1 },
@@ -252,7 +252,7 @@ describe('the review cache on a workstation', () => {
     });
     expect(store.reviews.listQueue('rev1')).toEqual([]);
     expect(store.reviews.pendingCount()).toBe(0);
-    expect(store.listAudit({ limit: 5 }).map((e) => e.action)).toContain('review.refusal_closed');
+    expect(store.audit.list({ limit: 5 }).map((e) => e.action)).toContain('review.refusal_closed');
   });
 
   it('reviews the same revision again when the server refused for another reason and still lists it', () => {
@@ -308,7 +308,7 @@ describe('the review cache on a workstation', () => {
     const again = store.reviews.pendingOutbox(10);
     expect(again).toHaveLength(1);
     expect(again[0]?.id).not.toBe(resolve.id);
-    expect(store.listAudit({ limit: 10 }).map((e) => e.action)).toEqual(
+    expect(store.audit.list({ limit: 10 }).map((e) => e.action)).toEqual(
       expect.arrayContaining(['review.resolve_refused', 'review.comment_reopened']),
     );
   });

@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ProbeResult } from '../../../src/shared/api/schemas';
-import { migrations } from '../../../src/main/services/store/migrations';
-import { runMigrations } from '../../../src/main/services/store/migrations/runMigrations';
-import { openDatabase, openStore } from '../../../src/main/services/store/openStore';
+import { migrations } from '../../../src/main/services/db/migrations';
+import { runMigrations } from '../../../src/main/services/db/migrations/runMigrations';
+import { openDatabase } from '../../../src/main/services/db/openDatabase';
 import { defaultDatabasePath } from '../../../src/main/services/userDataDir';
-import type { NewClip, Store } from '../../../src/main/services/store/Store';
+import { openStore } from '../../../src/main/services/store/openStore';
+import type { NewClip } from '../../../src/main/services/media/mediaService';
+import type { Store } from '../../../src/main/services/store/Store';
 import { StoreError } from '../../../src/main/services/store/storeError';
-import { databaseAt, integrityCheck, tempDir } from './migrationHarness';
+import { databaseAt, integrityCheck, tempDir } from '../db/migrationHarness';
 
 const actor = 'annotator-1';
 
@@ -64,7 +66,7 @@ function freshStore(file = join(tempDir(), 'nested', 'framewise.sqlite')): {
 }
 
 function withBatch(store: Store, folder = '/data/batch') {
-  return store.upsertBatch({ folder, name: 'batch', manifest: null }, actor);
+  return store.media.upsertBatch({ folder, name: 'batch', manifest: null }, actor);
 }
 
 function bits(values: readonly number[]): bigint[] {
@@ -119,15 +121,19 @@ describe('opening the workstation database', () => {
   it('keeps everything when the file is closed and opened again', () => {
     const { store, file } = freshStore();
     const batch = withBatch(store);
-    const clip = store.addClip(newClip(batch.id, 'a'), actor);
-    store.recordFileError(batch.id, { relativePath: 'x.mp4', code: 'TRUNCATED', message: 'cut' });
+    const clip = store.media.addClip(newClip(batch.id, 'a'), actor);
+    store.media.recordFileError(batch.id, {
+      relativePath: 'x.mp4',
+      code: 'TRUNCATED',
+      message: 'cut',
+    });
     store.close();
 
     const reopened = freshStore(file).store;
-    expect(reopened.listBatches()).toEqual([{ ...batch, clipCount: 1, errorCount: 1 }]);
-    expect(reopened.getClip(clip.id)).toEqual(clip);
-    expect(reopened.getFrameTable(clip.id)?.frameTimes).toHaveLength(100);
-    expect(reopened.listAudit({ entityId: clip.id })).toHaveLength(1);
+    expect(reopened.media.listBatches()).toEqual([{ ...batch, clipCount: 1, errorCount: 1 }]);
+    expect(reopened.media.getClip(clip.id)).toEqual(clip);
+    expect(reopened.media.getFrameTable(clip.id)?.frameTimes).toHaveLength(100);
+    expect(reopened.audit.list({ entityId: clip.id })).toHaveLength(1);
   });
 
   it('reads but never writes or migrates when opened read-only', () => {
@@ -137,7 +143,7 @@ describe('opening the workstation database', () => {
 
     const readonly = openStore(file, { readonly: true });
     try {
-      expect(readonly.getBatch(batch.id)?.name).toBe('batch');
+      expect(readonly.media.getBatch(batch.id)?.name).toBe('batch');
       expect(() => withBatch(readonly, '/elsewhere')).toThrow(/readonly/);
     } finally {
       readonly.close();
@@ -170,8 +176,12 @@ describe('opening the workstation database', () => {
   it('passes integrity_check after a round of writes', () => {
     const { store, file } = freshStore();
     const batch = withBatch(store);
-    for (const name of ['a', 'b', 'c']) store.addClip(newClip(batch.id, name), actor);
-    store.recordFileError(batch.id, { relativePath: 'x.mp4', code: 'NOT_A_VIDEO', message: 'no' });
+    for (const name of ['a', 'b', 'c']) store.media.addClip(newClip(batch.id, name), actor);
+    store.media.recordFileError(batch.id, {
+      relativePath: 'x.mp4',
+      code: 'NOT_A_VIDEO',
+      message: 'no',
+    });
     store.close();
 
     const db = new Database(file);
@@ -188,7 +198,7 @@ describe('batches', () => {
   it('finds the batch for a folder again on re-import and updates its name and manifest', () => {
     const { store } = freshStore();
     const first = withBatch(store);
-    const again = store.upsertBatch(
+    const again = store.media.upsertBatch(
       {
         folder: '/data/batch',
         name: 'B-7',
@@ -203,8 +213,8 @@ describe('batches', () => {
       contributor: 'p-3',
       region: 'EU',
     });
-    expect(store.listBatches()).toHaveLength(1);
-    expect(store.listAudit({ entityId: first.id }).map((entry) => entry.action)).toEqual([
+    expect(store.media.listBatches()).toHaveLength(1);
+    expect(store.audit.list({ entityId: first.id }).map((entry) => entry.action)).toEqual([
       'batch.updated',
       'batch.created',
     ]);
@@ -214,9 +224,13 @@ describe('batches', () => {
     const { store } = freshStore();
     const older = withBatch(store, '/data/one');
     const newer = withBatch(store, '/data/two');
-    store.addClip(newClip(older.id, 'a'), actor);
-    store.recordFileError(newer.id, { relativePath: 'x.mp4', code: 'EMPTY_FILE', message: '0 B' });
-    expect(store.listBatches().map((b) => [b.id, b.clipCount, b.errorCount])).toEqual([
+    store.media.addClip(newClip(older.id, 'a'), actor);
+    store.media.recordFileError(newer.id, {
+      relativePath: 'x.mp4',
+      code: 'EMPTY_FILE',
+      message: '0 B',
+    });
+    expect(store.media.listBatches().map((b) => [b.id, b.clipCount, b.errorCount])).toEqual([
       [newer.id, 0, 1],
       [older.id, 1, 0],
     ]);
@@ -241,7 +255,7 @@ describe('clips', () => {
       probe: probe({ frameTimes, rotation: 270, lastFrameDurationSeconds: 1001 / 30000 }),
     });
 
-    const clip = store.addClip(input, actor);
+    const clip = store.media.addClip(input, actor);
 
     expect(clip).toMatchObject({
       batchId: batch.id,
@@ -254,13 +268,13 @@ describe('clips', () => {
       frameCount: frameTimes.length,
       flagged: input.probe.flagged,
     });
-    expect(store.getClip(clip.id)).toEqual(clip);
-    expect(store.getClipFilePath(clip.id)).toBe(input.filePath);
-    const table = store.getFrameTable(clip.id);
+    expect(store.media.getClip(clip.id)).toEqual(clip);
+    expect(store.media.getClipFilePath(clip.id)).toBe(input.filePath);
+    const table = store.media.getFrameTable(clip.id);
     expect(table?.clipId).toBe(clip.id);
     expect(bits(table?.frameTimes ?? [])).toEqual(bits(frameTimes));
     expect(table?.lastFrameDurationSeconds).toBe(1001 / 30000);
-    expect(store.listPendingChecksums()).toEqual([
+    expect(store.media.listPendingChecksums()).toEqual([
       {
         clipId: clip.id,
         batchId: batch.id,
@@ -274,15 +288,18 @@ describe('clips', () => {
     const { store } = freshStore();
     const batch = withBatch(store);
     const frameTimes = Array.from({ length: 108_000 }, (_, i) => i / 60 + (i % 7) * 1e-9);
-    const clip = store.addClip(newClip(batch.id, 'long', { probe: probe({ frameTimes }) }), actor);
-    expect(bits(store.getFrameTable(clip.id)?.frameTimes ?? [])).toEqual(bits(frameTimes));
+    const clip = store.media.addClip(
+      newClip(batch.id, 'long', { probe: probe({ frameTimes }) }),
+      actor,
+    );
+    expect(bits(store.media.getFrameTable(clip.id)?.frameTimes ?? [])).toEqual(bits(frameTimes));
   });
 
   it("lists a batch's clips by relative path", () => {
     const { store } = freshStore();
     const batch = withBatch(store);
-    for (const name of ['c', 'a', 'b']) store.addClip(newClip(batch.id, name), actor);
-    expect(store.listClips(batch.id).map((clip) => clip.fileName)).toEqual([
+    for (const name of ['c', 'a', 'b']) store.media.addClip(newClip(batch.id, name), actor);
+    expect(store.media.listClips(batch.id).map((clip) => clip.fileName)).toEqual([
       'a.mp4',
       'b.mp4',
       'c.mp4',
@@ -292,23 +309,23 @@ describe('clips', () => {
   it('refuses the same bytes twice and writes nothing for the second attempt', () => {
     const { store } = freshStore();
     const batch = withBatch(store);
-    const first = store.addClip(newClip(batch.id, 'a'), actor);
-    const auditRows = store.listAudit().length;
+    const first = store.media.addClip(newClip(batch.id, 'a'), actor);
+    const auditRows = store.audit.list().length;
 
     expect(() =>
-      store.addClip(newClip(batch.id, 'copy-of-a', { fingerprint: 'fp-a' }), actor),
+      store.media.addClip(newClip(batch.id, 'copy-of-a', { fingerprint: 'fp-a' }), actor),
     ).toThrow(expect.objectContaining({ code: 'CLIP_ALREADY_IMPORTED' }));
-    expect(store.findClipByFingerprint('fp-a')).toEqual(first);
-    expect(store.listClips(batch.id)).toHaveLength(1);
-    expect(store.listAudit()).toHaveLength(auditRows);
+    expect(store.media.findClipByFingerprint('fp-a')).toEqual(first);
+    expect(store.media.listClips(batch.id)).toHaveLength(1);
+    expect(store.audit.list()).toHaveLength(auditRows);
   });
 
   it('refuses other bytes at a path already imported in the batch', () => {
     const { store } = freshStore();
     const batch = withBatch(store);
-    store.addClip(newClip(batch.id, 'a'), actor);
+    store.media.addClip(newClip(batch.id, 'a'), actor);
     expect(() =>
-      store.addClip(newClip(batch.id, 'a', { fingerprint: 'fp-edited' }), actor),
+      store.media.addClip(newClip(batch.id, 'a', { fingerprint: 'fp-edited' }), actor),
     ).toThrow(expect.objectContaining({ code: 'PATH_ALREADY_IMPORTED' }));
   });
 
@@ -316,15 +333,15 @@ describe('clips', () => {
     const { store } = freshStore();
     const batch = withBatch(store);
     const bad = probe({ frameTimes: [0, 0.5], frameCount: 3 });
-    expect(() => store.addClip(newClip(batch.id, 'a', { probe: bad }), actor)).toThrow(
+    expect(() => store.media.addClip(newClip(batch.id, 'a', { probe: bad }), actor)).toThrow(
       expect.objectContaining({ code: 'FRAME_TABLE_MISMATCH' }),
     );
   });
 
   it('refuses a clip for a batch that does not exist', () => {
     const { store } = freshStore();
-    expect(() => store.addClip(newClip('no-such-batch', 'a'), actor)).toThrow(/FOREIGN KEY/);
-    expect(store.listAudit()).toEqual([]);
+    expect(() => store.media.addClip(newClip('no-such-batch', 'a'), actor)).toThrow(/FOREIGN KEY/);
+    expect(store.audit.list()).toEqual([]);
   });
 });
 
@@ -332,38 +349,44 @@ describe('file errors', () => {
   it('keeps one error per path, the latest, until it is cleared', () => {
     const { store } = freshStore();
     const batch = withBatch(store);
-    store.recordFileError(batch.id, { relativePath: 'a.mp4', code: 'TRUNCATED', message: 'first' });
-    store.recordFileError(batch.id, {
+    store.media.recordFileError(batch.id, {
+      relativePath: 'a.mp4',
+      code: 'TRUNCATED',
+      message: 'first',
+    });
+    store.media.recordFileError(batch.id, {
       relativePath: 'a.mp4',
       code: 'UNREADABLE',
       message: 'second',
     });
-    store.recordFileError(batch.id, {
+    store.media.recordFileError(batch.id, {
       relativePath: 'b.mp4',
       code: 'EMPTY_FILE',
       message: 'empty',
     });
-    expect(store.listFileErrors(batch.id)).toEqual([
+    expect(store.media.listFileErrors(batch.id)).toEqual([
       { relativePath: 'a.mp4', code: 'UNREADABLE', message: 'second' },
       { relativePath: 'b.mp4', code: 'EMPTY_FILE', message: 'empty' },
     ]);
 
-    store.clearFileError(batch.id, 'b.mp4');
-    expect(store.listFileErrors(batch.id).map((error) => error.relativePath)).toEqual(['a.mp4']);
+    store.media.clearFileError(batch.id, 'b.mp4');
+    expect(store.media.listFileErrors(batch.id).map((error) => error.relativePath)).toEqual([
+      'a.mp4',
+    ]);
   });
 
   it('clears the error for a path once a clip is imported from it', () => {
     const { store } = freshStore();
     const batch = withBatch(store);
     const input = newClip(batch.id, 'a');
-    store.recordFileError(batch.id, {
+    store.media.recordFileError(batch.id, {
       relativePath: input.relativePath,
       code: 'UNREADABLE',
       message: 'locked',
     });
-    store.addClip(input, actor);
-    expect(store.listFileErrors(batch.id)).toEqual([]);
-    expect(store.getBatch(batch.id)?.errorCount).toBe(0);
+    store.media.addClip(input, actor);
+    expect(store.media.listFileErrors(batch.id)).toEqual([]);
+    expect(store.media.getBatch(batch.id)?.errorCount).toBe(0);
   });
 });
 
@@ -371,17 +394,17 @@ describe('checksums', () => {
   it('records a verdict, leaves the pending list and audits it', () => {
     const { store } = freshStore();
     const batch = withBatch(store);
-    const a = store.addClip(newClip(batch.id, 'a'), actor);
-    const b = store.addClip(newClip(batch.id, 'b'), actor);
+    const a = store.media.addClip(newClip(batch.id, 'a'), actor);
+    const b = store.media.addClip(newClip(batch.id, 'b'), actor);
 
-    store.setChecksum(a.id, 'mismatch', 'CD'.repeat(32), 'checksum-worker');
+    store.media.setChecksum(a.id, 'mismatch', 'CD'.repeat(32), 'checksum-worker');
 
-    expect(store.getClip(a.id)).toMatchObject({
+    expect(store.media.getClip(a.id)).toMatchObject({
       checksumState: 'mismatch',
       sha256: 'cd'.repeat(32),
     });
-    expect(store.listPendingChecksums().map((pending) => pending.clipId)).toEqual([b.id]);
-    expect(store.listAudit({ entityId: a.id, limit: 1 })).toEqual([
+    expect(store.media.listPendingChecksums().map((pending) => pending.clipId)).toEqual([b.id]);
+    expect(store.audit.list({ entityId: a.id, limit: 1 })).toEqual([
       expect.objectContaining({
         actor: 'checksum-worker',
         action: 'clip.checksum',
@@ -393,15 +416,15 @@ describe('checksums', () => {
   it('refuses a verdict without a hash and an unknown clip', () => {
     const { store } = freshStore();
     const batch = withBatch(store);
-    const clip = store.addClip(newClip(batch.id, 'a'), actor);
-    expect(() => store.setChecksum(clip.id, 'done', null, actor)).toThrow(
+    const clip = store.media.addClip(newClip(batch.id, 'a'), actor);
+    expect(() => store.media.setChecksum(clip.id, 'done', null, actor)).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
     );
-    expect(() => store.setChecksum('nope', 'error', null, actor)).toThrow(
+    expect(() => store.media.setChecksum('nope', 'error', null, actor)).toThrow(
       expect.objectContaining({ code: 'CLIP_NOT_FOUND' }),
     );
-    store.setChecksum(clip.id, 'error', null, actor);
-    expect(store.getClip(clip.id)?.checksumState).toBe('error');
+    store.media.setChecksum(clip.id, 'error', null, actor);
+    expect(store.media.getClip(clip.id)?.checksumState).toBe('error');
   });
 });
 
@@ -413,12 +436,12 @@ describe('audit log', () => {
       ['y', 2],
       ['x', 3],
     ] as const) {
-      store.appendAudit({ actor, action: 'test', entityType: 'thing', entityId, details: { n } });
+      store.audit.record({ actor, action: 'test', entityType: 'thing', entityId, details: { n } });
     }
-    const records = store.listAudit({ entityId: 'x' });
+    const records = store.audit.list({ entityId: 'x' });
     expect(records.map((record) => record.details)).toEqual([{ n: 3 }, { n: 1 }]);
     expect(records[0]?.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(store.listAudit({ limit: 2 }).map((record) => record.details)).toEqual([
+    expect(store.audit.list({ limit: 2 }).map((record) => record.details)).toEqual([
       { n: 3 },
       { n: 2 },
     ]);
@@ -426,7 +449,7 @@ describe('audit log', () => {
 
   it('cannot be updated or deleted, even with SQL', () => {
     const { store, file } = freshStore();
-    store.appendAudit({ actor, action: 'test', entityType: 'thing', entityId: 'x', details: {} });
+    store.audit.record({ actor, action: 'test', entityType: 'thing', entityId: 'x', details: {} });
     const db = new Database(file);
     try {
       expect(() => db.exec("UPDATE audit_log SET actor = 'mallory'")).toThrow(/append-only/);
@@ -434,6 +457,6 @@ describe('audit log', () => {
     } finally {
       db.close();
     }
-    expect(store.listAudit()).toEqual([expect.objectContaining({ actor })]);
+    expect(store.audit.list()).toEqual([expect.objectContaining({ actor })]);
   });
 });

@@ -114,16 +114,16 @@ describe('agreement across machines: two annotators push, the lead pulls and com
     });
     const { services, sync } = workstation(name, name, token);
     for (const setId of sets.values()) {
-      services.store.applyLabelEdit(setId, addPerson, 0, name);
-      services.store.applyLabelEdit(setId, poseAt(0, dx), 1, name);
-      services.store.applyLabelEdit(setId, poseAt(2, 2 * dx), 2, name);
-      expect(services.store.submitAnnotationSet(setId, name).submitted).toBe(true);
+      services.store.labels.applyLabelEdit(setId, addPerson, 0, name);
+      services.store.labels.applyLabelEdit(setId, poseAt(0, dx), 1, name);
+      services.store.labels.applyLabelEdit(setId, poseAt(2, 2 * dx), 2, name);
+      expect(services.store.labels.submitAnnotationSet(setId, name).submitted).toBe(true);
     }
     expect((await sync.syncNow(10_000)).delivered).toHaveLength(2);
-    return services.store.loadLabels(sets.get(shared) ?? '').doc;
+    return services.store.labels.loadLabels(sets.get(shared) ?? '').doc;
   };
 
-  const rows = (services: Services) => services.store.sync.doubleSets.list();
+  const rows = (services: Services) => services.store.doubleSets.list();
 
   let lead: ReturnType<typeof workstation>;
   let docOf1: LabelsDocument;

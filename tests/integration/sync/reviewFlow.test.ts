@@ -82,11 +82,11 @@ describe('QA review between a reviewer and an annotator, through the real server
     const annotator = workstation('annotator', 'annotator-1', team.tokens.ann1);
     const reviewer = workstation('reviewer', 'reviewer-1', team.tokens.rev1);
     try {
-      annotator.services.store.applyLabelEdit(localSet, addPerson, 0, 'annotator-1');
-      annotator.services.store.applyLabelEdit(localSet, poseAt(10), 1, 'annotator-1');
-      expect(annotator.services.store.submitAnnotationSet(localSet, 'annotator-1').submitted).toBe(
-        true,
-      );
+      annotator.services.store.labels.applyLabelEdit(localSet, addPerson, 0, 'annotator-1');
+      annotator.services.store.labels.applyLabelEdit(localSet, poseAt(10), 1, 'annotator-1');
+      expect(
+        annotator.services.store.labels.submitAnnotationSet(localSet, 'annotator-1').submitted,
+      ).toBe(true);
       expect((await annotator.sync.syncNow(10_000)).delivered).toHaveLength(1);
 
       // The reviewer pulls the queue, then works with the network gone: all from the cache.
@@ -174,20 +174,20 @@ describe('QA review between a reviewer and an annotator, through the real server
       expect(comments.every((c) => c.resolved === null)).toBe(true);
 
       // Fix, resolve each comment (twice: the second is a no-op), resubmit.
-      annotator.services.store.applyLabelEdit(localSet, poseAt(12), 2, 'annotator-1');
+      annotator.services.store.labels.applyLabelEdit(localSet, poseAt(12), 2, 'annotator-1');
       for (const comment of comments) {
         await annotator.handlers.resolveComment({ commentId: comment.id });
         await annotator.handlers.resolveComment({ commentId: comment.id });
       }
-      const local = annotator.services.store.openAnnotationSet(
+      const local = annotator.services.store.labels.openAnnotationSet(
         clipIdOf(clip),
         'annotator-1',
         'default',
       );
       expect(local.status).toBe('changes_requested');
-      expect(annotator.services.store.submitAnnotationSet(localSet, 'annotator-1').submitted).toBe(
-        true,
-      );
+      expect(
+        annotator.services.store.labels.submitAnnotationSet(localSet, 'annotator-1').submitted,
+      ).toBe(true);
       await annotator.sync.syncNow(10_000);
       await annotator.sync.syncNow(10_000);
       expect(
@@ -228,11 +228,12 @@ describe('QA review between a reviewer and an annotator, through the real server
         ),
       ).toBe(2);
       expect(
-        annotator.services.store.openAnnotationSet(clipIdOf(clip), 'annotator-1', 'default').status,
+        annotator.services.store.labels.openAnnotationSet(clipIdOf(clip), 'annotator-1', 'default')
+          .status,
       ).toBe('accepted');
       expect(await reviewer.handlers.listReviewQueue({})).toEqual([]);
 
-      const reviewerAudit = reviewer.services.store.listAudit({ limit: 50 }).map((e) => e.action);
+      const reviewerAudit = reviewer.services.store.audit.list({ limit: 50 }).map((e) => e.action);
       expect(reviewerAudit).toEqual(
         expect.arrayContaining([
           'review.queue_pulled',
@@ -242,7 +243,9 @@ describe('QA review between a reviewer and an annotator, through the real server
           'review.accept',
         ]),
       );
-      const annotatorAudit = annotator.services.store.listAudit({ limit: 50 }).map((e) => e.action);
+      const annotatorAudit = annotator.services.store.audit
+        .list({ limit: 50 })
+        .map((e) => e.action);
       expect(annotatorAudit).toEqual(
         expect.arrayContaining([
           'review.comments_received',
@@ -268,9 +271,9 @@ describe('QA review between a reviewer and an annotator, through the real server
       count(serverDb, 'SELECT count(*)::int AS n FROM reviews WHERE set_id = $1', [setId]);
     try {
       const store = annotator.services.store;
-      store.applyLabelEdit(localSet, addPerson, 0, 'annotator-1');
-      store.applyLabelEdit(localSet, poseAt(10), 1, 'annotator-1');
-      store.applyLabelEdit(
+      store.labels.applyLabelEdit(localSet, addPerson, 0, 'annotator-1');
+      store.labels.applyLabelEdit(localSet, poseAt(10), 1, 'annotator-1');
+      store.labels.applyLabelEdit(
         localSet,
         {
           type: 'addSegment',
@@ -287,7 +290,7 @@ describe('QA review between a reviewer and an annotator, through the real server
         2,
         'annotator-1',
       );
-      expect(store.submitAnnotationSet(localSet, 'annotator-1').submitted).toBe(true);
+      expect(store.labels.submitAnnotationSet(localSet, 'annotator-1').submitted).toBe(true);
       await annotator.sync.syncNow(10_000);
 
       // The reviewer reviews revision 1 offline: three comments and an accept, not yet sent.
@@ -313,14 +316,14 @@ describe('QA review between a reviewer and an annotator, through the real server
       });
       await lead.sync.syncNow(10_000);
       await annotator.sync.syncNow(10_000);
-      store.applyLabelEdit(
+      store.labels.applyLabelEdit(
         localSet,
         { type: 'removeSegment', segmentId: 'seg1' },
         3,
         'annotator-1',
       );
-      store.applyLabelEdit(localSet, poseAt(12), 4, 'annotator-1');
-      expect(store.submitAnnotationSet(localSet, 'annotator-1').submitted).toBe(true);
+      store.labels.applyLabelEdit(localSet, poseAt(12), 4, 'annotator-1');
+      expect(store.labels.submitAnnotationSet(localSet, 'annotator-1').submitted).toBe(true);
       await annotator.sync.syncNow(10_000);
 
       // The reviewer's accept reaches the server and is refused as stale: parked, shown, not resent.
@@ -393,12 +396,15 @@ describe('QA review between a reviewer and an annotator, through the real server
       ).toBe(2);
       await annotator.sync.syncNow(10_000);
       expect(
-        annotator.services.store.openAnnotationSet(clipIdOf(staleClip), 'annotator-1', 'default')
-          .status,
+        annotator.services.store.labels.openAnnotationSet(
+          clipIdOf(staleClip),
+          'annotator-1',
+          'default',
+        ).status,
       ).toBe('accepted');
       expect(await reviewer.handlers.listReviewQueue({})).toEqual([]);
 
-      const audit = reviewer.services.store.listAudit({ limit: 50 }).map((e) => e.action);
+      const audit = reviewer.services.store.audit.list({ limit: 50 }).map((e) => e.action);
       for (const action of [
         'review.verdict_refused',
         'review.review_again',

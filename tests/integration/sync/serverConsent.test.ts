@@ -48,7 +48,7 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const stateOf = (clipRef: string) => services.store.getClip(clipIdOf(clipRef))?.consent;
+  const stateOf = (clipRef: string) => services.store.media.getClip(clipIdOf(clipRef))?.consent;
 
   it('makes a clip without a manifest record valid, audited on both sides', async () => {
     expect(stateOf(missing)?.state).toBe('missing');
@@ -62,8 +62,8 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
       clipRef: missing,
     });
     expect(serverTrail.map((e) => e.action)).toContain('consent.record');
-    const local = services.store
-      .listAudit({ entityId: missing })
+    const local = services.store.audit
+      .list({ entityId: missing })
       .filter((e) => e.action === 'consent.recorded_on_server');
     expect(local).toHaveLength(1);
     expect(local[0]).toMatchObject({ actor: 'lead1@server' });
@@ -71,8 +71,8 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
     // Pulled again, nothing changes and nothing is audited twice.
     await services.sync.syncNow(10_000);
     expect(
-      services.store
-        .listAudit({ entityId: missing })
+      services.store.audit
+        .list({ entityId: missing })
         .filter((e) => e.action === 'consent.recorded_on_server'),
     ).toHaveLength(1);
   });
@@ -97,7 +97,7 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
     expect(stateOf(renewed)).toMatchObject({ state: 'valid', consentId: 'consent-renewed' });
 
     // An older record delivered late (a restored server, a replayed feed) does not win.
-    const stale = services.store.sync.serverConsents.record(
+    const stale = services.store.serverConsents.record(
       {
         clipRef: renewed,
         consent: {
@@ -186,7 +186,7 @@ describe('consent recorded on the server reaches the workstation by sync (PGlite
     const lead = createServices({ databasePath: file, actor: 'lead-1' });
     try {
       lead.sync.signIn(server.url, team.tokens.lead1);
-      const leadState = () => lead.store.getClip(clipIdOf(leadClip))?.consent.state;
+      const leadState = () => lead.store.media.getClip(clipIdOf(leadClip))?.consent.state;
       expect(leadState()).toBe('missing');
       await recordConsent(serverDb, leadClip, { ...GRANTED, id: 'consent-lead' }, 'lead1');
       await lead.sync.syncNow(10_000);

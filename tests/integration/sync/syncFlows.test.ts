@@ -72,11 +72,11 @@ describe('sync flows against the real server (PGlite)', () => {
     });
     const desktopSet = desktopSets.get(clip) ?? '';
     const desktop = workstation('desktop');
-    desktop.services.store.applyLabelEdit(desktopSet, addTrack, 0, 'annotator-1');
-    desktop.services.store.applyLabelEdit(desktopSet, placedPose, 1, 'annotator-1');
-    expect(desktop.services.store.submitAnnotationSet(desktopSet, 'annotator-1').submitted).toBe(
-      true,
-    );
+    desktop.services.store.labels.applyLabelEdit(desktopSet, addTrack, 0, 'annotator-1');
+    desktop.services.store.labels.applyLabelEdit(desktopSet, placedPose, 1, 'annotator-1');
+    expect(
+      desktop.services.store.labels.submitAnnotationSet(desktopSet, 'annotator-1').submitted,
+    ).toBe(true);
 
     const laptop = workstation('laptop');
     try {
@@ -91,15 +91,15 @@ describe('sync flows against the real server (PGlite)', () => {
       expect(conflict?.server).toMatchObject({ revision: 1, labels: { tracks: [] } });
       expect(desktop.sync.status()).toMatchObject({ pending: 0, conflicts: 1, online: true });
       // The desktop's labels are untouched.
-      expect(desktop.services.store.loadLabels(desktopSet).doc.tracks).toHaveLength(1);
-      expect(desktop.services.store.getAnnotationSet(desktopSet)?.status).toBe('submitted');
+      expect(desktop.services.store.labels.loadLabels(desktopSet).doc.tracks).toHaveLength(1);
+      expect(desktop.services.store.labels.getAnnotationSet(desktopSet)?.status).toBe('submitted');
       // Once dealt with, the user dismisses it: off the list, still on record.
       const dismissed = await desktop.services.handlers.dismissSyncConflict({
         conflictId: conflict?.id ?? 0,
       });
       expect(dismissed).toEqual({ dismissed: true });
       expect(desktop.sync.conflicts()).toEqual([]);
-      expect(desktop.services.store.listAudit({ limit: 5 }).map((e) => e.action)).toContain(
+      expect(desktop.services.store.audit.list({ limit: 5 }).map((e) => e.action)).toContain(
         'sync.conflict_dismissed',
       );
     } finally {
@@ -128,7 +128,7 @@ describe('sync flows against the real server (PGlite)', () => {
       expect(verdict.status).toBe(200);
 
       const pulled = await laptop.sync.syncNow(10_000);
-      const localSet = laptop.services.store.openAnnotationSet(
+      const localSet = laptop.services.store.labels.openAnnotationSet(
         clipIdOf(clip),
         'annotator-1',
         'default',
@@ -140,11 +140,11 @@ describe('sync flows against the real server (PGlite)', () => {
       // Pulling again applies nothing twice.
       expect((await laptop.sync.syncNow(10_000)).reviewsApplied).toEqual([]);
 
-      laptop.services.store.applyLabelEdit(localSet.id, addTrack, 0, 'annotator-1');
-      laptop.services.store.applyLabelEdit(localSet.id, placedPose, 1, 'annotator-1');
-      expect(laptop.services.store.submitAnnotationSet(localSet.id, 'annotator-1').submitted).toBe(
-        true,
-      );
+      laptop.services.store.labels.applyLabelEdit(localSet.id, addTrack, 0, 'annotator-1');
+      laptop.services.store.labels.applyLabelEdit(localSet.id, placedPose, 1, 'annotator-1');
+      expect(
+        laptop.services.store.labels.submitAnnotationSet(localSet.id, 'annotator-1').submitted,
+      ).toBe(true);
       const resubmitted = await laptop.sync.syncNow(10_000);
       expect(resubmitted.delivered).toEqual([
         expect.objectContaining({ setId: localSet.id, revision: 3 }),
@@ -171,12 +171,12 @@ describe('sync flows against the real server (PGlite)', () => {
     const services = createServices({ databasePath: file, actor: 'annotator-1' });
     try {
       services.sync.signIn(server.url, team.tokens.ann1);
-      expect(services.store.getAnnotationSet(setId)).toBeDefined();
+      expect(services.store.labels.getAnnotationSet(setId)).toBeDefined();
       await withdrawConsent(serverDb, withdrawnClip, 'contributor asked');
       const report = await services.sync.syncNow(10_000);
       expect(report.consentWithdrawals).toEqual([withdrawnClip]);
       // Governance purges the clip's labels (the clip row stays, stripped, as its tombstone).
-      expect(services.store.getAnnotationSet(setId)).toBeUndefined();
+      expect(services.store.labels.getAnnotationSet(setId)).toBeUndefined();
       // Pulled again from the same cursor, nothing more happens.
       expect((await services.sync.syncNow(10_000)).consentWithdrawals).toEqual([]);
     } finally {
@@ -192,8 +192,8 @@ describe('sync flows against the real server (PGlite)', () => {
     // A person with a keyframe whose points are all undecided: not complete yet.
     const store = openStore(db);
     try {
-      store.applyLabelEdit(setId, addTrack, 0, me);
-      store.applyLabelEdit(
+      store.labels.applyLabelEdit(setId, addTrack, 0, me);
+      store.labels.applyLabelEdit(
         setId,
         {
           type: 'setKeyframe',
@@ -215,8 +215,8 @@ describe('sync flows against the real server (PGlite)', () => {
     });
     const fix = openStore(db);
     try {
-      fix.applyLabelEdit(setId, placedPose, 2, me);
-      fix.applyLabelEdit(setId, { type: 'deleteKeyframe', trackId: 'p1', frame: 2 }, 3, me);
+      fix.labels.applyLabelEdit(setId, placedPose, 2, me);
+      fix.labels.applyLabelEdit(setId, { type: 'deleteKeyframe', trackId: 'p1', frame: 2 }, 3, me);
     } finally {
       fix.close();
     }

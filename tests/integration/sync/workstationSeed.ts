@@ -1,5 +1,6 @@
-import { encodeFrameTimes } from '../../../src/main/services/store/frameTimesBlob';
-import { openDatabase, openStore } from '../../../src/main/services/store/openStore';
+import { encodeFrameTimes } from '../../../src/main/services/media/frameTimesBlob';
+import { openDatabase } from '../../../src/main/services/db/openDatabase';
+import { openStore } from '../../../src/main/services/store/openStore';
 import {
   DEFAULT_PROJECT_ID,
   defaultProjectSchema,
@@ -42,15 +43,18 @@ export function seedWorkstation(
   const store = openStore(file);
   const sets = new Map<string, string>();
   try {
-    store.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, annotator);
+    store.labels.ensureProject(
+      { id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() },
+      annotator,
+    );
     for (const ref of clipRefs) {
-      const set = store.openAnnotationSet(
+      const set = store.labels.openAnnotationSet(
         `clip-${ref.slice(0, 16)}`,
         annotator,
         DEFAULT_PROJECT_ID,
       );
       if (options.submit ?? true) {
-        const outcome = store.submitAnnotationSet(set.id, annotator);
+        const outcome = store.labels.submitAnnotationSet(set.id, annotator);
         if (!outcome.submitted) throw new Error(`seed set for ${ref} is incomplete`);
       }
       sets.set(ref, set.id);

@@ -13,8 +13,8 @@ import {
   type ComparedClip,
 } from '../../../shared/domain/metrics';
 import type { Store } from '../store/Store';
-import type { RemoteDoubleSet } from '../store/doubleAnnotationSets';
-import { ExportQueries, type ExportClipRow, type ExportSetRow } from '../store/exportQueries';
+import type { RemoteDoubleSet } from '../review/doubleAnnotationSets';
+import { ExportQueries, type ExportClipRow, type ExportSetRow } from '../export/exportQueries';
 
 export type AgreementServiceDeps = {
   databasePath: string;
@@ -68,7 +68,7 @@ export class AgreementService {
         ];
         const sets = latestHandedInPerAnnotator(candidates);
         if (sets.length < 2) continue;
-        const batchName = this.#deps.store.getBatch(clip.batchId)?.name ?? clip.batchId;
+        const batchName = this.#deps.store.media.getBatch(clip.batchId)?.name ?? clip.batchId;
         const templates = templatesFor(queries, clip, sets);
         const labels = (ref: SetRef): LabelsDocument =>
           ref.kind === 'local' ? queries.labels(ref.set, clip.frameCount) : ref.set.labels;

@@ -16,27 +16,27 @@ export function createHandlers(services: CoreServices): ApiHandlers {
   const { store, actor } = services;
   return {
     importBatch: ({ folder }) => importBatch(folder, services.importDeps),
-    listBatches: () => store.listBatches(),
+    listBatches: () => store.media.listBatches(),
     listClips: ({ batchId }) => {
-      if (!store.getBatch(batchId)) throw notFound('batch', batchId);
-      return store.listClips(batchId);
+      if (!store.media.getBatch(batchId)) throw notFound('batch', batchId);
+      return store.media.listClips(batchId);
     },
     listFileErrors: ({ batchId }) => {
-      if (!store.getBatch(batchId)) throw notFound('batch', batchId);
-      return store.listFileErrors(batchId);
+      if (!store.media.getBatch(batchId)) throw notFound('batch', batchId);
+      return store.media.listFileErrors(batchId);
     },
     getClip: ({ clipId }) => {
-      const clip = store.getClip(clipId);
+      const clip = store.media.getClip(clipId);
       if (!clip) throw notFound('clip', clipId);
       return clip;
     },
     getFrameTable: ({ clipId }) => {
-      const table = store.getFrameTable(clipId);
+      const table = store.media.getFrameTable(clipId);
       if (!table) throw notFound('clip', clipId);
       return table;
     },
     getSampleTable: async ({ clipId, variant }) => {
-      const filePath = store.getClipFilePath(clipId);
+      const filePath = store.media.getClipFilePath(clipId);
       if (filePath === undefined) throw notFound('clip', clipId);
       if (variant === 'original') {
         return { clipId, variant, ...(await services.sampleTables.get(filePath)) };
@@ -51,33 +51,33 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return { clipId, variant, ...(await services.sampleTables.get(proxyPath)) };
     },
     ensureProxy: ({ clipId }) => {
-      if (!store.getClip(clipId)) throw notFound('clip', clipId);
+      if (!store.media.getClip(clipId)) throw notFound('clip', clipId);
       return services.proxies.ensure(clipId);
     },
     getProxyStatus: ({ clipId }) => {
-      if (!store.getClip(clipId)) throw notFound('clip', clipId);
+      if (!store.media.getClip(clipId)) throw notFound('clip', clipId);
       return services.proxies.status(clipId);
     },
     getProject: ({ projectId }) => {
       const id = projectId ?? activeProjectId(store);
-      const project = store.getProject(id);
+      const project = store.labels.getProject(id);
       if (!project) throw notFound('project', id);
       return project;
     },
     openAnnotationSet: ({ clipId }) => {
-      if (!store.getClip(clipId)) throw notFound('clip', clipId);
-      return store.openAnnotationSet(clipId, actor, activeProjectId(store));
+      if (!store.media.getClip(clipId)) throw notFound('clip', clipId);
+      return store.labels.openAnnotationSet(clipId, actor, activeProjectId(store));
     },
-    loadLabels: ({ setId }) => ({ setId, ...store.loadLabels(setId) }),
+    loadLabels: ({ setId }) => ({ setId, ...store.labels.loadLabels(setId) }),
     applyLabelEdit: ({ setId, command, expectedSeq, editId }) => {
-      const saved = store.applyLabelEdit(setId, command, expectedSeq, actor, editId);
+      const saved = store.labels.applyLabelEdit(setId, command, expectedSeq, actor, editId);
       services.events.emit('labelsSaved', { setId, seq: saved.seq });
       return saved;
     },
     submitAnnotationSet: ({ setId }) => {
-      const set = store.getAnnotationSet(setId);
+      const set = store.labels.getAnnotationSet(setId);
       if (!set || set.annotator !== actor) throw notFound('annotation set', setId);
-      const outcome = store.submitAnnotationSet(setId, actor);
+      const outcome = store.labels.submitAnnotationSet(setId, actor);
       // Queued in the submit's transaction; the background sender delivers it when it can.
       if (outcome.submitted) services.sync.kick();
       return outcome.submitted
@@ -117,9 +117,9 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return comment;
     },
     reopenComment: ({ commentId }) => store.reviews.reopenComment(commentId, actor),
-    getWorkspace: () => store.getWorkspace(actor),
+    getWorkspace: () => store.labels.getWorkspace(actor),
     saveWorkspace: (workspace) => {
-      store.saveWorkspace(actor, workspace);
+      store.labels.saveWorkspace(actor, workspace);
       return {};
     },
     startExport: (request) => services.exports.start(request),

@@ -1,19 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditTrailEntry } from '../../../shared/api/governanceSchemas';
+import { AUDIT_COLUMNS, toAuditRecord, type AuditRow } from './auditEntry';
 
 export type { AuditTrailEntry };
-
-type Row = {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  details: string;
-  prev_hash: string | null;
-  hash: string | null;
-};
 
 /**
  * The entries about one batch, oldest first: the batch itself, its clips (also those purged since:
@@ -23,11 +12,11 @@ type Row = {
  */
 export function auditTrailOfBatch(db: Database, batchId: string): AuditTrailEntry[] {
   const rows = db
-    .prepare<{ batchId: string }, Row>(
+    .prepare<{ batchId: string }, AuditRow>(
       /* sql */ `
       WITH clip_ids AS (SELECT id FROM clips WHERE batch_id = @batchId),
            set_ids AS (SELECT id FROM annotation_sets WHERE clip_id IN (SELECT id FROM clip_ids))
-      SELECT id, at, actor, action, entity_type, entity_id, details, prev_hash, hash
+      SELECT ${AUDIT_COLUMNS}
       FROM audit_log
       WHERE entity_id = @batchId
          OR entity_id IN (SELECT id FROM clip_ids)
@@ -37,17 +26,7 @@ export function auditTrailOfBatch(db: Database, batchId: string): AuditTrailEntr
       ORDER BY id`,
     )
     .all({ batchId });
-  return rows.map((row) => ({
-    id: row.id,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    entityType: row.entity_type,
-    entityId: row.entity_id,
-    details: JSON.parse(row.details) as Record<string, unknown>,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  }));
+  return rows.map(toAuditRecord);
 }
 
 /** JSON Lines, one entry a line, as `framewise audit export` writes it. */

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { auditEntryHash, GENESIS_HASH } from './auditChain';
+import { AUDIT_COLUMNS, chainedFieldsOf, type AuditRow } from './auditEntry';
 
 /** Why the chain broke at an entry. */
 export type ChainProblem =
@@ -25,18 +26,6 @@ export type ChainVerdict =
       message: string;
     };
 
-type Row = {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  details: string;
-  prev_hash: string | null;
-  hash: string | null;
-};
-
 /**
  * Walks the whole audit log in id order, recomputing every hash, and names the first entry where
  * the chain breaks. Reads inside one transaction, so an append meanwhile is not mistaken for a
@@ -49,10 +38,7 @@ export function verifyAuditChain(db: Database): ChainVerdict {
     let expectedId = 1;
     let entries = 0;
     const rows = db
-      .prepare<[], Row>(
-        /* sql */ `SELECT id, at, actor, action, entity_type, entity_id, details, prev_hash, hash
-        FROM audit_log ORDER BY id`,
-      )
+      .prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log ORDER BY id`)
       .iterate();
     for (const row of rows) {
       const fail = (problem: ChainProblem, id: number, message: string): ChainVerdict => {
@@ -77,15 +63,7 @@ export function verifyAuditChain(db: Database): ChainVerdict {
             'was deleted or replaced.',
         );
       }
-      const hash = auditEntryHash(prev, {
-        id: row.id,
-        at: row.at,
-        actor: row.actor,
-        action: row.action,
-        entityType: row.entity_type,
-        entityId: row.entity_id,
-        details: row.details,
-      });
+      const hash = auditEntryHash(prev, chainedFieldsOf(row));
       if (hash !== row.hash) {
         return fail(
           'entry_altered',

@@ -6,7 +6,7 @@ import type {
 } from '../../../shared/api/exportSchemas';
 import { isApiError } from '../../../shared/api/apiError';
 import type { EventBus } from '../eventBus';
-import { ExportQueries } from '../store/exportQueries';
+import { ExportQueries } from '../export/exportQueries';
 import { ExportError } from './exportError';
 import { framewiseVersion } from './framewiseVersion';
 import { runExport } from './runExport';

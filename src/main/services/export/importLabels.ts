@@ -55,14 +55,14 @@ export async function importLabels(
   filePath: string,
 ): Promise<ImportLabelsResult> {
   const { store, actor } = deps;
-  const clip = store.getClip(clipId);
+  const clip = store.media.getClip(clipId);
   if (!clip) {
     throw new ImportLabelsError(
       'CLIP_NOT_FOUND',
       `No clip ${clipId} in this workstation's database.`,
     );
   }
-  const project = store.getProject(deps.projectId);
+  const project = store.labels.getProject(deps.projectId);
   if (!project) {
     throw new ImportLabelsError(
       'PROJECT_NOT_FOUND',
@@ -132,8 +132,8 @@ export async function importLabels(
     );
   }
 
-  const set = store.openAnnotationSet(clipId, actor, deps.projectId);
-  const { doc, seq } = store.loadLabels(set.id);
+  const set = store.labels.openAnnotationSet(clipId, actor, deps.projectId);
+  const { doc, seq } = store.labels.loadLabels(set.id);
   const taken = new Set(doc.tracks.map((t) => t.id));
   const clash = tracks.find((t) => taken.has(t.id));
   if (clash) {
@@ -146,7 +146,7 @@ export async function importLabels(
     type: 'batch',
     commands: tracks.map((track): Command => ({ type: 'addTrack', track })),
   };
-  const saved = store.applyLabelEdit(set.id, command, seq, actor);
+  const saved = store.labels.applyLabelEdit(set.id, command, seq, actor);
   return {
     setId: set.id,
     format,

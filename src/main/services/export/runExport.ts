@@ -29,7 +29,7 @@ import {
 } from '../../../shared/formats';
 import { sha256File } from '../media/sha256File';
 import { copyWithoutMetadata, StripMetadataError } from '../media/stripMetadata';
-import type { ExportClipRow, ExportQueries, ExportSetRow } from '../store/exportQueries';
+import type { ExportClipRow, ExportQueries, ExportSetRow } from '../export/exportQueries';
 import { consentVerdict } from './consentGate';
 import { ExportError } from './exportError';
 import { writeChunks } from './writeChunks';

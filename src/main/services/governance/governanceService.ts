@@ -1,14 +1,13 @@
-import type { Database } from 'better-sqlite3';
 import type { AuditVerdict } from '../../../shared/api/governanceSchemas';
 import type { ConsentPolicy } from '../../../shared/domain/consentState';
-import { appendChainedAudit } from '../audit/appendChainedAudit';
 import { type PrivacyReport, privacyReportOf } from '../../../shared/domain/privacyReport';
 import { auditTrailOfBatch, type AuditTrailEntry } from '../audit/auditTrail';
 import { verifyAuditChain } from '../audit/verifyAuditChain';
-import { openDatabase } from '../store/openStore';
+import { openDatabase } from '../db/openDatabase';
 import type { Store } from '../store/Store';
 import { GovernanceError } from './governanceError';
 import {
+  purgedAnything,
   rewriteWithoutFreedPages,
   withdrawConsent,
   type WithdrawalOutcome,
@@ -77,43 +76,47 @@ export class GovernanceService {
   async #purgePending(): Promise<void> {
     const run = this.#pending.splice(0);
     const done: { outcome: WithdrawalOutcome; resolve: (o: WithdrawalOutcome) => void }[] = [];
-    let db: Database | null = null;
+    const { store } = this.#deps;
     try {
-      db = this.#open(false);
       for (const item of run) {
         try {
-          const outcome = await withdrawConsent(db, item.request, {
-            actor: this.#deps.actor,
-            proxyDir: this.#deps.proxyDir,
-            vacuum: false,
-          });
+          const outcome = await withdrawConsent(
+            store.db,
+            store.clipOwners,
+            store.audit,
+            item.request,
+            {
+              actor: this.#deps.actor,
+              proxyDir: this.#deps.proxyDir,
+              vacuum: false,
+            },
+          );
           done.push({ outcome, resolve: item.resolve });
         } catch (error) {
           item.reject(error);
         }
       }
       const purged = done.flatMap(({ outcome }) => outcome.clips.map((c) => c.clipId));
-      if (purged.length > 0) {
-        const rewrite = rewriteWithoutFreedPages(db);
+      if (done.some(({ outcome }) => purgedAnything(outcome))) {
+        const rewrite = rewriteWithoutFreedPages(store.db.connection);
         for (const { outcome } of done) {
-          if (outcome.clips.length > 0) Object.assign(outcome, rewrite);
+          if (purgedAnything(outcome)) Object.assign(outcome, rewrite);
         }
         // A reader (a running export, say) kept the -wal from being emptied: its old frames
         // still hold the purged labels, so keep trying until it can be truncated.
         if (!rewrite.walTruncated) this.#scheduleCheckpoint();
-        // The store's connection may hold the purged documents in memory; the renderer holds
-        // decoded frames and the open document.
-        this.#deps.store.forgetDeletedSets();
-        const reason = run.map((item) => item.request.reason).find((r) => r !== undefined);
-        this.#deps.events?.emit('consentWithdrawn', { clipIds: purged, reason: reason ?? null });
+        // Labels dropped their in-memory documents in the purge; the renderer holds decoded
+        // frames and the open document.
+        if (purged.length > 0) {
+          const reason = run.map((item) => item.request.reason).find((r) => r !== undefined);
+          this.#deps.events?.emit('consentWithdrawn', { clipIds: purged, reason: reason ?? null });
+        }
       }
       for (const { outcome, resolve } of done) resolve(outcome);
     } catch (error) {
-      // Opening or the rewrite failed: purges may have committed, but none is reported done
+      // The rewrite failed: purges may have committed, but none is reported done
       // (a caller already answered with its own failure ignores this second answer).
       for (const item of run) item.reject(error);
-    } finally {
-      db?.close();
     }
   }
 
@@ -122,41 +125,28 @@ export class GovernanceService {
    * valid consent from the next edit on, 'label' allows them (never their export). Audited.
    */
   setConsentPolicy(projectId: string, policy: ConsentPolicy, actor?: string): ConsentPolicy {
-    const db = this.#open(false);
-    try {
-      db.transaction(() => {
-        const previous = db
-          .prepare<[string], string | null>(
-            "SELECT json_extract(schema_json, '$.consentPolicy') FROM projects WHERE id = ?",
-          )
-          .pluck()
-          .get(projectId);
-        if (previous === undefined) {
-          throw new GovernanceError(
-            'PROJECT_NOT_FOUND',
-            `No project ${projectId} on this workstation.`,
-          );
-        }
-        // The project file as stored, with only this field changed: json_set keeps the rest.
-        db.prepare(
-          "UPDATE projects SET schema_json = json_set(schema_json, '$.consentPolicy', ?) WHERE id = ?",
-        ).run(policy, projectId);
-        appendChainedAudit(
-          db,
-          {
-            actor: actor ?? this.#deps.actor,
-            action: 'project.consent_policy',
-            entityType: 'project',
-            entityId: projectId,
-            details: { from: previous, to: policy },
-          },
-          new Date().toISOString(),
+    const { store } = this.#deps;
+    store.db.write((tx) => {
+      const previous = store.labels.setConsentPolicy(tx, projectId, policy);
+      if (previous === undefined) {
+        throw new GovernanceError(
+          'PROJECT_NOT_FOUND',
+          `No project ${projectId} on this workstation.`,
         );
-      }).immediate();
-      return policy;
-    } finally {
-      db.close();
-    }
+      }
+      store.audit.append(
+        tx,
+        {
+          actor: actor ?? this.#deps.actor,
+          action: 'project.consent_policy',
+          entityType: 'project',
+          entityId: projectId,
+          details: { from: previous, to: policy },
+        },
+        new Date().toISOString(),
+      );
+    });
+    return policy;
   }
 
   /**
@@ -222,11 +212,11 @@ export class GovernanceService {
 
   privacyReport(batchId: string, at: Date = new Date()): PrivacyReport {
     const batch = this.#batch(batchId);
-    return privacyReportOf(batch, this.#deps.store.listClips(batchId), at);
+    return privacyReportOf(batch, this.#deps.store.media.listClips(batchId), at);
   }
 
   #batch(batchId: string) {
-    const batch = this.#deps.store.getBatch(batchId);
+    const batch = this.#deps.store.media.getBatch(batchId);
     if (batch === undefined) {
       throw new GovernanceError(
         'BATCH_NOT_FOUND',

@@ -1,8 +1,35 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { appendChainedAudit } from '../audit/appendChainedAudit';
+import type { AuditLog } from '../audit/auditLog';
+import type { Db, ReadTx, Tx } from '../db/db';
+import type { AnnotationSets } from '../labels/annotationSets';
+import type { MediaRepository } from '../media/mediaRepository';
+import type { DoubleAnnotationSets } from '../review/doubleAnnotationSets';
+import type { Reviews } from '../review/reviews';
+import type { SyncQueue } from '../sync/syncQueue';
 import { GovernanceError } from './governanceError';
+import type { ClipDataOwner, WithdrawnClip } from './withdrawnClip';
+
+/**
+ * Every module that keeps data about a clip, called in this order inside the withdrawal's unit
+ * of work: rows that point at annotation sets (sync, review) before the sets (labels), the
+ * sets before the clip's media.
+ */
+export type ClipOwners = {
+  sync: ClipDataOwner & Pick<SyncQueue, 'serverSetIdsOf'>;
+  review: ClipDataOwner & Pick<Reviews, 'clipTables'>;
+  doubleSets: ClipDataOwner & Pick<DoubleAnnotationSets, 'clipTables'>;
+  labels: Pick<AnnotationSets, 'clipTables' | 'purgeClip' | 'setIdsOfClip'>;
+  media: ClipDataOwner & Pick<MediaRepository, 'proxyFile'>;
+};
+
+/** The tables governance keeps rows in after a withdrawal, on purpose, and why. */
+export const KEPT_AFTER_WITHDRAWAL: Readonly<Record<string, string>> = {
+  consent_withdrawals:
+    'the withdrawal itself (consent id, clip id or sha256, time, source): what keeps the clip ' +
+    'locked and its data from being stored again',
+};
 
 /**
  * A withdrawal of consent: by consent id (every clip recorded under it, and any imported later),
@@ -43,22 +70,20 @@ export type WithdrawalOutcome = {
   clips: PurgedClip[];
   /** Other annotators' sets of the clip pulled for agreement (migration 009), imported or not. */
   pulledSets: number;
+  /** Rows the owners removed for a clip not imported here (a reviewer's queue, its comments). */
+  clipRefRows: number;
   /** VACUUM rebuilt the file, so no freed page still holds purged bytes. */
   vacuumed: boolean;
   /** The -wal file was checkpointed and truncated; false while another connection was reading. */
   walTruncated: boolean;
 };
 
-type ClipRow = { id: string; sha256: string | null; consent_id: string | null };
-
-const NO_FLAGGED = JSON.stringify({ location: null, make: null, model: null, creationTime: null });
-
-/**
- * Sync-owned tables that may hold a clip's labels (queued payloads, conflict copies) or refer to
- * its sets. Looked up at run time: this code does not own their schema, and older files lack them.
- * Children first, so foreign keys to annotation_sets (RESTRICT) never block the purge.
- */
-const SYNC_TABLES = ['sync_outbox', 'sync_conflicts', 'sync_sets', 'outbox'] as const;
+type ClipRow = {
+  id: string;
+  sha256: string | null;
+  expected_sha256: string | null;
+  consent_id: string | null;
+};
 
 /**
  * Records the withdrawal and purges every affected clip from this workstation in one
@@ -76,7 +101,9 @@ const SYNC_TABLES = ['sync_outbox', 'sync_conflicts', 'sync_sets', 'outbox'] as 
  * `db` is a connection of its own (read-write, migrated); it is left open for the caller.
  */
 export async function withdrawConsent(
-  db: Database,
+  db: Db,
+  owners: ClipOwners,
+  audit: AuditLog,
   request: WithdrawalRequest,
   options: {
     actor: string;
@@ -95,14 +122,14 @@ export async function withdrawConsent(
     );
   }
   const actor = request.actor ?? options.actor;
-  db.pragma('secure_delete = ON');
+  db.connection.pragma('secure_delete = ON');
   let result: Omit<WithdrawalOutcome, 'vacuumed' | 'walTruncated'>;
   try {
-    result = db
-      .transaction(() => recordAndPurge(db, request, { at, withdrawnAt, actor }))
-      .immediate();
+    result = db.write((tx) =>
+      recordAndPurge(tx, owners, audit, request, { at, withdrawnAt, actor }),
+    );
   } finally {
-    db.pragma('secure_delete = OFF');
+    db.connection.pragma('secure_delete = OFF');
   }
 
   for (const clip of result.clips) {
@@ -115,15 +142,13 @@ export async function withdrawConsent(
     clip.proxyFiles = [...candidates];
   }
 
-  if (result.clips.length === 0 && result.pulledSets > 0) {
-    // Only pulled copies went: secure_delete zeroed their pages, and no caller rewrites the file
-    // for a withdrawal that purged no clip, so empty the -wal, whose old frames still hold them.
-    return { ...result, vacuumed: false, walTruncated: checkpoint(db) };
-  }
-  if (result.clips.length === 0 || options.vacuum === false) {
+  // secure_delete zeroed what the purge deleted, but not the older versions of those rows that
+  // earlier updates left in the pages' free space (a re-pulled queue entry, a newer revision):
+  // only a rewrite removes them, also when the clip itself was never imported here.
+  if (!purgedAnything(result) || options.vacuum === false) {
     return { ...result, vacuumed: false, walTruncated: false };
   }
-  return { ...result, ...rewriteWithoutFreedPages(db) };
+  return { ...result, ...rewriteWithoutFreedPages(db.connection) };
 }
 
 /**
@@ -147,12 +172,15 @@ function checkpoint(db: Database): boolean {
 }
 
 function recordAndPurge(
-  db: Database,
+  tx: Tx,
+  owners: ClipOwners,
+  audit: AuditLog,
   request: WithdrawalRequest,
   ctx: { at: string; withdrawnAt: string; actor: string },
 ): Omit<WithdrawalOutcome, 'vacuumed' | 'walTruncated'> {
+  const db = tx.connection;
   const consentOfClips = /* sql */ `
-    SELECT c.id, c.sha256, json_extract(b.manifest_json, '$.consent.id') AS consent_id
+    SELECT c.id, c.sha256, c.expected_sha256, json_extract(b.manifest_json, '$.consent.id') AS consent_id
     FROM clips c JOIN batches b ON b.id = c.batch_id`;
   let clips: ClipRow[];
   let consentId: string | null = null;
@@ -227,8 +255,8 @@ function recordAndPurge(
       request.source,
       request.reason ?? null,
     );
-    appendChainedAudit(
-      db,
+    audit.append(
+      tx,
       {
         actor: ctx.actor,
         action: 'consent.withdrawn',
@@ -240,7 +268,8 @@ function recordAndPurge(
           clipRef,
           withdrawnAt: ctx.withdrawnAt,
           source: request.source,
-          reason: request.reason ?? null,
+          // Ids and counts only: the reason is kept in consent_withdrawals, not in the log.
+          reasonGiven: request.reason !== undefined,
           clips: clips.length,
         },
       },
@@ -248,16 +277,17 @@ function recordAndPurge(
     );
   }
 
-  const syncTables = presentSyncTables(db);
   const purged: PurgedClip[] = [];
+  let pulledSets = 0;
   for (const clip of clips) {
-    const outcome = purgeClip(db, clip, syncTables, ctx.at);
+    const { pulledSets: pulled, ...outcome } = purgeClip(tx, owners, clip, ctx.at);
+    pulledSets += pulled;
     // A clip purged before (the same withdrawal again) has nothing left: no second entry.
     const anything =
       outcome.annotationSets + outcome.outboxItems + outcome.workspaces + outcome.proxyFiles.length;
     if (recorded || anything > 0) {
-      appendChainedAudit(
-        db,
+      audit.append(
+        tx,
         {
           actor: ctx.actor,
           action: 'clip.purged',
@@ -278,81 +308,69 @@ function recordAndPurge(
     }
     purged.push(outcome);
   }
-  const pulledSets = purgePulledSets(db, [clipRef, ...clips.map((c) => c.sha256)]);
-  return { consentId, recorded, clips: purged, pulledSets };
-}
-
-/** Deletes the sets sync pulled for agreement of these clips (by sha256; older files lack the table). */
-function purgePulledSets(db: Database, refs: readonly (string | null)[]): number {
-  const present = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'double_annotation_sets'")
-    .get();
-  if (present === undefined) return 0;
-  const remove = db.prepare<[string]>('DELETE FROM double_annotation_sets WHERE clip_ref = ?');
-  let removed = 0;
-  for (const ref of new Set(refs)) if (ref !== null) removed += remove.run(ref).changes;
-  return removed;
-}
-
-type SyncTable = { name: string; by: 'set_id' | 'clip_id' };
-
-function presentSyncTables(db: Database): SyncTable[] {
-  const out: SyncTable[] = [];
-  for (const name of SYNC_TABLES) {
-    const columns = db
-      .prepare<[string], string>('SELECT name FROM pragma_table_info(?)')
-      .pluck()
-      .all(name);
-    if (columns.includes('set_id')) out.push({ name, by: 'set_id' });
-    else if (columns.includes('clip_id')) out.push({ name, by: 'clip_id' });
+  // A clip not imported here (a reviewer's, a lead's agreement copies) is known by its sha256
+  // only: every owner still purges what it keeps under it.
+  let clipRefRows = 0;
+  if (clipRef !== null && !clips.some((c) => (c.sha256 ?? c.expected_sha256) === clipRef)) {
+    const removed = purgeClipRef(tx, owners, clipRef, ctx.at);
+    pulledSets += removed.pulledSets;
+    clipRefRows = removed.rows;
   }
-  return out;
+  return { consentId, recorded, clips: purged, pulledSets, clipRefRows };
 }
 
-function purgeClip(db: Database, clip: ClipRow, syncTables: SyncTable[], at: string): PurgedClip {
-  const setsOfClip = 'SELECT id FROM annotation_sets WHERE clip_id = @clip';
-  const count = (sql: string): number =>
-    db.prepare<{ clip: string }, number>(sql).pluck().get({ clip: clip.id }) ?? 0;
-  const run = (sql: string): number =>
-    db.prepare<{ clip: string }>(sql).run({ clip: clip.id }).changes;
+/** The owners' purge of a clip this workstation never imported. */
+function purgeClipRef(
+  tx: Tx,
+  owners: ClipOwners,
+  sha256: string,
+  at: string,
+): { rows: number; pulledSets: number } {
+  const clip: WithdrawnClip = { clipId: null, sha256, setIds: [], serverSetIds: [], at };
+  const pulledSets = owners.doubleSets.purgeClip(tx, clip);
+  const rows = owners.sync.purgeClip(tx, clip) + owners.review.purgeClip(tx, clip) + pulledSets;
+  return { rows, pulledSets };
+}
 
-  const proxyFile = db
-    .prepare<[string], string | null>('SELECT file_path FROM proxies WHERE clip_id = ?')
-    .pluck()
-    .get(clip.id);
-  // Opens the label log's delete trigger for this clip only (migration 006).
-  db.prepare('INSERT INTO purge_in_progress (clip_id, started_at) VALUES (?, ?)').run(clip.id, at);
-  let outboxItems = 0;
-  for (const table of syncTables) {
-    // Table names come from the fixed list above, never from input.
-    outboxItems += run(
-      table.by === 'set_id'
-        ? `DELETE FROM ${table.name} WHERE set_id IN (${setsOfClip})`
-        : `DELETE FROM ${table.name} WHERE clip_id = @clip`,
-    );
-  }
-  const labelCommands = count(
-    `SELECT count(*) FROM label_commands WHERE set_id IN (${setsOfClip})`,
-  );
-  run(`DELETE FROM label_commands WHERE set_id IN (${setsOfClip})`);
-  const labelSnapshots = run(`DELETE FROM label_snapshots WHERE set_id IN (${setsOfClip})`);
-  const annotationSets = run('DELETE FROM annotation_sets WHERE clip_id = @clip');
-  run('DELETE FROM proxies WHERE clip_id = @clip');
-  const workspaces = run(
-    "DELETE FROM workspaces WHERE json_extract(state_json, '$.clipId') = @clip",
-  );
-  // Location and device are the contributor's; the tombstone keeps neither.
-  db.prepare('UPDATE clips SET flagged_metadata = ? WHERE id = ?').run(NO_FLAGGED, clip.id);
-  run('DELETE FROM purge_in_progress WHERE clip_id = @clip');
+/** Whether the withdrawal removed anything whose bytes a rewrite must clear from the file. */
+export function purgedAnything(
+  outcome: Pick<WithdrawalOutcome, 'clips' | 'pulledSets' | 'clipRefRows'>,
+): boolean {
+  return outcome.clips.length > 0 || outcome.pulledSets > 0 || outcome.clipRefRows > 0;
+}
+
+function withdrawnClipOf(tx: ReadTx, owners: ClipOwners, clip: ClipRow, at: string): WithdrawnClip {
+  const setIds = owners.labels.setIdsOfClip(tx, clip.id);
   return {
     clipId: clip.id,
-    sha256: clip.sha256,
-    consentId: clip.consent_id,
-    annotationSets,
-    labelCommands,
-    labelSnapshots,
+    // Before its checksum is computed, a clip is known by the manifest's expected sha256.
+    sha256: clip.sha256 ?? clip.expected_sha256,
+    setIds,
+    serverSetIds: owners.sync.serverSetIdsOf(tx, setIds),
+    at,
+  };
+}
+
+function purgeClip(
+  tx: Tx,
+  owners: ClipOwners,
+  row: ClipRow,
+  at: string,
+): PurgedClip & { pulledSets: number } {
+  const clip = withdrawnClipOf(tx, owners, row, at);
+  const proxyFile = owners.media.proxyFile(tx, row.id);
+  const outboxItems = owners.sync.purgeClip(tx, clip);
+  owners.review.purgeClip(tx, clip);
+  const pulledSets = owners.doubleSets.purgeClip(tx, clip);
+  const labels = owners.labels.purgeClip(tx, clip);
+  owners.media.purgeClip(tx, clip);
+  return {
+    clipId: row.id,
+    sha256: row.sha256,
+    consentId: row.consent_id,
+    ...labels,
     outboxItems,
-    workspaces,
-    proxyFiles: proxyFile === null || proxyFile === undefined ? [] : [proxyFile],
+    proxyFiles: proxyFile === null ? [] : [proxyFile],
+    pulledSets,
   };
 }

@@ -50,7 +50,7 @@ export class ChecksumWorker {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const pending = this.store.listPendingChecksums();
+      const pending = this.store.media.listPendingChecksums();
       if (pending.length === 0 || this.isStopped()) return;
       let done = 0;
       for (const item of pending) {
@@ -72,7 +72,7 @@ export class ChecksumWorker {
         if (state === 'mismatch') {
           message = `The file's sha256 differs from batch.json: it changed after the manifest was written.`;
         }
-        this.store.setChecksum(item.clipId, state, sha256, this.actor);
+        this.store.media.setChecksum(item.clipId, state, sha256, this.actor);
         done += 1;
         this.events.emit('checksumUpdate', {
           clipId: item.clipId,

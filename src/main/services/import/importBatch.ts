@@ -91,7 +91,7 @@ export async function importBatch(folder: string, deps: ImportDeps): Promise<Imp
   const manifest = await readManifest(root);
   const { files, errors: layoutErrors } = await findBatchFiles(root, manifest);
 
-  const batch = deps.store.upsertBatch(
+  const batch = deps.store.media.upsertBatch(
     {
       folder: root,
       name: manifest?.batchId ?? basename(root),
@@ -108,7 +108,7 @@ export async function importBatch(folder: string, deps: ImportDeps): Promise<Imp
   );
 
   const outcomes: ImportFileOutcome[] = layoutErrors.map((error) => {
-    deps.store.recordFileError(batch.id, error);
+    deps.store.media.recordFileError(batch.id, error);
     return { status: 'error', ...error };
   });
 
@@ -125,12 +125,12 @@ export async function importBatch(folder: string, deps: ImportDeps): Promise<Imp
         );
       }
       const fingerprint = await deps.fingerprint(file.absolutePath);
-      const existing = deps.store.findClipByFingerprint(fingerprint);
+      const existing = deps.store.media.findClipByFingerprint(fingerprint);
       if (existing) return alreadyImported(file, existing);
       const probe = await deps.probe(file.absolutePath);
       let clip: Clip;
       try {
-        clip = deps.store.addClip(
+        clip = deps.store.media.addClip(
           {
             batchId: batch.id,
             relativePath: file.relativePath,
@@ -145,7 +145,7 @@ export async function importBatch(folder: string, deps: ImportDeps): Promise<Imp
         );
       } catch (error) {
         // Two copies of the same bytes in one batch race past the lookup above; the first wins.
-        const twin = deps.store.findClipByFingerprint(fingerprint);
+        const twin = deps.store.media.findClipByFingerprint(fingerprint);
         if (error instanceof StoreError && error.code === 'CLIP_ALREADY_IMPORTED' && twin) {
           return alreadyImported(file, twin);
         }
@@ -168,7 +168,7 @@ export async function importBatch(folder: string, deps: ImportDeps): Promise<Imp
     } catch (error) {
       const outcome = failure(file, error);
       if (outcome.status === 'error') {
-        deps.store.recordFileError(batch.id, {
+        deps.store.media.recordFileError(batch.id, {
           relativePath: outcome.relativePath,
           code: outcome.code,
           message: outcome.message,
@@ -198,7 +198,7 @@ export async function importBatch(folder: string, deps: ImportDeps): Promise<Imp
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 4) }, worker));
 
-  deps.store.appendAudit({
+  deps.store.audit.record({
     actor: deps.actor,
     action: 'batch.imported',
     entityType: 'batch',
@@ -212,6 +212,6 @@ export async function importBatch(folder: string, deps: ImportDeps): Promise<Imp
   });
   deps.onClipsAdded();
 
-  const report = deps.store.getBatch(batch.id) ?? batch;
+  const report = deps.store.media.getBatch(batch.id) ?? batch;
   return { batch: report, files: [...outcomes, ...results] };
 }

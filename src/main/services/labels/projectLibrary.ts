@@ -24,7 +24,7 @@ export function projectIdFor(schema: ProjectSchema): string {
 
 /** The project new annotation sets are opened with: the newest imported, else the sample. */
 export function activeProjectId(store: Store): string {
-  return store.listProjects().at(-1)?.id ?? DEFAULT_PROJECT_ID;
+  return store.labels.listProjects().at(-1)?.id ?? DEFAULT_PROJECT_ID;
 }
 
 export type ProjectImport = { project: ProjectInfo; created: boolean };
@@ -44,7 +44,7 @@ export async function importProjectFile(
   const parsed = parseProjectSchema(text);
   if (!parsed.ok) throw new ApiError('PROJECT_INVALID', parsed.message);
   const id = projectIdFor(parsed.project);
-  const existed = store.getProject(id) !== undefined;
-  const project = store.ensureProject({ id, schema: parsed.project }, actor);
+  const existed = store.labels.getProject(id) !== undefined;
+  const project = store.labels.ensureProject({ id, schema: parsed.project }, actor);
   return { project, created: !existed };
 }

@@ -15,7 +15,7 @@ import { resolveHandSide } from '../../../shared/domain/labels/handProposals';
 import { displayedSize } from '../../../shared/domain/labels/viewTransform';
 import { scalePose } from '../../../shared/domain/labels/poseProposals';
 import type { EventBus } from '../eventBus';
-import type { Store } from '../store/Store';
+import type { MediaService } from '../media/mediaService';
 import { createGpuOrWorker, type OpenPoseWindow } from './gpuPoseRunner';
 import { poseModelId } from '../../../shared/domain/poseModelFiles';
 import { handsModelId } from '../../../shared/preannotation/handModelIds';
@@ -127,7 +127,7 @@ type Job = {
 };
 
 export type PreannotationServiceDeps = {
-  store: Pick<Store, 'getClipFilePath' | 'getFrameTable'> & {
+  store: Pick<MediaService, 'getClipFilePath' | 'getFrameTable'> & {
     getClip(clipId: string): Pick<Clip, 'id' | 'width' | 'height' | 'rotation'> | undefined;
     /** The request's project, for the lead's pre-annotation settings. */
     getProject?(projectId: string): Pick<ProjectInfo, 'schema'> | undefined;

@@ -8,7 +8,8 @@ import { encodeH264Proxy } from '../media/ffmpeg';
 import type { ProxyEncodeOptions } from '../media/ffmpeg';
 import { probeVideo } from '../media/probeVideo';
 import type { SampleTableCache } from '../media/sampleTable';
-import type { ProxyRecord, Store } from '../store/Store';
+import type { ProxyFields, ProxyRecord } from '../media/mediaService';
+import type { Store } from '../store/Store';
 
 /**
  * How far a proxy frame's pts may sit from the source's and still count as the same frame. The
@@ -54,12 +55,13 @@ export class ProxyService {
 
   /** Queues again what a previous run left unfinished. */
   resume(): void {
-    for (const record of this.#deps.store.listUnfinishedProxies()) this.#enqueue(record.clipId);
+    for (const record of this.#deps.store.media.listUnfinishedProxies())
+      this.#enqueue(record.clipId);
   }
 
   /** The clip's proxy state; the caller has checked that the clip exists. */
   status(clipId: string): ProxyStatus {
-    const record = this.#deps.store.getProxy(clipId);
+    const record = this.#deps.store.media.getProxy(clipId);
     if (!record) return { clipId, state: 'none', progress: 0, message: null };
     if (record.state === 'ready' && !this.#fileOf(record)) {
       return {
@@ -95,7 +97,7 @@ export class ProxyService {
 
   /** The proxy's file when it is ready: the only path the media servers use for a proxy. */
   readyFile(clipId: string): string | undefined {
-    const record = this.#deps.store.getProxy(clipId);
+    const record = this.#deps.store.media.getProxy(clipId);
     return record?.state === 'ready' ? (this.#fileOf(record) ?? undefined) : undefined;
   }
 
@@ -156,9 +158,9 @@ export class ProxyService {
 
   async #make(clipId: string): Promise<void> {
     const { store } = this.#deps;
-    const clip = store.getClip(clipId);
-    const source = store.getClipFilePath(clipId);
-    const frameTable = store.getFrameTable(clipId);
+    const clip = store.media.getClip(clipId);
+    const source = store.media.getClipFilePath(clipId);
+    const frameTable = store.media.getFrameTable(clipId);
     // Removed from the database while queued: its row went with it (ON DELETE CASCADE).
     if (!clip || source === undefined || !frameTable) return;
 
@@ -231,12 +233,8 @@ export class ProxyService {
     });
   }
 
-  #save(
-    clipId: string,
-    state: ProxyRecord['state'],
-    fields: Parameters<Store['setProxyState']>[2],
-  ): ProxyStatus {
-    const record = this.#deps.store.setProxyState(clipId, state, fields, this.#deps.actor);
+  #save(clipId: string, state: ProxyRecord['state'], fields: ProxyFields): ProxyStatus {
+    const record = this.#deps.store.media.setProxyState(clipId, state, fields, this.#deps.actor);
     const status: ProxyStatus = {
       clipId,
       state: record.state,

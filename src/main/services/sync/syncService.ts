@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/Store';
-import type { ReviewOutboxItem } from '../store/reviews';
-import type { OutboxItem, SyncConflict } from '../store/syncQueue';
+import type { ReviewOutboxItem } from '../review/reviews';
+import type { OutboxItem, SyncConflict } from '../sync/syncQueue';
 import type { SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff';
 import { createServerApi, normalizeServerUrl, SyncError, type ServerApi } from './serverApi';
@@ -366,7 +366,7 @@ export class SyncService {
     const outcome: DoubleAnnotationPull = { allowed: true, received: 0, stored: 0, removed: 0 };
     const account = this.#account;
     if (account === null) return outcome;
-    const copies = this.#store.sync.doubleSets;
+    const copies = this.#store.doubleSets;
     try {
       const summaries = [];
       for (let cursor = ''; ;) {

@@ -7,9 +7,9 @@
  *    transaction with foreign keys off, so SQLite's table-rebuild recipe (create `x_new`, copy,
  *    drop, rename) works; the runner checks `foreign_key_check` before it commits.
  * 2. Append it to `migrations` below. Never edit or reorder a migration that has shipped.
- * 3. Add `tests/integration/store/migration_NNN.test.ts`: `databaseAt(NNN - 1, seedSql)` from
+ * 3. Add `tests/integration/db/migration_NNN.test.ts`: `databaseAt(NNN - 1, seedSql)` from
  *    `migrationHarness.ts` builds a populated file at the previous version, `migrateTo(NNN)` runs
- *    yours, then assert the rows survived and read back through `openStore`.
+ *    yours, then assert the rows survived and read back through `openWorkstationDb`.
  * 4. Update the row mapping in `sqliteStore.ts` if columns changed.
  *
  * audit_log's triggers forbid UPDATE and DELETE on it, so change that table with
@@ -26,6 +26,7 @@ import { migration007 } from './007_withdrawal_by_checksum';
 import { migration008 } from './008_review';
 import { migration009 } from './009_double_annotation_sets';
 import { migration010 } from './010_server_consents';
+import { migration011 } from './011_review_sets';
 
 export type { Migration } from './Migration';
 
@@ -40,6 +41,7 @@ export const migrations: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

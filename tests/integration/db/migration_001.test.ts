@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrameTimes } from '../../../src/main/services/store/frameTimesBlob';
+import { encodeFrameTimes } from '../../../src/main/services/media/frameTimesBlob';
 import { openStore } from '../../../src/main/services/store/openStore';
 import { columnNames, databaseAt, integrityCheck, tableNames } from './migrationHarness';
 
@@ -62,20 +62,20 @@ describe('migration 001 (initial)', () => {
 
     const store = openStore(fixture.file);
     try {
-      expect(store.listBatches()).toEqual([
+      expect(store.media.listBatches()).toEqual([
         expect.objectContaining({ id: 'b1', manifestBatchId: 'B-1', clipCount: 1, errorCount: 1 }),
       ]);
-      expect(store.getClip('c1')).toMatchObject({
+      expect(store.media.getClip('c1')).toMatchObject({
         fileName: 'a.mp4',
         rotation: 90,
         checksumState: 'done',
         flagged: { make: 'Apple', creationTime: null },
       });
-      expect(store.getFrameTable('c1')?.frameTimes).toEqual(frameTimes);
-      expect(store.listFileErrors('b1')).toEqual([
+      expect(store.media.getFrameTable('c1')?.frameTimes).toEqual(frameTimes);
+      expect(store.media.listFileErrors('b1')).toEqual([
         { relativePath: 'kitchen/b.mp4', code: 'TRUNCATED', message: 'kitchen/b.mp4 ends early.' },
       ]);
-      expect(store.listAudit({ entityId: 'c1' })).toHaveLength(1);
+      expect(store.audit.list({ entityId: 'c1' })).toHaveLength(1);
     } finally {
       store.close();
     }

@@ -1,8 +1,6 @@
-import type { Database } from 'better-sqlite3';
 import type { ConsentRecord } from '../../../shared/domain/consentState';
-import type { AuditEntry } from './Store';
-
-type Audit = (entry: AuditEntry, at: string) => void;
+import type { AuditLog } from '../audit/auditLog';
+import type { Db, Tx } from '../db/db';
 
 /** A consent record the lead made on the server for one clip, as a sync event brings it. */
 export type ServerConsent = {
@@ -20,14 +18,14 @@ export type ServerConsent = {
  * Read through `CONSENT_COLUMNS`, so the clip list, the edit lock and export all see it.
  */
 export class ServerConsents {
-  readonly #db: Database;
+  readonly #db: Db;
   readonly #upsert;
-  readonly #audit: Audit;
+  readonly #audit: AuditLog;
 
-  constructor(db: Database, audit: Audit) {
+  constructor(db: Db, audit: AuditLog) {
     this.#db = db;
     this.#audit = audit;
-    this.#upsert = db.prepare<[string, string, string, string, string]>(/* sql */ `
+    this.#upsert = db.connection.prepare<[string, string, string, string, string]>(/* sql */ `
       INSERT INTO server_consents (clip_sha256, consent_json, recorded_at, recorded_by, received_at)
       VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (clip_sha256) DO UPDATE SET
@@ -42,10 +40,10 @@ export class ServerConsents {
   record(input: ServerConsent, actor: string, at: string): boolean {
     // Immediate: the audit chain's head must not move between reading it and appending; inside
     // sync's event transaction this is a savepoint of that one.
-    return this.#db.transaction(() => this.#record(input, actor, at)).immediate();
+    return this.#db.write((tx) => this.#record(tx, input, actor, at));
   }
 
-  #record(input: ServerConsent, actor: string, at: string): boolean {
+  #record(tx: Tx, input: ServerConsent, actor: string, at: string): boolean {
     const clipRef = input.clipRef.toLowerCase();
     const changed =
       this.#upsert.run(
@@ -56,7 +54,8 @@ export class ServerConsents {
         at,
       ).changes > 0;
     if (changed) {
-      this.#audit(
+      this.#audit.append(
+        tx,
         {
           actor,
           action: 'consent.recorded_on_server',

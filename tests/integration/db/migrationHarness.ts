@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { onTestFinished } from 'vitest';
-import { migrations } from '../../../src/main/services/store/migrations';
-import type { Migration } from '../../../src/main/services/store/migrations';
+import { migrations } from '../../../src/main/services/db/migrations';
+import type { Migration } from '../../../src/main/services/db/migrations';
 import {
   readUserVersion,
   runMigrations,
-} from '../../../src/main/services/store/migrations/runMigrations';
+} from '../../../src/main/services/db/migrations/runMigrations';
 
 /** A fresh folder for this test, removed when it finishes. */
 export function tempDir(): string {

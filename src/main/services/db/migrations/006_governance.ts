@@ -60,6 +60,10 @@ BEGIN
 END;
 `;
 
+/**
+ * Frozen copy of the audit row as this migration read it: a migration never follows later changes
+ * to the live one (`audit/auditEntry.ts`).
+ */
 type AuditRow = {
   id: number;
   at: string;

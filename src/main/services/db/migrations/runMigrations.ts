@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { StoreError } from '../storeError';
+import { StoreError } from '../../store/storeError';
 import type { Migration } from './Migration';
 
 export function readUserVersion(db: Database): number {

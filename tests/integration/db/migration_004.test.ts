@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
 import type { Command } from '../../../src/shared/domain/labels';
-import { seedV3 } from './labelsSeed';
+import { seedV3 } from '../store/labelsSeed';
 import { columnNames, databaseAt, integrityCheck, tableNames } from './migrationHarness';
 
 describe('migration 004 (edit ids, workspaces)', () => {
@@ -18,23 +18,26 @@ describe('migration 004 (edit ids, workspaces)', () => {
     const store = openStore(fixture.file);
     try {
       // The old edit (no id) replays as before.
-      expect(store.loadLabels('s1')).toMatchObject({ seq: 1, doc: { tracks: [{ id: 'p1' }] } });
+      expect(store.labels.loadLabels('s1')).toMatchObject({
+        seq: 1,
+        doc: { tracks: [{ id: 'p1' }] },
+      });
       const keyframe: Command = {
         type: 'setKeyframe',
         trackId: 'p1',
         keyframe: { frame: 2, points: Array.from({ length: 17 }, () => null) },
       };
       const editId = randomUUID();
-      expect(store.applyLabelEdit('s1', keyframe, 1, 'annotator-1', editId).seq).toBe(2);
+      expect(store.labels.applyLabelEdit('s1', keyframe, 1, 'annotator-1', editId).seq).toBe(2);
       // The same edit sent again (its answer was lost) is recognised, not refused as stale.
-      expect(store.applyLabelEdit('s1', keyframe, 1, 'annotator-1', editId).seq).toBe(2);
-      expect(store.loadLabels('s1').seq).toBe(2);
+      expect(store.labels.applyLabelEdit('s1', keyframe, 1, 'annotator-1', editId).seq).toBe(2);
+      expect(store.labels.loadLabels('s1').seq).toBe(2);
       // Without its id, the repeat is an ordinary stale edit.
-      expect(() => store.applyLabelEdit('s1', keyframe, 1, 'annotator-1')).toThrow(
+      expect(() => store.labels.applyLabelEdit('s1', keyframe, 1, 'annotator-1')).toThrow(
         expect.objectContaining({ code: 'STALE_EDIT' }),
       );
 
-      expect(store.getWorkspace('annotator-1')).toBeNull();
+      expect(store.labels.getWorkspace('annotator-1')).toBeNull();
       const workspace = {
         batchId: 'b1',
         clipId: 'c1',
@@ -44,10 +47,10 @@ describe('migration 004 (edit ids, workspaces)', () => {
         panY: 12,
         selectedTrackId: 'p1',
       };
-      store.saveWorkspace('annotator-1', workspace);
-      store.saveWorkspace('annotator-2', { ...workspace, frame: 0 });
-      expect(store.getWorkspace('annotator-1')).toEqual(workspace);
-      expect(store.getWorkspace('annotator-2')?.frame).toBe(0);
+      store.labels.saveWorkspace('annotator-1', workspace);
+      store.labels.saveWorkspace('annotator-2', { ...workspace, frame: 0 });
+      expect(store.labels.getWorkspace('annotator-1')).toEqual(workspace);
+      expect(store.labels.getWorkspace('annotator-2')?.frame).toBe(0);
     } finally {
       store.close();
     }

@@ -1,6 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { DoubleAnnotationSet } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
+import type { Tx } from '../db/db';
+import type { WithdrawnClips } from '../governance/consentQueries';
+import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
 
 /** A double-annotated set pulled from the server, as the agreement page reads it back. */
 export type RemoteDoubleSet = {
@@ -34,13 +37,22 @@ type Row = {
  * clip whose consent was withdrawn on this workstation is never stored again.
  * Pages are stored as they come, so a pull never holds every set's labels in memory at once.
  */
-export class DoubleAnnotationSets {
+export class DoubleAnnotationSets implements ClipDataOwner {
   readonly #db: Database;
   readonly #s: ReturnType<typeof prepare>;
+  readonly #withdrawn: WithdrawnClips;
 
-  constructor(db: Database) {
+  constructor(db: Database, withdrawn: WithdrawnClips) {
     this.#db = db;
     this.#s = prepare(db);
+    this.#withdrawn = withdrawn;
+  }
+
+  readonly clipTables = ['double_annotation_sets'] as const;
+
+  /** Withdrawal: every pulled copy of the clip's sets, from any server. */
+  purgeClip(_tx: Tx, clip: WithdrawnClip): number {
+    return clip.sha256 === null ? 0 : this.#s.removeOfClip.run(clip.sha256).changes;
   }
 
   /** Stores one page of a pull from `server`; returns how many rows it wrote (newer revisions). */
@@ -55,7 +67,7 @@ export class DoubleAnnotationSets {
         for (const set of sets) {
           // Consent withdrawn here (by the lead, or by an event the server may not have yet):
           // the purge removed the copies, and a pull must not bring them back.
-          if (this.#s.withdrawnHere.get({ ref: set.clipRef }) !== undefined) continue;
+          if (this.#withdrawn.isWithdrawn(set.clipRef)) continue;
           stored += this.#s.upsert.run({
             server_set_id: set.setId,
             server,
@@ -97,7 +109,7 @@ export class DoubleAnnotationSets {
 
   /** True when the clip's consent was withdrawn here: its sets are never stored again. */
   withdrawnHere(clipRef: string): boolean {
-    return this.#s.withdrawnHere.get({ ref: clipRef }) !== undefined;
+    return this.#withdrawn.isWithdrawn(clipRef);
   }
 
   list(): RemoteDoubleSet[] {
@@ -147,14 +159,7 @@ function prepare(db: Database) {
         'SELECT server_set_id FROM double_annotation_sets WHERE server = ?',
       )
       .pluck(),
-    withdrawnHere: db.prepare<{ ref: string }, 1>(/* sql */ `
-      SELECT 1 FROM consent_withdrawals w
-      WHERE w.clip_sha256 = @ref
-        OR w.clip_id IN (SELECT id FROM clips WHERE sha256 = @ref OR expected_sha256 = @ref)
-        OR w.consent_id IN (
-          SELECT json_extract(b.manifest_json, '$.consent.id') FROM clips c
-          JOIN batches b ON b.id = c.batch_id WHERE c.sha256 = @ref OR c.expected_sha256 = @ref)
-      LIMIT 1`),
+    removeOfClip: db.prepare<[string]>('DELETE FROM double_annotation_sets WHERE clip_ref = ?'),
     remove: db.prepare<[string]>('DELETE FROM double_annotation_sets WHERE server_set_id = ?'),
   };
 }

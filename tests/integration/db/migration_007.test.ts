@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { seedV3 } from './labelsSeed';
+import { seedV3 } from '../store/labelsSeed';
 import { columnNames, databaseAt, integrityCheck } from './migrationHarness';
 
 const sha = 'ab'.repeat(32);
@@ -41,7 +41,7 @@ describe('migration 007 (withdrawal by checksum)', () => {
     // The clip whose bytes hash to the withdrawn reference reads as withdrawn.
     const store = openStore(fixture.file);
     try {
-      expect(store.getClip('c1')?.consent.state).toBe('withdrawn');
+      expect(store.media.getClip('c1')?.consent.state).toBe('withdrawn');
     } finally {
       store.close();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { seedV3 } from './labelsSeed';
+import { seedV3 } from '../store/labelsSeed';
 import { columnNames, databaseAt, integrityCheck } from './migrationHarness';
 
 describe('migration 008 (review)', () => {
@@ -34,7 +34,7 @@ describe('migration 008 (review)', () => {
 
     const store = openStore(fixture.file);
     try {
-      expect(store.listBatches().length).toBeGreaterThan(0);
+      expect(store.media.listBatches().length).toBeGreaterThan(0);
     } finally {
       store.close();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { placedPose, seedV3 } from './labelsSeed';
+import { placedPose, seedV3 } from '../store/labelsSeed';
 import { databaseAt, integrityCheck, tableNames } from './migrationHarness';
 
 describe('migration 005 (sync outbox)', () => {
@@ -22,7 +22,7 @@ describe('migration 005 (sync outbox)', () => {
 
     const store = openStore(fixture.file);
     try {
-      expect(store.loadLabels('s1').seq).toBe(1);
+      expect(store.labels.loadLabels('s1').seq).toBe(1);
       expect(store.sync.pendingCount()).toBe(0);
     } finally {
       store.close();
@@ -34,8 +34,8 @@ describe('migration 005 (sync outbox)', () => {
     fixture.close();
     const store = openStore(fixture.file);
     try {
-      store.applyLabelEdit('s1', placedPose, 1, 'annotator-1');
-      expect(store.submitAnnotationSet('s1', 'annotator-1').submitted).toBe(true);
+      store.labels.applyLabelEdit('s1', placedPose, 1, 'annotator-1');
+      expect(store.labels.submitAnnotationSet('s1', 'annotator-1').submitted).toBe(true);
       const [item] = store.sync.pending(10);
       expect(item).toMatchObject({
         setId: 's1',
@@ -49,7 +49,7 @@ describe('migration 005 (sync outbox)', () => {
       expect(item?.payload.labels.tracks[0]?.keyframes).toHaveLength(1);
       expect(item?.id).toMatch(/^[0-9a-f-]{36}$/);
       // A second submit is refused by the status check and queues nothing more.
-      expect(() => store.submitAnnotationSet('s1', 'annotator-1')).toThrow();
+      expect(() => store.labels.submitAnnotationSet('s1', 'annotator-1')).toThrow();
       expect(store.sync.pendingCount()).toBe(1);
     } finally {
       store.close();
@@ -64,9 +64,14 @@ describe('migration 005 (sync outbox)', () => {
     fixture.close();
     const store = openStore(fixture.file);
     try {
-      store.applyLabelEdit('s1', placedPose, 1, 'annotator-1');
-      expect(() => store.submitAnnotationSet('s1', 'annotator-1')).toThrow(/outbox unavailable/);
-      expect(store.getAnnotationSet('s1')).toMatchObject({ status: 'in_progress', revision: 0 });
+      store.labels.applyLabelEdit('s1', placedPose, 1, 'annotator-1');
+      expect(() => store.labels.submitAnnotationSet('s1', 'annotator-1')).toThrow(
+        /outbox unavailable/,
+      );
+      expect(store.labels.getAnnotationSet('s1')).toMatchObject({
+        status: 'in_progress',
+        revision: 0,
+      });
     } finally {
       store.close();
     }

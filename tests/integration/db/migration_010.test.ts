@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { seedV3 } from './labelsSeed';
+import { seedV3 } from '../store/labelsSeed';
 import { databaseAt, integrityCheck } from './migrationHarness';
 
 const sha = 'cd'.repeat(32);
@@ -24,8 +24,8 @@ describe('migration 010 (consent records from the server)', () => {
 
     const store = openStore(fixture.file);
     try {
-      expect(store.getClip('c1')?.consent.state).toBe('missing');
-      const changed = store.sync.serverConsents.record(
+      expect(store.media.getClip('c1')?.consent.state).toBe('missing');
+      const changed = store.serverConsents.record(
         {
           clipRef: sha.toUpperCase(),
           consent: {
@@ -42,7 +42,10 @@ describe('migration 010 (consent records from the server)', () => {
         '2026-02-01T00:00:01.000Z',
       );
       expect(changed).toBe(true);
-      expect(store.getClip('c1')?.consent).toMatchObject({ state: 'valid', consentId: 'srv-1' });
+      expect(store.media.getClip('c1')?.consent).toMatchObject({
+        state: 'valid',
+        consentId: 'srv-1',
+      });
     } finally {
       store.close();
     }

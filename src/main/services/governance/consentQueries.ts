@@ -10,7 +10,7 @@ import {
   type ConsentRecord,
   type ConsentWithdrawal,
 } from '../../../shared/domain/consentState';
-import { StoreError } from './storeError';
+import { StoreError } from '../store/storeError';
 
 type ConsentRow = {
   clip_id: string;
@@ -60,7 +60,14 @@ export function withdrawalOf(
 }
 
 /** Reads clips' consent states and enforces a project's consent policy on label edits. */
-export class ConsentQueries {
+/**
+ * Governance's answer to "was this clip withdrawn here?", by the sha256 the server names clips
+ * with. Every module that stores what the server sends about a clip asks it first: a withdrawn
+ * clip's data is never stored again after its purge (a server may still list it).
+ */
+export type WithdrawnClips = { isWithdrawn(clipRef: string): boolean };
+
+export class ConsentQueries implements WithdrawnClips {
   readonly #s: ReturnType<typeof prepare>;
   readonly #today: () => string;
 
@@ -108,6 +115,10 @@ export class ConsentQueries {
     );
   }
 
+  isWithdrawn(clipRef: string): boolean {
+    return this.#s.withdrawnHere.get({ ref: clipRef.toLowerCase() }) !== undefined;
+  }
+
   /** Throws `CLIP_LOCKED` for a withdrawn clip: no new labels may be started on it. */
   assertNotWithdrawn(clipId: string): void {
     const consent = this.clipConsent(clipId);
@@ -135,6 +146,14 @@ function prepare(db: Database) {
     consentOfBatch: db.prepare<[string], ConsentRow>(/* sql */ `
       SELECT c.id AS clip_id, ${CONSENT_COLUMNS}
       FROM clips c JOIN batches b ON b.id = c.batch_id WHERE c.batch_id = ?`),
+    withdrawnHere: db.prepare<{ ref: string }, 1>(/* sql */ `
+      SELECT 1 FROM consent_withdrawals w
+      WHERE w.clip_sha256 = @ref
+        OR w.clip_id IN (SELECT id FROM clips WHERE sha256 = @ref OR expected_sha256 = @ref)
+        OR w.consent_id IN (
+          SELECT json_extract(b.manifest_json, '$.consent.id') FROM clips c
+          JOIN batches b ON b.id = c.batch_id WHERE c.sha256 = @ref OR c.expected_sha256 = @ref)
+      LIMIT 1`),
     policyOfProject: db
       .prepare<[string]>(
         "SELECT json_extract(schema_json, '$.consentPolicy') FROM projects WHERE id = ?",

@@ -9,10 +9,10 @@ import {
   type ProjectSchema,
 } from '../../../shared/domain/labels';
 import type { ConsentRecord, ConsentWithdrawal } from '../../../shared/domain/consentState';
-import { CONSENT_COLUMNS, consentRecordOf, withdrawalOf } from './consentQueries';
-import { readDoubleAnnotationSets, type RemoteDoubleSet } from './doubleAnnotationSets';
-import { decodeFrameTimes } from './frameTimesBlob';
-import { openDatabase, type OpenStoreOptions } from './openStore';
+import { CONSENT_COLUMNS, consentRecordOf, withdrawalOf } from '../governance/consentQueries';
+import { readDoubleAnnotationSets, type RemoteDoubleSet } from '../review/doubleAnnotationSets';
+import { decodeFrameTimes } from '../media/frameTimesBlob';
+import { openDatabase, type OpenDatabaseOptions as OpenStoreOptions } from '../db/openDatabase';
 
 /** A clip an export may include, with what consent gating and provenance need from its batch. */
 export type ExportClipRow = {

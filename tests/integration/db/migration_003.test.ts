@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrameTimes } from '../../../src/main/services/store/frameTimesBlob';
+import { encodeFrameTimes } from '../../../src/main/services/media/frameTimesBlob';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { SNAPSHOT_EVERY } from '../../../src/main/services/store/annotationSets';
+import { SNAPSHOT_EVERY } from '../../../src/main/services/labels/annotationSets';
 import {
   COCO_BODY_TEMPLATE_ID,
   parseProjectSchema,
@@ -102,51 +102,57 @@ describe('migration 003 (labels)', () => {
     const store = openStore(fixture.file);
     try {
       // Rows from version 2 read back unchanged.
-      expect(store.getClip('c1')).toMatchObject({ codecFamily: 'hevc', rotation: 90 });
-      expect(store.getFrameTable('c2')?.frameTimes).toEqual(frameTimes);
-      expect(store.getProxy('c1')).toMatchObject({ state: 'ready', frameCount: 4 });
-      expect(store.listAudit({ entityId: 'c1' })).toHaveLength(1);
+      expect(store.media.getClip('c1')).toMatchObject({ codecFamily: 'hevc', rotation: 90 });
+      expect(store.media.getFrameTable('c2')?.frameTimes).toEqual(frameTimes);
+      expect(store.media.getProxy('c1')).toMatchObject({ state: 'ready', frameCount: 4 });
+      expect(store.audit.list({ entityId: 'c1' })).toHaveLength(1);
 
-      const project = store.ensureProject({ id: 'default', schema: sampleSchema() }, 'admin');
+      const project = store.labels.ensureProject(
+        { id: 'default', schema: sampleSchema() },
+        'admin',
+      );
       expect(project).toMatchObject({ id: 'default', version: 1, name: sampleProject.name });
       // A second ensure keeps the stored project.
-      store.ensureProject({ id: 'default', schema: { ...sampleSchema(), name: 'other' } }, 'admin');
-      expect(store.getProject('default')?.name).toBe(sampleProject.name);
+      store.labels.ensureProject(
+        { id: 'default', schema: { ...sampleSchema(), name: 'other' } },
+        'admin',
+      );
+      expect(store.labels.getProject('default')?.name).toBe(sampleProject.name);
 
-      const set = store.openAnnotationSet('c1', 'annotator-1', 'default');
+      const set = store.labels.openAnnotationSet('c1', 'annotator-1', 'default');
       expect(set).toMatchObject({ clipId: 'c1', status: 'in_progress', revision: 0, seq: 0 });
-      expect(store.openAnnotationSet('c1', 'annotator-1', 'default').id).toBe(set.id);
-      expect(store.openAnnotationSet('c1', 'annotator-2', 'default').id).not.toBe(set.id);
+      expect(store.labels.openAnnotationSet('c1', 'annotator-1', 'default').id).toBe(set.id);
+      expect(store.labels.openAnnotationSet('c1', 'annotator-2', 'default').id).not.toBe(set.id);
 
-      expect(store.applyLabelEdit(set.id, person, 0, 'annotator-1').seq).toBe(1);
-      expect(store.applyLabelEdit(set.id, keyframe, 1, 'annotator-1')).toMatchObject({
+      expect(store.labels.applyLabelEdit(set.id, person, 0, 'annotator-1').seq).toBe(1);
+      expect(store.labels.applyLabelEdit(set.id, keyframe, 1, 'annotator-1')).toMatchObject({
         seq: 2,
         summary: { tracks: 1, keyframes: 1, segments: 0, contacts: 0 },
       });
-      expect(() => store.applyLabelEdit(set.id, setPoint(1), 1, 'annotator-1')).toThrow(
+      expect(() => store.labels.applyLabelEdit(set.id, setPoint(1), 1, 'annotator-1')).toThrow(
         expect.objectContaining({ code: 'STALE_EDIT' }),
       );
       // Frame 9 is outside the 4-frame clip: the domain refuses it and nothing is logged.
       expect(() =>
-        store.applyLabelEdit(
+        store.labels.applyLabelEdit(
           set.id,
           { type: 'setKeyframe', trackId: 'p1', keyframe: { frame: 9, points: [] } },
           2,
           'annotator-1',
         ),
       ).toThrow(expect.objectContaining({ code: 'EDIT_REFUSED' }));
-      expect(() => store.applyLabelEdit('nope', person, 0, 'annotator-1')).toThrow(
+      expect(() => store.labels.applyLabelEdit('nope', person, 0, 'annotator-1')).toThrow(
         expect.objectContaining({ code: 'ANNOTATION_SET_NOT_FOUND' }),
       );
-      expect(() => store.openAnnotationSet('nope', 'annotator-1', 'default')).toThrow(
+      expect(() => store.labels.openAnnotationSet('nope', 'annotator-1', 'default')).toThrow(
         expect.objectContaining({ code: 'CLIP_NOT_FOUND' }),
       );
-      expect(() => store.openAnnotationSet('c2', 'annotator-1', 'nope')).toThrow(
+      expect(() => store.labels.openAnnotationSet('c2', 'annotator-1', 'nope')).toThrow(
         expect.objectContaining({ code: 'PROJECT_NOT_FOUND' }),
       );
       // Past a snapshot boundary, so reading back is snapshot plus replay.
       for (let seq = 2; seq < SNAPSHOT_EVERY + 10; seq++) {
-        store.applyLabelEdit(set.id, setPoint(seq), seq, 'annotator-1');
+        store.labels.applyLabelEdit(set.id, setPoint(seq), seq, 'annotator-1');
       }
     } finally {
       store.close();
@@ -154,8 +160,8 @@ describe('migration 003 (labels)', () => {
 
     const reopened = openStore(fixture.file);
     try {
-      const { doc, seq } = reopened.loadLabels(
-        reopened.openAnnotationSet('c1', 'annotator-1', 'default').id,
+      const { doc, seq } = reopened.labels.loadLabels(
+        reopened.labels.openAnnotationSet('c1', 'annotator-1', 'default').id,
       );
       expect(seq).toBe(SNAPSHOT_EVERY + 10);
       expect(doc.tracks[0]?.keyframes[0]?.points[0]).toEqual({

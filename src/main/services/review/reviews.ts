@@ -22,7 +22,10 @@ import type {
 import { ApiError } from '../../../shared/api/apiError';
 import { CommandSchema, LabelsDocument } from '../../../shared/domain/labels';
 import { ReviewComment, labelsDiff, type CommentPin } from '../../../shared/domain/review';
-import type { AuditEntry } from './Store';
+import type { AuditLog } from '../audit/auditLog';
+import type { Db, Tx } from '../db/db';
+import type { WithdrawnClips } from '../governance/consentQueries';
+import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
 
 export type ReviewErrorCode =
   | 'REVIEW_NOT_FOUND'
@@ -65,8 +68,6 @@ export type ReviewOutboxItem =
       attempts: number;
       nextAttemptAt: number;
     };
-
-type Audit = (entry: AuditEntry, at: string) => void;
 
 type QueueRow = {
   server_set_id: string;
@@ -172,15 +173,49 @@ function toItem(row: QueueRow, refused: RefusedRow | undefined): ReviewQueueItem
  * transaction with its audit entry and (for a verdict or a resolution) its outbox row, so what
  * the user saw saved is exactly what gets sent, once.
  */
-export class Reviews {
-  readonly #db: Database;
-  readonly #audit: Audit;
+export class Reviews implements ClipDataOwner {
+  readonly #db: Db;
+  readonly #audit: AuditLog;
   readonly #s: ReturnType<typeof prepare>;
 
-  constructor(db: Database, audit: Audit) {
-    this.#db = db;
-    this.#audit = audit;
-    this.#s = prepare(db);
+  readonly #withdrawn: WithdrawnClips;
+
+  constructor(deps: { db: Db; audit: AuditLog; withdrawn: WithdrawnClips }) {
+    this.#db = deps.db;
+    this.#audit = deps.audit;
+    this.#withdrawn = deps.withdrawn;
+    this.#s = prepare(deps.db.connection);
+  }
+
+  /**
+   * Withdrawal: the cached queue row, comments, queued verdicts and resolutions, and the
+   * reviewed revisions of every server set of the clip: those `review_sets` maps to its sha256,
+   * and `serverSetIds` (the annotator's own sets, as sync knows them). Returns the rows removed.
+   */
+  readonly clipTables = [
+    'review_queue',
+    'review_comments',
+    'review_outbox',
+    'reviewed_revisions',
+    'review_sets',
+  ] as const;
+
+  purgeClip(_tx: Tx, clip: WithdrawnClip): number {
+    const s = this.#s;
+    const ids = new Set(clip.serverSetIds);
+    if (clip.sha256 !== null) {
+      for (const id of s.setsOfClip.all(clip.sha256)) ids.add(id);
+      for (const id of s.queuedOfClip.all(clip.sha256)) ids.add(id);
+    }
+    let rows = 0;
+    for (const id of ids) {
+      rows += s.purgeComments.run(id).changes;
+      rows += s.purgeOutbox.run(id).changes;
+      rows += s.purgeReviewed.run(id).changes;
+      rows += s.dropQueued.run(id).changes;
+      rows += s.purgeSetOfClip.run(id).changes;
+    }
+    return rows;
   }
 
   /**
@@ -188,61 +223,63 @@ export class Reviews {
    * gave a verdict on stays until the verdict is delivered, so an offline review is never lost
    * from view; earlier comments (with their resolution) are refreshed.
    */
-  cacheQueue(entries: readonly ReviewQueueEntry[], actor: string): void {
+  cacheQueue(listed: readonly ReviewQueueEntry[], actor: string): void {
     const at = new Date().toISOString();
-    this.#db
-      .transaction(() => {
-        const listed = new Set(entries.map((e) => e.setId));
-        for (const id of this.#s.queuedIds.all()) {
-          if (listed.has(id)) continue;
-          // Kept for its verdict; marked so "Review again" after a refusal knows the server no
-          // longer offers the set to this reviewer.
-          if (this.#s.pendingVerdictFor.get(id) === undefined) this.#s.dropQueued.run(id);
-          else this.#s.markUnlisted.run(id);
-        }
-        for (const entry of entries) {
-          const labels = entry.labels ?? { tracks: [], segments: [], contacts: [] };
-          this.#s.upsertQueued.run({
+    this.#db.write((tx) => {
+      // A withdrawn clip's sets are never cached again, though the server may still list them.
+      const kept = listed.filter((entry) => !this.#withdrawn.isWithdrawn(entry.clipRef));
+      const listedIds = new Set(kept.map((e) => e.setId));
+      for (const id of this.#s.queuedIds.all()) {
+        if (listedIds.has(id)) continue;
+        // Kept for its verdict; marked so "Review again" after a refusal knows the server no
+        // longer offers the set to this reviewer.
+        if (this.#s.pendingVerdictFor.get(id) === undefined) this.#s.dropQueued.run(id);
+        else this.#s.markUnlisted.run(id);
+      }
+      for (const entry of kept) {
+        this.#s.mapSet.run(entry.setId, entry.clipRef.toLowerCase());
+        const labels = entry.labels ?? { tracks: [], segments: [], contacts: [] };
+        this.#s.upsertQueued.run({
+          server_set_id: entry.setId,
+          clip_ref: entry.clipRef,
+          project_id: entry.projectId,
+          annotator: entry.annotator,
+          revision: entry.revision,
+          status: entry.status,
+          labels_json: JSON.stringify(labels),
+          submitted_at: entry.submittedAt,
+          model_share: modelShare(LabelsDocument.parse(labels)),
+          pulled_at: at,
+        });
+        for (const comment of entry.comments) {
+          this.#s.upsertReceived.run({
+            id: comment.id,
             server_set_id: entry.setId,
-            clip_ref: entry.clipRef,
-            project_id: entry.projectId,
-            annotator: entry.annotator,
-            revision: entry.revision,
-            status: entry.status,
-            labels_json: JSON.stringify(labels),
-            submitted_at: entry.submittedAt,
-            model_share: modelShare(LabelsDocument.parse(labels)),
-            pulled_at: at,
+            revision: comment.revision,
+            author: comment.reviewer,
+            at: comment.at,
+            pin_json: JSON.stringify(pinOfWire(comment)),
+            text: comment.text,
+            suggestion_json:
+              comment.suggestion === undefined ? null : JSON.stringify(comment.suggestion),
+            sent_at: comment.at,
+            resolved_by: comment.resolvedBy,
+            resolved_at: comment.resolvedAt,
           });
-          for (const comment of entry.comments) {
-            this.#s.upsertReceived.run({
-              id: comment.id,
-              server_set_id: entry.setId,
-              revision: comment.revision,
-              author: comment.reviewer,
-              at: comment.at,
-              pin_json: JSON.stringify(pinOfWire(comment)),
-              text: comment.text,
-              suggestion_json:
-                comment.suggestion === undefined ? null : JSON.stringify(comment.suggestion),
-              sent_at: comment.at,
-              resolved_by: comment.resolvedBy,
-              resolved_at: comment.resolvedAt,
-            });
-          }
         }
-        this.#audit(
-          {
-            actor,
-            action: 'review.queue_pulled',
-            entityType: 'review_queue',
-            entityId: 'queue',
-            details: { sets: entries.length },
-          },
-          at,
-        );
-      })
-      .immediate();
+      }
+      this.#audit.append(
+        tx,
+        {
+          actor,
+          action: 'review.queue_pulled',
+          entityType: 'review_queue',
+          entityId: 'queue',
+          details: { sets: kept.length },
+        },
+        at,
+      );
+    });
   }
 
   listQueue(reviewer: string): ReviewQueueItem[] {
@@ -309,88 +346,87 @@ export class Reviews {
    */
   reviewAgain(setId: string, reviewer: string): ReviewAgainResult {
     const at = new Date().toISOString();
-    return this.#db
-      .transaction((): ReviewAgainResult => {
-        const refusedRow = this.#s.refusedFor.get(setId);
-        if (refusedRow === undefined) {
-          throw new ReviewError(
-            'REVIEW_NOT_REFUSED',
-            'The server has not refused a verdict on this set; there is nothing to review again.',
-          );
-        }
-        const refused = toRefused(refusedRow);
-        const row = this.#queued(setId, reviewer);
-        const unlisted = row.status === UNLISTED;
-        if (!unlisted && refused.code === 'STALE_REVISION' && row.revision <= refused.revision) {
-          throw new ReviewError(
-            'REVIEW_NOT_REFRESHED',
-            `The server holds a newer revision than ${refused.revision}, and this workstation ` +
-              'has not pulled it yet: sync, then review again.',
-          );
-        }
-        const body = JSON.parse(refusedRow.payload_json) as ReviewBody;
-        const unsent = body.comments.flatMap((wire) => {
-          const comment = wire.id === undefined ? undefined : this.#s.comment.get(wire.id);
-          return comment === undefined ? [] : [toComment(comment)];
-        });
-        const carried: ReviewComment[] = [];
-        const notCarried: CommentNotCarried[] = [];
-        if (unlisted) {
-          for (const comment of unsent) {
-            notCarried.push({ comment, why: 'The set is no longer in your review queue.' });
-          }
-        } else {
-          const labels = LabelsDocument.parse(JSON.parse(row.labels_json) as unknown);
-          const frames = row.clip_id === null ? undefined : this.#s.frameCount.get(row.clip_id);
-          for (const comment of unsent) {
-            const why = whyNotCarried(comment.pin, labels, frames);
-            if (why === null) carried.push({ ...comment, revision: row.revision });
-            else notCarried.push({ comment, why });
-          }
-        }
-        this.#s.deleteOutbox.run(refusedRow.id);
-        for (const comment of carried) this.#s.carry.run(row.revision, comment.id);
-        for (const { comment } of notCarried) this.#s.deleteComment.run(comment.id);
-        if (unlisted) {
-          this.#s.dropQueued.run(setId);
-        } else if (row.revision === refused.revision) {
-          // Same revision (the server refused for another reason and still offers the set):
-          // the refused verdict never counted, so a new one may be given.
-          this.#s.forgetReviewed.run(setId, reviewer, row.revision);
-        }
-        const result: ReviewAgainResult = {
-          setId,
-          outcome: unlisted ? 'closed' : 'reopened',
-          refusedRevision: refused.revision,
-          revision: unlisted ? null : row.revision,
-          carried,
-          notCarried,
-        };
-        this.#audit(
-          {
-            actor: reviewer,
-            action: unlisted ? 'review.refusal_closed' : 'review.review_again',
-            entityType: 'review',
-            entityId: setId,
-            details: {
-              refusedOutboxId: refusedRow.id,
-              refused,
-              revision: result.revision,
-              carried: carried.map((c) => c.id),
-              // Whole, so a comment dropped from the set is never lost.
-              notCarried: notCarried.map(({ comment, why }) => ({
-                id: comment.id,
-                pin: comment.pin,
-                text: comment.text,
-                why,
-              })),
-            },
-          },
-          at,
+    return this.#db.write((tx): ReviewAgainResult => {
+      const refusedRow = this.#s.refusedFor.get(setId);
+      if (refusedRow === undefined) {
+        throw new ReviewError(
+          'REVIEW_NOT_REFUSED',
+          'The server has not refused a verdict on this set; there is nothing to review again.',
         );
-        return result;
-      })
-      .immediate();
+      }
+      const refused = toRefused(refusedRow);
+      const row = this.#queued(setId, reviewer);
+      const unlisted = row.status === UNLISTED;
+      if (!unlisted && refused.code === 'STALE_REVISION' && row.revision <= refused.revision) {
+        throw new ReviewError(
+          'REVIEW_NOT_REFRESHED',
+          `The server holds a newer revision than ${refused.revision}, and this workstation ` +
+            'has not pulled it yet: sync, then review again.',
+        );
+      }
+      const body = JSON.parse(refusedRow.payload_json) as ReviewBody;
+      const unsent = body.comments.flatMap((wire) => {
+        const comment = wire.id === undefined ? undefined : this.#s.comment.get(wire.id);
+        return comment === undefined ? [] : [toComment(comment)];
+      });
+      const carried: ReviewComment[] = [];
+      const notCarried: CommentNotCarried[] = [];
+      if (unlisted) {
+        for (const comment of unsent) {
+          notCarried.push({ comment, why: 'The set is no longer in your review queue.' });
+        }
+      } else {
+        const labels = LabelsDocument.parse(JSON.parse(row.labels_json) as unknown);
+        const frames = row.clip_id === null ? undefined : this.#s.frameCount.get(row.clip_id);
+        for (const comment of unsent) {
+          const why = whyNotCarried(comment.pin, labels, frames);
+          if (why === null) carried.push({ ...comment, revision: row.revision });
+          else notCarried.push({ comment, why });
+        }
+      }
+      this.#s.deleteOutbox.run(refusedRow.id);
+      for (const comment of carried) this.#s.carry.run(row.revision, comment.id);
+      for (const { comment } of notCarried) this.#s.deleteComment.run(comment.id);
+      if (unlisted) {
+        this.#s.dropQueued.run(setId);
+      } else if (row.revision === refused.revision) {
+        // Same revision (the server refused for another reason and still offers the set):
+        // the refused verdict never counted, so a new one may be given.
+        this.#s.forgetReviewed.run(setId, reviewer, row.revision);
+      }
+      const result: ReviewAgainResult = {
+        setId,
+        outcome: unlisted ? 'closed' : 'reopened',
+        refusedRevision: refused.revision,
+        revision: unlisted ? null : row.revision,
+        carried,
+        notCarried,
+      };
+      this.#audit.append(
+        tx,
+        {
+          actor: reviewer,
+          action: unlisted ? 'review.refusal_closed' : 'review.review_again',
+          entityType: 'review',
+          entityId: setId,
+          details: {
+            refusedOutboxId: refusedRow.id,
+            refused,
+            revision: result.revision,
+            carried: carried.map((c) => c.id),
+            // Whole, so a comment dropped from the set is never lost.
+            notCarried: notCarried.map(({ comment, why }) => ({
+              id: comment.id,
+              pin: comment.pin,
+              text: comment.text,
+              why,
+            })),
+          },
+        },
+        at,
+      );
+      return result;
+    });
   }
 
   comments(serverSetId: string): ReviewComment[] {
@@ -406,52 +442,51 @@ export class Reviews {
   /** A reviewer's comment, kept as a draft until the verdict carries it to the server. */
   addComment(input: AddReviewComment, reviewer: string): ReviewComment {
     const at = new Date().toISOString();
-    return this.#db
-      .transaction((): ReviewComment => {
-        const row = this.#queued(input.setId, reviewer);
-        this.#notRefused(input.setId);
-        if (row.verdict !== null) {
-          throw new ReviewError(
-            'REVIEW_ALREADY_GIVEN',
-            'You already gave a verdict on this revision; comments go with the next one.',
-          );
-        }
-        const labels = LabelsDocument.parse(JSON.parse(row.labels_json) as unknown);
-        checkPin(input.pin, labels);
-        const comment = ReviewComment.parse({
-          id: randomUUID(),
-          setId: input.setId,
-          revision: row.revision,
-          author: reviewer,
-          at,
-          pin: input.pin,
-          text: input.text,
-          suggestion: input.suggestion ?? null,
-          resolved: null,
-        });
-        this.#s.insertDraft.run({
-          id: comment.id,
-          server_set_id: comment.setId,
-          revision: comment.revision,
-          author: comment.author,
-          at,
-          pin_json: JSON.stringify(comment.pin),
-          text: comment.text,
-          suggestion_json: comment.suggestion === null ? null : JSON.stringify(comment.suggestion),
-        });
-        this.#audit(
-          {
-            actor: reviewer,
-            action: 'review.comment_added',
-            entityType: 'review_comment',
-            entityId: comment.id,
-            details: { setId: comment.setId, revision: comment.revision, pin: comment.pin },
-          },
-          at,
+    return this.#db.write((tx): ReviewComment => {
+      const row = this.#queued(input.setId, reviewer);
+      this.#notRefused(input.setId);
+      if (row.verdict !== null) {
+        throw new ReviewError(
+          'REVIEW_ALREADY_GIVEN',
+          'You already gave a verdict on this revision; comments go with the next one.',
         );
-        return comment;
-      })
-      .immediate();
+      }
+      const labels = LabelsDocument.parse(JSON.parse(row.labels_json) as unknown);
+      checkPin(input.pin, labels);
+      const comment = ReviewComment.parse({
+        id: randomUUID(),
+        setId: input.setId,
+        revision: row.revision,
+        author: reviewer,
+        at,
+        pin: input.pin,
+        text: input.text,
+        suggestion: input.suggestion ?? null,
+        resolved: null,
+      });
+      this.#s.insertDraft.run({
+        id: comment.id,
+        server_set_id: comment.setId,
+        revision: comment.revision,
+        author: comment.author,
+        at,
+        pin_json: JSON.stringify(comment.pin),
+        text: comment.text,
+        suggestion_json: comment.suggestion === null ? null : JSON.stringify(comment.suggestion),
+      });
+      this.#audit.append(
+        tx,
+        {
+          actor: reviewer,
+          action: 'review.comment_added',
+          entityType: 'review_comment',
+          entityId: comment.id,
+          details: { setId: comment.setId, revision: comment.revision, pin: comment.pin },
+        },
+        at,
+      );
+      return comment;
+    });
   }
 
   /**
@@ -467,53 +502,54 @@ export class Reviews {
         'Say why changes are requested: the annotator needs a reason to act on.',
       );
     }
-    return this.#db
-      .transaction(() => {
-        const row = this.#queued(input.setId, reviewer);
-        this.#notRefused(input.setId);
-        if (row.verdict !== null) {
-          throw new ReviewError(
-            'REVIEW_ALREADY_GIVEN',
-            `You already gave a verdict on revision ${row.revision} of this set.`,
-          );
-        }
-        const drafts = this.#s.drafts.all(input.setId, row.revision).map(toComment);
-        const comments: WireComment[] = drafts.map(toWireComment);
-        const body: ReviewBody = {
-          verdict: input.verdict,
-          baseRevision: row.revision,
-          comments,
-          ...(reason === '' ? {} : { reason }),
-        };
-        const outboxId = randomUUID();
-        this.#s.markSent.run(at, input.setId, row.revision);
-        this.#s.insertOutbox.run(outboxId, 'verdict', input.setId, JSON.stringify(body), at);
-        this.#s.insertReviewed.run(
-          input.setId,
-          reviewer,
-          row.revision,
-          input.verdict,
-          row.labels_json,
-          at,
+    return this.#db.write((tx) => {
+      const row = this.#queued(input.setId, reviewer);
+      this.#notRefused(input.setId);
+      if (row.verdict !== null) {
+        throw new ReviewError(
+          'REVIEW_ALREADY_GIVEN',
+          `You already gave a verdict on revision ${row.revision} of this set.`,
         );
-        this.#audit(
-          {
-            actor: reviewer,
-            action: `review.${input.verdict}`,
-            entityType: 'review',
-            entityId: input.setId,
-            details: {
-              revision: row.revision,
-              comments: comments.length,
-              outboxId,
-              ...(reason === '' ? {} : { reason }),
-            },
+      }
+      const drafts = this.#s.drafts.all(input.setId, row.revision).map(toComment);
+      const comments: WireComment[] = drafts.map(toWireComment);
+      const body: ReviewBody = {
+        verdict: input.verdict,
+        baseRevision: row.revision,
+        comments,
+        ...(reason === '' ? {} : { reason }),
+      };
+      const outboxId = randomUUID();
+      this.#s.markSent.run(at, input.setId, row.revision);
+      this.#s.insertOutbox.run(outboxId, 'verdict', input.setId, JSON.stringify(body), at);
+      this.#s.insertReviewed.run(
+        input.setId,
+        reviewer,
+        row.revision,
+        input.verdict,
+        row.labels_json,
+        at,
+      );
+      this.#audit.append(
+        tx,
+        {
+          actor: reviewer,
+          action: `review.${input.verdict}`,
+          entityType: 'review',
+          entityId: input.setId,
+          // Ids and counts only: the reason is the reviewer's words about the contributor's
+          // clip, and the append-only log would keep them past a withdrawal.
+          details: {
+            revision: row.revision,
+            comments: comments.length,
+            outboxId,
+            reasonGiven: reason !== '',
           },
-          at,
-        );
-        return { outboxId, comments: comments.length };
-      })
-      .immediate();
+        },
+        at,
+      );
+      return { outboxId, comments: comments.length };
+    });
   }
 
   /**
@@ -522,46 +558,48 @@ export class Reviews {
    */
   saveReviewEvent(event: Extract<SyncEvent, { kind: 'review' }>, actor: string): number {
     const at = new Date().toISOString();
-    return this.#db
-      .transaction((): number => {
-        let added = 0;
-        // The review bumped the revision; the comments are about the one before it.
-        const reviewed = Math.max(0, event.revision - 1);
-        for (const [index, comment] of event.comments.entries()) {
-          const id = comment.id ?? `${event.setId}:${event.revision}:${index}`;
-          added += this.#s.insertReceived.run({
-            id,
-            server_set_id: event.setId,
-            revision: reviewed,
-            author: event.reviewer,
-            at,
-            pin_json: JSON.stringify(pinOfWire(comment)),
-            text: comment.text,
-            suggestion_json:
-              comment.suggestion === undefined ? null : JSON.stringify(comment.suggestion),
-            sent_at: at,
-          }).changes;
-        }
-        if (added > 0) {
-          this.#audit(
-            {
-              actor,
-              action: 'review.comments_received',
-              entityType: 'review',
-              entityId: event.setId,
-              details: {
-                verdict: event.verdict,
-                revision: event.revision,
-                comments: added,
-                ...(event.reason === undefined ? {} : { reason: event.reason }),
-              },
+    // Nothing about a withdrawn clip is stored again, though the server may still send it.
+    if (this.#withdrawn.isWithdrawn(event.clipRef)) return 0;
+    return this.#db.write((tx): number => {
+      this.#s.mapSet.run(event.setId, event.clipRef.toLowerCase());
+      let added = 0;
+      // The review bumped the revision; the comments are about the one before it.
+      const reviewed = Math.max(0, event.revision - 1);
+      for (const [index, comment] of event.comments.entries()) {
+        const id = comment.id ?? `${event.setId}:${event.revision}:${index}`;
+        added += this.#s.insertReceived.run({
+          id,
+          server_set_id: event.setId,
+          revision: reviewed,
+          author: event.reviewer,
+          at,
+          pin_json: JSON.stringify(pinOfWire(comment)),
+          text: comment.text,
+          suggestion_json:
+            comment.suggestion === undefined ? null : JSON.stringify(comment.suggestion),
+          sent_at: at,
+        }).changes;
+      }
+      if (added > 0) {
+        this.#audit.append(
+          tx,
+          {
+            actor,
+            action: 'review.comments_received',
+            entityType: 'review',
+            entityId: event.setId,
+            details: {
+              verdict: event.verdict,
+              revision: event.revision,
+              comments: added,
+              reasonGiven: event.reason !== undefined,
             },
-            at,
-          );
-        }
-        return added;
-      })
-      .immediate();
+          },
+          at,
+        );
+      }
+      return added;
+    });
   }
 
   #existingComment(commentId: string) {
@@ -575,32 +613,31 @@ export class Reviews {
   /** The annotator resolves a comment: recorded and queued for the server together. */
   resolveComment(commentId: string, actor: string): ReviewComment {
     const at = new Date().toISOString();
-    return this.#db
-      .transaction((): ReviewComment => {
-        const row = this.#existingComment(commentId);
-        if (row.resolved_at !== null) return toComment(row);
-        this.#s.resolve.run(actor, at, commentId);
-        const outboxId = randomUUID();
-        this.#s.insertOutbox.run(
-          outboxId,
-          'resolve',
-          row.server_set_id,
-          JSON.stringify({ commentId }),
-          at,
-        );
-        this.#audit(
-          {
-            actor,
-            action: 'review.comment_resolved',
-            entityType: 'review_comment',
-            entityId: commentId,
-            details: { setId: row.server_set_id, outboxId },
-          },
-          at,
-        );
-        return toComment({ ...row, resolved_by: actor, resolved_at: at });
-      })
-      .immediate();
+    return this.#db.write((tx): ReviewComment => {
+      const row = this.#existingComment(commentId);
+      if (row.resolved_at !== null) return toComment(row);
+      this.#s.resolve.run(actor, at, commentId);
+      const outboxId = randomUUID();
+      this.#s.insertOutbox.run(
+        outboxId,
+        'resolve',
+        row.server_set_id,
+        JSON.stringify({ commentId }),
+        at,
+      );
+      this.#audit.append(
+        tx,
+        {
+          actor,
+          action: 'review.comment_resolved',
+          entityType: 'review_comment',
+          entityId: commentId,
+          details: { setId: row.server_set_id, outboxId },
+        },
+        at,
+      );
+      return toComment({ ...row, resolved_by: actor, resolved_at: at });
+    });
   }
 
   /**
@@ -609,35 +646,34 @@ export class Reviews {
    */
   reopenComment(commentId: string, actor: string): ReviewComment {
     const at = new Date().toISOString();
-    return this.#db
-      .transaction((): ReviewComment => {
-        const row = this.#existingComment(commentId);
-        const refused = this.#s.refusedResolves.all(commentId);
-        if (refused.length === 0) {
-          throw new ReviewError(
-            'RESOLVE_NOT_REFUSED',
-            'The server has not refused resolving this comment; there is nothing to reopen.',
-          );
-        }
-        for (const outbox of refused) this.#s.deleteOutbox.run(outbox.id);
-        this.#s.unresolve.run(commentId);
-        this.#audit(
-          {
-            actor,
-            action: 'review.comment_reopened',
-            entityType: 'review_comment',
-            entityId: commentId,
-            details: {
-              setId: row.server_set_id,
-              refusedOutboxIds: refused.map((r) => r.id),
-              ...(row.resolve_refused ? splitError(row.resolve_refused) : {}),
-            },
-          },
-          at,
+    return this.#db.write((tx): ReviewComment => {
+      const row = this.#existingComment(commentId);
+      const refused = this.#s.refusedResolves.all(commentId);
+      if (refused.length === 0) {
+        throw new ReviewError(
+          'RESOLVE_NOT_REFUSED',
+          'The server has not refused resolving this comment; there is nothing to reopen.',
         );
-        return toComment({ ...row, resolved_by: null, resolved_at: null, resolve_refused: null });
-      })
-      .immediate();
+      }
+      for (const outbox of refused) this.#s.deleteOutbox.run(outbox.id);
+      this.#s.unresolve.run(commentId);
+      this.#audit.append(
+        tx,
+        {
+          actor,
+          action: 'review.comment_reopened',
+          entityType: 'review_comment',
+          entityId: commentId,
+          details: {
+            setId: row.server_set_id,
+            refusedOutboxIds: refused.map((r) => r.id),
+            ...(row.resolve_refused ? splitError(row.resolve_refused) : {}),
+          },
+        },
+        at,
+      );
+      return toComment({ ...row, resolved_by: null, resolved_at: null, resolve_refused: null });
+    });
   }
 
   pendingOutbox(limit: number): ReviewOutboxItem[] {
@@ -665,21 +701,20 @@ export class Reviews {
 
   markDelivered(item: ReviewOutboxItem, actor: string, detail: Record<string, unknown>): void {
     const at = new Date().toISOString();
-    this.#db
-      .transaction(() => {
-        this.#s.deleteOutbox.run(item.id);
-        this.#audit(
-          {
-            actor,
-            action: `review.${item.kind}_delivered`,
-            entityType: 'review',
-            entityId: item.serverSetId,
-            details: { outboxId: item.id, ...detail },
-          },
-          at,
-        );
-      })
-      .immediate();
+    this.#db.write((tx) => {
+      this.#s.deleteOutbox.run(item.id);
+      this.#audit.append(
+        tx,
+        {
+          actor,
+          action: `review.${item.kind}_delivered`,
+          entityType: 'review',
+          entityId: item.serverSetId,
+          details: { outboxId: item.id, ...detail },
+        },
+        at,
+      );
+    });
   }
 
   recordRetry(outboxId: string, attempts: number, nextAttemptAt: number, error: string): void {
@@ -694,21 +729,20 @@ export class Reviews {
   /** The server refused for good (stale revision, not yours): parked with its reason, never dropped. */
   recordRefusal(item: ReviewOutboxItem, code: string, message: string, actor: string): void {
     const at = new Date().toISOString();
-    this.#db
-      .transaction(() => {
-        this.#s.fail.run(item.attempts + 1, `${code}: ${message}`, item.id);
-        this.#audit(
-          {
-            actor,
-            action: `review.${item.kind}_refused`,
-            entityType: 'review',
-            entityId: item.serverSetId,
-            details: { outboxId: item.id, code },
-          },
-          at,
-        );
-      })
-      .immediate();
+    this.#db.write((tx) => {
+      this.#s.fail.run(item.attempts + 1, `${code}: ${message}`, item.id);
+      this.#audit.append(
+        tx,
+        {
+          actor,
+          action: `review.${item.kind}_refused`,
+          entityType: 'review',
+          entityId: item.serverSetId,
+          details: { outboxId: item.id, code },
+        },
+        at,
+      );
+    });
   }
 }
 
@@ -884,6 +918,19 @@ function prepare(db: Database) {
       INSERT INTO review_comments (id, server_set_id, revision, author, at, pin_json, text,
         suggestion_json)
       VALUES (@id, @server_set_id, @revision, @author, @at, @pin_json, @text, @suggestion_json)`),
+    mapSet: db.prepare<[string, string]>(
+      'INSERT OR IGNORE INTO review_sets (server_set_id, clip_ref) VALUES (?, ?)',
+    ),
+    setsOfClip: db
+      .prepare<[string], string>('SELECT server_set_id FROM review_sets WHERE clip_ref = ?')
+      .pluck(),
+    queuedOfClip: db
+      .prepare<[string], string>('SELECT server_set_id FROM review_queue WHERE clip_ref = ?')
+      .pluck(),
+    purgeComments: db.prepare<[string]>('DELETE FROM review_comments WHERE server_set_id = ?'),
+    purgeOutbox: db.prepare<[string]>('DELETE FROM review_outbox WHERE server_set_id = ?'),
+    purgeReviewed: db.prepare<[string]>('DELETE FROM reviewed_revisions WHERE server_set_id = ?'),
+    purgeSetOfClip: db.prepare<[string]>('DELETE FROM review_sets WHERE server_set_id = ?'),
     insertReceived: db.prepare<
       [
         {

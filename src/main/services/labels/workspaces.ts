@@ -9,6 +9,7 @@ import { Workspace } from '../../../shared/api/schemas';
 export class Workspaces {
   readonly #get;
   readonly #save;
+  readonly #forgetClip;
 
   constructor(db: Database) {
     this.#get = db
@@ -18,6 +19,14 @@ export class Workspaces {
       INSERT INTO workspaces (annotator, state_json, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (annotator) DO UPDATE SET state_json = excluded.state_json,
         updated_at = excluded.updated_at`);
+    this.#forgetClip = db.prepare<[string]>(
+      "DELETE FROM workspaces WHERE json_extract(state_json, '$.clipId') = ?",
+    );
+  }
+
+  /** Withdrawal: an annotator whose place was in this clip starts from nowhere. */
+  forgetClip(clipId: string): number {
+    return this.#forgetClip.run(clipId).changes;
   }
 
   get(annotator: string): Workspace | null {

@@ -1,10 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { SyncEvent } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
-import type { AnnotationSets } from './annotationSets';
-import { DoubleAnnotationSets } from './doubleAnnotationSets';
-import { ServerConsents } from './serverConsents';
-import type { AuditEntry } from './Store';
+import type { AnnotationSets } from '../labels/annotationSets';
+import type { ServerConsents } from '../governance/serverConsents';
+import type { AuditLog } from '../audit/auditLog';
+import type { Db, ReadTx, Tx } from '../db/db';
+import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
+import type { WithdrawnClips } from '../governance/consentQueries';
 
 /** What a submit hands the outbox: the document exactly as submitted, with its local version. */
 export type SubmitPayload = { labels: LabelsDocument; localRevision: number; seq: number };
@@ -57,8 +59,6 @@ type OutboxRow = {
   last_error: string | null;
 };
 
-type Audit = (entry: AuditEntry, at: string) => void;
-
 function toItem(row: OutboxRow): OutboxItem {
   if (row.kind !== 'submit_set')
     throw new Error(`Outbox row ${row.id} has unknown kind ${row.kind}`);
@@ -93,23 +93,57 @@ function toItem(row: OutboxRow): OutboxItem {
  * resumes from: an undelivered row is sent again with the same key, an applied event is not
  * applied twice.
  */
-export class SyncQueue {
-  readonly #db: Database;
+export class SyncQueue implements ClipDataOwner {
+  readonly #db: Db;
   readonly #sets: AnnotationSets;
-  readonly #audit: Audit;
+  readonly #audit: AuditLog;
   readonly #s: ReturnType<typeof prepare>;
-  /** The lead's copy of both annotators' sets of double-annotated clips (agreement). */
-  readonly doubleSets: DoubleAnnotationSets;
-  /** Consent records the lead made on the server, by clip hash; they replace the manifest's. */
-  readonly serverConsents: ServerConsents;
+  /** Governance's: a pulled `consent_recorded` event is handed to it in the event's transaction. */
+  readonly #serverConsents: Pick<ServerConsents, 'record'>;
 
-  constructor(db: Database, sets: AnnotationSets, audit: Audit) {
-    this.#db = db;
-    this.#sets = sets;
-    this.#audit = audit;
-    this.#s = prepare(db);
-    this.doubleSets = new DoubleAnnotationSets(db);
-    this.serverConsents = new ServerConsents(db, audit);
+  readonly #withdrawn: WithdrawnClips;
+
+  constructor(deps: {
+    db: Db;
+    audit: AuditLog;
+    labels: AnnotationSets;
+    withdrawn: WithdrawnClips;
+    serverConsents: Pick<ServerConsents, 'record'>;
+  }) {
+    this.#db = deps.db;
+    this.#sets = deps.labels;
+    this.#audit = deps.audit;
+    this.#withdrawn = deps.withdrawn;
+    this.#s = prepare(deps.db.connection);
+    this.#serverConsents = deps.serverConsents;
+  }
+
+  /** The server's ids of these local sets, as far as a delivery or a pull told them. */
+  serverSetIdsOf(_tx: ReadTx, setIds: readonly string[]): string[] {
+    const ids: string[] = [];
+    for (const setId of setIds) {
+      const id = this.#s.serverSetIdOf.get(setId);
+      if (id !== undefined && id !== null) ids.push(id);
+    }
+    return ids;
+  }
+
+  readonly clipTables = ['sync_outbox', 'sync_conflicts', 'sync_sets', 'sync_inbox'] as const;
+
+  /**
+   * Withdrawal: queued deliveries, conflict copies and what the server said of the clip's sets,
+   * and every pulled event about the clip (a review event carries its comments' text).
+   */
+  purgeClip(_tx: Tx, clip: WithdrawnClip): number {
+    const s = this.#s;
+    let rows = 0;
+    for (const setId of clip.setIds) {
+      rows += s.deleteOutboxOfSet.run(setId).changes;
+      rows += s.deleteConflictsOfSet.run(setId).changes;
+      rows += s.deleteSyncSet.run(setId).changes;
+    }
+    if (clip.sha256 !== null) rows += s.deleteInboxOfClip.run(clip.sha256).changes;
+    return rows;
   }
 
   /** Pending rows in delivery order (the sender picks the due ones and keeps each set in order). */
@@ -126,15 +160,13 @@ export class SyncQueue {
    * same request under the same key even if a later pull moved the set's known revision.
    */
   freezeBaseRevision(outboxId: string, setId: string): number {
-    return this.#db
-      .transaction(() => {
-        const frozen = this.#s.baseOf.get(outboxId);
-        if (frozen !== undefined && frozen !== null) return frozen;
-        const base = this.#s.serverRevision.get(setId) ?? 0;
-        this.#s.setBase.run(base, outboxId);
-        return base;
-      })
-      .immediate();
+    return this.#db.write(() => {
+      const frozen = this.#s.baseOf.get(outboxId);
+      if (frozen !== undefined && frozen !== null) return frozen;
+      const base = this.#s.serverRevision.get(setId) ?? 0;
+      this.#s.setBase.run(base, outboxId);
+      return base;
+    });
   }
 
   serverRevision(setId: string): number {
@@ -143,32 +175,31 @@ export class SyncQueue {
 
   markDelivered(item: OutboxItem, delivered: DeliveredSet, actor: string): void {
     const at = new Date().toISOString();
-    this.#db
-      .transaction(() => {
-        this.#s.deleteOutbox.run(item.id);
-        this.#s.upsertSyncSet.run(
-          item.setId,
-          delivered.serverSetId,
-          delivered.revision,
-          delivered.status,
-          at,
-        );
-        this.#audit(
-          {
-            actor,
-            action: 'sync.delivered',
-            entityType: 'annotation_set',
-            entityId: item.setId,
-            details: {
-              outboxId: item.id,
-              serverSetId: delivered.serverSetId,
-              revision: delivered.revision,
-            },
+    this.#db.write((tx) => {
+      this.#s.deleteOutbox.run(item.id);
+      this.#s.upsertSyncSet.run(
+        item.setId,
+        delivered.serverSetId,
+        delivered.revision,
+        delivered.status,
+        at,
+      );
+      this.#audit.append(
+        tx,
+        {
+          actor,
+          action: 'sync.delivered',
+          entityType: 'annotation_set',
+          entityId: item.setId,
+          details: {
+            outboxId: item.id,
+            serverSetId: delivered.serverSetId,
+            revision: delivered.revision,
           },
-          at,
-        );
-      })
-      .immediate();
+        },
+        at,
+      );
+    });
   }
 
   recordRetry(outboxId: string, attempts: number, nextAttemptAt: number, error: string): void {
@@ -199,42 +230,41 @@ export class SyncQueue {
     actor: string,
   ): void {
     const at = new Date().toISOString();
-    this.#db
-      .transaction(() => {
-        this.#s.park.run(
-          refusal.state,
-          item.attempts + 1,
-          `${refusal.code}: ${refusal.message}`,
-          item.id,
-        );
-        this.#s.insertConflict.run(
-          item.id,
-          item.setId,
-          refusal.code,
-          refusal.message,
-          JSON.stringify(item.payload),
-          refusal.server === null || refusal.server === undefined
-            ? null
-            : JSON.stringify(refusal.server),
-          refusal.serverRevision,
-          at,
-        );
-        this.#audit(
-          {
-            actor,
-            action: `sync.${refusal.state}`,
-            entityType: 'annotation_set',
-            entityId: item.setId,
-            details: {
-              outboxId: item.id,
-              code: refusal.code,
-              serverRevision: refusal.serverRevision,
-            },
+    this.#db.write((tx) => {
+      this.#s.park.run(
+        refusal.state,
+        item.attempts + 1,
+        `${refusal.code}: ${refusal.message}`,
+        item.id,
+      );
+      this.#s.insertConflict.run(
+        item.id,
+        item.setId,
+        refusal.code,
+        refusal.message,
+        JSON.stringify(item.payload),
+        refusal.server === null || refusal.server === undefined
+          ? null
+          : JSON.stringify(refusal.server),
+        refusal.serverRevision,
+        at,
+      );
+      this.#audit.append(
+        tx,
+        {
+          actor,
+          action: `sync.${refusal.state}`,
+          entityType: 'annotation_set',
+          entityId: item.setId,
+          details: {
+            outboxId: item.id,
+            code: refusal.code,
+            serverRevision: refusal.serverRevision,
           },
-          at,
-        );
-      })
-      .immediate();
+        },
+        at,
+      );
+    });
   }
 
   listConflicts(): SyncConflict[] {
@@ -258,24 +288,23 @@ export class SyncQueue {
    */
   dismissConflict(conflictId: number, actor: string): boolean {
     const at = new Date().toISOString();
-    return this.#db
-      .transaction(() => {
-        const changed = this.#s.resolveConflict.run(at, conflictId).changes > 0;
-        if (changed) {
-          this.#audit(
-            {
-              actor,
-              action: 'sync.conflict_dismissed',
-              entityType: 'sync_conflict',
-              entityId: String(conflictId),
-              details: {},
-            },
-            at,
-          );
-        }
-        return changed;
-      })
-      .immediate();
+    return this.#db.write((tx) => {
+      const changed = this.#s.resolveConflict.run(at, conflictId).changes > 0;
+      if (changed) {
+        this.#audit.append(
+          tx,
+          {
+            actor,
+            action: 'sync.conflict_dismissed',
+            entityType: 'sync_conflict',
+            entityId: String(conflictId),
+            details: {},
+          },
+          at,
+        );
+      }
+      return changed;
+    });
   }
 
   getState(key: string): string | undefined {
@@ -294,40 +323,42 @@ export class SyncQueue {
    */
   applyEvent(serverKey: string, event: SyncEvent, cursorKey: string, actor: string): boolean {
     const at = new Date().toISOString();
-    return this.#db
-      .transaction((): boolean => {
-        this.#s.setState.run(cursorKey, String(event.id));
-        const inserted = this.#s.insertInbox.run(
-          `${serverKey}#${event.id}`,
-          event.kind,
-          event.clipRef,
-          JSON.stringify(event),
-          at,
-        );
-        if (inserted.changes === 0) return false;
-        if (event.kind === 'consent_recorded') {
-          return this.serverConsents.record(event, `${event.recordedBy}@server`, at);
-        }
-        if (event.kind !== 'review') return true;
-        const setId =
-          this.#s.setByServerId.get(event.setId) ??
-          this.#s.setByClipRef.get(event.clipRef, event.clipRef, actor);
-        if (setId === undefined) return false;
-        const local = this.#sets.getAnnotationSet(setId);
-        if (local === undefined) return false;
-        const verdict = AnnotationStatus.parse(event.status);
-        const steps: AnnotationStatus[] =
-          local.status === 'submitted'
-            ? ['in_review', verdict]
-            : local.status === 'in_review'
-              ? [verdict]
-              : [];
-        if (steps.length > 0)
-          this.#sets.transitionAnnotationSet(setId, steps, `${event.reviewer}@server`);
-        this.#s.upsertSyncSet.run(setId, event.setId, event.revision, event.status, at);
-        return steps.length > 0;
-      })
-      .immediate();
+    return this.#db.write((): boolean => {
+      this.#s.setState.run(cursorKey, String(event.id));
+      // Nothing about a withdrawn clip is stored again (the server may lag behind the
+      // withdrawal), the withdrawal event included: sync hands it to governance before this,
+      // and consent_withdrawals, not the inbox, is what makes a re-delivery harmless.
+      if (this.#withdrawn.isWithdrawn(event.clipRef)) return false;
+      const inserted = this.#s.insertInbox.run(
+        `${serverKey}#${event.id}`,
+        event.kind,
+        event.clipRef,
+        JSON.stringify(event),
+        at,
+      );
+      if (inserted.changes === 0) return false;
+      if (event.kind === 'consent_recorded') {
+        return this.#serverConsents.record(event, `${event.recordedBy}@server`, at);
+      }
+      if (event.kind !== 'review') return true;
+      const setId =
+        this.#s.setByServerId.get(event.setId) ??
+        this.#s.setByClipRef.get(event.clipRef, event.clipRef, actor);
+      if (setId === undefined) return false;
+      const local = this.#sets.getAnnotationSet(setId);
+      if (local === undefined) return false;
+      const verdict = AnnotationStatus.parse(event.status);
+      const steps: AnnotationStatus[] =
+        local.status === 'submitted'
+          ? ['in_review', verdict]
+          : local.status === 'in_review'
+            ? [verdict]
+            : [];
+      if (steps.length > 0)
+        this.#sets.transitionAnnotationSet(setId, steps, `${event.reviewer}@server`);
+      this.#s.upsertSyncSet.run(setId, event.setId, event.revision, event.status, at);
+      return steps.length > 0;
+    });
   }
 }
 
@@ -351,6 +382,13 @@ function prepare(db: Database) {
       .prepare<[string], number>('SELECT server_revision FROM sync_sets WHERE set_id = ?')
       .pluck(),
     deleteOutbox: db.prepare<[string]>('DELETE FROM sync_outbox WHERE id = ?'),
+    serverSetIdOf: db
+      .prepare<[string], string | null>('SELECT server_set_id FROM sync_sets WHERE set_id = ?')
+      .pluck(),
+    deleteOutboxOfSet: db.prepare<[string]>('DELETE FROM sync_outbox WHERE set_id = ?'),
+    deleteConflictsOfSet: db.prepare<[string]>('DELETE FROM sync_conflicts WHERE set_id = ?'),
+    deleteSyncSet: db.prepare<[string]>('DELETE FROM sync_sets WHERE set_id = ?'),
+    deleteInboxOfClip: db.prepare<[string]>('DELETE FROM sync_inbox WHERE clip_ref = ?'),
     upsertSyncSet: db.prepare<[string, string, number, string, string]>(/* sql */ `
       INSERT INTO sync_sets (set_id, server_set_id, server_revision, server_status, updated_at)
       VALUES (?, ?, ?, ?, ?)

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../src/main/services/audit/verifyAuditChain';
-import { openDatabase, openStore } from '../../../src/main/services/store/openStore';
-import { seedV3 } from './labelsSeed';
+import { openDatabase } from '../../../src/main/services/db/openDatabase';
+import { openStore } from '../../../src/main/services/store/openStore';
+import { seedV3 } from '../store/labelsSeed';
 import { columnNames, databaseAt, integrityCheck, tableNames } from './migrationHarness';
 
 const audit = /* sql */ `
@@ -35,7 +36,7 @@ describe('migration 006 (governance)', () => {
 
     const store = openStore(fixture.file);
     try {
-      store.appendAudit({
+      store.audit.record({
         actor: 'lead',
         action: 'test.after_migration',
         entityType: 'batch',
@@ -43,8 +44,8 @@ describe('migration 006 (governance)', () => {
         details: {},
       });
       // Old rows still read back; the clip now carries its consent state.
-      expect(store.listAudit({ entityId: 'b1' })).toHaveLength(2);
-      expect(store.getClip('c1')?.consent.state).toBe('missing');
+      expect(store.audit.list({ entityId: 'b1' })).toHaveLength(2);
+      expect(store.media.getClip('c1')?.consent.state).toBe('missing');
     } finally {
       store.close();
     }

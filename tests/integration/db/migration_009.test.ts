@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/main/services/store/openStore';
-import { seedV3 } from './labelsSeed';
+import { seedV3 } from '../store/labelsSeed';
 import { columnNames, databaseAt, integrityCheck } from './migrationHarness';
 
 const REF = 'a'.repeat(64);
@@ -32,7 +32,7 @@ describe('migration 009 (double-annotated sets pulled from the server)', () => {
 
     const store = openStore(fixture.file);
     try {
-      expect(store.sync.doubleSets.list()).toEqual([
+      expect(store.doubleSets.list()).toEqual([
         expect.objectContaining({ serverSetId: 's1', clipRef: REF, annotator: 'ann1' }),
       ]);
     } finally {

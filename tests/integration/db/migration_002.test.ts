@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrameTimes } from '../../../src/main/services/store/frameTimesBlob';
+import { encodeFrameTimes } from '../../../src/main/services/media/frameTimesBlob';
 import { openStore } from '../../../src/main/services/store/openStore';
 import { columnNames, databaseAt, integrityCheck, tableNames } from './migrationHarness';
 
@@ -50,30 +50,30 @@ describe('migration 002 (proxies)', () => {
 
     const store = openStore(fixture.file);
     try {
-      expect(store.listBatches()).toEqual([
+      expect(store.media.listBatches()).toEqual([
         expect.objectContaining({ id: 'b1', clipCount: 2, errorCount: 1 }),
       ]);
-      expect(store.getClip('c1')).toMatchObject({ codecFamily: 'hevc', rotation: 90 });
-      expect(store.getFrameTable('c2')?.frameTimes).toEqual(frameTimes);
-      expect(store.listAudit({ entityId: 'c1' })).toHaveLength(1);
+      expect(store.media.getClip('c1')).toMatchObject({ codecFamily: 'hevc', rotation: 90 });
+      expect(store.media.getFrameTable('c2')?.frameTimes).toEqual(frameTimes);
+      expect(store.audit.list({ entityId: 'c1' })).toHaveLength(1);
       // Migrated clips have no proxy yet.
-      expect(store.getProxy('c1')).toBeUndefined();
-      expect(store.listUnfinishedProxies()).toEqual([]);
+      expect(store.media.getProxy('c1')).toBeUndefined();
+      expect(store.media.listUnfinishedProxies()).toEqual([]);
 
-      store.setProxyState('c1', 'queued', {}, 'annotator-1');
-      store.setProxyState('c1', 'running', { progress: 0.5 }, 'annotator-1');
-      store.setProxyState('c2', 'queued', {}, 'annotator-1');
-      expect(store.listUnfinishedProxies().map((p) => [p.clipId, p.state])).toEqual([
+      store.media.setProxyState('c1', 'queued', {}, 'annotator-1');
+      store.media.setProxyState('c1', 'running', { progress: 0.5 }, 'annotator-1');
+      store.media.setProxyState('c2', 'queued', {}, 'annotator-1');
+      expect(store.media.listUnfinishedProxies().map((p) => [p.clipId, p.state])).toEqual([
         ['c1', 'running'],
         ['c2', 'queued'],
       ]);
-      store.setProxyState(
+      store.media.setProxyState(
         'c1',
         'ready',
         { filePath: '/data/proxies/c1.mp4', progress: 1, frameCount: 4 },
         'annotator-1',
       );
-      expect(store.getProxy('c1')).toMatchObject({
+      expect(store.media.getProxy('c1')).toMatchObject({
         state: 'ready',
         filePath: '/data/proxies/c1.mp4',
         frameCount: 4,
@@ -81,8 +81,8 @@ describe('migration 002 (proxies)', () => {
       });
       // State changes are audited; the clip's import entry is still there.
       expect(
-        store
-          .listAudit({ entityId: 'c1' })
+        store.audit
+          .list({ entityId: 'c1' })
           .map((entry) => [entry.action, entry.details.state ?? null]),
       ).toEqual([
         ['clip.proxy', 'ready'],
@@ -90,10 +90,10 @@ describe('migration 002 (proxies)', () => {
         ['clip.proxy', 'queued'],
         ['clip.imported', null],
       ]);
-      expect(() => store.setProxyState('c2', 'ready', {}, 'annotator-1')).toThrow(
+      expect(() => store.media.setProxyState('c2', 'ready', {}, 'annotator-1')).toThrow(
         expect.objectContaining({ code: 'INVALID_INPUT' }),
       );
-      expect(() => store.setProxyState('nope', 'queued', {}, 'annotator-1')).toThrow(
+      expect(() => store.media.setProxyState('nope', 'queued', {}, 'annotator-1')).toThrow(
         expect.objectContaining({ code: 'CLIP_NOT_FOUND' }),
       );
     } finally {
