@@ -4,7 +4,13 @@ import { ClipRef, PushSetBody, ReviewBody } from '../shared/api/syncProtocol';
 import { registerAgreementRoutes } from './agreementRoutes';
 import { registerAuditRoutes } from './auditRoutes';
 import { authenticate, type AuthUser } from './auth';
-import { decimalUpTo, EMPTY_BODY, enforceInputBoundary, INT32_MAX } from './boundary';
+import {
+  answerClientError,
+  decimalUpTo,
+  EMPTY_BODY,
+  enforceInputBoundary,
+  INT32_MAX,
+} from './boundary';
 import type { Db } from './db/Db';
 import { eventsSince } from './events';
 import { ServerError } from './serverError';
@@ -135,6 +141,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onConstructorPoisoning: 'error',
     logger: false,
     // A malformed percent escape in the path (`/v1/sets/%`) is the client's error, in our shape.
+    clientErrorHandler: answerClientError,
     // (Fastify types this reply with route generics it cannot know here.)
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply)

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { findUnstorableInput } from '../shared/api/storableInput';
 import { ServerError } from './serverError';
@@ -102,4 +103,30 @@ export function enforceInputBoundary(app: FastifyInstance): void {
     }
     done();
   });
+}
+
+/**
+ * Requests Node's parser refuses before Fastify sees them (headers over 16 KiB, malformed request
+ * lines) answered in the project's error shape rather than Fastify's own.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          '431 Request Header Fields Too Large',
+          'HEADERS_TOO_LARGE',
+          'The request headers are over 16 KiB.',
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', 'REQUEST_TIMEOUT', 'The request took too long to arrive.']
+        : ['400 Bad Request', 'BAD_REQUEST', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -198,6 +198,16 @@ describe('loopback host under hostile input', () => {
     },
   );
 
+  it('answers a request line over 16 KiB with an envelope (found by the fuzz run)', async () => {
+    const reply = await raw('POST', `/api/${'x'.repeat(17_000)}`, auth(), '{}');
+    expect(reply.status).toBe(431);
+    expect(JSON.parse(reply.body.toString('utf8'))).toMatchObject({
+      ok: false,
+      error: { code: 'PAYLOAD_TOO_LARGE' },
+    });
+    await expectAlive();
+  });
+
   it('treats //[ as a path on this host, not as another host to parse', async () => {
     const reply = await raw('GET', '//[', auth());
     expect(reply.status).toBe(404);

@@ -44,7 +44,12 @@ export async function checkProperty<T>(
         requests: details.numRuns * requestsPerRun,
         failures: details.failed ? 1 : 0,
         durationMs,
-        ...(details.failed ? { counterexample: shortly(details.counterexample) } : {}),
+        ...(details.failed
+          ? {
+              counterexample: shortly(details.counterexample),
+              error: String(details.errorInstance).slice(0, 2000),
+            }
+          : {}),
       }),
     );
   }
@@ -69,7 +74,7 @@ function shortly(value: unknown): string {
     if (!(error instanceof RangeError)) throw error;
     return '(too deep to print)';
   }
-  return text.length > 1500 ? `${text.slice(0, 1500)}…(${text.length} characters)` : text;
+  return text.length > 600 ? `${text.slice(0, 600)}…(${text.length} characters)` : text;
 }
 
 /** Characters databases, parsers and path handling trip on, lone surrogates included. */

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Envelope } from '../../shared/api/contract';
@@ -326,6 +327,24 @@ export async function startLoopbackHost(options: HostOptions): Promise<RunningHo
       if (!res.headersSent) send(res, 500, 'Internal error');
       else res.destroy();
     });
+  });
+
+  // What Node's parser refuses (headers over 16 KiB, a malformed request line) still gets an
+  // envelope, so a client reads every refusal the same way.
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, code] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['431 Request Header Fields Too Large', 'PAYLOAD_TOO_LARGE']
+        : ['400 Bad Request', 'INVALID_INPUT'];
+    const body = JSON.stringify(
+      errorEnvelope(code, 'The request is not valid HTTP or is too large.'),
+    );
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nConnection: close\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
   });
 
   const sockets = new WebSocketServer({ noServer: true });
