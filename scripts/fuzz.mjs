@@ -15,6 +15,7 @@ const FILES = [
   'src/main/services/api/dispatch.test.ts',
   'tests/integration/loopbackHostFuzz.test.ts',
   'tests/integration/server/serverFuzz.test.ts',
+  'tests/integration/importFuzz.test.ts',
 ];
 const scale = Number(process.env.FW_FUZZ_SCALE ?? 25);
 const seed = Number(process.env.FW_FUZZ_SEED ?? 17);

@@ -16,6 +16,27 @@ export function fuzzRuns(inSuite: number): number {
   return Math.max(1, Math.round(inSuite * SCALE));
 }
 
+export type FuzzFigures = {
+  property: string;
+  runs: number;
+  requests: number;
+  failures: number;
+  durationMs: number;
+  counterexample?: string;
+  error?: string;
+};
+
+/** Leaves one property's figures for `npm run fuzz` to collect (only when it asks). */
+export function recordFuzz(figures: FuzzFigures): void {
+  const dir = process.env.FW_FUZZ_SUMMARY_DIR;
+  if (dir === undefined) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, `${figures.property.replace(/[^a-z0-9]+/gi, '-')}.json`),
+    JSON.stringify(figures),
+  );
+}
+
 /**
  * Runs a property (async) with the budget and seed, records what it tried, and fails the test
  * with fast-check's report (seed, path, counterexample) if it found anything.
@@ -32,27 +53,19 @@ export async function checkProperty<T>(
     numRuns: fuzzRuns(inSuiteRuns),
     endOnFailure: true,
   });
-  const durationMs = Math.round(performance.now() - started);
-  const dir = process.env.FW_FUZZ_SUMMARY_DIR;
-  if (dir !== undefined) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`),
-      JSON.stringify({
-        property: name,
-        runs: details.numRuns,
-        requests: details.numRuns * requestsPerRun,
-        failures: details.failed ? 1 : 0,
-        durationMs,
-        ...(details.failed
-          ? {
-              counterexample: shortly(details.counterexample),
-              error: String(details.errorInstance).slice(0, 2000),
-            }
-          : {}),
-      }),
-    );
-  }
+  recordFuzz({
+    property: name,
+    runs: details.numRuns,
+    requests: details.numRuns * requestsPerRun,
+    failures: details.failed ? 1 : 0,
+    durationMs: Math.round(performance.now() - started),
+    ...(details.failed
+      ? {
+          counterexample: shortly(details.counterexample),
+          error: String(details.errorInstance).slice(0, 2000),
+        }
+      : {}),
+  });
   if (details.failed) {
     const error = details.errorInstance;
     throw new Error(
