@@ -5,7 +5,7 @@ import { startLoopbackHost, type RunningHost } from '../../src/main/host/loopbac
 import type { ApiHandlers } from '../../src/shared/api/contract';
 import { createServices, type Services } from '../../src/main/services/createServices';
 import { callNames, hostileCall } from '../support/contractFuzz';
-import { checkProperty, hostileString } from '../support/fuzz';
+import { checkProperty, hostileString, percentEncoded } from '../support/fuzz';
 import { rawRequest, rawSocket } from '../support/rawRequest';
 import { tempDir } from './fixturePaths';
 
@@ -45,10 +45,6 @@ afterAll(async () => {
   services.close();
   dir.remove();
 });
-
-/** Every byte percent-encoded: any string (a lone surrogate too) becomes a path segment. */
-const percentEncoded = (text: string): string =>
-  [...Buffer.from(text, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 
 const statusOf = (answer: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
 

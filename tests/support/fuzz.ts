@@ -90,6 +90,11 @@ function shortly(value: unknown): string {
   return text.length > 600 ? `${text.slice(0, 600)}…(${text.length} characters)` : text;
 }
 
+/** Every byte percent-encoded: any string (a lone surrogate too) becomes a path segment. */
+export function percentEncoded(text: string): string {
+  return [...Buffer.from(text, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+}
+
 /** Characters databases, parsers and path handling trip on, lone surrogates included. */
 const oddChar = fc.oneof(
   fc.constantFrom('\u0000', '\u0001', '\u001f', '\u007f', '\u0085', '\u00a0', '\u2028', '\u202e'),

@@ -6,6 +6,7 @@ import type { Db } from '../../../src/server/db/Db';
 import { PushSetBody, ReviewBody } from '../../../src/shared/api/syncProtocol';
 import {
   call,
+  listenInProcess,
   openTestDb,
   pushBody,
   seedTeam,
@@ -56,11 +57,7 @@ describe.each(backends)('hostile input to the central server on %s', (backend) =
     db = opened.db;
     dispose = opened.dispose;
     team = await seedTeam(db);
-    app = await buildServer({ db, rateLimitPerMinute: 100_000 });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no address');
-    url = `http://127.0.0.1:${address.port}`;
+    ({ app, url } = await listenInProcess(db));
     // A pushed set with one review comment, so the review and resolve routes have real targets.
     const pushed = await call(url, 'PUT', `/v1/clips/${team.clipA}/set`, {
       token: team.tokens.ann1,
@@ -196,11 +193,7 @@ describe('every route of the central server', () => {
     db = opened.db;
     dispose = opened.dispose;
     team = await seedTeam(db);
-    app = await buildServer({ db, rateLimitPerMinute: 100_000 });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no address');
-    url = `http://127.0.0.1:${address.port}`;
+    ({ app, url } = await listenInProcess(db));
   });
 
   afterAll(async () => {

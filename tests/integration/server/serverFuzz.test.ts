@@ -1,13 +1,18 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../../src/server/app';
 import { routesOf } from '../../../src/server/boundary';
 import type { Db } from '../../../src/server/db/Db';
-import { checkProperty, hostileJson, hostileString, mutated } from '../../support/fuzz';
+import {
+  checkProperty,
+  hostileJson,
+  hostileString,
+  mutated,
+  percentEncoded,
+} from '../../support/fuzz';
 import { databaseState } from './databaseState';
 import { samples, type RouteSample } from './routeSamples';
-import { openTestDb, seedTeam, type Backend, type Team } from './serverHarness';
+import { listenInProcess, openTestDb, seedTeam, type Backend, type Team } from './serverHarness';
 
 /**
  * Fuzz property for the central server: every route, as any team member or a stranger, with
@@ -19,9 +24,6 @@ import { openTestDb, seedTeam, type Backend, type Team } from './serverHarness';
 
 // PostgreSQL too when CI (or the developer) provides one; the fuzz must not start its own.
 const backends: Backend[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
-
-const percentEncoded = (text: string): string =>
-  [...Buffer.from(text, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 
 const printable = (text: string): string => text.replace(/[^\x20-\x7e]/g, '');
 
@@ -83,11 +85,7 @@ describe.each(backends)('central server fuzz on %s', (backend) => {
     db = opened.db;
     dispose = opened.dispose;
     team = await seedTeam(db);
-    app = await buildServer({ db, rateLimitPerMinute: 1_000_000 });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no address');
-    url = `http://127.0.0.1:${address.port}`;
+    ({ app, url } = await listenInProcess(db));
   });
 
   afterAll(async () => {

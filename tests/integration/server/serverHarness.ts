@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../../src/server/app';
 import { openDb, type Db } from '../../../src/server/db/Db';
 import { migrateServerDb } from '../../../src/server/db/migrations';
@@ -117,12 +118,12 @@ export async function seedTeam(
 export async function listenInProcess(
   db: Db,
   options: { rateLimitPerMinute?: number; bodyLimitBytes?: number } = {},
-): Promise<{ url: string; close: () => Promise<void> }> {
+): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
   const app = await buildServer({ db, rateLimitPerMinute: 100_000, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('no address');
-  return { url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+  return { url: `http://127.0.0.1:${address.port}`, app, close: () => app.close() };
 }
 
 /** A team's server for sync tests: PGlite, the seeded team, serving in this process. */
