@@ -63,8 +63,8 @@ describe('ffmpeg and ffprobe on contributors files run under limits', () => {
 
   it('prefers the system ffmpeg when it is newer than the bundled 4.1', async () => {
     const chosen = await ffmpegInUse();
-    const system = toolVersion('ffmpeg');
-    const bundled = toolVersion((await import('@ffmpeg-installer/ffmpeg')).default.path);
+    const system = await toolVersion('ffmpeg');
+    const bundled = await toolVersion((await import('@ffmpeg-installer/ffmpeg')).default.path);
     expect(bundled?.major).toBe(4);
     if (system !== null && system.major > 4) {
       expect(chosen).toMatchObject({ path: 'ffmpeg', version: system.text });

@@ -1,5 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 /**
  * Which ffmpeg/ffprobe runs on contributors' files, and under what limits. Contributors' files
@@ -43,14 +46,10 @@ export function limitedCommand(
 export type ToolVersion = { major: number; minor: number; text: string };
 
 /** `ffmpeg -version`'s first line, parsed ("ffmpeg version 5.1.9-0+deb12u1 ..."), or null. */
-export function toolVersion(binary: string): ToolVersion | null {
+export async function toolVersion(binary: string): Promise<ToolVersion | null> {
   let text: string;
   try {
-    text = execFileSync(binary, ['-version'], {
-      encoding: 'utf8',
-      timeout: 10_000,
-      windowsHide: true,
-    });
+    ({ stdout: text } = await run(binary, ['-version'], { timeout: 10_000, windowsHide: true }));
   } catch (error) {
     // Missing, not executable, or not an ffmpeg: there is no version to prefer it for.
     if (error instanceof Error) return null;
@@ -94,9 +93,9 @@ export function chooseTool(
   const choice = (async (): Promise<ChosenTool> => {
     const fromEnv = process.env[tool === 'ffmpeg' ? 'FRAMEWISE_FFMPEG' : 'FRAMEWISE_FFPROBE'];
     if (fromEnv !== undefined && fromEnv !== '') {
-      return { path: fromEnv, version: toolVersion(fromEnv)?.text ?? null, source: 'env' };
+      return { path: fromEnv, version: (await toolVersion(fromEnv))?.text ?? null, source: 'env' };
     }
-    const system = toolVersion(tool);
+    const system = await toolVersion(tool);
     let bundled: string;
     try {
       bundled = await bundledPath();
@@ -104,7 +103,7 @@ export function chooseTool(
       if (system !== null) return { path: tool, version: system.text, source: 'system' };
       throw error;
     }
-    const bundledVersion = toolVersion(bundled);
+    const bundledVersion = await toolVersion(bundled);
     return system !== null && (bundledVersion === null || newer(system, bundledVersion))
       ? { path: tool, version: system.text, source: 'system' }
       : { path: bundled, version: bundledVersion?.text ?? null, source: 'bundled' };
