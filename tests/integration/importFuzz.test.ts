@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { framewise } from './runFramewise';
 
 /**
  * Import fuzzing: mutated copies of the MP4/MOV fixtures (bits flipped in index boxes, cut short,
- * box sizes swapped, huge entry counts) through the probe that `framewise probe` and import use.
+ * box sizes swapped, huge entry counts), and of the WebM/Matroska ones (cut short, bits flipped;
+ * those go through ffprobe under its limits), through the probe that `framewise probe` and import use.
  * Each file must end `ok` or with a typed ImportError, in a process with a bounded heap; the
  * probe runs in a child so that a hang or a crash shows as one, naming the file. Inputs that once
  * failed are kept in tests/fixtures/fuzz-corpus and probed on every run.
@@ -76,9 +77,10 @@ function sources(): string[] {
     'rotated.mov',
     'hevc.mp4',
     'truncated.mp4',
+    'clip.webm',
   ].map((f) => join(fixtureBatch, f));
   const probe = readdirSync(PROBE_DIR)
-    .filter((f) => /\.(mp4|mov|m4a)$/.test(f))
+    .filter((f) => /\.(mp4|mov|m4a|webm|mkv)$/.test(f))
     .map((f) => join(PROBE_DIR, f));
   return [...batch, ...probe];
 }
@@ -112,7 +114,7 @@ describe('import fuzzing', () => {
       const original = originals[i];
       if (original === undefined) return;
       const bytes = mutations.reduce<Uint8Array>((b, m) => applyMutation(b, m), original.bytes);
-      const path = join(dir.path, `m${n}.mp4`);
+      const path = join(dir.path, `m${n}${extname(original.path)}`);
       writeFileSync(path, bytes);
       mutants.push({ path, source: original.path, mutation: mutations[0] as Mutation });
     });

@@ -52,6 +52,7 @@ export function walkBoxes(
 export type Mutation =
   | { kind: 'flip'; box: number; offset: number; bit: number }
   | { kind: 'truncate'; at: number }
+  | { kind: 'flipAnywhere'; offset: number; bit: number }
   | { kind: 'swapSizes'; a: number; b: number }
   | { kind: 'hugeCount'; box: number; count: number };
 
@@ -65,6 +66,14 @@ export function mutationOf(fileSize: number): fc.Arbitrary<Mutation> {
         kind: fc.constant('flip' as const),
         box: nat,
         offset: nat,
+        bit: fc.nat({ max: 7 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('flipAnywhere' as const),
+        offset: fc.nat({ max: Math.max(0, fileSize - 1) }),
         bit: fc.nat({ max: 7 }),
       }),
     },
@@ -110,6 +119,12 @@ export function applyMutation(original: Uint8Array, mutation: Mutation): Uint8Ar
   switch (mutation.kind) {
     case 'truncate':
       return bytes.subarray(0, mutation.at);
+    case 'flipAnywhere': {
+      // Any container, Matroska included: one bit anywhere in the file.
+      const at = mutation.offset % Math.max(1, bytes.length);
+      bytes[at] = (bytes[at] ?? 0) ^ (1 << mutation.bit);
+      return bytes;
+    }
     case 'flip': {
       const box = index[mutation.box % Math.max(1, index.length)];
       if (box === undefined) return bytes;
