@@ -6,10 +6,8 @@ import type { Db } from '../../../src/server/db/Db';
 import { PushSetBody, ReviewBody } from '../../../src/shared/api/syncProtocol';
 import {
   call,
-  listenInProcess,
-  openTestDb,
   pushBody,
-  seedTeam,
+  seededServer,
   type Answer,
   type Backend,
   type Team,
@@ -47,17 +45,12 @@ function expectRefused(answer: Answer, status = 400): void {
 
 describe.each(backends)('hostile input to the central server on %s', (backend) => {
   let db: Db;
-  let dispose: () => Promise<void>;
-  let app: FastifyInstance;
   let url: string;
   let team: Team;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const opened = await openTestDb(backend);
-    db = opened.db;
-    dispose = opened.dispose;
-    team = await seedTeam(db);
-    ({ app, url } = await listenInProcess(db));
+    ({ db, team, url, close } = await seededServer(backend));
     // A pushed set with one review comment, so the review and resolve routes have real targets.
     const pushed = await call(url, 'PUT', `/v1/clips/${team.clipA}/set`, {
       token: team.tokens.ann1,
@@ -73,10 +66,7 @@ describe.each(backends)('hostile input to the central server on %s', (backend) =
     expect(reviewed.status).toBe(200);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await dispose();
-  });
+  afterAll(() => close());
 
   /** Sends the request and proves it was refused with nothing in the database changed. */
   async function refusedUnchanged(
@@ -183,23 +173,16 @@ describe.each(backends)('hostile input to the central server on %s', (backend) =
 
 describe('every route of the central server', () => {
   let db: Db;
-  let dispose: () => Promise<void>;
   let app: FastifyInstance;
   let url: string;
   let team: Team;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const opened = await openTestDb('pglite');
-    db = opened.db;
-    dispose = opened.dispose;
-    team = await seedTeam(db);
-    ({ app, url } = await listenInProcess(db));
+    ({ db, team, app, url, close } = await seededServer('pglite'));
   });
 
-  afterAll(async () => {
-    await app.close();
-    await dispose();
-  });
+  afterAll(() => close());
 
   it('has a sample request for each registered route', () => {
     const registered = routesOf(app).map((r) => `${r.method} ${r.url}`);

@@ -12,7 +12,7 @@ import {
 } from '../../support/fuzz';
 import { databaseState } from './databaseState';
 import { samples, type RouteSample } from './routeSamples';
-import { listenInProcess, openTestDb, seedTeam, type Backend, type Team } from './serverHarness';
+import { seededServer, type Backend, type Team } from './serverHarness';
 
 /**
  * Fuzz property for the central server: every route, as any team member or a stranger, with
@@ -75,23 +75,16 @@ function hostileRequest(table: Record<string, RouteSample>): fc.Arbitrary<Hostil
 
 describe.each(backends)('central server fuzz on %s', (backend) => {
   let db: Db;
-  let dispose: () => Promise<void>;
   let app: FastifyInstance;
   let url: string;
   let team: Team;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const opened = await openTestDb(backend);
-    db = opened.db;
-    dispose = opened.dispose;
-    team = await seedTeam(db);
-    ({ app, url } = await listenInProcess(db));
+    ({ db, team, app, url, close } = await seededServer(backend));
   });
 
-  afterAll(async () => {
-    await app.close();
-    await dispose();
-  });
+  afterAll(() => close());
 
   /** Every table but the idempotency store, which keeps refusals by design. */
   async function state(): Promise<Record<string, string>> {

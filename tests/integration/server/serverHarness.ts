@@ -126,31 +126,29 @@ export async function listenInProcess(
   return { url: `http://127.0.0.1:${address.port}`, app, close: () => app.close() };
 }
 
-/** A team's server for sync tests: PGlite, the seeded team, serving in this process. */
-export type TeamServer = { db: Db; team: Team; url: string; close: () => Promise<void> };
+/** A migrated `backend` database with the seeded team, served in this process. */
+export type SeededServer = {
+  db: Db;
+  team: Team;
+  app: FastifyInstance;
+  url: string;
+  close: () => Promise<void>;
+};
 
-/**
- * Starts a PGlite server with the seeded team and `clipRefs` assigned to ann1 (reviewer rev1);
- * `prepare` runs before it listens (marking double annotation, say).
- */
-export async function startTeamServer(
-  clipRefs: readonly string[],
+/** `prepare` runs on the seeded database before the server listens. */
+export async function seededServer(
+  backend: Backend,
   prepare?: (db: Db, team: Team) => Promise<void>,
-): Promise<TeamServer> {
-  const opened = await openTestDb('pglite');
+): Promise<SeededServer> {
+  const opened = await openTestDb(backend);
   try {
     const team = await seedTeam(opened.db);
-    await bulkAssign(opened.db, {
-      projectId: team.projectId,
-      annotator: 'ann1',
-      reviewer: 'rev1',
-      clipRefs,
-    });
     await prepare?.(opened.db, team);
     const server = await listenInProcess(opened.db);
     return {
       db: opened.db,
       team,
+      app: server.app,
       url: server.url,
       close: async () => {
         await server.close();
@@ -161,6 +159,28 @@ export async function startTeamServer(
     await opened.dispose();
     throw error;
   }
+}
+
+/** A team's server for sync tests: PGlite, the seeded team, serving in this process. */
+export type TeamServer = { db: Db; team: Team; url: string; close: () => Promise<void> };
+
+/**
+ * Starts a PGlite server with the seeded team and `clipRefs` assigned to ann1 (reviewer rev1);
+ * `prepare` runs before it listens (marking double annotation, say).
+ */
+export function startTeamServer(
+  clipRefs: readonly string[],
+  prepare?: (db: Db, team: Team) => Promise<void>,
+): Promise<TeamServer> {
+  return seededServer('pglite', async (db, team) => {
+    await bulkAssign(db, {
+      projectId: team.projectId,
+      annotator: 'ann1',
+      reviewer: 'rev1',
+      clipRefs,
+    });
+    await prepare?.(db, team);
+  });
 }
 
 /** `framewise-server serve` as its own process; resolves once it prints its URL. */
