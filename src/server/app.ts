@@ -4,6 +4,13 @@ import { ClipRef, PushSetBody, ReviewBody } from '../shared/api/syncProtocol';
 import { registerAgreementRoutes } from './agreementRoutes';
 import { registerAuditRoutes } from './auditRoutes';
 import { authenticate, type AuthUser } from './auth';
+import {
+  answerClientError,
+  decimalUpTo,
+  EMPTY_BODY,
+  enforceInputBoundary,
+  INT32_MAX,
+} from './boundary';
 import type { Db } from './db/Db';
 import { eventsSince } from './events';
 import { ServerError } from './serverError';
@@ -61,10 +68,10 @@ const PUSH_BODY = {
   additionalProperties: false,
   required: ['baseRevision', 'labels', 'localSetId', 'localRevision'],
   properties: {
-    baseRevision: { type: 'integer', minimum: 0 },
+    baseRevision: { type: 'integer', minimum: 0, maximum: INT32_MAX },
     labels: { type: 'object' },
     localSetId: { type: 'string', minLength: 1, maxLength: 100 },
-    localRevision: { type: 'integer', minimum: 0 },
+    localRevision: { type: 'integer', minimum: 0, maximum: INT32_MAX },
   },
 } as const;
 const REVIEW_BODY = {
@@ -73,7 +80,7 @@ const REVIEW_BODY = {
   required: ['verdict', 'baseRevision', 'comments'],
   properties: {
     verdict: { type: 'string', enum: ['accept', 'request_changes'] },
-    baseRevision: { type: 'integer', minimum: 0 },
+    baseRevision: { type: 'integer', minimum: 0, maximum: INT32_MAX },
     reason: { type: 'string', maxLength: 4000 },
     comments: {
       type: 'array',
@@ -133,8 +140,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     logger: false,
+    // A malformed percent escape in the path (`/v1/sets/%`) is the client's error, in our shape.
+    clientErrorHandler: answerClientError,
+    // (Fastify types this reply with route generics it cannot know here.)
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply)
+        .code(400)
+        .send({ error: { code: 'BAD_REQUEST', message: error.message } });
+    },
   });
   app.decorateRequest('user', null);
+  enforceInputBoundary(app);
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: { code: 'NOT_FOUND', message: `There is no route ${request.method} ${request.url}.` },
+    }),
+  );
 
   app.setErrorHandler((error: unknown, request, reply) => {
     if (error instanceof ServerError) return reply.code(error.status).send(errorBody(error));
@@ -283,6 +304,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         },
         querystring: EMPTY_QUERY,
         headers: IDEMPOTENCY_HEADERS,
+        body: EMPTY_BODY,
       },
     },
     async (request, reply) => {
@@ -304,7 +326,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           type: 'object',
           additionalProperties: false,
           properties: {
-            cursor: { type: 'string', pattern: '^[0-9]{1,10}$' },
+            // events.id is an integer column.
+            cursor: { type: 'string', pattern: decimalUpTo(INT32_MAX) },
             limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
           },
         },

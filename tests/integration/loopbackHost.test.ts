@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { createServices, type Services } from '../../src/main/services/createServices';
 import { startLoopbackHost, type RunningHost } from '../../src/main/host/loopbackHost';
 import { fixtureBatch, requireFixtures, tempDir } from './fixturePaths';
-import { rawRequest, type RawReply } from '../support/rawRequest';
+import { rawRequest, rawSocket, type RawReply } from '../support/rawRequest';
 
 let services: Services;
 let host: RunningHost;
@@ -148,5 +148,85 @@ describe('loopback host', () => {
       ws.once('error', () => resolve('refused'));
     });
     expect(outcome).toBe('refused');
+  });
+});
+
+describe('loopback host under hostile input', () => {
+  const statusOf = (answer: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
+
+  /** The host still answers a real call: it did not exit and did not wedge. */
+  async function expectAlive(): Promise<void> {
+    expect((await call('listBatches', {})).status).toBe(200);
+  }
+
+  it.each([[''], ['a b'], ['['], ['%zz']])(
+    'refuses a WebSocket upgrade with Host "%s" and keeps serving',
+    async (hostHeader) => {
+      const answer = await rawSocket(
+        host.port,
+        `GET /api/events?token=${host.token} HTTP/1.1\r\nHost: ${hostHeader}\r\n` +
+          'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      expect(statusOf(answer)).toBeGreaterThanOrEqual(400);
+      expect(statusOf(answer)).toBeLessThan(500);
+      await expectAlive();
+    },
+  );
+
+  it.each([['//['], ['//evil.example:99999/api/events'], ['/%'], ['http://[/api/events']])(
+    'refuses a WebSocket upgrade to %s with the right Host and keeps serving',
+    async (path) => {
+      const answer = await rawSocket(
+        host.port,
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n` +
+          `Authorization: Bearer ${host.token}\r\n` +
+          'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      expect([400, 401]).toContain(statusOf(answer));
+      await expectAlive();
+    },
+  );
+
+  it.each([['/media/%E0%A4%A'], ['/media/some-clip%'], ['/%'], ['/api/list%Batches']])(
+    'answers 400, not 500, for the malformed path %s with a valid token',
+    async (path) => {
+      const reply = path.startsWith('/api/')
+        ? await raw('POST', path, auth(), '{}')
+        : await raw('GET', path, auth());
+      expect(reply.status).toBe(400);
+      await expectAlive();
+    },
+  );
+
+  it('answers a request line over 16 KiB with an envelope (found by the fuzz run)', async () => {
+    const reply = await raw('POST', `/api/${'x'.repeat(17_000)}`, auth(), '{}');
+    expect(reply.status).toBe(431);
+    expect(JSON.parse(reply.body.toString('utf8'))).toMatchObject({
+      ok: false,
+      error: { code: 'PAYLOAD_TOO_LARGE' },
+    });
+    await expectAlive();
+  });
+
+  it('treats //[ as a path on this host, not as another host to parse', async () => {
+    const reply = await raw('GET', '//[', auth());
+    expect(reply.status).toBe(404);
+    await expectAlive();
+  });
+
+  it('answers raw garbage on the socket with a 4xx or a closed connection, and keeps serving', async () => {
+    for (const garbage of [
+      '\x00\x01\x02\r\n\r\n',
+      'GET\r\n\r\n',
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nContent-Length: -1\r\n\r\n`,
+      'GET /api/events HTTP/1.1\r\nHost: \r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+    ]) {
+      const answer = await rawSocket(host.port, garbage);
+      if (answer !== '') expect(statusOf(answer)).toBeGreaterThanOrEqual(400);
+      expect(statusOf(answer)).toBeLessThan(500);
+    }
+    await expectAlive();
   });
 });

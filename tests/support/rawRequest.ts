@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 
 export type RawReply = {
   status: number;
@@ -34,5 +35,38 @@ export function rawRequest(
     );
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/**
+ * Bytes written straight to the host's socket, as any local process can: no HTTP client stands
+ * between the test and a malformed Host header, request line or upgrade. Resolves with whatever
+ * the host answered once it closes the connection (or `idleMs` passes without more data).
+ */
+export function rawSocket(port: number, bytes: string | Buffer, idleMs = 500): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const chunks: Buffer[] = [];
+    const finish = () => {
+      socket.destroy();
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    };
+    let idle = setTimeout(finish, idleMs);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      clearTimeout(idle);
+      idle = setTimeout(finish, idleMs);
+    });
+    socket.on('close', () => {
+      clearTimeout(idle);
+      finish();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(idle);
+      // The host may reset a connection it refuses; what it sent before still counts.
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') finish();
+      else reject(error);
+    });
+    socket.write(bytes);
   });
 }

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Envelope } from '../../shared/api/contract';
@@ -83,6 +84,33 @@ function errorEnvelope(code: string, message: string): Envelope<never> {
   return { ok: false, error: { code, message } };
 }
 
+/**
+ * The request target as a URL on this host, or null when no URL can be made of it. The target is
+ * appended to a fixed origin rather than resolved against the Host header, so `//evil.example:1`
+ * stays a path and a malformed Host (`a b`, `[`) cannot throw: a local process sending either
+ * must get a 400, not kill `framewise serve`.
+ */
+function requestUrl(req: IncomingMessage): URL | null {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/')) return null;
+  try {
+    return new URL(`http://127.0.0.1${target}`);
+  } catch {
+    return null;
+  }
+}
+
+/** A percent-decoded path segment, or null for a malformed escape (`%`, `%E0%A4%A`). */
+function decodedPath(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+}
+
+const BAD_URL = 'Malformed request URL.';
+
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -122,13 +150,14 @@ export async function startLoopbackHost(options: HostOptions): Promise<RunningHo
     return origin === undefined || allowedOrigins().includes(origin);
   };
 
+  /** `pathname` is already percent-decoded. */
   const serveStatic = async (res: ServerResponse, pathname: string, setCookie: boolean) => {
     if (!options.rendererDir) {
       send(res, 404, 'The renderer is not built here: run `npm run build` first.');
       return;
     }
     const root = resolve(options.rendererDir);
-    const wanted = pathname === '/' ? '/index.html' : decodeURIComponent(pathname);
+    const wanted = pathname === '/' ? '/index.html' : pathname;
     const file = resolve(root, normalize('.' + wanted));
     if (file !== root && !file.startsWith(root + sep)) {
       send(res, 404, 'Not found');
@@ -217,7 +246,11 @@ export async function startLoopbackHost(options: HostOptions): Promise<RunningHo
       send(res, 421, 'Wrong Host header: open the URL that framewise serve printed.');
       return;
     }
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const url = requestUrl(req);
+    if (url === null) {
+      send(res, 400, BAD_URL);
+      return;
+    }
     const auth = authorized(req, url);
     if (auth === null) {
       if (url.pathname.startsWith('/api/')) {
@@ -259,7 +292,11 @@ export async function startLoopbackHost(options: HostOptions): Promise<RunningHo
         );
         return;
       }
-      const name = decodeURIComponent(url.pathname.slice('/api/'.length));
+      const name = decodedPath(url.pathname.slice('/api/'.length));
+      if (name === null) {
+        sendEnvelope(res, errorEnvelope('INVALID_INPUT', BAD_URL));
+        return;
+      }
       sendEnvelope(res, await dispatchCall(services.handlers, name, input));
       return;
     }
@@ -268,15 +305,20 @@ export async function startLoopbackHost(options: HostOptions): Promise<RunningHo
       return;
     }
     if (url.pathname.startsWith('/media/')) {
-      await serveMedia(
-        req,
-        res,
-        decodeURIComponent(url.pathname.slice('/media/'.length)),
-        url.searchParams.get('variant'),
-      );
+      const clipId = decodedPath(url.pathname.slice('/media/'.length));
+      if (clipId === null) {
+        send(res, 400, BAD_URL);
+        return;
+      }
+      await serveMedia(req, res, clipId, url.searchParams.get('variant'));
       return;
     }
-    await serveStatic(res, url.pathname, auth === 'query');
+    const pathname = decodedPath(url.pathname);
+    if (pathname === null) {
+      send(res, 400, BAD_URL);
+      return;
+    }
+    await serveStatic(res, pathname, auth === 'query');
   };
 
   const server: Server = createServer((req, res) => {
@@ -287,17 +329,44 @@ export async function startLoopbackHost(options: HostOptions): Promise<RunningHo
     });
   });
 
+  // What Node's parser refuses (headers over 16 KiB, a malformed request line) still gets an
+  // envelope, so a client reads every refusal the same way.
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, code] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['431 Request Header Fields Too Large', 'PAYLOAD_TOO_LARGE']
+        : ['400 Bad Request', 'INVALID_INPUT'];
+    const body = JSON.stringify(
+      errorEnvelope(code, 'The request is not valid HTTP or is too large.'),
+    );
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nConnection: close\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  });
+
   const sockets = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-    const ok =
-      url.pathname === '/api/events' &&
-      allowedHosts().includes(req.headers.host ?? '') &&
-      originAllowed(req) &&
-      authorized(req, url) !== null;
-    if (!ok) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+    // Node hands the socket over without its error listener: a peer resetting it mid-refusal
+    // would otherwise be an uncaught 'error' that ends the process.
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string) => {
+      const answer = `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+      socket.end(answer, () => socket.destroy());
+    };
+    if (!allowedHosts().includes(req.headers.host ?? '')) {
+      refuse('421 Misdirected Request');
+      return;
+    }
+    const url = requestUrl(req);
+    if (url === null) {
+      refuse('400 Bad Request');
+      return;
+    }
+    if (url.pathname !== '/api/events' || !originAllowed(req) || authorized(req, url) === null) {
+      refuse('401 Unauthorized');
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws) => {

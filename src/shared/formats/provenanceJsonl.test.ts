@@ -18,6 +18,7 @@ const record: ProvenanceRecord = {
   review_status: 'accepted',
   pre_annotation: { model: 'rtmpose-m', version: '1.0.0' },
   framewise_version: '0.1.0',
+  ffmpeg_version: '5.1.9',
   exported_at: '2026-11-24T05:30:00Z',
 };
 

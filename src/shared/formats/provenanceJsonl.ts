@@ -34,6 +34,11 @@ export const ProvenanceRecord = z
       .strict()
       .nullable(),
     framewise_version: z.string().min(1, 'must not be empty'),
+    /**
+     * The ffmpeg Framewise runs on contributors' files (proxies, metadata-free copies) when it
+     * exported, e.g. "5.1.9-0+deb12u1"; null where no ffmpeg could be found.
+     */
+    ffmpeg_version: z.string().min(1, 'must not be empty').nullable(),
     exported_at: z.iso.datetime({ message: 'must be an ISO 8601 UTC time' }),
   })
   .strict();

@@ -7,6 +7,7 @@ import { ExportRequest } from '../../../src/shared/api/exportSchemas';
 import { poseAt, type Track } from '../../../src/shared/domain/labels';
 import { parseXml, type XmlElement } from '../../../src/shared/formats';
 import { probeVideo } from '../../../src/main/services/media/probeVideo';
+import { ffmpegInUse } from '../../../src/main/services/media/ffmpeg';
 import { requireFixtures } from '../fixturePaths';
 import { buildWorld, labelClip, sampleTracks, VALID_CONSENT, type World } from './exportWorld';
 
@@ -113,6 +114,9 @@ describe('export service', () => {
       reviewers: ['reviewer_b'],
       review_status: 'accepted',
     });
+    // The ffmpeg that runs on contributors' files is named, so a dataset can be traced to it.
+    expect(provenance[0]?.ffmpeg_version).toBe((await ffmpegInUse()).version);
+    expect(provenance[0]?.ffmpeg_version).toMatch(/^\d+\.\d+/);
 
     // With "submitted and later", the submitted clip comes in too; consent still rules.
     const out2 = join(w.root, 'out', 'export-2');

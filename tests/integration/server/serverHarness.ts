@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../../src/server/app';
 import { openDb, type Db } from '../../../src/server/db/Db';
 import { migrateServerDb } from '../../../src/server/db/migrations';
@@ -120,40 +121,37 @@ export async function seedTeam(
 export async function listenInProcess(
   db: Db,
   options: { rateLimitPerMinute?: number; bodyLimitBytes?: number } = {},
-): Promise<{ url: string; close: () => Promise<void> }> {
+): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
   const app = await buildServer({ db, rateLimitPerMinute: 100_000, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('no address');
-  return { url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+  return { url: `http://127.0.0.1:${address.port}`, app, close: () => app.close() };
 }
 
-/** A team's server for sync tests: PGlite, the seeded team, serving in this process. */
-export type TeamServer = { db: Db; team: Team; url: string; close: () => Promise<void> };
+/** A migrated `backend` database with the seeded team, served in this process. */
+export type SeededServer = {
+  db: Db;
+  team: Team;
+  app: FastifyInstance;
+  url: string;
+  close: () => Promise<void>;
+};
 
-/**
- * Starts a server (PGlite unless `backend` says) with the seeded team and `clipRefs` assigned to
- * ann1 (reviewer rev1); `prepare` runs before it listens (marking double annotation, say).
- */
-export async function startTeamServer(
-  clipRefs: readonly string[],
+/** `prepare` runs on the seeded database before the server listens. */
+export async function seededServer(
+  backend: Backend,
   prepare?: (db: Db, team: Team) => Promise<void>,
-  backend: Backend = 'pglite',
-): Promise<TeamServer> {
+): Promise<SeededServer> {
   const opened = await openTestDb(backend);
   try {
     const team = await seedTeam(opened.db);
-    await bulkAssign(opened.db, {
-      projectId: team.projectId,
-      annotator: 'ann1',
-      reviewer: 'rev1',
-      clipRefs,
-    });
     await prepare?.(opened.db, team);
     const server = await listenInProcess(opened.db);
     return {
       db: opened.db,
       team,
+      app: server.app,
       url: server.url,
       close: async () => {
         await server.close();
@@ -164,6 +162,29 @@ export async function startTeamServer(
     await opened.dispose();
     throw error;
   }
+}
+
+/** A team's server for sync tests: PGlite, the seeded team, serving in this process. */
+export type TeamServer = { db: Db; team: Team; url: string; close: () => Promise<void> };
+
+/**
+ * Starts a server (PGlite unless `backend` says) with the seeded team and `clipRefs` assigned to
+ * ann1 (reviewer rev1); `prepare` runs before it listens (marking double annotation, say).
+ */
+export function startTeamServer(
+  clipRefs: readonly string[],
+  prepare?: (db: Db, team: Team) => Promise<void>,
+  backend: Backend = 'pglite',
+): Promise<TeamServer> {
+  return seededServer(backend, async (db, team) => {
+    await bulkAssign(db, {
+      projectId: team.projectId,
+      annotator: 'ann1',
+      reviewer: 'rev1',
+      clipRefs,
+    });
+    await prepare?.(db, team);
+  });
 }
 
 /** `framewise-server serve` as its own process; resolves once it prints its URL. */

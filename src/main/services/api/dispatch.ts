@@ -1,5 +1,6 @@
 import { calls, isCallName, type ApiHandlers, type Envelope } from '../../../shared/api/contract';
 import { isApiError } from '../../../shared/api/apiError';
+import { findUnstorableInput } from '../../../shared/api/storableInput';
 
 export type DispatchLog = (message: string, error: unknown) => void;
 
@@ -17,6 +18,18 @@ export async function dispatchCall(
     return {
       ok: false,
       error: { code: 'UNKNOWN_CALL', message: `There is no call named "${name}".` },
+    };
+  }
+  // Before the schema: a recursive schema must not meet unbounded nesting, and SQLite would store
+  // a lone surrogate as U+FFFD, silently not what was sent.
+  const unstorable = findUnstorableInput(rawInput);
+  if (unstorable !== null) {
+    return {
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        message: `${name}: ${unstorable.path} ${unstorable.message}`,
+      },
     };
   }
   const parsed = calls[name].input.safeParse(rawInput ?? {});

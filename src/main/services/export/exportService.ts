@@ -9,6 +9,7 @@ import type { EventBus } from '../eventBus';
 import { ExportQueries } from '../export/exportQueries';
 import { ExportError } from './exportError';
 import { framewiseVersion } from './framewiseVersion';
+import { FfmpegError, ffmpegInUse } from '../media/ffmpeg';
 import { runExport } from './runExport';
 
 const TERMINAL: ReadonlySet<ExportProgress['phase']> = new Set(['done', 'failed', 'cancelled']);
@@ -38,6 +39,16 @@ export type ExportServiceDeps = {
   /** Defaults to package.json's version. */
   framewiseVersion?: string;
 };
+
+/** The version provenance records: null (said so in the record) where no ffmpeg is installed. */
+async function ffmpegVersionInUse(): Promise<string | null> {
+  try {
+    return (await ffmpegInUse()).version;
+  } catch (error) {
+    if (error instanceof FfmpegError) return null;
+    throw error;
+  }
+}
 
 /**
  * Runs exports, each on a read-only connection of its own (see ExportQueries), reports their
@@ -116,6 +127,7 @@ export class ExportService {
             exportId,
             queries,
             framewiseVersion: this.#deps.framewiseVersion ?? framewiseVersion(),
+            ffmpegVersion: await ffmpegVersionInUse(),
             signal: controller.signal,
             onProgress: report,
           });

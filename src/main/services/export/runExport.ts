@@ -50,6 +50,8 @@ export type RunExportOptions = {
   exportId: string;
   queries: ExportQueries;
   framewiseVersion: string;
+  /** The ffmpeg in use (`ffmpegInUse`), recorded in provenance; null where there is none. */
+  ffmpegVersion: string | null;
   signal: AbortSignal;
   onProgress: (progress: ExportProgress) => void;
   now?: () => Date;
@@ -267,7 +269,7 @@ export async function runExport(
           (function* () {
             for (const item of items) {
               const clip = load(item);
-              yield provenanceOf(item, clip.doc, queries, options.framewiseVersion, exportedAt);
+              yield provenanceOf(item, clip.doc, queries, options, exportedAt);
               progress.tick();
             }
           })(),
@@ -490,7 +492,7 @@ function provenanceOf(
   item: Item,
   doc: LabelsDocument,
   queries: ExportQueries,
-  version: string,
+  versions: Pick<RunExportOptions, 'framewiseVersion' | 'ffmpegVersion'>,
   exportedAt: string,
 ): ProvenanceRecord {
   let model: string | null = null;
@@ -521,7 +523,8 @@ function provenanceOf(
     review_status: item.set.status,
     pre_annotation:
       model === null ? null : { model: modelName, version: modelVersion ?? 'unrecorded' },
-    framewise_version: version,
+    framewise_version: versions.framewiseVersion,
+    ffmpeg_version: versions.ffmpegVersion,
     exported_at: exportedAt,
   };
 }

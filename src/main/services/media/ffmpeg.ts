@@ -1,10 +1,13 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
+import { chooseTool, limitedCommand, MEMORY_LIMIT_MIB, TOOL_NOT_FOUND_EXIT } from './mediaBinaries';
 
 /**
- * The one module that runs ffmpeg (STYLE.md §9). The binary is the static build shipped by
- * `@ffmpeg-installer/ffmpeg` (FFmpeg 4.1, December 2018), so options are 4.1's: `-vsync` rather
- * than `-fps_mode`, the `rotate` tag rather than `-display_rotation`.
+ * The one module that runs ffmpeg (STYLE.md §9). The binary is the system's when it is newer than
+ * the static build shipped by `@ffmpeg-installer/ffmpeg` (FFmpeg 4.1, December 2018), else that
+ * build (mediaBinaries.ts), so options are ones 4.1 and later both take: `-vsync` rather than
+ * `-fps_mode`. Every run is on a contributor's file, so it gets a memory ceiling and a time limit
+ * past which it is killed (SIGKILL) and the call fails with an FfmpegError saying so.
  */
 
 export type ProxyEncodeOptions = {
@@ -19,9 +22,15 @@ export type ProxyEncodeOptions = {
   /** Called with the number of frames encoded so far (ffmpeg's `-progress` `frame=` lines). */
   onFrames?: (frames: number) => void;
   signal?: AbortSignal;
-  /** Defaults to the binary shipped by @ffmpeg-installer/ffmpeg. */
+  /** Defaults to the ffmpeg `ffmpegInUse` picks. */
   ffmpegPath?: string;
+  /** Killed past this; defaults to two hours (a long clip on a slow machine). */
+  timeoutMs?: number;
 };
+
+export const PROXY_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+export const COPY_TIMEOUT_MS = 30 * 60 * 1000;
+export const DECODE_TIMEOUT_MS = 60 * 1000;
 
 /** ffmpeg ran and failed (or could not start); `stderrTail` holds its last words. */
 export class FfmpegError extends Error {
@@ -105,20 +114,26 @@ export function proxyArgs(options: Pick<ProxyEncodeOptions, 'input' | 'output' |
 
 /** Encodes `input`'s first video track to an H.264 MP4 proxy at `output`. Rejects with FfmpegError. */
 export async function encodeH264Proxy(options: ProxyEncodeOptions): Promise<void> {
-  const binary = options.ffmpegPath ?? (await bundledFfmpegPath());
+  const binary = options.ffmpegPath ?? (await ffmpegInUse()).path;
   const name = basename(options.input);
+  const timeoutMs = options.timeoutMs ?? PROXY_TIMEOUT_MS;
   options.signal?.throwIfAborted();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(binary, proxyArgs(options), {
+    const tool = limitedCommand(binary, proxyArgs(options), MEMORY_LIMIT_MIB.encode);
+    const child = spawn(tool.command, tool.args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
     let stderr = '';
     let pending = '';
     let settled = false;
+    const stopTimer = killAfter(child, timeoutMs, () =>
+      finish(timedOut(`convert "${name}"`, timeoutMs, stderr)),
+    );
     const finish = (error: Error | null) => {
       if (settled) return;
       settled = true;
+      stopTimer();
       options.signal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
       else resolve();
@@ -161,6 +176,10 @@ export async function encodeH264Proxy(options: ProxyEncodeOptions): Promise<void
         finish(null);
         return;
       }
+      if (code === TOOL_NOT_FOUND_EXIT) {
+        finish(notStarted(`convert "${name}"`, binary));
+        return;
+      }
       const tail = stderr.trim();
       const lastLines = tail.split('\n').slice(-3).join(' / ');
       finish(
@@ -174,6 +193,33 @@ export async function encodeH264Proxy(options: ProxyEncodeOptions): Promise<void
       );
     });
   });
+}
+
+/** Kills `child` (SIGKILL) once `ms` pass and reports it; returns what cancels the timer. */
+function killAfter(child: ChildProcess, ms: number, onTimeout: () => void): () => void {
+  const timer = setTimeout(() => {
+    child.kill('SIGKILL');
+    onTimeout();
+  }, ms);
+  return () => clearTimeout(timer);
+}
+
+function timedOut(what: string, ms: number, stderr: string): FfmpegError {
+  return new FfmpegError(
+    `ffmpeg took longer than ${Math.round(ms / 1000)} s to ${what} and was stopped: the file may ` +
+      'be damaged or built to stall a decoder.',
+    stderr.trim(),
+    null,
+  );
+}
+
+function notStarted(what: string, binary: string): FfmpegError {
+  return new FfmpegError(`ffmpeg could not be started to ${what} (${binary} not found).`, '', null);
+}
+
+/** The ffmpeg every run here uses, with its version (for the export's provenance). */
+export function ffmpegInUse(): Promise<{ path: string; version: string | null }> {
+  return chooseTool('ffmpeg', bundledFfmpegPath);
 }
 
 async function bundledFfmpegPath(): Promise<string> {
@@ -202,8 +248,9 @@ export async function streamCopyWithoutMetadata(
   input: string,
   output: string,
   signal?: AbortSignal,
+  timeoutMs = COPY_TIMEOUT_MS,
 ): Promise<void> {
-  const binary = await bundledFfmpegPath();
+  const binary = (await ffmpegInUse()).path;
   signal?.throwIfAborted();
   const args = [
     ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y', '-i', input],
@@ -211,8 +258,14 @@ export async function streamCopyWithoutMetadata(
     ...['-map_metadata', '-1', '-map_metadata:s', '-1', '-map_chapters', '-1', output],
   ];
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
+    const tool = limitedCommand(binary, args, MEMORY_LIMIT_MIB.copy);
+    const child = spawn(tool.command, tool.args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      windowsHide: true,
+    });
     let stderr = '';
+    let expired = false;
+    const stopTimer = killAfter(child, timeoutMs, () => (expired = true));
     const onAbort = () => child.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
     child.stderr.setEncoding('utf8');
@@ -220,12 +273,17 @@ export async function streamCopyWithoutMetadata(
       stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
     });
     child.on('error', (error) => {
+      stopTimer();
       signal?.removeEventListener('abort', onAbort);
       reject(new FfmpegError(`ffmpeg could not be started (${error.message}).`, '', null));
     });
     child.on('close', (code) => {
+      stopTimer();
       signal?.removeEventListener('abort', onAbort);
       if (signal?.aborted) reject(new DOMException('The copy was cancelled.', 'AbortError'));
+      else if (expired) reject(timedOut(`copy "${basename(input)}"`, timeoutMs, stderr));
+      else if (code === TOOL_NOT_FOUND_EXIT)
+        reject(notStarted(`copy "${basename(input)}"`, binary));
       else if (code === 0) resolve();
       else {
         reject(
@@ -259,9 +317,11 @@ export async function decodeFrameRgb(options: {
   height: number;
   signal?: AbortSignal;
   ffmpegPath?: string;
+  timeoutMs?: number;
 }): Promise<DecodedRgbFrame> {
   const { input, width, height, signal } = options;
-  const binary = options.ffmpegPath ?? (await bundledFfmpegPath());
+  const binary = options.ffmpegPath ?? (await ffmpegInUse()).path;
+  const timeoutMs = options.timeoutMs ?? DECODE_TIMEOUT_MS;
   signal?.throwIfAborted();
   const args = [
     ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'],
@@ -274,9 +334,15 @@ export async function decodeFrameRgb(options: {
   ];
   const expected = width * height * 3;
   return new Promise<DecodedRgbFrame>((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const tool = limitedCommand(binary, args, MEMORY_LIMIT_MIB.decode);
+    const child = spawn(tool.command, tool.args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     const chunks: Buffer[] = [];
     let stderr = '';
+    let expired = false;
+    const stopTimer = killAfter(child, timeoutMs, () => (expired = true));
     const onAbort = () => child.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -285,14 +351,20 @@ export async function decodeFrameRgb(options: {
       stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
     });
     child.on('error', (error) => {
+      stopTimer();
       signal?.removeEventListener('abort', onAbort);
       reject(new FfmpegError(`ffmpeg could not be started (${error.message}).`, '', null));
     });
     child.on('close', (code) => {
+      stopTimer();
       signal?.removeEventListener('abort', onAbort);
       const data = Buffer.concat(chunks);
       if (signal?.aborted) reject(new DOMException('The decode was cancelled.', 'AbortError'));
-      else if (code !== 0 || data.length !== expected) {
+      else if (expired) {
+        reject(timedOut(`decode a frame of "${basename(input)}"`, timeoutMs, stderr));
+      } else if (code === TOOL_NOT_FOUND_EXIT) {
+        reject(notStarted(`decode a frame of "${basename(input)}"`, binary));
+      } else if (code !== 0 || data.length !== expected) {
         reject(
           new FfmpegError(
             `ffmpeg could not decode the frame at ${options.seekSeconds.toFixed(3)} s of "${basename(input)}" (exit code ${String(code)}, ${data.length} of ${expected} bytes): ${stderr.trim()}`,

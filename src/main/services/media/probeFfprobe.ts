@@ -7,11 +7,12 @@ import { normalizeDate } from '../../../shared/domain/quickTimeMetadata';
 import { normalizeRotation } from '../../../shared/domain/rotation';
 import { ImportError } from '../importError';
 import type { FlaggedMetadata } from '../../../shared/domain/flaggedMetadata';
+import { chooseTool, limitedCommand, MEMORY_LIMIT_MIB, TOOL_NOT_FOUND_EXIT } from './mediaBinaries';
 
 const run = promisify(execFile);
 
 export type FfprobeOptions = {
-  /** Defaults to the binary shipped by @ffprobe-installer/ffprobe. */
+  /** Defaults to the system's ffprobe when newer than the bundled one, else the bundled one. */
   ffprobePath?: string;
   /** Defaults to 30 s plus 20 s per GiB: ffprobe reads every packet of a Matroska file. */
   timeoutMs?: number;
@@ -122,7 +123,7 @@ async function runFfprobe(
   options: FfprobeOptions,
 ): Promise<FfprobeOutput> {
   const name = basename(filePath);
-  const binary = options.ffprobePath ?? (await bundledFfprobePath());
+  const binary = options.ffprobePath ?? (await chooseTool('ffprobe', bundledFfprobePath)).path;
   const timeout = options.timeoutMs ?? 30_000 + Math.ceil((fileSize / 2 ** 30) * 20_000);
   // 'V' selects video streams that are not attached pictures (cover art in Matroska).
   const args = [
@@ -143,8 +144,11 @@ async function runFfprobe(
   let stdout: string;
   let stderr: string;
   try {
-    ({ stdout, stderr } = await run(binary, args, {
+    // A contributor's file is untrusted input: a memory ceiling, and SIGKILL past the timeout.
+    const tool = limitedCommand(binary, args, MEMORY_LIMIT_MIB.probe);
+    ({ stdout, stderr } = await run(tool.command, tool.args, {
       timeout,
+      killSignal: 'SIGKILL',
       maxBuffer: 512 * 1024 * 1024,
       windowsHide: true,
     }));
@@ -195,7 +199,12 @@ async function bundledFfprobePath(): Promise<string> {
 }
 
 function ffprobeFailure(error: unknown, name: string, filePath: string, timeout: number) {
-  const failure = error as NodeJS.ErrnoException & { killed?: boolean; stderr?: string };
+  const failure = error as Omit<NodeJS.ErrnoException, 'code'> & {
+    code?: string | number;
+    killed?: boolean;
+    stderr?: string;
+  };
+  if (failure.code === TOOL_NOT_FOUND_EXIT) failure.code = 'ENOENT';
   if (failure.code === 'ENOENT' || failure.code === 'EACCES') {
     return new ImportError(
       'UNREADABLE',

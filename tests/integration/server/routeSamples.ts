@@ -1,0 +1,49 @@
+import { pushBody, type Team } from './serverHarness';
+
+/** A valid review of set A at revision 1, with one pinned comment `c1`. */
+export const review = (
+  extra: Record<string, unknown> = {},
+  comment: Record<string, unknown> = {},
+) => ({
+  verdict: 'request_changes',
+  baseRevision: 1,
+  reason: 'the wrist drifts',
+  comments: [{ id: 'c1', text: 'look at frame 3', frame: 3, ...comment }],
+  ...extra,
+});
+
+export type RouteSample = { path: string; token: string; body?: unknown };
+
+/**
+ * A request each route accepts (or refuses for reasons other than its shape), so that adding one
+ * unknown field is the only thing wrong with it. A new route without an entry fails the test.
+ */
+export function samples(team: Team): Record<string, RouteSample> {
+  return {
+    'GET /v1/health': { path: '/v1/health', token: team.tokens.ann1 },
+    'GET /v1/assignments': { path: '/v1/assignments', token: team.tokens.ann1 },
+    'GET /v1/sets/:setId': { path: `/v1/sets/${team.setA}`, token: team.tokens.ann1 },
+    'PUT /v1/clips/:clipRef/set': {
+      path: `/v1/clips/${team.clipA}/set`,
+      token: team.tokens.ann1,
+      body: pushBody(0),
+    },
+    'GET /v1/review-queue': { path: '/v1/review-queue', token: team.tokens.rev1 },
+    'POST /v1/sets/:setId/review': {
+      path: `/v1/sets/${team.setA}/review`,
+      token: team.tokens.rev1,
+      body: review(),
+    },
+    'POST /v1/sets/:setId/comments/:commentId/resolve': {
+      path: `/v1/sets/${team.setA}/comments/c1/resolve`,
+      token: team.tokens.ann1,
+      body: {},
+    },
+    'GET /v1/events': { path: '/v1/events', token: team.tokens.ann1 },
+    'GET /v1/double-annotation/sets': {
+      path: '/v1/double-annotation/sets',
+      token: team.tokens.lead1,
+    },
+    'GET /v1/audit': { path: `/v1/audit?projectId=${team.projectId}`, token: team.tokens.lead1 },
+  };
+}
