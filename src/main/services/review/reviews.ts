@@ -39,13 +39,8 @@ export type ReviewErrorCode =
   | 'RESOLVE_NOT_REFUSED';
 
 /** A review step refused; the contract passes the code and the sentence to the user. */
-export class ReviewError extends ApiError {
-  override readonly code: ReviewErrorCode;
-  constructor(code: ReviewErrorCode, message: string) {
-    super(code, message);
-    this.name = 'ReviewError';
-    this.code = code;
-  }
+export class ReviewError extends ApiError<ReviewErrorCode> {
+  override name = 'ReviewError';
 }
 
 /** A verdict or resolution waiting to be delivered; `id` is the Idempotency-Key. */

@@ -19,10 +19,6 @@ export type StoreErrorCode =
   | 'WITHDRAWAL_INVALID';
 
 /** A database condition the caller can act on: a stable code and a sentence that says what to do. */
-export class StoreError extends ApiError {
-  declare readonly code: StoreErrorCode;
-  constructor(code: StoreErrorCode, message: string) {
-    super(code, message);
-    this.name = 'StoreError';
-  }
+export class StoreError extends ApiError<StoreErrorCode> {
+  override name = 'StoreError';
 }
