@@ -10,6 +10,7 @@ import type { ClipOwners } from '../governance/withdrawConsent';
 import { DoubleAnnotationSets } from '../review/doubleAnnotationSets';
 import { SyncOutbox } from '../sync/syncOutbox';
 import { SyncQueue } from '../sync/syncQueue';
+import { SyncRepository } from '../sync/syncRepository';
 import { Reviews } from '../review/reviews';
 import type { Store } from './Store';
 
@@ -31,6 +32,7 @@ export class SqliteStore implements Store {
     this.audit = new AuditLog(this.db);
     this.#consent = new ConsentQueries(db);
     const mediaRepository = new MediaRepository(db);
+    const syncRepository = new SyncRepository(db);
     this.media = new MediaService({
       db: this.db,
       repository: mediaRepository,
@@ -41,12 +43,13 @@ export class SqliteStore implements Store {
       db: this.db,
       audit: this.audit,
       consent: this.#consent,
-      outbox: new SyncOutbox(db),
+      outbox: new SyncOutbox(syncRepository),
     });
     this.doubleSets = new DoubleAnnotationSets(db, this.#consent);
     this.serverConsents = new ServerConsents(this.db, this.audit);
     this.sync = new SyncQueue({
       db: this.db,
+      repository: syncRepository,
       audit: this.audit,
       labels: this.labels,
       withdrawn: this.#consent,

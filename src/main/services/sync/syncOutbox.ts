@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
 import type { Tx } from '../db/db';
 import type { SubmitPayload } from './syncQueue';
+import type { SyncRepository } from './syncRepository';
 
 /** Finished work to deliver to the server, queued by the module that finished it. */
 export type OutboxEntry = { kind: 'submit_set'; setId: string; payload: SubmitPayload; at: string };
@@ -12,16 +12,21 @@ export type OutboxEntry = { kind: 'submit_set'; setId: string; payload: SubmitPa
  * nothing (issue #5). The row's id is the delivery's Idempotency-Key.
  */
 export class SyncOutbox {
-  readonly #insert: Statement<[string, string, string, string, string]>;
+  readonly #repo: SyncRepository;
 
-  constructor(db: Database) {
-    this.#insert = db.prepare(/* sql */ `
-      INSERT INTO sync_outbox (id, kind, set_id, payload_json, created_at) VALUES (?, ?, ?, ?, ?)`);
+  constructor(repository: SyncRepository) {
+    this.#repo = repository;
   }
 
-  enqueue(_tx: Tx, entry: OutboxEntry): string {
+  enqueue(tx: Tx, entry: OutboxEntry): string {
     const id = randomUUID();
-    this.#insert.run(id, entry.kind, entry.setId, JSON.stringify(entry.payload), entry.at);
+    this.#repo.queueDelivery(tx, {
+      id,
+      kind: entry.kind,
+      setId: entry.setId,
+      payloadJson: JSON.stringify(entry.payload),
+      at: entry.at,
+    });
     return id;
   }
 }

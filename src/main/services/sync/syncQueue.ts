@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import type { SyncEvent } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
 import type { AnnotationSets } from '../labels/annotationSets';
@@ -7,6 +6,7 @@ import type { AuditLog } from '../audit/auditLog';
 import type { Db, ReadTx, Tx } from '../db/db';
 import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
 import type { WithdrawnClips } from '../governance/consentQueries';
+import type { OutboxRow, SyncRepository } from './syncRepository';
 
 /** What a submit hands the outbox: the document exactly as submitted, with its local version. */
 export type SubmitPayload = { labels: LabelsDocument; localRevision: number; seq: number };
@@ -44,20 +44,6 @@ export type SyncConflict = {
 };
 
 export type DeliveredSet = { serverSetId: string; revision: number; status: string };
-
-type OutboxRow = {
-  seq: number;
-  id: string;
-  kind: string;
-  set_id: string;
-  clip_id: string;
-  clip_ref: string | null;
-  payload_json: string;
-  base_revision: number | null;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-};
 
 function toItem(row: OutboxRow): OutboxItem {
   if (row.kind !== 'submit_set')
@@ -97,7 +83,7 @@ export class SyncQueue implements ClipDataOwner {
   readonly #db: Db;
   readonly #sets: AnnotationSets;
   readonly #audit: AuditLog;
-  readonly #s: ReturnType<typeof prepare>;
+  readonly #repo: SyncRepository;
   /** Governance's: a pulled `consent_recorded` event is handed to it in the event's transaction. */
   readonly #serverConsents: Pick<ServerConsents, 'record'>;
 
@@ -105,6 +91,7 @@ export class SyncQueue implements ClipDataOwner {
 
   constructor(deps: {
     db: Db;
+    repository: SyncRepository;
     audit: AuditLog;
     labels: AnnotationSets;
     withdrawn: WithdrawnClips;
@@ -114,15 +101,15 @@ export class SyncQueue implements ClipDataOwner {
     this.#sets = deps.labels;
     this.#audit = deps.audit;
     this.#withdrawn = deps.withdrawn;
-    this.#s = prepare(deps.db.connection);
+    this.#repo = deps.repository;
     this.#serverConsents = deps.serverConsents;
   }
 
   /** The server's ids of these local sets, as far as a delivery or a pull told them. */
-  serverSetIdsOf(_tx: ReadTx, setIds: readonly string[]): string[] {
+  serverSetIdsOf(tx: ReadTx, setIds: readonly string[]): string[] {
     const ids: string[] = [];
     for (const setId of setIds) {
-      const id = this.#s.serverSetIdOf.get(setId);
+      const id = this.#repo.serverSetIdOf(tx, setId);
       if (id !== undefined && id !== null) ids.push(id);
     }
     return ids;
@@ -134,25 +121,17 @@ export class SyncQueue implements ClipDataOwner {
    * Withdrawal: queued deliveries, conflict copies and what the server said of the clip's sets,
    * and every pulled event about the clip (a review event carries its comments' text).
    */
-  purgeClip(_tx: Tx, clip: WithdrawnClip): number {
-    const s = this.#s;
-    let rows = 0;
-    for (const setId of clip.setIds) {
-      rows += s.deleteOutboxOfSet.run(setId).changes;
-      rows += s.deleteConflictsOfSet.run(setId).changes;
-      rows += s.deleteSyncSet.run(setId).changes;
-    }
-    if (clip.sha256 !== null) rows += s.deleteInboxOfClip.run(clip.sha256).changes;
-    return rows;
+  purgeClip(tx: Tx, clip: WithdrawnClip): number {
+    return this.#repo.purgeClip(tx, clip);
   }
 
   /** Pending rows in delivery order (the sender picks the due ones and keeps each set in order). */
   pending(limit: number): OutboxItem[] {
-    return this.#s.pending.all(limit).map(toItem);
+    return this.#db.read((tx) => this.#repo.pendingDeliveries(tx, limit)).map(toItem);
   }
 
   pendingCount(): number {
-    return this.#s.pendingCount.get() ?? 0;
+    return this.#db.read((tx) => this.#repo.pendingDeliveryCount(tx));
   }
 
   /**
@@ -160,30 +139,30 @@ export class SyncQueue implements ClipDataOwner {
    * same request under the same key even if a later pull moved the set's known revision.
    */
   freezeBaseRevision(outboxId: string, setId: string): number {
-    return this.#db.write(() => {
-      const frozen = this.#s.baseOf.get(outboxId);
+    return this.#db.write((tx) => {
+      const frozen = this.#repo.frozenBaseRevision(tx, outboxId);
       if (frozen !== undefined && frozen !== null) return frozen;
-      const base = this.#s.serverRevision.get(setId) ?? 0;
-      this.#s.setBase.run(base, outboxId);
+      const base = this.#repo.serverRevision(tx, setId) ?? 0;
+      this.#repo.freezeBaseRevision(tx, outboxId, base);
       return base;
     });
   }
 
   serverRevision(setId: string): number {
-    return this.#s.serverRevision.get(setId) ?? 0;
+    return this.#db.read((tx) => this.#repo.serverRevision(tx, setId)) ?? 0;
   }
 
   markDelivered(item: OutboxItem, delivered: DeliveredSet, actor: string): void {
     const at = new Date().toISOString();
     this.#db.write((tx) => {
-      this.#s.deleteOutbox.run(item.id);
-      this.#s.upsertSyncSet.run(
-        item.setId,
-        delivered.serverSetId,
-        delivered.revision,
-        delivered.status,
+      this.#repo.forgetDelivery(tx, item.id);
+      this.#repo.rememberServerSet(tx, {
+        setId: item.setId,
+        serverSetId: delivered.serverSetId,
+        revision: delivered.revision,
+        status: delivered.status,
         at,
-      );
+      });
       this.#audit.append(
         tx,
         {
@@ -203,7 +182,9 @@ export class SyncQueue implements ClipDataOwner {
   }
 
   recordRetry(outboxId: string, attempts: number, nextAttemptAt: number, error: string): void {
-    this.#s.retry.run(attempts, nextAttemptAt, error, outboxId);
+    this.#db.write((tx) => {
+      this.#repo.scheduleRetry(tx, outboxId, attempts, nextAttemptAt, error);
+    });
   }
 
   /**
@@ -211,7 +192,9 @@ export class SyncQueue implements ClipDataOwner {
    * sign-in (possibly to another server) is a reason to try at once. Attempts are kept.
    */
   makePendingDue(): void {
-    this.#s.makeDue.run();
+    this.#db.write((tx) => {
+      this.#repo.makePendingDue(tx);
+    });
   }
 
   /**
@@ -231,24 +214,26 @@ export class SyncQueue implements ClipDataOwner {
   ): void {
     const at = new Date().toISOString();
     this.#db.write((tx) => {
-      this.#s.park.run(
+      this.#repo.parkDelivery(
+        tx,
+        item.id,
         refusal.state,
         item.attempts + 1,
         `${refusal.code}: ${refusal.message}`,
-        item.id,
       );
-      this.#s.insertConflict.run(
-        item.id,
-        item.setId,
-        refusal.code,
-        refusal.message,
-        JSON.stringify(item.payload),
-        refusal.server === null || refusal.server === undefined
-          ? null
-          : JSON.stringify(refusal.server),
-        refusal.serverRevision,
+      this.#repo.recordConflict(tx, {
+        outboxId: item.id,
+        setId: item.setId,
+        code: refusal.code,
+        message: refusal.message,
+        localJson: JSON.stringify(item.payload),
+        serverJson:
+          refusal.server === null || refusal.server === undefined
+            ? null
+            : JSON.stringify(refusal.server),
+        serverRevision: refusal.serverRevision,
         at,
-      );
+      });
       this.#audit.append(
         tx,
         {
@@ -268,18 +253,20 @@ export class SyncQueue implements ClipDataOwner {
   }
 
   listConflicts(): SyncConflict[] {
-    return this.#s.conflicts.all().map((row) => ({
-      id: row.id,
-      outboxId: row.outbox_id,
-      setId: row.set_id,
-      clipId: row.clip_id,
-      code: row.code,
-      message: row.message,
-      local: JSON.parse(row.local_json) as SubmitPayload,
-      server: row.server_json === null ? null : (JSON.parse(row.server_json) as unknown),
-      serverRevision: row.server_revision,
-      recordedAt: row.recorded_at,
-    }));
+    return this.#db
+      .read((tx) => this.#repo.openConflicts(tx))
+      .map((row) => ({
+        id: row.id,
+        outboxId: row.outbox_id,
+        setId: row.set_id,
+        clipId: row.clip_id,
+        code: row.code,
+        message: row.message,
+        local: JSON.parse(row.local_json) as SubmitPayload,
+        server: row.server_json === null ? null : (JSON.parse(row.server_json) as unknown),
+        serverRevision: row.server_revision,
+        recordedAt: row.recorded_at,
+      }));
   }
 
   /**
@@ -289,7 +276,7 @@ export class SyncQueue implements ClipDataOwner {
   dismissConflict(conflictId: number, actor: string): boolean {
     const at = new Date().toISOString();
     return this.#db.write((tx) => {
-      const changed = this.#s.resolveConflict.run(at, conflictId).changes > 0;
+      const changed = this.#repo.dismissConflict(tx, conflictId, at);
       if (changed) {
         this.#audit.append(
           tx,
@@ -308,11 +295,13 @@ export class SyncQueue implements ClipDataOwner {
   }
 
   getState(key: string): string | undefined {
-    return this.#s.getState.get(key);
+    return this.#db.read((tx) => this.#repo.state(tx, key));
   }
 
   setState(key: string, value: string): void {
-    this.#s.setState.run(key, value);
+    this.#db.write((tx) => {
+      this.#repo.saveState(tx, key, value);
+    });
   }
 
   /**
@@ -323,27 +312,27 @@ export class SyncQueue implements ClipDataOwner {
    */
   applyEvent(serverKey: string, event: SyncEvent, cursorKey: string, actor: string): boolean {
     const at = new Date().toISOString();
-    return this.#db.write((): boolean => {
-      this.#s.setState.run(cursorKey, String(event.id));
+    return this.#db.write((tx): boolean => {
+      this.#repo.saveState(tx, cursorKey, String(event.id));
       // Nothing about a withdrawn clip is stored again (the server may lag behind the
       // withdrawal), the withdrawal event included: sync hands it to governance before this,
       // and consent_withdrawals, not the inbox, is what makes a re-delivery harmless.
       if (this.#withdrawn.isWithdrawn(event.clipRef)) return false;
-      const inserted = this.#s.insertInbox.run(
-        `${serverKey}#${event.id}`,
-        event.kind,
-        event.clipRef,
-        JSON.stringify(event),
+      const received = this.#repo.receiveEvent(tx, {
+        eventKey: `${serverKey}#${event.id}`,
+        kind: event.kind,
+        clipRef: event.clipRef,
+        payloadJson: JSON.stringify(event),
         at,
-      );
-      if (inserted.changes === 0) return false;
+      });
+      if (!received) return false;
       if (event.kind === 'consent_recorded') {
         return this.#serverConsents.record(event, `${event.recordedBy}@server`, at);
       }
       if (event.kind !== 'review') return true;
       const setId =
-        this.#s.setByServerId.get(event.setId) ??
-        this.#s.setByClipRef.get(event.clipRef, event.clipRef, actor);
+        this.#repo.localSetOfServerSet(tx, event.setId) ??
+        this.#repo.localSetOfClipRef(tx, event.clipRef, actor);
       if (setId === undefined) return false;
       const local = this.#sets.getAnnotationSet(setId);
       if (local === undefined) return false;
@@ -356,99 +345,14 @@ export class SyncQueue implements ClipDataOwner {
             : [];
       if (steps.length > 0)
         this.#sets.transitionAnnotationSet(setId, steps, `${event.reviewer}@server`);
-      this.#s.upsertSyncSet.run(setId, event.setId, event.revision, event.status, at);
+      this.#repo.rememberServerSet(tx, {
+        setId,
+        serverSetId: event.setId,
+        revision: event.revision,
+        status: event.status,
+        at,
+      });
       return steps.length > 0;
     });
   }
-}
-
-function prepare(db: Database) {
-  const OUTBOX_COLUMNS = /* sql */ `
-    o.seq, o.id, o.kind, o.set_id, s.clip_id, coalesce(c.sha256, c.expected_sha256) AS clip_ref,
-    o.payload_json, o.base_revision, o.attempts, o.next_attempt_at, o.last_error`;
-  return {
-    pending: db.prepare<[number], OutboxRow>(/* sql */ `
-      SELECT ${OUTBOX_COLUMNS} FROM sync_outbox o
-      JOIN annotation_sets s ON s.id = o.set_id JOIN clips c ON c.id = s.clip_id
-      WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?`),
-    pendingCount: db
-      .prepare<[], number>("SELECT count(*) FROM sync_outbox WHERE state = 'pending'")
-      .pluck(),
-    baseOf: db
-      .prepare<[string], number | null>('SELECT base_revision FROM sync_outbox WHERE id = ?')
-      .pluck(),
-    setBase: db.prepare<[number, string]>('UPDATE sync_outbox SET base_revision = ? WHERE id = ?'),
-    serverRevision: db
-      .prepare<[string], number>('SELECT server_revision FROM sync_sets WHERE set_id = ?')
-      .pluck(),
-    deleteOutbox: db.prepare<[string]>('DELETE FROM sync_outbox WHERE id = ?'),
-    serverSetIdOf: db
-      .prepare<[string], string | null>('SELECT server_set_id FROM sync_sets WHERE set_id = ?')
-      .pluck(),
-    deleteOutboxOfSet: db.prepare<[string]>('DELETE FROM sync_outbox WHERE set_id = ?'),
-    deleteConflictsOfSet: db.prepare<[string]>('DELETE FROM sync_conflicts WHERE set_id = ?'),
-    deleteSyncSet: db.prepare<[string]>('DELETE FROM sync_sets WHERE set_id = ?'),
-    deleteInboxOfClip: db.prepare<[string]>('DELETE FROM sync_inbox WHERE clip_ref = ?'),
-    upsertSyncSet: db.prepare<[string, string, number, string, string]>(/* sql */ `
-      INSERT INTO sync_sets (set_id, server_set_id, server_revision, server_status, updated_at)
-      VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (set_id) DO UPDATE SET server_set_id = excluded.server_set_id,
-        server_revision = excluded.server_revision, server_status = excluded.server_status,
-        updated_at = excluded.updated_at`),
-    retry: db.prepare<[number, number, string, string]>(
-      'UPDATE sync_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
-    ),
-    makeDue: db.prepare(
-      "UPDATE sync_outbox SET next_attempt_at = 0 WHERE state = 'pending' AND next_attempt_at > 0",
-    ),
-    park: db.prepare<[string, number, string, string]>(
-      'UPDATE sync_outbox SET state = ?, attempts = ?, last_error = ? WHERE id = ?',
-    ),
-    insertConflict: db.prepare<
-      [string, string, string, string, string, string | null, number | null, string]
-    >(/* sql */ `
-      INSERT INTO sync_conflicts
-        (outbox_id, set_id, code, message, local_json, server_json, server_revision, recorded_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-    conflicts: db.prepare<
-      [],
-      {
-        id: number;
-        outbox_id: string;
-        set_id: string;
-        clip_id: string;
-        code: string;
-        message: string;
-        local_json: string;
-        server_json: string | null;
-        server_revision: number | null;
-        recorded_at: string;
-      }
-    >(/* sql */ `
-      SELECT k.id, k.outbox_id, k.set_id, s.clip_id, k.code, k.message, k.local_json,
-        k.server_json, k.server_revision, k.recorded_at
-      FROM sync_conflicts k JOIN annotation_sets s ON s.id = k.set_id
-      WHERE k.resolved_at IS NULL ORDER BY k.id`),
-    resolveConflict: db.prepare<[string, number]>(
-      'UPDATE sync_conflicts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL',
-    ),
-    getState: db.prepare<[string], string>('SELECT value FROM sync_state WHERE key = ?').pluck(),
-    setState: db.prepare<[string, string]>(/* sql */ `
-      INSERT INTO sync_state (key, value) VALUES (?, ?)
-      ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
-    insertInbox: db.prepare<[string, string, string, string, string]>(/* sql */ `
-      INSERT INTO sync_inbox (event_key, kind, clip_ref, payload_json, received_at)
-      VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING`),
-    setByServerId: db
-      .prepare<[string], string>('SELECT set_id FROM sync_sets WHERE server_set_id = ?')
-      .pluck(),
-    setByClipRef: db
-      .prepare<[string, string, string], string>(
-        /* sql */ `
-        SELECT s.id FROM annotation_sets s JOIN clips c ON c.id = s.clip_id
-        WHERE (c.sha256 = ? OR (c.sha256 IS NULL AND c.expected_sha256 = ?)) AND s.annotator = ?
-        ORDER BY s.created_at LIMIT 1`,
-      )
-      .pluck(),
-  };
 }
