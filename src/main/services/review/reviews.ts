@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
 import {
   diffEntries,
   modelShare,
@@ -23,9 +22,18 @@ import { ApiError } from '../../../shared/api/apiError';
 import { CommandSchema, LabelsDocument } from '../../../shared/domain/labels';
 import { ReviewComment, labelsDiff, type CommentPin } from '../../../shared/domain/review';
 import type { AuditLog } from '../audit/auditLog';
-import type { Db, Tx } from '../db/db';
+import type { Db, ReadTx, Tx } from '../db/db';
 import type { WithdrawnClips } from '../governance/consentQueries';
 import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
+import type { MediaRepository } from '../media/mediaRepository';
+import type { SyncQueue } from '../sync/syncQueue';
+import {
+  UNLISTED,
+  type CommentRow,
+  type QueueRow,
+  type RefusedRow,
+  type ReviewRepository,
+} from './reviewRepository';
 
 export type ReviewErrorCode =
   | 'REVIEW_NOT_FOUND'
@@ -64,37 +72,6 @@ export type ReviewOutboxItem =
       nextAttemptAt: number;
     };
 
-type QueueRow = {
-  server_set_id: string;
-  clip_ref: string;
-  project_id: string;
-  annotator: string;
-  revision: number;
-  status: string;
-  labels_json: string;
-  submitted_at: string;
-  model_share: number;
-  batch: string | null;
-  clip_id: string | null;
-  open_comments: number;
-  verdict: 'accept' | 'request_changes' | null;
-};
-
-type CommentRow = {
-  id: string;
-  server_set_id: string;
-  revision: number;
-  author: string;
-  at: string;
-  pin_json: string;
-  text: string;
-  suggestion_json: string | null;
-  resolved_by: string | null;
-  resolved_at: string | null;
-  /** `last_error` of this comment's resolution the server refused for good, if any. */
-  resolve_refused?: string | null;
-};
-
 /** An outbox row's `last_error`, "CODE: the server's sentence", split again. */
 function splitError(error: string): { code: string; message: string } {
   const colon = error.indexOf(': ');
@@ -125,13 +102,6 @@ function toComment(row: CommentRow): ReviewComment {
       : { resolveRefused: splitError(row.resolve_refused) }),
   });
 }
-
-type RefusedRow = {
-  id: string;
-  payload_json: string;
-  last_error: string | null;
-  created_at: string;
-};
 
 /** The refused verdict as the queue shows it; `last_error` holds "CODE: the server's sentence". */
 function toRefused(row: RefusedRow): RefusedVerdict {
@@ -171,15 +141,27 @@ function toItem(row: QueueRow, refused: RefusedRow | undefined): ReviewQueueItem
 export class Reviews implements ClipDataOwner {
   readonly #db: Db;
   readonly #audit: AuditLog;
-  readonly #s: ReturnType<typeof prepare>;
-
+  readonly #repo: ReviewRepository;
   readonly #withdrawn: WithdrawnClips;
+  /** Media's: a clip's frame count, to tell whether a carried comment's frame still exists. */
+  readonly #clips: Pick<MediaRepository, 'clip'>;
+  /** Sync's: the server's id of the annotator's local set, to find its comments. */
+  readonly #sync: Pick<SyncQueue, 'serverSetIdsOf'>;
 
-  constructor(deps: { db: Db; audit: AuditLog; withdrawn: WithdrawnClips }) {
+  constructor(deps: {
+    db: Db;
+    repository: ReviewRepository;
+    audit: AuditLog;
+    withdrawn: WithdrawnClips;
+    clips: Pick<MediaRepository, 'clip'>;
+    sync: Pick<SyncQueue, 'serverSetIdsOf'>;
+  }) {
     this.#db = deps.db;
+    this.#repo = deps.repository;
     this.#audit = deps.audit;
     this.#withdrawn = deps.withdrawn;
-    this.#s = prepare(deps.db.connection);
+    this.#clips = deps.clips;
+    this.#sync = deps.sync;
   }
 
   /**
@@ -195,21 +177,13 @@ export class Reviews implements ClipDataOwner {
     'review_sets',
   ] as const;
 
-  purgeClip(_tx: Tx, clip: WithdrawnClip): number {
-    const s = this.#s;
+  purgeClip(tx: Tx, clip: WithdrawnClip): number {
     const ids = new Set(clip.serverSetIds);
     if (clip.sha256 !== null) {
-      for (const id of s.setsOfClip.all(clip.sha256)) ids.add(id);
-      for (const id of s.queuedOfClip.all(clip.sha256)) ids.add(id);
+      for (const id of this.#repo.serverSetsOfClip(tx, clip.sha256)) ids.add(id);
     }
     let rows = 0;
-    for (const id of ids) {
-      rows += s.purgeComments.run(id).changes;
-      rows += s.purgeOutbox.run(id).changes;
-      rows += s.purgeReviewed.run(id).changes;
-      rows += s.dropQueued.run(id).changes;
-      rows += s.purgeSetOfClip.run(id).changes;
-    }
+    for (const id of ids) rows += this.#repo.purgeServerSet(tx, id);
     return rows;
   }
 
@@ -224,17 +198,17 @@ export class Reviews implements ClipDataOwner {
       // A withdrawn clip's sets are never cached again, though the server may still list them.
       const kept = listed.filter((entry) => !this.#withdrawn.isWithdrawn(entry.clipRef));
       const listedIds = new Set(kept.map((e) => e.setId));
-      for (const id of this.#s.queuedIds.all()) {
+      for (const id of this.#repo.queuedSetIds(tx)) {
         if (listedIds.has(id)) continue;
         // Kept for its verdict; marked so "Review again" after a refusal knows the server no
         // longer offers the set to this reviewer.
-        if (this.#s.pendingVerdictFor.get(id) === undefined) this.#s.dropQueued.run(id);
-        else this.#s.markUnlisted.run(id);
+        if (this.#repo.hasVerdictQueued(tx, id)) this.#repo.markUnlisted(tx, id);
+        else this.#repo.dropFromQueue(tx, id);
       }
       for (const entry of kept) {
-        this.#s.mapSet.run(entry.setId, entry.clipRef.toLowerCase());
+        this.#repo.mapSetToClip(tx, entry.setId, entry.clipRef.toLowerCase());
         const labels = entry.labels ?? { tracks: [], segments: [], contacts: [] };
-        this.#s.upsertQueued.run({
+        this.#repo.saveQueued(tx, {
           server_set_id: entry.setId,
           clip_ref: entry.clipRef,
           project_id: entry.projectId,
@@ -247,7 +221,7 @@ export class Reviews implements ClipDataOwner {
           pulled_at: at,
         });
         for (const comment of entry.comments) {
-          this.#s.upsertReceived.run({
+          this.#repo.refreshComment(tx, {
             id: comment.id,
             server_set_id: entry.setId,
             revision: comment.revision,
@@ -278,13 +252,15 @@ export class Reviews implements ClipDataOwner {
   }
 
   listQueue(reviewer: string): ReviewQueueItem[] {
-    return this.#s.queue
-      .all({ reviewer, set: null })
-      .map((row) => toItem(row, this.#s.refusedFor.get(row.server_set_id)));
+    return this.#db.read((tx) =>
+      this.#repo
+        .queue(tx, reviewer)
+        .map((row) => toItem(row, this.#repo.refusedVerdict(tx, row.server_set_id))),
+    );
   }
 
-  #queued(setId: string, reviewer: string): QueueRow {
-    const row = this.#s.queue.get({ reviewer, set: setId });
+  #queued(tx: ReadTx, setId: string, reviewer: string): QueueRow {
+    const row = this.#repo.queued(tx, reviewer, setId);
     if (row === undefined) {
       throw new ReviewError(
         'REVIEW_NOT_FOUND',
@@ -296,13 +272,17 @@ export class Reviews implements ClipDataOwner {
 
   /** The labels to review (read-only), every comment on the set, and what changed since last time. */
   open(setId: string, reviewer: string): OpenedReview {
-    const row = this.#queued(setId, reviewer);
+    return this.#db.read((tx) => this.#open(tx, setId, reviewer));
+  }
+
+  #open(tx: ReadTx, setId: string, reviewer: string): OpenedReview {
+    const row = this.#queued(tx, setId, reviewer);
     const labels = LabelsDocument.parse(JSON.parse(row.labels_json) as unknown);
-    const previous = this.#s.lastReviewed.get(setId, reviewer, row.revision);
+    const previous = this.#repo.lastReviewedBefore(tx, setId, reviewer, row.revision);
     return {
-      item: toItem(row, this.#s.refusedFor.get(setId)),
+      item: toItem(row, this.#repo.refusedVerdict(tx, setId)),
       labels,
-      comments: this.comments(setId),
+      comments: this.#repo.comments(tx, setId).map(toComment),
       changesSince:
         previous === undefined
           ? null
@@ -319,8 +299,8 @@ export class Reviews implements ClipDataOwner {
   }
 
   /** While a refused verdict waits for "Review again", nothing new is added on top of it. */
-  #notRefused(setId: string): void {
-    const refused = this.#s.refusedFor.get(setId);
+  #notRefused(tx: ReadTx, setId: string): void {
+    const refused = this.#repo.refusedVerdict(tx, setId);
     if (refused === undefined) return;
     const { revision, code, message } = toRefused(refused);
     throw new ReviewError(
@@ -342,7 +322,7 @@ export class Reviews implements ClipDataOwner {
   reviewAgain(setId: string, reviewer: string): ReviewAgainResult {
     const at = new Date().toISOString();
     return this.#db.write((tx): ReviewAgainResult => {
-      const refusedRow = this.#s.refusedFor.get(setId);
+      const refusedRow = this.#repo.refusedVerdict(tx, setId);
       if (refusedRow === undefined) {
         throw new ReviewError(
           'REVIEW_NOT_REFUSED',
@@ -350,7 +330,7 @@ export class Reviews implements ClipDataOwner {
         );
       }
       const refused = toRefused(refusedRow);
-      const row = this.#queued(setId, reviewer);
+      const row = this.#queued(tx, setId, reviewer);
       const unlisted = row.status === UNLISTED;
       if (!unlisted && refused.code === 'STALE_REVISION' && row.revision <= refused.revision) {
         throw new ReviewError(
@@ -361,7 +341,7 @@ export class Reviews implements ClipDataOwner {
       }
       const body = JSON.parse(refusedRow.payload_json) as ReviewBody;
       const unsent = body.comments.flatMap((wire) => {
-        const comment = wire.id === undefined ? undefined : this.#s.comment.get(wire.id);
+        const comment = wire.id === undefined ? undefined : this.#repo.comment(tx, wire.id);
         return comment === undefined ? [] : [toComment(comment)];
       });
       const carried: ReviewComment[] = [];
@@ -372,22 +352,23 @@ export class Reviews implements ClipDataOwner {
         }
       } else {
         const labels = LabelsDocument.parse(JSON.parse(row.labels_json) as unknown);
-        const frames = row.clip_id === null ? undefined : this.#s.frameCount.get(row.clip_id);
+        const frames =
+          row.clip_id === null ? undefined : this.#clips.clip(tx, row.clip_id)?.frame_count;
         for (const comment of unsent) {
           const why = whyNotCarried(comment.pin, labels, frames);
           if (why === null) carried.push({ ...comment, revision: row.revision });
           else notCarried.push({ comment, why });
         }
       }
-      this.#s.deleteOutbox.run(refusedRow.id);
-      for (const comment of carried) this.#s.carry.run(row.revision, comment.id);
-      for (const { comment } of notCarried) this.#s.deleteComment.run(comment.id);
+      this.#repo.forgetDelivery(tx, refusedRow.id);
+      for (const comment of carried) this.#repo.carryComment(tx, comment.id, row.revision);
+      for (const { comment } of notCarried) this.#repo.deleteComment(tx, comment.id);
       if (unlisted) {
-        this.#s.dropQueued.run(setId);
+        this.#repo.dropFromQueue(tx, setId);
       } else if (row.revision === refused.revision) {
         // Same revision (the server refused for another reason and still offers the set):
         // the refused verdict never counted, so a new one may be given.
-        this.#s.forgetReviewed.run(setId, reviewer, row.revision);
+        this.#repo.forgetReviewed(tx, setId, reviewer, row.revision);
       }
       const result: ReviewAgainResult = {
         setId,
@@ -425,21 +406,23 @@ export class Reviews implements ClipDataOwner {
   }
 
   comments(serverSetId: string): ReviewComment[] {
-    return this.#s.comments.all(serverSetId).map(toComment);
+    return this.#db.read((tx) => this.#repo.comments(tx, serverSetId).map(toComment));
   }
 
   /** The annotator's view: comments on their local set, found through the server's set id. */
   commentsForLocalSet(localSetId: string): ReviewComment[] {
-    const serverSetId = this.#s.serverSetOf.get(localSetId);
-    return serverSetId === undefined || serverSetId === null ? [] : this.comments(serverSetId);
+    return this.#db.read((tx) => {
+      const [serverSetId] = this.#sync.serverSetIdsOf(tx, [localSetId]);
+      return serverSetId === undefined ? [] : this.#repo.comments(tx, serverSetId).map(toComment);
+    });
   }
 
   /** A reviewer's comment, kept as a draft until the verdict carries it to the server. */
   addComment(input: AddReviewComment, reviewer: string): ReviewComment {
     const at = new Date().toISOString();
     return this.#db.write((tx): ReviewComment => {
-      const row = this.#queued(input.setId, reviewer);
-      this.#notRefused(input.setId);
+      const row = this.#queued(tx, input.setId, reviewer);
+      this.#notRefused(tx, input.setId);
       if (row.verdict !== null) {
         throw new ReviewError(
           'REVIEW_ALREADY_GIVEN',
@@ -459,7 +442,7 @@ export class Reviews implements ClipDataOwner {
         suggestion: input.suggestion ?? null,
         resolved: null,
       });
-      this.#s.insertDraft.run({
+      this.#repo.addDraft(tx, {
         id: comment.id,
         server_set_id: comment.setId,
         revision: comment.revision,
@@ -498,15 +481,15 @@ export class Reviews implements ClipDataOwner {
       );
     }
     return this.#db.write((tx) => {
-      const row = this.#queued(input.setId, reviewer);
-      this.#notRefused(input.setId);
+      const row = this.#queued(tx, input.setId, reviewer);
+      this.#notRefused(tx, input.setId);
       if (row.verdict !== null) {
         throw new ReviewError(
           'REVIEW_ALREADY_GIVEN',
           `You already gave a verdict on revision ${row.revision} of this set.`,
         );
       }
-      const drafts = this.#s.drafts.all(input.setId, row.revision).map(toComment);
+      const drafts = this.#repo.drafts(tx, input.setId, row.revision).map(toComment);
       const comments: WireComment[] = drafts.map(toWireComment);
       const body: ReviewBody = {
         verdict: input.verdict,
@@ -515,16 +498,22 @@ export class Reviews implements ClipDataOwner {
         ...(reason === '' ? {} : { reason }),
       };
       const outboxId = randomUUID();
-      this.#s.markSent.run(at, input.setId, row.revision);
-      this.#s.insertOutbox.run(outboxId, 'verdict', input.setId, JSON.stringify(body), at);
-      this.#s.insertReviewed.run(
-        input.setId,
-        reviewer,
-        row.revision,
-        input.verdict,
-        row.labels_json,
+      this.#repo.markDraftsSent(tx, input.setId, row.revision, at);
+      this.#repo.queueDelivery(tx, {
+        id: outboxId,
+        kind: 'verdict',
+        serverSetId: input.setId,
+        payloadJson: JSON.stringify(body),
         at,
-      );
+      });
+      this.#repo.recordReviewed(tx, {
+        serverSetId: input.setId,
+        reviewer,
+        revision: row.revision,
+        verdict: input.verdict,
+        labelsJson: row.labels_json,
+        at,
+      });
       this.#audit.append(
         tx,
         {
@@ -556,13 +545,13 @@ export class Reviews implements ClipDataOwner {
     // Nothing about a withdrawn clip is stored again, though the server may still send it.
     if (this.#withdrawn.isWithdrawn(event.clipRef)) return 0;
     return this.#db.write((tx): number => {
-      this.#s.mapSet.run(event.setId, event.clipRef.toLowerCase());
+      this.#repo.mapSetToClip(tx, event.setId, event.clipRef.toLowerCase());
       let added = 0;
       // The review bumped the revision; the comments are about the one before it.
       const reviewed = Math.max(0, event.revision - 1);
       for (const [index, comment] of event.comments.entries()) {
         const id = comment.id ?? `${event.setId}:${event.revision}:${index}`;
-        added += this.#s.insertReceived.run({
+        const received = this.#repo.receiveComment(tx, {
           id,
           server_set_id: event.setId,
           revision: reviewed,
@@ -573,7 +562,8 @@ export class Reviews implements ClipDataOwner {
           suggestion_json:
             comment.suggestion === undefined ? null : JSON.stringify(comment.suggestion),
           sent_at: at,
-        }).changes;
+        });
+        if (received) added += 1;
       }
       if (added > 0) {
         this.#audit.append(
@@ -597,8 +587,8 @@ export class Reviews implements ClipDataOwner {
     });
   }
 
-  #existingComment(commentId: string) {
-    const row = this.#s.comment.get(commentId);
+  #existingComment(tx: ReadTx, commentId: string): CommentRow {
+    const row = this.#repo.comment(tx, commentId);
     if (row === undefined) {
       throw new ReviewError('COMMENT_NOT_FOUND', `No comment ${commentId}; sync to refresh.`);
     }
@@ -609,17 +599,17 @@ export class Reviews implements ClipDataOwner {
   resolveComment(commentId: string, actor: string): ReviewComment {
     const at = new Date().toISOString();
     return this.#db.write((tx): ReviewComment => {
-      const row = this.#existingComment(commentId);
+      const row = this.#existingComment(tx, commentId);
       if (row.resolved_at !== null) return toComment(row);
-      this.#s.resolve.run(actor, at, commentId);
+      this.#repo.resolveComment(tx, commentId, actor, at);
       const outboxId = randomUUID();
-      this.#s.insertOutbox.run(
-        outboxId,
-        'resolve',
-        row.server_set_id,
-        JSON.stringify({ commentId }),
+      this.#repo.queueDelivery(tx, {
+        id: outboxId,
+        kind: 'resolve',
+        serverSetId: row.server_set_id,
+        payloadJson: JSON.stringify({ commentId }),
         at,
-      );
+      });
       this.#audit.append(
         tx,
         {
@@ -642,16 +632,16 @@ export class Reviews implements ClipDataOwner {
   reopenComment(commentId: string, actor: string): ReviewComment {
     const at = new Date().toISOString();
     return this.#db.write((tx): ReviewComment => {
-      const row = this.#existingComment(commentId);
-      const refused = this.#s.refusedResolves.all(commentId);
+      const row = this.#existingComment(tx, commentId);
+      const refused = this.#repo.refusedResolutions(tx, commentId);
       if (refused.length === 0) {
         throw new ReviewError(
           'RESOLVE_NOT_REFUSED',
           'The server has not refused resolving this comment; there is nothing to reopen.',
         );
       }
-      for (const outbox of refused) this.#s.deleteOutbox.run(outbox.id);
-      this.#s.unresolve.run(commentId);
+      for (const outboxId of refused) this.#repo.forgetDelivery(tx, outboxId);
+      this.#repo.reopenComment(tx, commentId);
       this.#audit.append(
         tx,
         {
@@ -661,7 +651,7 @@ export class Reviews implements ClipDataOwner {
           entityId: commentId,
           details: {
             setId: row.server_set_id,
-            refusedOutboxIds: refused.map((r) => r.id),
+            refusedOutboxIds: refused,
             ...(row.resolve_refused ? splitError(row.resolve_refused) : {}),
           },
         },
@@ -672,7 +662,8 @@ export class Reviews implements ClipDataOwner {
   }
 
   pendingOutbox(limit: number): ReviewOutboxItem[] {
-    return this.#s.pendingOutbox.all(limit).map((row): ReviewOutboxItem => {
+    const rows = this.#db.read((tx) => this.#repo.pendingDeliveries(tx, limit));
+    return rows.map((row): ReviewOutboxItem => {
       const common = {
         seq: row.seq,
         id: row.id,
@@ -691,13 +682,13 @@ export class Reviews implements ClipDataOwner {
   }
 
   pendingCount(): number {
-    return this.#s.pendingCount.get() ?? 0;
+    return this.#db.read((tx) => this.#repo.pendingDeliveryCount(tx));
   }
 
   markDelivered(item: ReviewOutboxItem, actor: string, detail: Record<string, unknown>): void {
     const at = new Date().toISOString();
     this.#db.write((tx) => {
-      this.#s.deleteOutbox.run(item.id);
+      this.#repo.forgetDelivery(tx, item.id);
       this.#audit.append(
         tx,
         {
@@ -713,19 +704,23 @@ export class Reviews implements ClipDataOwner {
   }
 
   recordRetry(outboxId: string, attempts: number, nextAttemptAt: number, error: string): void {
-    this.#s.retry.run(attempts, nextAttemptAt, error, outboxId);
+    this.#db.write((tx) => {
+      this.#repo.scheduleRetry(tx, outboxId, attempts, nextAttemptAt, error);
+    });
   }
 
   /** Every pending verdict and resolution due now (see `SyncQueue.makePendingDue`). */
   makePendingDue(): void {
-    this.#s.makeDue.run();
+    this.#db.write((tx) => {
+      this.#repo.makePendingDue(tx);
+    });
   }
 
   /** The server refused for good (stale revision, not yours): parked with its reason, never dropped. */
   recordRefusal(item: ReviewOutboxItem, code: string, message: string, actor: string): void {
     const at = new Date().toISOString();
     this.#db.write((tx) => {
-      this.#s.fail.run(item.attempts + 1, `${code}: ${message}`, item.id);
+      this.#repo.parkRefused(tx, item.id, item.attempts + 1, `${code}: ${message}`);
       this.#audit.append(
         tx,
         {
@@ -790,227 +785,4 @@ function checkPin(pin: CommentPin, labels: LabelsDocument): void {
         throw missing(`Contact label ${pin.contactId}`);
       return;
   }
-}
-
-/** The refused resolution of the comment in the row at hand, as a column of comment queries. */
-const RESOLVE_REFUSED = /* sql */ `
-  (SELECT o.last_error FROM review_outbox o
-    WHERE o.kind = 'resolve' AND o.state = 'failed'
-      AND json_extract(o.payload_json, '$.commentId') = review_comments.id
-    ORDER BY o.seq DESC LIMIT 1) AS resolve_refused`;
-
-/** `review_queue.status` of a set kept for its verdict after the server stopped listing it. */
-const UNLISTED = 'unlisted';
-
-function prepare(db: Database) {
-  return {
-    markUnlisted: db.prepare<[string]>(
-      `UPDATE review_queue SET status = '${UNLISTED}' WHERE server_set_id = ?`,
-    ),
-    refusedFor: db.prepare<[string], RefusedRow>(/* sql */ `
-      SELECT id, payload_json, last_error, created_at FROM review_outbox
-      WHERE server_set_id = ? AND kind = 'verdict' AND state = 'failed'
-      ORDER BY seq DESC LIMIT 1`),
-    frameCount: db.prepare<[string], number>('SELECT frame_count FROM clips WHERE id = ?').pluck(),
-    refusedResolves: db.prepare<[string], { id: string }>(/* sql */ `
-      SELECT id FROM review_outbox WHERE kind = 'resolve' AND state = 'failed'
-        AND json_extract(payload_json, '$.commentId') = ?`),
-    unresolve: db.prepare<[string]>(
-      'UPDATE review_comments SET resolved_by = NULL, resolved_at = NULL WHERE id = ?',
-    ),
-    carry: db.prepare<[number, string]>(
-      'UPDATE review_comments SET revision = ?, sent_at = NULL WHERE id = ?',
-    ),
-    deleteComment: db.prepare<[string]>('DELETE FROM review_comments WHERE id = ?'),
-    forgetReviewed: db.prepare<[string, string, number]>(
-      'DELETE FROM reviewed_revisions WHERE server_set_id = ? AND reviewer = ? AND revision = ?',
-    ),
-    queuedIds: db.prepare<[], string>('SELECT server_set_id FROM review_queue').pluck(),
-    pendingVerdictFor: db
-      .prepare<[string], number>(
-        "SELECT seq FROM review_outbox WHERE server_set_id = ? AND kind = 'verdict'",
-      )
-      .pluck(),
-    dropQueued: db.prepare<[string]>('DELETE FROM review_queue WHERE server_set_id = ?'),
-    upsertQueued: db.prepare<
-      [
-        {
-          server_set_id: string;
-          clip_ref: string;
-          project_id: string;
-          annotator: string;
-          revision: number;
-          status: string;
-          labels_json: string;
-          submitted_at: string;
-          model_share: number;
-          pulled_at: string;
-        },
-      ]
-    >(/* sql */ `
-      INSERT INTO review_queue (server_set_id, clip_ref, project_id, annotator, revision, status,
-        labels_json, submitted_at, model_share, pulled_at)
-      VALUES (@server_set_id, @clip_ref, @project_id, @annotator, @revision, @status, @labels_json,
-        @submitted_at, @model_share, @pulled_at)
-      ON CONFLICT (server_set_id) DO UPDATE SET revision = excluded.revision,
-        status = excluded.status, labels_json = excluded.labels_json,
-        submitted_at = excluded.submitted_at, model_share = excluded.model_share,
-        pulled_at = excluded.pulled_at`),
-    queue: db.prepare<[{ reviewer: string; set: string | null }], QueueRow>(/* sql */ `
-      SELECT q.server_set_id, q.clip_ref, q.project_id, q.annotator, q.revision, q.status,
-        q.labels_json, q.submitted_at, q.model_share,
-        (SELECT b.name FROM clips c JOIN batches b ON b.id = c.batch_id
-          WHERE c.sha256 = q.clip_ref OR (c.sha256 IS NULL AND c.expected_sha256 = q.clip_ref)
-          ORDER BY c.imported_at LIMIT 1) AS batch,
-        (SELECT c.id FROM clips c
-          WHERE c.sha256 = q.clip_ref OR (c.sha256 IS NULL AND c.expected_sha256 = q.clip_ref)
-          ORDER BY c.imported_at LIMIT 1) AS clip_id,
-        (SELECT count(*) FROM review_comments m
-          WHERE m.server_set_id = q.server_set_id AND m.resolved_at IS NULL) AS open_comments,
-        (SELECT r.verdict FROM reviewed_revisions r WHERE r.server_set_id = q.server_set_id
-          AND r.reviewer = @reviewer AND r.revision = q.revision) AS verdict
-      FROM review_queue q
-      WHERE @set IS NULL OR q.server_set_id = @set
-      ORDER BY q.submitted_at, q.server_set_id`),
-    lastReviewed: db.prepare<
-      [string, string, number],
-      { revision: number; labels_json: string }
-    >(/* sql */ `
-      SELECT revision, labels_json FROM reviewed_revisions
-      WHERE server_set_id = ? AND reviewer = ? AND revision < ?
-      ORDER BY revision DESC LIMIT 1`),
-    // Comments received with one review share their `at`; rowid keeps the reviewer's order.
-    comments: db.prepare<[string], CommentRow>(/* sql */ `
-      SELECT id, server_set_id, revision, author, at, pin_json, text, suggestion_json,
-        resolved_by, resolved_at, ${RESOLVE_REFUSED}
-      FROM review_comments WHERE server_set_id = ? ORDER BY at, rowid`),
-    comment: db.prepare<[string], CommentRow>(/* sql */ `
-      SELECT id, server_set_id, revision, author, at, pin_json, text, suggestion_json,
-        resolved_by, resolved_at, ${RESOLVE_REFUSED}
-      FROM review_comments WHERE id = ?`),
-    drafts: db.prepare<[string, number], CommentRow>(/* sql */ `
-      SELECT id, server_set_id, revision, author, at, pin_json, text, suggestion_json,
-        resolved_by, resolved_at, ${RESOLVE_REFUSED}
-      FROM review_comments WHERE server_set_id = ? AND revision = ? AND sent_at IS NULL
-      ORDER BY at, rowid`),
-    serverSetOf: db
-      .prepare<[string], string | null>('SELECT server_set_id FROM sync_sets WHERE set_id = ?')
-      .pluck(),
-    insertDraft: db.prepare<
-      [
-        {
-          id: string;
-          server_set_id: string;
-          revision: number;
-          author: string;
-          at: string;
-          pin_json: string;
-          text: string;
-          suggestion_json: string | null;
-        },
-      ]
-    >(/* sql */ `
-      INSERT INTO review_comments (id, server_set_id, revision, author, at, pin_json, text,
-        suggestion_json)
-      VALUES (@id, @server_set_id, @revision, @author, @at, @pin_json, @text, @suggestion_json)`),
-    mapSet: db.prepare<[string, string]>(
-      'INSERT OR IGNORE INTO review_sets (server_set_id, clip_ref) VALUES (?, ?)',
-    ),
-    setsOfClip: db
-      .prepare<[string], string>('SELECT server_set_id FROM review_sets WHERE clip_ref = ?')
-      .pluck(),
-    queuedOfClip: db
-      .prepare<[string], string>('SELECT server_set_id FROM review_queue WHERE clip_ref = ?')
-      .pluck(),
-    purgeComments: db.prepare<[string]>('DELETE FROM review_comments WHERE server_set_id = ?'),
-    purgeOutbox: db.prepare<[string]>('DELETE FROM review_outbox WHERE server_set_id = ?'),
-    purgeReviewed: db.prepare<[string]>('DELETE FROM reviewed_revisions WHERE server_set_id = ?'),
-    purgeSetOfClip: db.prepare<[string]>('DELETE FROM review_sets WHERE server_set_id = ?'),
-    insertReceived: db.prepare<
-      [
-        {
-          id: string;
-          server_set_id: string;
-          revision: number;
-          author: string;
-          at: string;
-          pin_json: string;
-          text: string;
-          suggestion_json: string | null;
-          sent_at: string;
-        },
-      ]
-    >(/* sql */ `
-      INSERT INTO review_comments (id, server_set_id, revision, author, at, pin_json, text,
-        suggestion_json, sent_at)
-      VALUES (@id, @server_set_id, @revision, @author, @at, @pin_json, @text, @suggestion_json,
-        @sent_at)
-      ON CONFLICT (id) DO NOTHING`),
-    // The server's word on resolution wins only when it has one: a local resolve not yet
-    // delivered stays resolved here.
-    upsertReceived: db.prepare<
-      [
-        {
-          id: string;
-          server_set_id: string;
-          revision: number;
-          author: string;
-          at: string;
-          pin_json: string;
-          text: string;
-          suggestion_json: string | null;
-          sent_at: string;
-          resolved_by: string | null;
-          resolved_at: string | null;
-        },
-      ]
-    >(/* sql */ `
-      INSERT INTO review_comments (id, server_set_id, revision, author, at, pin_json, text,
-        suggestion_json, sent_at, resolved_by, resolved_at)
-      VALUES (@id, @server_set_id, @revision, @author, @at, @pin_json, @text, @suggestion_json,
-        @sent_at, @resolved_by, @resolved_at)
-      ON CONFLICT (id) DO UPDATE SET
-        resolved_by = coalesce(excluded.resolved_by, review_comments.resolved_by),
-        resolved_at = coalesce(excluded.resolved_at, review_comments.resolved_at),
-        sent_at = coalesce(review_comments.sent_at, excluded.sent_at)`),
-    markSent: db.prepare<[string, string, number]>(
-      'UPDATE review_comments SET sent_at = ? WHERE server_set_id = ? AND revision = ? AND sent_at IS NULL',
-    ),
-    insertOutbox: db.prepare<[string, string, string, string, string]>(/* sql */ `
-      INSERT INTO review_outbox (id, kind, server_set_id, payload_json, created_at)
-      VALUES (?, ?, ?, ?, ?)`),
-    insertReviewed: db.prepare<[string, string, number, string, string, string]>(/* sql */ `
-      INSERT INTO reviewed_revisions (server_set_id, reviewer, revision, verdict, labels_json,
-        reviewed_at) VALUES (?, ?, ?, ?, ?, ?)`),
-    resolve: db.prepare<[string, string, string]>(
-      'UPDATE review_comments SET resolved_by = ?, resolved_at = ? WHERE id = ? AND resolved_at IS NULL',
-    ),
-    pendingOutbox: db.prepare<
-      [number],
-      {
-        seq: number;
-        id: string;
-        kind: 'verdict' | 'resolve';
-        server_set_id: string;
-        payload_json: string;
-        attempts: number;
-        next_attempt_at: number;
-      }
-    >(/* sql */ `
-      SELECT seq, id, kind, server_set_id, payload_json, attempts, next_attempt_at
-      FROM review_outbox WHERE state = 'pending' ORDER BY seq LIMIT ?`),
-    pendingCount: db
-      .prepare<[], number>("SELECT count(*) FROM review_outbox WHERE state = 'pending'")
-      .pluck(),
-    deleteOutbox: db.prepare<[string]>('DELETE FROM review_outbox WHERE id = ?'),
-    retry: db.prepare<[number, number, string, string]>(
-      'UPDATE review_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
-    ),
-    makeDue: db.prepare(
-      "UPDATE review_outbox SET next_attempt_at = 0 WHERE state = 'pending' AND next_attempt_at > 0",
-    ),
-    fail: db.prepare<[number, string, string]>(
-      "UPDATE review_outbox SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?",
-    ),
-  };
 }

@@ -11,6 +11,7 @@ import { DoubleAnnotationSets } from '../review/doubleAnnotationSets';
 import { SyncOutbox } from '../sync/syncOutbox';
 import { SyncQueue } from '../sync/syncQueue';
 import { SyncRepository } from '../sync/syncRepository';
+import { ReviewRepository } from '../review/reviewRepository';
 import { Reviews } from '../review/reviews';
 import type { Store } from './Store';
 
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
     this.#consent = new ConsentQueries(db);
     const mediaRepository = new MediaRepository(db);
     const syncRepository = new SyncRepository(db);
+    const reviewRepository = new ReviewRepository(db);
     this.media = new MediaService({
       db: this.db,
       repository: mediaRepository,
@@ -45,7 +47,11 @@ export class SqliteStore implements Store {
       consent: this.#consent,
       outbox: new SyncOutbox(syncRepository),
     });
-    this.doubleSets = new DoubleAnnotationSets(db, this.#consent);
+    this.doubleSets = new DoubleAnnotationSets({
+      db: this.db,
+      repository: reviewRepository,
+      withdrawn: this.#consent,
+    });
     this.serverConsents = new ServerConsents(this.db, this.audit);
     this.sync = new SyncQueue({
       db: this.db,
@@ -55,7 +61,14 @@ export class SqliteStore implements Store {
       withdrawn: this.#consent,
       serverConsents: this.serverConsents,
     });
-    this.reviews = new Reviews({ db: this.db, audit: this.audit, withdrawn: this.#consent });
+    this.reviews = new Reviews({
+      db: this.db,
+      repository: reviewRepository,
+      audit: this.audit,
+      withdrawn: this.#consent,
+      clips: mediaRepository,
+      sync: this.sync,
+    });
     this.clipOwners = {
       sync: this.sync,
       review: this.reviews,
