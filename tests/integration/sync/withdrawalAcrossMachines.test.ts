@@ -5,10 +5,12 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../src/main/services/createServices';
 import { KEPT_AFTER_WITHDRAWAL } from '../../../src/main/services/governance/withdrawConsent';
+import { auditHead } from '../../../src/server/audit';
 import { withdrawConsent } from '../../../src/server/team';
 import { COCO_BODY_TEMPLATE_ID, type Command } from '../../../src/shared/domain/labels';
 import { rowsOfClip, type ClipKeys } from '../governance/clipRows';
-import { clipRefOf, startTeamServer, type TeamServer } from '../server/serverHarness';
+import { rowCounts } from '../server/migrations/migrationHarness';
+import { call, clipRefOf, startTeamServer, type TeamServer } from '../server/serverHarness';
 import { placedPose } from '../store/labelsSeed';
 import { clipIdOf, seedWorkstation } from './workstationSeed';
 
@@ -139,6 +141,38 @@ describe('a consent withdrawn on the server, synced by an annotator and a review
         await reviewer.sync.syncNow(10_000);
       }
       expect(await reviewer.handlers.listReviewQueue({})).toEqual([]);
+
+      // The server no longer offers the set to the reviewer, and a late verdict with a comment
+      // (a reviewer whose workstation has not synced yet) is refused and changes nothing there.
+      const serverQueue = await call(server.url, 'GET', '/v1/review-queue', {
+        token: server.team.tokens.rev1,
+      });
+      expect(serverQueue.status).toBe(200);
+      expect(
+        (serverQueue.body as { sets: { setId: string }[] }).sets.map((s) => s.setId),
+      ).not.toContain(serverSetId);
+      const countsBefore = await rowCounts(server.db);
+      const headBefore = await auditHead(server.db);
+      const lateVerdict = await call(server.url, 'POST', `/v1/sets/${serverSetId}/review`, {
+        token: server.team.tokens.rev1,
+        key: 'withdrawn-late-verdict',
+        body: {
+          verdict: 'request_changes',
+          baseRevision: 3,
+          reason: PLANTED_REASON,
+          comments: [{ text: PLANTED_COMMENT, frame: 1 }],
+        },
+      });
+      expect(lateVerdict).toMatchObject({
+        status: 410,
+        body: { error: { code: 'CONSENT_WITHDRAWN' } },
+      });
+      // Only the refusal's idempotency key was stored, so a retry is answered alike.
+      expect(await rowCounts(server.db)).toEqual({
+        ...countsBefore,
+        idempotency_keys: (countsBefore.idempotency_keys ?? 0) + 1,
+      });
+      expect(await auditHead(server.db)).toEqual(headBefore);
     } finally {
       annotator.close();
       reviewer.close();
