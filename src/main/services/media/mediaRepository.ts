@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ChecksumState } from '../../../shared/api/schemas';
 import type { ReadTx, Tx } from '../db/db';
+import { statementsOn } from '../db/statementsOn';
 import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
 
 export type BatchRow = {
@@ -87,20 +88,10 @@ const NO_FLAGGED = JSON.stringify({ location: null, make: null, model: null, cre
  * this class writes them. Methods take the caller's transaction (`Tx` to write, `ReadTx` to read).
  */
 export class MediaRepository implements ClipDataOwner {
-  readonly #connection: Database;
-  readonly #s: ReturnType<typeof prepareStatements>;
+  readonly #on: (tx: ReadTx) => ReturnType<typeof prepareStatements>;
 
   constructor(db: Database) {
-    this.#connection = db;
-    this.#s = prepareStatements(db);
-  }
-
-  /** The statements, for a transaction on this repository's connection only. */
-  #on(tx: ReadTx): ReturnType<typeof prepareStatements> {
-    if (tx.connection !== this.#connection) {
-      throw new Error('A media statement ran in a transaction of another connection');
-    }
-    return this.#s;
+    this.#on = statementsOn('media', db, prepareStatements(db));
   }
 
   batchIdOfFolder(tx: ReadTx, folder: string): string | undefined {

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ReadTx, Tx } from '../db/db';
+import { statementsOn } from '../db/statementsOn';
 
 export type QueuedSet = {
   server_set_id: string;
@@ -45,31 +46,15 @@ export type NewReviewDelivery = {
   at: string;
 };
 
-export type QueueRow = {
-  server_set_id: string;
-  clip_ref: string;
-  project_id: string;
-  annotator: string;
-  revision: number;
-  status: string;
-  labels_json: string;
-  submitted_at: string;
-  model_share: number;
+/** A queued set as listed: with the batch and clip it was imported as here, and its state. */
+export type QueueRow = Omit<QueuedSet, 'pulled_at'> & {
   batch: string | null;
   clip_id: string | null;
   open_comments: number;
   verdict: 'accept' | 'request_changes' | null;
 };
 
-export type CommentRow = {
-  id: string;
-  server_set_id: string;
-  revision: number;
-  author: string;
-  at: string;
-  pin_json: string;
-  text: string;
-  suggestion_json: string | null;
+export type CommentRow = DraftComment & {
   resolved_by: string | null;
   resolved_at: string | null;
   /** `last_error` of this comment's resolution the server refused for good, if any. */
@@ -102,20 +87,10 @@ export type DoubleSetRow = {
  * caller's transaction (`Tx` to write, `ReadTx` to read).
  */
 export class ReviewRepository {
-  readonly #connection: Database;
-  readonly #s: ReturnType<typeof prepareStatements>;
+  readonly #on: (tx: ReadTx) => ReturnType<typeof prepareStatements>;
 
   constructor(db: Database) {
-    this.#connection = db;
-    this.#s = prepareStatements(db);
-  }
-
-  /** The statements, for a transaction on this repository's connection only. */
-  #on(tx: ReadTx): ReturnType<typeof prepareStatements> {
-    if (tx.connection !== this.#connection) {
-      throw new Error('A review statement ran in a transaction of another connection');
-    }
-    return this.#s;
+    this.#on = statementsOn('review', db, prepareStatements(db));
   }
 
   // The reviewer's cached queue.

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ReadTx, Tx } from '../db/db';
+import { statementsOn } from '../db/statementsOn';
 import type { WithdrawnClip } from '../governance/withdrawnClip';
 
 /** A queued delivery, with its set's clip (id and sha256 or manifest checksum) beside it. */
@@ -71,20 +72,10 @@ export type ReceivedEvent = {
  * `SyncOutbox` is how another module queues a delivery. Methods take the caller's transaction.
  */
 export class SyncRepository {
-  readonly #connection: Database;
-  readonly #s: ReturnType<typeof prepareStatements>;
+  readonly #on: (tx: ReadTx) => ReturnType<typeof prepareStatements>;
 
   constructor(db: Database) {
-    this.#connection = db;
-    this.#s = prepareStatements(db);
-  }
-
-  /** The statements, for a transaction on this repository's connection only. */
-  #on(tx: ReadTx): ReturnType<typeof prepareStatements> {
-    if (tx.connection !== this.#connection) {
-      throw new Error('A sync statement ran in a transaction of another connection');
-    }
-    return this.#s;
+    this.#on = statementsOn('sync', db, prepareStatements(db));
   }
 
   queueDelivery(tx: Tx, delivery: NewDelivery): void {
