@@ -302,11 +302,13 @@ test('every control works by mouse and keyboard: ±1, ±10, first/last, scrub, r
   }
   await page.keyboard.press('Space');
   await expect(button('Play')).toBeVisible();
-  // The jump back is a seek, so on a loaded machine a frame or two past the end may flash by.
+  // The jump back is a seek scheduled on a timer, so how many frames past the end flash by depends
+  // on how late a busy machine runs it (8 at 2× beside a CPU-bound process). The bound separates a
+  // loop that jumps back from one that plays on towards the clip's end (frame 89).
   expect(Math.min(...seen), `frames seen while looping: ${seen.join(' ')}`).toBeGreaterThanOrEqual(
     10,
   );
-  expect(Math.max(...seen), `frames seen while looping: ${seen.join(' ')}`).toBeLessThanOrEqual(22);
+  expect(Math.max(...seen), `frames seen while looping: ${seen.join(' ')}`).toBeLessThanOrEqual(40);
   const wrapped = seen.some((frame, i) => i > 0 && frame < (seen[i - 1] ?? 0));
   expect(wrapped, `frames seen while looping: ${seen.join(' ')}`).toBe(true);
 
