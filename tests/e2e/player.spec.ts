@@ -12,7 +12,11 @@ import {
 } from './fixtures';
 
 const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
-const RANDOM_JUMPS = 200;
+/**
+ * Random jumps per clip and cache mode. The suite's 40 (520 over the 13 cases, beside stepping
+ * through every frame both ways) keep `npm test` short; `npm run soak` runs 200 a case.
+ */
+const RANDOM_JUMPS = positiveInteger(process.env.FRAMEWISE_E2E_JUMPS, 40);
 /** Set it to a folder to get a screenshot of the player there. */
 const SCREENSHOT_DIR = process.env.E2E_SCREENSHOT_DIR;
 
@@ -358,4 +362,13 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+function positiveInteger(text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`FRAMEWISE_E2E_JUMPS must be a positive integer, not ${JSON.stringify(text)}`);
+  }
+  return value;
 }
