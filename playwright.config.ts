@@ -3,14 +3,18 @@ import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './tests/support/systemChromium';
 
 export default defineConfig({
   testDir: 'tests/e2e',
-  // The tests share one loopback host and database per worker, and this machine has two cores.
-  workers: 1,
+  // Each worker runs its own loopback host and database (fixtures.ts). Two: the player's
+  // frame-by-frame walk waits on round trips more than it uses a core, so a second spec file fits
+  // beside it on two cores.
+  workers: 2,
   fullyParallel: false,
   forbidOnly: true,
   retries: 0,
   reporter: 'list',
-  timeout: 60_000,
-  expect: { timeout: 15_000 },
+  // Safety nets that catch a hang, never a slow machine (issue #14): a busy two-core machine
+  // takes several times a quiet one's time, and no test's pass may depend on how fast it runs.
+  timeout: 600_000,
+  expect: { timeout: 60_000 },
   outputDir: 'test-results',
   use: {
     browserName: 'chromium',

@@ -196,7 +196,7 @@ export function readShownFrame(
   page: Page,
   expected: number | null,
   rotation: 0 | 90 | 180 | 270,
-  timeoutMs = 4_000,
+  timeoutMs = 30_000,
 ): Promise<ShownFrame> {
   return page.evaluate(
     async ({ expected, rotation, timeoutMs }) => {

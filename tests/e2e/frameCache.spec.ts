@@ -27,7 +27,6 @@ test('the frame cache gives the exact picture of every frame, in any order and u
   page,
   host,
 }) => {
-  test.setTimeout(180_000);
   await openApp(page, host);
   await page.addScriptTag({ content: bundle });
   const results = await page.evaluate(checkClips, {

@@ -39,9 +39,7 @@ test('the clip list shows each clip its consent and the batch its privacy report
   await openApp(page, host);
   await page.getByLabel('Folder to import').fill(folder);
   await page.getByRole('button', { name: 'Import' }).click();
-  await expect(page.getByRole('list', { name: 'Files in this import' })).toBeVisible({
-    timeout: 45_000,
-  });
+  await expect(page.getByRole('list', { name: 'Files in this import' })).toBeVisible();
   const batches = page
     .getByRole('table')
     .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });

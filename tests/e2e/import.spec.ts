@@ -68,7 +68,7 @@ async function importFolder(page: Page, folder: string): Promise<Locator> {
   await page.getByLabel('Folder to import').fill(folder);
   await page.getByRole('button', { name: 'Import' }).click();
   const outcomes = page.getByRole('list', { name: 'Files in this import' });
-  await expect(outcomes).toBeVisible({ timeout: 45_000 });
+  await expect(outcomes).toBeVisible();
   return outcomes;
 }
 

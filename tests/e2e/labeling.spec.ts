@@ -51,7 +51,7 @@ async function openClip(page: Page, host: LoopbackHost, clip: ClipName): Promise
   await batches.getByRole('row').nth(1).getByRole('button').click();
   await page.getByRole('button', { name: clip, exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: clip })).toBeVisible();
-  await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
+  await expect(page.getByLabel('Current frame')).toHaveText('0');
   await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
 }
 
@@ -67,7 +67,6 @@ test('an annotator labels a pose on two keyframes, sees it interpolated, undoes,
   page,
   host,
 }) => {
-  test.setTimeout(120_000);
   await openClip(page, host, CLIPS.pose);
   const overlay = page.getByTestId('label-overlay');
 
@@ -131,7 +130,7 @@ test('an annotator labels a pose on two keyframes, sees it interpolated, undoes,
   // Reopening the app (no resume=0) comes back to this clip, frame, and track, with every edit.
   await page.goto(host.url);
   await expect(page.getByRole('heading', { level: 1, name: CLIPS.pose })).toBeVisible();
-  await expect(page.getByLabel('Current frame')).toHaveText('20', { timeout: 30_000 });
+  await expect(page.getByLabel('Current frame')).toHaveText('20');
   await expect(page.getByRole('button', { name: /^Person 1/ })).toHaveAttribute(
     'aria-pressed',
     'true',
@@ -147,7 +146,6 @@ test('segments are created, labeled, split and checked before submit, all by key
   page,
   host,
 }) => {
-  test.setTimeout(120_000);
   await openClip(page, host, CLIPS.segments);
   const segments = page.getByRole('region', { name: 'Action segments' });
 
@@ -210,7 +208,6 @@ test('a hand gets a contact state by key and an object box drawn on the video', 
   page,
   host,
 }) => {
-  test.setTimeout(120_000);
   await openClip(page, host, CLIPS.contact);
   const overlay = page.getByTestId('label-overlay');
   const contact = page.getByLabel('Contact on this frame');
@@ -254,7 +251,6 @@ test.describe('on a link that drops requests', () => {
     page,
     host,
   }) => {
-    test.setTimeout(120_000);
     await openClip(page, host, CLIPS.retry);
     const overlay = page.getByTestId('label-overlay');
     const status = page.getByRole('status', { name: 'Save status' });
@@ -281,7 +277,7 @@ test.describe('on a link that drops requests', () => {
     await expect.poll(() => attempts).toBeGreaterThanOrEqual(3);
 
     linkUp = true;
-    await expect(status).toHaveText('All changes saved', { timeout: 20_000 });
+    await expect(status).toHaveText('All changes saved');
     await page.unroute('**/api/applyLabelEdit');
 
     // Saved once: the track and the one point, and the log holds add-track plus one edit.
@@ -292,7 +288,7 @@ test.describe('on a link that drops requests', () => {
     ).json()) as { value: { seq: number } };
     expect(set.value.seq).toBe(2);
     await page.goto(host.url);
-    await expect(page.getByLabel('Current frame')).toHaveText('5', { timeout: 30_000 });
+    await expect(page.getByLabel('Current frame')).toHaveText('5');
     expect((await pointStates(page))[0]).toMatch(/visible at 50\.\d, 60\.\d/);
   });
 });

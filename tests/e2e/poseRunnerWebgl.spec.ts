@@ -68,7 +68,6 @@ test.afterAll(async () => {
 });
 
 test('BlazePose on WebGL (SwiftShader) proposes the wasm worker points on messi5.jpg; the renderer picks wasm', async () => {
-  test.setTimeout(300_000);
   expect(reference.poses).toHaveLength(1);
 
   const page = await openPoseRunnerPage(browser);
@@ -159,7 +158,6 @@ function offsetsFromReference(poses: ModelPose[]): number[] {
 const HAND_TOLERANCE_PX = 3;
 
 test('with hands, the WebGL page proposes the wasm worker’s hands on messi5.jpg: same hands, same sides, points within 3 px', async () => {
-  test.setTimeout(300_000);
   const withHands = await wasmReference({ hands: true });
   expect(withHands.rgb).toBe(reference.rgb);
   const wasmHands = withHands.poses.map((pose) => pose.hands ?? []);
@@ -206,7 +204,6 @@ test('with hands, the WebGL page proposes the wasm worker’s hands on messi5.jp
 });
 
 test('the page runs BlazePose heavy as the worker does (its own landmark model, not full’s settings)', async () => {
-  test.setTimeout(300_000);
   const heavy = await wasmReference({ model: 'blazepose-heavy' });
   expect(heavy.poses).toHaveLength(1);
   // wasm in the page: the model's settings are what is checked here, not the backend's numerics.
@@ -231,7 +228,6 @@ test('the page runs BlazePose heavy as the worker does (its own landmark model, 
 });
 
 test('the hidden window script answers probe, load and estimate requests in order, a bad request with failed', async () => {
-  test.setTimeout(300_000);
   const page = await openPoseRunnerPage(browser);
   // The bridge the window's preload gives, with IPC replaced by the page itself: requests are
   // queued to the script, replies collected; model files come from the page's origin.

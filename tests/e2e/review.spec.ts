@@ -180,9 +180,9 @@ test.describe('review', () => {
         await expect(page.getByRole('button', { name: 'Review on the player' })).toBeVisible({
           timeout: 1_000,
         });
-      }).toPass({ timeout: 30_000 });
+      }).toPass({ timeout: 120_000 });
       await page.getByRole('button', { name: 'Review on the player' }).click();
-      await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
+      await expect(page.getByLabel('Current frame')).toHaveText('0');
 
       // A comment on point 9 of frame 1, added on the player with the point selected by default.
       await page.getByRole('spinbutton', { name: 'Frame' }).fill('1');
@@ -268,7 +268,7 @@ test.describe('review', () => {
         .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
       await batches.getByRole('row').nth(1).getByRole('button').click();
       await page.getByRole('button', { name: clipName, exact: true }).click();
-      await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
+      await expect(page.getByLabel('Current frame')).toHaveText('0');
     };
     const openQueued = async () => {
       await page.getByRole('button', { name: 'Review', exact: true }).click();

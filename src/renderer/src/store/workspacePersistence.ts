@@ -2,8 +2,14 @@ import type { ApiClient } from '../../../shared/api/contract';
 import type { Workspace } from '../../../shared/api/schemas';
 import type { AppState, AppStore } from './appStore';
 
-/** Frame changes arrive at the video's rate; the workspace is written once they settle. */
+/**
+ * Frame changes arrive at the video's rate: the workspace is written at most this long after the
+ * first unsaved change, however many follow (a timer reset on every change could starve).
+ */
 const SETTLE_MS = 300;
+
+/** The window, where it has one (slice tests run in Node). */
+type PageEvents = Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
 
 function workspaceOf(state: AppState): Workspace | null {
   const { screen, currentFrame, view, selection, labelSet } = state;
@@ -37,7 +43,11 @@ function sameWorkspace(a: Workspace, b: Workspace | null): boolean {
  * Keeps the database's record of where the annotator is (clip, frame, zoom, selected track) up to
  * date, so a crash or a closed lid reopens the app exactly there. Returns the unsubscribe.
  */
-export function persistWorkspace(store: AppStore, api: ApiClient): () => void {
+export function persistWorkspace(
+  store: AppStore,
+  api: ApiClient,
+  page: PageEvents | null = typeof window === 'undefined' ? null : window,
+): () => void {
   let saved: Workspace | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -56,7 +66,15 @@ export function persistWorkspace(store: AppStore, api: ApiClient): () => void {
     );
   };
 
-  return store.subscribe((state, previous) => {
+  // Leaving the page (a reload, the window closing) sends what the timer has not sent yet.
+  const flushNow = () => {
+    if (timer === null) return;
+    clearTimeout(timer);
+    flush();
+  };
+  page?.addEventListener('pagehide', flushNow);
+
+  const unsubscribe = store.subscribe((state, previous) => {
     if (
       state.currentFrame === previous.currentFrame &&
       state.view === previous.view &&
@@ -65,7 +83,11 @@ export function persistWorkspace(store: AppStore, api: ApiClient): () => void {
     ) {
       return;
     }
-    if (timer !== null) clearTimeout(timer);
-    timer = setTimeout(flush, SETTLE_MS);
+    timer ??= setTimeout(flush, SETTLE_MS);
   });
+  return () => {
+    unsubscribe();
+    page?.removeEventListener('pagehide', flushNow);
+    if (timer !== null) clearTimeout(timer);
+  };
 }
