@@ -23,7 +23,7 @@ import {
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
 import { AuditTrailEntry, AuditVerdict, ConsentWithdrawn } from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
-import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
+import { SyncConflictInfo, SyncIssue, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
 import {
   AddReviewComment,
   OpenedReview,
@@ -160,6 +160,28 @@ export const calls = {
   listSyncConflicts: {
     input: z.object({}).strict(),
     output: z.array(SyncConflictInfo),
+  },
+  /**
+   * Everything sent that has not gone through (labels, verdicts, comment resolutions), refused
+   * by the server or waiting after a failed attempt, each with the server's reason, what to do
+   * and the actions that apply; only those about one clip when `clipId` is given.
+   */
+  listSyncIssues: {
+    input: z.object({ clipId: z.string().min(1).optional() }).strict(),
+    output: z.array(SyncIssue),
+  },
+  /**
+   * Sends an issue's work again: refused labels are queued anew (on top of the server's revision
+   * after a conflict), waiting work is due now. `retried` false: the issue is gone already.
+   */
+  retrySyncIssue: {
+    input: z.object({ issueId: z.string().min(1).max(200) }).strict(),
+    output: z.object({ retried: z.boolean() }).strict(),
+  },
+  /** Refused labels are not sent after all; the refusal leaves the list, the labels stay here. */
+  discardSyncIssue: {
+    input: z.object({ issueId: z.string().min(1).max(200) }).strict(),
+    output: z.object({ discarded: z.boolean() }).strict(),
   },
   /** Takes a conflict off the list once dealt with; both versions stay recorded. */
   dismissSyncConflict: {

@@ -11,6 +11,8 @@ export const SyncStatus = z
     lastError: z.string().nullable(),
     lastSyncAt: z.string().nullable(),
     conflicts: z.number().int().min(0),
+    /** Labels, verdicts and resolutions the server refused for good: `listSyncIssues`' refused. */
+    refused: z.number().int().min(0),
     /**
      * 'encrypted': the token is saved with the OS keyring (Electron safeStorage);
      * 'session': kept in memory only (no keyring, or the browser/CLI host), so signing in is
@@ -91,3 +93,34 @@ export const SyncSignIn = z
     token: z.string().trim().min(8, 'Paste the token your team lead gave you.').max(200),
   })
   .strict();
+
+/**
+ * Something sent that has not gone through: refused by the server for good (parked with its
+ * reason) or waiting after a failed attempt (no answer, a refused token). One list for labels,
+ * verdicts and comment resolutions, shown on Sync settings and on the clip it is about, each with
+ * what the person can do (`syncIssueAdvice`).
+ */
+export const SyncIssue = z
+  .object({
+    /** `labels:<conflict id>`, `labels-waiting:<outbox id>` or `review:<outbox id>`. */
+    id: z.string(),
+    kind: z.enum(['labels', 'verdict', 'resolve']),
+    state: z.enum(['refused', 'waiting']),
+    /** This workstation's clip, when it has it (a reviewer may not have imported the clip). */
+    clipId: z.string().nullable(),
+    clipRef: z.string().nullable(),
+    /** The local set (labels) or the server's set (verdicts, resolutions). */
+    setId: z.string(),
+    /** The comment a refused resolution was about. */
+    commentId: z.string().nullable(),
+    code: z.string(),
+    /** The server's own sentence (or the transport's). */
+    message: z.string(),
+    /** What to do about it, in a sentence. */
+    advice: z.string(),
+    /** The buttons that apply, in order. */
+    actions: z.array(z.enum(['retry', 'discard', 'review_again', 'reopen_comment'])),
+    at: z.string(),
+  })
+  .strict();
+export type SyncIssue = z.infer<typeof SyncIssue>;

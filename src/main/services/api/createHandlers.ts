@@ -97,7 +97,31 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     // A button press waits at most 15 s; what is still backing off goes on in the background.
     syncNow: () => services.sync.syncNow(15_000),
-    listSyncConflicts: () => services.sync.conflicts(),
+    // The contract's shape, not the queue's row: the outbox id is sync's own business.
+    listSyncConflicts: () =>
+      services.sync.conflicts().map((c) => ({
+        id: c.id,
+        setId: c.setId,
+        clipId: c.clipId,
+        code: c.code,
+        message: c.message,
+        local: c.local,
+        server: c.server,
+        serverRevision: c.serverRevision,
+        recordedAt: c.recordedAt,
+      })),
+    listSyncIssues: ({ clipId }) => {
+      const issues = services.sync.issues();
+      if (clipId === undefined) return issues;
+      const clip = store.media.getClip(clipId);
+      if (!clip) throw notFound('clip', clipId);
+      return issues.filter(
+        (issue) =>
+          issue.clipId === clipId || (clip.sha256 !== null && issue.clipRef === clip.sha256),
+      );
+    },
+    retrySyncIssue: ({ issueId }) => ({ retried: services.sync.retryIssue(issueId) }),
+    discardSyncIssue: ({ issueId }) => ({ discarded: services.sync.discardIssue(issueId) }),
     dismissSyncConflict: ({ conflictId }) => ({
       dismissed: store.sync.dismissConflict(conflictId, actor),
     }),

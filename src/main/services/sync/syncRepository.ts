@@ -92,6 +92,11 @@ export class SyncRepository {
     return this.#on(tx).pending.all(limit);
   }
 
+  /** Pending rows whose last attempt failed (no answer, a refused token), oldest first. */
+  failedAttempts(tx: ReadTx): (OutboxRow & { created_at: string })[] {
+    return this.#on(tx).failedAttempts.all();
+  }
+
   pendingDeliveryCount(tx: ReadTx): number {
     return this.#on(tx).pendingCount.get() ?? 0;
   }
@@ -225,6 +230,10 @@ function prepareStatements(db: Database) {
       SELECT ${OUTBOX_COLUMNS} FROM sync_outbox o
       JOIN annotation_sets s ON s.id = o.set_id JOIN clips c ON c.id = s.clip_id
       WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?`),
+    failedAttempts: prepare<[], OutboxRow & { created_at: string }>(/* sql */ `
+      SELECT ${OUTBOX_COLUMNS}, o.created_at FROM sync_outbox o
+      JOIN annotation_sets s ON s.id = o.set_id JOIN clips c ON c.id = s.clip_id
+      WHERE o.state = 'pending' AND o.last_error IS NOT NULL ORDER BY o.seq`),
     pendingCount: prepare<[], number>(
       "SELECT count(*) FROM sync_outbox WHERE state = 'pending'",
     ).pluck(),

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Store } from '../store/Store';
 import type { ReviewOutboxItem } from '../review/reviews';
 import type { OutboxItem, SyncConflict } from '../sync/syncQueue';
-import type { SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
+import type { SyncIssue, SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
+import { syncIssueAdvice } from '../../../shared/domain/syncIssueAdvice';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff';
 import { createServerApi, normalizeServerUrl, SyncError, type ServerApi } from './serverApi';
 
@@ -57,6 +58,19 @@ const SERVER_URL_KEY = 'server_url';
 
 /** How many pending rows one round reads; the rest wait for the next round. */
 const ROUND_LIMIT = 20_000;
+
+/** "CODE: sentence", as refusals and failed attempts are stored. */
+function splitCoded(text: string): { code: string; message: string } {
+  const match = /^([A-Z][A-Z_]*): ([\s\S]*)$/.exec(text);
+  return match
+    ? { code: match[1] as string, message: match[2] as string }
+    : { code: 'FAILED', message: text };
+}
+
+function splitIssueId(issueId: string): [string, string | undefined] {
+  const colon = issueId.indexOf(':');
+  return colon < 0 ? [issueId, undefined] : [issueId.slice(0, colon), issueId.slice(colon + 1)];
+}
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
@@ -161,16 +175,113 @@ export class SyncService {
   }
 
   status(): SyncStatus {
+    const refused = this.issues().filter((issue) => issue.state === 'refused');
+    const latest = refused.reduce<SyncIssue | undefined>(
+      (last, issue) => (last === undefined || issue.at >= last.at ? issue : last),
+      undefined,
+    );
     return {
       server: this.#account?.server ?? this.savedServerUrl(),
       signedIn: this.#account !== null,
       online: this.#online,
       pending: this.#store.sync.pendingCount() + this.#store.reviews.pendingCount(),
-      lastError: this.#lastError,
+      // A refusal stays the last word until it is dealt with, also after a restart or a round
+      // that went through: "none" beside a list of refusals would be a contradiction.
+      lastError:
+        this.#lastError ?? (latest === undefined ? null : `${latest.code}: ${latest.message}`),
       lastSyncAt: this.#lastSyncAt,
       conflicts: this.#store.sync.listConflicts().length,
+      refused: refused.length,
       ...this.#tokenStorage(),
     };
+  }
+
+  /**
+   * Everything sent that has not gone through, refused for good or waiting after a failed
+   * attempt: labels, verdicts and comment resolutions, each with the server's reason and what to
+   * do. Oldest first.
+   */
+  issues(): SyncIssue[] {
+    const issues: SyncIssue[] = [];
+    for (const conflict of this.#store.sync.listConflicts()) {
+      issues.push({
+        id: `labels:${conflict.id}`,
+        kind: 'labels',
+        state: 'refused',
+        clipId: conflict.clipId,
+        clipRef: null,
+        setId: conflict.setId,
+        commentId: null,
+        code: conflict.code,
+        message: conflict.message,
+        ...syncIssueAdvice('labels', 'refused', conflict.code, conflict.serverRevision),
+        at: conflict.recordedAt,
+      });
+    }
+    for (const item of this.#store.sync.failedAttempts()) {
+      const { code, message } = splitCoded(item.lastError ?? '');
+      issues.push({
+        id: `labels-waiting:${item.id}`,
+        kind: 'labels',
+        state: 'waiting',
+        clipId: item.clipId,
+        clipRef: item.clipRef,
+        setId: item.setId,
+        commentId: null,
+        code,
+        message,
+        ...syncIssueAdvice('labels', 'waiting', code),
+        at: item.createdAt,
+      });
+    }
+    for (const item of this.#store.reviews.deliveryIssues()) {
+      const localSet =
+        item.kind === 'resolve' ? this.#store.sync.localSetOf(item.serverSetId) : undefined;
+      issues.push({
+        id: `review:${item.outboxId}`,
+        kind: item.kind,
+        state: item.state,
+        clipId:
+          localSet === undefined
+            ? null
+            : (this.#store.labels.getAnnotationSet(localSet)?.clipId ?? null),
+        clipRef: item.clipRef,
+        setId: item.serverSetId,
+        commentId: item.commentId,
+        code: item.code,
+        message: item.message,
+        ...syncIssueAdvice(item.kind, item.state, item.code),
+        at: item.at,
+      });
+    }
+    return issues.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  /**
+   * "Retry" on an issue: refused labels are queued again (see `SyncQueue.retryRefused`); work
+   * waiting after a failed attempt is made due now. Then a round starts. False when the issue is
+   * gone (dealt with meanwhile). Verdicts and resolutions have their own steps (review again,
+   * reopen the comment).
+   */
+  retryIssue(issueId: string): boolean {
+    const [kind, id = ''] = splitIssueId(issueId);
+    let done = false;
+    if (kind === 'labels') done = this.#store.sync.retryRefused(Number(id), this.#actor);
+    else if (kind === 'labels-waiting' || kind === 'review') {
+      done = this.issues().some((issue) => issue.id === issueId && issue.state === 'waiting');
+      if (done) {
+        this.#store.sync.makePendingDue();
+        this.#store.reviews.makePendingDue();
+      }
+    }
+    if (done) this.kick();
+    return done;
+  }
+
+  /** "Discard" on refused labels: nothing is sent, the refusal leaves the list. */
+  discardIssue(issueId: string): boolean {
+    const [kind, id = ''] = splitIssueId(issueId);
+    return kind === 'labels' && this.#store.sync.discardRefused(Number(id), this.#actor);
   }
 
   #tokenStorage(): Pick<SyncStatus, 'tokenStorage' | 'tokenStorageNote'> {
@@ -317,6 +428,15 @@ export class SyncService {
             ? await api.postReview(item.serverSetId, item.id, item.payload)
             : await api.resolveComment(item.serverSetId, item.payload.commentId, item.id);
       } catch (error) {
+        if (error instanceof SyncError && error.code === 'UNAUTHORIZED') {
+          this.#store.reviews.recordRetry(
+            item.id,
+            item.attempts,
+            0,
+            `${error.code}: ${error.message}`,
+          );
+          throw error;
+        }
         if (!(error instanceof SyncError) || !error.transient) throw error;
         this.#reviewRetry(item, error, report);
         return;
@@ -335,7 +455,12 @@ export class SyncService {
     if (error.code === 'NETWORK') this.#online = false;
     const failures = item.attempts + 1;
     const wait = backoffDelay(failures, this.#backoff, this.#options.random);
-    this.#store.reviews.recordRetry(item.id, failures, Date.now() + wait, error.message);
+    this.#store.reviews.recordRetry(
+      item.id,
+      failures,
+      Date.now() + wait,
+      `${error.code}: ${error.message}`,
+    );
     report.retries += 1;
     report.lastError = error.message;
     this.#lastError = error.message;
@@ -483,11 +608,22 @@ export class SyncService {
         localRevision: item.payload.localRevision,
       });
     } catch (error) {
+      if (error instanceof SyncError && error.code === 'UNAUTHORIZED') {
+        // The token, not this delivery, was refused: it waits, due at once after a new sign-in,
+        // and says why on the list.
+        this.#store.sync.recordRetry(item.id, item.attempts, 0, `${error.code}: ${error.message}`);
+        throw error;
+      }
       if (!(error instanceof SyncError) || !error.transient) throw error;
       if (error.code === 'NETWORK') this.#online = false;
       const failures = item.attempts + 1;
       const wait = backoffDelay(failures, this.#backoff, this.#options.random);
-      this.#store.sync.recordRetry(item.id, failures, Date.now() + wait, error.message);
+      this.#store.sync.recordRetry(
+        item.id,
+        failures,
+        Date.now() + wait,
+        `${error.code}: ${error.message}`,
+      );
       report.retries += 1;
       report.lastError = error.message;
       this.#lastError = error.message;
@@ -528,6 +664,7 @@ export class SyncService {
       message: answer.message,
       serverRevision: answer.currentRevision,
     });
+    report.lastError = `${answer.code}: ${answer.message}`;
   }
 
   async #pull(api: ServerApi, report: SyncReport, deadline: number): Promise<void> {

@@ -39,6 +39,7 @@ describe('review again in the renderer', () => {
       syncNow: () => ({}),
       getSyncStatus: () => null,
       listSyncConflicts: () => [],
+      listSyncIssues: () => [],
       reviewAgain: () => reopened,
       openReview: () => opened,
       listReviewQueue: () => [opened.item],
@@ -61,6 +62,7 @@ describe('review again in the renderer', () => {
       syncNow: () => ({}),
       getSyncStatus: () => null,
       listSyncConflicts: () => [],
+      listSyncIssues: () => [],
       reviewAgain: () => closed,
       listReviewQueue: () => [],
     });
