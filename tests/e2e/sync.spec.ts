@@ -41,6 +41,8 @@ test.describe('sync settings', () => {
       await page.getByLabel('API token').fill(token);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect(page.getByTestId('sync-online')).toHaveText('Online');
+      // Records are made by the account from now on, and the page says who that is.
+      await expect(page.getByTestId('sync-account')).toHaveText('ana (annotator)');
       await expect(page.getByTestId('sync-pending')).toHaveText('0');
       // The browser host keeps the token for this session only, and says so.
       await expect(page.getByTestId('sync-token-storage')).toContainText('This session only');

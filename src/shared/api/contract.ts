@@ -23,7 +23,15 @@ import {
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
 import { AuditTrailEntry, AuditVerdict, ConsentWithdrawn } from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
-import { SyncConflictInfo, SyncIssue, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
+import {
+  Identity,
+  LocalProfileInput,
+  SyncConflictInfo,
+  SyncIssue,
+  SyncReport,
+  SyncSignIn,
+  SyncStatus,
+} from './syncSchemas';
 import {
   AddReviewComment,
   OpenedReview,
@@ -145,6 +153,19 @@ export const calls = {
   syncSignIn: {
     input: SyncSignIn,
     output: SyncStatus,
+  },
+  /**
+   * Who records are made by: the signed-in account, else the local profile asked at first run,
+   * else (neither yet) the OS user.
+   */
+  getIdentity: {
+    input: z.object({}).strict(),
+    output: Identity,
+  },
+  /** The name to make records by before any sign-in, kept in this workstation's database. */
+  setLocalProfile: {
+    input: LocalProfileInput,
+    output: Identity,
   },
   /** Forgets the token (and its saved copy); queued work stays queued. */
   syncSignOut: {

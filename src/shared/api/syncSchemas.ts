@@ -13,6 +13,11 @@ export const SyncStatus = z
     conflicts: z.number().int().min(0),
     /** Labels, verdicts and resolutions the server refused for good: `listSyncIssues`' refused. */
     refused: z.number().int().min(0),
+    /** The account records are made by (the last signed in, until sign-out); null before. */
+    account: z
+      .object({ name: z.string(), role: z.enum(['annotator', 'reviewer', 'lead']) })
+      .strict()
+      .nullable(),
     /**
      * 'encrypted': the token is saved with the OS keyring (Electron safeStorage);
      * 'session': kept in memory only (no keyring, or the browser/CLI host), so signing in is
@@ -124,3 +129,23 @@ export const SyncIssue = z
   })
   .strict();
 export type SyncIssue = z.infer<typeof SyncIssue>;
+
+/** Who records are made by on this workstation now, and where that name comes from. */
+export const Identity = z
+  .object({
+    actor: z.string(),
+    source: z.enum(['account', 'profile', 'os']),
+    localProfile: z.string().nullable(),
+  })
+  .strict();
+export type Identity = z.infer<typeof Identity>;
+
+export const LocalProfileInput = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Enter the name your team knows you by.')
+      .max(80, 'Keep the name under 80 characters.'),
+  })
+  .strict();

@@ -11,7 +11,8 @@ import { addTrack, placedPose } from '../store/labelsSeed';
 import { clipIdOf, seedWorkstation } from './workstationSeed';
 
 const FAST = { baseMs: 5, capMs: 50 };
-const ME = 'annotator-1';
+// Sets are made by the signed-in account, as the app makes them.
+const ME = 'ann1';
 
 /**
  * Issue #15, point 6: each way a delivery can fail shows as an issue with the server's reason and

@@ -261,6 +261,14 @@ export class ReviewRepository {
     return this.#on(tx).deliveryIssues.all();
   }
 
+  reviewerOf(tx: ReadTx, serverSetId: string, revision: number): string | null {
+    return this.#on(tx).reviewerOf.get(serverSetId, revision) ?? null;
+  }
+
+  resolverOf(tx: ReadTx, commentId: string): string | null {
+    return this.#on(tx).resolverOf.get(commentId) ?? null;
+  }
+
   pendingDeliveries(tx: ReadTx, limit: number): ReviewOutboxRow[] {
     return this.#on(tx).pendingOutbox.all(limit);
   }
@@ -483,6 +491,14 @@ function prepareStatements(db: Database) {
     resolve: db.prepare<[string, string, string]>(
       'UPDATE review_comments SET resolved_by = ?, resolved_at = ? WHERE id = ? AND resolved_at IS NULL',
     ),
+    reviewerOf: db
+      .prepare<[string, number], string>(
+        'SELECT reviewer FROM reviewed_revisions WHERE server_set_id = ? AND revision = ? LIMIT 1',
+      )
+      .pluck(),
+    resolverOf: db
+      .prepare<[string], string | null>('SELECT resolved_by FROM review_comments WHERE id = ?')
+      .pluck(),
     deliveryIssues: db.prepare<[], ReviewIssueRow>(/* sql */ `
       SELECT o.id, o.kind, o.server_set_id, o.state, o.payload_json, o.last_error, o.created_at,
         coalesce(

@@ -701,6 +701,15 @@ export class Reviews implements ClipDataOwner {
       });
   }
 
+  /** Who gave this verdict or resolution; null when this workstation no longer knows. */
+  ownerOf(item: ReviewOutboxItem): string | null {
+    return this.#db.read((tx) =>
+      item.kind === 'verdict'
+        ? this.#repo.reviewerOf(tx, item.serverSetId, item.payload.baseRevision)
+        : this.#repo.resolverOf(tx, item.payload.commentId),
+    );
+  }
+
   pendingOutbox(limit: number): ReviewOutboxItem[] {
     const rows = this.#db.read((tx) => this.#repo.pendingDeliveries(tx, limit));
     return rows.map((row): ReviewOutboxItem => {

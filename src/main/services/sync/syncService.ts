@@ -5,7 +5,13 @@ import type { OutboxItem, SyncConflict } from '../sync/syncQueue';
 import type { SyncIssue, SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
 import { syncIssueAdvice } from '../../../shared/domain/syncIssueAdvice';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff';
-import { createServerApi, normalizeServerUrl, SyncError, type ServerApi } from './serverApi';
+import {
+  createServerApi,
+  normalizeServerUrl,
+  SyncError,
+  type ServerAccount,
+  type ServerApi,
+} from './serverApi';
 
 export type { SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
 
@@ -55,6 +61,14 @@ export type DoubleAnnotationPull = {
 };
 
 const SERVER_URL_KEY = 'server_url';
+/** The signed-in account (name and role), kept until sign-out: offline work stays its own. */
+const CURRENT_ACCOUNT_KEY = 'current_account';
+/** Names of every account that signed in here: their pending work waits for them. */
+const ACCOUNTS_SEEN_KEY = 'accounts_seen';
+/** The account whose review queue the cache holds: another account sees none of it. */
+const REVIEW_QUEUE_OWNER_KEY = 'review_queue_owner';
+/** The name asked at first run, the actor before any sign-in. */
+const LOCAL_PROFILE_KEY = 'local_profile';
 
 /** How many pending rows one round reads; the rest wait for the next round. */
 const ROUND_LIMIT = 20_000;
@@ -65,6 +79,11 @@ function splitCoded(text: string): { code: string; message: string } {
   return match
     ? { code: match[1] as string, message: match[2] as string }
     : { code: 'FAILED', message: text };
+}
+
+/** One account on one server, named without storing its token. */
+function accountKeyOf(server: string, token: string): string {
+  return `${server}|${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
 }
 
 function splitIssueId(issueId: string): [string, string | undefined] {
@@ -82,7 +101,8 @@ const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
  */
 export class SyncService {
   readonly #store: Store;
-  readonly #actor: string;
+  /** Who records are made by when no account or local profile is known (the OS user). */
+  readonly #fallbackActor: string;
   readonly #backoff: Backoff;
   readonly #concurrency: number;
   readonly #options: SyncServiceOptions;
@@ -100,7 +120,7 @@ export class SyncService {
 
   constructor(options: SyncServiceOptions) {
     this.#store = options.store;
-    this.#actor = options.actor;
+    this.#fallbackActor = options.actor;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#concurrency = options.concurrency ?? 4;
     this.#options = options;
@@ -114,6 +134,9 @@ export class SyncService {
     }
     this.#store.sync.setState(SERVER_URL_KEY, server);
     this.#account = { server, token };
+    // A token seen before names its account at once (offline too); a new one on its first round.
+    const known = this.#store.sync.getState(`account|${accountKeyOf(server, token)}`);
+    this.#setCurrentAccount(known === undefined ? null : (JSON.parse(known) as ServerAccount));
     this.#online = null;
     this.#lastError = null;
     this.#doublePulledAt = null;
@@ -124,7 +147,84 @@ export class SyncService {
 
   signOut(): void {
     this.#account = null;
+    this.#setCurrentAccount(null);
     this.#vault?.clear();
+  }
+
+  /**
+   * Who makes the records made now: the signed-in account (the last one, until sign-out, so work
+   * done offline stays its own), else the local profile asked at first run, else the OS user.
+   */
+  currentActor(): string {
+    const account = this.account();
+    if (account !== null) return account.name;
+    const profile = this.#store.sync.getState(LOCAL_PROFILE_KEY);
+    return profile !== undefined && profile !== '' ? profile : this.#fallbackActor;
+  }
+
+  /** The account records are made by, when one signed in (and has not signed out). */
+  account(): ServerAccount | null {
+    const saved = this.#store.sync.getState(CURRENT_ACCOUNT_KEY);
+    return saved === undefined || saved === '' ? null : (JSON.parse(saved) as ServerAccount);
+  }
+
+  /** The account whose review queue was pulled last (the cache is that account's). */
+  reviewQueueOwner(): string | null {
+    return this.#store.sync.getState(REVIEW_QUEUE_OWNER_KEY) ?? null;
+  }
+
+  localProfile(): string | null {
+    const profile = this.#store.sync.getState(LOCAL_PROFILE_KEY);
+    return profile === undefined || profile === '' ? null : profile;
+  }
+
+  /** The name records are made by before any sign-in (asked at first run). */
+  setLocalProfile(name: string): void {
+    this.#store.sync.setState(LOCAL_PROFILE_KEY, name.trim());
+  }
+
+  #setCurrentAccount(account: ServerAccount | null): void {
+    this.#store.sync.setState(CURRENT_ACCOUNT_KEY, account === null ? '' : JSON.stringify(account));
+    if (account === null) return;
+    const seen = new Set(this.#accountsSeen());
+    if (seen.has(account.name)) return;
+    seen.add(account.name);
+    this.#store.sync.setState(ACCOUNTS_SEEN_KEY, JSON.stringify([...seen]));
+  }
+
+  #accountsSeen(): string[] {
+    const seen = this.#store.sync.getState(ACCOUNTS_SEEN_KEY);
+    return seen === undefined ? [] : (JSON.parse(seen) as string[]);
+  }
+
+  /**
+   * Asks the server whose token this is, once per token: the answer names the actor of every
+   * record made from now on and decides whose pending work may go under this token.
+   */
+  async #learnAccount(api: ServerApi): Promise<void> {
+    const account = this.#account;
+    if (account === null) return;
+    const key = `account|${accountKeyOf(account.server, account.token)}`;
+    if (this.#store.sync.getState(key) !== undefined && this.account() !== null) return;
+    const me = await api.me();
+    if (me === null) return;
+    this.#store.sync.setState(key, JSON.stringify(me));
+    this.#setCurrentAccount(me);
+  }
+
+  /**
+   * Whether this token may carry work made by `owner`: work of another account that signed in
+   * here waits for that account; work made before any account (a local profile) goes with the
+   * account signed in now.
+   */
+  #mayCarry(owner: string | null | undefined, others: ReadonlySet<string>): boolean {
+    if (owner === null || owner === undefined) return true;
+    return owner === this.currentActor() || !others.has(owner);
+  }
+
+  #otherAccounts(): Set<string> {
+    const me = this.account()?.name;
+    return new Set(this.#accountsSeen().filter((name) => name !== me));
   }
 
   /**
@@ -192,6 +292,7 @@ export class SyncService {
       lastSyncAt: this.#lastSyncAt,
       conflicts: this.#store.sync.listConflicts().length,
       refused: refused.length,
+      account: this.account(),
       ...this.#tokenStorage(),
     };
   }
@@ -266,7 +367,7 @@ export class SyncService {
   retryIssue(issueId: string): boolean {
     const [kind, id = ''] = splitIssueId(issueId);
     let done = false;
-    if (kind === 'labels') done = this.#store.sync.retryRefused(Number(id), this.#actor);
+    if (kind === 'labels') done = this.#store.sync.retryRefused(Number(id), this.currentActor());
     else if (kind === 'labels-waiting' || kind === 'review') {
       done = this.issues().some((issue) => issue.id === issueId && issue.state === 'waiting');
       if (done) {
@@ -281,7 +382,7 @@ export class SyncService {
   /** "Discard" on refused labels: nothing is sent, the refusal leaves the list. */
   discardIssue(issueId: string): boolean {
     const [kind, id = ''] = splitIssueId(issueId);
-    return kind === 'labels' && this.#store.sync.discardRefused(Number(id), this.#actor);
+    return kind === 'labels' && this.#store.sync.discardRefused(Number(id), this.currentActor());
   }
 
   #tokenStorage(): Pick<SyncStatus, 'tokenStorage' | 'tokenStorageNote'> {
@@ -306,6 +407,7 @@ export class SyncService {
   async verify(): Promise<number> {
     const api = this.#api(() => undefined);
     try {
+      await this.#learnAccount(api);
       const assignments = await api.assignments();
       this.#online = true;
       return assignments.length;
@@ -393,6 +495,12 @@ export class SyncService {
     const api = this.#api(() => (report.requests += 1));
     const deadline = Date.now() + budgetMs;
     try {
+      await this.#learnAccount(api).catch((error: unknown) => {
+        // No answer, or a refused token: the account stays unknown for this round; the push
+        // below meets the same failure and records it on the work that waits.
+        if (!(error instanceof SyncError) || !(error.transient || error.code === 'UNAUTHORIZED'))
+          throw error;
+      });
       await this.#push(api, report, deadline);
       await this.#pushReviews(api, report);
       await this.#pull(api, report, deadline);
@@ -419,7 +527,10 @@ export class SyncService {
    */
   async #pushReviews(api: ServerApi, report: SyncReport): Promise<void> {
     const now = Date.now();
+    const others = this.#otherAccounts();
     for (const item of this.#store.reviews.pendingOutbox(ROUND_LIMIT)) {
+      // Another account's verdict or resolution waits for it, never goes under this token.
+      if (!this.#mayCarry(this.#store.reviews.ownerOf(item), others)) continue;
       if (item.nextAttemptAt > now) return;
       let answer;
       try {
@@ -443,9 +554,9 @@ export class SyncService {
       }
       this.#online = true;
       if (answer.kind === 'ok') {
-        this.#store.reviews.markDelivered(item, this.#actor, {});
+        this.#store.reviews.markDelivered(item, this.currentActor(), {});
       } else {
-        this.#store.reviews.recordRefusal(item, answer.code, answer.message, this.#actor);
+        this.#store.reviews.recordRefusal(item, answer.code, answer.message, this.currentActor());
         report.lastError = `${answer.code}: ${answer.message}`;
       }
     }
@@ -551,7 +662,9 @@ export class SyncService {
       this.#lastError = error.message;
       return;
     }
-    if (entries !== null) this.#store.reviews.cacheQueue(entries, this.#actor);
+    if (entries === null) return;
+    this.#store.reviews.cacheQueue(entries, this.currentActor());
+    this.#store.sync.setState(REVIEW_QUEUE_OWNER_KEY, this.currentActor());
   }
 
   async #push(api: ServerApi, report: SyncReport, deadline: number): Promise<void> {
@@ -563,9 +676,13 @@ export class SyncService {
       const seen = new Set<string>();
       let waitingForChecksum = 0;
       let nextDue = Number.POSITIVE_INFINITY;
+      const others = this.#otherAccounts();
       for (const item of pending) {
         if (seen.has(item.setId)) continue;
         seen.add(item.setId);
+        // Another account's labels wait for it: nothing is sent under someone else's token.
+        const owner = this.#store.labels.getAnnotationSet(item.setId)?.annotator;
+        if (!this.#mayCarry(owner, others)) continue;
         if (item.clipRef === null) {
           waitingForChecksum += 1;
           continue;
@@ -634,7 +751,7 @@ export class SyncService {
       this.#store.sync.markDelivered(
         item,
         { serverSetId: answer.set.setId, revision: answer.set.revision, status: answer.set.status },
-        this.#actor,
+        this.currentActor(),
       );
       report.delivered.push({
         setId: item.setId,
@@ -655,7 +772,7 @@ export class SyncService {
         server: answer.current,
         serverRevision: answer.currentRevision,
       },
-      this.#actor,
+      this.currentActor(),
     );
     report.conflicts.push({
       setId: item.setId,
@@ -711,8 +828,14 @@ export class SyncService {
           report.consentWithdrawals.push(event.clipRef);
         }
         // Idempotent by comment id, so a crash before applyEvent commits repeats it harmlessly.
-        if (event.kind === 'review') this.#store.reviews.saveReviewEvent(event, this.#actor);
-        const changed = this.#store.sync.applyEvent(account.server, event, cursorKey, this.#actor);
+        if (event.kind === 'review')
+          this.#store.reviews.saveReviewEvent(event, this.currentActor());
+        const changed = this.#store.sync.applyEvent(
+          account.server,
+          event,
+          cursorKey,
+          this.currentActor(),
+        );
         if (event.kind === 'review' && changed) {
           report.reviewsApplied.push({
             setId: event.setId,

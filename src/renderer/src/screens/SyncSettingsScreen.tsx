@@ -25,6 +25,7 @@ export function SyncSettingsScreen() {
   const status = useAppStore((state) => state.syncStatus);
   const conflicts = useAppStore((state) => state.syncConflicts);
   const issues = useAppStore((state) => state.syncIssues);
+  const identity = useAppStore((state) => state.identity);
   const busy = useAppStore((state) => state.syncBusy);
   const error = useAppStore((state) => state.syncError);
   const report = useAppStore((state) => state.syncLastReport);
@@ -98,6 +99,12 @@ export function SyncSettingsScreen() {
       )}
       {status !== null && (
         <dl className="sync-status" aria-label="Sync status">
+          <dt>Signed in as</dt>
+          <dd data-testid="sync-account">
+            {status.account === null
+              ? `nobody (records are made by ${identity?.actor ?? '…'})`
+              : `${status.account.name} (${status.account.role})`}
+          </dd>
           <dt>State</dt>
           <dd data-testid="sync-online">{onlineText(status)}</dd>
           <dt>Waiting to send</dt>

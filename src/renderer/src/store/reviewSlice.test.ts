@@ -40,6 +40,7 @@ describe('review again in the renderer', () => {
       getSyncStatus: () => null,
       listSyncConflicts: () => [],
       listSyncIssues: () => [],
+      getIdentity: () => ({ actor: 'rita', source: 'account', localProfile: null }),
       reviewAgain: () => reopened,
       openReview: () => opened,
       listReviewQueue: () => [opened.item],
@@ -63,6 +64,7 @@ describe('review again in the renderer', () => {
       getSyncStatus: () => null,
       listSyncConflicts: () => [],
       listSyncIssues: () => [],
+      getIdentity: () => ({ actor: 'rita', source: 'account', localProfile: null }),
       reviewAgain: () => closed,
       listReviewQueue: () => [],
     });

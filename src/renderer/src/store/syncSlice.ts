@@ -1,4 +1,5 @@
 import type {
+  Identity,
   SyncConflictInfo,
   SyncIssue,
   SyncReport,
@@ -11,6 +12,11 @@ export type SyncSlice = {
   syncConflicts: SyncConflictInfo[];
   /** Everything sent that has not gone through, with the server's reason and what to do. */
   syncIssues: SyncIssue[];
+  /** Who records are made by; null until first read. */
+  identity: Identity | null;
+  loadIdentity: () => Promise<void>;
+  /** Saves the local profile name asked at first run; false (with the reason shown) if refused. */
+  saveLocalProfile: (name: string) => Promise<boolean>;
   syncLastReport: SyncReport | null;
   /** A sign-in or sync-now in progress. */
   syncBusy: boolean;
@@ -33,6 +39,23 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (api) => (set, get) => (
   syncStatus: null,
   syncConflicts: [],
   syncIssues: [],
+  identity: null,
+  loadIdentity: async () => {
+    try {
+      set({ identity: await api.getIdentity({}) });
+    } catch (error) {
+      get().reportError('reading who is signed in', error);
+    }
+  },
+  saveLocalProfile: async (name) => {
+    try {
+      set({ identity: await api.setLocalProfile({ name }) });
+      return true;
+    } catch (error) {
+      get().reportError('saving your name', error);
+      return false;
+    }
+  },
   syncLastReport: null,
   syncBusy: false,
   syncError: null,
@@ -44,6 +67,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (api) => (set, get) => (
         api.listSyncIssues({}),
       ]);
       set({ syncStatus: status, syncConflicts: conflicts, syncIssues: issues });
+      await get().loadIdentity();
     } catch (error) {
       get().reportError('reading the sync status', error);
     }
