@@ -26,6 +26,18 @@ export function createHandlers(services: CoreServices): ApiHandlers {
   const { store } = services;
   // Read at each call: signing in or out changes who records are made by.
   const actor = (): string => services.actor;
+  /**
+   * A clip whose contributor withdrew consent is not opened or played again: its labels are gone
+   * and the window said it can no longer be opened.
+   */
+  const refuseWithdrawn = (clipId: string): void => {
+    if (store.media.getClip(clipId)?.consent.state === 'withdrawn') {
+      throw new ApiError(
+        'CONSENT_WITHDRAWN',
+        'The contributor withdrew consent for this clip: it can no longer be opened or labeled.',
+      );
+    }
+  };
   /** A set of another account's cached queue is not this account's to review. */
   const ownQueue = (setId: string): void => {
     if (services.sync.reviewQueueOwner() !== actor()) {
@@ -52,11 +64,13 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return clip;
     },
     getFrameTable: ({ clipId }) => {
+      refuseWithdrawn(clipId);
       const table = store.media.getFrameTable(clipId);
       if (!table) throw notFound('clip', clipId);
       return table;
     },
     getSampleTable: async ({ clipId, variant }) => {
+      refuseWithdrawn(clipId);
       const filePath = store.media.getClipFilePath(clipId);
       if (filePath === undefined) throw notFound('clip', clipId);
       if (variant === 'original') {

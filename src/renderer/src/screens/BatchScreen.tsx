@@ -59,14 +59,22 @@ function ClipTable({ batchId }: { batchId: string }) {
             {clips.map((clip) => (
               <tr key={clip.id}>
                 <td>
-                  <button
-                    type="button"
-                    className="link-button"
-                    title={clip.relativePath}
-                    onClick={() => showClip(batchId, clip.id)}
-                  >
-                    {clip.fileName}
-                  </button>
+                  {clip.consent.state === 'withdrawn' ? (
+                    // Purged here: nothing to open, and nothing suggests otherwise.
+                    <span title={clip.relativePath}>
+                      {clip.fileName}{' '}
+                      <span className="muted">(consent withdrawn: cannot be opened)</span>
+                    </span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="link-button"
+                      title={clip.relativePath}
+                      onClick={() => showClip(batchId, clip.id)}
+                    >
+                      {clip.fileName}
+                    </button>
+                  )}
                 </td>
                 <td className="number">{formatTimecode(clip.durationSeconds)}</td>
                 <td className="number">{clip.frameCount}</td>
