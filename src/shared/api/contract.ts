@@ -31,6 +31,7 @@ import {
   SyncReport,
   SyncSignIn,
   SyncStatus,
+  WorkItem,
 } from './syncSchemas';
 import {
   AddReviewComment,
@@ -161,6 +162,15 @@ export const calls = {
   getIdentity: {
     input: z.object({}).strict(),
     output: Identity,
+  },
+  /**
+   * The signed-in person's work: with `batchId`, every clip of the batch with its status for
+   * them; without, My work: what is assigned to them or started here, across batches, due first,
+   * with the reviewer's reason beside each request for changes.
+   */
+  listWork: {
+    input: z.object({ batchId: z.string().min(1).optional() }).strict(),
+    output: z.array(WorkItem),
   },
   /** The name to make records by before any sign-in, kept in this workstation's database. */
   setLocalProfile: {

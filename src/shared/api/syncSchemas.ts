@@ -149,3 +149,28 @@ export const LocalProfileInput = z
       .max(80, 'Keep the name under 80 characters.'),
   })
   .strict();
+
+/** A clip with its status for the signed-in person (batch screen, My work). */
+export const WorkItem = z
+  .object({
+    /** Null when the clip is assigned but not imported on this workstation. */
+    clipId: z.string().nullable(),
+    clipRef: z.string().nullable(),
+    batchId: z.string().nullable(),
+    batchName: z.string().nullable(),
+    fileName: z.string().nullable(),
+    status: z.enum([
+      'changes_requested',
+      'in_progress',
+      'assigned',
+      'submitted',
+      'accepted',
+      'withdrawn',
+      'not_assigned',
+    ]),
+    /** The reviewer's reason ("reviewer: reason") when changes were requested. */
+    reason: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .strict();
+export type WorkItem = z.infer<typeof WorkItem>;

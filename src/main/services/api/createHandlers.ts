@@ -4,6 +4,7 @@ import type { Identity } from '../../../shared/api/syncSchemas';
 import type { CoreServices } from '../createServices';
 import { importBatch } from '../import/importBatch';
 import { activeProjectId } from '../labels/projectLibrary';
+import { listWork } from '../work/listWork';
 
 function notFound(what: string, id: string): ApiError {
   return new ApiError(
@@ -126,6 +127,10 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     pullDoubleAnnotation: () => services.sync.pullDoubleAnnotation(),
     getSyncStatus: () => services.sync.status(),
     getIdentity: () => identityOf(services),
+    listWork: ({ batchId }) => {
+      if (batchId !== undefined && !store.media.getBatch(batchId)) throw notFound('batch', batchId);
+      return listWork({ store, actor: actor(), assignments: services.sync.assignments() }, batchId);
+    },
     setLocalProfile: ({ name }) => {
       services.sync.setLocalProfile(name);
       return identityOf(services);

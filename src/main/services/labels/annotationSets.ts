@@ -308,6 +308,12 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
     return toSet(this.#db.write((tx) => this.#openSet(tx, clipId, annotator, projectId, now())));
   }
 
+  /** This annotator's set on the clip, if one was opened; never creates one. */
+  findAnnotationSet(clipId: string, annotator: string): AnnotationSetInfo | undefined {
+    const row = this.#s.setOf(clipId, annotator);
+    return row && toSet(row);
+  }
+
   getAnnotationSet(setId: string): AnnotationSetInfo | undefined {
     const row = this.#s.set(setId);
     return row && toSet(row);

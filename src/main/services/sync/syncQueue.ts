@@ -116,6 +116,22 @@ export class SyncQueue implements ClipDataOwner {
     return ids;
   }
 
+  /**
+   * The reviewer's word on the clip's latest request for changes (from the pulled review
+   * events), or null when none asked for changes.
+   */
+  latestChangesRequested(clipRef: string): { reason: string; reviewer: string } | null {
+    const payloads = this.#db.read((tx) => this.#repo.reviewEventsOfClip(tx, clipRef));
+    for (const json of payloads) {
+      const event = JSON.parse(json) as { verdict?: string; reason?: string; reviewer?: string };
+      if (event.verdict === 'request_changes') {
+        return { reason: event.reason ?? '', reviewer: event.reviewer ?? '' };
+      }
+      if (event.verdict === 'accept') return null;
+    }
+    return null;
+  }
+
   /** This workstation's set the server knows by `serverSetId`, when a delivery or pull said so. */
   localSetOf(serverSetId: string): string | undefined {
     return this.#db.read((tx) => this.#repo.localSetOfServerSet(tx, serverSetId));

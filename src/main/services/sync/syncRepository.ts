@@ -188,6 +188,11 @@ export class SyncRepository {
     this.#on(tx).setState.run(key, value);
   }
 
+  /** Pulled review events about the clip, newest first (their payload carries the reason). */
+  reviewEventsOfClip(tx: ReadTx, clipRef: string): string[] {
+    return this.#on(tx).reviewEventsOfClip.all(clipRef);
+  }
+
   /** Keeps a pulled event once; false when its key was already received. */
   receiveEvent(tx: Tx, event: ReceivedEvent): boolean {
     const s = this.#on(tx);
@@ -282,6 +287,9 @@ function prepareStatements(db: Database) {
     resolveConflict: prepare<[string, number]>(
       'UPDATE sync_conflicts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL',
     ),
+    reviewEventsOfClip: prepare<[string], string>(/* sql */ `
+      SELECT payload_json FROM sync_inbox WHERE kind = 'review' AND clip_ref = ?
+      ORDER BY received_at DESC, rowid DESC`).pluck(),
     getState: prepare<[string], string>('SELECT value FROM sync_state WHERE key = ?').pluck(),
     setState: prepare<[string, string]>(/* sql */ `
       INSERT INTO sync_state (key, value) VALUES (?, ?)

@@ -48,6 +48,15 @@ export type SyncServiceOptions = {
   doubleFetchEachUpTo?: number;
 };
 
+/** An assignment as cached for My work: the clip, and the server's status of its set. */
+export type CachedAssignment = {
+  clipRef: string;
+  projectId: string;
+  annotator: string;
+  status: string;
+  revision: number;
+};
+
 /** What one pull of the double-annotated sets did on this workstation. */
 export type DoubleAnnotationPull = {
   /** False when the account may not see them (an annotator's); nothing was stored. */
@@ -67,6 +76,8 @@ const CURRENT_ACCOUNT_KEY = 'current_account';
 const ACCOUNTS_SEEN_KEY = 'accounts_seen';
 /** The account whose review queue the cache holds: another account sees none of it. */
 const REVIEW_QUEUE_OWNER_KEY = 'review_queue_owner';
+/** Per account: its assignments as last pulled, for My work offline. */
+const ASSIGNMENTS_KEY = 'assignments';
 /** The name asked at first run, the actor before any sign-in. */
 const LOCAL_PROFILE_KEY = 'local_profile';
 
@@ -505,6 +516,7 @@ export class SyncService {
       await this.#pushReviews(api, report);
       await this.#pull(api, report, deadline);
       await this.#pullReviewQueue(api);
+      await this.#pullAssignments(api);
       const interval = this.#options.doublePullIntervalMs ?? 5 * 60_000;
       if (this.#doublePulledAt === null || Date.now() - this.#doublePulledAt >= interval) {
         await this.#pullDoubleSets(api);
@@ -649,6 +661,39 @@ export class SyncService {
     }
     this.#doublePulledAt = Date.now();
     return outcome;
+  }
+
+  /**
+   * Caches this account's assignments (with the server's status of each set) for My work and
+   * the batch screen, readable offline. A transient failure keeps the last copy.
+   */
+  async #pullAssignments(api: ServerApi): Promise<void> {
+    let assignments;
+    try {
+      assignments = await api.assignments();
+    } catch (error) {
+      if (!(error instanceof SyncError) || !error.transient) throw error;
+      this.#lastError = error.message;
+      return;
+    }
+    this.#store.sync.setState(
+      `${ASSIGNMENTS_KEY}|${this.currentActor()}`,
+      JSON.stringify(
+        assignments.map((a) => ({
+          clipRef: a.clipRef,
+          projectId: a.projectId,
+          annotator: a.annotator,
+          status: a.set.status,
+          revision: a.set.revision,
+        })),
+      ),
+    );
+  }
+
+  /** The current account's assignments as the last sync pulled them (none before one). */
+  assignments(): CachedAssignment[] {
+    const saved = this.#store.sync.getState(`${ASSIGNMENTS_KEY}|${this.currentActor()}`);
+    return saved === undefined ? [] : (JSON.parse(saved) as CachedAssignment[]);
   }
 
   /** Caches this reviewer's queue (with the labels) so reviews can be done offline. */
