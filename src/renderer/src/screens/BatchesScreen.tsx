@@ -58,8 +58,12 @@ function LocalProfilePrompt() {
 function SyncSettingsButton() {
   const showSyncSettings = useAppStore((state) => state.showSyncSettings);
   const showReview = useAppStore((state) => state.showReview);
+  const showMyWork = useAppStore((state) => state.showMyWork);
   return (
     <div className="button-row">
+      <button type="button" onClick={showMyWork}>
+        My work
+      </button>
       <button type="button" onClick={showSyncSettings}>
         Sync settings
       </button>

@@ -76,6 +76,27 @@ export function ClipScreen({ batchId, clipId }: { batchId: string; clipId: strin
   );
 }
 
+/** Why the reviewer sent this clip back, beside the comments, while it is to be fixed. */
+function ChangesRequested({ clip }: { clip: Clip }) {
+  const batchWork = useAppStore((state) => state.batchWork);
+  const loadBatchWork = useAppStore((state) => state.loadBatchWork);
+  const status = useAppStore((state) => state.labelSet?.status);
+  useEffect(() => {
+    void loadBatchWork(clip.batchId);
+  }, [loadBatchWork, clip.batchId, status]);
+  const item =
+    batchWork?.batchId === clip.batchId
+      ? batchWork.items.find((work) => work.clipId === clip.id)
+      : undefined;
+  if (item?.status !== 'changes_requested') return null;
+  return (
+    <section className="changes-requested" role="note" aria-label="Changes requested">
+      <h2>Changes requested</h2>
+      <p data-testid="changes-reason">{item.reason ?? 'The reviewer gave no reason.'}</p>
+    </section>
+  );
+}
+
 /** What the server refused (or has not received) about this clip, with what to do. */
 function ClipSyncIssues({ clip }: { clip: Clip }) {
   const loadSyncStatus = useAppStore((state) => state.loadSyncStatus);
@@ -137,6 +158,7 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
             <SegmentPanel />
             <HandObjectPanel />
             <SubmitPanel player={engine} />
+            <ChangesRequested clip={clip} />
             <CommentsPanel player={engine} />
           </>
         )}
