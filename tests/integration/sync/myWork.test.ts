@@ -61,6 +61,15 @@ describe('status and My work for the signed-in annotator (real server, PGlite)',
       expect(review.status).toBe(200);
       await handlers.syncNow({});
 
+      // The set's records name the accounts, annotator and reviewer alike (provenance reads them).
+      const actors = new Set(
+        services.store.audit
+          .list({ limit: 200 })
+          .filter((e) => e.entityId === setId)
+          .map((e) => e.actor),
+      );
+      expect([...actors].sort()).toEqual(['ann1', 'rev1']);
+
       // My work: due first, the reason beside it, an assignment not imported here listed too.
       // (The harness's team also gives ann1 its own clip A; that one is left out here.)
       const work = (await handlers.listWork({})).filter((w) => w.clipRef !== server.team.clipA);

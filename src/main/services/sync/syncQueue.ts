@@ -446,8 +446,9 @@ export class SyncQueue implements ClipDataOwner {
           : local.status === 'in_review'
             ? [verdict]
             : [];
-      if (steps.length > 0)
-        this.#sets.transitionAnnotationSet(setId, steps, `${event.reviewer}@server`);
+      // The reviewer's account is the actor, by the name the server knows it (as the signed-in
+      // annotator's is): provenance's `reviewers` reads it from here.
+      if (steps.length > 0) this.#sets.transitionAnnotationSet(setId, steps, event.reviewer);
       this.#repo.rememberServerSet(tx, {
         setId,
         serverSetId: event.setId,
