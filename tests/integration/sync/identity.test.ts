@@ -63,6 +63,9 @@ describe('one identity per workstation user (real server, PGlite)', () => {
         name: 'ann1',
         role: 'annotator',
       });
+      // The first account here takes over what was started under the local profile.
+      const adopted = await handlers.openAnnotationSet({ clipId: clipIdOf(early) });
+      expect(adopted).toMatchObject({ id: before.id, annotator: 'ann1', seq: 1 });
       const after = await handlers.openAnnotationSet({ clipId: clipIdOf(mine) });
       expect(after.annotator).toBe('ann1');
       await handlers.applyLabelEdit({ setId: after.id, command: addTrack, expectedSeq: 0 });

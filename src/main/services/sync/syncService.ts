@@ -199,8 +199,14 @@ export class SyncService {
     if (account === null) return;
     const seen = new Set(this.#accountsSeen());
     if (seen.has(account.name)) return;
+    const first = seen.size === 0;
     seen.add(account.name);
     this.#store.sync.setState(ACCOUNTS_SEEN_KEY, JSON.stringify([...seen]));
+    // The first account here is the person who worked under the local profile until now.
+    const profile = this.localProfile();
+    if (first && profile !== null && profile !== account.name) {
+      this.#store.labels.adoptSets(profile, account.name);
+    }
   }
 
   #accountsSeen(): string[] {
