@@ -202,6 +202,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return { ok: true, database: db.kind };
   });
 
+  // Who the token belongs to: a workstation names the signed-in account as the actor of its
+  // records and keeps each account's pending work apart.
+  app.get('/v1/me', { schema: { querystring: EMPTY_QUERY } }, (request) => {
+    const user = userOf(request);
+    return Promise.resolve({ name: user.name, role: user.role });
+  });
+
   app.get('/v1/assignments', { schema: { querystring: EMPTY_QUERY } }, async (request) => ({
     assignments: await listAssignments(db, userOf(request)),
   }));

@@ -310,7 +310,30 @@ test.describe('review', () => {
 
       // The annotator pulls the comment, resolves it and resubmits.
       await signInAndSync(annToken);
+      // My work puts the clip sent back first, with the reviewer's reason.
+      await page.getByRole('button', { name: 'My work', exact: true }).click();
+      const work = page.getByRole('table', { name: 'My work' });
+      await expect(work.getByRole('row').nth(1)).toContainText('Changes requested');
+      await expect(work.getByRole('row').nth(1)).toContainText('rita: Nobody is labelled');
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+      await page
+        .getByRole('table')
+        .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) })
+        .getByRole('row')
+        .nth(1)
+        .getByRole('button')
+        .click();
+      // The batch screen shows it too, and filters by it.
+      await page.getByLabel('Show').selectOption('changes_requested');
+      const clipsTable = page.getByRole('table', { name: 'Clips' });
+      await expect(clipsTable.getByRole('row')).toHaveCount(2);
+      await expect(clipsTable.locator('[data-work-status]')).toHaveText('Changes requested');
+      await page.getByRole('button', { name: 'Back to batches' }).click();
       await openClip();
+      // Beside the comments, the reason for the changes.
+      await expect(page.getByRole('note', { name: 'Changes requested' })).toContainText(
+        'rita: Nobody is labelled',
+      );
       const comments = page.getByRole('list', { name: 'Review comments' });
       await expect(comments).toContainText('frame 2: Label the person');
       await comments.getByRole('button', { name: 'Resolve' }).click();

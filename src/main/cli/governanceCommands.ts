@@ -7,6 +7,7 @@ import { auditTrailJsonl } from '../services/audit/auditTrail';
 import { activeProjectId } from '../services/labels/projectLibrary';
 import { createServices, type Services } from '../services/createServices';
 import { defaultDatabasePath, userDataDir } from '../services/userDataDir';
+import { resolveBatchRef } from './batchRef';
 import { GOVERNANCE_HELP } from './usage';
 import type { PrivacyReport } from '../../shared/domain/privacyReport';
 
@@ -58,7 +59,13 @@ export async function runGovernanceCommand(argv: string[], out: Out): Promise<nu
   } else if (command === 'audit' && positionals[0] === 'export') {
     const batchId = positionals[1];
     if (batchId === undefined) return usage('give the batch id.');
-    run = (services) => auditExport(services, batchId, values.out, out);
+    run = (services) =>
+      auditExport(
+        services,
+        resolveBatchRef(services.store.media.listBatches(), batchId),
+        values.out,
+        out,
+      );
   } else if (command === 'audit') {
     return usage('say "verify" or "export <batchId>".');
   } else if (command === 'withdraw') {
@@ -113,7 +120,9 @@ export async function runGovernanceCommand(argv: string[], out: Out): Promise<nu
     const batchId = positionals[0];
     if (batchId === undefined) return usage('give the batch id.');
     run = (services) => {
-      const report = services.governance.privacyReport(batchId);
+      const report = services.governance.privacyReport(
+        resolveBatchRef(services.store.media.listBatches(), batchId),
+      );
       if (values.json) out.log(JSON.stringify(report, null, 2));
       else for (const line of privacyReportLines(report)) out.log(line);
       return Promise.resolve(0);

@@ -128,9 +128,28 @@ async function runExportCommand(
     return usage('give one of --batch ID, --clip ID (both repeatable) or --all.');
   }
   if (args.out === undefined) return usage('--out DIR is required.');
-  const { ExportRequest } = await import('../../shared/api/exportSchemas');
+  const [{ ExportRequest }, { createServices }, { resolveBatchRef }] = await Promise.all([
+    import('../../shared/api/exportSchemas'),
+    import('../services/createServices'),
+    import('./batchRef'),
+  ]);
+  let batchIds: string[] = [];
+  if (args.batch.length > 0) {
+    const lookup = createServices({ databasePath: db });
+    try {
+      const batches = lookup.store.media.listBatches();
+      batchIds = args.batch.map((ref) => resolveBatchRef(batches, ref));
+    } catch (error) {
+      const body = errorBody(error);
+      out.log(JSON.stringify({ error: body }));
+      out.error(`framewise export: ${body.code}: ${body.message}`);
+      return 1;
+    } finally {
+      lookup.close();
+    }
+  }
   const parsed = ExportRequest.safeParse({
-    ...(args.batch.length > 0 ? { batchIds: args.batch } : {}),
+    ...(batchIds.length > 0 ? { batchIds } : {}),
     ...(args.clip.length > 0 ? { clipIds: args.clip } : {}),
     formats: (args.format ?? 'coco,cvat,epic,hands,provenance').split(',').map((f) => f.trim()),
     destination: resolve(args.out),
@@ -142,7 +161,6 @@ async function runExportCommand(
     const issue = parsed.error.issues[0];
     return usage(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid arguments'}`);
   }
-  const { createServices } = await import('../services/createServices');
   const services = createServices({ databasePath: db });
   let exportId: string | null = null;
   const cancel = () => {
@@ -251,6 +269,38 @@ async function runSync(
   }
 }
 
+/** `framewise batches`: what `--batch` and the batch-taking commands accept, id or name. */
+async function runBatches(db: string, json: boolean, out: Out): Promise<number> {
+  const [{ createServices }, { consentSummary }] = await Promise.all([
+    import('../services/createServices'),
+    import('./batchRef'),
+  ]);
+  const services = createServices({ databasePath: db });
+  try {
+    const rows = services.store.media.listBatches().map((batch) => ({
+      id: batch.id,
+      name: batch.name,
+      clips: batch.clipCount,
+      contributor: batch.contributor,
+      consent: consentSummary(services.store.media.listClips(batch.id)),
+    }));
+    if (json) {
+      out.log(JSON.stringify(rows, null, 2));
+      return 0;
+    }
+    if (rows.length === 0) out.log('No batches imported yet (framewise import FOLDER).');
+    for (const row of rows) {
+      const consent = Object.entries(row.consent)
+        .map(([state, count]) => `${count} ${state.replaceAll('_', ' ')}`)
+        .join(', ');
+      out.log(`${row.id}  ${row.name}  ${row.clips} clips  consent: ${consent || 'no clips'}`);
+    }
+    return 0;
+  } finally {
+    services.close();
+  }
+}
+
 async function runServe(db: string, port: number, out: Out): Promise<number> {
   const [{ createServices }, { defaultRendererDir, startLoopbackHost }] = await Promise.all([
     import('../services/createServices'),
@@ -335,6 +385,8 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
     case 'probe':
       if (!target) break;
       return runProbe(target, values.json, out);
+    case 'batches':
+      return runBatches(db, values.json, out);
     case 'export':
       return runExportCommand(
         {

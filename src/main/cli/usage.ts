@@ -21,7 +21,7 @@ export const PROJECT_HELP = `  framewise project import <project.json> [--db FIL
 export const GOVERNANCE_HELP = `  framewise audit verify [--db FILE] [--json]
       Check the audit log's hash chain. Exit code 0 when intact; 4 when an entry was altered or
       deleted, naming the first bad entry.
-  framewise audit export <batchId> [--out FILE] [--db FILE]
+  framewise audit export <batch id or name> [--out FILE] [--db FILE]
       The audit entries of a batch, its clips and their labels, as JSON Lines with their chain
       hashes (to stdout, or FILE).
   framewise withdraw (--consent ID | --clip ID | --clip-ref SHA256) [--at ISO-TIME] [--db FILE] [--json]
@@ -32,7 +32,7 @@ export const GOVERNANCE_HELP = `  framewise audit verify [--db FILE] [--json]
   framewise consent-policy (label|lock) [--project ID] [--db FILE]
       Whether clips without valid consent may be labeled ('label', the default) or are read-only
       ('lock') in a project (the default project when none is named). Never exported either way.
-  framewise privacy-report <batchId> [--db FILE] [--json]
+  framewise privacy-report <batch id or name> [--db FILE] [--json]
       What location, device and creation-time metadata each clip of a batch carries, and what
       an export with videos strips.`;
 
@@ -54,6 +54,9 @@ Usage:
   framewise probe <video> [--json]
       Probe one file without decoding it: the same fields plus frameTimes (seconds, one per
       frame in presentation order) and flagged metadata. Exit code 1 with {"error":{...}}.
+  framewise batches [--db FILE] [--json]
+      The imported batches: id, name, clip count and how many clips are in each consent state.
+      Commands that take a batch take its id or its name (when no other batch has that name).
   framewise export (--batch ID ... | --clip ID ... | --all) --format coco,cvat,epic,hands,provenance --out DIR
                    [--include-videos] [--status accepted|submitted] [--region CC ...] [--db FILE]
       Export labels for training into DIR (a new folder). Clips whose consent is missing,

@@ -21,8 +21,12 @@ import type { Store } from './store/Store';
 
 export type CoreServices = {
   store: Store;
-  /** The OS user: the annotator of the sets this workstation opens, and the audit actor. */
-  actor: string;
+  /**
+   * Who records are made by, read at each use: the signed-in account, else the local profile,
+   * else the OS user (`SyncService.currentActor`). The annotator of the sets opened, the actor
+   * of the audit log, comments, resolutions and verdicts.
+   */
+  readonly actor: string;
   events: EventBus;
   checksums: ChecksumWorker;
   importDeps: ImportDeps;
@@ -81,12 +85,16 @@ export function createServices(options: {
     ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}),
   });
   const events = new EventBus();
-  const actor = options.actor ?? currentActor();
+  const osActor = options.actor ?? currentActor();
+  const sync = new SyncService({ store, actor: osActor });
+  const actor = osActor;
   const checksums = new ChecksumWorker(store, events, sha256File, actor);
   const importDeps: ImportDeps = {
     store,
     events,
-    actor,
+    get actor() {
+      return sync.currentActor();
+    },
     probe: probeVideo,
     fingerprint: quickFingerprint,
     onClipsAdded: () => checksums.kick(),
@@ -108,7 +116,9 @@ export function createServices(options: {
   });
   const core: CoreServices = {
     store,
-    actor,
+    get actor() {
+      return sync.currentActor();
+    },
     events,
     checksums,
     importDeps,
@@ -130,7 +140,7 @@ export function createServices(options: {
       store,
       ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
     }),
-    sync: new SyncService({ store, actor }),
+    sync,
     governance: new GovernanceService({
       databasePath: options.databasePath,
       store,

@@ -23,7 +23,16 @@ import {
 import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
 import { AuditTrailEntry, AuditVerdict, ConsentWithdrawn } from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
-import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
+import {
+  Identity,
+  LocalProfileInput,
+  SyncConflictInfo,
+  SyncIssue,
+  SyncReport,
+  SyncSignIn,
+  SyncStatus,
+  WorkItem,
+} from './syncSchemas';
 import {
   AddReviewComment,
   OpenedReview,
@@ -146,6 +155,28 @@ export const calls = {
     input: SyncSignIn,
     output: SyncStatus,
   },
+  /**
+   * Who records are made by: the signed-in account, else the local profile asked at first run,
+   * else (neither yet) the OS user.
+   */
+  getIdentity: {
+    input: z.object({}).strict(),
+    output: Identity,
+  },
+  /**
+   * The signed-in person's work: with `batchId`, every clip of the batch with its status for
+   * them; without, My work: what is assigned to them or started here, across batches, due first,
+   * with the reviewer's reason beside each request for changes.
+   */
+  listWork: {
+    input: z.object({ batchId: z.string().min(1).optional() }).strict(),
+    output: z.array(WorkItem),
+  },
+  /** The name to make records by before any sign-in, kept in this workstation's database. */
+  setLocalProfile: {
+    input: LocalProfileInput,
+    output: Identity,
+  },
   /** Forgets the token (and its saved copy); queued work stays queued. */
   syncSignOut: {
     input: z.object({}).strict(),
@@ -160,6 +191,28 @@ export const calls = {
   listSyncConflicts: {
     input: z.object({}).strict(),
     output: z.array(SyncConflictInfo),
+  },
+  /**
+   * Everything sent that has not gone through (labels, verdicts, comment resolutions), refused
+   * by the server or waiting after a failed attempt, each with the server's reason, what to do
+   * and the actions that apply; only those about one clip when `clipId` is given.
+   */
+  listSyncIssues: {
+    input: z.object({ clipId: z.string().min(1).optional() }).strict(),
+    output: z.array(SyncIssue),
+  },
+  /**
+   * Sends an issue's work again: refused labels are queued anew (on top of the server's revision
+   * after a conflict), waiting work is due now. `retried` false: the issue is gone already.
+   */
+  retrySyncIssue: {
+    input: z.object({ issueId: z.string().min(1).max(200) }).strict(),
+    output: z.object({ retried: z.boolean() }).strict(),
+  },
+  /** Refused labels are not sent after all; the refusal leaves the list, the labels stay here. */
+  discardSyncIssue: {
+    input: z.object({ issueId: z.string().min(1).max(200) }).strict(),
+    output: z.object({ discarded: z.boolean() }).strict(),
   },
   /** Takes a conflict off the list once dealt with; both versions stay recorded. */
   dismissSyncConflict: {

@@ -11,6 +11,13 @@ export const SyncStatus = z
     lastError: z.string().nullable(),
     lastSyncAt: z.string().nullable(),
     conflicts: z.number().int().min(0),
+    /** Labels, verdicts and resolutions the server refused for good: `listSyncIssues`' refused. */
+    refused: z.number().int().min(0),
+    /** The account records are made by (the last signed in, until sign-out); null before. */
+    account: z
+      .object({ name: z.string(), role: z.enum(['annotator', 'reviewer', 'lead']) })
+      .strict()
+      .nullable(),
     /**
      * 'encrypted': the token is saved with the OS keyring (Electron safeStorage);
      * 'session': kept in memory only (no keyring, or the browser/CLI host), so signing in is
@@ -91,3 +98,79 @@ export const SyncSignIn = z
     token: z.string().trim().min(8, 'Paste the token your team lead gave you.').max(200),
   })
   .strict();
+
+/**
+ * Something sent that has not gone through: refused by the server for good (parked with its
+ * reason) or waiting after a failed attempt (no answer, a refused token). One list for labels,
+ * verdicts and comment resolutions, shown on Sync settings and on the clip it is about, each with
+ * what the person can do (`syncIssueAdvice`).
+ */
+export const SyncIssue = z
+  .object({
+    /** `labels:<conflict id>`, `labels-waiting:<outbox id>` or `review:<outbox id>`. */
+    id: z.string(),
+    kind: z.enum(['labels', 'verdict', 'resolve']),
+    state: z.enum(['refused', 'waiting']),
+    /** This workstation's clip, when it has it (a reviewer may not have imported the clip). */
+    clipId: z.string().nullable(),
+    clipRef: z.string().nullable(),
+    /** The local set (labels) or the server's set (verdicts, resolutions). */
+    setId: z.string(),
+    /** The comment a refused resolution was about. */
+    commentId: z.string().nullable(),
+    code: z.string(),
+    /** The server's own sentence (or the transport's). */
+    message: z.string(),
+    /** What to do about it, in a sentence. */
+    advice: z.string(),
+    /** The buttons that apply, in order. */
+    actions: z.array(z.enum(['retry', 'discard', 'review_again', 'reopen_comment'])),
+    at: z.string(),
+  })
+  .strict();
+export type SyncIssue = z.infer<typeof SyncIssue>;
+
+/** Who records are made by on this workstation now, and where that name comes from. */
+export const Identity = z
+  .object({
+    actor: z.string(),
+    source: z.enum(['account', 'profile', 'os']),
+    localProfile: z.string().nullable(),
+  })
+  .strict();
+export type Identity = z.infer<typeof Identity>;
+
+export const LocalProfileInput = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Enter the name your team knows you by.')
+      .max(80, 'Keep the name under 80 characters.'),
+  })
+  .strict();
+
+/** A clip with its status for the signed-in person (batch screen, My work). */
+export const WorkItem = z
+  .object({
+    /** Null when the clip is assigned but not imported on this workstation. */
+    clipId: z.string().nullable(),
+    clipRef: z.string().nullable(),
+    batchId: z.string().nullable(),
+    batchName: z.string().nullable(),
+    fileName: z.string().nullable(),
+    status: z.enum([
+      'changes_requested',
+      'in_progress',
+      'assigned',
+      'submitted',
+      'accepted',
+      'withdrawn',
+      'not_assigned',
+    ]),
+    /** The reviewer's reason ("reviewer: reason") when changes were requested. */
+    reason: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .strict();
+export type WorkItem = z.infer<typeof WorkItem>;

@@ -77,6 +77,34 @@ export function labelsByTrack(
   return result;
 }
 
+const KIND_NAMES: Record<Track['kind'], string> = {
+  person: 'Person',
+  left_hand: 'Left hand',
+  right_hand: 'Right hand',
+};
+
+/**
+ * The name each track is written under where a format has a name (COCO `track_name`): the label
+ * the annotator sees ("Person 1"), else its kind and number among the clip's tracks of that kind,
+ * never the track's id (a UUID means nothing to a person reading the file). Names repeated in
+ * one clip get " (2)", " (3)" so each still names one track.
+ */
+export function trackDisplayNames(tracks: readonly Track[]): Map<string, string> {
+  const perKind = new Map<Track['kind'], number>();
+  const used = new Set<string>();
+  const names = new Map<string, string>();
+  for (const track of tracks) {
+    const number = (perKind.get(track.kind) ?? 0) + 1;
+    perKind.set(track.kind, number);
+    const base = track.label.trim() || `${KIND_NAMES[track.kind]} ${number}`;
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base} (${n})`;
+    used.add(name);
+    names.set(track.id, name);
+  }
+  return names;
+}
+
 /** For readers: the kind of track a template's tracks are (hand side from the template id). */
 export function trackKindOf(template: SkeletonTemplate): Track['kind'] {
   if (template.kind !== 'hand') return 'person';

@@ -7,6 +7,7 @@ import {
   type Track,
 } from '../domain/labels';
 import { exportLabelsFor, type ClipLabels } from './clipLabels';
+import { cocoImageId } from './cocoImageId';
 import { cocoKeypointsChunks } from './cocoKeypoints';
 
 const labels = exportLabelsFor(BUILT_IN_TEMPLATES);
@@ -68,7 +69,7 @@ describe('cocoKeypointsChunks', () => {
     const out = write([clip()]);
     expect(out.images).toHaveLength(11);
     expect(out.images[0]).toEqual({
-      id: 1,
+      id: cocoImageId('vid_a', 2),
       width: 640,
       height: 480,
       file_name: 'vid_a/000002.jpg',
@@ -88,7 +89,7 @@ describe('cocoKeypointsChunks', () => {
       interpolated: boolean;
       image_id: number;
     };
-    expect(mid.image_id).toBe(6);
+    expect(mid.image_id).toBe(cocoImageId('vid_a', 7));
     expect(mid.interpolated).toBe(true);
     // Halfway between frames 2 and 12: point 0 (10,20)→(30,40), point 1 occluded at one end.
     expect(mid.keypoints.slice(0, 9)).toEqual([20, 30, 2, 105, 95, 1, 0, 0, 0]);
@@ -104,7 +105,7 @@ describe('cocoKeypointsChunks', () => {
     expect(first.keypoints.slice(9).every((n) => n === 0)).toBe(true);
     expect(first).toMatchObject({
       id: 1,
-      image_id: 1,
+      image_id: cocoImageId('vid_a', 2),
       category_id: 1,
       num_keypoints: 2,
       bbox: [10, 20, 90, 80],
@@ -112,6 +113,7 @@ describe('cocoKeypointsChunks', () => {
       iscrowd: 0,
       track_id: 0,
       track_name: 'p1',
+      track_uid: 'p1',
       lefthand_valid: false,
       lefthand_box: [0, 0, 0, 0],
     });
@@ -159,13 +161,14 @@ describe('cocoKeypointsChunks', () => {
       keyframe(2, 21, (i) => (i === 0 ? point(50, 60, 'occluded') : null)),
     ]);
     const out = write([clip({ tracks: [person, left, right], handOwners: { lh: 'p1' } })]);
-    const onFrame2 = out.annotations.filter((a) => a.image_id === 1);
+    const onFrame2 = out.annotations.filter((a) => a.image_id === cocoImageId('vid_a', 2));
     expect(onFrame2).toHaveLength(2);
     const body = onFrame2[0] as Record<string, unknown> & { lefthand_kpts: number[] };
     expect(body.lefthand_valid).toBe(true);
     expect(body.lefthand_kpts.slice(0, 6)).toEqual([200, 300, 2, 201, 300, 2]);
     expect(body.lefthand_box).toEqual([200, 300, 20, 0]);
     expect(body.lefthand_track_name).toBe('lh');
+    expect(body.lefthand_track_uid).toBe('lh');
     expect(body.righthand_valid).toBe(false);
     const hand = onFrame2[1] as Record<string, unknown> & { keypoints: number[] };
     expect(hand).toMatchObject({ category_id: 3, track_kind: 'right_hand', num_keypoints: 1 });
@@ -173,17 +176,48 @@ describe('cocoKeypointsChunks', () => {
     expect(hand.keypoints.slice(0, 3)).toEqual([50, 60, 1]);
   });
 
-  it('numbers images and annotations across clips and refuses a changed second pass', () => {
+  it('numbers annotations across clips and refuses a changed second pass', () => {
     const out = write([clip(), clip({ videoId: 'vid_b' })]);
     expect(out.images).toHaveLength(22);
-    expect(out.images[11]).toMatchObject({ id: 12, video_id: 'vid_b', frame_index: 2 });
-    expect(out.annotations[11]).toMatchObject({ id: 12, image_id: 12 });
+    expect(out.images[11]).toMatchObject({ video_id: 'vid_b', frame_index: 2 });
+    expect(out.annotations[11]).toMatchObject({ id: 12, image_id: out.images[11]?.id });
 
     let calls = 0;
     const unstable = (): ClipLabels[] => (calls++ === 0 ? [clip()] : [clip({ videoId: 'x' })]);
     expect(() => [
       ...cocoKeypointsChunks({ info: {}, categories: labels, clips: unstable }),
     ]).toThrow(/changed between the two passes/);
+  });
+
+  it('gives a frame the same image id whichever clips share the export', () => {
+    const sha = 'a3f1c2d4'.padEnd(64, '0');
+    const alone = write([clip({ videoId: sha })]);
+    const withOthers = write([clip({ videoId: 'vid_b' }), clip({ videoId: sha })]);
+    const ids = (out: Parsed) =>
+      out.images.filter((i) => i.video_id === sha).map((i) => [i.frame_index, i.id]);
+    expect(ids(withOthers)).toEqual(ids(alone));
+    // The video's 8 leading hex digits, then the frame in the low 21 bits.
+    expect(alone.images[0]?.id).toBe(0xa3f1c2d4 * 2 ** 21 + 2);
+    expect(Number.isSafeInteger(cocoImageId('f'.repeat(64), 2 ** 21 - 1))).toBe(true);
+    const ids2 = new Set(withOthers.images.map((i) => i.id));
+    expect(ids2.size).toBe(withOthers.images.length);
+  });
+
+  it('refuses two videos whose ids would share image ids rather than writing duplicates', () => {
+    const a = 'deadbeef'.padEnd(64, '1');
+    const b = 'deadbeef'.padEnd(64, '2');
+    expect(() => write([clip({ videoId: a }), clip({ videoId: b })])).toThrow(
+      /would share COCO image ids/,
+    );
+  });
+
+  it('names tracks as people see them, never by their id', () => {
+    const unnamed = { ...person, id: '0b6c1e9e-7a4c-4d43-9d8e-0d6f3c1f2a11', label: ' ' };
+    const named = { ...person, id: '6f0d9a1c-1b1e-4b7a-a0a2-5b8f7d1e3c22', label: 'Cook' };
+    const out = write([clip({ tracks: [unnamed, named] })]);
+    const byUid = new Map(out.annotations.map((a) => [a.track_uid, a.track_name]));
+    expect(byUid.get(unnamed.id)).toBe('Person 1');
+    expect(byUid.get(named.id)).toBe('Cook');
   });
 
   it('writes valid JSON for an export without labels', () => {

@@ -6,7 +6,8 @@ import {
   type PosePoint,
   type Track,
 } from '../domain/labels';
-import { labelsByTrack, type ClipLabels, type ExportLabel } from './clipLabels';
+import { labelsByTrack, trackDisplayNames, type ClipLabels, type ExportLabel } from './clipLabels';
+import { cocoImageId, cocoVideoKey } from './cocoImageId';
 import { roundCoordinate, roundSeconds } from './exportNumbers';
 import { keypointBox, type XywhBox } from './keypointBox';
 
@@ -30,9 +31,10 @@ type HandSide = 'lefthand' | 'righthand';
 type Entry = {
   readonly track: Track;
   readonly trackIndex: number;
+  readonly trackName: string;
   readonly label: ExportLabel;
   readonly pose: Pose;
-  hands?: Partial<Record<HandSide, { track: Track; pose: Pose }>>;
+  hands?: Partial<Record<HandSide, { track: Track; trackName: string; pose: Pose }>>;
 };
 
 type FrameEntries = { readonly frame: number; readonly entries: readonly Entry[] };
@@ -43,14 +45,17 @@ type FrameEntries = { readonly frame: number; readonly entries: readonly Entry[]
  *
  * - one image per frame where some track has a placed point, labeled or interpolated, with
  *   `file_name` `<video_id>/<frame:06d>.jpg`, `video_id`, `frame_index`, `timestamp` (seconds from
- *   the frame table, 6 decimals) and `interpolated` (no annotation on it is a keyframe);
+ *   the frame table, 6 decimals) and `interpolated` (no annotation on it is a keyframe); its `id`
+ *   is `cocoImageId(video_id, frame)`, the same in every export of that frame on every machine
+ *   (annotation ids count within one export);
  * - one annotation per track and frame, keypoints in template order, `v` 0/1/2 with x = y = 0 at
  *   v = 0, coordinates to 2 decimals, `bbox` the tight box of the placed points (no margin),
  *   `area` its width × height, `num_keypoints` the count of v > 0. A pose with no placed point is
  *   not written (no empty annotations, CVAT #7021). Interpolated frames carry the interpolated
  *   points (`poseAt`), never the previous keyframe's (CVAT #3879).
  * - `track_id` is the track's position in its clip (an integer, unique per video as PoseTrack
- *   has it) and `track_name` the Framewise track id;
+ *   has it), `track_name` the name people gave it ("Person 1"; `trackDisplayNames`) and
+ *   `track_uid` the Framewise track id, which a track keeps on every machine and revision;
  * - person annotations carry the COCO-WholeBody hand fields; a hand track with an owner
  *   (`handOwners`) fills them on frames where its owner is written, otherwise the hand is its own
  *   annotation in its hand category, with `track_kind` saying which hand.
@@ -67,14 +72,23 @@ export function* cocoKeypointsChunks(input: CocoKeypointsInput): Generator<strin
   yield `{"info":${JSON.stringify(input.info)},"licenses":[],"categories":${JSON.stringify(categories)},"images":[`;
 
   const seen: { videoId: string; images: number }[] = [];
-  let imageId = 0;
+  const videoKeys = new Map<number, string>();
+  let imageCount = 0;
   for (const clip of input.clips()) {
+    const key = cocoVideoKey(clip.videoId);
+    const other = videoKeys.get(key);
+    if (other !== undefined && other !== clip.videoId) {
+      throw new RangeError(
+        `Videos "${other}" and "${clip.videoId}" would share COCO image ids (their ids start alike); export them separately.`,
+      );
+    }
+    videoKeys.set(key, clip.videoId);
     let images = 0;
     for (const { frame, entries } of framesOf(clip, input.categories)) {
-      imageId += 1;
+      imageCount += 1;
       images += 1;
       const image = {
-        id: imageId,
+        id: cocoImageId(clip.videoId, frame),
         width: clip.width,
         height: clip.height,
         file_name: `${clip.videoId}/${String(frame).padStart(6, '0')}.jpg`,
@@ -88,19 +102,18 @@ export function* cocoKeypointsChunks(input: CocoKeypointsInput): Generator<strin
             !(e.hands?.righthand?.pose.isKeyframe ?? false),
         ),
       };
-      yield (imageId === 1 ? '\n' : ',\n') + JSON.stringify(image);
+      yield (imageCount === 1 ? '\n' : ',\n') + JSON.stringify(image);
     }
     seen.push({ videoId: clip.videoId, images });
   }
   yield '\n],"annotations":[';
 
   let clipIndex = 0;
-  imageId = 0;
   let annotationId = 0;
   for (const clip of input.clips()) {
     let images = 0;
-    for (const { entries } of framesOf(clip, input.categories)) {
-      imageId += 1;
+    for (const { frame, entries } of framesOf(clip, input.categories)) {
+      const imageId = cocoImageId(clip.videoId, frame);
       images += 1;
       for (const entry of entries) {
         annotationId += 1;
@@ -140,6 +153,7 @@ function hasPlacedPoint(pose: Pose): boolean {
 /** Frames of one clip that get an image, with their annotations, in frame order. */
 function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Generator<FrameEntries> {
   const labels = labelsByTrack(clip.tracks, categories, clip.videoId);
+  const names = trackDisplayNames(clip.tracks);
   const byId = new Map(clip.tracks.map((t) => [t.id, t]));
   const owned = new Map<string, { owner: string; side: HandSide }>();
   for (const track of clip.tracks) {
@@ -174,7 +188,13 @@ function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Genera
       if (owned.has(track.id)) return;
       const pose = poseAt(track, frame);
       if (!pose || !hasPlacedPoint(pose)) return;
-      const entry: Entry = { track, trackIndex, label: labels.get(track.id) as ExportLabel, pose };
+      const entry: Entry = {
+        track,
+        trackIndex,
+        trackName: names.get(track.id) as string,
+        label: labels.get(track.id) as ExportLabel,
+        pose,
+      };
       entries.push(entry);
       byTrack.set(track.id, entry);
     });
@@ -184,10 +204,17 @@ function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Genera
       const pose = poseAt(track, frame);
       if (!pose || !hasPlacedPoint(pose)) return;
       const owner = byTrack.get(ownership.owner);
+      const trackName = names.get(track.id) as string;
       if (owner && owner.hands?.[ownership.side] === undefined) {
-        owner.hands = { ...owner.hands, [ownership.side]: { track, pose } };
+        owner.hands = { ...owner.hands, [ownership.side]: { track, trackName, pose } };
       } else {
-        entries.push({ track, trackIndex, label: labels.get(track.id) as ExportLabel, pose });
+        entries.push({
+          track,
+          trackIndex,
+          trackName,
+          label: labels.get(track.id) as ExportLabel,
+          pose,
+        });
       }
     });
     if (entries.length > 0) yield { frame, entries };
@@ -239,7 +266,8 @@ function annotationJson(entry: Entry, id: number, imageId: number): string {
     `{"id":${id},"image_id":${imageId},"category_id":${entry.label.id},` +
     `"bbox":${numberArray(bbox)},"area":${roundCoordinate(bbox[2] * bbox[3])},"iscrowd":0,` +
     `"keypoints":${numberArray(keypoints)},"num_keypoints":${numKeypoints},` +
-    `"track_id":${entry.trackIndex},"track_name":${JSON.stringify(entry.track.id)},` +
+    `"track_id":${entry.trackIndex},"track_name":${JSON.stringify(entry.trackName)},` +
+    `"track_uid":${JSON.stringify(entry.track.id)},` +
     `"track_kind":"${entry.track.kind}","interpolated":${String(!entry.pose.isKeyframe)}`;
   if (entry.track.kind === 'person') {
     for (const side of ['lefthand', 'righthand'] as const) {
@@ -252,7 +280,8 @@ function annotationJson(entry: Entry, id: number, imageId: number): string {
       const box = keypointBox(hand.pose.points) ?? [0, 0, 0, 0];
       json +=
         `,"${side}_kpts":${numberArray(kpts)},"${side}_box":${numberArray(box)},"${side}_valid":true,` +
-        `"${side}_track_name":${JSON.stringify(hand.track.id)},"${side}_interpolated":${String(!hand.pose.isKeyframe)}`;
+        `"${side}_track_name":${JSON.stringify(hand.trackName)},"${side}_track_uid":${JSON.stringify(hand.track.id)},` +
+        `"${side}_interpolated":${String(!hand.pose.isKeyframe)}`;
     }
   }
   return json + '}';

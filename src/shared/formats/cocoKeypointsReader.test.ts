@@ -71,6 +71,24 @@ describe('readCocoKeypoints', () => {
     expect(b?.tracks[0]?.keyframes).toEqual(rightHand.keyframes);
   });
 
+  it('gives read tracks the id they were written with and the name people gave them', () => {
+    const uuid = '2d7f4b8e-5c1a-4e2b-9f3d-7a6c5b4e3d21';
+    const handUuid = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    const named = { ...person, id: uuid, label: 'Cook' };
+    const hand = { ...leftHand, id: handUuid, label: 'Left hand 1' };
+    const [video] = readCocoKeypoints(
+      write([clip('a', [named, hand], { [handUuid]: uuid })]),
+      labels,
+      {
+        keyframesOnly: true,
+      },
+    );
+    expect(video?.tracks.map((t) => [t.id, t.label])).toEqual([
+      [uuid, 'Cook'],
+      [handUuid, 'Left hand 1'],
+    ]);
+  });
+
   it('makes every written frame a keyframe without keyframesOnly, with the interpolated points', () => {
     const [video] = readCocoKeypoints(write([clip('a', [person])]), labels);
     const keyframes = video?.tracks[0]?.keyframes ?? [];

@@ -50,6 +50,7 @@ const CocoFile = z.looseObject({
       keypoints: Triples,
       track_id: z.union([z.string(), z.number()]).optional(),
       track_name: z.string().optional(),
+      track_uid: z.string().min(1).optional(),
       interpolated: z.boolean().optional(),
       lefthand_kpts: Triples.optional(),
       righthand_kpts: Triples.optional(),
@@ -57,6 +58,8 @@ const CocoFile = z.looseObject({
       righthand_valid: z.boolean().optional(),
       lefthand_track_name: z.string().optional(),
       righthand_track_name: z.string().optional(),
+      lefthand_track_uid: z.string().min(1).optional(),
+      righthand_track_uid: z.string().min(1).optional(),
       lefthand_interpolated: z.boolean().optional(),
       righthand_interpolated: z.boolean().optional(),
     }),
@@ -72,10 +75,12 @@ type TrackDraft = { track: Omit<Track, 'keyframes'>; keyframes: Map<number, Keyf
  * - A category maps to a template by its `template_id`, else to the first template with the same
  *   keypoint names; keypoints are placed **by name**, so a file in another order still lands in
  *   template order (CVAT #5048).
- * - Tracks are grouped by `track_name`, else `track_id`; `v` 2 → visible, 1 → occluded, 0 → an
- *   explicit `unlabeled` point at 0, 0 (COCO cannot tell "unlabeled" from "undecided").
- * - COCO-WholeBody hands with `*_valid` true become hand tracks named by `*_track_name` (else
- *   `<person track>/lefthand`) when `labels` has a hand template for that side.
+ * - Tracks are grouped by `track_uid` (Framewise's track id, kept as the track's id), else
+ *   `track_name`, else `track_id`, and labeled `track_name`; `v` 2 → visible, 1 → occluded, 0 →
+ *   an explicit `unlabeled` point at 0, 0 (COCO cannot tell "unlabeled" from "undecided").
+ * - COCO-WholeBody hands with `*_valid` true become hand tracks identified by `*_track_uid`, named
+ *   by `*_track_name` (else `<person track>/lefthand`) when `labels` has a hand template for that
+ *   side.
  * - Two annotations of one track on one frame are an error, not a silent overwrite.
  */
 export function readCocoKeypoints(
@@ -125,17 +130,18 @@ export function readCocoKeypoints(
 
   const addKeyframe = (
     videoId: string,
+    trackId: string,
     trackName: string,
     label: ExportLabel,
     frame: number,
     points: (Keypoint | null)[],
   ): void => {
     const video = videos.get(videoId) as { tracks: Map<string, TrackDraft> };
-    let draft = video.tracks.get(trackName);
+    let draft = video.tracks.get(trackId);
     if (!draft) {
       draft = {
         track: {
-          id: trackName,
+          id: trackId,
           kind: trackKindOf(label.template),
           templateId: label.template.id,
           label: trackName,
@@ -143,7 +149,7 @@ export function readCocoKeypoints(
         },
         keyframes: new Map(),
       };
-      video.tracks.set(trackName, draft);
+      video.tracks.set(trackId, draft);
     } else if (draft.track.templateId !== label.template.id) {
       throw new CocoReadError(`Track "${trackName}" of video "${videoId}" mixes templates.`);
     }
@@ -169,7 +175,8 @@ export function readCocoKeypoints(
     const trackName =
       annotation.track_name ??
       (annotation.track_id === undefined ? undefined : String(annotation.track_id));
-    if (trackName === undefined) {
+    const trackId = annotation.track_uid ?? trackName;
+    if (trackName === undefined || trackId === undefined) {
       throw new CocoReadError(
         `Annotation ${annotation.id} has no track_id or track_name; video labels need tracks.`,
       );
@@ -178,6 +185,7 @@ export function readCocoKeypoints(
     if (!(options.keyframesOnly && annotation.interpolated === true)) {
       addKeyframe(
         videoId,
+        trackId,
         trackName,
         category.label,
         frame,
@@ -195,9 +203,11 @@ export function readCocoKeypoints(
       if (annotation[`${side}_valid`] !== true || !label || !kpts) continue;
       if (options.keyframesOnly && annotation[`${side}_interpolated`] === true) continue;
       const slots = label.template.keypoints.map((_, i) => i);
+      const handName = annotation[`${side}_track_name`] ?? `${trackName}/${side}`;
       addKeyframe(
         videoId,
-        annotation[`${side}_track_name`] ?? `${trackName}/${side}`,
+        annotation[`${side}_track_uid`] ?? handName,
+        handName,
         label,
         frame,
         pointsOf(kpts, slots, slots.length, annotation.id),

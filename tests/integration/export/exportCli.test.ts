@@ -30,6 +30,8 @@ beforeAll(async () => {
 afterAll(() => w.remove());
 
 const clipId = (file: string) => w.clips.get(`b/${file}`)?.clipId ?? '';
+/** What exports name a clip by: the sha256 of its file. */
+const videoId = (file: string) => w.services.store.media.getClip(clipId(file))?.sha256 ?? '';
 const batchId = () => w.clips.get('b/cfr30.mp4')?.batchId ?? '';
 
 /** Linear interpolation, as CVAT interpolates between keyframes. */
@@ -154,7 +156,7 @@ describe('framewise import-labels and export, as processes', () => {
     const report = JSON.parse(exported.stdout) as { exported: { clipId: string }[] };
     expect(report.exported.map((c) => c.clipId)).toEqual([clipId('cfr30.mp4')]);
 
-    const back = readFileSync(join(out, 'cvat', `${clipId('cfr30.mp4')}.xml`), 'utf8');
+    const back = readFileSync(join(out, 'cvat', `${videoId('cfr30.mp4')}.xml`), 'utf8');
     const before = readCvatVideo(xml, labels);
     const after = readCvatVideo(back, labels);
     expect(after.tracks.map((t) => t.keyframes)).toEqual(before.tracks.map((t) => t.keyframes));
@@ -186,7 +188,7 @@ describe('framewise import-labels and export, as processes', () => {
         width: 320,
         height: 240,
         file_name: `f${frame}.jpg`,
-        video_id: clip,
+        video_id: videoId('vfr.mp4'),
         frame_index: frame,
       })),
       annotations: [3, 7].map((frame, i) => ({
@@ -233,7 +235,7 @@ describe('framewise import-labels and export, as processes', () => {
     const text = readFileSync(join(out, 'coco_keypoints.json'), 'utf8');
     const before = readCocoKeypoints(JSON.stringify(coco), labels);
     const after = readCocoKeypoints(text, labels, { keyframesOnly: true }).find(
-      (v) => v.videoId === clip,
+      (v) => v.videoId === videoId('vfr.mp4'),
     );
     expect(after?.tracks.map((t) => t.keyframes)).toEqual(
       before[0]?.tracks.map((t) => t.keyframes),
@@ -242,7 +244,7 @@ describe('framewise import-labels and export, as processes', () => {
     const file = JSON.parse(text) as {
       images: { video_id: string; frame_index: number; interpolated: boolean }[];
     };
-    const frames = file.images.filter((i) => i.video_id === clip);
+    const frames = file.images.filter((i) => i.video_id === videoId('vfr.mp4'));
     expect(frames.map((i) => [i.frame_index, i.interpolated])).toEqual([
       [3, false],
       [4, true],

@@ -47,6 +47,7 @@ type CocoFile = {
     keypoints: number[];
     num_keypoints: number;
     track_name: string;
+    track_uid: string;
     lefthand_kpts?: number[];
     lefthand_valid?: boolean;
   }[];
@@ -99,7 +100,11 @@ describe('export service', () => {
     expect(json(join(out, 'export_report.json')) as ExportReport).toEqual(report);
     for (const file of report.files.filter((f) => f !== 'export_report.json')) {
       const text = readFileSync(join(out, file), 'utf8');
-      for (const excluded of report.excluded) expect(text).not.toContain(excluded.clipId);
+      for (const excluded of report.excluded) {
+        expect(text).not.toContain(excluded.clipId);
+        const sha256 = w.services.store.media.getClip(excluded.clipId)?.sha256;
+        if (sha256) expect(text).not.toContain(sha256);
+      }
     }
     // Consent held at export time goes into provenance, one line per exported clip.
     const provenance = readFileSync(join(out, 'provenance.jsonl'), 'utf8')
@@ -162,6 +167,7 @@ describe('export service', () => {
     const tracks = sampleTracks();
     const [person, hand] = tracks as [Track, Track];
     const frameTimes = w.services.store.media.getFrameTable(clipId)?.frameTimes ?? [];
+    const sha256 = w.services.store.media.getClip(clipId)?.sha256 ?? '';
 
     // COCO (FORMATS.md): 1-based skeleton, num_keypoints = count of v > 0, x = y = 0 where v = 0,
     // timestamps from the frame table, interpolated points (not the previous keyframe's).
@@ -184,9 +190,10 @@ describe('export service', () => {
       expect(annotation.num_keypoints).toBe(visible);
       const image = images.get(annotation.image_id);
       if (!image) throw new Error('annotation without image');
-      expect(image.video_id).toBe(clipId);
+      expect(image.video_id).toBe(sha256);
       expect(image.timestamp).toBeCloseTo(frameTimes[image.frame_index] as number, 6);
-      if (annotation.track_name !== person.id) continue;
+      if (annotation.track_uid !== person.id) continue;
+      expect(annotation.track_name).toBe(person.label);
       const pose = poseAt(person, image.frame_index);
       pose?.points.forEach((p, i) => {
         const v =
@@ -209,7 +216,7 @@ describe('export service', () => {
     expect(checked).toBe(21); // frames 0..20, 18 of them interpolated
 
     // CVAT: every frame of the span, interpolated ones keyframe="0" with poseAt's points.
-    const xml = parseXml(readFileSync(join(out, 'cvat', `${clipId}.xml`), 'utf8'));
+    const xml = parseXml(readFileSync(join(out, 'cvat', `${sha256}.xml`), 'utf8'));
     const track = xml.children.find(
       (c: XmlElement) => c.name === 'track' && c.attributes.label === 'person',
     );
@@ -246,9 +253,9 @@ describe('export service', () => {
 
     // EPIC: frames and timestamps from the frame table; VFR clips get their frame times.
     const actions = readFileSync(join(out, 'actions.csv'), 'utf8').trim().split('\n');
-    expect(actions[1]).toContain(`${clipId},`);
+    expect(actions[1]).toContain(`${sha256},`);
     expect(actions[1]).toContain(',2,18,');
-    expect(existsSync(join(out, 'frame_times', `${clipId}.csv`))).toBe(true);
+    expect(existsSync(join(out, 'frame_times', `${sha256}.csv`))).toBe(true);
     expect(readFileSync(join(out, 'verb_classes.csv'), 'utf8')).toContain('0,take,1,retrieve');
   });
 
@@ -276,11 +283,12 @@ describe('export service', () => {
     const report = await w.services.exports.run(
       request(out, { includeVideos: true, formats: ['provenance'] }),
     );
-    expect(report.exported[0]?.video).toBe(`videos/${clipId}.mov`);
-    const copy = await probeVideo(join(out, `videos/${clipId}.mov`));
+    const sha256 = w.services.store.media.getClip(clipId)?.sha256 ?? '';
+    expect(report.exported[0]?.video).toBe(`videos/${sha256}.mov`);
+    const copy = await probeVideo(join(out, `videos/${sha256}.mov`));
     expect(copy.flagged).toEqual({ location: null, make: null, model: null, creationTime: null });
     expect(copy.frameTimes).toEqual(w.services.store.media.getFrameTable(clipId)?.frameTimes);
-    expect(readFileSync(join(out, 'checksums.sha256'), 'utf8')).toContain(`videos/${clipId}.mov`);
+    expect(readFileSync(join(out, 'checksums.sha256'), 'utf8')).toContain(`videos/${sha256}.mov`);
   });
 
   it('refuses a destination that already holds files, and unknown batches', async () => {

@@ -142,6 +142,8 @@ export function labelClip(
 ): string {
   const { store } = world.services;
   const set = store.labels.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID);
+  const personId = tracks.find((t) => t.kind === 'person')?.id ?? 'person-1';
+  const handId = tracks.find((t) => t.kind !== 'person')?.id ?? 'hand-left-1';
   const command: Command = {
     type: 'batch',
     commands: [
@@ -154,7 +156,7 @@ export function labelClip(
           endFrame: 18,
           verbId: 0,
           nounId: 1,
-          actor: 'person-1',
+          actor: personId,
           note: '',
         },
       },
@@ -162,7 +164,7 @@ export function labelClip(
         type: 'setContact',
         contact: {
           id: 'contact-1',
-          trackId: 'hand-left-1',
+          trackId: handId,
           // Between the hand's keyframes (5 and 15): its box there is an interpolated one.
           startFrame: 8,
           endFrame: 12,

@@ -183,6 +183,16 @@ describe('consent states', () => {
     expect(() => store.labels.applyLabelEdit(fine.id, add, 1, 'annotator_b')).toThrow(
       expect.objectContaining({ code: 'ANNOTATION_SET_NOT_FOUND' }),
     );
+    // Nor is it opened or played: the window was told it can no longer be opened.
+    const clipId = id(w, 'ok/cfr30.mp4');
+    expect(() => w.services.handlers.getFrameTable({ clipId })).toThrow(
+      expect.objectContaining({ code: 'CONSENT_WITHDRAWN' }),
+    );
+    await expect(
+      Promise.resolve().then(() =>
+        w.services.handlers.getSampleTable({ clipId, variant: 'original' }),
+      ),
+    ).rejects.toMatchObject({ code: 'CONSENT_WITHDRAWN' });
   });
 });
 

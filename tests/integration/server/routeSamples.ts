@@ -21,6 +21,7 @@ export type RouteSample = { path: string; token: string; body?: unknown };
 export function samples(team: Team): Record<string, RouteSample> {
   return {
     'GET /v1/health': { path: '/v1/health', token: team.tokens.ann1 },
+    'GET /v1/me': { path: '/v1/me', token: team.tokens.ann1 },
     'GET /v1/assignments': { path: '/v1/assignments', token: team.tokens.ann1 },
     'GET /v1/sets/:setId': { path: `/v1/sets/${team.setA}`, token: team.tokens.ann1 },
     'PUT /v1/clips/:clipRef/set': {

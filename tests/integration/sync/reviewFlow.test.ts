@@ -347,11 +347,26 @@ describe('QA review between a reviewer and an annotator, through the real server
       expect(() => reviewer.handlers.submitReview({ setId, verdict: 'accept' })).toThrow(
         expect.objectContaining({ code: 'REVIEW_REFUSED' }),
       );
+      // Sync settings lists the refused verdict with the server's reason and what to do, and the
+      // status counts it (issue #15: refusals visible and actionable).
+      expect(reviewer.sync.issues()).toEqual([
+        expect.objectContaining({
+          kind: 'verdict',
+          state: 'refused',
+          setId,
+          clipRef: staleClip,
+          code: 'STALE_REVISION',
+          actions: ['review_again'],
+          advice: expect.stringMatching(/Review again to judge the new revision/) as string,
+        }),
+      ]);
+      expect(reviewer.sync.status()).toMatchObject({ refused: 1 });
 
       // Review again: revision 3 with what changed since revision 1; the segment comment is
       // listed as not carried (the segment is gone), the other two are drafts again.
       const again = await reviewer.handlers.reviewAgain({ setId });
       expect(again).toMatchObject({ outcome: 'reopened', refusedRevision: 1, revision: 3 });
+      expect(reviewer.sync.issues()).toEqual([]);
       expect(again.carried.map((c) => c.text)).toEqual([
         'Blur on this frame',
         'Check the left wrist',

@@ -1,8 +1,10 @@
 import type { ApiHandlers } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/apiError';
+import type { Identity } from '../../../shared/api/syncSchemas';
 import type { CoreServices } from '../createServices';
 import { importBatch } from '../import/importBatch';
 import { activeProjectId } from '../labels/projectLibrary';
+import { listWork } from '../work/listWork';
 
 function notFound(what: string, id: string): ApiError {
   return new ApiError(
@@ -11,9 +13,41 @@ function notFound(what: string, id: string): ApiError {
   );
 }
 
+function identityOf(services: CoreServices): Identity {
+  const localProfile = services.sync.localProfile();
+  return {
+    actor: services.actor,
+    source: services.sync.account() !== null ? 'account' : localProfile !== null ? 'profile' : 'os',
+    localProfile,
+  };
+}
+
 /** The main side of the contract: thin, because the services hold the work. */
 export function createHandlers(services: CoreServices): ApiHandlers {
-  const { store, actor } = services;
+  const { store } = services;
+  // Read at each call: signing in or out changes who records are made by.
+  const actor = (): string => services.actor;
+  /**
+   * A clip whose contributor withdrew consent is not opened or played again: its labels are gone
+   * and the window said it can no longer be opened.
+   */
+  const refuseWithdrawn = (clipId: string): void => {
+    if (store.media.getClip(clipId)?.consent.state === 'withdrawn') {
+      throw new ApiError(
+        'CONSENT_WITHDRAWN',
+        'The contributor withdrew consent for this clip: it can no longer be opened or labeled.',
+      );
+    }
+  };
+  /** A set of another account's cached queue is not this account's to review. */
+  const ownQueue = (setId: string): void => {
+    if (services.sync.reviewQueueOwner() !== actor()) {
+      throw new ApiError(
+        'REVIEW_NOT_FOUND',
+        `Set ${setId} is not in your review queue: it was pulled for another account. Sync to load yours.`,
+      );
+    }
+  };
   return {
     importBatch: ({ folder }) => importBatch(folder, services.importDeps),
     listBatches: () => store.media.listBatches(),
@@ -31,11 +65,13 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return clip;
     },
     getFrameTable: ({ clipId }) => {
+      refuseWithdrawn(clipId);
       const table = store.media.getFrameTable(clipId);
       if (!table) throw notFound('clip', clipId);
       return table;
     },
     getSampleTable: async ({ clipId, variant }) => {
+      refuseWithdrawn(clipId);
       const filePath = store.media.getClipFilePath(clipId);
       if (filePath === undefined) throw notFound('clip', clipId);
       if (variant === 'original') {
@@ -66,18 +102,18 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     openAnnotationSet: ({ clipId }) => {
       if (!store.media.getClip(clipId)) throw notFound('clip', clipId);
-      return store.labels.openAnnotationSet(clipId, actor, activeProjectId(store));
+      return store.labels.openAnnotationSet(clipId, actor(), activeProjectId(store));
     },
     loadLabels: ({ setId }) => ({ setId, ...store.labels.loadLabels(setId) }),
     applyLabelEdit: ({ setId, command, expectedSeq, editId }) => {
-      const saved = store.labels.applyLabelEdit(setId, command, expectedSeq, actor, editId);
+      const saved = store.labels.applyLabelEdit(setId, command, expectedSeq, actor(), editId);
       services.events.emit('labelsSaved', { setId, seq: saved.seq });
       return saved;
     },
     submitAnnotationSet: ({ setId }) => {
       const set = store.labels.getAnnotationSet(setId);
-      if (!set || set.annotator !== actor) throw notFound('annotation set', setId);
-      const outcome = store.labels.submitAnnotationSet(setId, actor);
+      if (!set || set.annotator !== actor()) throw notFound('annotation set', setId);
+      const outcome = store.labels.submitAnnotationSet(setId, actor());
       // Queued in the submit's transaction; the background sender delivers it when it can.
       if (outcome.submitted) services.sync.kick();
       return outcome.submitted
@@ -90,6 +126,15 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     getAgreementReport: ({ batchId }) => services.agreement.report(batchId),
     pullDoubleAnnotation: () => services.sync.pullDoubleAnnotation(),
     getSyncStatus: () => services.sync.status(),
+    getIdentity: () => identityOf(services),
+    listWork: ({ batchId }) => {
+      if (batchId !== undefined && !store.media.getBatch(batchId)) throw notFound('batch', batchId);
+      return listWork({ store, actor: actor(), assignments: services.sync.assignments() }, batchId);
+    },
+    setLocalProfile: ({ name }) => {
+      services.sync.setLocalProfile(name);
+      return identityOf(services);
+    },
     syncSignIn: ({ serverUrl, token }) => services.sync.signInAndVerify(serverUrl, token),
     syncSignOut: () => {
       services.sync.signOut();
@@ -97,29 +142,63 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     // A button press waits at most 15 s; what is still backing off goes on in the background.
     syncNow: () => services.sync.syncNow(15_000),
-    listSyncConflicts: () => services.sync.conflicts(),
+    // The contract's shape, not the queue's row: the outbox id is sync's own business.
+    listSyncConflicts: () =>
+      services.sync.conflicts().map((c) => ({
+        id: c.id,
+        setId: c.setId,
+        clipId: c.clipId,
+        code: c.code,
+        message: c.message,
+        local: c.local,
+        server: c.server,
+        serverRevision: c.serverRevision,
+        recordedAt: c.recordedAt,
+      })),
+    listSyncIssues: ({ clipId }) => {
+      const issues = services.sync.issues();
+      if (clipId === undefined) return issues;
+      const clip = store.media.getClip(clipId);
+      if (!clip) throw notFound('clip', clipId);
+      return issues.filter(
+        (issue) =>
+          issue.clipId === clipId || (clip.sha256 !== null && issue.clipRef === clip.sha256),
+      );
+    },
+    retrySyncIssue: ({ issueId }) => ({ retried: services.sync.retryIssue(issueId) }),
+    discardSyncIssue: ({ issueId }) => ({ discarded: services.sync.discardIssue(issueId) }),
     dismissSyncConflict: ({ conflictId }) => ({
-      dismissed: store.sync.dismissConflict(conflictId, actor),
+      dismissed: store.sync.dismissConflict(conflictId, actor()),
     }),
-    listReviewQueue: () => store.reviews.listQueue(actor),
-    openReview: ({ setId }) => store.reviews.open(setId, actor),
-    addReviewComment: (input) => store.reviews.addComment(input, actor),
+    // The cached queue is the account's that pulled it: after switching accounts it is not shown
+    // (its verdicts wait in the outbox for that account).
+    listReviewQueue: () =>
+      services.sync.reviewQueueOwner() === actor() ? store.reviews.listQueue(actor()) : [],
+    openReview: ({ setId }) => {
+      ownQueue(setId);
+      return store.reviews.open(setId, actor());
+    },
+    addReviewComment: (input) => {
+      ownQueue(input.setId);
+      return store.reviews.addComment(input, actor());
+    },
     submitReview: (input) => {
-      const { comments } = store.reviews.submitVerdict(input, actor);
+      ownQueue(input.setId);
+      const { comments } = store.reviews.submitVerdict(input, actor());
       services.sync.kick();
       return { queued: true as const, comments };
     },
-    reviewAgain: ({ setId }) => store.reviews.reviewAgain(setId, actor),
+    reviewAgain: ({ setId }) => store.reviews.reviewAgain(setId, actor()),
     listComments: ({ setId }) => store.reviews.commentsForLocalSet(setId),
     resolveComment: ({ commentId }) => {
-      const comment = store.reviews.resolveComment(commentId, actor);
+      const comment = store.reviews.resolveComment(commentId, actor());
       services.sync.kick();
       return comment;
     },
-    reopenComment: ({ commentId }) => store.reviews.reopenComment(commentId, actor),
-    getWorkspace: () => store.labels.getWorkspace(actor),
+    reopenComment: ({ commentId }) => store.reviews.reopenComment(commentId, actor()),
+    getWorkspace: () => store.labels.getWorkspace(actor()),
     saveWorkspace: (workspace) => {
-      store.labels.saveWorkspace(actor, workspace);
+      store.labels.saveWorkspace(actor(), workspace);
       return {};
     },
     startExport: (request) => services.exports.start(request),

@@ -95,11 +95,14 @@ export async function importLabels(
       format = 'coco';
       const videos = readCocoKeypoints(text, labels, { keyframesOnly: true });
       const video =
-        videos.find((v) => v.videoId === clipId) ?? (videos.length === 1 ? videos[0] : undefined);
+        videos.find((v) => v.videoId === clip.sha256) ??
+        // Exports before video_id was the sha256 named the clip by its local id.
+        videos.find((v) => v.videoId === clipId) ??
+        (videos.length === 1 ? videos[0] : undefined);
       if (!video) {
         throw new ImportLabelsError(
           'VIDEO_NOT_IN_FILE',
-          `"${name}" holds ${videos.length} videos (${videos.map((v) => v.videoId).join(', ')}) and none has video_id ${clipId}.`,
+          `"${name}" holds ${videos.length} videos (${videos.map((v) => v.videoId).join(', ')}) and none has video_id ${clip.sha256 ?? clipId}.`,
         );
       }
       checkSize(name, video.width, video.height, width, height);

@@ -429,7 +429,9 @@ function select(
       set,
       consent: { id: verdict.consent.id, scope: verdict.consent.scope },
       contributor: clip.contributor,
-      videoId: clip.clipId,
+      // The file's sha256 names the clip on every machine, so exports of one clip made on two
+      // workstations (or by the server) join; the local clip id is this database's alone.
+      videoId: clip.sha256,
       video: null,
     });
   }

@@ -308,6 +308,40 @@ export class AnnotationSets implements ClipDataOwner<LabelsPurged> {
     return toSet(this.#db.write((tx) => this.#openSet(tx, clipId, annotator, projectId, now())));
   }
 
+  /**
+   * The first account to sign in on this workstation takes over the sets its person made under
+   * the local profile before (drafts, submitted work waiting to be sent), so nothing started
+   * before signing in is left behind under a name the server does not know. Audited; returns the
+   * number of sets.
+   */
+  adoptSets(from: string, to: string): number {
+    const at = now();
+    return this.#db.write((tx) => {
+      const ids = this.#s.adoptSets(from, to, at);
+      for (const id of ids) this.#cache.delete(id);
+      if (ids.length > 0) {
+        this.#audit.append(
+          tx,
+          {
+            actor: to,
+            action: 'labels.sets_adopted',
+            entityType: 'annotator',
+            entityId: to,
+            details: { from, setIds: ids },
+          },
+          at,
+        );
+      }
+      return ids.length;
+    });
+  }
+
+  /** This annotator's set on the clip, if one was opened; never creates one. */
+  findAnnotationSet(clipId: string, annotator: string): AnnotationSetInfo | undefined {
+    const row = this.#s.setOf(clipId, annotator);
+    return row && toSet(row);
+  }
+
   getAnnotationSet(setId: string): AnnotationSetInfo | undefined {
     const row = this.#s.set(setId);
     return row && toSet(row);

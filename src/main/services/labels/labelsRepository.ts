@@ -85,6 +85,16 @@ export class LabelsRepository {
     return this.#s.setIdsOfClip.all(clipId);
   }
 
+  /**
+   * `from`'s sets become `to`'s, except on clips where `to` already has one (kept apart, never
+   * merged). Returns the ids moved.
+   */
+  adoptSets(from: string, to: string, at: string): string[] {
+    const ids = this.#s.adoptableSets.all(from, to);
+    for (const id of ids) this.#s.adoptSet.run(to, at, id);
+    return ids;
+  }
+
   createSet(row: NewSetRow): void {
     this.#s.insertSet.run(row);
   }
@@ -173,6 +183,17 @@ function prepare(db: Database) {
     setByClipAnnotator: db.prepare<[string, string], SetRow>(/* sql */ `
       SELECT id, clip_id, annotator, project_id, status, revision, seq, updated_at
       FROM annotation_sets WHERE clip_id = ? AND annotator = ?`),
+    adoptableSets: db
+      .prepare<[string, string], string>(
+        /* sql */ `
+        SELECT id FROM annotation_sets s WHERE s.annotator = ?
+          AND NOT EXISTS (SELECT 1 FROM annotation_sets o WHERE o.clip_id = s.clip_id AND o.annotator = ?)
+        ORDER BY id`,
+      )
+      .pluck(),
+    adoptSet: db.prepare<[string, string, string]>(
+      'UPDATE annotation_sets SET annotator = ?, updated_at = ? WHERE id = ?',
+    ),
     insertSet: db.prepare<
       [{ id: string; clip_id: string; annotator: string; project_id: string; at: string }]
     >(/* sql */ `

@@ -38,6 +38,17 @@ export type ReviewOutboxRow = {
   next_attempt_at: number;
 };
 
+export type ReviewIssueRow = {
+  id: string;
+  kind: 'verdict' | 'resolve';
+  server_set_id: string;
+  state: 'pending' | 'failed';
+  payload_json: string;
+  last_error: string | null;
+  created_at: string;
+  clip_ref: string | null;
+};
+
 export type NewReviewDelivery = {
   id: string;
   kind: 'verdict' | 'resolve';
@@ -240,6 +251,22 @@ export class ReviewRepository {
     return this.#on(tx)
       .refusedResolves.all(commentId)
       .map((row) => row.id);
+  }
+
+  /**
+   * Verdicts and resolutions refused for good, or pending after a failed attempt, with the clip
+   * they are about when this workstation knows it.
+   */
+  deliveryIssues(tx: ReadTx): ReviewIssueRow[] {
+    return this.#on(tx).deliveryIssues.all();
+  }
+
+  reviewerOf(tx: ReadTx, serverSetId: string, revision: number): string | null {
+    return this.#on(tx).reviewerOf.get(serverSetId, revision) ?? null;
+  }
+
+  resolverOf(tx: ReadTx, commentId: string): string | null {
+    return this.#on(tx).resolverOf.get(commentId) ?? null;
   }
 
   pendingDeliveries(tx: ReadTx, limit: number): ReviewOutboxRow[] {
@@ -464,6 +491,22 @@ function prepareStatements(db: Database) {
     resolve: db.prepare<[string, string, string]>(
       'UPDATE review_comments SET resolved_by = ?, resolved_at = ? WHERE id = ? AND resolved_at IS NULL',
     ),
+    reviewerOf: db
+      .prepare<[string, number], string>(
+        'SELECT reviewer FROM reviewed_revisions WHERE server_set_id = ? AND revision = ? LIMIT 1',
+      )
+      .pluck(),
+    resolverOf: db
+      .prepare<[string], string | null>('SELECT resolved_by FROM review_comments WHERE id = ?')
+      .pluck(),
+    deliveryIssues: db.prepare<[], ReviewIssueRow>(/* sql */ `
+      SELECT o.id, o.kind, o.server_set_id, o.state, o.payload_json, o.last_error, o.created_at,
+        coalesce(
+          (SELECT q.clip_ref FROM review_queue q WHERE q.server_set_id = o.server_set_id),
+          (SELECT m.clip_ref FROM review_sets m WHERE m.server_set_id = o.server_set_id)
+        ) AS clip_ref
+      FROM review_outbox o
+      WHERE o.state = 'failed' OR o.last_error IS NOT NULL ORDER BY o.seq`),
     pendingOutbox: db.prepare<[number], ReviewOutboxRow>(/* sql */ `
       SELECT seq, id, kind, server_set_id, payload_json, attempts, next_attempt_at
       FROM review_outbox WHERE state = 'pending' ORDER BY seq LIMIT ?`),

@@ -51,6 +51,19 @@ export class ReviewError extends ApiError<ReviewErrorCode> {
   override name = 'ReviewError';
 }
 
+/** A verdict or resolution that has not gone through (see `Reviews.deliveryIssues`). */
+export type ReviewDeliveryIssue = {
+  outboxId: string;
+  kind: 'verdict' | 'resolve';
+  state: 'refused' | 'waiting';
+  serverSetId: string;
+  clipRef: string | null;
+  commentId: string | null;
+  code: string;
+  message: string;
+  at: string;
+};
+
 /** A verdict or resolution waiting to be delivered; `id` is the Idempotency-Key. */
 export type ReviewOutboxItem =
   | {
@@ -659,6 +672,42 @@ export class Reviews implements ClipDataOwner {
       );
       return toComment({ ...row, resolved_by: null, resolved_at: null, resolve_refused: null });
     });
+  }
+
+  /**
+   * Verdicts and resolutions refused for good (parked) or waiting after a failed attempt, for the
+   * list Sync settings and the clip screen show. `last_error` holds "CODE: sentence".
+   */
+  deliveryIssues(): ReviewDeliveryIssue[] {
+    return this.#db
+      .read((tx) => this.#repo.deliveryIssues(tx))
+      .map((row) => {
+        const { code, message } = splitError(row.last_error ?? 'REFUSED: The server refused it.');
+        const payload = JSON.parse(row.payload_json) as { commentId?: unknown };
+        return {
+          outboxId: row.id,
+          kind: row.kind,
+          state: row.state === 'failed' ? 'refused' : 'waiting',
+          serverSetId: row.server_set_id,
+          clipRef: row.clip_ref,
+          commentId:
+            row.kind === 'resolve' && typeof payload.commentId === 'string'
+              ? payload.commentId
+              : null,
+          code,
+          message,
+          at: row.created_at,
+        };
+      });
+  }
+
+  /** Who gave this verdict or resolution; null when this workstation no longer knows. */
+  ownerOf(item: ReviewOutboxItem): string | null {
+    return this.#db.read((tx) =>
+      item.kind === 'verdict'
+        ? this.#repo.reviewerOf(tx, item.serverSetId, item.payload.baseRevision)
+        : this.#repo.resolverOf(tx, item.payload.commentId),
+    );
   }
 
   pendingOutbox(limit: number): ReviewOutboxItem[] {

@@ -65,10 +65,17 @@ export type ReviewWriteAnswer =
   | { kind: 'ok'; body: unknown }
   | { kind: 'refused'; status: number; code: string; message: string };
 
+export const ServerAccount = z
+  .object({ name: z.string().min(1), role: z.enum(['annotator', 'reviewer', 'lead']) })
+  .strict();
+export type ServerAccount = z.infer<typeof ServerAccount>;
+
 export type ServerApi = {
   pushSet(clipRef: string, idempotencyKey: string, body: PushSetBody): Promise<PushAnswer>;
   events(cursor: number): Promise<EventsPage>;
   assignments(): Promise<Assignment[]>;
+  /** The account the token belongs to; null from a server that predates the route (404). */
+  me(): Promise<ServerAccount | null>;
   /** This reviewer's queue; null when the account is not a reviewer or lead (the server's 403). */
   reviewQueue(): Promise<ReviewQueueEntry[] | null>;
   postReview(setId: string, idempotencyKey: string, body: ReviewBody): Promise<ReviewWriteAnswer>;
@@ -249,6 +256,13 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
       const { status, json } = await send('GET', `/v1/events?cursor=${cursor}`);
       if (status !== 200) throw new SyncError('BAD_ANSWER', `The events feed answered ${status}.`);
       return parse(EventsPage, json, 'events feed');
+    },
+    async me() {
+      const { status, json } = await send('GET', '/v1/me');
+      if (status === 404) return null;
+      if (status !== 200)
+        throw new SyncError('BAD_ANSWER', `The account route answered ${status}.`);
+      return parse(ServerAccount, json, 'account');
     },
     async assignments() {
       const { status, json } = await send('GET', '/v1/assignments');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SyncEvent } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
 import type { AnnotationSets } from '../labels/annotationSets';
@@ -113,6 +114,27 @@ export class SyncQueue implements ClipDataOwner {
       if (id !== undefined && id !== null) ids.push(id);
     }
     return ids;
+  }
+
+  /**
+   * The reviewer's word on the clip's latest request for changes (from the pulled review
+   * events), or null when none asked for changes.
+   */
+  latestChangesRequested(clipRef: string): { reason: string; reviewer: string } | null {
+    const payloads = this.#db.read((tx) => this.#repo.reviewEventsOfClip(tx, clipRef));
+    for (const json of payloads) {
+      const event = JSON.parse(json) as { verdict?: string; reason?: string; reviewer?: string };
+      if (event.verdict === 'request_changes') {
+        return { reason: event.reason ?? '', reviewer: event.reviewer ?? '' };
+      }
+      if (event.verdict === 'accept') return null;
+    }
+    return null;
+  }
+
+  /** This workstation's set the server knows by `serverSetId`, when a delivery or pull said so. */
+  localSetOf(serverSetId: string): string | undefined {
+    return this.#db.read((tx) => this.#repo.localSetOfServerSet(tx, serverSetId));
   }
 
   readonly clipTables = ['sync_outbox', 'sync_conflicts', 'sync_sets', 'sync_inbox'] as const;
@@ -269,6 +291,87 @@ export class SyncQueue implements ClipDataOwner {
       }));
   }
 
+  /** Deliveries still queued whose last attempt failed, with why ("CODE: sentence"). */
+  failedAttempts(): (OutboxItem & { createdAt: string })[] {
+    return this.#db
+      .read((tx) => this.#repo.failedAttempts(tx))
+      .map((row) => ({ ...toItem(row), createdAt: row.created_at }));
+  }
+
+  /**
+   * "Retry" on labels the server refused: the refusal leaves the list and the same labels are
+   * queued again under a new Idempotency-Key (the server answers a replayed key with its stored
+   * refusal). After a revision conflict they go on top of the newest server revision known (the
+   * refusal's, or a pulled later one): the person chose to send theirs over it. False when there is no such open refusal.
+   */
+  retryRefused(conflictId: number, actor: string): boolean {
+    const at = new Date().toISOString();
+    return this.#db.write((tx) => {
+      const conflict = this.#repo.openConflicts(tx).find((c) => c.id === conflictId);
+      if (conflict === undefined) return false;
+      this.#repo.dismissConflict(tx, conflictId, at);
+      this.#repo.forgetDelivery(tx, conflict.outbox_id);
+      const id = randomUUID();
+      this.#repo.queueDelivery(tx, {
+        id,
+        kind: 'submit_set',
+        setId: conflict.set_id,
+        payloadJson: conflict.local_json,
+        at,
+      });
+      // The newest revision known: the refusal's, or a later one a pull brought since.
+      const base = Math.max(
+        conflict.server_revision ?? 0,
+        this.#repo.serverRevision(tx, conflict.set_id) ?? 0,
+      );
+      if (base > 0) this.#repo.freezeBaseRevision(tx, id, base);
+      this.#audit.append(
+        tx,
+        {
+          actor,
+          action: 'sync.refusal_retried',
+          entityType: 'annotation_set',
+          entityId: conflict.set_id,
+          details: {
+            conflictId,
+            refusedOutboxId: conflict.outbox_id,
+            outboxId: id,
+            code: conflict.code,
+            baseRevision: conflict.server_revision,
+          },
+        },
+        at,
+      );
+      return true;
+    });
+  }
+
+  /**
+   * "Discard" on labels the server refused: nothing is sent; the refusal leaves the list and the
+   * parked delivery goes. The local set and both versions in `sync_conflicts` stay.
+   */
+  discardRefused(conflictId: number, actor: string): boolean {
+    const at = new Date().toISOString();
+    return this.#db.write((tx) => {
+      const conflict = this.#repo.openConflicts(tx).find((c) => c.id === conflictId);
+      if (conflict === undefined) return false;
+      this.#repo.dismissConflict(tx, conflictId, at);
+      this.#repo.forgetDelivery(tx, conflict.outbox_id);
+      this.#audit.append(
+        tx,
+        {
+          actor,
+          action: 'sync.refusal_discarded',
+          entityType: 'annotation_set',
+          entityId: conflict.set_id,
+          details: { conflictId, outboxId: conflict.outbox_id, code: conflict.code },
+        },
+        at,
+      );
+      return true;
+    });
+  }
+
   /**
    * The user has seen a conflict and dealt with it (compared with the reviewer, resubmitted after
    * changes were requested): it leaves the list. Both versions stay in the table.
@@ -343,8 +446,9 @@ export class SyncQueue implements ClipDataOwner {
           : local.status === 'in_review'
             ? [verdict]
             : [];
-      if (steps.length > 0)
-        this.#sets.transitionAnnotationSet(setId, steps, `${event.reviewer}@server`);
+      // The reviewer's account is the actor, by the name the server knows it (as the signed-in
+      // annotator's is): provenance's `reviewers` reads it from here.
+      if (steps.length > 0) this.#sets.transitionAnnotationSet(setId, steps, event.reviewer);
       this.#repo.rememberServerSet(tx, {
         setId,
         serverSetId: event.setId,

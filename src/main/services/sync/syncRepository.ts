@@ -92,6 +92,11 @@ export class SyncRepository {
     return this.#on(tx).pending.all(limit);
   }
 
+  /** Pending rows whose last attempt failed (no answer, a refused token), oldest first. */
+  failedAttempts(tx: ReadTx): (OutboxRow & { created_at: string })[] {
+    return this.#on(tx).failedAttempts.all();
+  }
+
   pendingDeliveryCount(tx: ReadTx): number {
     return this.#on(tx).pendingCount.get() ?? 0;
   }
@@ -183,6 +188,11 @@ export class SyncRepository {
     this.#on(tx).setState.run(key, value);
   }
 
+  /** Pulled review events about the clip, newest first (their payload carries the reason). */
+  reviewEventsOfClip(tx: ReadTx, clipRef: string): string[] {
+    return this.#on(tx).reviewEventsOfClip.all(clipRef);
+  }
+
   /** Keeps a pulled event once; false when its key was already received. */
   receiveEvent(tx: Tx, event: ReceivedEvent): boolean {
     const s = this.#on(tx);
@@ -225,6 +235,10 @@ function prepareStatements(db: Database) {
       SELECT ${OUTBOX_COLUMNS} FROM sync_outbox o
       JOIN annotation_sets s ON s.id = o.set_id JOIN clips c ON c.id = s.clip_id
       WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?`),
+    failedAttempts: prepare<[], OutboxRow & { created_at: string }>(/* sql */ `
+      SELECT ${OUTBOX_COLUMNS}, o.created_at FROM sync_outbox o
+      JOIN annotation_sets s ON s.id = o.set_id JOIN clips c ON c.id = s.clip_id
+      WHERE o.state = 'pending' AND o.last_error IS NOT NULL ORDER BY o.seq`),
     pendingCount: prepare<[], number>(
       "SELECT count(*) FROM sync_outbox WHERE state = 'pending'",
     ).pluck(),
@@ -273,6 +287,9 @@ function prepareStatements(db: Database) {
     resolveConflict: prepare<[string, number]>(
       'UPDATE sync_conflicts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL',
     ),
+    reviewEventsOfClip: prepare<[string], string>(/* sql */ `
+      SELECT payload_json FROM sync_inbox WHERE kind = 'review' AND clip_ref = ?
+      ORDER BY received_at DESC, rowid DESC`).pluck(),
     getState: prepare<[string], string>('SELECT value FROM sync_state WHERE key = ?').pluck(),
     setState: prepare<[string, string]>(/* sql */ `
       INSERT INTO sync_state (key, value) VALUES (?, ?)

@@ -2,9 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Store } from '../store/Store';
 import type { ReviewOutboxItem } from '../review/reviews';
 import type { OutboxItem, SyncConflict } from '../sync/syncQueue';
-import type { SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
+import type { SyncIssue, SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
+import { syncIssueAdvice } from '../../../shared/domain/syncIssueAdvice';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff';
-import { createServerApi, normalizeServerUrl, SyncError, type ServerApi } from './serverApi';
+import {
+  createServerApi,
+  normalizeServerUrl,
+  SyncError,
+  type ServerAccount,
+  type ServerApi,
+} from './serverApi';
 
 export type { SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
 
@@ -41,6 +48,15 @@ export type SyncServiceOptions = {
   doubleFetchEachUpTo?: number;
 };
 
+/** An assignment as cached for My work: the clip, and the server's status of its set. */
+export type CachedAssignment = {
+  clipRef: string;
+  projectId: string;
+  annotator: string;
+  status: string;
+  revision: number;
+};
+
 /** What one pull of the double-annotated sets did on this workstation. */
 export type DoubleAnnotationPull = {
   /** False when the account may not see them (an annotator's); nothing was stored. */
@@ -54,9 +70,37 @@ export type DoubleAnnotationPull = {
 };
 
 const SERVER_URL_KEY = 'server_url';
+/** The signed-in account (name and role), kept until sign-out: offline work stays its own. */
+const CURRENT_ACCOUNT_KEY = 'current_account';
+/** Names of every account that signed in here: their pending work waits for them. */
+const ACCOUNTS_SEEN_KEY = 'accounts_seen';
+/** The account whose review queue the cache holds: another account sees none of it. */
+const REVIEW_QUEUE_OWNER_KEY = 'review_queue_owner';
+/** Per account: its assignments as last pulled, for My work offline. */
+const ASSIGNMENTS_KEY = 'assignments';
+/** The name asked at first run, the actor before any sign-in. */
+const LOCAL_PROFILE_KEY = 'local_profile';
 
 /** How many pending rows one round reads; the rest wait for the next round. */
 const ROUND_LIMIT = 20_000;
+
+/** "CODE: sentence", as refusals and failed attempts are stored. */
+function splitCoded(text: string): { code: string; message: string } {
+  const match = /^([A-Z][A-Z_]*): ([\s\S]*)$/.exec(text);
+  return match
+    ? { code: match[1] as string, message: match[2] as string }
+    : { code: 'FAILED', message: text };
+}
+
+/** One account on one server, named without storing its token. */
+function accountKeyOf(server: string, token: string): string {
+  return `${server}|${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+}
+
+function splitIssueId(issueId: string): [string, string | undefined] {
+  const colon = issueId.indexOf(':');
+  return colon < 0 ? [issueId, undefined] : [issueId.slice(0, colon), issueId.slice(colon + 1)];
+}
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
@@ -68,7 +112,8 @@ const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
  */
 export class SyncService {
   readonly #store: Store;
-  readonly #actor: string;
+  /** Who records are made by when no account or local profile is known (the OS user). */
+  readonly #fallbackActor: string;
   readonly #backoff: Backoff;
   readonly #concurrency: number;
   readonly #options: SyncServiceOptions;
@@ -86,7 +131,7 @@ export class SyncService {
 
   constructor(options: SyncServiceOptions) {
     this.#store = options.store;
-    this.#actor = options.actor;
+    this.#fallbackActor = options.actor;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#concurrency = options.concurrency ?? 4;
     this.#options = options;
@@ -100,6 +145,9 @@ export class SyncService {
     }
     this.#store.sync.setState(SERVER_URL_KEY, server);
     this.#account = { server, token };
+    // A token seen before names its account at once (offline too); a new one on its first round.
+    const known = this.#store.sync.getState(`account|${accountKeyOf(server, token)}`);
+    this.#setCurrentAccount(known === undefined ? null : (JSON.parse(known) as ServerAccount));
     this.#online = null;
     this.#lastError = null;
     this.#doublePulledAt = null;
@@ -110,7 +158,90 @@ export class SyncService {
 
   signOut(): void {
     this.#account = null;
+    this.#setCurrentAccount(null);
     this.#vault?.clear();
+  }
+
+  /**
+   * Who makes the records made now: the signed-in account (the last one, until sign-out, so work
+   * done offline stays its own), else the local profile asked at first run, else the OS user.
+   */
+  currentActor(): string {
+    const account = this.account();
+    if (account !== null) return account.name;
+    const profile = this.#store.sync.getState(LOCAL_PROFILE_KEY);
+    return profile !== undefined && profile !== '' ? profile : this.#fallbackActor;
+  }
+
+  /** The account records are made by, when one signed in (and has not signed out). */
+  account(): ServerAccount | null {
+    const saved = this.#store.sync.getState(CURRENT_ACCOUNT_KEY);
+    return saved === undefined || saved === '' ? null : (JSON.parse(saved) as ServerAccount);
+  }
+
+  /** The account whose review queue was pulled last (the cache is that account's). */
+  reviewQueueOwner(): string | null {
+    return this.#store.sync.getState(REVIEW_QUEUE_OWNER_KEY) ?? null;
+  }
+
+  localProfile(): string | null {
+    const profile = this.#store.sync.getState(LOCAL_PROFILE_KEY);
+    return profile === undefined || profile === '' ? null : profile;
+  }
+
+  /** The name records are made by before any sign-in (asked at first run). */
+  setLocalProfile(name: string): void {
+    this.#store.sync.setState(LOCAL_PROFILE_KEY, name.trim());
+  }
+
+  #setCurrentAccount(account: ServerAccount | null): void {
+    this.#store.sync.setState(CURRENT_ACCOUNT_KEY, account === null ? '' : JSON.stringify(account));
+    if (account === null) return;
+    const seen = new Set(this.#accountsSeen());
+    if (seen.has(account.name)) return;
+    const first = seen.size === 0;
+    seen.add(account.name);
+    this.#store.sync.setState(ACCOUNTS_SEEN_KEY, JSON.stringify([...seen]));
+    // The first account here is the person who worked under the local profile until now.
+    const profile = this.localProfile();
+    if (first && profile !== null && profile !== account.name) {
+      this.#store.labels.adoptSets(profile, account.name);
+    }
+  }
+
+  #accountsSeen(): string[] {
+    const seen = this.#store.sync.getState(ACCOUNTS_SEEN_KEY);
+    return seen === undefined ? [] : (JSON.parse(seen) as string[]);
+  }
+
+  /**
+   * Asks the server whose token this is, once per token: the answer names the actor of every
+   * record made from now on and decides whose pending work may go under this token.
+   */
+  async #learnAccount(api: ServerApi): Promise<void> {
+    const account = this.#account;
+    if (account === null) return;
+    const key = `account|${accountKeyOf(account.server, account.token)}`;
+    if (this.#store.sync.getState(key) !== undefined && this.account() !== null) return;
+    const me = await api.me();
+    if (me === null) return;
+    this.#store.sync.setState(key, JSON.stringify(me));
+    this.#setCurrentAccount(me);
+  }
+
+  /**
+   * Whether this token may carry work made by `owner`: work of another account that signed in
+   * here waits for that account; work made before any account (a local profile) goes with the
+   * account signed in now.
+   */
+  #mayCarry(owner: string | null | undefined, others: ReadonlySet<string>): boolean {
+    if (owner === null || owner === undefined) return true;
+    return owner === this.currentActor() || !others.has(owner);
+  }
+
+  #otherAccounts(): Set<string> {
+    const me = this.account()?.name;
+    return new Set(this.#accountsSeen().filter((name) => name !== me));
   }
 
   /**
@@ -161,16 +292,114 @@ export class SyncService {
   }
 
   status(): SyncStatus {
+    const refused = this.issues().filter((issue) => issue.state === 'refused');
+    const latest = refused.reduce<SyncIssue | undefined>(
+      (last, issue) => (last === undefined || issue.at >= last.at ? issue : last),
+      undefined,
+    );
     return {
       server: this.#account?.server ?? this.savedServerUrl(),
       signedIn: this.#account !== null,
       online: this.#online,
       pending: this.#store.sync.pendingCount() + this.#store.reviews.pendingCount(),
-      lastError: this.#lastError,
+      // A refusal stays the last word until it is dealt with, also after a restart or a round
+      // that went through: "none" beside a list of refusals would be a contradiction.
+      lastError:
+        this.#lastError ?? (latest === undefined ? null : `${latest.code}: ${latest.message}`),
       lastSyncAt: this.#lastSyncAt,
       conflicts: this.#store.sync.listConflicts().length,
+      refused: refused.length,
+      account: this.account(),
       ...this.#tokenStorage(),
     };
+  }
+
+  /**
+   * Everything sent that has not gone through, refused for good or waiting after a failed
+   * attempt: labels, verdicts and comment resolutions, each with the server's reason and what to
+   * do. Oldest first.
+   */
+  issues(): SyncIssue[] {
+    const issues: SyncIssue[] = [];
+    for (const conflict of this.#store.sync.listConflicts()) {
+      issues.push({
+        id: `labels:${conflict.id}`,
+        kind: 'labels',
+        state: 'refused',
+        clipId: conflict.clipId,
+        clipRef: null,
+        setId: conflict.setId,
+        commentId: null,
+        code: conflict.code,
+        message: conflict.message,
+        ...syncIssueAdvice('labels', 'refused', conflict.code, conflict.serverRevision),
+        at: conflict.recordedAt,
+      });
+    }
+    for (const item of this.#store.sync.failedAttempts()) {
+      const { code, message } = splitCoded(item.lastError ?? '');
+      issues.push({
+        id: `labels-waiting:${item.id}`,
+        kind: 'labels',
+        state: 'waiting',
+        clipId: item.clipId,
+        clipRef: item.clipRef,
+        setId: item.setId,
+        commentId: null,
+        code,
+        message,
+        ...syncIssueAdvice('labels', 'waiting', code),
+        at: item.createdAt,
+      });
+    }
+    for (const item of this.#store.reviews.deliveryIssues()) {
+      const localSet =
+        item.kind === 'resolve' ? this.#store.sync.localSetOf(item.serverSetId) : undefined;
+      issues.push({
+        id: `review:${item.outboxId}`,
+        kind: item.kind,
+        state: item.state,
+        clipId:
+          localSet === undefined
+            ? null
+            : (this.#store.labels.getAnnotationSet(localSet)?.clipId ?? null),
+        clipRef: item.clipRef,
+        setId: item.serverSetId,
+        commentId: item.commentId,
+        code: item.code,
+        message: item.message,
+        ...syncIssueAdvice(item.kind, item.state, item.code),
+        at: item.at,
+      });
+    }
+    return issues.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  /**
+   * "Retry" on an issue: refused labels are queued again (see `SyncQueue.retryRefused`); work
+   * waiting after a failed attempt is made due now. Then a round starts. False when the issue is
+   * gone (dealt with meanwhile). Verdicts and resolutions have their own steps (review again,
+   * reopen the comment).
+   */
+  retryIssue(issueId: string): boolean {
+    const [kind, id = ''] = splitIssueId(issueId);
+    let done = false;
+    if (kind === 'labels') done = this.#store.sync.retryRefused(Number(id), this.currentActor());
+    else if (kind === 'labels-waiting' || kind === 'review') {
+      done = this.issues().some((issue) => issue.id === issueId && issue.state === 'waiting');
+      if (done) {
+        this.#store.sync.makePendingDue();
+        this.#store.reviews.makePendingDue();
+      }
+    }
+    if (done) this.kick();
+    return done;
+  }
+
+  /** "Discard" on refused labels: nothing is sent, the refusal leaves the list. */
+  discardIssue(issueId: string): boolean {
+    const [kind, id = ''] = splitIssueId(issueId);
+    return kind === 'labels' && this.#store.sync.discardRefused(Number(id), this.currentActor());
   }
 
   #tokenStorage(): Pick<SyncStatus, 'tokenStorage' | 'tokenStorageNote'> {
@@ -195,6 +424,7 @@ export class SyncService {
   async verify(): Promise<number> {
     const api = this.#api(() => undefined);
     try {
+      await this.#learnAccount(api);
       const assignments = await api.assignments();
       this.#online = true;
       return assignments.length;
@@ -282,10 +512,17 @@ export class SyncService {
     const api = this.#api(() => (report.requests += 1));
     const deadline = Date.now() + budgetMs;
     try {
+      await this.#learnAccount(api).catch((error: unknown) => {
+        // No answer, or a refused token: the account stays unknown for this round; the push
+        // below meets the same failure and records it on the work that waits.
+        if (!(error instanceof SyncError) || !(error.transient || error.code === 'UNAUTHORIZED'))
+          throw error;
+      });
       await this.#push(api, report, deadline);
       await this.#pushReviews(api, report);
       await this.#pull(api, report, deadline);
       await this.#pullReviewQueue(api);
+      await this.#pullAssignments(api);
       const interval = this.#options.doublePullIntervalMs ?? 5 * 60_000;
       if (this.#doublePulledAt === null || Date.now() - this.#doublePulledAt >= interval) {
         await this.#pullDoubleSets(api);
@@ -308,7 +545,10 @@ export class SyncService {
    */
   async #pushReviews(api: ServerApi, report: SyncReport): Promise<void> {
     const now = Date.now();
+    const others = this.#otherAccounts();
     for (const item of this.#store.reviews.pendingOutbox(ROUND_LIMIT)) {
+      // Another account's verdict or resolution waits for it, never goes under this token.
+      if (!this.#mayCarry(this.#store.reviews.ownerOf(item), others)) continue;
       if (item.nextAttemptAt > now) return;
       let answer;
       try {
@@ -317,15 +557,24 @@ export class SyncService {
             ? await api.postReview(item.serverSetId, item.id, item.payload)
             : await api.resolveComment(item.serverSetId, item.payload.commentId, item.id);
       } catch (error) {
+        if (error instanceof SyncError && error.code === 'UNAUTHORIZED') {
+          this.#store.reviews.recordRetry(
+            item.id,
+            item.attempts,
+            0,
+            `${error.code}: ${error.message}`,
+          );
+          throw error;
+        }
         if (!(error instanceof SyncError) || !error.transient) throw error;
         this.#reviewRetry(item, error, report);
         return;
       }
       this.#online = true;
       if (answer.kind === 'ok') {
-        this.#store.reviews.markDelivered(item, this.#actor, {});
+        this.#store.reviews.markDelivered(item, this.currentActor(), {});
       } else {
-        this.#store.reviews.recordRefusal(item, answer.code, answer.message, this.#actor);
+        this.#store.reviews.recordRefusal(item, answer.code, answer.message, this.currentActor());
         report.lastError = `${answer.code}: ${answer.message}`;
       }
     }
@@ -335,7 +584,12 @@ export class SyncService {
     if (error.code === 'NETWORK') this.#online = false;
     const failures = item.attempts + 1;
     const wait = backoffDelay(failures, this.#backoff, this.#options.random);
-    this.#store.reviews.recordRetry(item.id, failures, Date.now() + wait, error.message);
+    this.#store.reviews.recordRetry(
+      item.id,
+      failures,
+      Date.now() + wait,
+      `${error.code}: ${error.message}`,
+    );
     report.retries += 1;
     report.lastError = error.message;
     this.#lastError = error.message;
@@ -415,6 +669,39 @@ export class SyncService {
     return outcome;
   }
 
+  /**
+   * Caches this account's assignments (with the server's status of each set) for My work and
+   * the batch screen, readable offline. A transient failure keeps the last copy.
+   */
+  async #pullAssignments(api: ServerApi): Promise<void> {
+    let assignments;
+    try {
+      assignments = await api.assignments();
+    } catch (error) {
+      if (!(error instanceof SyncError) || !error.transient) throw error;
+      this.#lastError = error.message;
+      return;
+    }
+    this.#store.sync.setState(
+      `${ASSIGNMENTS_KEY}|${this.currentActor()}`,
+      JSON.stringify(
+        assignments.map((a) => ({
+          clipRef: a.clipRef,
+          projectId: a.projectId,
+          annotator: a.annotator,
+          status: a.set.status,
+          revision: a.set.revision,
+        })),
+      ),
+    );
+  }
+
+  /** The current account's assignments as the last sync pulled them (none before one). */
+  assignments(): CachedAssignment[] {
+    const saved = this.#store.sync.getState(`${ASSIGNMENTS_KEY}|${this.currentActor()}`);
+    return saved === undefined ? [] : (JSON.parse(saved) as CachedAssignment[]);
+  }
+
   /** Caches this reviewer's queue (with the labels) so reviews can be done offline. */
   async #pullReviewQueue(api: ServerApi): Promise<void> {
     let entries;
@@ -426,7 +713,9 @@ export class SyncService {
       this.#lastError = error.message;
       return;
     }
-    if (entries !== null) this.#store.reviews.cacheQueue(entries, this.#actor);
+    if (entries === null) return;
+    this.#store.reviews.cacheQueue(entries, this.currentActor());
+    this.#store.sync.setState(REVIEW_QUEUE_OWNER_KEY, this.currentActor());
   }
 
   async #push(api: ServerApi, report: SyncReport, deadline: number): Promise<void> {
@@ -438,9 +727,13 @@ export class SyncService {
       const seen = new Set<string>();
       let waitingForChecksum = 0;
       let nextDue = Number.POSITIVE_INFINITY;
+      const others = this.#otherAccounts();
       for (const item of pending) {
         if (seen.has(item.setId)) continue;
         seen.add(item.setId);
+        // Another account's labels wait for it: nothing is sent under someone else's token.
+        const owner = this.#store.labels.getAnnotationSet(item.setId)?.annotator;
+        if (!this.#mayCarry(owner, others)) continue;
         if (item.clipRef === null) {
           waitingForChecksum += 1;
           continue;
@@ -483,11 +776,22 @@ export class SyncService {
         localRevision: item.payload.localRevision,
       });
     } catch (error) {
+      if (error instanceof SyncError && error.code === 'UNAUTHORIZED') {
+        // The token, not this delivery, was refused: it waits, due at once after a new sign-in,
+        // and says why on the list.
+        this.#store.sync.recordRetry(item.id, item.attempts, 0, `${error.code}: ${error.message}`);
+        throw error;
+      }
       if (!(error instanceof SyncError) || !error.transient) throw error;
       if (error.code === 'NETWORK') this.#online = false;
       const failures = item.attempts + 1;
       const wait = backoffDelay(failures, this.#backoff, this.#options.random);
-      this.#store.sync.recordRetry(item.id, failures, Date.now() + wait, error.message);
+      this.#store.sync.recordRetry(
+        item.id,
+        failures,
+        Date.now() + wait,
+        `${error.code}: ${error.message}`,
+      );
       report.retries += 1;
       report.lastError = error.message;
       this.#lastError = error.message;
@@ -498,7 +802,7 @@ export class SyncService {
       this.#store.sync.markDelivered(
         item,
         { serverSetId: answer.set.setId, revision: answer.set.revision, status: answer.set.status },
-        this.#actor,
+        this.currentActor(),
       );
       report.delivered.push({
         setId: item.setId,
@@ -519,7 +823,7 @@ export class SyncService {
         server: answer.current,
         serverRevision: answer.currentRevision,
       },
-      this.#actor,
+      this.currentActor(),
     );
     report.conflicts.push({
       setId: item.setId,
@@ -528,6 +832,7 @@ export class SyncService {
       message: answer.message,
       serverRevision: answer.currentRevision,
     });
+    report.lastError = `${answer.code}: ${answer.message}`;
   }
 
   async #pull(api: ServerApi, report: SyncReport, deadline: number): Promise<void> {
@@ -574,8 +879,14 @@ export class SyncService {
           report.consentWithdrawals.push(event.clipRef);
         }
         // Idempotent by comment id, so a crash before applyEvent commits repeats it harmlessly.
-        if (event.kind === 'review') this.#store.reviews.saveReviewEvent(event, this.#actor);
-        const changed = this.#store.sync.applyEvent(account.server, event, cursorKey, this.#actor);
+        if (event.kind === 'review')
+          this.#store.reviews.saveReviewEvent(event, this.currentActor());
+        const changed = this.#store.sync.applyEvent(
+          account.server,
+          event,
+          cursorKey,
+          this.currentActor(),
+        );
         if (event.kind === 'review' && changed) {
           report.reviewsApplied.push({
             setId: event.setId,

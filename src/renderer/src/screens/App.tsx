@@ -5,6 +5,7 @@ import { ClipScreen } from './ClipScreen';
 import { AgreementScreen } from './AgreementScreen';
 import { ErrorAlert } from './ErrorAlert';
 import { ExportScreen } from './ExportScreen';
+import { MyWorkScreen } from './MyWorkScreen';
 import { ReviewScreen } from './ReviewScreen';
 import { SyncIndicator, SyncSettingsScreen } from './SyncSettingsScreen';
 
@@ -25,6 +26,7 @@ export function App() {
         {screen.name === 'agreement' && <AgreementScreen />}
         {screen.name === 'sync' && <SyncSettingsScreen />}
         {screen.name === 'review' && <ReviewScreen />}
+        {screen.name === 'work' && <MyWorkScreen />}
       </main>
     </div>
   );

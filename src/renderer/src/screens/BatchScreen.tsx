@@ -1,4 +1,11 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { WorkItem } from '../../../shared/api/syncSchemas';
+import {
+  compareDue,
+  WORK_STATUS_LABELS,
+  WORK_STATUSES,
+  type WorkStatus,
+} from '../../../shared/domain/workStatus';
 import type { ChecksumState, Clip, CodecFamily } from '../../../shared/api/schemas';
 import type { ConsentState } from '../../../shared/domain/consentState';
 import { useAppStore } from '../store/AppStoreContext';
@@ -30,21 +37,69 @@ export function BatchScreen({ batchId }: { batchId: string }) {
   );
 }
 
+type SortKey = 'file' | 'status';
+
 function ClipTable({ batchId }: { batchId: string }) {
-  const clips = useAppStore((state) => state.clips);
+  const all = useAppStore((state) => state.clips);
   const loading = useAppStore((state) => state.clipsLoading);
   const showClip = useAppStore((state) => state.showClip);
-  if (loading && clips.length === 0) return <p>Loading clips…</p>;
+  const batchWork = useAppStore((state) => state.batchWork);
+  const [filter, setFilter] = useState<WorkStatus | 'all'>('all');
+  const [sort, setSort] = useState<SortKey>('file');
+  const work = new Map<string, WorkItem>(
+    batchWork?.batchId === batchId
+      ? batchWork.items.flatMap((item) => (item.clipId === null ? [] : [[item.clipId, item]]))
+      : [],
+  );
+  const statusOf = (clipId: string): WorkStatus | null => work.get(clipId)?.status ?? null;
+  const clips = all
+    .filter((clip) => filter === 'all' || statusOf(clip.id) === filter)
+    .sort((a, b) =>
+      sort === 'status'
+        ? compareDue(statusOf(a.id) ?? 'not_assigned', statusOf(b.id) ?? 'not_assigned') ||
+          a.fileName.localeCompare(b.fileName)
+        : a.fileName.localeCompare(b.fileName),
+    );
+  if (loading && all.length === 0) return <p>Loading clips…</p>;
   return (
     <section aria-labelledby="clips-title">
       <h2 id="clips-title">Clips</h2>
+      <div className="button-row clip-table-controls">
+        <label htmlFor="clip-status-filter">Show</label>
+        <select
+          id="clip-status-filter"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value as WorkStatus | 'all')}
+        >
+          <option value="all">All clips</option>
+          {WORK_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {WORK_STATUS_LABELS[status]}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="clip-sort">Sort by</label>
+        <select
+          id="clip-sort"
+          value={sort}
+          onChange={(event) => setSort(event.target.value as SortKey)}
+        >
+          <option value="file">File name</option>
+          <option value="status">Status (due first)</option>
+        </select>
+      </div>
       {clips.length === 0 ? (
-        <p>No clips were imported from this batch.</p>
+        <p>
+          {all.length === 0
+            ? 'No clips were imported from this batch.'
+            : 'No clip of this batch has that status.'}
+        </p>
       ) : (
-        <table className="data-table">
+        <table className="data-table" aria-label="Clips">
           <thead>
             <tr>
               <th scope="col">File</th>
+              <th scope="col">Status</th>
               <th scope="col">Duration</th>
               <th scope="col">Frames</th>
               <th scope="col">Codec</th>
@@ -59,14 +114,25 @@ function ClipTable({ batchId }: { batchId: string }) {
             {clips.map((clip) => (
               <tr key={clip.id}>
                 <td>
-                  <button
-                    type="button"
-                    className="link-button"
-                    title={clip.relativePath}
-                    onClick={() => showClip(batchId, clip.id)}
-                  >
-                    {clip.fileName}
-                  </button>
+                  {clip.consent.state === 'withdrawn' ? (
+                    // Purged here: nothing to open, and nothing suggests otherwise.
+                    <span title={clip.relativePath}>
+                      {clip.fileName}{' '}
+                      <span className="muted">(consent withdrawn: cannot be opened)</span>
+                    </span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="link-button"
+                      title={clip.relativePath}
+                      onClick={() => showClip(batchId, clip.id)}
+                    >
+                      {clip.fileName}
+                    </button>
+                  )}
+                </td>
+                <td>
+                  <WorkBadge item={work.get(clip.id)} />
                 </td>
                 <td className="number">{formatTimecode(clip.durationSeconds)}</td>
                 <td className="number">{clip.frameCount}</td>
@@ -92,6 +158,20 @@ function ClipTable({ batchId }: { batchId: string }) {
         </table>
       )}
     </section>
+  );
+}
+
+/** The clip's status for the signed-in person, with the reviewer's reason as its title. */
+function WorkBadge({ item }: { item: WorkItem | undefined }) {
+  if (item === undefined) return <span className="muted">…</span>;
+  return (
+    <span
+      className={`badge badge-work-${item.status}`}
+      data-work-status={item.status}
+      title={item.reason ?? ''}
+    >
+      {WORK_STATUS_LABELS[item.status]}
+    </span>
   );
 }
 

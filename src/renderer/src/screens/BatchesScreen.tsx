@@ -1,4 +1,4 @@
-import { useState, type SubmitEvent } from 'react';
+import { useEffect, useState, type SubmitEvent } from 'react';
 import type { ImportFileOutcome, ImportProgress, ImportReport } from '../../../shared/api/schemas';
 import { useAppStore } from '../store/AppStoreContext';
 import { formatTimecode } from './formatTimecode';
@@ -7,6 +7,7 @@ export function BatchesScreen() {
   return (
     <section className="screen" aria-labelledby="batches-title">
       <h1 id="batches-title">Batches</h1>
+      <LocalProfilePrompt />
       <SyncSettingsButton />
       <ImportForm />
       <ImportStatus />
@@ -16,11 +17,53 @@ export function BatchesScreen() {
   );
 }
 
+/**
+ * First run: the name to make records by until someone signs in to a team server (never the OS
+ * user, which is "root" on many machines). Shown until a name is given or an account signs in.
+ */
+function LocalProfilePrompt() {
+  const identity = useAppStore((state) => state.identity);
+  const loadIdentity = useAppStore((state) => state.loadIdentity);
+  const save = useAppStore((state) => state.saveLocalProfile);
+  const [name, setName] = useState('');
+  useEffect(() => {
+    void loadIdentity();
+  }, [loadIdentity]);
+  if (identity === null || identity.source !== 'os') return null;
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (name.trim()) void save(name.trim());
+  };
+  return (
+    <form className="profile-form" aria-label="Your name" onSubmit={submit}>
+      <label htmlFor="profile-name">
+        Your name on this workstation (labels, comments and the audit log carry it until you sign in
+        to your team&apos;s server)
+      </label>
+      <div className="import-row">
+        <input
+          id="profile-name"
+          type="text"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          autoComplete="name"
+          required
+        />
+        <button type="submit">Save name</button>
+      </div>
+    </form>
+  );
+}
+
 function SyncSettingsButton() {
   const showSyncSettings = useAppStore((state) => state.showSyncSettings);
   const showReview = useAppStore((state) => state.showReview);
+  const showMyWork = useAppStore((state) => state.showMyWork);
   return (
     <div className="button-row">
+      <button type="button" onClick={showMyWork}>
+        My work
+      </button>
       <button type="button" onClick={showSyncSettings}>
         Sync settings
       </button>

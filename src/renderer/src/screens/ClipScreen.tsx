@@ -22,6 +22,7 @@ import type { PlayerEngine } from '../player/playerEngine';
 import type { PlayerFailure } from '../player/videoJsPlayer';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
 import { formatTimecode } from './formatTimecode';
+import { SyncIssueList } from './SyncIssueList';
 import { ReviewPanels } from './ReviewScreen';
 
 /** The reviewer's panels on the player: the frame and selection are the player's and overlay's. */
@@ -65,11 +66,51 @@ export function ClipScreen({ batchId, clipId }: { batchId: string; clipId: strin
         )}
       </nav>
       <h1 id="clip-title">{ready ? clip.fileName : 'Clip'}</h1>
+      {ready && <ClipSyncIssues clip={clip} />}
       {ready ? (
         <ClipPlayerPanel clip={clip} frameTable={frameTable} />
       ) : (
         loading && <p>Loading clip…</p>
       )}
+    </section>
+  );
+}
+
+/** Why the reviewer sent this clip back, beside the comments, while it is to be fixed. */
+function ChangesRequested({ clip }: { clip: Clip }) {
+  const batchWork = useAppStore((state) => state.batchWork);
+  const loadBatchWork = useAppStore((state) => state.loadBatchWork);
+  const status = useAppStore((state) => state.labelSet?.status);
+  useEffect(() => {
+    void loadBatchWork(clip.batchId);
+  }, [loadBatchWork, clip.batchId, status]);
+  const item =
+    batchWork?.batchId === clip.batchId
+      ? batchWork.items.find((work) => work.clipId === clip.id)
+      : undefined;
+  if (item?.status !== 'changes_requested') return null;
+  return (
+    <section className="changes-requested" role="note" aria-label="Changes requested">
+      <h2>Changes requested</h2>
+      <p data-testid="changes-reason">{item.reason ?? 'The reviewer gave no reason.'}</p>
+    </section>
+  );
+}
+
+/** What the server refused (or has not received) about this clip, with what to do. */
+function ClipSyncIssues({ clip }: { clip: Clip }) {
+  const loadSyncStatus = useAppStore((state) => state.loadSyncStatus);
+  const all = useAppStore((state) => state.syncIssues);
+  useEffect(() => {
+    void loadSyncStatus();
+  }, [loadSyncStatus, clip.id]);
+  const issues = all.filter(
+    (issue) => issue.clipId === clip.id || (clip.sha256 !== null && issue.clipRef === clip.sha256),
+  );
+  if (issues.length === 0) return null;
+  return (
+    <section className="clip-sync-issues" role="status" aria-label="Not sent to the server">
+      <SyncIssueList issues={issues} showClip={false} />
     </section>
   );
 }
@@ -117,6 +158,7 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
             <SegmentPanel />
             <HandObjectPanel />
             <SubmitPanel player={engine} />
+            <ChangesRequested clip={clip} />
             <CommentsPanel player={engine} />
           </>
         )}

@@ -1,6 +1,7 @@
 import { useEffect, useState, type SubmitEvent } from 'react';
 import type { SyncConflictInfo, SyncStatus } from '../../../shared/api/syncSchemas';
 import { useAppStore } from '../store/AppStoreContext';
+import { SyncIssueList } from './SyncIssueList';
 
 /** How often the screen refreshes the status while open (pending count, online state). */
 const REFRESH_MS = 3_000;
@@ -23,6 +24,8 @@ function countLabels(value: unknown): string {
 export function SyncSettingsScreen() {
   const status = useAppStore((state) => state.syncStatus);
   const conflicts = useAppStore((state) => state.syncConflicts);
+  const issues = useAppStore((state) => state.syncIssues);
+  const identity = useAppStore((state) => state.identity);
   const busy = useAppStore((state) => state.syncBusy);
   const error = useAppStore((state) => state.syncError);
   const report = useAppStore((state) => state.syncLastReport);
@@ -96,10 +99,18 @@ export function SyncSettingsScreen() {
       )}
       {status !== null && (
         <dl className="sync-status" aria-label="Sync status">
+          <dt>Signed in as</dt>
+          <dd data-testid="sync-account">
+            {status.account === null
+              ? `nobody (records are made by ${identity?.actor ?? '…'})`
+              : `${status.account.name} (${status.account.role})`}
+          </dd>
           <dt>State</dt>
           <dd data-testid="sync-online">{onlineText(status)}</dd>
           <dt>Waiting to send</dt>
           <dd data-testid="sync-pending">{status.pending}</dd>
+          <dt>Refused by the server</dt>
+          <dd data-testid="sync-refused">{status.refused}</dd>
           <dt>Last error</dt>
           <dd data-testid="sync-last-error">{status.lastError ?? 'none'}</dd>
           <dt>Last sync</dt>
@@ -119,6 +130,14 @@ export function SyncSettingsScreen() {
           {report.reviewsApplied.length} reviews received, {report.pending} still waiting.
         </p>
       )}
+      <section aria-labelledby="sync-issues-title">
+        <h2 id="sync-issues-title">Not sent</h2>
+        {issues.length === 0 ? (
+          <p data-testid="sync-issues-none">Nothing: everything sent went through.</p>
+        ) : (
+          <SyncIssueList issues={issues} showClip />
+        )}
+      </section>
       <ConflictList conflicts={conflicts} />
     </section>
   );

@@ -63,4 +63,24 @@ describe('a consent withdrawal pushed to the window', () => {
     expect(store.getState().screen).toEqual({ name: 'clip', batchId: 'b1', clipId: 'c2' });
     expect(store.getState().error).toBeNull();
   });
+
+  it('does not open a clip withdrawn earlier: back to its batch, saying why', async () => {
+    const refusal = {
+      code: 'CONSENT_WITHDRAWN',
+      message: 'The contributor withdrew consent for this clip: it can no longer be opened.',
+    };
+    const fake = fakeApiClient({
+      getClip: () => ({ id: 'c1' }),
+      getFrameTable: () => Promise.reject(Object.assign(new Error(refusal.message), refusal)),
+      listClips: () => [],
+      listFileErrors: () => [],
+    });
+    const store = createAppStore(fake.client);
+    store.getState().showClip('b1', 'c1');
+    await store.getState().loadClip('c1');
+    expect(store.getState().screen).toEqual({ name: 'batch', batchId: 'b1' });
+    expect(store.getState().playerClip).toBeNull();
+    expect(store.getState().error).toMatchObject({ code: 'CONSENT_WITHDRAWN' });
+    expect(fake.names()).not.toContain('openAnnotationSet');
+  });
 });

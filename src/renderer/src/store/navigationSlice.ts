@@ -8,7 +8,8 @@ export type Screen =
   | { name: 'export' }
   | { name: 'agreement' }
   | { name: 'sync' }
-  | { name: 'review' };
+  | { name: 'review' }
+  | { name: 'work' };
 
 export type NavigationSlice = {
   screen: Screen;
@@ -23,6 +24,8 @@ export type NavigationSlice = {
   showSyncSettings: () => void;
   /** The reviewer's queue (cached by sync) and the set open for review. */
   showReview: () => void;
+  /** My work: the signed-in person's assignments across batches, due first. */
+  showMyWork: () => void;
   /** A queued set on the player and overlay, labels read-only, with the review panels. */
   showReviewClip: (batchId: string, clipId: string, setId: string) => void;
 };
@@ -40,6 +43,7 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
   showBatch: (batchId) => {
     set({ screen: { name: 'batch', batchId }, error: null });
     void get().loadBatchContents(batchId);
+    void get().loadBatchWork(batchId);
   },
   showClip: (batchId, clipId) => {
     set({ screen: { name: 'clip', batchId, clipId }, error: null });
@@ -62,6 +66,10 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
   showReviewClip: (batchId, clipId, setId) => {
     set({ screen: { name: 'clip', batchId, clipId, reviewSetId: setId }, error: null });
     void get().loadClip(clipId);
+  },
+  showMyWork: () => {
+    set({ screen: { name: 'work' }, error: null });
+    void get().loadMyWork();
   },
   showReview: () => {
     set({ screen: { name: 'review' }, error: null, openedReview: null });

@@ -115,6 +115,11 @@ export const createPlayerSlice: SliceCreator<PlayerSlice> = (api) => (set, get) 
         if (canDecodeHere(clip)) set({ mediaVariant: 'original' });
         else await get().requestProxy(clipId);
       } catch (error) {
+        const screen = get().screen;
+        // A withdrawn clip is not shown at all: back to its batch, which says why.
+        if ((error as { code?: unknown }).code === 'CONSENT_WITHDRAWN' && screen.name === 'clip') {
+          get().showBatch(screen.batchId);
+        }
         get().reportError('opening the clip', error);
       } finally {
         if (isShowing(get().screen, clipId)) set({ playerLoading: false });

@@ -39,6 +39,8 @@ describe('review again in the renderer', () => {
       syncNow: () => ({}),
       getSyncStatus: () => null,
       listSyncConflicts: () => [],
+      listSyncIssues: () => [],
+      getIdentity: () => ({ actor: 'rita', source: 'account', localProfile: null }),
       reviewAgain: () => reopened,
       openReview: () => opened,
       listReviewQueue: () => [opened.item],
@@ -61,6 +63,8 @@ describe('review again in the renderer', () => {
       syncNow: () => ({}),
       getSyncStatus: () => null,
       listSyncConflicts: () => [],
+      listSyncIssues: () => [],
+      getIdentity: () => ({ actor: 'rita', source: 'account', localProfile: null }),
       reviewAgain: () => closed,
       listReviewQueue: () => [],
     });

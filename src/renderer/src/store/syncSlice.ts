@@ -1,9 +1,22 @@
-import type { SyncConflictInfo, SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
+import type {
+  Identity,
+  SyncConflictInfo,
+  SyncIssue,
+  SyncReport,
+  SyncStatus,
+} from '../../../shared/api/syncSchemas';
 import type { SliceCreator } from './appStore';
 
 export type SyncSlice = {
   syncStatus: SyncStatus | null;
   syncConflicts: SyncConflictInfo[];
+  /** Everything sent that has not gone through, with the server's reason and what to do. */
+  syncIssues: SyncIssue[];
+  /** Who records are made by; null until first read. */
+  identity: Identity | null;
+  loadIdentity: () => Promise<void>;
+  /** Saves the local profile name asked at first run; false (with the reason shown) if refused. */
+  saveLocalProfile: (name: string) => Promise<boolean>;
   syncLastReport: SyncReport | null;
   /** A sign-in or sync-now in progress. */
   syncBusy: boolean;
@@ -14,6 +27,8 @@ export type SyncSlice = {
   syncSignOut: () => Promise<void>;
   syncNow: () => Promise<void>;
   dismissSyncConflict: (conflictId: number) => Promise<void>;
+  /** Runs one of an issue's actions (`SyncIssue.actions`), then reloads the list. */
+  actOnSyncIssue: (issue: SyncIssue, action: SyncIssue['actions'][number]) => Promise<void>;
 };
 
 function messageOf(error: unknown): string {
@@ -23,16 +38,36 @@ function messageOf(error: unknown): string {
 export const createSyncSlice: SliceCreator<SyncSlice> = (api) => (set, get) => ({
   syncStatus: null,
   syncConflicts: [],
+  syncIssues: [],
+  identity: null,
+  loadIdentity: async () => {
+    try {
+      set({ identity: await api.getIdentity({}) });
+    } catch (error) {
+      get().reportError('reading who is signed in', error);
+    }
+  },
+  saveLocalProfile: async (name) => {
+    try {
+      set({ identity: await api.setLocalProfile({ name }) });
+      return true;
+    } catch (error) {
+      get().reportError('saving your name', error);
+      return false;
+    }
+  },
   syncLastReport: null,
   syncBusy: false,
   syncError: null,
   loadSyncStatus: async () => {
     try {
-      const [status, conflicts] = await Promise.all([
+      const [status, conflicts, issues] = await Promise.all([
         api.getSyncStatus({}),
         api.listSyncConflicts({}),
+        api.listSyncIssues({}),
       ]);
-      set({ syncStatus: status, syncConflicts: conflicts });
+      set({ syncStatus: status, syncConflicts: conflicts, syncIssues: issues });
+      await get().loadIdentity();
     } catch (error) {
       get().reportError('reading the sync status', error);
     }
@@ -66,6 +101,17 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (api) => (set, get) => (
       set({ syncBusy: false });
       await get().loadSyncStatus();
     }
+  },
+  actOnSyncIssue: async (issue, action) => {
+    try {
+      if (action === 'retry') await api.retrySyncIssue({ issueId: issue.id });
+      else if (action === 'discard') await api.discardSyncIssue({ issueId: issue.id });
+      else if (action === 'review_again') await api.reviewAgain({ setId: issue.setId });
+      else if (issue.commentId !== null) await api.reopenComment({ commentId: issue.commentId });
+    } catch (error) {
+      get().reportError('dealing with what the server refused', error);
+    }
+    await get().loadSyncStatus();
   },
   dismissSyncConflict: async (conflictId) => {
     try {
