@@ -23,8 +23,13 @@ import {
   resolveComment,
   reviewQueue,
   reviewSet,
+  TEAM_SETS_DEFAULT_LIMIT,
+  TEAM_SETS_MAX_LIMIT,
+  TEAM_STATUSES,
+  teamSets,
   withIdempotency,
   type StoredAnswer,
+  type TeamStatusFilter,
 } from './sets';
 
 declare module 'fastify' {
@@ -72,6 +77,9 @@ const PUSH_BODY = {
     labels: { type: 'object' },
     localSetId: { type: 'string', minLength: 1, maxLength: 100 },
     localRevision: { type: 'integer', minimum: 0, maximum: INT32_MAX },
+    // Checked in depth by the shared zod schema, as the labels are.
+    clip: { type: 'object' },
+    project: { type: 'object' },
   },
 } as const;
 const REVIEW_BODY = {
@@ -337,6 +345,35 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const cursor = Number(request.query.cursor ?? 0);
       const limit = Math.max(1, Math.min(Number(request.query.limit ?? 500), 1000));
       return eventsSince(db, userOf(request).id, cursor, limit);
+    },
+  );
+
+  app.get<{ Querystring: { status?: TeamStatusFilter; cursor?: string; limit?: string } }>(
+    '/v1/team-sets',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: Object.keys(TEAM_STATUSES) },
+            // change_seq is a bigint: up to 15 digits stays an exact JavaScript number.
+            cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const limit = Math.max(
+        1,
+        Math.min(Number(request.query.limit ?? TEAM_SETS_DEFAULT_LIMIT), TEAM_SETS_MAX_LIMIT),
+      );
+      return teamSets(db, userOf(request), {
+        status: request.query.status ?? 'accepted',
+        cursor: Number(request.query.cursor ?? 0),
+        limit,
+      });
     },
   );
 

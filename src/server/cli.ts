@@ -30,6 +30,11 @@ Usage:
   framewise-server consent withdraw <clip-sha256> --reason TEXT
   framewise-server double --project ID --share 0.1 [--annotators a,b]
       Marks that share of the project's clips for double annotation (a second annotator each).
+  framewise-server export --project ID --format coco,cvat,epic,hands,provenance --out DIR
+      [--status accepted|submitted]
+      The project's label files from the server (no video), with the workstation's writers:
+      video_id is the clip's sha256; clips without valid consent are left out, with the reason,
+      in export_report.json.
   framewise-server audit verify
       Recomputes the audit trail's hash chain; exit code ${AUDIT_BROKEN_EXIT} names the first broken entry.
   framewise-server audit export --project ID [--clip SHA256] --out FILE.jsonl
@@ -166,6 +171,8 @@ type Values = {
   scope?: string | undefined;
   granted?: string | undefined;
   expires?: string | undefined;
+  format?: string | undefined;
+  status?: string | undefined;
 };
 
 /** Every page of the trail, written beside the target and renamed, so a crash leaves no half file. */
@@ -245,6 +252,35 @@ async function admin(positionals: string[], values: Values, out: Out): Promise<n
     return run((db) =>
       exportAudit(db, { projectId: project, out: file, ...(clip ? { clipRef: clip } : {}) }),
     );
+  }
+  if (command === 'export' && values.project && values.format && values.out) {
+    const { project, format, out: folder } = values;
+    const status = values.status ?? 'accepted';
+    const formats = format.split(',').map((f) => f.trim());
+    const known = ['coco', 'cvat', 'epic', 'hands', 'provenance'] as const;
+    const valid = formats.every((f) => (known as readonly string[]).includes(f));
+    if (!valid || (status !== 'accepted' && status !== 'submitted')) {
+      out.error(
+        `framewise-server export: --format takes ${known.join(',')} and --status accepted or submitted.`,
+      );
+      return 2;
+    }
+    const { exportProject } = await import('./exportProject');
+    return run(async (db) => {
+      const report = await exportProject(db, {
+        projectId: project,
+        formats: formats as (typeof known)[number][],
+        status,
+        out: folder,
+      });
+      return {
+        projectId: report.projectId,
+        out: report.destination,
+        exported: report.exported.length,
+        excluded: report.excluded.map(({ clipRef, reason }) => ({ clipRef, reason })),
+        files: report.files,
+      };
+    });
   }
   if (command === 'user' && sub === 'add' && arg && values.role) {
     return run((db) => addUser(db, arg, values.role ?? '', actor));
@@ -347,6 +383,8 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
         scope: { type: 'string' },
         granted: { type: 'string' },
         expires: { type: 'string' },
+        format: { type: 'string' },
+        status: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });

@@ -7,7 +7,7 @@ import { generateToken, hashToken } from './auth';
 import type { Db, Queryable } from './db/Db';
 import { appendEvents, purgeClipEvents } from './events';
 import { ServerError } from './serverError';
-import { purgeSetRecords } from './sets';
+import { markSetChanged, purgeSetRecords } from './sets';
 import {
   consentWithdrawn,
   isWithdrawn,
@@ -287,6 +287,8 @@ export async function reassign(
         details: { assignmentId, fromAnnotatorId: row.annotator_id, toAnnotatorId: annotator.id },
       },
     ]);
+    // The lead's copy names the annotator: it learns of the move on its next pull.
+    if (row.set_id !== null) await markSetChanged(tx, row.set_id);
   });
 }
 

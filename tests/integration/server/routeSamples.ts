@@ -45,5 +45,6 @@ export function samples(team: Team): Record<string, RouteSample> {
       token: team.tokens.lead1,
     },
     'GET /v1/audit': { path: `/v1/audit?projectId=${team.projectId}`, token: team.tokens.lead1 },
+    'GET /v1/team-sets': { path: '/v1/team-sets?status=accepted', token: team.tokens.lead1 },
   };
 }

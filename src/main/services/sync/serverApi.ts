@@ -7,6 +7,7 @@ import {
   ServerErrorBody,
   ServerSet,
   ServerSetWithLabels,
+  TeamSetsPage,
   type PushSetBody,
   type ReviewBody,
 } from '../../../shared/api/syncProtocol';
@@ -87,6 +88,15 @@ export type ServerApi = {
   doubleAnnotationSummaries(cursor: string): Promise<DoubleAnnotationSummaryPage | null>;
   /** One set with its labels, if this account may see it; null for the server's 404. */
   set(setId: string): Promise<ServerSetWithLabels | null>;
+  /**
+   * The sets of the projects this lead leads that changed after `cursor`, labels for those in
+   * `status`; null when the account is not a lead (403) or the server predates the route (404).
+   */
+  teamSets(
+    status: 'accepted' | 'submitted',
+    cursor: number,
+    limit: number,
+  ): Promise<TeamSetsPage | null>;
 };
 
 export function normalizeServerUrl(raw: string): string {
@@ -244,6 +254,15 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
       if (status === 404) return null;
       if (status !== 200) throw new SyncError('BAD_ANSWER', `The set answered ${status}.`);
       return parse(ServerSetWithLabels, json, 'set');
+    },
+    async teamSets(status, cursor, limit) {
+      const { status: code, json } = await send(
+        'GET',
+        `/v1/team-sets?status=${status}&cursor=${cursor}&limit=${limit}`,
+      );
+      if (code === 403 || code === 404) return null;
+      if (code !== 200) throw new SyncError('BAD_ANSWER', `The team's sets answered ${code}.`);
+      return parse(TeamSetsPage, json, "team's sets");
     },
     async events(cursor) {
       const { status, json } = await send('GET', `/v1/events?cursor=${cursor}`);
