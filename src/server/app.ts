@@ -13,6 +13,7 @@ import {
 } from './boundary';
 import type { Db } from './db/Db';
 import { eventsSince } from './events';
+import { runAdminRequest, safeEqual } from './adminRoute';
 import { ServerError } from './serverError';
 import {
   errorBody,
@@ -44,9 +45,17 @@ export type ServerOptions = {
   rateLimitPerMinute?: number;
   /** Largest accepted body; a 30-minute clip's labels fit with room to spare. */
   bodyLimitBytes?: number;
+  /**
+   * The per-launch secret `serve` leaves in its PGlite folder: admin commands run on the same
+   * machine send it to `POST /v1/admin/commands` (and act as the shell user they name).
+   */
+  adminSecret?: string;
 };
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+export const ADMIN_COMMANDS_PATH = '/v1/admin/commands';
+/** Who a command sent with the local admin secret runs as (its audit actor is the shell user). */
+const LOCAL_ADMIN: AuthUser = { id: 'admin:local', name: 'admin:local', role: 'admin' };
 export const DEFAULT_RATE_LIMIT = 600;
 
 const EMPTY_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
@@ -190,8 +199,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       .send({ error: { code: 'INTERNAL', message: 'The server failed; try again.' } });
   });
 
+  const adminBearer =
+    options.adminSecret === undefined ? undefined : `Bearer ${options.adminSecret}`;
   app.addHook('onRequest', async (request) => {
     if (request.url === '/v1/health') return;
+    if (
+      adminBearer !== undefined &&
+      request.url === ADMIN_COMMANDS_PATH &&
+      request.headers.authorization !== undefined &&
+      safeEqual(request.headers.authorization, adminBearer)
+    ) {
+      request.user = LOCAL_ADMIN;
+      return;
+    }
     request.user = await authenticate(db, request.headers.authorization);
   });
 
@@ -373,6 +393,39 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         status: request.query.status ?? 'accepted',
         cursor: Number(request.query.cursor ?? 0),
         limit,
+      });
+    },
+  );
+
+  app.post<{ Body: { argv: string[]; actor?: string } }>(
+    ADMIN_COMMANDS_PATH,
+    {
+      schema: {
+        querystring: EMPTY_QUERY,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['argv'],
+          properties: {
+            argv: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 64,
+              items: { type: 'string', maxLength: 4000 },
+            },
+            actor: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const user = userOf(request);
+      return runAdminRequest(db, user, request.body.argv, {
+        // The shell user a local command names; a token's own account otherwise.
+        actor:
+          user === LOCAL_ADMIN
+            ? `admin:${(request.body.actor ?? 'local').replace(/^admin:/, '')}`
+            : user.id,
       });
     },
   );

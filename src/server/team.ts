@@ -42,7 +42,7 @@ export async function addUser(
   if (!parsedRole.success) {
     throw new ServerError(
       'INVALID_INPUT',
-      `--role must be annotator, reviewer or lead, not "${role}".`,
+      `--role must be annotator, reviewer, lead or admin, not "${role}".`,
     );
   }
   if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) {

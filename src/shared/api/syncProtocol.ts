@@ -19,7 +19,8 @@ import { ProjectSchemaV1, type ProjectSchema } from '../domain/labels/projectSch
 export const ClipRef = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
 export type ClipRef = z.infer<typeof ClipRef>;
 
-export const Role = z.enum(['annotator', 'reviewer', 'lead']);
+/** `admin` runs the team's admin commands on a running server and sees no labels. */
+export const Role = z.enum(['annotator', 'reviewer', 'lead', 'admin']);
 export type Role = z.infer<typeof Role>;
 
 /**

@@ -25,6 +25,7 @@ import { migration003 } from './003_audit_log';
 import { migration004 } from './004_consent_records';
 import { migration005 } from './005_withdrawn_sets';
 import { migration006 } from './006_team_sets';
+import { migration007 } from './007_admin_role';
 import { runServerMigrations } from './runServerMigrations';
 import type { ServerMigration } from './ServerMigration';
 
@@ -37,6 +38,7 @@ export const serverMigrations: readonly ServerMigration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
 
 export const LATEST_SERVER_SCHEMA: number = serverMigrations.length;
