@@ -14,6 +14,7 @@ import {
 import type { Db } from './db/Db';
 import { eventsSince } from './events';
 import { runAdminRequest, safeEqual } from './adminRoute';
+import { leadProjects, projectProgress } from './progress';
 import { ServerError } from './serverError';
 import {
   errorBody,
@@ -428,6 +429,26 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             : user.id,
       });
     },
+  );
+
+  app.get('/v1/projects', { schema: { querystring: EMPTY_QUERY } }, async (request) => ({
+    projects: await leadProjects(db, userOf(request)),
+  }));
+
+  app.get<{ Params: { projectId: string } }>(
+    '/v1/projects/:projectId/progress',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['projectId'],
+          properties: { projectId: { type: 'string', minLength: 1, maxLength: 100 } },
+        },
+        querystring: EMPTY_QUERY,
+      },
+    },
+    async (request) => projectProgress(db, userOf(request), request.params.projectId),
   );
 
   registerAgreementRoutes(app, db, userOf);

@@ -276,6 +276,67 @@ export const TeamSetsPage = z
   .strict();
 export type TeamSetsPage = { sets: TeamSet[]; cursor: number; more: boolean };
 
+/** A project a lead leads (`GET /v1/projects`). */
+export const ProjectSummary = z.object({ projectId: z.string(), name: z.string() }).strict();
+export type ProjectSummary = z.infer<typeof ProjectSummary>;
+
+const Count = z.number().int().min(0);
+
+/**
+ * A project's progress as its lead sees it (`GET /v1/projects/:id/progress`): its clips by status,
+ * each annotator's output and quality, each reviewer's backlog. Days are UTC (YYYY-MM-DD).
+ */
+export const ProjectProgress = z
+  .object({
+    projectId: z.string(),
+    name: z.string(),
+    generatedAt: z.string(),
+    /** Sets by status; `assigned` is in progress and never pushed, `withdrawn` consent withdrawn. */
+    clipsByStatus: z
+      .object({
+        assigned: Count,
+        in_progress: Count,
+        submitted: Count,
+        in_review: Count,
+        changes_requested: Count,
+        accepted: Count,
+        withdrawn: Count,
+      })
+      .strict(),
+    annotators: z.array(
+      z
+        .object({
+          annotator: z.string(),
+          assigned: Count,
+          /** Sets handed in at least once. */
+          submitted: Count,
+          accepted: Count,
+          /** Requests for changes on their sets (every round counts). */
+          changesRequested: Count,
+          /** Requests for changes over all verdicts on their sets; null before any verdict. */
+          rejectionRate: z.number().min(0).max(1).nullable(),
+          /** Pushes and acceptances per day, days with either only, oldest first. */
+          perDay: z.array(
+            z.object({ day: z.string(), submitted: Count, accepted: Count }).strict(),
+          ),
+        })
+        .strict(),
+    ),
+    reviewers: z.array(
+      z
+        .object({
+          reviewer: z.string(),
+          /** Sets handed in and waiting for this reviewer's verdict. */
+          backlog: Count,
+          /** Verdicts given. */
+          reviewed: Count,
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type ProjectProgress = z.infer<typeof ProjectProgress>;
+
 /** Every error answer: `{ error: { code, message, ...details } }`. A 409 carries `current`. */
 export const ServerErrorBody = z.object({
   error: z
