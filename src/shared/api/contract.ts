@@ -24,6 +24,7 @@ import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
 import { AuditTrailEntry, AuditVerdict, ConsentWithdrawn } from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
 import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
+import { ProjectProgress } from './syncProtocol';
 import {
   AddReviewComment,
   OpenedReview,
@@ -44,6 +45,9 @@ import { PrivacyReport } from '../domain/privacyReport';
  * The Electron IPC bridge, the loopback host and both clients are derived from this object,
  * so a call cannot exist on one transport and not the other.
  */
+/** A project's progress as the lead's sync last pulled it. */
+const CachedProgress = z.object({ progress: ProjectProgress, pulledAt: z.string() }).strict();
+
 export const calls = {
   importBatch: {
     input: z.object({ folder: z.string().min(1, 'Choose a folder to import.') }).strict(),
@@ -247,6 +251,19 @@ export const calls = {
         removed: z.number().int(),
       })
       .strict(),
+  },
+  /**
+   * The progress of each project the signed-in lead leads (clips by status, per annotator, the
+   * reviewers' backlog) as sync last pulled it, so the Team screen reads offline.
+   */
+  getTeamProgress: {
+    input: z.object({}).strict(),
+    output: z.object({ projects: z.array(CachedProgress) }).strict(),
+  },
+  /** Pulls it from the server now; `allowed` is false when the account leads no project. */
+  pullTeamProgress: {
+    input: z.object({}).strict(),
+    output: z.object({ allowed: z.boolean(), projects: z.array(CachedProgress) }).strict(),
   },
   /** Where the current user left off (null the first time). */
   getWorkspace: {

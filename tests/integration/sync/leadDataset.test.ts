@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncService } from '../../../src/main/services/sync/syncService';
 import { exportProject } from '../../../src/server/exportProject';
 import { withdrawConsent } from '../../../src/server/team';
 import {
@@ -201,6 +202,24 @@ describe.each(backends)(
       );
       const coco = JSON.parse(a.get('coco_keypoints.json') ?? '') as { annotations: unknown[] };
       expect(coco.annotations.length).toBeGreaterThan(40);
+    });
+
+    it("caches each led project's progress, readable without the server", async () => {
+      const pulled = await lead.services.sync.pullTeamProgress();
+      expect(pulled.allowed).toBe(true);
+      expect(pulled.projects.map((p) => p.progress.clipsByStatus)).toEqual([
+        expect.objectContaining({ submitted: 1, accepted: 2 }),
+      ]);
+      // Another process on the same database, never talking to the server, reads the same.
+      const offline = new SyncService({ store: lead.services.store, actor: 'lead' });
+      offline.signIn(server.url, server.team.tokens.lead1);
+      expect(offline.teamProgress()).toEqual(pulled.projects);
+      expect(await lead.services.handlers.getTeamProgress({})).toEqual({
+        projects: pulled.projects,
+      });
+      expect(pulled.projects[0]?.progress.annotators).toEqual([
+        expect.objectContaining({ annotator: 'ann1', submitted: 3, accepted: 2, rejectionRate: 0 }),
+      ]);
     });
 
     it('with submitted sets asked for, both add the set still in review', async () => {

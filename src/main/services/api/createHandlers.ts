@@ -89,6 +89,8 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     getAgreementReport: ({ batchId }) => services.agreement.report(batchId),
     pullDoubleAnnotation: () => services.sync.pullDoubleAnnotation(),
+    getTeamProgress: () => ({ projects: services.sync.teamProgress() }),
+    pullTeamProgress: () => services.sync.pullTeamProgress(),
     getSyncStatus: () => services.sync.status(),
     syncSignIn: ({ serverUrl, token }) => services.sync.signInAndVerify(serverUrl, token),
     syncSignOut: () => {

@@ -7,6 +7,8 @@ import {
   ServerErrorBody,
   ServerSet,
   ServerSetWithLabels,
+  ProjectProgress,
+  ProjectSummary,
   TeamSetsPage,
   type PushSetBody,
   type ReviewBody,
@@ -97,6 +99,10 @@ export type ServerApi = {
     cursor: number,
     limit: number,
   ): Promise<TeamSetsPage | null>;
+  /** The projects this lead leads; null when the account is not a lead (or an older server). */
+  projects(): Promise<ProjectSummary[] | null>;
+  /** One project's progress; null when this account may not see it. */
+  projectProgress(projectId: string): Promise<ProjectProgress | null>;
 };
 
 export function normalizeServerUrl(raw: string): string {
@@ -263,6 +269,22 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
       if (code === 403 || code === 404) return null;
       if (code !== 200) throw new SyncError('BAD_ANSWER', `The team's sets answered ${code}.`);
       return parse(TeamSetsPage, json, "team's sets");
+    },
+    async projects() {
+      const { status, json } = await send('GET', '/v1/projects');
+      if (status === 403 || status === 404) return null;
+      if (status !== 200)
+        throw new SyncError('BAD_ANSWER', `The projects list answered ${status}.`);
+      return parse(z.object({ projects: z.array(ProjectSummary) }), json, 'projects').projects;
+    },
+    async projectProgress(projectId) {
+      const { status, json } = await send(
+        'GET',
+        `/v1/projects/${encodeURIComponent(projectId)}/progress`,
+      );
+      if (status === 403 || status === 404) return null;
+      if (status !== 200) throw new SyncError('BAD_ANSWER', `The progress answered ${status}.`);
+      return parse(ProjectProgress, json, 'progress');
     },
     async events(cursor) {
       const { status, json } = await send('GET', `/v1/events?cursor=${cursor}`);

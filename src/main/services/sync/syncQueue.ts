@@ -343,6 +343,11 @@ export class SyncQueue implements ClipDataOwner {
     });
   }
 
+  /** Every `sync_state` entry under `prefix` (a lead's cached progress per project). */
+  statesWithPrefix(prefix: string): { key: string; value: string }[] {
+    return this.#db.read((tx) => this.#repo.statesWithPrefix(tx, prefix));
+  }
+
   teamSetCount(): number {
     return this.#db.read((tx) => this.#repo.teamSetCount(tx));
   }

@@ -220,6 +220,11 @@ export class SyncRepository {
     return this.#on(tx).deleteTeamSet.run(serverSetId).changes;
   }
 
+  /** Every `sync_state` entry whose key starts with `prefix`, by key. */
+  statesWithPrefix(tx: ReadTx, prefix: string): { key: string; value: string }[] {
+    return this.#on(tx).statesFrom.all(prefix, `${prefix}\uffff`);
+  }
+
   teamSetCount(tx: ReadTx): number {
     return this.#on(tx).teamSetCount.get() ?? 0;
   }
@@ -324,6 +329,9 @@ function prepareStatements(db: Database) {
     deleteTeamSetsOfClip: prepare<[string]>('DELETE FROM sync_team_sets WHERE clip_ref = ?'),
     teamSetCount: prepare<[], number>('SELECT count(*) FROM sync_team_sets').pluck(),
     getState: prepare<[string], string>('SELECT value FROM sync_state WHERE key = ?').pluck(),
+    statesFrom: prepare<[string, string], { key: string; value: string }>(
+      'SELECT key, value FROM sync_state WHERE key >= ? AND key < ? ORDER BY key',
+    ),
     setState: prepare<[string, string]>(/* sql */ `
       INSERT INTO sync_state (key, value) VALUES (?, ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`),

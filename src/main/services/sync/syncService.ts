@@ -3,6 +3,7 @@ import type { Store } from '../store/Store';
 import type { ReviewOutboxItem } from '../review/reviews';
 import type { OutboxItem, SyncConflict } from '../sync/syncQueue';
 import type { SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
+import type { ProjectProgress } from '../../../shared/api/syncProtocol';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff';
 import { createServerApi, normalizeServerUrl, SyncError, type ServerApi } from './serverApi';
 
@@ -69,7 +70,12 @@ export type TeamSetsPull = {
   held: number;
 };
 
+/** A project's progress as last pulled from the server, and when. */
+export type CachedProgress = { progress: ProjectProgress; pulledAt: string };
+
 const SERVER_URL_KEY = 'server_url';
+/** sync_state keys of the cached progress: prefix, account, project id. */
+const PROGRESS_PREFIX = 'team_progress|';
 /** Which sets the lead's pull brings: 'accepted' (default) or 'submitted' (handed in). */
 const TEAM_STATUS_KEY = 'team_sets_status';
 /** Sets per page of the lead's pull: each carries its labels (a megabyte for a long clip). */
@@ -309,7 +315,10 @@ export class SyncService {
       await this.#pushReviews(api, report);
       await this.#pull(api, report, deadline);
       await this.#pullReviewQueue(api);
-      if (this.#teamPullAllowed) await this.#pullTeamSets(api);
+      // A lead's account: the team's sets and each project's progress.
+      if (this.#teamPullAllowed && (await this.#pullTeamSets(api)).allowed) {
+        await this.#pullTeamProgress(api);
+      }
       const interval = this.#options.doublePullIntervalMs ?? 5 * 60_000;
       if (this.#doublePulledAt === null || Date.now() - this.#doublePulledAt >= interval) {
         await this.#pullDoubleSets(api);
@@ -506,6 +515,54 @@ export class SyncService {
   /** The cursor of one account on one server; the token's hash names it without storing it. */
   #accountKey(account: { server: string; token: string }): string {
     return `${account.server}|${createHash('sha256').update(account.token).digest('hex').slice(0, 16)}`;
+  }
+
+  /**
+   * The progress of each project this lead leads, as last pulled (readable offline): kept in
+   * sync's state per account, with when it was pulled. Empty when not signed in.
+   */
+  teamProgress(): CachedProgress[] {
+    const account = this.#account;
+    if (account === null) return [];
+    return this.#store.sync
+      .statesWithPrefix(`${PROGRESS_PREFIX}${this.#accountKey(account)}|`)
+      .map((entry) => JSON.parse(entry.value) as CachedProgress)
+      .sort((a, b) => a.progress.name.localeCompare(b.progress.name));
+  }
+
+  /** Pulls every led project's progress now and caches it; `allowed` false for a non-lead. */
+  async pullTeamProgress(): Promise<{ allowed: boolean; projects: CachedProgress[] }> {
+    const api = this.#api(() => undefined);
+    try {
+      const allowed = await this.#pullTeamProgress(api);
+      return { allowed, projects: this.teamProgress() };
+    } catch (error) {
+      this.#noteError(error);
+      throw error;
+    }
+  }
+
+  async #pullTeamProgress(api: ServerApi): Promise<boolean> {
+    const account = this.#account;
+    if (account === null) return false;
+    try {
+      const projects = await api.projects();
+      if (projects === null) return false;
+      const prefix = `${PROGRESS_PREFIX}${this.#accountKey(account)}|`;
+      const pulledAt = new Date().toISOString();
+      for (const project of projects) {
+        const progress = await api.projectProgress(project.projectId);
+        if (progress === null) continue;
+        const cached: CachedProgress = { progress, pulledAt };
+        this.#store.sync.setState(`${prefix}${project.projectId}`, JSON.stringify(cached));
+      }
+      return true;
+    } catch (error) {
+      // A cache: a transient failure keeps the last copy and shows the error.
+      if (!(error instanceof SyncError) || !error.transient) throw error;
+      this.#lastError = error.message;
+      return true;
+    }
   }
 
   /** Caches this reviewer's queue (with the labels) so reviews can be done offline. */

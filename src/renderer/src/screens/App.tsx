@@ -7,6 +7,7 @@ import { ErrorAlert } from './ErrorAlert';
 import { ExportScreen } from './ExportScreen';
 import { ReviewScreen } from './ReviewScreen';
 import { SyncIndicator, SyncSettingsScreen } from './SyncSettingsScreen';
+import { TeamScreen } from './TeamScreen';
 
 export function App() {
   const screen = useAppStore((state) => state.screen);
@@ -23,6 +24,7 @@ export function App() {
         {screen.name === 'clip' && <ClipScreen batchId={screen.batchId} clipId={screen.clipId} />}
         {screen.name === 'export' && <ExportScreen />}
         {screen.name === 'agreement' && <AgreementScreen />}
+        {screen.name === 'team' && <TeamScreen />}
         {screen.name === 'sync' && <SyncSettingsScreen />}
         {screen.name === 'review' && <ReviewScreen />}
       </main>

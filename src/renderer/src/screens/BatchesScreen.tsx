@@ -19,6 +19,7 @@ export function BatchesScreen() {
 function SyncSettingsButton() {
   const showSyncSettings = useAppStore((state) => state.showSyncSettings);
   const showReview = useAppStore((state) => state.showReview);
+  const showTeam = useAppStore((state) => state.showTeam);
   return (
     <div className="button-row">
       <button type="button" onClick={showSyncSettings}>
@@ -26,6 +27,10 @@ function SyncSettingsButton() {
       </button>
       <button type="button" onClick={showReview}>
         Review
+      </button>
+      {/* A lead may have imported nothing and still want the team's progress. */}
+      <button type="button" onClick={showTeam}>
+        Team
       </button>
     </div>
   );

@@ -11,6 +11,7 @@ import { createPlayerSlice, type PlayerSlice } from './playerSlice';
 import { createPreannotationSlice, type PreannotationSlice } from './preannotationSlice';
 import { createReviewSlice, type ReviewSlice } from './reviewSlice';
 import { createSyncSlice, type SyncSlice } from './syncSlice';
+import { createTeamSlice, type TeamSlice } from './teamSlice';
 import { persistWorkspace } from './workspacePersistence';
 
 export type AppState = BatchesSlice &
@@ -23,6 +24,7 @@ export type AppState = BatchesSlice &
   AgreementSlice &
   SyncSlice &
   ReviewSlice &
+  TeamSlice &
   ErrorsSlice;
 export type AppStore = StoreApi<AppState>;
 
@@ -42,6 +44,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createExportSlice(api)(...args),
     ...createSyncSlice(api)(...args),
     ...createReviewSlice(api)(...args),
+    ...createTeamSlice(api)(...args),
     ...createErrorsSlice(api)(...args),
   }));
   api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));
