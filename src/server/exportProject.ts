@@ -8,9 +8,9 @@ import { PushedClip } from '../shared/api/syncProtocol';
 import type { ExportFormat } from '../shared/api/exportSchemas';
 import { ManifestConsent } from '../shared/domain/batchManifest';
 import { consentVerdict, type ConsentExclusion } from '../shared/domain/consentVerdict';
+import type { LabelsDocument } from '../shared/domain/labels';
 import {
   AnnotationStatus,
-  LabelsDocument,
   ProjectSchemaV1,
   projectTemplates,
   type ProjectSchema,
@@ -154,8 +154,15 @@ export async function exportProject(
     const labels = exportLabelsFor(projectTemplates(project));
     const frameTimesOf = (item: Item): number[] =>
       (JSON.parse(readFileSync(`${item.spool}.times`, 'utf8')) as { t: number[] }).t;
-    const docOf = (item: Item): LabelsDocument =>
-      LabelsDocument.parse(JSON.parse(readFileSync(item.spool, 'utf8')));
+    // Provenance needs of the labels only the model that proposed points: kept from an earlier
+    // pass, it spares reading each set's labels once more.
+    const preAnnotations = new Map<string, ProvenanceRecord['pre_annotation']>();
+    const docOf = (item: Item): LabelsDocument => {
+      // Checked against the shared schema when pushed, and stored as parsed.
+      const doc = JSON.parse(readFileSync(item.spool, 'utf8')) as LabelsDocument;
+      preAnnotations.set(item.setId, preAnnotationOf(doc));
+      return doc;
+    };
     const files: string[] = [];
     const write = async (relative: string, chunks: Iterable<string>) => {
       await writeChunks(join(temp, relative), chunks);
@@ -291,7 +298,9 @@ export async function exportProject(
                 reviewers: item.reviewers,
                 revision: item.revision,
                 review_status: item.status,
-                pre_annotation: preAnnotationOf(docOf(item)),
+                pre_annotation: preAnnotations.has(item.setId)
+                  ? (preAnnotations.get(item.setId) ?? null)
+                  : preAnnotationOf(docOf(item)),
                 framewise_version: version,
                 // The server copies no video, so it runs no ffmpeg.
                 ffmpeg_version: null,

@@ -12,7 +12,7 @@ import {
   type TeamSet,
   type TeamSetsPage,
 } from '../shared/api/syncProtocol';
-import { AnnotationStatus, LabelsDocument, ProjectSchemaV1 } from '../shared/domain/labels';
+import { AnnotationStatus, LabelsDocument, type ProjectSchema } from '../shared/domain/labels';
 import { appendAudit, labelsChecksum } from './audit';
 import type { AuthUser } from './auth';
 import type { Db, Queryable } from './db/Db';
@@ -575,8 +575,10 @@ export async function teamSets(
     changeSeq: Number(row.change_seq),
     updatedAt: new Date(row.updated_at).toISOString(),
     reviewers: row.reviewers ?? [],
-    labels: row.labels === null ? null : LabelsDocument.parse(row.labels),
-    project: row.project_schema === null ? null : ProjectSchemaV1.parse(row.project_schema),
+    // Both were checked against the shared schemas when pushed (PushSetBody) and are stored as
+    // parsed; checking a megabyte of labels again per pull is what made a lead's pull slow.
+    labels: row.labels as LabelsDocument | null,
+    project: row.project_schema as ProjectSchema | null,
   }));
   return {
     sets,

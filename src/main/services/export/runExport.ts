@@ -139,10 +139,14 @@ export async function runExport(
     const project = queries.project(items[0]?.set.projectId ?? '');
     const labels = exportLabelsFor(projectTemplates(project));
     const counts = new Map<string, { tracks: number; segments: number }>();
+    // Provenance needs of the labels only the model that proposed points (a few bytes a clip):
+    // kept from an earlier pass, it spares reading each clip's labels once more.
+    const preAnnotations = new Map<string, ProvenanceRecord['pre_annotation']>();
     const load = (item: Item): LoadedClip => {
       signal.throwIfAborted();
       const doc = queries.labels(item.set, item.clip.frameCount);
       counts.set(item.clip.clipId, { tracks: doc.tracks.length, segments: doc.segments.length });
+      preAnnotations.set(item.clip.clipId, preAnnotationOf(doc));
       return { doc, ...queries.frameTable(item.clip.clipId) };
     };
     const write = async (relative: string, chunks: Iterable<string>) => {
@@ -268,8 +272,9 @@ export async function runExport(
         provenanceJsonlChunks(
           (function* () {
             for (const item of items) {
-              const clip = load(item);
-              yield provenanceOf(item, clip.doc, queries, options, exportedAt);
+              const known = preAnnotations.get(item.clip.clipId);
+              const preAnnotation = known === undefined ? preAnnotationOf(load(item).doc) : known;
+              yield provenanceOf(item, preAnnotation, queries, options, exportedAt);
               progress.tick();
             }
           })(),
@@ -484,7 +489,7 @@ function clipLabels(item: Item, clip: LoadedClip): ClipLabels {
 
 function provenanceOf(
   item: Item,
-  doc: LabelsDocument,
+  preAnnotation: ProvenanceRecord['pre_annotation'],
   queries: ExportQueries,
   versions: Pick<RunExportOptions, 'framewiseVersion' | 'ffmpegVersion'>,
   exportedAt: string,
@@ -504,7 +509,7 @@ function provenanceOf(
       : queries.reviewersOf(item.set.setId, item.set.annotator),
     revision: item.set.revision,
     review_status: item.set.status,
-    pre_annotation: preAnnotationOf(doc),
+    pre_annotation: preAnnotation,
     framewise_version: versions.framewiseVersion,
     ffmpeg_version: versions.ffmpegVersion,
     exported_at: exportedAt,
