@@ -28,7 +28,7 @@ import {
   TEAM_SETS_DEFAULT_LIMIT,
   TEAM_SETS_MAX_LIMIT,
   TEAM_STATUSES,
-  teamSets,
+  teamSetsJson,
   withIdempotency,
   type StoredAnswer,
   type TeamStatusFilter,
@@ -385,16 +385,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const limit = Math.max(
         1,
         Math.min(Number(request.query.limit ?? TEAM_SETS_DEFAULT_LIMIT), TEAM_SETS_MAX_LIMIT),
       );
-      return teamSets(db, userOf(request), {
+      const json = await teamSetsJson(db, userOf(request), {
         status: request.query.status ?? 'accepted',
         cursor: Number(request.query.cursor ?? 0),
         limit,
       });
+      return reply.type('application/json; charset=utf-8').send(json);
     },
   );
 
