@@ -79,6 +79,12 @@ test.describe('the Team screen', () => {
       await expect(rita.getByRole('cell')).toHaveText(['1', '2']);
       await expect(project.getByRole('img', { name: /^Clips submitted per day/ })).toBeVisible();
 
+      // The lead asks sync for handed-in sets too (for an export of submitted work); it stays so.
+      const alsoSubmitted = page.getByRole('checkbox', { name: /Also pull sets still submitted/ });
+      await expect(alsoSubmitted).not.toBeChecked();
+      await alsoSubmitted.click();
+      await expect(alsoSubmitted).toBeChecked();
+
       // The server goes away: the screen reads the last pull from this workstation's database.
       await server.stop();
       server = null;
@@ -87,6 +93,7 @@ test.describe('the Team screen', () => {
       await expect(
         page.getByRole('article', { name: 'Kitchen 2026' }).getByRole('row', { name: 'ana' }),
       ).toBeVisible();
+      await expect(alsoSubmitted).toBeChecked();
     } finally {
       await server?.stop();
       rmSync(dataDir, { recursive: true, force: true });

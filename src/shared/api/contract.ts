@@ -20,7 +20,7 @@ import {
   SubmitResult,
   Workspace,
 } from './schemas';
-import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
+import { ExportProgress, ExportRequest, ExportStarted, ExportStatusFilter } from './exportSchemas';
 import { AuditTrailEntry, AuditVerdict, ConsentWithdrawn } from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
 import { SyncConflictInfo, SyncReport, SyncSignIn, SyncStatus } from './syncSchemas';
@@ -258,7 +258,18 @@ export const calls = {
    */
   getTeamProgress: {
     input: z.object({}).strict(),
-    output: z.object({ projects: z.array(CachedProgress) }).strict(),
+    output: z
+      .object({
+        projects: z.array(CachedProgress),
+        /** Which sets sync pulls for the lead's Export: accepted only, or everything handed in. */
+        pullStatus: ExportStatusFilter,
+      })
+      .strict(),
+  },
+  /** Pulls submitted and in-review sets too (or accepted only again), from the next sync on. */
+  setTeamPullStatus: {
+    input: z.object({ status: ExportStatusFilter }).strict(),
+    output: z.object({ status: ExportStatusFilter }).strict(),
   },
   /** Pulls it from the server now; `allowed` is false when the account leads no project. */
   pullTeamProgress: {

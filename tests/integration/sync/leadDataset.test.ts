@@ -216,6 +216,7 @@ describe.each(backends)(
       expect(offline.teamProgress()).toEqual(pulled.projects);
       expect(await lead.services.handlers.getTeamProgress({})).toEqual({
         projects: pulled.projects,
+        pullStatus: 'accepted',
       });
       expect(pulled.projects[0]?.progress.annotators).toEqual([
         expect.objectContaining({ annotator: 'ann1', submitted: 3, accepted: 2, rejectionRate: 0 }),
@@ -223,8 +224,13 @@ describe.each(backends)(
     });
 
     it('with submitted sets asked for, both add the set still in review', async () => {
-      const { sync } = lead.services;
-      sync.setTeamSetsStatus('submitted');
+      const { sync, handlers } = lead.services;
+      // The lead asks for handed-in sets too (the Team screen's checkbox).
+      expect(await handlers.setTeamPullStatus({ status: 'submitted' })).toEqual({
+        status: 'submitted',
+      });
+      // (The handler kicks a background round; this test pulls by hand.)
+      sync.stop();
       expect(await sync.pullTeamSets()).toMatchObject({
         status: 'submitted',
         received: 3,

@@ -89,7 +89,15 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     getAgreementReport: ({ batchId }) => services.agreement.report(batchId),
     pullDoubleAnnotation: () => services.sync.pullDoubleAnnotation(),
-    getTeamProgress: () => ({ projects: services.sync.teamProgress() }),
+    getTeamProgress: () => ({
+      projects: services.sync.teamProgress(),
+      pullStatus: services.sync.teamSetsStatus(),
+    }),
+    setTeamPullStatus: ({ status }) => {
+      services.sync.setTeamSetsStatus(status);
+      services.sync.kick();
+      return { status };
+    },
     pullTeamProgress: () => services.sync.pullTeamProgress(),
     getSyncStatus: () => services.sync.status(),
     syncSignIn: ({ serverUrl, token }) => services.sync.signInAndVerify(serverUrl, token),

@@ -37,6 +37,8 @@ export function TeamScreen() {
   const pulling = useAppStore((state) => state.teamPulling);
   const pull = useAppStore((state) => state.pullTeamProgress);
   const showBatches = useAppStore((state) => state.showBatches);
+  const pullStatus = useAppStore((state) => state.teamPullStatus);
+  const setPullStatus = useAppStore((state) => state.setTeamPullStatus);
   return (
     <section className="screen team-screen" aria-labelledby="team-title">
       <nav className="screen-nav">
@@ -48,6 +50,14 @@ export function TeamScreen() {
       <button type="button" onClick={() => void pull()} disabled={pulling}>
         {pulling ? 'Refreshing…' : 'Refresh from the server'}
       </button>
+      <label>
+        <input
+          type="checkbox"
+          checked={pullStatus === 'submitted'}
+          onChange={(event) => void setPullStatus(event.target.checked ? 'submitted' : 'accepted')}
+        />{' '}
+        Also pull sets still submitted or in review (for exports of handed-in work)
+      </label>
       {note !== null && <p aria-label="Pull from the server">{note}</p>}
       {projects !== null && projects.length === 0 && (
         <p>No progress pulled yet. Sign in as a project’s lead on Sync settings, then refresh.</p>

@@ -9,6 +9,9 @@ export type TeamSlice = {
   /** What the last pull from the server said, as a sentence; null before one. */
   teamPullNote: string | null;
   teamPulling: boolean;
+  /** Which sets sync pulls for Export: accepted only, or everything handed in. */
+  teamPullStatus: 'accepted' | 'submitted';
+  setTeamPullStatus: (status: 'accepted' | 'submitted') => Promise<void>;
   /** Reads the cached progress (no network). */
   loadTeamProgress: () => Promise<void>;
   /** Pulls every led project's progress from the server now, then shows it. */
@@ -19,10 +22,23 @@ export const createTeamSlice: SliceCreator<TeamSlice> = (api) => (set, get) => (
   teamProgress: null,
   teamPullNote: null,
   teamPulling: false,
+  teamPullStatus: 'accepted',
+  setTeamPullStatus: async (status) => {
+    const before = get().teamPullStatus;
+    // Shown at once (a checkbox must not lag its click); put back if the choice was not saved.
+    set({ teamPullStatus: status });
+    try {
+      const saved = await api.setTeamPullStatus({ status });
+      set({ teamPullStatus: saved.status });
+    } catch (error) {
+      set({ teamPullStatus: before });
+      get().reportError('choosing which sets to pull', error);
+    }
+  },
   loadTeamProgress: async () => {
     try {
-      const { projects } = await api.getTeamProgress({});
-      set({ teamProgress: projects });
+      const { projects, pullStatus } = await api.getTeamProgress({});
+      set({ teamProgress: projects, teamPullStatus: pullStatus });
     } catch (error) {
       get().reportError('reading the team’s progress', error);
     }
