@@ -13,6 +13,8 @@ import {
 } from './boundary';
 import type { Db } from './db/Db';
 import { eventsSince } from './events';
+import { runAdminRequest, safeEqual } from './adminRoute';
+import { leadProjects, projectProgress } from './progress';
 import { ServerError } from './serverError';
 import {
   errorBody,
@@ -23,8 +25,13 @@ import {
   resolveComment,
   reviewQueue,
   reviewSet,
+  TEAM_SETS_DEFAULT_LIMIT,
+  TEAM_SETS_MAX_LIMIT,
+  TEAM_STATUSES,
+  teamSetsJson,
   withIdempotency,
   type StoredAnswer,
+  type TeamStatusFilter,
 } from './sets';
 
 declare module 'fastify' {
@@ -39,9 +46,17 @@ export type ServerOptions = {
   rateLimitPerMinute?: number;
   /** Largest accepted body; a 30-minute clip's labels fit with room to spare. */
   bodyLimitBytes?: number;
+  /**
+   * The per-launch secret `serve` leaves in its PGlite folder: admin commands run on the same
+   * machine send it to `POST /v1/admin/commands` (and act as the shell user they name).
+   */
+  adminSecret?: string;
 };
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+export const ADMIN_COMMANDS_PATH = '/v1/admin/commands';
+/** Who a command sent with the local admin secret runs as (its audit actor is the shell user). */
+const LOCAL_ADMIN: AuthUser = { id: 'admin:local', name: 'admin:local', role: 'admin' };
 export const DEFAULT_RATE_LIMIT = 600;
 
 const EMPTY_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
@@ -72,6 +87,9 @@ const PUSH_BODY = {
     labels: { type: 'object' },
     localSetId: { type: 'string', minLength: 1, maxLength: 100 },
     localRevision: { type: 'integer', minimum: 0, maximum: INT32_MAX },
+    // Checked in depth by the shared zod schema, as the labels are.
+    clip: { type: 'object' },
+    project: { type: 'object' },
   },
 } as const;
 const REVIEW_BODY = {
@@ -182,8 +200,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       .send({ error: { code: 'INTERNAL', message: 'The server failed; try again.' } });
   });
 
+  const adminBearer =
+    options.adminSecret === undefined ? undefined : `Bearer ${options.adminSecret}`;
   app.addHook('onRequest', async (request) => {
     if (request.url === '/v1/health') return;
+    if (
+      adminBearer !== undefined &&
+      request.url === ADMIN_COMMANDS_PATH &&
+      request.headers.authorization !== undefined &&
+      safeEqual(request.headers.authorization, adminBearer)
+    ) {
+      request.user = LOCAL_ADMIN;
+      return;
+    }
     request.user = await authenticate(db, request.headers.authorization);
   });
 
@@ -345,6 +374,89 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const limit = Math.max(1, Math.min(Number(request.query.limit ?? 500), 1000));
       return eventsSince(db, userOf(request).id, cursor, limit);
     },
+  );
+
+  app.get<{ Querystring: { status?: TeamStatusFilter; cursor?: string; limit?: string } }>(
+    '/v1/team-sets',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: Object.keys(TEAM_STATUSES) },
+            // change_seq is a bigint: up to 15 digits stays an exact JavaScript number.
+            cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const limit = Math.max(
+        1,
+        Math.min(Number(request.query.limit ?? TEAM_SETS_DEFAULT_LIMIT), TEAM_SETS_MAX_LIMIT),
+      );
+      const json = await teamSetsJson(db, userOf(request), {
+        status: request.query.status ?? 'accepted',
+        cursor: Number(request.query.cursor ?? 0),
+        limit,
+      });
+      return reply.type('application/json; charset=utf-8').send(json);
+    },
+  );
+
+  app.post<{ Body: { argv: string[]; actor?: string } }>(
+    ADMIN_COMMANDS_PATH,
+    {
+      schema: {
+        querystring: EMPTY_QUERY,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['argv'],
+          properties: {
+            argv: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 64,
+              items: { type: 'string', maxLength: 4000 },
+            },
+            actor: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const user = userOf(request);
+      return runAdminRequest(db, user, request.body.argv, {
+        // The shell user a local command names; a token's own account otherwise.
+        actor:
+          user === LOCAL_ADMIN
+            ? `admin:${(request.body.actor ?? 'local').replace(/^admin:/, '')}`
+            : user.id,
+      });
+    },
+  );
+
+  app.get('/v1/projects', { schema: { querystring: EMPTY_QUERY } }, async (request) => ({
+    projects: await leadProjects(db, userOf(request)),
+  }));
+
+  app.get<{ Params: { projectId: string } }>(
+    '/v1/projects/:projectId/progress',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['projectId'],
+          properties: { projectId: { type: 'string', minLength: 1, maxLength: 100 } },
+        },
+        querystring: EMPTY_QUERY,
+      },
+    },
+    async (request) => projectProgress(db, userOf(request), request.params.projectId),
   );
 
   registerAgreementRoutes(app, db, userOf);

@@ -1,16 +1,22 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { StoredAuditEntry } from './audit';
+import {
+  ADMIN_OPTIONS,
+  AUDIT_BROKEN_EXIT,
+  runAdminCommand,
+  type AdminValues,
+  type Out,
+} from './adminCommands';
 import type { Db, DbTarget } from './db/Db';
 import { ServerError } from './serverError';
 
 // Commands import what they use when they run, as the desktop CLI's do (src/main/cli/main.ts):
 // `--help` loads neither PGlite nor Fastify, and admin commands never load Fastify.
 
-/** Exit code of `audit verify` when the chain is broken, as the desktop's `framewise audit verify`. */
-export const AUDIT_BROKEN_EXIT = 4;
+export { AUDIT_BROKEN_EXIT } from './adminCommands';
 
 const HELP = `framewise-server — the team's central server for Framewise
 
@@ -30,6 +36,11 @@ Usage:
   framewise-server consent withdraw <clip-sha256> --reason TEXT
   framewise-server double --project ID --share 0.1 [--annotators a,b]
       Marks that share of the project's clips for double annotation (a second annotator each).
+  framewise-server export --project ID --format coco,cvat,epic,hands,provenance --out DIR
+      [--status accepted|submitted]
+      The project's label files from the server (no video), with the workstation's writers:
+      video_id is the clip's sha256; clips without valid consent are left out, with the reason,
+      in export_report.json.
   framewise-server audit verify
       Recomputes the audit trail's hash chain; exit code ${AUDIT_BROKEN_EXIT} names the first broken entry.
   framewise-server audit export --project ID [--clip SHA256] --out FILE.jsonl
@@ -37,8 +48,10 @@ Usage:
 
 Database: DATABASE_URL (postgres://...) selects a PostgreSQL server; without it an embedded
 PostgreSQL (PGlite) lives in --data DIR (default ${defaultDataDir()}). A PGlite folder belongs to
-one process: admin commands refuse to open it while \`serve\` runs on it (stop the server first,
-or use PostgreSQL, which also lets several server processes serve one team).
+one process: while \`serve\` runs on it, admin commands on the same machine are run by the server
+(it leaves a per-launch secret in the folder, readable by its owner only), so it need not stop.
+Remote admin: --server URL with FRAMEWISE_TOKEN set to an admin's token (or a lead's, for
+assign, double, export, audit export and consent on the projects they lead).
 Every command prints JSON on stdout; errors go to stderr with exit code 1 (2 for usage).
 `;
 
@@ -53,7 +66,6 @@ function adminActor(): string {
   }
 }
 
-type Out = { log: (line: string) => void; error: (line: string) => void };
 const stdio: Out = {
   log: (line) => process.stdout.write(line + '\n'),
   error: (line) => process.stderr.write(line + '\n'),
@@ -93,7 +105,9 @@ function claimDataDir(dataDir: string): () => void {
   return () => rmSync(lock, { force: true });
 }
 
-async function open(data: string | undefined): Promise<{ db: Db; release: () => void }> {
+async function open(
+  data: string | undefined,
+): Promise<{ db: Db; release: () => void; dataDir: string | null }> {
   const url = process.env.DATABASE_URL;
   const target: DbTarget = url
     ? { databaseUrl: url }
@@ -112,7 +126,7 @@ async function open(data: string | undefined): Promise<{ db: Db; release: () => 
     ]);
     db = await openDb(target);
     await migrateServerDb(db);
-    return { db, release };
+    return { db, release, dataDir: 'dataDir' in target ? target.dataDir : null };
   } catch (error) {
     await db?.close();
     release();
@@ -120,7 +134,7 @@ async function open(data: string | undefined): Promise<{ db: Db; release: () => 
   }
 }
 
-async function serve(values: Values, out: Out): Promise<number> {
+async function serve(values: AdminValues, out: Out): Promise<number> {
   const { buildServer, DEFAULT_RATE_LIMIT } = await import('./app');
   const port = Number(values.port ?? 8787);
   const rate = Number(values['rate-limit'] ?? DEFAULT_RATE_LIMIT);
@@ -128,197 +142,152 @@ async function serve(values: Values, out: Out): Promise<number> {
     out.error('framewise-server serve: --port must be 0-65535 and --rate-limit a positive number.');
     return 2;
   }
-  const { db, release } = await open(values.data);
-  const app = await buildServer({ db, rateLimitPerMinute: rate });
+  const { db, release, dataDir } = await open(values.data);
+  // Admin commands run on this machine while the server holds the PGlite folder reach it with
+  // this per-launch secret, left in the folder for its owner only (as the desktop's loopback host
+  // keeps its per-launch token): whoever can read the folder could open the database anyway.
+  const adminSecret = dataDir === null ? undefined : `fwa_${randomBytes(32).toString('base64url')}`;
+  const app = await buildServer({
+    db,
+    rateLimitPerMinute: rate,
+    ...(adminSecret === undefined ? {} : { adminSecret }),
+  });
   const host = values.host ?? '0.0.0.0';
   await app.listen({ port, host });
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
-  out.log(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`);
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${actualPort}`;
+  const endpoint = dataDir === null ? null : join(dataDir, ADMIN_ENDPOINT_FILE);
+  if (endpoint !== null && adminSecret !== undefined) {
+    writeFileSync(endpoint, JSON.stringify({ url, secret: adminSecret, pid: process.pid }), {
+      mode: 0o600,
+    });
+  }
+  out.log(url);
   out.error(`framewise-server: serving on ${host}:${actualPort} (${db.kind}). Ctrl+C to stop.`);
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());
     process.once('SIGTERM', () => done());
   });
+  if (endpoint !== null) rmSync(endpoint, { force: true });
   await app.close();
   await db.close();
   release();
   return 0;
 }
 
-type Values = {
-  port?: string | undefined;
-  host?: string | undefined;
-  data?: string | undefined;
-  role?: string | undefined;
-  lead?: string | undefined;
-  project?: string | undefined;
-  annotator?: string | undefined;
-  reviewer?: string | undefined;
-  reason?: string | undefined;
-  share?: string | undefined;
-  annotators?: string | undefined;
-  'expires-days'?: string | undefined;
-  'rate-limit'?: string | undefined;
-  clip?: string | undefined;
-  out?: string | undefined;
-  id?: string | undefined;
-  scope?: string | undefined;
-  granted?: string | undefined;
-  expires?: string | undefined;
-};
+/** In a PGlite folder while `serve` runs on it: where admin commands reach the server. */
+const ADMIN_ENDPOINT_FILE = 'framewise-server.admin.json';
 
-/** Every page of the trail, written beside the target and renamed, so a crash leaves no half file. */
-async function exportAudit(
-  db: Db,
-  input: { projectId: string; clipRef?: string; out: string },
-): Promise<{
-  projectId: string;
-  entries: number;
-  out: string;
-  head: { seq: number; hash: string };
-}> {
-  const { auditHead, auditTrail } = await import('./audit');
-  const head = await auditHead(db);
-  const lines: string[] = [];
-  let after = 0;
-  for (;;) {
-    const page: StoredAuditEntry[] = await auditTrail(db, {
-      projectId: input.projectId,
-      after,
-      ...(input.clipRef === undefined ? {} : { clipRef: input.clipRef }),
-    });
-    // Entries appended after the head was read belong to the next export.
-    for (const entry of page) if (entry.seq <= head.seq) lines.push(JSON.stringify(entry) + '\n');
-    const last = page.at(-1);
-    if (last === undefined || last.seq >= head.seq) break;
-    after = last.seq;
+/** The running server of a PGlite folder, when one holds it and left its admin endpoint. */
+function runningServerOf(dataDir: string): { url: string; secret: string } | null {
+  const lock = join(dataDir, 'framewise-server.pid');
+  const endpoint = join(dataDir, ADMIN_ENDPOINT_FILE);
+  if (!existsSync(lock) || !existsSync(endpoint)) return null;
+  const pid = Number(readFileSync(lock, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid === process.pid || !isAlive(pid)) return null;
+  const parsed = JSON.parse(readFileSync(endpoint, 'utf8')) as {
+    url?: unknown;
+    secret?: unknown;
+    pid?: unknown;
+  };
+  if (typeof parsed.url !== 'string' || typeof parsed.secret !== 'string' || parsed.pid !== pid) {
+    return null;
   }
-  const out = resolve(input.out);
-  writeFileSync(`${out}.partial`, lines.join(''));
-  renameSync(`${out}.partial`, out);
-  return { projectId: input.projectId, entries: lines.length, out, head };
+  return { url: parsed.url, secret: parsed.secret };
 }
 
-async function admin(positionals: string[], values: Values, out: Out): Promise<number | undefined> {
-  const [command, sub, arg] = positionals;
-  const [
-    { verifyAudit },
-    { recordConsent },
-    { markDoubleAnnotation },
-    { addUser, assignClip, createProject, issueToken, reassign, revokeToken, withdrawConsent },
-  ] = await Promise.all([
-    import('./audit'),
-    import('./consentRecords'),
-    import('./doubleAnnotation'),
-    import('./team'),
-  ]);
-  const run = async <T>(fn: (db: Db) => Promise<T>): Promise<number> => {
-    const { db, release } = await open(values.data);
-    try {
-      out.log(JSON.stringify(await fn(db)));
-      return 0;
-    } finally {
-      await db.close();
-      release();
-    }
+/**
+ * Sends the command line to a running server (`POST /v1/admin/commands`) and prints its output
+ * as if it had run here. Paths are made absolute first: they name this machine's files.
+ */
+async function forward(
+  target: { url: string; token: string },
+  argv: readonly string[],
+  values: AdminValues,
+  out: Out,
+): Promise<number> {
+  const args = [...argv];
+  const outAt = args.indexOf('--out');
+  if (outAt >= 0 && values.out !== undefined) args[outAt + 1] = resolve(values.out);
+  let response: Response;
+  try {
+    response = await fetch(`${target.url.replace(/\/$/, '')}/v1/admin/commands`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ argv: args, actor: adminActor() }),
+    });
+  } catch (error) {
+    out.error(`framewise-server: the server at ${target.url} did not answer: ${String(error)}`);
+    return 1;
+  }
+  const body = (await response.json()) as {
+    exitCode?: number;
+    stdout?: string[];
+    stderr?: string[];
+    error?: { code: string; message: string };
   };
-  const actor = adminActor();
-  if (command === 'audit' && sub === 'verify') {
-    const { db, release } = await open(values.data);
-    try {
-      const verdict = await verifyAudit(db);
-      out.log(JSON.stringify(verdict));
-      if (verdict.ok) return 0;
+  if (response.status !== 200 || body.exitCode === undefined) {
+    out.error(
+      `framewise-server: ${body.error?.code ?? response.status}: ${body.error?.message ?? 'refused'}`,
+    );
+    return 1;
+  }
+  for (const line of body.stdout ?? []) out.log(line);
+  for (const line of body.stderr ?? []) out.error(line);
+  return body.exitCode;
+}
+
+/**
+ * An admin command: through a running server when one holds the PGlite folder (or `--server`
+ * names one), else on the database opened here.
+ */
+async function runCommand(
+  argv: readonly string[],
+  positionals: readonly string[],
+  values: AdminValues,
+  out: Out,
+): Promise<number | undefined> {
+  if (values.server !== undefined) {
+    const token = process.env.FRAMEWISE_TOKEN;
+    if (token === undefined || token === '') {
       out.error(
-        `framewise-server: audit trail broken at entry ${verdict.firstBadSeq} ` +
-          `(${verdict.problem}): ${verdict.message}`,
+        "framewise-server: --server needs FRAMEWISE_TOKEN set to an admin's (or lead's) token.",
       );
-      return AUDIT_BROKEN_EXIT;
-    } finally {
-      await db.close();
-      release();
+      return 2;
+    }
+    return forward({ url: values.server, token }, withoutTarget(argv), values, out);
+  }
+  if (process.env.DATABASE_URL === undefined || process.env.DATABASE_URL === '') {
+    const running = runningServerOf(resolve(values.data ?? defaultDataDir()));
+    if (running !== null) {
+      return forward({ url: running.url, token: running.secret }, withoutTarget(argv), values, out);
     }
   }
-  if (command === 'audit' && sub === 'export' && values.project && values.out) {
-    const { project, clip, out: file } = values;
-    return run((db) =>
-      exportAudit(db, { projectId: project, out: file, ...(clip ? { clipRef: clip } : {}) }),
-    );
+  return runAdminCommand(positionals, values, {
+    actor: adminActor(),
+    out,
+    withDb: async (fn) => {
+      const { db, release } = await open(values.data);
+      try {
+        return await fn(db);
+      } finally {
+        await db.close();
+        release();
+      }
+    },
+  });
+}
+
+/** The command line without the options that chose where it runs (the server has its own). */
+function withoutTarget(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--server' || arg === '--data') i += 1;
+    else if (!arg.startsWith('--server=') && !arg.startsWith('--data=')) args.push(arg);
   }
-  if (command === 'user' && sub === 'add' && arg && values.role) {
-    return run((db) => addUser(db, arg, values.role ?? '', actor));
-  }
-  if (command === 'token' && sub === 'issue' && arg) {
-    const days = values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
-    return run((db) =>
-      issueToken(db, arg, days === undefined ? { actor } : { expiresInDays: days, actor }),
-    );
-  }
-  if (command === 'token' && sub === 'revoke' && arg) {
-    return run(async (db) => {
-      await revokeToken(db, arg, actor);
-      return { revoked: arg };
-    });
-  }
-  if (command === 'project' && sub === 'create' && arg && values.lead) {
-    const lead = values.lead;
-    return run((db) => createProject(db, arg, lead, actor));
-  }
-  if (command === 'assign' && sub && values.project && values.annotator) {
-    const { project, annotator, reviewer } = values;
-    return run((db) =>
-      assignClip(db, {
-        clipRef: sub,
-        projectId: project,
-        annotator,
-        actor,
-        ...(reviewer ? { reviewer } : {}),
-      }),
-    );
-  }
-  if (command === 'reassign' && sub && values.annotator) {
-    const annotator = values.annotator;
-    return run(async (db) => {
-      await reassign(db, sub, annotator, actor);
-      return { reassigned: sub, annotator };
-    });
-  }
-  if (command === 'double' && values.project && values.share) {
-    const { project, share, annotators } = values;
-    return run((db) =>
-      markDoubleAnnotation(db, {
-        projectId: project,
-        share: Number(share),
-        actor,
-        ...(annotators ? { annotators: annotators.split(',').map((a) => a.trim()) } : {}),
-      }),
-    );
-  }
-  if (
-    command === 'consent' &&
-    sub === 'record' &&
-    arg &&
-    values.id &&
-    values.scope &&
-    values.granted
-  ) {
-    const consent = {
-      id: values.id,
-      scope: values.scope.split(',').map((scope) => scope.trim()),
-      grantedAt: values.granted,
-      expiresAt: values.expires ?? null,
-    };
-    return run((db) => recordConsent(db, arg, consent, actor));
-  }
-  if (command === 'consent' && sub === 'withdraw' && arg && values.reason) {
-    const reason = values.reason;
-    return run(async (db) => ({
-      clipRef: arg,
-      notified: await withdrawConsent(db, arg, reason, actor),
-    }));
-  }
-  return undefined;
+  return args;
 }
 
 export async function main(argv: string[], out: Out = stdio): Promise<number> {
@@ -327,28 +296,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        data: { type: 'string' },
-        role: { type: 'string' },
-        lead: { type: 'string' },
-        project: { type: 'string' },
-        annotator: { type: 'string' },
-        reviewer: { type: 'string' },
-        reason: { type: 'string' },
-        share: { type: 'string' },
-        annotators: { type: 'string' },
-        'expires-days': { type: 'string' },
-        'rate-limit': { type: 'string' },
-        clip: { type: 'string' },
-        out: { type: 'string' },
-        id: { type: 'string' },
-        scope: { type: 'string' },
-        granted: { type: 'string' },
-        expires: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: ADMIN_OPTIONS,
     });
   } catch (error) {
     out.error(
@@ -363,7 +311,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
   }
   try {
     if (positionals[0] === 'serve') return await serve(values, out);
-    const code = await admin(positionals, values, out);
+    const code = await runCommand(argv, positionals, values, out);
     if (code !== undefined) return code;
   } catch (error) {
     if (error instanceof ServerError) {

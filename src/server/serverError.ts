@@ -14,7 +14,8 @@ export type ServerErrorCode =
   | 'USER_EXISTS'
   | 'USER_NOT_FOUND'
   | 'REASON_REQUIRED'
-  | 'CONSENT_WITHDRAWN';
+  | 'CONSENT_WITHDRAWN'
+  | 'NOTHING_TO_EXPORT';
 
 const STATUS: Readonly<Record<ServerErrorCode, number>> = {
   UNAUTHORIZED: 401,
@@ -30,6 +31,7 @@ const STATUS: Readonly<Record<ServerErrorCode, number>> = {
   USER_NOT_FOUND: 404,
   REASON_REQUIRED: 400,
   CONSENT_WITHDRAWN: 410,
+  NOTHING_TO_EXPORT: 422,
 };
 
 /** The server's CodedError: app.ts answers it with its status and `{ error: { code, message } }`. */

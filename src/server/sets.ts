@@ -9,6 +9,8 @@ import {
   type ReviewQueueEntry,
   type ServerSet,
   type ServerSetWithLabels,
+  type TeamSet,
+  type TeamSetsPage,
 } from '../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../shared/domain/labels';
 import { appendAudit, labelsChecksum } from './audit';
@@ -59,6 +61,9 @@ function visibleTo(user: AuthUser, param: string): string {
       return `a.reviewer_id = ${param}`;
     case 'lead':
       return `p.lead_id = ${param}`;
+    case 'admin':
+      // Admins run commands; they see no one's labels.
+      return `${param}::text IS NULL`;
   }
 }
 
@@ -185,10 +190,19 @@ export async function pushSet(
     );
   }
   const revision = row.revision + 1;
+  // What the export writers need (frame times, size, consent, the schema): kept from the last
+  // push that carried them, so a push from an older workstation does not erase them.
   await tx.query(
     `UPDATE annotation_sets SET status = 'submitted', revision = $2, labels = $3::jsonb,
-     updated_at = now() WHERE id = $1`,
-    [row.set_id, revision, JSON.stringify(body.labels)],
+     clip_facts = coalesce($4::jsonb, clip_facts),
+     project_schema = coalesce($5::jsonb, project_schema), updated_at = now() WHERE id = $1`,
+    [
+      row.set_id,
+      revision,
+      JSON.stringify(body.labels),
+      body.clip === undefined ? null : JSON.stringify(body.clip),
+      body.project === undefined ? null : JSON.stringify(body.project),
+    ],
   );
   await tx.query(
     'INSERT INTO set_versions (set_id, revision, labels, pushed_by) VALUES ($1, $2, $3::jsonb, $4)',
@@ -205,6 +219,7 @@ export async function pushSet(
       details: { labelsSha256: labelsChecksum(body.labels), baseRevision: body.baseRevision },
     },
   ]);
+  await markSetChanged(tx, row.set_id);
   return { status: 200, body: toServerSet({ ...row, status: 'submitted', revision }) };
 }
 
@@ -299,6 +314,7 @@ export async function reviewSet(
       details: { reviewId, verdict: body.verdict, status, comments: comments.length },
     },
   ]);
+  await markSetChanged(tx, setId);
   return { status: 200, body: toServerSet({ ...row, status, revision }) };
 }
 
@@ -491,4 +507,95 @@ export async function purgeSetRecords(tx: Queryable, setIds: readonly string[]):
     [ids],
   );
   return versions.length;
+}
+
+/** An arbitrary constant naming the set-changes lock among PostgreSQL advisory locks. */
+const SET_CHANGES_LOCK = 0x6677_0003;
+
+/**
+ * Gives the set the next `change_seq`, so a lead's pull (`teamSets`) learns of the change. Call it
+ * as the last write of the transaction: the lock is held until COMMIT, so numbers commit in order
+ * (a reader at N never later finds a lower one), and a holder never waits on another lock after
+ * taking it, so it cannot deadlock with the events or audit locks.
+ */
+export async function markSetChanged(tx: Queryable, setId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [SET_CHANGES_LOCK]);
+  await tx.query(
+    `UPDATE annotation_sets SET change_seq = nextval('set_change_seq') WHERE id = $1`,
+    [setId],
+  );
+}
+
+/** Review states a lead's pull (and export) admits: `accepted`, or everything handed in. */
+export const TEAM_STATUSES = {
+  accepted: ['accepted'],
+  submitted: ['accepted', 'in_review', 'submitted'],
+} as const satisfies Record<string, readonly AnnotationStatus[]>;
+export type TeamStatusFilter = keyof typeof TEAM_STATUSES;
+
+export const TEAM_SETS_DEFAULT_LIMIT = 50;
+/** A 30-minute clip's labels are megabytes: a page stays a sane answer. */
+export const TEAM_SETS_MAX_LIMIT = 200;
+
+/**
+ * The sets of every project `user` leads that changed after `cursor`, in change order: a lead's
+ * workstation keeps the cursor and asks again for what changed since. Labels and schema come only
+ * for sets in the statuses asked for. Leads only (403 otherwise).
+ */
+export async function teamSets(
+  db: Queryable,
+  user: AuthUser,
+  input: { status: TeamStatusFilter; cursor: number; limit: number },
+): Promise<TeamSetsPage> {
+  return JSON.parse(await teamSetsJson(db, user, input)) as TeamSetsPage;
+}
+
+/**
+ * `teamSets` as the JSON text the route sends. Labels and schema go out as the database's own
+ * text: they were checked against the shared schemas when pushed (PushSetBody), and parsing a
+ * megabyte of labels into objects only to serialize it again was most of the server's share of a
+ * lead's pull.
+ */
+export async function teamSetsJson(
+  db: Queryable,
+  user: AuthUser,
+  input: { status: TeamStatusFilter; cursor: number; limit: number },
+): Promise<string> {
+  if (user.role !== 'lead') {
+    throw new ServerError('FORBIDDEN', "The team's sets are for the leads of its projects.");
+  }
+  const rows = await db.query<
+    SetRow & {
+      change_seq: string | number;
+      updated_at: string | Date;
+      labels_text: string | null;
+      project_text: string | null;
+      reviewers: string[] | null;
+    }
+  >(
+    `SELECT ${SET_COLUMNS}, s.change_seq, s.updated_at,
+       CASE WHEN s.status = ANY($3::text[]) THEN s.labels::text END AS labels_text,
+       CASE WHEN s.status = ANY($3::text[]) THEN s.project_schema::text END AS project_text,
+       (SELECT array_agg(u.name ORDER BY first_at, u.name) FROM (
+          SELECT r.reviewer_id, min(r.at) AS first_at FROM reviews r WHERE r.set_id = s.id
+          GROUP BY r.reviewer_id) rv JOIN users u ON u.id = rv.reviewer_id) AS reviewers
+     FROM ${SET_FROM}
+     WHERE p.lead_id = $1 AND s.change_seq > $2
+     ORDER BY s.change_seq LIMIT $4`,
+    [user.id, input.cursor, [...TEAM_STATUSES[input.status]], input.limit + 1],
+  );
+  const page = rows.slice(0, input.limit);
+  const sets = page.map((row) => {
+    const set: Omit<TeamSet, 'labels' | 'project'> = {
+      ...toServerSet(row),
+      changeSeq: Number(row.change_seq),
+      updatedAt: new Date(row.updated_at).toISOString(),
+      reviewers: row.reviewers ?? [],
+    };
+    const head = JSON.stringify(set).slice(0, -1);
+    return `${head},"labels":${row.labels_text ?? 'null'},"project":${row.project_text ?? 'null'}}`;
+  });
+  const last = page.at(-1);
+  const cursor = last === undefined ? input.cursor : Number(last.change_seq);
+  return `{"sets":[${sets.join(',')}],"cursor":${cursor},"more":${rows.length > input.limit}}`;
 }

@@ -7,7 +7,7 @@ import { generateToken, hashToken } from './auth';
 import type { Db, Queryable } from './db/Db';
 import { appendEvents, purgeClipEvents } from './events';
 import { ServerError } from './serverError';
-import { purgeSetRecords } from './sets';
+import { markSetChanged, purgeSetRecords } from './sets';
 import {
   consentWithdrawn,
   isWithdrawn,
@@ -42,7 +42,7 @@ export async function addUser(
   if (!parsedRole.success) {
     throw new ServerError(
       'INVALID_INPUT',
-      `--role must be annotator, reviewer or lead, not "${role}".`,
+      `--role must be annotator, reviewer, lead or admin, not "${role}".`,
     );
   }
   if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) {
@@ -287,6 +287,8 @@ export async function reassign(
         details: { assignmentId, fromAnnotatorId: row.annotator_id, toAnnotatorId: annotator.id },
       },
     ]);
+    // The lead's copy names the annotator: it learns of the move on its next pull.
+    if (row.set_id !== null) await markSetChanged(tx, row.set_id);
   });
 }
 

@@ -16,7 +16,8 @@ import { PreannotationService } from './preannotation/preannotationService';
 import { ProxyService } from './proxy/proxyService';
 import { quickFingerprint, sha256File } from './media/sha256File';
 import { openStore } from './store/openStore';
-import { SyncService } from './sync/syncService';
+import { SyncService, type CachedProgress } from './sync/syncService';
+import type { ServerAnnotatorCounts } from '../../shared/domain/metrics';
 import type { Store } from './store/Store';
 
 export type CoreServices = {
@@ -138,6 +139,7 @@ export function createServices(options: {
     agreement: new AgreementService({
       databasePath: options.databasePath,
       store,
+      serverCounts: () => serverCountsOf(core.sync.teamProgress()),
       ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
     }),
     sync,
@@ -175,4 +177,31 @@ export function createServices(options: {
       store.close();
     },
   };
+}
+
+/** Each annotator's counts over every project the lead's sync pulled progress for. */
+function serverCountsOf(projects: readonly CachedProgress[]): ServerAnnotatorCounts[] {
+  const byName = new Map<
+    string,
+    ServerAnnotatorCounts & { perDay: { day: string; submitted: number }[] }
+  >();
+  for (const { progress } of projects) {
+    for (const a of progress.annotators) {
+      const sum = byName.get(a.annotator) ?? {
+        annotator: a.annotator,
+        submitted: 0,
+        accepted: 0,
+        changesRequested: 0,
+        perDay: [],
+      };
+      byName.set(a.annotator, {
+        ...sum,
+        submitted: sum.submitted + a.submitted,
+        accepted: sum.accepted + a.accepted,
+        changesRequested: sum.changesRequested + a.changesRequested,
+        perDay: [...sum.perDay, ...a.perDay.map((d) => ({ day: d.day, submitted: d.submitted }))],
+      });
+    }
+  }
+  return [...byName.values()];
 }

@@ -20,7 +20,7 @@ import {
   SubmitResult,
   Workspace,
 } from './schemas';
-import { ExportProgress, ExportRequest, ExportStarted } from './exportSchemas';
+import { ExportProgress, ExportRequest, ExportStarted, ExportStatusFilter } from './exportSchemas';
 import { AuditTrailEntry, AuditVerdict, ConsentWithdrawn } from './governanceSchemas';
 import { ConsentPolicy } from '../domain/consentState';
 import {
@@ -33,6 +33,7 @@ import {
   SyncStatus,
   WorkItem,
 } from './syncSchemas';
+import { ProjectProgress } from './syncProtocol';
 import {
   AddReviewComment,
   OpenedReview,
@@ -53,6 +54,9 @@ import { PrivacyReport } from '../domain/privacyReport';
  * The Electron IPC bridge, the loopback host and both clients are derived from this object,
  * so a call cannot exist on one transport and not the other.
  */
+/** A project's progress as the lead's sync last pulled it. */
+const CachedProgress = z.object({ progress: ProjectProgress, pulledAt: z.string() }).strict();
+
 export const calls = {
   importBatch: {
     input: z.object({ folder: z.string().min(1, 'Choose a folder to import.') }).strict(),
@@ -300,6 +304,30 @@ export const calls = {
         removed: z.number().int(),
       })
       .strict(),
+  },
+  /**
+   * The progress of each project the signed-in lead leads (clips by status, per annotator, the
+   * reviewers' backlog) as sync last pulled it, so the Team screen reads offline.
+   */
+  getTeamProgress: {
+    input: z.object({}).strict(),
+    output: z
+      .object({
+        projects: z.array(CachedProgress),
+        /** Which sets sync pulls for the lead's Export: accepted only, or everything handed in. */
+        pullStatus: ExportStatusFilter,
+      })
+      .strict(),
+  },
+  /** Pulls submitted and in-review sets too (or accepted only again), from the next sync on. */
+  setTeamPullStatus: {
+    input: z.object({ status: ExportStatusFilter }).strict(),
+    output: z.object({ status: ExportStatusFilter }).strict(),
+  },
+  /** Pulls it from the server now; `allowed` is false when the account leads no project. */
+  pullTeamProgress: {
+    input: z.object({}).strict(),
+    output: z.object({ allowed: z.boolean(), projects: z.array(CachedProgress) }).strict(),
   },
   /** Where the current user left off (null the first time). */
   getWorkspace: {

@@ -3,6 +3,7 @@ import { ManifestConsent } from '../domain/batchManifest';
 import { AnnotationStatus } from '../domain/labels/annotationSet';
 import { CommandSchema } from '../domain/labels/commands';
 import { LabelsDocument } from '../domain/labels/labelsDocument';
+import { ProjectSchemaV1, type ProjectSchema } from '../domain/labels/projectSchema';
 
 /**
  * The wire format between the desktop sync client and the central server (`/v1/...`), declared
@@ -18,8 +19,34 @@ import { LabelsDocument } from '../domain/labels/labelsDocument';
 export const ClipRef = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
 export type ClipRef = z.infer<typeof ClipRef>;
 
-export const Role = z.enum(['annotator', 'reviewer', 'lead']);
+/** `admin` runs the team's admin commands on a running server and sees no labels. */
+export const Role = z.enum(['annotator', 'reviewer', 'lead', 'admin']);
 export type Role = z.infer<typeof Role>;
+
+/**
+ * What the export writers need to know about a clip besides its labels, as the annotator's
+ * workstation probed and imported it: sent with a push so the server can write the same label
+ * files as a workstation (`framewise-server export`) without the video. Size is the coded picture
+ * (rotation applies on top, as on the workstation); frame times are the container's presentation
+ * times, one per frame. The manifest's consent and contributor travel too: the server gates on
+ * them as a workstation does, a consent record the lead made on the server taking precedence.
+ */
+export const PushedClip = z
+  .object({
+    fileName: z.string().min(1).max(1000),
+    width: z.number().int().min(1).max(100_000),
+    height: z.number().int().min(1).max(100_000),
+    rotation: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]),
+    /** Seconds; a 30-minute clip at 240 fps fits under the cap. */
+    frameTimes: z.array(z.number().min(0).max(1e7)).max(500_000),
+    lastFrameDurationSeconds: z.number().min(0).max(1e4),
+    frameTableSource: z.string().min(1).max(100),
+    contributor: z.string().min(1).max(200).nullable(),
+    region: z.string().min(1).max(20).nullable(),
+    consent: ManifestConsent.nullable(),
+  })
+  .strict();
+export type PushedClip = z.infer<typeof PushedClip>;
 
 /** The body of `PUT /v1/clips/:clipRef/set`. Owner, status and reviewer are the server's to set. */
 export const PushSetBody = z
@@ -30,10 +57,18 @@ export const PushSetBody = z
     /** The workstation's own id and revision, kept for provenance; never trusted for authority. */
     localSetId: z.string().min(1).max(100),
     localRevision: z.number().int().min(0),
+    // Added for the lead's dataset (#15); optional so an older workstation's push still parses.
+    /** The clip as the writers need it (frame times, size, rotation, consent). */
+    clip: PushedClip.optional(),
+    /** The project schema the labels were made with (templates, taxonomy, object classes). */
+    project: ProjectSchemaV1.optional(),
   })
   .strict();
 /** The labels as the domain types them (read-only arrays), so a stored document sends as is. */
-export type PushSetBody = Omit<z.infer<typeof PushSetBody>, 'labels'> & { labels: LabelsDocument };
+export type PushSetBody = Omit<z.infer<typeof PushSetBody>, 'labels' | 'project'> & {
+  labels: LabelsDocument;
+  project?: ProjectSchema;
+};
 
 export const ServerSet = z
   .object({
@@ -210,6 +245,97 @@ export const DoubleAnnotationPage = z
   .object({ sets: z.array(DoubleAnnotationSet), nextCursor: z.string().nullable() })
   .strict();
 export type DoubleAnnotationPage = { sets: DoubleAnnotationSet[]; nextCursor: string | null };
+
+/**
+ * One set of a project the caller leads, as `GET /v1/team-sets` pages them in the order they last
+ * changed (`changeSeq`): what a lead's workstation keeps to export the team's work. Labels (and the
+ * project schema they were made with) come only for sets in the requested statuses; a set that
+ * left them (sent back for changes) comes without, so the copy can be dropped.
+ */
+export const TeamSet = ServerSet.extend({
+  changeSeq: z.number().int().min(1),
+  updatedAt: z.string(),
+  /** The accounts that gave verdicts on this set, oldest first. */
+  reviewers: z.array(z.string()),
+  labels: LabelsDocument.nullable(),
+  project: ProjectSchemaV1.nullable(),
+}).strict();
+export type TeamSet = Omit<z.infer<typeof TeamSet>, 'labels' | 'project'> & {
+  labels: LabelsDocument | null;
+  project: ProjectSchema | null;
+};
+
+export const TeamSetsPage = z
+  .object({
+    sets: z.array(TeamSet),
+    /** The `changeSeq` to ask after next time (unchanged when the page is empty). */
+    cursor: z.number().int().min(0),
+    /** True when more sets changed after this page. */
+    more: z.boolean(),
+  })
+  .strict();
+export type TeamSetsPage = { sets: TeamSet[]; cursor: number; more: boolean };
+
+/** A project a lead leads (`GET /v1/projects`). */
+export const ProjectSummary = z.object({ projectId: z.string(), name: z.string() }).strict();
+export type ProjectSummary = z.infer<typeof ProjectSummary>;
+
+const Count = z.number().int().min(0);
+
+/**
+ * A project's progress as its lead sees it (`GET /v1/projects/:id/progress`): its clips by status,
+ * each annotator's output and quality, each reviewer's backlog. Days are UTC (YYYY-MM-DD).
+ */
+export const ProjectProgress = z
+  .object({
+    projectId: z.string(),
+    name: z.string(),
+    generatedAt: z.string(),
+    /** Sets by status; `assigned` is in progress and never pushed, `withdrawn` consent withdrawn. */
+    clipsByStatus: z
+      .object({
+        assigned: Count,
+        in_progress: Count,
+        submitted: Count,
+        in_review: Count,
+        changes_requested: Count,
+        accepted: Count,
+        withdrawn: Count,
+      })
+      .strict(),
+    annotators: z.array(
+      z
+        .object({
+          annotator: z.string(),
+          assigned: Count,
+          /** Sets handed in at least once. */
+          submitted: Count,
+          accepted: Count,
+          /** Requests for changes on their sets (every round counts). */
+          changesRequested: Count,
+          /** Requests for changes over all verdicts on their sets; null before any verdict. */
+          rejectionRate: z.number().min(0).max(1).nullable(),
+          /** Pushes and acceptances per day, days with either only, oldest first. */
+          perDay: z.array(
+            z.object({ day: z.string(), submitted: Count, accepted: Count }).strict(),
+          ),
+        })
+        .strict(),
+    ),
+    reviewers: z.array(
+      z
+        .object({
+          reviewer: z.string(),
+          /** Sets handed in and waiting for this reviewer's verdict. */
+          backlog: Count,
+          /** Verdicts given. */
+          reviewed: Count,
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type ProjectProgress = z.infer<typeof ProjectProgress>;
 
 /** Every error answer: `{ error: { code, message, ...details } }`. A 409 carries `current`. */
 export const ServerErrorBody = z.object({

@@ -1,4 +1,5 @@
 export * from './clipLabels';
+export * from './exportRecords';
 export * from './cocoKeypoints';
 export * from './cocoKeypointsReader';
 export * from './cvatVideoXml';

@@ -91,6 +91,14 @@ function plant(store: Store, clipRef: string, setId: string): ClipKeys {
     clipRef,
   );
   run(
+    `INSERT INTO sync_team_sets (server_set_id, server, clip_ref, project_id, annotator,
+       reviewers_json, status, revision, labels_json, project_json, change_seq, updated_at,
+       pulled_at)
+     VALUES (?, 'http://server', ?, 'p', 'other', '["rev"]', 'accepted', 2, '{}', NULL, 1, 'x', 'x')`,
+    `team-${clipRef.slice(0, 8)}`,
+    clipRef,
+  );
+  run(
     `INSERT INTO proxies (clip_id, state, file_path, progress, frame_count, updated_at)
      VALUES (?, 'ready', ?, 1, 3, 'x')`,
     clipId,

@@ -219,7 +219,14 @@ describe('every route of the central server', () => {
         expect(JSON.stringify(body.body), name).toContain('additional properties');
       }
       for (const param of route.url.match(/:[A-Za-z]+/g) ?? []) {
-        const value = param === ':setId' ? team.setA : param === ':clipRef' ? team.clipA : 'c1';
+        const value =
+          param === ':setId'
+            ? team.setA
+            : param === ':clipRef'
+              ? team.clipA
+              : param === ':projectId'
+                ? team.projectId
+                : 'c1';
         const path = sample.path.replace(value, `${value.slice(0, 4)}%00`);
         const nul = await call(url, route.method, path, {
           token: sample.token,

@@ -46,5 +46,16 @@ export function samples(team: Team): Record<string, RouteSample> {
       token: team.tokens.lead1,
     },
     'GET /v1/audit': { path: `/v1/audit?projectId=${team.projectId}`, token: team.tokens.lead1 },
+    'GET /v1/team-sets': { path: '/v1/team-sets?status=accepted', token: team.tokens.lead1 },
+    'GET /v1/projects': { path: '/v1/projects', token: team.tokens.lead1 },
+    'GET /v1/projects/:projectId/progress': {
+      path: `/v1/projects/${team.projectId}/progress`,
+      token: team.tokens.lead1,
+    },
+    'POST /v1/admin/commands': {
+      path: '/v1/admin/commands',
+      token: team.tokens.lead1,
+      body: { argv: ['user', 'add', 'sample', '--role', 'annotator'] },
+    },
   };
 }

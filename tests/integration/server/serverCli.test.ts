@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, clipRefOf, SERVER_BIN, spawnServer } from './serverHarness';
 
-function run(args: string[]): Promise<{ code: number | null; json: unknown; stderr: string }> {
-  const env = { ...process.env };
+function run(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; json: unknown; stderr: string }> {
+  const env = { ...process.env, ...extraEnv };
   delete env.DATABASE_URL;
   return new Promise((done, reject) => {
     const child = spawn(process.execPath, [SERVER_BIN, ...args], {
@@ -50,7 +53,7 @@ describe('framewise-server admin commands (PGlite)', () => {
     const duplicate = await run(['user', 'add', 'ana', '--role', 'annotator', ...data]);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('USER_EXISTS');
-    const badRole = await run(['user', 'add', 'zed', '--role', 'admin', ...data]);
+    const badRole = await run(['user', 'add', 'zed', '--role', 'boss', ...data]);
     expect(badRole.code).toBe(1);
 
     const project = (await run(['project', 'create', 'Kitchen', '--lead', 'lee', ...data]))
@@ -103,10 +106,46 @@ describe('framewise-server admin commands (PGlite)', () => {
 
     const server = await spawnServer({ dataDir });
     try {
-      // PGlite is single-process: admin commands refuse the folder while it serves.
-      const refused = await run(['user', 'add', 'late', '--role', 'annotator', ...data]);
-      expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('in use by framewise-server process');
+      // PGlite is single-process: while it serves, the server runs admin commands for the CLI,
+      // so nobody stops it to add a user, and the new token works at once.
+      const late = await run(['user', 'add', 'late', '--role', 'annotator', ...data]);
+      expect(late.code, late.stderr).toBe(0);
+      expect(late.json).toMatchObject({ name: 'late', role: 'annotator' });
+      const lateToken = (await run(['token', 'issue', 'late', ...data])).json as { token: string };
+      expect(
+        (await call(server.url, 'GET', '/v1/assignments', { token: lateToken.token })).status,
+      ).toBe(200);
+      // Its refusals read as they do without a server.
+      const again = await run(['user', 'add', 'late', '--role', 'annotator', ...data]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('USER_EXISTS');
+
+      // Remote admin: an admin's token runs any command; a lead's only on their own project.
+      await run(['user', 'add', 'root', '--role', 'admin', ...data]);
+      const rootToken = (await run(['token', 'issue', 'root', ...data])).json as { token: string };
+      const leeToken = (await run(['token', 'issue', 'lee', ...data])).json as { token: string };
+      const remote = (args: string[], token: string) =>
+        run([...args, '--server', server.url], { FRAMEWISE_TOKEN: token });
+      const created = await remote(
+        ['project', 'create', 'Garden', '--lead', 'lee'],
+        rootToken.token,
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const garden = (created.json as { projectId: string }).projectId;
+      const byLead = await remote(
+        ['assign', clipRefOf('garden-1'), '--project', garden, '--annotator', 'late'],
+        leeToken.token,
+      );
+      expect(byLead.code, byLead.stderr).toBe(0);
+      const leadAddsUser = await remote(['user', 'add', 'eve', '--role', 'lead'], leeToken.token);
+      expect(leadAddsUser.code).toBe(1);
+      expect(leadAddsUser.stderr).toContain('FORBIDDEN');
+      const annotatorTries = await remote(
+        ['assign', clipRefOf('garden-2'), '--project', garden, '--annotator', 'late'],
+        anaToken.token,
+      );
+      expect(annotatorTries.code).toBe(1);
+      expect(annotatorTries.stderr).toContain('FORBIDDEN');
 
       const anaFeed = await call(server.url, 'GET', '/v1/events', { token: anaToken.token });
       expect((anaFeed.body as { events: { kind: string }[] }).events.map((e) => e.kind)).toEqual([

@@ -120,7 +120,7 @@ export async function seedTeam(
 /** The real Fastify server in this process, on a real port. */
 export async function listenInProcess(
   db: Db,
-  options: { rateLimitPerMinute?: number; bodyLimitBytes?: number } = {},
+  options: { rateLimitPerMinute?: number; bodyLimitBytes?: number; adminSecret?: string } = {},
 ): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
   const app = await buildServer({ db, rateLimitPerMinute: 100_000, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -11,6 +11,8 @@ import {
   type AgreementCandidate,
   type AgreementReport,
   type ComparedClip,
+  type ServerAnnotatorCounts,
+  withServerCounts,
 } from '../../../shared/domain/metrics';
 import type { Store } from '../store/Store';
 import type { RemoteDoubleSet } from '../review/doubleAnnotationSets';
@@ -20,6 +22,11 @@ export type AgreementServiceDeps = {
   databasePath: string;
   store: Store;
   sqliteNativeBinding?: string;
+  /**
+   * Each annotator's submits and verdicts as the server counted them (the lead's last pull of
+   * project progress): on a lead's workstation the team's work happened elsewhere.
+   */
+  serverCounts?: () => ServerAnnotatorCounts[];
 };
 
 /** A set to compare: one labelled here (rebuilt from its log) or one pulled from the server. */
@@ -108,7 +115,11 @@ export class AgreementService {
           notOnThisMachine += 1;
         }
       }
-      return agreementReport(compared, changes, { notOnThisMachine });
+      const report = agreementReport(compared, changes, { notOnThisMachine });
+      // The server counts per project, not per batch: its figures answer "all batches" only.
+      return batchId === undefined && this.#deps.serverCounts
+        ? withServerCounts(report, this.#deps.serverCounts())
+        : report;
     } finally {
       queries.close();
     }

@@ -125,6 +125,16 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     getAgreementReport: ({ batchId }) => services.agreement.report(batchId),
     pullDoubleAnnotation: () => services.sync.pullDoubleAnnotation(),
+    getTeamProgress: () => ({
+      projects: services.sync.teamProgress(),
+      pullStatus: services.sync.teamSetsStatus(),
+    }),
+    setTeamPullStatus: ({ status }) => {
+      services.sync.setTeamSetsStatus(status);
+      services.sync.kick();
+      return { status };
+    },
+    pullTeamProgress: () => services.sync.pullTeamProgress(),
     getSyncStatus: () => services.sync.status(),
     getIdentity: () => identityOf(services),
     listWork: ({ batchId }) => {

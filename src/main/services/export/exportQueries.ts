@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { z } from 'zod';
 import {
   AnnotationStatus,
   applyCommand,
@@ -13,6 +14,7 @@ import { CONSENT_COLUMNS, consentRecordOf, withdrawalOf } from '../governance/co
 import { readDoubleAnnotationSets, type RemoteDoubleSet } from '../review/doubleAnnotationSets';
 import { decodeFrameTimes } from '../media/frameTimesBlob';
 import { openDatabase, type OpenDatabaseOptions as OpenStoreOptions } from '../db/openDatabase';
+import { DEFAULT_PROJECT_ID } from '../labels/defaultProject';
 
 /** A clip an export may include, with what consent gating and provenance need from its batch. */
 export type ExportClipRow = {
@@ -56,6 +58,12 @@ export type ExportSetRow = {
   revision: number;
   seq: number;
   updatedAt: string;
+  /**
+   * 'team': a set of the lead's projects pulled from the server (`sync_team_sets`), labelled on
+   * another workstation: its labels are the pulled document, its reviewers the server's accounts.
+   */
+  origin?: 'local' | 'team';
+  reviewers?: readonly string[];
 };
 
 type ClipRow = {
@@ -166,6 +174,35 @@ export class ExportQueries {
   }
 
   /**
+   * The sets of the lead's projects pulled from the server for the clip with this sha256, most
+   * recently changed first. Their project is the schema they were pushed with (registered for
+   * `project()` under the server's project id); a set pushed without one counts as the default
+   * project's.
+   */
+  teamSetsOfClip(sha256: string): ExportSetRow[] {
+    return this.#s.teamSetsOfClip.all(sha256).map((row) => {
+      let projectId = DEFAULT_PROJECT_ID;
+      if (row.project_json !== null) {
+        projectId = `server:${row.project_id}`;
+        if (!this.#projects.has(projectId)) {
+          this.#projects.set(projectId, ProjectSchemaV1.parse(JSON.parse(row.project_json)));
+        }
+      }
+      return {
+        setId: row.server_set_id,
+        annotator: row.annotator,
+        projectId,
+        status: AnnotationStatus.parse(row.status),
+        revision: row.revision,
+        seq: 0,
+        updatedAt: row.updated_at,
+        origin: 'team',
+        reviewers: z.array(z.string()).parse(JSON.parse(row.reviewers_json)),
+      };
+    });
+  }
+
+  /**
    * Every submit and review verdict on record, oldest first, with the annotator whose set it was:
    * what throughput per day and rejection rates are counted from.
    */
@@ -209,6 +246,12 @@ export class ExportQueries {
 
   /** The set's document at its current seq: latest snapshot plus the commands after it. */
   labels(set: ExportSetRow, frameCount: number): LabelsDocument {
+    if (set.origin === 'team') {
+      const json = this.#s.teamSetLabels.get(set.setId);
+      if (json === undefined) throw new Error(`Pulled set ${set.setId} is gone`);
+      // Checked against the shared schema when sync pulled it (TeamSetsPage), stored as parsed.
+      return JSON.parse(json) as LabelsDocument;
+    }
     const context = editContextFor(this.project(set.projectId), frameCount);
     const snapshot = this.#s.latestSnapshot.get(set.setId, set.seq);
     if (snapshot === undefined) {
@@ -290,6 +333,27 @@ function prepare(db: Database) {
     setsOfClip: db.prepare<[string], SetRow>(/* sql */ `
       SELECT id, annotator, project_id, status, revision, seq, updated_at
       FROM annotation_sets WHERE clip_id = ? ORDER BY updated_at DESC, id`),
+    // Sync's copies of the lead's team sets (read-only): what Export writes for clips labelled on
+    // other workstations.
+    teamSetsOfClip: db.prepare<
+      [string],
+      {
+        server_set_id: string;
+        project_id: string;
+        annotator: string;
+        reviewers_json: string;
+        status: string;
+        revision: number;
+        project_json: string | null;
+        updated_at: string;
+      }
+    >(/* sql */ `
+      SELECT server_set_id, project_id, annotator, reviewers_json, status, revision, project_json,
+        updated_at
+      FROM sync_team_sets WHERE clip_ref = ? ORDER BY updated_at DESC, server_set_id`),
+    teamSetLabels: db
+      .prepare<[string], string>('SELECT labels_json FROM sync_team_sets WHERE server_set_id = ?')
+      .pluck(),
     serverSetIds: db.prepare<[], { set_id: string; server_set_id: string }>(
       'SELECT set_id, server_set_id FROM sync_sets WHERE server_set_id IS NOT NULL',
     ),

@@ -14,7 +14,9 @@ import { projectTemplates } from '../../../shared/domain/labels';
 import {
   actionClassesCsv,
   checksumsFile,
+  clipLabelsOf,
   cocoKeypointsChunks,
+  EXPORT_STATUSES,
   countClassInstances,
   cvatVideoXmlChunks,
   epicActionsCsvChunks,
@@ -22,23 +24,21 @@ import {
   frameTimesCsvChunks,
   handObjectJsonChunks,
   isVariableFrameRate,
+  preAnnotationOf,
   provenanceJsonlChunks,
   videoInfoCsvChunks,
   type ClipLabels,
   type ProvenanceRecord,
 } from '../../../shared/formats';
+import { consentVerdict } from '../../../shared/domain/consentVerdict';
 import { sha256File } from '../media/sha256File';
 import { copyWithoutMetadata, StripMetadataError } from '../media/stripMetadata';
 import type { ExportClipRow, ExportQueries, ExportSetRow } from '../export/exportQueries';
-import { consentVerdict } from './consentGate';
 import { ExportError } from './exportError';
 import { writeChunks } from './writeChunks';
 
 /** Review states each filter admits, best first (the set exported when a clip has several). */
-const STATUSES: Record<ExportRequest['status'], readonly AnnotationStatus[]> = {
-  accepted: ['accepted'],
-  submitted: ['accepted', 'in_review', 'submitted'],
-};
+const STATUSES: Record<ExportRequest['status'], readonly AnnotationStatus[]> = EXPORT_STATUSES;
 
 /** Progress events at most this often; phase changes and the end are always sent. */
 const PROGRESS_INTERVAL_MS = 200;
@@ -139,10 +139,14 @@ export async function runExport(
     const project = queries.project(items[0]?.set.projectId ?? '');
     const labels = exportLabelsFor(projectTemplates(project));
     const counts = new Map<string, { tracks: number; segments: number }>();
+    // Provenance needs of the labels only the model that proposed points (a few bytes a clip):
+    // kept from an earlier pass, it spares reading each clip's labels once more.
+    const preAnnotations = new Map<string, ProvenanceRecord['pre_annotation']>();
     const load = (item: Item): LoadedClip => {
       signal.throwIfAborted();
       const doc = queries.labels(item.set, item.clip.frameCount);
       counts.set(item.clip.clipId, { tracks: doc.tracks.length, segments: doc.segments.length });
+      preAnnotations.set(item.clip.clipId, preAnnotationOf(doc));
       return { doc, ...queries.frameTable(item.clip.clipId) };
     };
     const write = async (relative: string, chunks: Iterable<string>) => {
@@ -268,8 +272,9 @@ export async function runExport(
         provenanceJsonlChunks(
           (function* () {
             for (const item of items) {
-              const clip = load(item);
-              yield provenanceOf(item, clip.doc, queries, options, exportedAt);
+              const known = preAnnotations.get(item.clip.clipId);
+              const preAnnotation = known === undefined ? preAnnotationOf(load(item).doc) : known;
+              yield provenanceOf(item, preAnnotation, queries, options, exportedAt);
               progress.tick();
             }
           })(),
@@ -400,8 +405,13 @@ function select(
         continue;
       }
     }
-    const sets = queries.setsOfClip(clip.clipId).filter((s) => admitted.includes(s.status));
-    // Best status first; among equals the most recently changed (setsOfClip's order).
+    // This workstation's sets, then the team's pulled from the server (a lead's workstation).
+    const sets = [
+      ...queries.setsOfClip(clip.clipId),
+      ...(clip.sha256 === null ? [] : queries.teamSetsOfClip(clip.sha256)),
+    ].filter((s) => admitted.includes(s.status));
+    // Best status first; among equals the most recently changed.
+    sets.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
     sets.sort((a, b) => admitted.indexOf(a.status) - admitted.indexOf(b.status));
     const set = sets[0];
     if (set === undefined) {
@@ -470,46 +480,22 @@ async function copyVideo(
 }
 
 function clipLabels(item: Item, clip: LoadedClip): ClipLabels {
-  // The labels model does not link hands to people; with one person in the clip, its hands are
-  // that person's (COCO-WholeBody fields), otherwise hands are written on their own.
-  const people = clip.doc.tracks.filter((t) => t.kind === 'person');
-  const person = people.length === 1 ? people[0] : undefined;
-  const handOwners: Record<string, string> = {};
-  if (person) {
-    for (const track of clip.doc.tracks) {
-      if (track.kind !== 'person') handOwners[track.id] = person.id;
-    }
-  }
-  return {
+  return clipLabelsOf({
     videoId: item.videoId,
     width: item.clip.width,
     height: item.clip.height,
     frameTimes: clip.frameTimes,
-    tracks: clip.doc.tracks,
-    handOwners,
-  };
+    doc: clip.doc,
+  });
 }
 
 function provenanceOf(
   item: Item,
-  doc: LabelsDocument,
+  preAnnotation: ProvenanceRecord['pre_annotation'],
   queries: ExportQueries,
   versions: Pick<RunExportOptions, 'framewiseVersion' | 'ffmpegVersion'>,
   exportedAt: string,
 ): ProvenanceRecord {
-  let model: string | null = null;
-  for (const track of doc.tracks) {
-    for (const keyframe of track.keyframes) {
-      const point = keyframe.points.find((p) => p?.source === 'model');
-      if (point?.source === 'model') {
-        model = point.model;
-        break;
-      }
-    }
-    if (model !== null) break;
-  }
-  // Model names are recorded as "name@version" by the pre-annotation; a bare name has no version.
-  const [modelName = '', modelVersion] = (model ?? '').split('@');
   return {
     schema_version: 1,
     file_name: item.video ?? item.clip.relativePath,
@@ -520,11 +506,12 @@ function provenanceOf(
     contributor_region: item.clip.region,
     consent: item.consent,
     annotators: [item.set.annotator],
-    reviewers: queries.reviewersOf(item.set.setId, item.set.annotator),
+    reviewers: item.set.reviewers
+      ? [...item.set.reviewers]
+      : queries.reviewersOf(item.set.setId, item.set.annotator),
     revision: item.set.revision,
     review_status: item.set.status,
-    pre_annotation:
-      model === null ? null : { model: modelName, version: modelVersion ?? 'unrecorded' },
+    pre_annotation: preAnnotation,
     framewise_version: versions.framewiseVersion,
     ffmpeg_version: versions.ffmpegVersion,
     exported_at: exportedAt,

@@ -162,6 +162,11 @@ export class MediaRepository implements ClipDataOwner {
     return this.#on(tx).frameTable.get(clipId);
   }
 
+  /** The batch manifest's consent record as JSON text, or undefined when it has none. */
+  manifestConsentJson(tx: ReadTx, batchId: string): string | undefined {
+    return this.#on(tx).manifestConsent.get(batchId) ?? undefined;
+  }
+
   recordFileError(
     tx: Tx,
     batchId: string,
@@ -261,6 +266,9 @@ function prepareStatements(db: Database) {
     insertFrameTable: prepare<[string, number, Buffer, number]>(
       'INSERT INTO frame_tables (clip_id, frame_count, frame_times, last_frame_duration) VALUES (?, ?, ?, ?)',
     ),
+    manifestConsent: prepare<[string], string | null>(
+      "SELECT json_extract(manifest_json, '$.consent') FROM batches WHERE id = ?",
+    ).pluck(),
     frameTable: prepare<[string], FrameTableRow>(
       'SELECT frame_times, last_frame_duration FROM frame_tables WHERE clip_id = ?',
     ),

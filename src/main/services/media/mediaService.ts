@@ -10,7 +10,9 @@ import {
 import { FlaggedMetadata } from '../../../shared/domain/flaggedMetadata';
 import { Rotation } from '../../../shared/domain/rotation';
 import type { Batch, Clip, FileError, FrameTable, ProbeResult } from '../../../shared/api/schemas';
+import type { PushedClip } from '../../../shared/api/syncProtocol';
 import type { ClipConsent } from '../../../shared/domain/consentState';
+import { consentRecordOf } from '../governance/consentQueries';
 import type { AuditLog } from '../audit/auditLog';
 import { now, type Db, type ReadTx, type Tx } from '../db/db';
 import { StoreError } from '../store/storeError';
@@ -229,6 +231,34 @@ export class MediaService {
       frameTimes: decodeFrameTimes(row.frame_times),
       lastFrameDurationSeconds: row.last_frame_duration,
     };
+  }
+
+  /**
+   * The clip as a push carries it to the server for the export writers there: the coded size and
+   * rotation, the frame table, the file name, and the batch's contributor, region and manifest
+   * consent. Undefined for a clip not (or no longer) here.
+   */
+  clipForPush(clipId: string): PushedClip | undefined {
+    return this.#db.read((tx) => {
+      const clip = this.#repo.clip(tx, clipId);
+      const table = this.#repo.frameTable(tx, clipId);
+      const batch = clip && this.#repo.batch(tx, clip.batch_id);
+      if (clip === undefined || table === undefined || batch === undefined) return undefined;
+      const consent = consentRecordOf(this.#repo.manifestConsentJson(tx, clip.batch_id) ?? null);
+      const rotation = clip.rotation;
+      return {
+        fileName: clip.relative_path,
+        width: clip.width,
+        height: clip.height,
+        rotation: rotation === 90 || rotation === 180 || rotation === 270 ? rotation : 0,
+        frameTimes: decodeFrameTimes(table.frame_times),
+        lastFrameDurationSeconds: table.last_frame_duration,
+        frameTableSource: clip.frame_table_source,
+        contributor: batch.contributor,
+        region: batch.region,
+        consent,
+      };
+    });
   }
 
   recordFileError(batchId: string, error: FileError): void {

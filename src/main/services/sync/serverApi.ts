@@ -7,6 +7,9 @@ import {
   ServerErrorBody,
   ServerSet,
   ServerSetWithLabels,
+  ProjectProgress,
+  ProjectSummary,
+  TeamSetsPage,
   type PushSetBody,
   type ReviewBody,
 } from '../../../shared/api/syncProtocol';
@@ -94,6 +97,19 @@ export type ServerApi = {
   doubleAnnotationSummaries(cursor: string): Promise<DoubleAnnotationSummaryPage | null>;
   /** One set with its labels, if this account may see it; null for the server's 404. */
   set(setId: string): Promise<ServerSetWithLabels | null>;
+  /**
+   * The sets of the projects this lead leads that changed after `cursor`, labels for those in
+   * `status`; null when the account is not a lead (403) or the server predates the route (404).
+   */
+  teamSets(
+    status: 'accepted' | 'submitted',
+    cursor: number,
+    limit: number,
+  ): Promise<TeamSetsPage | null>;
+  /** The projects this lead leads; null when the account is not a lead (or an older server). */
+  projects(): Promise<ProjectSummary[] | null>;
+  /** One project's progress; null when this account may not see it. */
+  projectProgress(projectId: string): Promise<ProjectProgress | null>;
 };
 
 export function normalizeServerUrl(raw: string): string {
@@ -251,6 +267,31 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
       if (status === 404) return null;
       if (status !== 200) throw new SyncError('BAD_ANSWER', `The set answered ${status}.`);
       return parse(ServerSetWithLabels, json, 'set');
+    },
+    async teamSets(status, cursor, limit) {
+      const { status: code, json } = await send(
+        'GET',
+        `/v1/team-sets?status=${status}&cursor=${cursor}&limit=${limit}`,
+      );
+      if (code === 403 || code === 404) return null;
+      if (code !== 200) throw new SyncError('BAD_ANSWER', `The team's sets answered ${code}.`);
+      return parse(TeamSetsPage, json, "team's sets");
+    },
+    async projects() {
+      const { status, json } = await send('GET', '/v1/projects');
+      if (status === 403 || status === 404) return null;
+      if (status !== 200)
+        throw new SyncError('BAD_ANSWER', `The projects list answered ${status}.`);
+      return parse(z.object({ projects: z.array(ProjectSummary) }), json, 'projects').projects;
+    },
+    async projectProgress(projectId) {
+      const { status, json } = await send(
+        'GET',
+        `/v1/projects/${encodeURIComponent(projectId)}/progress`,
+      );
+      if (status === 403 || status === 404) return null;
+      if (status !== 200) throw new SyncError('BAD_ANSWER', `The progress answered ${status}.`);
+      return parse(ProjectProgress, json, 'progress');
     },
     async events(cursor) {
       const { status, json } = await send('GET', `/v1/events?cursor=${cursor}`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SyncEvent } from '../../../shared/api/syncProtocol';
+import type { SyncEvent, TeamSetsPage } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
 import type { AnnotationSets } from '../labels/annotationSets';
 import type { ServerConsents } from '../governance/serverConsents';
@@ -137,7 +137,13 @@ export class SyncQueue implements ClipDataOwner {
     return this.#db.read((tx) => this.#repo.localSetOfServerSet(tx, serverSetId));
   }
 
-  readonly clipTables = ['sync_outbox', 'sync_conflicts', 'sync_sets', 'sync_inbox'] as const;
+  readonly clipTables = [
+    'sync_outbox',
+    'sync_conflicts',
+    'sync_sets',
+    'sync_inbox',
+    'sync_team_sets',
+  ] as const;
 
   /**
    * Withdrawal: queued deliveries, conflict copies and what the server said of the clip's sets,
@@ -395,6 +401,58 @@ export class SyncQueue implements ClipDataOwner {
       }
       return changed;
     });
+  }
+
+  /**
+   * Stores one page of the lead's pull from `server` and moves its cursor (`cursorKey`) in the same
+   * transaction, so a crash repeats the page rather than skipping it. A set with labels replaces an
+   * older copy; one without (it left the statuses pulled) drops the copy; a clip whose consent was
+   * withdrawn here is never stored again. Returns rows written and removed.
+   */
+  saveTeamSets(
+    server: string,
+    page: TeamSetsPage,
+    cursorKey: string,
+    at = new Date().toISOString(),
+  ): { stored: number; removed: number } {
+    return this.#db.write((tx) => {
+      let stored = 0;
+      let removed = 0;
+      for (const set of page.sets) {
+        if (set.labels === null || set.status === 'in_progress' || set.revision < 1) {
+          removed += this.#repo.removeTeamSet(tx, set.setId);
+          continue;
+        }
+        if (this.#withdrawn.isWithdrawn(set.clipRef)) continue;
+        const written = this.#repo.saveTeamSet(tx, {
+          server_set_id: set.setId,
+          server,
+          clip_ref: set.clipRef,
+          project_id: set.projectId,
+          annotator: set.annotator,
+          reviewers_json: JSON.stringify(set.reviewers),
+          status: set.status,
+          revision: set.revision,
+          labels_json: JSON.stringify(set.labels),
+          project_json: set.project === null ? null : JSON.stringify(set.project),
+          change_seq: set.changeSeq,
+          updated_at: set.updatedAt,
+          pulled_at: at,
+        });
+        if (written) stored += 1;
+      }
+      this.#repo.saveState(tx, cursorKey, String(page.cursor));
+      return { stored, removed };
+    });
+  }
+
+  /** Every `sync_state` entry under `prefix` (a lead's cached progress per project). */
+  statesWithPrefix(prefix: string): { key: string; value: string }[] {
+    return this.#db.read((tx) => this.#repo.statesWithPrefix(tx, prefix));
+  }
+
+  teamSetCount(): number {
+    return this.#db.read((tx) => this.#repo.teamSetCount(tx));
   }
 
   getState(key: string): string | undefined {

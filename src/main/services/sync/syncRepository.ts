@@ -68,7 +68,7 @@ export type ReceivedEvent = {
 
 /**
  * The sync module's tables: `sync_outbox`, `sync_sets`, `sync_conflicts`, `sync_inbox`,
- * `sync_state`. Only this class writes them; `SyncQueue` holds the rules and the transactions and
+ * `sync_state`, `sync_team_sets`. Only this class writes them; `SyncQueue` holds the rules and the transactions and
  * `SyncOutbox` is how another module queues a delivery. Methods take the caller's transaction.
  */
 export class SyncRepository {
@@ -214,10 +214,48 @@ export class SyncRepository {
       rows += s.deleteConflictsOfSet.run(setId).changes;
       rows += s.deleteSyncSet.run(setId).changes;
     }
-    if (clip.sha256 !== null) rows += s.deleteInboxOfClip.run(clip.sha256).changes;
+    if (clip.sha256 !== null) {
+      rows += s.deleteInboxOfClip.run(clip.sha256).changes;
+      rows += s.deleteTeamSetsOfClip.run(clip.sha256).changes;
+    }
     return rows;
   }
+
+  /** Stores a pulled team set unless the copy here is as new; true when it wrote. */
+  saveTeamSet(tx: Tx, row: TeamSetRow): boolean {
+    return this.#on(tx).upsertTeamSet.run(row).changes > 0;
+  }
+
+  removeTeamSet(tx: Tx, serverSetId: string): number {
+    return this.#on(tx).deleteTeamSet.run(serverSetId).changes;
+  }
+
+  /** Every `sync_state` entry whose key starts with `prefix`, by key. */
+  statesWithPrefix(tx: ReadTx, prefix: string): { key: string; value: string }[] {
+    return this.#on(tx).statesFrom.all(prefix, `${prefix}\uffff`);
+  }
+
+  teamSetCount(tx: ReadTx): number {
+    return this.#on(tx).teamSetCount.get() ?? 0;
+  }
 }
+
+/** A set of the lead's projects as pulled (`sync_team_sets`). */
+export type TeamSetRow = {
+  server_set_id: string;
+  server: string;
+  clip_ref: string;
+  project_id: string;
+  annotator: string;
+  reviewers_json: string;
+  status: string;
+  revision: number;
+  labels_json: string;
+  project_json: string | null;
+  change_seq: number;
+  updated_at: string;
+  pulled_at: string;
+};
 
 function prepareStatements(db: Database) {
   const prepare = <P extends unknown[] | object, R = unknown>(sql: string): Statement<P, R> =>
@@ -290,7 +328,27 @@ function prepareStatements(db: Database) {
     reviewEventsOfClip: prepare<[string], string>(/* sql */ `
       SELECT payload_json FROM sync_inbox WHERE kind = 'review' AND clip_ref = ?
       ORDER BY received_at DESC, rowid DESC`).pluck(),
+    upsertTeamSet: prepare<TeamSetRow>(/* sql */ `
+      INSERT INTO sync_team_sets (server_set_id, server, clip_ref, project_id, annotator,
+        reviewers_json, status, revision, labels_json, project_json, change_seq, updated_at,
+        pulled_at)
+      VALUES (@server_set_id, @server, @clip_ref, @project_id, @annotator, @reviewers_json,
+        @status, @revision, @labels_json, @project_json, @change_seq, @updated_at, @pulled_at)
+      ON CONFLICT (server_set_id) DO UPDATE SET server = excluded.server,
+        clip_ref = excluded.clip_ref, project_id = excluded.project_id,
+        annotator = excluded.annotator, reviewers_json = excluded.reviewers_json,
+        status = excluded.status, revision = excluded.revision,
+        labels_json = excluded.labels_json, project_json = excluded.project_json,
+        change_seq = excluded.change_seq, updated_at = excluded.updated_at,
+        pulled_at = excluded.pulled_at
+      WHERE excluded.change_seq > sync_team_sets.change_seq`),
+    deleteTeamSet: prepare<[string]>('DELETE FROM sync_team_sets WHERE server_set_id = ?'),
+    deleteTeamSetsOfClip: prepare<[string]>('DELETE FROM sync_team_sets WHERE clip_ref = ?'),
+    teamSetCount: prepare<[], number>('SELECT count(*) FROM sync_team_sets').pluck(),
     getState: prepare<[string], string>('SELECT value FROM sync_state WHERE key = ?').pluck(),
+    statesFrom: prepare<[string, string], { key: string; value: string }>(
+      'SELECT key, value FROM sync_state WHERE key >= ? AND key < ? ORDER BY key',
+    ),
     setState: prepare<[string, string]>(/* sql */ `
       INSERT INTO sync_state (key, value) VALUES (?, ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`),

@@ -4,6 +4,7 @@ import type { ReviewOutboxItem } from '../review/reviews';
 import type { OutboxItem, SyncConflict } from '../sync/syncQueue';
 import type { SyncIssue, SyncReport, SyncStatus } from '../../../shared/api/syncSchemas';
 import { syncIssueAdvice } from '../../../shared/domain/syncIssueAdvice';
+import type { ProjectProgress } from '../../../shared/api/syncProtocol';
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff';
 import {
   createServerApi,
@@ -69,6 +70,25 @@ export type DoubleAnnotationPull = {
   removed: number;
 };
 
+/** What one pull of the lead's team sets did on this workstation. */
+export type TeamSetsPull = {
+  /** False when the account is not a lead (or the server predates the route): nothing stored. */
+  allowed: boolean;
+  /** Which sets were pulled with their labels: accepted only, or everything handed in. */
+  status: 'accepted' | 'submitted';
+  /** Sets the server said changed since the last pull. */
+  received: number;
+  /** Rows written (new sets, later changes). */
+  stored: number;
+  /** Copies dropped because their set left the statuses pulled. */
+  removed: number;
+  /** Pulled sets held now. */
+  held: number;
+};
+
+/** A project's progress as last pulled from the server, and when. */
+export type CachedProgress = { progress: ProjectProgress; pulledAt: string };
+
 const SERVER_URL_KEY = 'server_url';
 /** The signed-in account (name and role), kept until sign-out: offline work stays its own. */
 const CURRENT_ACCOUNT_KEY = 'current_account';
@@ -80,6 +100,12 @@ const REVIEW_QUEUE_OWNER_KEY = 'review_queue_owner';
 const ASSIGNMENTS_KEY = 'assignments';
 /** The name asked at first run, the actor before any sign-in. */
 const LOCAL_PROFILE_KEY = 'local_profile';
+/** sync_state keys of the cached progress: prefix, account, project id. */
+const PROGRESS_PREFIX = 'team_progress|';
+/** Which sets the lead's pull brings: 'accepted' (default) or 'submitted' (handed in). */
+const TEAM_STATUS_KEY = 'team_sets_status';
+/** Sets per page of the lead's pull: each carries its labels (a megabyte for a long clip). */
+const TEAM_PAGE = 20;
 
 /** How many pending rows one round reads; the rest wait for the next round. */
 const ROUND_LIMIT = 20_000;
@@ -128,6 +154,8 @@ export class SyncService {
   #consentWithdrawn: ((clipRef: string, reason: string) => Promise<unknown>) | null = null;
   /** When the double-annotated sets were last pulled in full (epoch ms); null: not this session. */
   #doublePulledAt: number | null = null;
+  /** False once the server said this account is no lead (until the next sign-in). */
+  #teamPullAllowed = true;
 
   constructor(options: SyncServiceOptions) {
     this.#store = options.store;
@@ -151,6 +179,7 @@ export class SyncService {
     this.#online = null;
     this.#lastError = null;
     this.#doublePulledAt = null;
+    this.#teamPullAllowed = true;
     // Work waiting out a server that did not answer is due now, on the account just given.
     this.#store.sync.makePendingDue();
     this.#store.reviews.makePendingDue();
@@ -523,6 +552,10 @@ export class SyncService {
       await this.#pull(api, report, deadline);
       await this.#pullReviewQueue(api);
       await this.#pullAssignments(api);
+      // A lead's account: the team's sets and each project's progress.
+      if (this.#teamPullAllowed && (await this.#pullTeamSets(api)).allowed) {
+        await this.#pullTeamProgress(api);
+      }
       const interval = this.#options.doublePullIntervalMs ?? 5 * 60_000;
       if (this.#doublePulledAt === null || Date.now() - this.#doublePulledAt >= interval) {
         await this.#pullDoubleSets(api);
@@ -702,6 +735,123 @@ export class SyncService {
     return saved === undefined ? [] : (JSON.parse(saved) as CachedAssignment[]);
   }
 
+  /** Which sets the lead's pull brings with their labels (and Export can export). */
+  teamSetsStatus(): 'accepted' | 'submitted' {
+    return this.#store.sync.getState(TEAM_STATUS_KEY) === 'submitted' ? 'submitted' : 'accepted';
+  }
+
+  /** Asks for submitted sets too (or accepted only again); the next pull starts over for it. */
+  setTeamSetsStatus(status: 'accepted' | 'submitted'): void {
+    this.#store.sync.setState(TEAM_STATUS_KEY, status);
+    this.#teamPullAllowed = true;
+  }
+
+  /** Brings the lead's projects' sets that changed since the last pull, now. */
+  async pullTeamSets(): Promise<TeamSetsPull> {
+    const api = this.#api(() => undefined);
+    try {
+      return await this.#pullTeamSets(api);
+    } catch (error) {
+      this.#noteError(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Pages through the sets changed after this account's cursor (per server, account and status
+   * pulled), storing each page and moving the cursor in one transaction: an unchanged re-pull is
+   * one request that brings nothing. A transient failure keeps what was stored and the cursor
+   * where it got to, and shows the error.
+   */
+  async #pullTeamSets(api: ServerApi): Promise<TeamSetsPull> {
+    const status = this.teamSetsStatus();
+    const outcome: TeamSetsPull = {
+      allowed: true,
+      status,
+      received: 0,
+      stored: 0,
+      removed: 0,
+      held: 0,
+    };
+    const account = this.#account;
+    if (account === null) return outcome;
+    const cursorKey = `team_sets_cursor|${this.#accountKey(account)}|${status}`;
+    try {
+      for (;;) {
+        const cursor = Number(this.#store.sync.getState(cursorKey) ?? '0');
+        const page = await api.teamSets(status, cursor, TEAM_PAGE);
+        if (page === null) {
+          // Not a lead's account: nothing to pull, no need to ask again this session.
+          this.#teamPullAllowed = false;
+          return { ...outcome, allowed: false };
+        }
+        outcome.received += page.sets.length;
+        const saved = this.#store.sync.saveTeamSets(account.server, page, cursorKey);
+        outcome.stored += saved.stored;
+        outcome.removed += saved.removed;
+        if (!page.more) break;
+      }
+    } catch (error) {
+      if (!(error instanceof SyncError) || !error.transient) throw error;
+      this.#lastError = error.message;
+    }
+    outcome.held = this.#store.sync.teamSetCount();
+    return outcome;
+  }
+
+  /** The cursor of one account on one server; the token's hash names it without storing it. */
+  #accountKey(account: { server: string; token: string }): string {
+    return `${account.server}|${createHash('sha256').update(account.token).digest('hex').slice(0, 16)}`;
+  }
+
+  /**
+   * The progress of each project this lead leads, as last pulled (readable offline): kept in
+   * sync's state per account, with when it was pulled. Empty when not signed in.
+   */
+  teamProgress(): CachedProgress[] {
+    const account = this.#account;
+    if (account === null) return [];
+    return this.#store.sync
+      .statesWithPrefix(`${PROGRESS_PREFIX}${this.#accountKey(account)}|`)
+      .map((entry) => JSON.parse(entry.value) as CachedProgress)
+      .sort((a, b) => a.progress.name.localeCompare(b.progress.name));
+  }
+
+  /** Pulls every led project's progress now and caches it; `allowed` false for a non-lead. */
+  async pullTeamProgress(): Promise<{ allowed: boolean; projects: CachedProgress[] }> {
+    const api = this.#api(() => undefined);
+    try {
+      const allowed = await this.#pullTeamProgress(api);
+      return { allowed, projects: this.teamProgress() };
+    } catch (error) {
+      this.#noteError(error);
+      throw error;
+    }
+  }
+
+  async #pullTeamProgress(api: ServerApi): Promise<boolean> {
+    const account = this.#account;
+    if (account === null) return false;
+    try {
+      const projects = await api.projects();
+      if (projects === null) return false;
+      const prefix = `${PROGRESS_PREFIX}${this.#accountKey(account)}|`;
+      const pulledAt = new Date().toISOString();
+      for (const project of projects) {
+        const progress = await api.projectProgress(project.projectId);
+        if (progress === null) continue;
+        const cached: CachedProgress = { progress, pulledAt };
+        this.#store.sync.setState(`${prefix}${project.projectId}`, JSON.stringify(cached));
+      }
+      return true;
+    } catch (error) {
+      // A cache: a transient failure keeps the last copy and shows the error.
+      if (!(error instanceof SyncError) || !error.transient) throw error;
+      this.#lastError = error.message;
+      return true;
+    }
+  }
+
   /** Caches this reviewer's queue (with the labels) so reviews can be done offline. */
   async #pullReviewQueue(api: ServerApi): Promise<void> {
     let entries;
@@ -767,6 +917,11 @@ export class SyncService {
   async #deliver(api: ServerApi, item: OutboxItem, report: SyncReport): Promise<void> {
     if (item.clipRef === null) return;
     const baseRevision = this.#store.sync.freezeBaseRevision(item.id, item.setId);
+    // What the server's export writers need besides the labels (#15): the clip's frame table,
+    // size, rotation and consent, and the project schema the labels were made with.
+    const clip = this.#store.media.clipForPush(item.clipId);
+    const projectId = this.#store.labels.getAnnotationSet(item.setId)?.projectId;
+    const project = projectId === undefined ? undefined : this.#store.labels.getProject(projectId);
     let answer;
     try {
       answer = await api.pushSet(item.clipRef, item.id, {
@@ -774,6 +929,8 @@ export class SyncService {
         labels: item.payload.labels,
         localSetId: item.setId,
         localRevision: item.payload.localRevision,
+        ...(clip === undefined ? {} : { clip }),
+        ...(project === undefined ? {} : { project: project.schema }),
       });
     } catch (error) {
       if (error instanceof SyncError && error.code === 'UNAUTHORIZED') {
@@ -840,7 +997,7 @@ export class SyncService {
     if (account === null) return;
     // The cursor belongs to one account on one server; the token's hash names the account
     // without storing the token.
-    const accountKey = `${account.server}|${createHash('sha256').update(account.token).digest('hex').slice(0, 16)}`;
+    const accountKey = this.#accountKey(account);
     const cursorKey = `events_cursor|${accountKey}`;
     let failures = 0;
     for (;;) {

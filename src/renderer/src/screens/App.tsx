@@ -8,6 +8,7 @@ import { ExportScreen } from './ExportScreen';
 import { MyWorkScreen } from './MyWorkScreen';
 import { ReviewScreen } from './ReviewScreen';
 import { SyncIndicator, SyncSettingsScreen } from './SyncSettingsScreen';
+import { TeamScreen } from './TeamScreen';
 
 export function App() {
   const screen = useAppStore((state) => state.screen);
@@ -24,6 +25,7 @@ export function App() {
         {screen.name === 'clip' && <ClipScreen batchId={screen.batchId} clipId={screen.clipId} />}
         {screen.name === 'export' && <ExportScreen />}
         {screen.name === 'agreement' && <AgreementScreen />}
+        {screen.name === 'team' && <TeamScreen />}
         {screen.name === 'sync' && <SyncSettingsScreen />}
         {screen.name === 'review' && <ReviewScreen />}
         {screen.name === 'work' && <MyWorkScreen />}

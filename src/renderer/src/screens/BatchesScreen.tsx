@@ -59,6 +59,7 @@ function SyncSettingsButton() {
   const showSyncSettings = useAppStore((state) => state.showSyncSettings);
   const showReview = useAppStore((state) => state.showReview);
   const showMyWork = useAppStore((state) => state.showMyWork);
+  const showTeam = useAppStore((state) => state.showTeam);
   return (
     <div className="button-row">
       <button type="button" onClick={showMyWork}>
@@ -69,6 +70,10 @@ function SyncSettingsButton() {
       </button>
       <button type="button" onClick={showReview}>
         Review
+      </button>
+      {/* A lead may have imported nothing and still want the team's progress. */}
+      <button type="button" onClick={showTeam}>
+        Team
       </button>
     </div>
   );

@@ -12,6 +12,7 @@ import { createPreannotationSlice, type PreannotationSlice } from './preannotati
 import { createReviewSlice, type ReviewSlice } from './reviewSlice';
 import { createSyncSlice, type SyncSlice } from './syncSlice';
 import { createWorkSlice, type WorkSlice } from './workSlice';
+import { createTeamSlice, type TeamSlice } from './teamSlice';
 import { persistWorkspace } from './workspacePersistence';
 
 export type AppState = BatchesSlice &
@@ -25,6 +26,7 @@ export type AppState = BatchesSlice &
   SyncSlice &
   ReviewSlice &
   WorkSlice &
+  TeamSlice &
   ErrorsSlice;
 export type AppStore = StoreApi<AppState>;
 
@@ -45,6 +47,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createSyncSlice(api)(...args),
     ...createReviewSlice(api)(...args),
     ...createWorkSlice(api)(...args),
+    ...createTeamSlice(api)(...args),
     ...createErrorsSlice(api)(...args),
   }));
   api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));

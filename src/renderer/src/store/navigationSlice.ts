@@ -7,6 +7,7 @@ export type Screen =
   | { name: 'clip'; batchId: string; clipId: string; reviewSetId?: string }
   | { name: 'export' }
   | { name: 'agreement' }
+  | { name: 'team' }
   | { name: 'sync' }
   | { name: 'review' }
   | { name: 'work' };
@@ -20,6 +21,8 @@ export type NavigationSlice = {
   showExport: (batchIds?: string[]) => void;
   /** Inter-annotator agreement, across every batch until one is chosen. */
   showAgreement: () => void;
+  /** A lead's projects: clips by status, annotators, reviewers (as last pulled). */
+  showTeam: () => void;
   /** Server address, sign-in, online state, pending count, conflicts. */
   showSyncSettings: () => void;
   /** The reviewer's queue (cached by sync) and the set open for review. */
@@ -58,6 +61,10 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
     set({ screen: { name: 'agreement' }, error: null });
     void get().loadBatches();
     void get().loadAgreement(get().agreementBatchId);
+  },
+  showTeam: () => {
+    set({ screen: { name: 'team' }, error: null });
+    void get().loadTeamProgress();
   },
   showSyncSettings: () => {
     set({ screen: { name: 'sync' }, error: null });

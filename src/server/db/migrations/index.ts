@@ -24,6 +24,8 @@ import { migration002 } from './002_review_workflow';
 import { migration003 } from './003_audit_log';
 import { migration004 } from './004_consent_records';
 import { migration005 } from './005_withdrawn_sets';
+import { migration006 } from './006_team_sets';
+import { migration007 } from './007_admin_role';
 import { runServerMigrations } from './runServerMigrations';
 import type { ServerMigration } from './ServerMigration';
 
@@ -35,6 +37,8 @@ export const serverMigrations: readonly ServerMigration[] = [
   migration003,
   migration004,
   migration005,
+  migration006,
+  migration007,
 ];
 
 export const LATEST_SERVER_SCHEMA: number = serverMigrations.length;

@@ -8,3 +8,4 @@ export * from './fileAgreement';
 export * from './documentAgreement';
 export * from './agreementReport';
 export * from './agreementPairing';
+export * from './teamCounts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serverMigrations } from '../../../../src/server/db/migrations';
 import { backends } from '../serverHarness';
 import type { AuthUser } from '../../../../src/server/auth';
 import { pushSet, resolveComment, reviewSet } from '../../../../src/server/sets';
@@ -84,6 +85,8 @@ describe.each(backends)('server migration 005 (withdrawn sets) on %s', (backend)
     ]);
 
     // The new schema at work: the tombstone refuses late writes; the kept clip takes a push.
+    // Today's code runs on today's schema: the later migrations first.
+    await fixture.migrateTo(serverMigrations.length);
     const refused = { code: 'CONSENT_WITHDRAWN', status: 410 };
     await expect(
       fixture.db.transaction((tx) =>

@@ -27,6 +27,7 @@ import { migration008 } from './008_review';
 import { migration009 } from './009_double_annotation_sets';
 import { migration010 } from './010_server_consents';
 import { migration011 } from './011_review_sets';
+import { migration012 } from './012_team_sets';
 
 export type { Migration } from './Migration';
 
@@ -42,6 +43,7 @@ export const migrations: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

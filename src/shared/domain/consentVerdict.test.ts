@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consentVerdict } from './consentGate';
+import { consentVerdict } from './consentVerdict';
 
 const granted = {
   id: 'c-1',

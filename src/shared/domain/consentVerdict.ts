@@ -1,15 +1,18 @@
-import type { ExclusionReason } from '../../../shared/api/exportSchemas';
 import {
   consentStateOf,
   type ConsentRecord,
   type ConsentState,
   type ConsentWithdrawal,
-} from '../../../shared/domain/consentState';
+} from './consentState';
+
+/** Why consent keeps a clip out of an export (the consent reasons of the export report). */
+export type ConsentExclusion =
+  'consent_missing' | 'consent_not_yet_valid' | 'consent_expired' | 'consent_withdrawn';
 
 export type ConsentVerdict =
-  { ok: true; consent: ConsentRecord } | { ok: false; reason: ExclusionReason; message: string };
+  { ok: true; consent: ConsentRecord } | { ok: false; reason: ConsentExclusion; message: string };
 
-const REASONS: Record<Exclude<ConsentState, 'valid'>, ExclusionReason> = {
+const REASONS: Record<Exclude<ConsentState, 'valid'>, ConsentExclusion> = {
   missing: 'consent_missing',
   not_yet_valid: 'consent_not_yet_valid',
   expired: 'consent_expired',
@@ -18,8 +21,9 @@ const REASONS: Record<Exclude<ConsentState, 'valid'>, ExclusionReason> = {
 
 /**
  * Whether a clip's consent allows exporting it on `exportDate` (YYYY-MM-DD, UTC): the clip list's
- * and the store's `consentStateOf`, so the three never disagree. Fails closed whatever status
- * filter the lead chose; a recorded withdrawal refuses as the manifest's flag does.
+ * and the store's `consentStateOf`, so they never disagree. Fails closed whatever status filter
+ * the lead chose; a recorded withdrawal refuses as the manifest's flag does. The workstation's
+ * export and `framewise-server export` both gate with this.
  */
 export function consentVerdict(
   consent: ConsentRecord | null | undefined,

@@ -1,0 +1,526 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { PushedClip } from '../shared/api/syncProtocol';
+import type { ExportFormat } from '../shared/api/exportSchemas';
+import { ManifestConsent } from '../shared/domain/batchManifest';
+import { consentVerdict, type ConsentExclusion } from '../shared/domain/consentVerdict';
+import type { LabelsDocument } from '../shared/domain/labels';
+import {
+  AnnotationStatus,
+  ProjectSchemaV1,
+  projectTemplates,
+  type ProjectSchema,
+  type Segment,
+} from '../shared/domain/labels';
+import {
+  actionClassesCsv,
+  checksumsFile,
+  clipLabelsOf,
+  cocoKeypointsChunks,
+  countClassInstances,
+  cvatVideoXmlChunks,
+  displayedSize,
+  epicActionsCsvChunks,
+  EXPORT_STATUSES,
+  exportLabelsFor,
+  frameTimesCsvChunks,
+  handObjectJsonChunks,
+  isVariableFrameRate,
+  preAnnotationOf,
+  provenanceJsonlChunks,
+  videoInfoCsvChunks,
+  type ProvenanceRecord,
+} from '../shared/formats';
+import type { Db, Queryable } from './db/Db';
+import { ServerError } from './serverError';
+
+/**
+ * `framewise-server export`: a project's label files written straight from the server, with the
+ * writers of `src/shared/formats` a workstation's Export uses, from the labels and clip facts the
+ * annotators' workstations pushed (no video). Gated by consent as a workstation's export is
+ * (`consentVerdict`): the lead's consent record on the server if there is one, else the batch
+ * manifest's that came with the push; a withdrawn clip is excluded with its reason.
+ *
+ * `video_id` is the clip's sha256, the one name every machine has for it. Files go to a folder
+ * beside the destination and are renamed into place at the end, so a folder under the
+ * destination's name is always a complete export. Memory holds one clip's labels at a time: each
+ * set's labels are spooled to a temporary file once and read back per pass.
+ */
+
+export type ServerExportRequest = {
+  projectId: string;
+  formats: readonly ExportFormat[];
+  status: 'accepted' | 'submitted';
+  out: string;
+  framewiseVersion?: string;
+  now?: Date;
+};
+
+export type ServerExclusionReason = ConsentExclusion | 'clip_not_described';
+
+export type ServerExportReport = {
+  projectId: string;
+  destination: string;
+  exportedAt: string;
+  framewiseVersion: string;
+  status: 'accepted' | 'submitted';
+  formats: readonly ExportFormat[];
+  exported: {
+    videoId: string;
+    fileName: string;
+    setId: string;
+    annotator: string;
+    reviewers: string[];
+    status: string;
+    revision: number;
+  }[];
+  excluded: { clipRef: string; setId: string; reason: ServerExclusionReason; message: string }[];
+  files: string[];
+  labelBytes: number;
+};
+
+export const SERVER_REPORT_FILE = 'export_report.json';
+export const SERVER_CHECKSUMS_FILE = 'checksums.sha256';
+
+type Candidate = {
+  set_id: string;
+  clip_ref: string;
+  annotator: string;
+  status: string;
+  revision: number;
+  updated_at: string | Date;
+  facts: unknown;
+  project_schema: unknown;
+  recorded_consent: unknown;
+  reviewers: string[] | null;
+};
+
+type Item = {
+  setId: string;
+  clipRef: string;
+  annotator: string;
+  reviewers: string[];
+  status: AnnotationStatus;
+  revision: number;
+  clip: Omit<PushedClip, 'frameTimes'>;
+  width: number;
+  height: number;
+  frameCount: number;
+  consent: ProvenanceRecord['consent'];
+  contributor: string;
+  project: ProjectSchema;
+  spool: string;
+};
+
+/** The pushed clip without its frame times (read per clip when written), with their count. */
+const FactsWithoutTimes = PushedClip.omit({ frameTimes: true }).extend({
+  frameCount: z.number().int().min(0),
+});
+
+export async function exportProject(
+  db: Db,
+  request: ServerExportRequest,
+): Promise<ServerExportReport> {
+  const now = request.now ?? new Date();
+  const exportedAt = now.toISOString();
+  const version = request.framewiseVersion ?? serverVersion();
+  const destination = resolve(request.out);
+  const projects = await db.query('SELECT 1 FROM projects WHERE id = $1', [request.projectId]);
+  if (projects.length === 0) throw new ServerError('NOT_FOUND', `No project ${request.projectId}.`);
+  await checkDestination(destination);
+  const temp = join(dirname(destination), `.${basename(destination)}.partial-${process.pid}`);
+  const spoolDir = `${temp}.spool`;
+  await rm(temp, { recursive: true, force: true });
+  await rm(spoolDir, { recursive: true, force: true });
+  await mkdir(temp, { recursive: true });
+  await mkdir(spoolDir);
+  try {
+    const { items, excluded } = await select(db, request, exportedAt.slice(0, 10), spoolDir);
+    if (items.length === 0) {
+      const reasons = new Map<string, number>();
+      for (const e of excluded) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
+      throw new ServerError(
+        'NOTHING_TO_EXPORT',
+        excluded.length === 0
+          ? `Project ${request.projectId} has no sets ${request.status === 'accepted' ? 'accepted' : 'handed in'} yet.`
+          : `None of the ${excluded.length} sets can be exported (${[...reasons].map(([r, n]) => `${r} ×${n}`).join(', ')}).`,
+      );
+    }
+    const project = items[0]?.project as ProjectSchema;
+    const labels = exportLabelsFor(projectTemplates(project));
+    const frameTimesOf = (item: Item): number[] =>
+      (JSON.parse(readFileSync(`${item.spool}.times`, 'utf8')) as { t: number[] }).t;
+    // Provenance needs of the labels only the model that proposed points: kept from an earlier
+    // pass, it spares reading each set's labels once more.
+    const preAnnotations = new Map<string, ProvenanceRecord['pre_annotation']>();
+    const docOf = (item: Item): LabelsDocument => {
+      // Checked against the shared schema when pushed, and stored as parsed.
+      const doc = JSON.parse(readFileSync(item.spool, 'utf8')) as LabelsDocument;
+      preAnnotations.set(item.setId, preAnnotationOf(doc));
+      return doc;
+    };
+    const files: string[] = [];
+    const write = async (relative: string, chunks: Iterable<string>) => {
+      await writeChunks(join(temp, relative), chunks);
+      files.push(relative);
+    };
+    const formats = new Set(request.formats);
+    const clipOf = (item: Item, doc: LabelsDocument, frameTimes: readonly number[]) =>
+      clipLabelsOf({
+        videoId: item.clipRef,
+        width: item.width,
+        height: item.height,
+        frameTimes,
+        doc,
+      });
+
+    if (formats.has('coco')) {
+      await write(
+        'coco_keypoints.json',
+        cocoKeypointsChunks({
+          info: {
+            description: 'Framewise keypoints export',
+            version,
+            date_created: exportedAt,
+            export_id: `server-${request.projectId}`,
+          },
+          categories: labels,
+          clips: function* () {
+            for (const item of items) yield clipOf(item, docOf(item), frameTimesOf(item));
+          },
+        }),
+      );
+    }
+    if (formats.has('cvat')) {
+      await mkdir(join(temp, 'cvat'));
+      for (const [index, item] of items.entries()) {
+        await write(
+          `cvat/${item.clipRef}.xml`,
+          cvatVideoXmlChunks({
+            task: {
+              id: index + 1,
+              name: item.clip.fileName,
+              exportedAt,
+              source: basename(item.clip.fileName),
+            },
+            clip: clipOf(item, docOf(item), frameTimesOf(item)),
+            labels,
+          }),
+        );
+      }
+    }
+    if (formats.has('epic')) {
+      const segments: Segment[] = [];
+      await write(
+        'actions.csv',
+        epicActionsCsvChunks(
+          (function* () {
+            for (const item of items) {
+              const doc = docOf(item);
+              segments.push(...doc.segments);
+              yield {
+                videoId: item.clipRef,
+                participantId: item.contributor,
+                frameTimes: frameTimesOf(item),
+                segments: doc.segments,
+              };
+            }
+          })(),
+          project.taxonomy,
+        ),
+      );
+      const instances = countClassInstances(segments);
+      await write('verb_classes.csv', [actionClassesCsv(project.taxonomy.verbs, instances.verbs)]);
+      await write('noun_classes.csv', [actionClassesCsv(project.taxonomy.nouns, instances.nouns)]);
+      const vfr: Item[] = [];
+      await write(
+        'video_info.csv',
+        videoInfoCsvChunks(
+          (function* () {
+            for (const item of items) {
+              const frameTimes = frameTimesOf(item);
+              if (isVariableFrameRate(frameTimes)) vfr.push(item);
+              yield {
+                videoId: item.clipRef,
+                frameTimes,
+                lastFrameDurationSeconds: item.clip.lastFrameDurationSeconds,
+                width: item.width,
+                height: item.height,
+              };
+            }
+          })(),
+        ),
+      );
+      if (vfr.length > 0) await mkdir(join(temp, 'frame_times'));
+      for (const item of vfr) {
+        await write(`frame_times/${item.clipRef}.csv`, frameTimesCsvChunks(frameTimesOf(item)));
+      }
+    }
+    if (formats.has('hands')) {
+      await write(
+        'hand_object.json',
+        handObjectJsonChunks({
+          objectClasses: project.objectClasses,
+          clips: (function* () {
+            for (const item of items) {
+              const doc = docOf(item);
+              yield {
+                videoId: item.clipRef,
+                frameTimes: frameTimesOf(item),
+                tracks: doc.tracks,
+                contacts: doc.contacts,
+              };
+            }
+          })(),
+        }),
+      );
+    }
+    if (formats.has('provenance')) {
+      await write(
+        'provenance.jsonl',
+        provenanceJsonlChunks(
+          (function* (): Generator<ProvenanceRecord> {
+            for (const item of items) {
+              yield {
+                schema_version: 1,
+                file_name: item.clip.fileName,
+                source_sha256: item.clipRef,
+                frame_count: item.frameCount,
+                timestamps_source: `container_pts (${item.clip.frameTableSource})`,
+                contributor_pseudonym: item.contributor,
+                contributor_region: item.clip.region,
+                consent: item.consent,
+                annotators: [item.annotator],
+                reviewers: item.reviewers,
+                revision: item.revision,
+                review_status: item.status,
+                pre_annotation: preAnnotations.has(item.setId)
+                  ? (preAnnotations.get(item.setId) ?? null)
+                  : preAnnotationOf(docOf(item)),
+                framewise_version: version,
+                // The server copies no video, so it runs no ffmpeg.
+                ffmpeg_version: null,
+                exported_at: exportedAt,
+              };
+            }
+          })(),
+        ),
+      );
+    }
+
+    let labelBytes = 0;
+    for (const item of items) labelBytes += (await stat(item.spool)).size;
+    files.push(SERVER_REPORT_FILE);
+    const report: ServerExportReport = {
+      projectId: request.projectId,
+      destination,
+      exportedAt,
+      framewiseVersion: version,
+      status: request.status,
+      formats: request.formats,
+      exported: items.map((item) => ({
+        videoId: item.clipRef,
+        fileName: item.clip.fileName,
+        setId: item.setId,
+        annotator: item.annotator,
+        reviewers: item.reviewers,
+        status: item.status,
+        revision: item.revision,
+      })),
+      excluded,
+      files: [...files].sort(),
+      labelBytes,
+    };
+    await writeFile(join(temp, SERVER_REPORT_FILE), JSON.stringify(report, null, 2) + '\n', {
+      flag: 'wx',
+    });
+    const entries = [];
+    for (const file of report.files) {
+      entries.push({ path: file, sha256: await sha256Of(join(temp, file)) });
+    }
+    await writeFile(join(temp, SERVER_CHECKSUMS_FILE), checksumsFile(entries), { flag: 'wx' });
+    await rmdir(destination).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    });
+    await rename(temp, destination);
+    return report;
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  } finally {
+    await rm(spoolDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One set per clip of the project (the best status the filter admits, then the latest change, as
+ * a workstation chooses), consent checked first; each chosen set's labels and frame times are
+ * spooled to files so the passes below hold one clip at a time.
+ */
+async function select(
+  db: Queryable,
+  request: ServerExportRequest,
+  exportDate: string,
+  spoolDir: string,
+): Promise<{ items: Item[]; excluded: ServerExportReport['excluded'] }> {
+  const admitted: readonly AnnotationStatus[] = EXPORT_STATUSES[request.status];
+  const rows = await db.query<Candidate>(
+    /* sql */ `
+    SELECT s.id AS set_id, a.clip_ref, ua.name AS annotator, s.status, s.revision, s.updated_at,
+      s.clip_facts - 'frameTimes' || jsonb_build_object('frameCount',
+        jsonb_array_length(s.clip_facts -> 'frameTimes')) AS facts,
+      s.project_schema, c.consent AS recorded_consent,
+      (SELECT array_agg(u.name ORDER BY first_at, u.name) FROM (
+         SELECT r.reviewer_id, min(r.at) AS first_at FROM reviews r WHERE r.set_id = s.id
+         GROUP BY r.reviewer_id) rv JOIN users u ON u.id = rv.reviewer_id) AS reviewers
+    FROM annotation_sets s
+    JOIN assignments a ON a.id = s.assignment_id
+    JOIN users ua ON ua.id = a.annotator_id
+    LEFT JOIN consent_records c ON c.clip_ref = a.clip_ref
+    WHERE a.project_id = $1 AND s.status = ANY($2::text[]) AND s.labels IS NOT NULL
+    ORDER BY s.clip_facts ->> 'fileName', a.clip_ref, s.updated_at DESC, s.id`,
+    [request.projectId, [...admitted]],
+  );
+  const excluded: ServerExportReport['excluded'] = [];
+  // A withdrawn clip's sets are purged; its tombstones say it was here, and why it is not now.
+  const withdrawn = await db.query<{ set_id: string; clip_ref: string }>(
+    `SELECT set_id, clip_ref FROM withdrawn_sets WHERE project_id = $1 ORDER BY clip_ref, set_id`,
+    [request.projectId],
+  );
+  for (const set of withdrawn) {
+    excluded.push({
+      clipRef: set.clip_ref,
+      setId: set.set_id,
+      reason: 'consent_withdrawn',
+      message: 'The contributor withdrew consent for this clip; its labels were deleted.',
+    });
+  }
+  const byClip = new Map<string, Candidate[]>();
+  for (const row of rows) byClip.set(row.clip_ref, [...(byClip.get(row.clip_ref) ?? []), row]);
+  const items: Item[] = [];
+  for (const [clipRef, candidates] of byClip) {
+    candidates.sort(
+      (a, b) =>
+        admitted.indexOf(AnnotationStatus.parse(a.status)) -
+          admitted.indexOf(AnnotationStatus.parse(b.status)) ||
+        new Date(b.updated_at).getTime() - new Date(a.updated_at).getTime(),
+    );
+    const set = candidates[0];
+    if (set === undefined) continue;
+    const exclude = (reason: ServerExclusionReason, message: string) =>
+      excluded.push({ clipRef, setId: set.set_id, reason, message });
+    const facts = set.facts === null ? null : FactsWithoutTimes.safeParse(set.facts);
+    if (facts === null || !facts.success || set.project_schema === null) {
+      exclude(
+        'clip_not_described',
+        'The set was pushed by a workstation that did not send the clip (frame times, size) or ' +
+          'its project; submit it again from an up-to-date workstation.',
+      );
+      continue;
+    }
+    const recorded =
+      set.recorded_consent === null ? null : ManifestConsent.safeParse(set.recorded_consent);
+    // The lead's record on the server replaces the manifest's, as on every workstation.
+    const consent =
+      recorded === null ? facts.data.consent : recorded.success ? recorded.data : null;
+    const verdict = consentVerdict(consent, exportDate);
+    if (!verdict.ok) {
+      exclude(verdict.reason, verdict.message);
+      continue;
+    }
+    if (facts.data.contributor === null) {
+      exclude('consent_missing', 'The batch names no contributor pseudonym for its consent.');
+      continue;
+    }
+    const spool = join(spoolDir, `${items.length}.json`);
+    const stored = await db.query<{ labels: string; times: string }>(
+      `SELECT labels::text AS labels, jsonb_build_object('t', clip_facts -> 'frameTimes')::text AS times
+       FROM annotation_sets WHERE id = $1`,
+      [set.set_id],
+    );
+    const row = stored[0];
+    if (row === undefined) continue;
+    await writeFile(spool, row.labels);
+    await writeFile(`${spool}.times`, row.times);
+    const { frameCount, ...clip } = facts.data;
+    items.push({
+      setId: set.set_id,
+      clipRef,
+      annotator: set.annotator,
+      reviewers: set.reviewers ?? [],
+      status: AnnotationStatus.parse(set.status),
+      revision: set.revision,
+      clip,
+      ...displayedSize(clip.width, clip.height, clip.rotation),
+      frameCount,
+      consent: { id: verdict.consent.id, scope: verdict.consent.scope },
+      contributor: facts.data.contributor,
+      project: ProjectSchemaV1.parse(set.project_schema),
+      spool,
+    });
+  }
+  return { items, excluded };
+}
+
+async function checkDestination(destination: string): Promise<void> {
+  const existing = await stat(destination).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  });
+  if (existing !== null && (!existing.isDirectory() || (await readdir(destination)).length > 0)) {
+    throw new ServerError(
+      'CONFLICT',
+      `${destination} already exists and is not an empty folder; choose a new folder so no earlier export is mixed in.`,
+    );
+  }
+  await mkdir(dirname(destination), { recursive: true });
+}
+
+/** Text is written in blocks of about 1 MiB: few syscalls, and memory holds one block. */
+async function writeChunks(filePath: string, chunks: Iterable<string>): Promise<void> {
+  const file = await open(filePath, 'wx');
+  try {
+    let block: string[] = [];
+    let size = 0;
+    const flush = async () => {
+      await file.write(block.join(''));
+      block = [];
+      size = 0;
+    };
+    for (const chunk of chunks) {
+      block.push(chunk);
+      size += chunk.length;
+      if (size >= 1 << 20) await flush();
+    }
+    if (size > 0) await flush();
+  } finally {
+    await file.close();
+  }
+}
+
+async function sha256Of(filePath: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** package.json's version, found by walking up from this module (the sources, or the bundle). */
+function serverVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      const parsed = JSON.parse(readFileSync(candidate, 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (parsed.name === 'framewise' && typeof parsed.version === 'string') return parsed.version;
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
