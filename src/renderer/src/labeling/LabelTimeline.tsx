@@ -74,6 +74,7 @@ export function LabelTimeline({
   return (
     <Timeline
       data={data}
+      height="fill"
       subscribePlayhead={subscribePlayhead}
       getPlayhead={getPlayhead}
       onSeek={(frame) => player?.goTo(frame)}
