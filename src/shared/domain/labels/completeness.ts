@@ -46,6 +46,8 @@ export function checkCompleteness(
       continue;
     }
     for (const keyframe of track.keyframes) {
+      // "Out of the picture from here" is a decision in itself, with no points to decide.
+      if (keyframe.absent === true) continue;
       if (keyframe.points.length !== template.keypoints.length) {
         problems.push({
           kind: 'wrong_point_count',
