@@ -10,6 +10,8 @@ export type LabelingCommand =
   | { name: 'cycleVisibility' }
   | { name: 'clearPoint' }
   | { name: 'keyframe' }
+  | { name: 'deleteKeyframe' }
+  | { name: 'markAbsent' }
   | { name: 'copyPose' }
   | { name: 'pastePose' }
   | { name: 'nextPoint'; delta: 1 | -1 }
@@ -47,6 +49,12 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
   },
   { keys: 'Delete', what: 'Clear the selected point (undecided)', command: 'clearPoint' },
   { keys: 'K', what: 'Make this frame a keyframe of the track', command: 'keyframe' },
+  { keys: 'Shift+K', what: 'Delete the keyframe on this frame', command: 'deleteKeyframe' },
+  {
+    keys: 'X',
+    what: 'The track leaves the picture on this frame (until its next keyframe)',
+    command: 'markAbsent',
+  },
   {
     keys: ', / .',
     what: 'Go to the previous / next keyframe of the track',
@@ -111,7 +119,9 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
     case 'Backspace':
       return press.shiftKey ? { name: 'deleteSegment' } : { name: 'clearPoint' };
     case 'k':
-      return { name: 'keyframe' };
+      return press.shiftKey ? { name: 'deleteKeyframe' } : { name: 'keyframe' };
+    case 'x':
+      return { name: 'markAbsent' };
     case 'n':
       return { name: 'nextPoint', delta: press.shiftKey ? -1 : 1 };
     case 'Tab':

@@ -3,6 +3,8 @@ import {
   clearPoint,
   copyPose,
   cycleVisibility,
+  deleteKeyframeAt,
+  markAbsent,
   findTemplate,
   makeKeyframe,
   mergeWithNext,
@@ -68,6 +70,20 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
         return;
       }
       state.labelAction(({ doc, frame, context }) => makeKeyframe(doc, trackId, frame, context));
+      return;
+    case 'deleteKeyframe':
+      if (trackId === null) {
+        state.showLabelNotice('Select a track first.');
+        return;
+      }
+      state.labelAction(({ doc, frame }) => deleteKeyframeAt(doc, trackId, frame));
+      return;
+    case 'markAbsent':
+      if (trackId === null) {
+        state.showLabelNotice('Select a track first.');
+        return;
+      }
+      state.labelAction(({ doc, frame }) => markAbsent(doc, trackId, frame));
       return;
     case 'copyPose': {
       const where = state.labelingPosition();

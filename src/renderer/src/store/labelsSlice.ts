@@ -9,8 +9,10 @@ import {
   redo,
   undo,
   contactAt,
+  newTrackLabel,
   setContactFrom,
   statusName,
+  trackDisplayName,
   type ActionResult,
   type Box,
   type Command,
@@ -112,6 +114,11 @@ export type LabelsSlice = {
   restoreWorkspace: () => Promise<void>;
   /** Adds a track of `templateId` and selects it. */
   addTrack: (kind: TrackKind, templateId: string) => void;
+  /** Removes a track (and a hand's contacts) as one undoable edit, and says how to get it back. */
+  removeTrack: (trackId: string) => void;
+  renameTrack: (trackId: string, label: string) => boolean;
+  /** `otherId` joins `keepId`'s track, which stays selected. */
+  mergeTracks: (keepId: string, otherId: string) => void;
   /**
    * `0`–`4` on the selected hand at the current frame. States 3 and 4 need the object: reuse the
    * box of the contact covering the frame, or switch to the box tool and wait for one.
@@ -139,6 +146,16 @@ export const TRACK_COLORS = [
   '#9c755f',
   '#bab0ac',
 ] as const;
+
+/** The first colour no track uses, so a track keeps a hue of its own after others are deleted. */
+export function nextTrackColor(tracks: readonly { color: string }[]): string {
+  const used = new Set(tracks.map((t) => t.color.toLowerCase()));
+  return (
+    TRACK_COLORS.find((c) => !used.has(c)) ??
+    TRACK_COLORS[tracks.length % TRACK_COLORS.length] ??
+    '#4e79a7'
+  );
+}
 
 const NO_SELECTION: LabelSelection = {
   trackId: null,
@@ -391,10 +408,34 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
       }
     },
 
+    removeTrack: (trackId) => {
+      const { labels, selection } = get();
+      const track = labels.tracks.find((t) => t.id === trackId);
+      if (!track) return;
+      const name = trackDisplayName(track, labels.tracks);
+      if (!get().editLabels({ type: 'removeTrack', trackId })) return;
+      if (selection.trackId === trackId) {
+        set({ selection: { ...selection, trackId: get().labels.tracks[0]?.id ?? null, point: 0 } });
+      }
+      set({ labelNotice: `Deleted ${name}. Ctrl+Z brings it back.` });
+    },
+
+    renameTrack: (trackId, label) => get().editLabels({ type: 'renameTrack', trackId, label }),
+
+    mergeTracks: (keepId, otherId) => {
+      const { labels } = get();
+      const other = labels.tracks.find((t) => t.id === otherId);
+      const keep = labels.tracks.find((t) => t.id === keepId);
+      if (!other || !keep) return;
+      if (!get().editLabels({ type: 'mergeTracks', keepId, otherId })) return;
+      set({
+        selection: { ...get().selection, trackId: keepId },
+        labelNotice: `${trackDisplayName(other, labels.tracks)} is now part of ${trackDisplayName(keep, labels.tracks)}.`,
+      });
+    },
+
     addTrack: (kind, templateId) => {
       const tracks = get().labels.tracks;
-      const sameKind = tracks.filter((t) => t.kind === kind).length;
-      const name = { person: 'Person', left_hand: 'Left hand', right_hand: 'Right hand' }[kind];
       const id = crypto.randomUUID();
       const added = get().editLabels({
         type: 'addTrack',
@@ -402,8 +443,8 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
           id,
           kind,
           templateId,
-          label: `${name} ${sameKind + 1}`,
-          color: TRACK_COLORS[tracks.length % TRACK_COLORS.length] ?? '#1f77b4',
+          label: newTrackLabel(kind, tracks),
+          color: nextTrackColor(tracks),
           keyframes: [],
         },
       });
