@@ -1,5 +1,6 @@
 import {
   absentKeyframe,
+  newTrackLabel,
   withoutRedundantAbsence,
   type Keyframe,
   type Keypoint,
@@ -71,7 +72,8 @@ export function readCvatVideo(xml: string, labels: readonly ExportLabel[]): Cvat
       id: `cvat-${cvatId}`,
       kind: trackKindOf(label.template),
       templateId: label.template.id,
-      label: `${label.name} ${cvatId}`,
+      // Named as a track made here is ("Person 2"); CVAT's id stays in `id`.
+      label: newTrackLabel(trackKindOf(label.template), tracks),
       color: trackColor(tracks.length),
       keyframes: withoutRedundantAbsence(keyframes),
     });
