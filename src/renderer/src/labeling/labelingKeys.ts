@@ -27,6 +27,7 @@ export type LabelingCommand =
   | { name: 'contactState'; state: 0 | 1 | 2 | 3 | 4 }
   | { name: 'toggleBoxTool' }
   | { name: 'acceptPose' }
+  | { name: 'zoom'; how: 'in' | 'out' | 'fit' | 'pixels' | 'track' }
   | { name: 'shortcuts' }
   | { name: 'escape' };
 
@@ -90,6 +91,9 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     what: "Accept the track's model pose on this frame (its points become yours)",
     command: 'acceptPose',
   },
+  { keys: '= / -', what: 'Zoom the video in / out about its centre', command: 'zoom' },
+  { keys: 'F / Shift+F', what: 'Whole picture (fit) / actual pixels (100 %)', command: 'zoom' },
+  { keys: 'Z', what: "Zoom to the selected track's points on this frame", command: 'zoom' },
   { keys: 'Escape', what: 'Cancel: close dialogs, clear the segment mark', command: 'escape' },
   { keys: '?', what: 'Show this sheet', command: 'shortcuts' },
 ];
@@ -154,6 +158,15 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
       return { name: 'toggleBoxTool' };
     case 'a':
       return { name: 'acceptPose' };
+    case '=':
+    case '+':
+      return { name: 'zoom', how: 'in' };
+    case '-':
+      return { name: 'zoom', how: 'out' };
+    case 'f':
+      return { name: 'zoom', how: press.shiftKey ? 'pixels' : 'fit' };
+    case 'z':
+      return { name: 'zoom', how: 'track' };
     case '?':
       return { name: 'shortcuts' };
     case 'Escape':

@@ -78,6 +78,9 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
       }
       state.labelAction(({ doc, frame }) => deleteKeyframeAt(doc, trackId, frame));
       return;
+    case 'zoom':
+      state.zoomView(command.how);
+      return;
     case 'markAbsent':
       if (trackId === null) {
         state.showLabelNotice('Select a track first.');

@@ -11,6 +11,8 @@ type ControlsProps = {
   frameTimes: readonly number[];
   /** Shown before the scrubber on its row (the frame readout). */
   leading?: ReactNode;
+  /** Shown after the playback options (the video's view controls). */
+  trailing?: ReactNode;
 };
 
 /**
@@ -18,7 +20,7 @@ type ControlsProps = {
  * player's shortcuts on the whole document while the clip is open. Every frame change goes
  * through the engine, which serialises it (latest wins) and confirms what is shown.
  */
-export function PlayerControls({ engine, frameTimes, leading }: ControlsProps) {
+export function PlayerControls({ engine, frameTimes, leading, trailing }: ControlsProps) {
   const store = useAppStoreApi();
   const playing = useAppStore((state) => state.playing);
   const playbackRate = useAppStore((state) => state.playbackRate);
@@ -146,6 +148,7 @@ export function PlayerControls({ engine, frameTimes, leading }: ControlsProps) {
           </span>
         </div>
       </div>
+      {trailing}
     </div>
   );
 }

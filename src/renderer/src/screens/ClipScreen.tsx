@@ -21,10 +21,13 @@ import { PlayerControls } from '../player/PlayerControls';
 import type { PlayerEngine } from '../player/playerEngine';
 import type { PlayerFailure } from '../player/videoJsPlayer';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
+import type { AppState } from '../store/appStore';
 import { formatTimecode } from './formatTimecode';
 import { ReviewPanels } from './ReviewScreen';
 import { SyncIndicator } from './SyncSettingsScreen';
+import { ViewControls } from '../workspace/ViewControls';
 import { WorkspaceGrid } from '../workspace/WorkspaceGrid';
+import { pictureFilter } from '../workspace/workspaceLayout';
 
 /** The reviewer's panels on the player: the frame and selection are the player's and overlay's. */
 function ReviewSidebar({ player }: { player: PlayerEngine | null }) {
@@ -121,6 +124,7 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
             engine={engine}
             frameTimes={frameTable.frameTimes}
             leading={<FrameReadout frameTimes={frameTable.frameTimes} />}
+            trailing={<ViewControls />}
           />
         </div>
       }
@@ -203,9 +207,15 @@ function useMediaTransform(ref: React.RefObject<HTMLDivElement | null>) {
       if (!element) return;
       element.style.transform = `translate(${view.panX}px, ${view.panY}px) scale(${view.zoom})`;
     };
+    // Brightness and contrast are the view's too: on screen only, never in labels or exports.
+    const filter = (layout: AppState['layout']) => {
+      if (ref.current) ref.current.style.filter = pictureFilter(layout);
+    };
     paint(store.getState().view);
+    filter(store.getState().layout);
     return store.subscribe((state, previous) => {
       if (state.view !== previous.view) paint(state.view);
+      if (state.layout !== previous.layout) filter(state.layout);
     });
   }, [store, ref]);
 }

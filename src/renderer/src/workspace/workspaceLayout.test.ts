@@ -4,6 +4,7 @@ import {
   clampTimelineHeight,
   DEFAULT_LAYOUT,
   parseLayout,
+  pictureFilter,
   SIDE_PANEL_LIMITS,
   TIMELINE_LIMITS,
 } from './workspaceLayout';
@@ -33,7 +34,16 @@ describe('workspace layout', () => {
       sidePanelOpen: false,
     });
     expect(parseLayout('{"sidePanelOpen":true,"sidePanelWidth":420,"timelineHeight":250}')).toEqual(
-      { sidePanelOpen: true, sidePanelWidth: 420, timelineHeight: 250 },
+      { ...DEFAULT_LAYOUT, sidePanelWidth: 420, timelineHeight: 250 },
     );
+    expect(parseLayout('{"brightness":9,"contrast":0.1}')).toMatchObject({
+      brightness: 3,
+      contrast: 0.5,
+    });
+  });
+
+  it('shows the picture as recorded unless brightness or contrast is changed', () => {
+    expect(pictureFilter(DEFAULT_LAYOUT)).toBe('none');
+    expect(pictureFilter({ brightness: 1.8, contrast: 1.2 })).toBe('brightness(1.8) contrast(1.2)');
   });
 });

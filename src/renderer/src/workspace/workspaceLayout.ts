@@ -9,13 +9,23 @@ export type WorkspaceLayout = {
   readonly sidePanelWidth: number;
   /** CSS pixels, the timeline dock with its toolbar. */
   readonly timelineHeight: number;
+  /**
+   * How the picture is shown, for dark kitchens: 1 is as recorded. The view only: labels, the
+   * pose model and exports always get the recorded pixels.
+   */
+  readonly brightness: number;
+  readonly contrast: number;
 };
 
 export const DEFAULT_LAYOUT: WorkspaceLayout = {
   sidePanelOpen: true,
   sidePanelWidth: 360,
   timelineHeight: 180,
+  brightness: 1,
+  contrast: 1,
 };
+
+export const PICTURE_LIMITS = { min: 0.5, max: 3 } as const;
 
 export const SIDE_PANEL_LIMITS = { min: 260, max: 720 } as const;
 export const TIMELINE_LIMITS = { min: 96, max: 600 } as const;
@@ -47,6 +57,16 @@ export function clampTimelineHeight(height: number, window: WindowSize): number 
   );
 }
 
+function picture(value: number): number {
+  return Math.min(PICTURE_LIMITS.max, Math.max(PICTURE_LIMITS.min, value));
+}
+
+/** The CSS filter that shows the picture with this brightness and contrast ('none' as recorded). */
+export function pictureFilter(layout: Pick<WorkspaceLayout, 'brightness' | 'contrast'>): string {
+  if (layout.brightness === 1 && layout.contrast === 1) return 'none';
+  return `brightness(${layout.brightness}) contrast(${layout.contrast})`;
+}
+
 /** A stored layout read back: anything missing or malformed falls back to the default. */
 export function parseLayout(text: string | null): WorkspaceLayout {
   if (text === null) return DEFAULT_LAYOUT;
@@ -70,5 +90,7 @@ export function parseLayout(text: string | null): WorkspaceLayout {
         : DEFAULT_LAYOUT.sidePanelOpen,
     sidePanelWidth: number('sidePanelWidth', DEFAULT_LAYOUT.sidePanelWidth),
     timelineHeight: number('timelineHeight', DEFAULT_LAYOUT.timelineHeight),
+    brightness: picture(number('brightness', DEFAULT_LAYOUT.brightness)),
+    contrast: picture(number('contrast', DEFAULT_LAYOUT.contrast)),
   };
 }
