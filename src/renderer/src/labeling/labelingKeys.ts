@@ -12,6 +12,7 @@ export type LabelingCommand =
   | { name: 'keyframe' }
   | { name: 'deleteKeyframe' }
   | { name: 'markAbsent' }
+  | { name: 'nudgePoint'; dx: number; dy: number }
   | { name: 'copyPose' }
   | { name: 'pastePose' }
   | { name: 'nextPoint'; delta: 1 | -1 }
@@ -49,6 +50,16 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     command: 'cycleVisibility',
   },
   { keys: 'Delete', what: 'Clear the selected point (undecided)', command: 'clearPoint' },
+  {
+    keys: 'Ctrl+arrows / Ctrl+Shift+arrows',
+    what: 'Move the selected point by 1 / 10 video pixels',
+    command: 'nudgePoint',
+  },
+  {
+    keys: 'Shift+drag a point',
+    what: 'Move the whole skeleton (one undo)',
+    command: 'nudgePoint',
+  },
   { keys: 'K', what: 'Make this frame a keyframe of the track', command: 'keyframe' },
   { keys: 'Shift+K', what: 'Delete the keyframe on this frame', command: 'deleteKeyframe' },
   {
@@ -112,6 +123,15 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
         return { name: 'copyPose' };
       case 'v':
         return { name: 'pastePose' };
+      case 'ArrowLeft':
+      case 'ArrowRight':
+      case 'ArrowUp':
+      case 'ArrowDown': {
+        const step = press.shiftKey ? 10 : 1;
+        const dx = key === 'ArrowLeft' ? -step : key === 'ArrowRight' ? step : 0;
+        const dy = key === 'ArrowUp' ? -step : key === 'ArrowDown' ? step : 0;
+        return { name: 'nudgePoint', dx, dy };
+      }
       default:
         return null;
     }

@@ -5,6 +5,7 @@ import {
   cycleVisibility,
   deleteKeyframeAt,
   markAbsent,
+  nudgePoint,
   findTemplate,
   makeKeyframe,
   mergeWithNext,
@@ -81,6 +82,17 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
     case 'zoom':
       state.zoomView(command.how);
       return;
+    case 'nudgePoint': {
+      if (trackId === null || point === null) {
+        state.showLabelNotice('Select a point first (click it, or N for the next).');
+        return;
+      }
+      const delta = { dx: command.dx, dy: command.dy };
+      state.labelAction(({ doc, frame, context }) =>
+        nudgePoint(doc, trackId, frame, point, delta, context),
+      );
+      return;
+    }
     case 'markAbsent':
       if (trackId === null) {
         state.showLabelNotice('Select a track first.');

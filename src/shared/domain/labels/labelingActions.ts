@@ -347,3 +347,36 @@ export function splitTrackAt(
     },
   };
 }
+
+/**
+ * Ctrl+arrow (Ctrl+Shift+arrow): the selected point moved by (dx, dy) video pixels on this frame,
+ * for the last pixel of precision a mouse does not give.
+ */
+export function nudgePoint(
+  doc: LabelsDocument,
+  trackId: string,
+  frame: number,
+  index: number,
+  delta: { dx: number; dy: number },
+  context: EditContext,
+): ActionResult {
+  const track = trackOf(doc, trackId);
+  if (!track) return refuse('Select a track first.');
+  const shown = poseAt(track, frame)?.points[index] ?? null;
+  if (shown === null || shown.visibility === 'unlabeled') {
+    return refuse('Select a placed point to move it with the arrow keys.');
+  }
+  return onKeyframe(track, frame, context, () => ({
+    type: 'setPoint',
+    trackId,
+    frame,
+    index,
+    point: {
+      x: shown.x + delta.dx,
+      y: shown.y + delta.dy,
+      visibility: shown.visibility,
+      source: 'manual',
+    },
+    gesture: `nudge-${trackId}-${frame}-${index}`,
+  }));
+}
