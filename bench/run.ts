@@ -18,6 +18,7 @@ import { runAuditBench } from './auditBench';
 import { runDoublePullBench } from './doublePullBench';
 import { runPreannotationWebglBench } from './preannotationWebglBench';
 import { runCliStartBench } from './cliStartBench';
+import { runActionCountBench } from './actionCountBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -43,6 +44,7 @@ const benches: Bench[] = [
   { name: 'double-pull', run: runDoublePullBench },
   { name: 'preannotation-webgl', run: runPreannotationWebglBench },
   { name: 'cli-start', run: () => runCliStartBench() },
+  { name: 'action-count', run: runActionCountBench },
 ];
 
 const only = process.argv.slice(2);
