@@ -26,6 +26,8 @@ describe('labeling keys', () => {
     [press('f'), 'zoom'],
     [press('F', { shiftKey: true }), 'zoom'],
     [press('z'), 'zoom'],
+    [press('A', { shiftKey: true }), 'acceptTrackProposals'],
+    [press('p'), 'nextProposal'],
     [press('ArrowLeft', { ctrlKey: true }), 'nudgePoint'],
     [press('ArrowDown', { ctrlKey: true, shiftKey: true }), 'nudgePoint'],
     [press('['), 'markSegmentStart'],

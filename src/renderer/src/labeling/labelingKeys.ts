@@ -28,6 +28,8 @@ export type LabelingCommand =
   | { name: 'contactState'; state: 0 | 1 | 2 | 3 | 4 }
   | { name: 'toggleBoxTool' }
   | { name: 'acceptPose' }
+  | { name: 'acceptTrackProposals' }
+  | { name: 'nextProposal' }
   | { name: 'zoom'; how: 'in' | 'out' | 'fit' | 'pixels' | 'track' }
   | { name: 'shortcuts' }
   | { name: 'escape' };
@@ -105,6 +107,12 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
   { keys: '= / -', what: 'Zoom the video in / out about its centre', command: 'zoom' },
   { keys: 'F / Shift+F', what: 'Whole picture (fit) / actual pixels (100 %)', command: 'zoom' },
   { keys: 'Z', what: "Zoom to the selected track's points on this frame", command: 'zoom' },
+  {
+    keys: 'Shift+A',
+    what: 'Accept every model proposal of the track, on every frame (one undo)',
+    command: 'acceptTrackProposals',
+  },
+  { keys: 'P', what: 'Go to the next frame with a model proposal left', command: 'nextProposal' },
   { keys: 'Escape', what: 'Cancel: close dialogs, clear the segment mark', command: 'escape' },
   { keys: '?', what: 'Show this sheet', command: 'shortcuts' },
 ];
@@ -177,7 +185,9 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
     case 'b':
       return { name: 'toggleBoxTool' };
     case 'a':
-      return { name: 'acceptPose' };
+      return press.shiftKey ? { name: 'acceptTrackProposals' } : { name: 'acceptPose' };
+    case 'p':
+      return { name: 'nextProposal' };
     case '=':
     case '+':
       return { name: 'zoom', how: 'in' };

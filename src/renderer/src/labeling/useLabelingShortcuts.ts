@@ -17,6 +17,7 @@ import {
   segmentUnder,
   splitAtPlayhead,
 } from '../../../shared/domain/labels';
+import { nextProposalFrame } from '../../../shared/domain/labels/poseProposals';
 import { adjacentComment, pinFrame } from '../../../shared/domain/review';
 import type { PlayerEngine } from '../player/playerEngine';
 import { keyTargetOf } from '../player/playerKeys';
@@ -138,6 +139,16 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
       const index = tracks.findIndex((t) => t.id === trackId);
       const next = tracks[(index + command.delta + tracks.length) % tracks.length];
       if (next) state.select({ trackId: next.id, point: 0, contactId: null });
+      return;
+    }
+    case 'acceptTrackProposals':
+      state.acceptProposals('track');
+      return;
+    case 'nextProposal': {
+      if (currentFrame === null || !player) return;
+      const target = nextProposalFrame(state.labels, currentFrame);
+      if (target === undefined) state.showLabelNotice('No model proposal is left to look at.');
+      else player.goTo(target);
       return;
     }
     case 'jumpKeyframe': {
