@@ -19,6 +19,7 @@ import { runDoublePullBench } from './doublePullBench';
 import { runPreannotationWebglBench } from './preannotationWebglBench';
 import { runCliStartBench } from './cliStartBench';
 import { runTeamPullBench } from './teamPullBench';
+import { runActionCountBench } from './actionCountBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -45,6 +46,7 @@ const benches: Bench[] = [
   { name: 'preannotation-webgl', run: runPreannotationWebglBench },
   { name: 'cli-start', run: () => runCliStartBench() },
   { name: 'team-pull', run: runTeamPullBench },
+  { name: 'action-count', run: runActionCountBench },
 ];
 
 const only = process.argv.slice(2);

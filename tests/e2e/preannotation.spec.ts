@@ -105,5 +105,22 @@ test('an annotator pre-annotates a range, sees model proposals, accepts one with
     .toBeCloseTo(nose.x, 0);
   await page.keyboard.press('Control+z');
   await expect.poll(async () => (await pointStates(page))[0] ?? '').toMatch(/, model at /);
+
+  // Shift+A accepts the whole run of the track at once: every frame, one edit.
+  await page.keyboard.press('Shift+A');
+  await expect(page.getByRole('status', { name: 'Labeling notice' })).toHaveText(
+    /^Accepted \d+ model points on 3 keyframes of Person 1\./,
+  );
+  for (const frame of [0, 5, 10]) {
+    await goToFrame(page, frame);
+    expect((await pointStates(page)).join('\n')).not.toContain(', model');
+  }
+  // The hands still have theirs: P goes to the next frame with a proposal, Accept frame takes
+  // every track's on it.
+  await page.keyboard.press('p');
+  await expect(page.getByLabel('Current frame')).toHaveText('0');
+  await panel.getByRole('button', { name: 'Accept frame' }).click();
+  await page.getByRole('button', { name: /^Left hand 1/ }).click();
+  await expect.poll(async () => (await pointStates(page)).join('\n')).not.toContain(', model');
   await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
 });

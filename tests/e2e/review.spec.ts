@@ -173,9 +173,10 @@ test.describe('review', () => {
       // The clip is known here once its checksum is in; reopen the queue until it is.
       await expect(async () => {
         await page.getByRole('button', { name: 'Review', exact: true }).click();
+        // Listed by its file name, as the annotator imported it.
         await page
           .getByRole('table', { name: 'Review queue' })
-          .getByRole('button', { name: /rev\. 1/ })
+          .getByRole('button', { name: 'cfr30.mp4 (rev. 1)' })
           .click();
         await expect(page.getByRole('button', { name: 'Review on the player' })).toBeVisible({
           timeout: 1_000,
@@ -193,7 +194,7 @@ test.describe('review', () => {
       await page.getByRole('textbox', { name: 'Comment' }).fill('Left wrist is off');
       await page.getByRole('button', { name: 'Add comment' }).click();
       await expect(page.getByRole('list', { name: 'Review comments' })).toContainText(
-        'point 9 of p1, frame 1: Left wrist is off',
+        'left_wrist of Person 1, frame 1: Left wrist is off',
       );
 
       // Away from the frame, J comes back to it.
@@ -209,7 +210,7 @@ test.describe('review', () => {
       await page.getByRole('textbox', { name: 'Comment' }).fill('Starts too early');
       await page.getByRole('button', { name: 'Add comment' }).click();
       const list = page.getByRole('list', { name: 'Review comments' });
-      await expect(list).toContainText('segment s1: Starts too early');
+      await expect(list).toContainText('Person 1 segment, frames 3–6: Starts too early');
       const badge = page.getByTestId('span-comments');
       await expect(badge).toHaveCount(0);
       // J visits it too, at the segment's first frame.
@@ -415,7 +416,7 @@ test.describe('review', () => {
       await page.getByRole('textbox', { name: 'Comment' }).fill('Starts too early');
       await page.getByRole('button', { name: 'Add comment' }).click();
       await expect(page.getByRole('list', { name: 'Review comments' })).toContainText(
-        'segment s1: Starts too early',
+        'Person 1 segment, frames 3–6: Starts too early',
       );
 
       // Meanwhile the lead sends the set back and the annotator resubmits without the segment.

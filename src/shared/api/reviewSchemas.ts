@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CommandSchema } from '../domain/labels/commands';
 import { LabelsDocument } from '../domain/labels/labelsDocument';
+import { rowDisplayName, trackDisplayName } from '../domain/labels/trackNames';
 import { CommentPin, ReviewComment } from '../domain/review/reviewComment';
 import type { LabelsDiff } from '../domain/review/labelsDiff';
 import type { ReviewComment as WireComment } from './syncProtocol';
@@ -30,6 +31,8 @@ export const ReviewQueueItem = z
     batch: z.string().nullable(),
     /** The local clip id when the clip is imported here (the player needs the video). */
     clipId: z.string().nullable(),
+    /** The clip's file name when it is imported here: what people call a clip. */
+    fileName: z.string().optional(),
     revision: z.number().int().min(0),
     status: z.string(),
     submittedAt: z.string(),
@@ -177,12 +180,30 @@ export function modelShare(labels: LabelsDocument): number {
   return total === 0 ? 0 : model / total;
 }
 
-/** The diff as a list a reviewer reads top to bottom, each entry with the frame to jump to. */
-export function diffEntries(diff: LabelsDiff): DiffEntry[] {
+/**
+ * The diff as a list a reviewer reads top to bottom, each entry with the frame to jump to. Tracks
+ * and rows are named as people see them (`labels`, the revision under review, plus the tracks the
+ * diff removed), never by id.
+ */
+export function diffEntries(diff: LabelsDiff, labels?: LabelsDocument): DiffEntry[] {
   const entries: DiffEntry[] = [];
+  const tracks = [
+    ...(labels?.tracks ?? []),
+    ...diff.tracks.flatMap((c) => (c.kind === 'removed' ? [c.before] : [])),
+  ];
+  const trackName = (id: string): string => {
+    const track = tracks.find((t) => t.id === id);
+    return track ? trackDisplayName(track, tracks) : 'a deleted track';
+  };
   for (const c of diff.tracks) {
     const track = c.kind === 'removed' ? c.before : c.after;
-    entries.push({ what: 'track', kind: c.kind, id: track.id, frame: null, summary: track.label });
+    entries.push({
+      what: 'track',
+      kind: c.kind,
+      id: track.id,
+      frame: null,
+      summary: trackDisplayName(track, tracks),
+    });
   }
   for (const c of diff.keyframes) {
     entries.push({
@@ -190,7 +211,7 @@ export function diffEntries(diff: LabelsDiff): DiffEntry[] {
       kind: c.kind,
       id: `${c.trackId}@${c.frame}`,
       frame: c.frame,
-      summary: `${c.trackId}, frame ${c.frame}: ${c.points.length} point${c.points.length === 1 ? '' : 's'}`,
+      summary: `${trackName(c.trackId)}, frame ${c.frame}: ${c.points.length} point${c.points.length === 1 ? '' : 's'}`,
     });
   }
   for (const c of diff.segments) {
@@ -200,7 +221,7 @@ export function diffEntries(diff: LabelsDiff): DiffEntry[] {
       kind: c.kind,
       id: s.id,
       frame: s.startFrame,
-      summary: `${s.actor}: verb ${String(s.verbId ?? '?')}, noun ${String(s.nounId ?? '?')}, frames ${s.startFrame}–${s.endFrame}`,
+      summary: `${rowDisplayName(s.actor, tracks)}: verb ${String(s.verbId ?? '?')}, noun ${String(s.nounId ?? '?')}, frames ${s.startFrame}–${s.endFrame}`,
     });
   }
   for (const c of diff.contacts) {
@@ -210,7 +231,7 @@ export function diffEntries(diff: LabelsDiff): DiffEntry[] {
       kind: c.kind,
       id: k.id,
       frame: k.startFrame,
-      summary: `${k.trackId}: ${k.state}, frames ${k.startFrame}–${k.endFrame}`,
+      summary: `${trackName(k.trackId)}: ${k.state}, frames ${k.startFrame}–${k.endFrame}`,
     });
   }
   return entries;

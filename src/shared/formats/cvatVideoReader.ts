@@ -1,4 +1,11 @@
-import type { Keyframe, Keypoint, Track } from '../domain/labels';
+import {
+  absentKeyframe,
+  newTrackLabel,
+  withoutRedundantAbsence,
+  type Keyframe,
+  type Keypoint,
+  type Track,
+} from '../domain/labels';
 import { trackColor, trackKindOf, type ExportLabel } from './clipLabels';
 import { childNamed, parseXml, type XmlElement } from './xmlParser';
 
@@ -15,8 +22,10 @@ export class CvatReadError extends Error {
 
 /**
  * Reads skeleton tracks from CVAT for video 1.1 XML. Keyframes are the `<skeleton>` elements with
- * `keyframe="1"` and `outside="0"`; CVAT interpolates the frames between, as we do, so the
- * in-between frames are not needed. Points are matched to template keypoints **by sublabel name**,
+ * `keyframe="1"`; CVAT interpolates the frames between, as we do, so the in-between frames are not
+ * needed. A keyframe `outside="1"` becomes an absent keyframe, with CVAT's meaning: the shape
+ * before it holds up to the frame before it, and the track is out of the picture from it until its
+ * next keyframe (a person who walks out at 41 and back in at 60 is on no frame of 41–59). Points are matched to template keypoints **by sublabel name**,
  * so a file listing them in another order still lands in template order (CVAT #5048). A point
  * `outside="1"` on a keyframe becomes an explicit `unlabeled` point (0, 0); a keypoint the file
  * does not mention stays undecided (null). Labels map to templates through `labels` (by name);
@@ -51,20 +60,22 @@ export function readCvatVideo(xml: string, labels: readonly ExportLabel[]): Cvat
           `Track ${cvatId} holds <${shape.name}> shapes; only skeleton tracks can be imported.`,
         );
       }
-      if (shape.attributes.keyframe !== '1' || shape.attributes.outside === '1') continue;
-      keyframes.push({
-        frame: frameOf(shape, cvatId),
-        points: pointsOf(shape, label, cvatId),
-      });
+      if (shape.attributes.keyframe !== '1') continue;
+      keyframes.push(
+        shape.attributes.outside === '1'
+          ? absentKeyframe(frameOf(shape, cvatId))
+          : { frame: frameOf(shape, cvatId), points: pointsOf(shape, label, cvatId) },
+      );
     }
     keyframes.sort((a, b) => a.frame - b.frame);
     tracks.push({
       id: `cvat-${cvatId}`,
       kind: trackKindOf(label.template),
       templateId: label.template.id,
-      label: `${label.name} ${cvatId}`,
+      // Named as a track made here is ("Person 2"); CVAT's id stays in `id`.
+      label: newTrackLabel(trackKindOf(label.template), tracks),
       color: trackColor(tracks.length),
-      keyframes,
+      keyframes: withoutRedundantAbsence(keyframes),
     });
   }
   return {

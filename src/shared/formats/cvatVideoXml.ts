@@ -1,4 +1,4 @@
-import { isPlaced, poseAt, trackSpan, type Pose, type SkeletonTemplate } from '../domain/labels';
+import { isPlaced, poseAt, presentRuns, type Pose, type SkeletonTemplate } from '../domain/labels';
 import { labelsByTrack, type ClipLabels, type ExportLabel } from './clipLabels';
 import { roundCoordinate } from './exportNumbers';
 import { escapeXml } from './xmlText';
@@ -27,9 +27,10 @@ const LABEL_COLORS = ['#fa3253', '#3d3df5', '#34d1b7', '#ff6a4d', '#b83df5', '#2
  * template's keypoints in template order; its `svg` draws the nodes on a circle (templates carry no
  * layout) joined by the template's 1-based edges. Each track with keyframes becomes a
  * `<track id label source>` (ids are the tracks' positions in the clip; `source` is `semi-auto`
- * when a keyframe holds model points) with a `<skeleton>` for **every** frame of its span,
- * interpolated frames `keyframe="0"` carrying the interpolated points, and one `outside="1"`
- * keyframe after the span when the clip goes on. A point not placed on a frame (unlabeled,
+ * when a keyframe holds model points) with a `<skeleton>` for **every** frame it is in the picture,
+ * interpolated (or held) frames `keyframe="0"` carrying their points, and an `outside="1"` keyframe
+ * after each stretch in the picture when the clip goes on: CVAT's way of saying the track is absent
+ * until its next keyframe. A point not placed on a frame (unlabeled,
  * undecided, or not interpolable) is written `outside="1"` at 0,0. Coordinates have 2 decimals.
  */
 export function* cvatVideoXmlChunks(input: CvatVideoInput): Generator<string> {
@@ -71,17 +72,20 @@ export function* cvatVideoXmlChunks(input: CvatVideoInput): Generator<string> {
   yield lines.join('\n') + '\n';
 
   for (const [trackIndex, track] of clip.tracks.entries()) {
-    const span = trackSpan(track);
-    if (!span) continue;
+    const runs = presentRuns(track);
+    if (runs.length === 0) continue;
     const label = byTrack.get(track.id) as ExportLabel;
     const source = track.keyframes.some((k) => k.points.some((p) => p?.source === 'model'))
       ? 'semi-auto'
       : 'manual';
     yield `  <track id="${trackIndex}" label="${escapeXml(label.name)}" source="${source}">\n`;
-    for (let frame = span.first; frame <= span.last; frame++) {
-      yield skeletonXml(frame, label.template, poseAt(track, frame));
+    // Each stretch in the picture, then the outside keyframe that ends it (CVAT's absence).
+    for (const run of runs) {
+      for (let frame = run.first; frame <= run.last; frame++) {
+        yield skeletonXml(frame, label.template, poseAt(track, frame));
+      }
+      if (run.last + 1 < size) yield skeletonXml(run.last + 1, label.template, undefined);
     }
-    if (span.last + 1 < size) yield skeletonXml(span.last + 1, label.template, undefined);
     yield '  </track>\n';
   }
   yield '</annotations>\n';

@@ -61,6 +61,7 @@ export type NewReviewDelivery = {
 export type QueueRow = Omit<QueuedSet, 'pulled_at'> & {
   batch: string | null;
   clip_id: string | null;
+  relative_path: string | null;
   open_comments: number;
   verdict: 'accept' | 'request_changes' | null;
 };
@@ -405,7 +406,8 @@ function prepareStatements(db: Database) {
         submitted_at = excluded.submitted_at, model_share = excluded.model_share,
         pulled_at = excluded.pulled_at`),
     // Read-only subqueries into media's `clips` and `batches`: each queued set is listed with the
-    // batch and clip it was imported as here, and one query is the only sane way to list them.
+    // batch and clip (and its file, for its name) it was imported as here, and one query is the
+    // only sane way to list them.
     queue: db.prepare<[{ reviewer: string; set: string | null }], QueueRow>(/* sql */ `
       SELECT q.server_set_id, q.clip_ref, q.project_id, q.annotator, q.revision, q.status,
         q.labels_json, q.submitted_at, q.model_share,
@@ -415,6 +417,9 @@ function prepareStatements(db: Database) {
         (SELECT c.id FROM clips c
           WHERE c.sha256 = q.clip_ref OR (c.sha256 IS NULL AND c.expected_sha256 = q.clip_ref)
           ORDER BY c.imported_at LIMIT 1) AS clip_id,
+        (SELECT c.relative_path FROM clips c
+          WHERE c.sha256 = q.clip_ref OR (c.sha256 IS NULL AND c.expected_sha256 = q.clip_ref)
+          ORDER BY c.imported_at LIMIT 1) AS relative_path,
         (SELECT count(*) FROM review_comments m
           WHERE m.server_set_id = q.server_set_id AND m.resolved_at IS NULL) AS open_comments,
         (SELECT r.verdict FROM reviewed_revisions r WHERE r.server_set_id = q.server_set_id

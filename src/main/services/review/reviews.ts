@@ -135,6 +135,9 @@ function toItem(row: QueueRow, refused: RefusedRow | undefined): ReviewQueueItem
     annotator: row.annotator,
     batch: row.batch,
     clipId: row.clip_id,
+    ...(row.relative_path === null
+      ? {}
+      : { fileName: row.relative_path.split(/[\\/]/).pop() ?? row.relative_path }),
     revision: row.revision,
     status: row.status,
     submittedAt: row.submitted_at,
@@ -306,6 +309,7 @@ export class Reviews implements ClipDataOwner {
                   LabelsDocument.parse(JSON.parse(previous.labels_json) as unknown),
                   labels,
                 ),
+                labels,
               ),
             },
     };

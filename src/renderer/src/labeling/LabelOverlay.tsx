@@ -71,7 +71,13 @@ export function LabelOverlay({
       boxChanged: (contactId, box) => store.getState().moveContactBox(contactId, box),
     });
     engine.setVideoSize(videoSize);
-    engine.resize(container.clientWidth, container.clientHeight);
+    const measure = () => {
+      const size = { width: container.clientWidth, height: container.clientHeight };
+      engine.resize(size.width, size.height);
+      // The zoom buttons and keys need both sizes; a resize is rare, so it may go through state.
+      store.getState().setStage({ video: videoSize, container: size });
+    };
+    measure();
 
     const render = (state: AppState) => {
       const project = state.labelProject;
@@ -101,9 +107,7 @@ export function LabelOverlay({
       if (state.overlayTool !== previous.overlayTool) engine.setTool(state.overlayTool);
     });
 
-    const resizeObserver = new ResizeObserver(() =>
-      engine.resize(container.clientWidth, container.clientHeight),
-    );
+    const resizeObserver = new ResizeObserver(measure);
     resizeObserver.observe(container);
 
     let pointerInside = false;

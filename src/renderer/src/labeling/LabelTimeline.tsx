@@ -1,5 +1,5 @@
 import { useCallback, useMemo } from 'react';
-import type { Segment } from '../../../shared/domain/labels';
+import { rowDisplayName, trackDisplayName, type Segment } from '../../../shared/domain/labels';
 import type { PlayerEngine } from '../player/playerEngine';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
 import { segmentLabel } from './panels/SegmentPanel';
@@ -33,12 +33,20 @@ export function LabelTimeline({
     const people = labels.tracks.filter((t) => t.kind === 'person');
     const rows: TimelineRow[] = [
       CAMERA_WEARER_ROW,
-      ...people.map((t) => ({ id: t.id, label: t.label, color: t.color })),
+      ...people.map((t) => ({
+        id: t.id,
+        label: trackDisplayName(t, labels.tracks),
+        color: t.color,
+      })),
     ];
     // A segment whose row's track was removed still shows, in a row of its own.
     for (const segment of labels.segments) {
       if (!rows.some((r) => r.id === segment.actor)) {
-        rows.push({ id: segment.actor, label: segment.actor, color: '#888888' });
+        rows.push({
+          id: segment.actor,
+          label: rowDisplayName(segment.actor, labels.tracks),
+          color: '#888888',
+        });
       }
     }
     const duration = (frameTimes[frameTimes.length - 1] ?? 0) - (frameTimes[0] ?? 0);
@@ -50,7 +58,7 @@ export function LabelTimeline({
       segments: labels.segments,
       keyframeTicks: labels.tracks.map((t) => ({
         trackId: t.id,
-        label: t.label,
+        label: trackDisplayName(t, labels.tracks),
         color: t.color,
         frames: t.keyframes.map((k) => k.frame),
       })),
@@ -74,6 +82,7 @@ export function LabelTimeline({
   return (
     <Timeline
       data={data}
+      height="fill"
       subscribePlayhead={subscribePlayhead}
       getPlayhead={getPlayhead}
       onSeek={(frame) => player?.goTo(frame)}

@@ -19,6 +19,17 @@ describe('labeling keys', () => {
     [press('Delete'), 'clearPoint'],
     [press('Delete', { shiftKey: true }), 'deleteSegment'],
     [press('k'), 'keyframe'],
+    [press('K', { shiftKey: true }), 'deleteKeyframe'],
+    [press('x'), 'markAbsent'],
+    [press('='), 'zoom'],
+    [press('-'), 'zoom'],
+    [press('f'), 'zoom'],
+    [press('F', { shiftKey: true }), 'zoom'],
+    [press('z'), 'zoom'],
+    [press('A', { shiftKey: true }), 'acceptTrackProposals'],
+    [press('p'), 'nextProposal'],
+    [press('ArrowLeft', { ctrlKey: true }), 'nudgePoint'],
+    [press('ArrowDown', { ctrlKey: true, shiftKey: true }), 'nudgePoint'],
     [press('['), 'markSegmentStart'],
     [press(']'), 'markSegmentEnd'],
     [press('s'), 'splitSegment'],
@@ -39,6 +50,17 @@ describe('labeling keys', () => {
       delta: -1,
     });
     expect(LABELING_SHORTCUTS.map((s) => s.command)).toContain('jumpComment');
+  });
+
+  it('Ctrl+arrows nudge the selected point by 1 video pixel, with Shift by 10', () => {
+    expect(labelingCommandForKey(press('ArrowLeft', { ctrlKey: true }), 'other')).toEqual({
+      name: 'nudgePoint',
+      dx: -1,
+      dy: 0,
+    });
+    expect(
+      labelingCommandForKey(press('ArrowDown', { ctrlKey: true, shiftKey: true }), 'other'),
+    ).toEqual({ name: 'nudgePoint', dx: 0, dy: 10 });
   });
 
   it('maps 0–4 to the 100DOH contact states', () => {
@@ -75,6 +97,8 @@ describe('labeling keys', () => {
       'cycleVisibility',
       'clearPoint',
       'keyframe',
+      'deleteKeyframe',
+      'markAbsent',
       'copyPose',
       'markSegmentStart',
       'splitSegment',

@@ -10,6 +10,9 @@ export type LabelingCommand =
   | { name: 'cycleVisibility' }
   | { name: 'clearPoint' }
   | { name: 'keyframe' }
+  | { name: 'deleteKeyframe' }
+  | { name: 'markAbsent' }
+  | { name: 'nudgePoint'; dx: number; dy: number }
   | { name: 'copyPose' }
   | { name: 'pastePose' }
   | { name: 'nextPoint'; delta: 1 | -1 }
@@ -25,6 +28,9 @@ export type LabelingCommand =
   | { name: 'contactState'; state: 0 | 1 | 2 | 3 | 4 }
   | { name: 'toggleBoxTool' }
   | { name: 'acceptPose' }
+  | { name: 'acceptTrackProposals' }
+  | { name: 'nextProposal' }
+  | { name: 'zoom'; how: 'in' | 'out' | 'fit' | 'pixels' | 'track' }
   | { name: 'shortcuts' }
   | { name: 'escape' };
 
@@ -46,7 +52,23 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     command: 'cycleVisibility',
   },
   { keys: 'Delete', what: 'Clear the selected point (undecided)', command: 'clearPoint' },
+  {
+    keys: 'Ctrl+arrows / Ctrl+Shift+arrows',
+    what: 'Move the selected point by 1 / 10 video pixels',
+    command: 'nudgePoint',
+  },
+  {
+    keys: 'Shift+drag a point',
+    what: 'Move the whole skeleton (one undo)',
+    command: 'nudgePoint',
+  },
   { keys: 'K', what: 'Make this frame a keyframe of the track', command: 'keyframe' },
+  { keys: 'Shift+K', what: 'Delete the keyframe on this frame', command: 'deleteKeyframe' },
+  {
+    keys: 'X',
+    what: 'The track leaves the picture on this frame (until its next keyframe)',
+    command: 'markAbsent',
+  },
   {
     keys: ', / .',
     what: 'Go to the previous / next keyframe of the track',
@@ -82,6 +104,15 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     what: "Accept the track's model pose on this frame (its points become yours)",
     command: 'acceptPose',
   },
+  { keys: '= / -', what: 'Zoom the video in / out about its centre', command: 'zoom' },
+  { keys: 'F / Shift+F', what: 'Whole picture (fit) / actual pixels (100 %)', command: 'zoom' },
+  { keys: 'Z', what: "Zoom to the selected track's points on this frame", command: 'zoom' },
+  {
+    keys: 'Shift+A',
+    what: 'Accept every model proposal of the track, on every frame (one undo)',
+    command: 'acceptTrackProposals',
+  },
+  { keys: 'P', what: 'Go to the next frame with a model proposal left', command: 'nextProposal' },
   { keys: 'Escape', what: 'Cancel: close dialogs, clear the segment mark', command: 'escape' },
   { keys: '?', what: 'Show this sheet', command: 'shortcuts' },
 ];
@@ -100,6 +131,15 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
         return { name: 'copyPose' };
       case 'v':
         return { name: 'pastePose' };
+      case 'ArrowLeft':
+      case 'ArrowRight':
+      case 'ArrowUp':
+      case 'ArrowDown': {
+        const step = press.shiftKey ? 10 : 1;
+        const dx = key === 'ArrowLeft' ? -step : key === 'ArrowRight' ? step : 0;
+        const dy = key === 'ArrowUp' ? -step : key === 'ArrowDown' ? step : 0;
+        return { name: 'nudgePoint', dx, dy };
+      }
       default:
         return null;
     }
@@ -111,7 +151,9 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
     case 'Backspace':
       return press.shiftKey ? { name: 'deleteSegment' } : { name: 'clearPoint' };
     case 'k':
-      return { name: 'keyframe' };
+      return press.shiftKey ? { name: 'deleteKeyframe' } : { name: 'keyframe' };
+    case 'x':
+      return { name: 'markAbsent' };
     case 'n':
       return { name: 'nextPoint', delta: press.shiftKey ? -1 : 1 };
     case 'Tab':
@@ -143,7 +185,18 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
     case 'b':
       return { name: 'toggleBoxTool' };
     case 'a':
-      return { name: 'acceptPose' };
+      return press.shiftKey ? { name: 'acceptTrackProposals' } : { name: 'acceptPose' };
+    case 'p':
+      return { name: 'nextProposal' };
+    case '=':
+    case '+':
+      return { name: 'zoom', how: 'in' };
+    case '-':
+      return { name: 'zoom', how: 'out' };
+    case 'f':
+      return { name: 'zoom', how: press.shiftKey ? 'pixels' : 'fit' };
+    case 'z':
+      return { name: 'zoom', how: 'track' };
     case '?':
       return { name: 'shortcuts' };
     case 'Escape':

@@ -3,6 +3,9 @@ import {
   clearPoint,
   copyPose,
   cycleVisibility,
+  deleteKeyframeAt,
+  markAbsent,
+  nudgePoint,
   findTemplate,
   makeKeyframe,
   mergeWithNext,
@@ -14,6 +17,7 @@ import {
   segmentUnder,
   splitAtPlayhead,
 } from '../../../shared/domain/labels';
+import { nextProposalFrame } from '../../../shared/domain/labels/poseProposals';
 import { adjacentComment, pinFrame } from '../../../shared/domain/review';
 import type { PlayerEngine } from '../player/playerEngine';
 import { keyTargetOf } from '../player/playerKeys';
@@ -69,6 +73,34 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
       }
       state.labelAction(({ doc, frame, context }) => makeKeyframe(doc, trackId, frame, context));
       return;
+    case 'deleteKeyframe':
+      if (trackId === null) {
+        state.showLabelNotice('Select a track first.');
+        return;
+      }
+      state.labelAction(({ doc, frame }) => deleteKeyframeAt(doc, trackId, frame));
+      return;
+    case 'zoom':
+      state.zoomView(command.how);
+      return;
+    case 'nudgePoint': {
+      if (trackId === null || point === null) {
+        state.showLabelNotice('Select a point first (click it, or N for the next).');
+        return;
+      }
+      const delta = { dx: command.dx, dy: command.dy };
+      state.labelAction(({ doc, frame, context }) =>
+        nudgePoint(doc, trackId, frame, point, delta, context),
+      );
+      return;
+    }
+    case 'markAbsent':
+      if (trackId === null) {
+        state.showLabelNotice('Select a track first.');
+        return;
+      }
+      state.labelAction(({ doc, frame }) => markAbsent(doc, trackId, frame));
+      return;
     case 'copyPose': {
       const where = state.labelingPosition();
       if (trackId === null || !where) return;
@@ -107,6 +139,16 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
       const index = tracks.findIndex((t) => t.id === trackId);
       const next = tracks[(index + command.delta + tracks.length) % tracks.length];
       if (next) state.select({ trackId: next.id, point: 0, contactId: null });
+      return;
+    }
+    case 'acceptTrackProposals':
+      state.acceptProposals('track');
+      return;
+    case 'nextProposal': {
+      if (currentFrame === null || !player) return;
+      const target = nextProposalFrame(state.labels, currentFrame);
+      if (target === undefined) state.showLabelNotice('No model proposal is left to look at.');
+      else player.goTo(target);
       return;
     }
     case 'jumpKeyframe': {

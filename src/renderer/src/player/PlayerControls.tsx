@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useEffectEvent, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { formatTimecode } from '../screens/formatTimecode';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
 import { PLAYBACK_RATES } from '../store/playerSlice';
@@ -9,6 +9,10 @@ type ControlsProps = {
   /** Null until the video is mounted: controls render but do nothing. */
   engine: PlayerEngine | null;
   frameTimes: readonly number[];
+  /** Shown before the scrubber on its row (the frame readout). */
+  leading?: ReactNode;
+  /** Shown after the playback options (the video's view controls). */
+  trailing?: ReactNode;
 };
 
 /**
@@ -16,7 +20,7 @@ type ControlsProps = {
  * player's shortcuts on the whole document while the clip is open. Every frame change goes
  * through the engine, which serialises it (latest wins) and confirms what is shown.
  */
-export function PlayerControls({ engine, frameTimes }: ControlsProps) {
+export function PlayerControls({ engine, frameTimes, leading, trailing }: ControlsProps) {
   const store = useAppStoreApi();
   const playing = useAppStore((state) => state.playing);
   const playbackRate = useAppStore((state) => state.playbackRate);
@@ -87,7 +91,10 @@ export function PlayerControls({ engine, frameTimes }: ControlsProps) {
 
   return (
     <div className="player-controls">
-      <Scrubber engine={engine} frameTimes={frameTimes} />
+      <div className="scrub-row">
+        {leading}
+        <Scrubber engine={engine} frameTimes={frameTimes} />
+      </div>
       <div className="transport" role="toolbar" aria-label="Frame controls">
         {button('First frame', { name: 'first' }, '|◀', 'Home')}
         {button('Back 10 frames', { name: 'step', delta: -10 }, '−10', 'Shift+ArrowLeft')}
@@ -141,6 +148,7 @@ export function PlayerControls({ engine, frameTimes }: ControlsProps) {
           </span>
         </div>
       </div>
+      {trailing}
     </div>
   );
 }

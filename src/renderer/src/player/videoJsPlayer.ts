@@ -93,9 +93,9 @@ export function createClipPlayer(container: HTMLElement, options: ClipPlayerOpti
     bigPlayButton: false,
     userActions: { click: false, doubleClick: false, hotkeys: false },
     preload: 'auto',
-    // A fixed stage: portrait clips are pillarboxed instead of growing the page.
-    fluid: true,
-    aspectRatio: '16:9',
+    // The player fills the stage the workspace gives it; the picture is contain-fitted inside,
+    // so a portrait clip takes the stage's full height.
+    fill: true,
     // SVG icons rather than the icon font, which is left out (see adoptVideoJsStyles).
     experimentalSvgIcons: true,
     sources: [{ src: options.src, type: options.type }],

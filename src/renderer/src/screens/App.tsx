@@ -12,12 +12,17 @@ import { TeamScreen } from './TeamScreen';
 
 export function App() {
   const screen = useAppStore((state) => state.screen);
+  // The clip screen is a full-window workspace with a bar of its own (sync state included); the
+  // others are pages that scroll under the app's header.
+  const workspace = screen.name === 'clip';
   return (
-    <div className="app">
-      <header className="app-header">
-        <span className="app-name">Framewise</span>
-        <SyncIndicator />
-      </header>
+    <div className={workspace ? 'app app-workspace' : 'app'}>
+      {!workspace && (
+        <header className="app-header">
+          <span className="app-name">Framewise</span>
+          <SyncIndicator />
+        </header>
+      )}
       <main className="app-main">
         <ErrorAlert />
         {screen.name === 'batches' && <BatchesScreen />}

@@ -21,9 +21,14 @@ import { PlayerControls } from '../player/PlayerControls';
 import type { PlayerEngine } from '../player/playerEngine';
 import type { PlayerFailure } from '../player/videoJsPlayer';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
+import type { AppState } from '../store/appStore';
 import { formatTimecode } from './formatTimecode';
 import { SyncIssueList } from './SyncIssueList';
 import { ReviewPanels } from './ReviewScreen';
+import { SyncIndicator } from './SyncSettingsScreen';
+import { ViewControls } from '../workspace/ViewControls';
+import { WorkspaceGrid } from '../workspace/WorkspaceGrid';
+import { pictureFilter } from '../workspace/workspaceLayout';
 
 /** The reviewer's panels on the player: the frame and selection are the player's and overlay's. */
 function ReviewSidebar({ player }: { player: PlayerEngine | null }) {
@@ -47,25 +52,41 @@ export function ClipScreen({ batchId, clipId }: { batchId: string; clipId: strin
   const loading = useAppStore((state) => state.playerLoading);
   const showBatch = useAppStore((state) => state.showBatch);
   const showReview = useAppStore((state) => state.showReview);
+  const sidePanelOpen = useAppStore((state) => state.layout.sidePanelOpen);
+  const toggleSidePanel = useAppStore((state) => state.toggleSidePanel);
   const reviewing = useAppStore((state) =>
     state.screen.name === 'clip' ? state.screen.reviewSetId !== undefined : false,
   );
   const ready = clip?.id === clipId && frameTable?.clipId === clipId;
 
   return (
-    <section className="screen" aria-labelledby="clip-title">
-      <nav className="screen-nav">
-        {reviewing ? (
-          <button type="button" onClick={showReview}>
-            Back to the review queue
-          </button>
-        ) : (
-          <button type="button" onClick={() => showBatch(batchId)}>
-            Back to batch
-          </button>
-        )}
-      </nav>
-      <h1 id="clip-title">{ready ? clip.fileName : 'Clip'}</h1>
+    <section className="screen clip-screen" aria-labelledby="clip-title">
+      <div className="workspace-bar">
+        <nav className="screen-nav">
+          {reviewing ? (
+            <button type="button" onClick={showReview}>
+              Back to the review queue
+            </button>
+          ) : (
+            <button type="button" onClick={() => showBatch(batchId)}>
+              Back to batch
+            </button>
+          )}
+        </nav>
+        <h1 id="clip-title">{ready ? clip.fileName : 'Clip'}</h1>
+        <button
+          type="button"
+          className="side-panel-toggle"
+          aria-controls="side-panel"
+          aria-expanded={sidePanelOpen}
+          aria-keyshortcuts="Control+B"
+          title={`${sidePanelOpen ? 'Hide' : 'Show'} the side panel (Ctrl+B)`}
+          onClick={toggleSidePanel}
+        >
+          {sidePanelOpen ? 'Hide side panel' : 'Show side panel'}
+        </button>
+        <SyncIndicator />
+      </div>
       {ready && <ClipSyncIssues clip={clip} />}
       {ready ? (
         <ClipPlayerPanel clip={clip} frameTable={frameTable} />
@@ -125,8 +146,8 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
   useWorkspaceRestore(clip.id, engine);
 
   return (
-    <div className="clip-layout">
-      <div className="clip-main">
+    <WorkspaceGrid
+      stage={
         <div className="player" role="region" aria-label="Player" tabIndex={-1}>
           {variant === null ? (
             <ProxyProgress clip={clip} />
@@ -139,49 +160,63 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
               onEngine={setEngine}
             />
           )}
-          <FrameReadout frameTimes={frameTable.frameTimes} />
           <FrameWarningNotice />
-          <PlayerControls engine={engine} frameTimes={frameTable.frameTimes} />
-          <FrameCacheSetting engine={engine} />
+          <PlayerControls
+            engine={engine}
+            frameTimes={frameTable.frameTimes}
+            leading={<FrameReadout frameTimes={frameTable.frameTimes} />}
+            trailing={<ViewControls />}
+          />
         </div>
-        <LabelTimeline player={engine} frameTimes={frameTable.frameTimes} />
-        <LabelNotice />
-      </div>
-      <aside className="labeling-sidebar" aria-label="Labels">
-        {reviewing ? (
-          <ReviewSidebar player={engine} />
-        ) : (
-          <>
-            <SaveStatus />
-            <TrackPanel />
-            <PreannotationPanel />
-            <SegmentPanel />
-            <HandObjectPanel />
-            <SubmitPanel player={engine} />
-            <ChangesRequested clip={clip} />
-            <CommentsPanel player={engine} />
-          </>
-        )}
-        <p className="muted">
-          Press <kbd>?</kbd> for all keyboard shortcuts.
-        </p>
-        <dl className="clip-facts">
-          <dt>Duration</dt>
-          <dd>{formatTimecode(clip.durationSeconds)}</dd>
-          <dt>Resolution</dt>
-          <dd>
-            {clip.width}×{clip.height}, rotated {clip.rotation}°
-          </dd>
-          <dt>Codec</dt>
-          <dd>
-            {clip.codec} in {clip.container}
-            {variant === 'proxy' && ' (playing its H.264 proxy: same frames, same timestamps)'}
-          </dd>
-        </dl>
-      </aside>
+      }
+      timeline={<LabelTimeline player={engine} frameTimes={frameTable.frameTimes} />}
+      side={
+        <>
+          {reviewing ? (
+            <ReviewSidebar player={engine} />
+          ) : (
+            <>
+              <TrackPanel />
+              <PreannotationPanel />
+              <SegmentPanel />
+              <HandObjectPanel />
+              <SubmitPanel player={engine} />
+              <ChangesRequested clip={clip} />
+              <CommentsPanel player={engine} />
+            </>
+          )}
+          <section className="panel" aria-labelledby="clip-facts-heading">
+            <h2 id="clip-facts-heading">Clip</h2>
+            <dl className="clip-facts">
+              <dt>Duration</dt>
+              <dd>{formatTimecode(clip.durationSeconds)}</dd>
+              <dt>Resolution</dt>
+              <dd>
+                {clip.width}×{clip.height}, rotated {clip.rotation}°
+              </dd>
+              <dt>Codec</dt>
+              <dd>
+                {clip.codec} in {clip.container}
+                {variant === 'proxy' && ' (playing its H.264 proxy: same frames, same timestamps)'}
+              </dd>
+            </dl>
+            <FrameCacheSetting engine={engine} />
+          </section>
+        </>
+      }
+      status={
+        <>
+          {!reviewing && <SaveStatus />}
+          <LabelNotice />
+          <span className="muted status-hint">
+            Press <kbd>?</kbd> for all keyboard shortcuts.
+          </span>
+        </>
+      }
+    >
       <ShortcutSheet />
       <SegmentLabelDialog />
-    </div>
+    </WorkspaceGrid>
   );
 }
 
@@ -214,9 +249,15 @@ function useMediaTransform(ref: React.RefObject<HTMLDivElement | null>) {
       if (!element) return;
       element.style.transform = `translate(${view.panX}px, ${view.panY}px) scale(${view.zoom})`;
     };
+    // Brightness and contrast are the view's too: on screen only, never in labels or exports.
+    const filter = (layout: AppState['layout']) => {
+      if (ref.current) ref.current.style.filter = pictureFilter(layout);
+    };
     paint(store.getState().view);
+    filter(store.getState().layout);
     return store.subscribe((state, previous) => {
       if (state.view !== previous.view) paint(state.view);
+      if (state.layout !== previous.layout) filter(state.layout);
     });
   }, [store, ref]);
 }

@@ -5,7 +5,13 @@ import type {
   ReviewAgainResult,
   ReviewQueueItem,
 } from '../../../shared/api/reviewSchemas';
-import { adjacentComment, pinFrame, type CommentPin } from '../../../shared/domain/review';
+import { trackDisplayName } from '../../../shared/domain/labels';
+import {
+  adjacentComment,
+  describePin,
+  pinFrame,
+  type CommentPin,
+} from '../../../shared/domain/review';
 import { CommentList } from '../labeling/panels/CommentsPanel';
 import { useAppStore } from '../store/AppStoreContext';
 import type { LabelSelection } from '../store/labelsSlice';
@@ -133,7 +139,8 @@ function ReviewQueue() {
           <tr key={item.setId}>
             <td>
               <button type="button" onClick={() => void openReview(item.setId)}>
-                {item.clipRef.slice(0, 12)}… (rev. {item.revision})
+                {item.fileName ?? `Clip ${item.clipRef.slice(0, 12)}… (not on this machine)`} (rev.{' '}
+                {item.revision})
               </button>
             </td>
             <td>{item.annotator}</td>
@@ -331,16 +338,19 @@ function AddComment({
   };
   const options =
     kind === 'point'
-      ? review.labels.tracks.map((t) => ({ id: t.id, label: t.label }))
+      ? review.labels.tracks.map((t) => ({
+          id: t.id,
+          label: trackDisplayName(t, review.labels.tracks),
+        }))
       : kind === 'segment'
         ? review.labels.segments.map((s) => ({
             id: s.id,
-            label: `${s.actor} ${s.startFrame}–${s.endFrame}`,
+            label: describePin({ kind: 'segment', segmentId: s.id }, review.labels),
           }))
         : kind === 'contact'
           ? review.labels.contacts.map((c) => ({
               id: c.id,
-              label: `${c.trackId} ${c.startFrame}–${c.endFrame}`,
+              label: describePin({ kind: 'contact', contactId: c.id }, review.labels),
             }))
           : [];
   return (

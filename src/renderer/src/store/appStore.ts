@@ -6,6 +6,7 @@ import { createClipsSlice, type ClipsSlice } from './clipsSlice';
 import { createErrorsSlice, type ErrorsSlice } from './errorsSlice';
 import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
+import { createLayoutSlice, type LayoutSlice } from './layoutSlice';
 import { createNavigationSlice, type NavigationSlice } from './navigationSlice';
 import { createPlayerSlice, type PlayerSlice } from './playerSlice';
 import { createPreannotationSlice, type PreannotationSlice } from './preannotationSlice';
@@ -27,6 +28,7 @@ export type AppState = BatchesSlice &
   ReviewSlice &
   WorkSlice &
   TeamSlice &
+  LayoutSlice &
   ErrorsSlice;
 export type AppStore = StoreApi<AppState>;
 
@@ -48,6 +50,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createReviewSlice(api)(...args),
     ...createWorkSlice(api)(...args),
     ...createTeamSlice(api)(...args),
+    ...createLayoutSlice(api)(...args),
     ...createErrorsSlice(api)(...args),
   }));
   api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));

@@ -9,8 +9,13 @@ import {
   redo,
   undo,
   contactAt,
+  actualPixelsView,
+  isPlaced,
+  newTrackLabel,
+  poseAt,
   setContactFrom,
   statusName,
+  trackDisplayName,
   type ActionResult,
   type Box,
   type Command,
@@ -21,7 +26,11 @@ import {
   type LabelsDocument,
   type StepResult,
   type UndoStack,
+  type PosePoint,
+  type Size,
   type ViewState,
+  zoomAtCentre,
+  zoomToBox,
 } from '../../../shared/domain/labels';
 import { LabelSaveQueue, type PendingEdit } from '../labeling/labelSaveQueue';
 import type { SliceCreator } from './appStore';
@@ -72,6 +81,8 @@ export type LabelsSlice = {
   selection: LabelSelection;
   /** Zoom and pan of the video and its overlay. */
   view: ViewState;
+  /** The picture's and the stage's sizes, as the overlay last measured them. */
+  stage: { video: Size; container: Size } | null;
   overlayTool: OverlayTool;
   /** The frame `[` marked as a segment's start, until `]` ends it. */
   segmentMark: number | null;
@@ -102,6 +113,12 @@ export type LabelsSlice = {
   redoLabels: () => void;
   select: (selection: Partial<LabelSelection>) => void;
   setView: (view: ViewState) => void;
+  setStage: (stage: { video: Size; container: Size }) => void;
+  /**
+   * The zoom buttons and keys: in and out about the centre, the whole picture, actual pixels, or
+   * the selected track's points on this frame.
+   */
+  zoomView: (how: ViewZoom) => void;
   setOverlayTool: (tool: OverlayTool) => void;
   setSegmentMark: (frame: number | null) => void;
   setCopiedPose: (pose: CopiedPose | null) => void;
@@ -112,6 +129,11 @@ export type LabelsSlice = {
   restoreWorkspace: () => Promise<void>;
   /** Adds a track of `templateId` and selects it. */
   addTrack: (kind: TrackKind, templateId: string) => void;
+  /** Removes a track (and a hand's contacts) as one undoable edit, and says how to get it back. */
+  removeTrack: (trackId: string) => void;
+  renameTrack: (trackId: string, label: string) => boolean;
+  /** `otherId` joins `keepId`'s track, which stays selected. */
+  mergeTracks: (keepId: string, otherId: string) => void;
   /**
    * `0`–`4` on the selected hand at the current frame. States 3 and 4 need the object: reuse the
    * box of the contact covering the frame, or switch to the box tool and wait for one.
@@ -139,6 +161,41 @@ export const TRACK_COLORS = [
   '#9c755f',
   '#bab0ac',
 ] as const;
+
+export type ViewZoom = 'in' | 'out' | 'fit' | 'pixels' | 'track';
+
+/** One press of a zoom button or key: √2, so two presses double. */
+const ZOOM_STEP = Math.SQRT2;
+
+/**
+ * The box around a pose's placed points, grown to at least a tenth of the picture's smaller side
+ * so a lone point is not zoomed to its pixel.
+ */
+function placedBox(
+  points: readonly (PosePoint | null)[],
+  video: Size,
+): { x: number; y: number; w: number; h: number } | undefined {
+  const placed = points.filter(isPlaced);
+  if (placed.length === 0) return undefined;
+  const xs = placed.map((p) => p.x);
+  const ys = placed.map((p) => p.y);
+  const least = Math.min(video.width, video.height) / 10;
+  const w = Math.max(Math.max(...xs) - Math.min(...xs), least);
+  const h = Math.max(Math.max(...ys) - Math.min(...ys), least);
+  const cx = (Math.max(...xs) + Math.min(...xs)) / 2;
+  const cy = (Math.max(...ys) + Math.min(...ys)) / 2;
+  return { x: cx - w / 2, y: cy - h / 2, w, h };
+}
+
+/** The first colour no track uses, so a track keeps a hue of its own after others are deleted. */
+export function nextTrackColor(tracks: readonly { color: string }[]): string {
+  const used = new Set(tracks.map((t) => t.color.toLowerCase()));
+  return (
+    TRACK_COLORS.find((c) => !used.has(c)) ??
+    TRACK_COLORS[tracks.length % TRACK_COLORS.length] ??
+    '#4e79a7'
+  );
+}
 
 const NO_SELECTION: LabelSelection = {
   trackId: null,
@@ -260,6 +317,7 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
     saveIndicator: IDLE,
     selection: NO_SELECTION,
     view: FIT_VIEW,
+    stage: null,
     overlayTool: 'keypoint',
     segmentMark: null,
     copiedPose: null,
@@ -349,6 +407,34 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
 
     select: (selection) => set({ selection: { ...get().selection, ...selection } }),
     setView: (view) => set({ view }),
+    setStage: (stage) => set({ stage }),
+    zoomView: (how) => {
+      const { stage, view, labels, selection, currentFrame } = get();
+      if (!stage) return;
+      const { video, container } = stage;
+      if (how === 'track') {
+        const track = labels.tracks.find((t) => t.id === selection.trackId);
+        const pose = track && currentFrame !== null ? poseAt(track, currentFrame) : undefined;
+        const box = pose && placedBox(pose.points, video);
+        if (!track || !box) {
+          set({
+            labelNotice: track
+              ? `${trackDisplayName(track, labels.tracks)} has no points on this frame to zoom to.`
+              : 'Select a track to zoom to.',
+          });
+          return;
+        }
+        set({ view: zoomToBox(video, container, box) });
+        return;
+      }
+      const next =
+        how === 'fit'
+          ? FIT_VIEW
+          : how === 'pixels'
+            ? actualPixelsView(view, video, container)
+            : zoomAtCentre(view, video, container, how === 'in' ? ZOOM_STEP : 1 / ZOOM_STEP);
+      set({ view: next });
+    },
     setOverlayTool: (overlayTool) => set({ overlayTool }),
     setSegmentMark: (segmentMark) => set({ segmentMark }),
     setCopiedPose: (copiedPose) => set({ copiedPose }),
@@ -391,10 +477,34 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
       }
     },
 
+    removeTrack: (trackId) => {
+      const { labels, selection } = get();
+      const track = labels.tracks.find((t) => t.id === trackId);
+      if (!track) return;
+      const name = trackDisplayName(track, labels.tracks);
+      if (!get().editLabels({ type: 'removeTrack', trackId })) return;
+      if (selection.trackId === trackId) {
+        set({ selection: { ...selection, trackId: get().labels.tracks[0]?.id ?? null, point: 0 } });
+      }
+      set({ labelNotice: `Deleted ${name}. Ctrl+Z brings it back.` });
+    },
+
+    renameTrack: (trackId, label) => get().editLabels({ type: 'renameTrack', trackId, label }),
+
+    mergeTracks: (keepId, otherId) => {
+      const { labels } = get();
+      const other = labels.tracks.find((t) => t.id === otherId);
+      const keep = labels.tracks.find((t) => t.id === keepId);
+      if (!other || !keep) return;
+      if (!get().editLabels({ type: 'mergeTracks', keepId, otherId })) return;
+      set({
+        selection: { ...get().selection, trackId: keepId },
+        labelNotice: `${trackDisplayName(other, labels.tracks)} is now part of ${trackDisplayName(keep, labels.tracks)}.`,
+      });
+    },
+
     addTrack: (kind, templateId) => {
       const tracks = get().labels.tracks;
-      const sameKind = tracks.filter((t) => t.kind === kind).length;
-      const name = { person: 'Person', left_hand: 'Left hand', right_hand: 'Right hand' }[kind];
       const id = crypto.randomUUID();
       const added = get().editLabels({
         type: 'addTrack',
@@ -402,8 +512,8 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
           id,
           kind,
           templateId,
-          label: `${name} ${sameKind + 1}`,
-          color: TRACK_COLORS[tracks.length % TRACK_COLORS.length] ?? '#1f77b4',
+          label: newTrackLabel(kind, tracks),
+          color: nextTrackColor(tracks),
           keyframes: [],
         },
       });

@@ -147,6 +147,26 @@ describe('preannotation slice', () => {
     expect(state().labels.tracks[0]?.keyframes[0]?.points[0]?.source).toBe('model');
   });
 
+  it('Shift+A accepts every proposal of the track, on every frame, as one undoable edit', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    await state().startPreannotation();
+    fake.push(event({ proposals: [{ frame: 4, poses: [pose(300)] }] }));
+    fake.push(event({ proposals: [{ frame: 6, poses: [pose(302)] }] }));
+    const modelPoints = () =>
+      (state().labels.tracks[0]?.keyframes ?? []).flatMap((k) =>
+        k.points.filter((p) => p?.source === 'model'),
+      ).length;
+    expect(state().labels.tracks[0]?.keyframes.map((k) => k.frame)).toEqual([4, 6]);
+    const before = modelPoints();
+    expect(before).toBeGreaterThan(0);
+    state().acceptProposals('track');
+    expect(modelPoints()).toBe(0);
+    expect(state().labelNotice).toMatch(/^Accepted \d+ model points on 2 keyframes of /);
+    state().undoLabels();
+    expect(modelPoints()).toBe(before);
+  });
+
   it('drops proposals for a clip that is no longer open', async () => {
     const { store, fake } = await openClip();
     const state = store.getState;

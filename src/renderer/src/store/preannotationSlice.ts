@@ -3,7 +3,12 @@ import {
   type PreannotationProgress,
 } from '../../../shared/api/preannotationSchemas';
 import { frameProposalCommand } from '../../../shared/domain/labels/handProposals';
-import { acceptPoseCommand } from '../../../shared/domain/labels/poseProposals';
+import {
+  acceptPoseCommand,
+  acceptProposalsCommand,
+  type AcceptScope,
+} from '../../../shared/domain/labels/poseProposals';
+import { trackDisplayName } from '../../../shared/domain/labels/trackNames';
 import { COCO_BODY_TEMPLATE_ID, findTemplate } from '../../../shared/domain/labels/projectSchema';
 import type { SliceCreator } from './appStore';
 import { TRACK_COLORS } from './labelsSlice';
@@ -39,6 +44,11 @@ export type PreannotationSlice = {
   receivePreannotationProgress: (progress: PreannotationProgress) => void;
   /** `A`: the selected track's model points at this frame become the annotator's. */
   acceptPose: () => void;
+  /**
+   * Every model point of the selected track (Shift+A), of every track on this frame, or of every
+   * track over the run's frames, accepted as one undoable edit; the notice says how many.
+   */
+  acceptProposals: (scope: 'track' | 'frame' | 'range') => void;
 };
 
 /** The threshold a run without an override gets: the lead's for the project, else the default. */
@@ -183,6 +193,41 @@ export const createPreannotationSlice: SliceCreator<PreannotationSlice> = (api) 
         set({ preannotationRunning: false });
         if (progress.error) get().reportError('pre-annotating', progress.error);
       }
+    },
+
+    acceptProposals: (which) => {
+      const position = get().labelingPosition();
+      if (!position) return;
+      const { doc, frame, selection } = position;
+      const { from, to, scope: runScope } = get().preannotationChoices;
+      let scope: AcceptScope;
+      let where: string;
+      if (which === 'track') {
+        const track = doc.tracks.find((t) => t.id === selection.trackId);
+        if (!track) {
+          get().showLabelNotice('Select a track to accept its proposals.');
+          return;
+        }
+        scope = { trackId: track.id };
+        where = `of ${trackDisplayName(track, doc.tracks)}`;
+      } else if (which === 'frame' || runScope === 'current') {
+        scope = { frames: { first: frame, last: frame } };
+        where = `on frame ${frame}`;
+      } else {
+        const first = Math.min(from, to);
+        const last = Math.max(from, to);
+        scope = { frames: { first, last } };
+        where = `on frames ${first}–${last}`;
+      }
+      const accepted = acceptProposalsCommand(doc, scope);
+      if (!accepted) {
+        get().showLabelNotice(`No model proposal ${where} to accept.`);
+        return;
+      }
+      if (!get().editLabels(accepted.command)) return;
+      const points = `${accepted.points} model point${accepted.points === 1 ? '' : 's'}`;
+      const keyframes = `${accepted.keyframes} keyframe${accepted.keyframes === 1 ? '' : 's'}`;
+      get().showLabelNotice(`Accepted ${points} on ${keyframes} ${where}. Ctrl+Z takes it back.`);
     },
 
     acceptPose: () => {

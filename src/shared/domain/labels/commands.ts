@@ -11,6 +11,7 @@ import {
   splitSegment,
   updateSegment,
 } from './segments';
+import { mergeKeyframes, splitKeyframes } from './trackEdits';
 import {
   Keyframe,
   Keypoint,
@@ -23,6 +24,12 @@ import {
 
 const FrameIndex = z.number().int('must be a whole frame number').min(0, 'must be 0 or more');
 const RecordId = z.string().min(1, 'must not be empty');
+/** A name people give a track ("Person 2", "Left hand of the cook"). */
+const TrackLabel = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(80, 'must be at most 80 characters');
 
 /**
  * Every edit to a `LabelsDocument`, as plain serialisable data: the store persists these and sync
@@ -51,6 +58,25 @@ export type Command =
     }
   | { readonly type: 'addTrack'; readonly track: Track; readonly index?: number | undefined }
   | { readonly type: 'removeTrack'; readonly trackId: string }
+  | { readonly type: 'renameTrack'; readonly trackId: string; readonly label: string }
+  /** Replaces a track's keyframes, label and colour in place (undo of split and merge). */
+  | { readonly type: 'replaceTrack'; readonly track: Track }
+  /**
+   * Frames from `frame` on move to a new track (`newTrack` names it); a pose computed on either
+   * side of the cut is pinned as a keyframe, so no frame changes. A hand's contacts starting at or
+   * after `frame` go with them; segments stay in their row.
+   */
+  | {
+      readonly type: 'splitTrack';
+      readonly trackId: string;
+      readonly frame: number;
+      readonly newTrack: { readonly id: string; readonly label: string; readonly color: string };
+    }
+  /**
+   * `otherId`'s keyframes join `keepId`'s track and `otherId` is removed; its segments' row and its
+   * contacts move to the kept track. Refused where both are in the picture on one frame.
+   */
+  | { readonly type: 'mergeTracks'; readonly keepId: string; readonly otherId: string }
   | { readonly type: 'addSegment'; readonly segment: Segment }
   | { readonly type: 'updateSegment'; readonly segmentId: string; readonly patch: SegmentPatch }
   | { readonly type: 'removeSegment'; readonly segmentId: string }
@@ -99,6 +125,23 @@ export const CommandSchema: z.ZodType<Command> = z.lazy(() =>
       })
       .strict(),
     z.object({ type: z.literal('removeTrack'), trackId: RecordId }).strict(),
+    z.object({ type: z.literal('renameTrack'), trackId: RecordId, label: TrackLabel }).strict(),
+    z.object({ type: z.literal('replaceTrack'), track: Track }).strict(),
+    z
+      .object({
+        type: z.literal('splitTrack'),
+        trackId: RecordId,
+        frame: FrameIndex,
+        newTrack: z
+          .object({
+            id: RecordId,
+            label: TrackLabel,
+            color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb'),
+          })
+          .strict(),
+      })
+      .strict(),
+    z.object({ type: z.literal('mergeTracks'), keepId: RecordId, otherId: RecordId }).strict(),
     z.object({ type: z.literal('addSegment'), segment: Segment }).strict(),
     z
       .object({ type: z.literal('updateSegment'), segmentId: RecordId, patch: SegmentPatch })
@@ -179,7 +222,9 @@ function checkPoint(point: Keypoint | null): void {
 function checkKeyframe(track: Track, keyframe: Keyframe, context: EditContext): void {
   const count = keypointCount(track, context);
   keyframe.points.forEach(checkPoint);
-  if (keyframe.points.length !== count) {
+  if (keyframe.absent === true) {
+    if (keyframe.points.length > 0) refuse('invalid', 'An absent keyframe has no points.');
+  } else if (keyframe.points.length !== count) {
     refuse(
       'invalid',
       `A keyframe of track "${track.label}" must have ${count} points (its template's), not ${keyframe.points.length}.`,
@@ -209,6 +254,18 @@ function existingKeyframe(track: Track, frame: number): Keyframe {
     refuse(
       'not_found',
       `Track "${track.label}" has no keyframe at frame ${frame}; make one first (K).`,
+    );
+  }
+  return keyframe;
+}
+
+/** A keyframe whose points can be edited: not one that says the track is absent. */
+function presentKeyframe(track: Track, frame: number): Keyframe {
+  const keyframe = existingKeyframe(track, frame);
+  if (keyframe.absent === true) {
+    refuse(
+      'invalid',
+      `"${track.label}" is out of the picture from frame ${frame}; make a keyframe there (K) to bring it back.`,
     );
   }
   return keyframe;
@@ -292,7 +349,7 @@ function apply(doc: LabelsDocument, command: Command, context: EditContext): App
       const { track, index } = findTrack(doc, command.trackId);
       checkPointIndex(track, command.index, context);
       checkPoint(command.point);
-      const keyframe = existingKeyframe(track, command.frame);
+      const keyframe = presentKeyframe(track, command.frame);
       return {
         doc: setPointIn(doc, index, track, keyframe, command.index, command.point),
         inverse: {
@@ -307,7 +364,7 @@ function apply(doc: LabelsDocument, command: Command, context: EditContext): App
     case 'setPointVisibility': {
       const { track, index } = findTrack(doc, command.trackId);
       checkPointIndex(track, command.index, context);
-      const keyframe = existingKeyframe(track, command.frame);
+      const keyframe = presentKeyframe(track, command.frame);
       const previous = keyframe.points[command.index] ?? null;
       if (previous === null && command.visibility !== 'unlabeled') {
         refuse('invalid', 'A point must be placed before it can be marked visible or occluded.');
@@ -369,6 +426,110 @@ function apply(doc: LabelsDocument, command: Command, context: EditContext): App
         inverse: batch([
           { type: 'addTrack', track, index },
           ...owned.map((contact): Command => ({ type: 'setContact', contact })),
+        ]),
+      };
+    }
+    case 'renameTrack': {
+      const { track, index } = findTrack(doc, command.trackId);
+      const label = TrackLabel.safeParse(command.label);
+      if (!label.success) {
+        refuse('invalid', `A track's name ${label.error.issues[0]?.message ?? 'is invalid'}.`);
+      }
+      return {
+        doc: replaceTrack(doc, index, { ...track, label: label.data }),
+        inverse: { type: 'renameTrack', trackId: track.id, label: track.label },
+      };
+    }
+    case 'replaceTrack': {
+      const { track: previous, index } = findTrack(doc, command.track.id);
+      const parsed = Track.safeParse(command.track);
+      if (!parsed.success) {
+        refuse(
+          'invalid',
+          `Track "${command.track.label}": ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+        );
+      }
+      if (
+        command.track.kind !== previous.kind ||
+        command.track.templateId !== previous.templateId
+      ) {
+        refuse('invalid', `Track "${previous.label}" cannot change its kind or skeleton.`);
+      }
+      for (const keyframe of command.track.keyframes) checkKeyframe(previous, keyframe, context);
+      return {
+        doc: replaceTrack(doc, index, command.track),
+        inverse: { type: 'replaceTrack', track: previous },
+      };
+    }
+    case 'splitTrack': {
+      const { track, index } = findTrack(doc, command.trackId);
+      if (doc.tracks.some((t) => t.id === command.newTrack.id)) {
+        refuse('duplicate_id', `A track "${command.newTrack.id}" already exists.`);
+      }
+      const split = splitKeyframes(track, command.frame, keypointCount(track, context));
+      if (!split.ok) refuse('split_outside', split.message);
+      const moved = doc.contacts.filter(
+        (c) => c.trackId === track.id && c.startFrame >= command.frame,
+      );
+      const second: Track = {
+        ...track,
+        id: command.newTrack.id,
+        label: command.newTrack.label,
+        color: command.newTrack.color,
+        keyframes: split.value.after,
+      };
+      const first: Track = { ...track, keyframes: split.value.before };
+      const tracks = [...doc.tracks];
+      tracks.splice(index, 1, first, second);
+      const movedIds = new Set(moved.map((c) => c.id));
+      return {
+        doc: {
+          ...doc,
+          tracks,
+          contacts: sortContacts(
+            doc.contacts.map((c) => (movedIds.has(c.id) ? { ...c, trackId: second.id } : c)),
+          ),
+        },
+        inverse: batch([
+          ...moved.map((contact): Command => ({ type: 'setContact', contact })),
+          { type: 'removeTrack', trackId: second.id },
+          { type: 'replaceTrack', track },
+        ]),
+      };
+    }
+    case 'mergeTracks': {
+      const { track: keep, index: keepIndex } = findTrack(doc, command.keepId);
+      const { track: other, index: otherIndex } = findTrack(doc, command.otherId);
+      if (keep.id === other.id) refuse('invalid', 'A track cannot be merged with itself.');
+      const merged = mergeKeyframes(keep, other, keypointCount(keep, context));
+      if (!merged.ok) refuse('overlap', merged.message);
+      // The other track's segments and contacts move over; each step checks its own rules.
+      const relink: Command[] = [
+        ...doc.segments
+          .filter((s) => s.actor === other.id)
+          .map((s): Command => ({
+            type: 'updateSegment',
+            segmentId: s.id,
+            patch: { actor: keep.id },
+          })),
+        ...doc.contacts
+          .filter((c) => c.trackId === other.id)
+          .map((c): Command => ({ type: 'setContact', contact: { ...c, trackId: keep.id } })),
+      ];
+      let next = replaceTrack(doc, keepIndex, { ...keep, keyframes: merged.value });
+      const inverses: Command[] = [];
+      for (const step of relink) {
+        const applied = apply(next, step, context);
+        next = applied.doc;
+        inverses.unshift(applied.inverse);
+      }
+      next = { ...next, tracks: next.tracks.filter((t) => t.id !== other.id) };
+      return {
+        doc: next,
+        inverse: batch([
+          { type: 'addTrack', track: other, index: otherIndex },
+          ...inverses,
+          { type: 'replaceTrack', track: keep },
         ]),
       };
     }

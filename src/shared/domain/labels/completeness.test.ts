@@ -54,7 +54,7 @@ describe('checkCompleteness', () => {
     expect(checkCompleteness(body([placed]), context)[0]?.kind).toBe('wrong_point_count');
   });
 
-  it('lists segments missing a verb or a noun, with their frames', () => {
+  it('lists segments missing a verb or a noun, with their frames and row names', () => {
     const doc: LabelsDocument = {
       tracks: [],
       segments: [
@@ -64,7 +64,7 @@ describe('checkCompleteness', () => {
           endFrame: 20,
           verbId: null,
           nounId: 3,
-          actor: 'wearer',
+          actor: 'camera_wearer',
           note: '',
         },
         {
@@ -73,16 +73,24 @@ describe('checkCompleteness', () => {
           endFrame: 40,
           verbId: null,
           nounId: null,
-          actor: 'wearer',
+          actor: 'camera_wearer',
           note: '',
         },
-        { id: 's3', startFrame: 50, endFrame: 60, verbId: 1, nounId: 2, actor: 'wearer', note: '' },
+        {
+          id: 's3',
+          startFrame: 50,
+          endFrame: 60,
+          verbId: 1,
+          nounId: 2,
+          actor: 'camera_wearer',
+          note: '',
+        },
       ],
       contacts: [],
     };
     expect(checkCompleteness(doc, context).map((p) => [p.frames, p.message])).toEqual([
-      [[10, 20], 'Segment at frames 10–20 ("wearer" row) has no verb.'],
-      [[30, 40], 'Segment at frames 30–40 ("wearer" row) has no verb and no noun.'],
+      [[10, 20], 'Segment at frames 10–20 (Camera wearer row) has no verb.'],
+      [[30, 40], 'Segment at frames 30–40 (Camera wearer row) has no verb and no noun.'],
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { rowDisplayName, trackDisplayName } from './trackNames';
 import { validateContact } from './contact';
 import type { EditContext, LabelsDocument } from './labelsDocument';
 import { findTemplate } from './projectSchema';
@@ -41,17 +42,19 @@ export function checkCompleteness(
         kind: 'unknown_template',
         frames: [],
         recordId: track.id,
-        message: `Track "${track.label}" uses template "${track.templateId}", which this project does not have.`,
+        message: `Track "${trackDisplayName(track, doc.tracks)}" uses template "${track.templateId}", which this project does not have.`,
       });
       continue;
     }
     for (const keyframe of track.keyframes) {
+      // "Out of the picture from here" is a decision in itself, with no points to decide.
+      if (keyframe.absent === true) continue;
       if (keyframe.points.length !== template.keypoints.length) {
         problems.push({
           kind: 'wrong_point_count',
           frames: [keyframe.frame],
           recordId: track.id,
-          message: `Track "${track.label}", keyframe at frame ${keyframe.frame}: has ${keyframe.points.length} points, but ${template.name} has ${template.keypoints.length}.`,
+          message: `Track "${trackDisplayName(track, doc.tracks)}", keyframe at frame ${keyframe.frame}: has ${keyframe.points.length} points, but ${template.name} has ${template.keypoints.length}.`,
         });
         continue;
       }
@@ -61,7 +64,7 @@ export function checkCompleteness(
           kind: 'undecided_points',
           frames: [keyframe.frame],
           recordId: track.id,
-          message: `Track "${track.label}", keyframe at frame ${keyframe.frame}: ${undecided.length === 1 ? 'point' : `${undecided.length} points`} ${names(undecided)} ${undecided.length === 1 ? 'is' : 'are'} neither placed nor marked not labeled.`,
+          message: `Track "${trackDisplayName(track, doc.tracks)}", keyframe at frame ${keyframe.frame}: ${undecided.length === 1 ? 'point' : `${undecided.length} points`} ${names(undecided)} ${undecided.length === 1 ? 'is' : 'are'} neither placed nor marked not labeled.`,
         });
       }
     }
@@ -76,7 +79,7 @@ export function checkCompleteness(
         kind: 'unlabeled_segment',
         frames: [segment.startFrame, segment.endFrame],
         recordId: segment.id,
-        message: `Segment at frames ${segment.startFrame}–${segment.endFrame} ("${segment.actor}" row) has no ${lacking.join(' and no ')}.`,
+        message: `Segment at frames ${segment.startFrame}–${segment.endFrame} (${rowDisplayName(segment.actor, doc.tracks)} row) has no ${lacking.join(' and no ')}.`,
       });
     }
   }

@@ -66,21 +66,38 @@ export function interpolateBetween(before: Keyframe, after: Keyframe, frame: num
 }
 
 /**
+ * The keyframe's pose held on a later frame, as CVAT holds a shape up to an `outside` keyframe:
+ * the same positions, marked as not a keyframe so K still makes one there.
+ */
+function holdKeyframe(keyframe: Keyframe, frame: number): Pose {
+  const points = keyframe.points.map((point): PosePoint | null =>
+    isLabeled(point)
+      ? { x: point.x, y: point.y, visibility: point.visibility, source: 'interpolated' }
+      : null,
+  );
+  return { frame, isKeyframe: false, points };
+}
+
+/**
  * The pose of `track` at `frame`: the stored keyframe on a keyframe, an interpolation between the
- * surrounding keyframes otherwise, and `undefined` outside the first–last keyframe span (the track
- * is "outside" there, as CVAT calls it). O(log n) in the number of keyframes.
+ * surrounding keyframes otherwise, the previous keyframe held when the next one is absent, and
+ * `undefined` where the track is out of the picture: before its first keyframe, after its last, and
+ * from an absent keyframe to the next present one ("outside", as CVAT calls it). O(log n) in the
+ * number of keyframes.
  */
 export function poseAt(track: Track, frame: number): Pose | undefined {
   const { keyframes } = track;
   const index = searchKeyframes(keyframes, frame);
   if (index >= 0) {
     const keyframe = keyframes[index] as Keyframe;
+    if (keyframe.absent === true) return undefined;
     return { frame, isKeyframe: true, points: keyframe.points };
   }
   const insertion = -index - 1;
   const before = keyframes[insertion - 1];
   const after = keyframes[insertion];
-  if (!before || !after) return undefined;
+  if (!before || !after || before.absent === true) return undefined;
+  if (after.absent === true) return holdKeyframe(before, frame);
   return interpolateBetween(before, after, frame);
 }
 

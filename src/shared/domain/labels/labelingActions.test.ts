@@ -8,6 +8,7 @@ import {
   copyPose,
   cycleVisibility,
   makeKeyframe,
+  nudgePoint,
   mergeWithNext,
   pastePose,
   segmentFromMarks,
@@ -63,6 +64,17 @@ function trackIn(labels: LabelsDocument, id: string): Track {
 }
 
 describe('keypoint actions', () => {
+  it('Ctrl+arrows move the selected point by whole video pixels, on an interpolated frame too', () => {
+    let labels = apply(nudgePoint(doc, 'p1', 10, 0, { dx: 1, dy: 0 }, context));
+    labels = apply(nudgePoint(labels, 'p1', 10, 0, { dx: 0, dy: -10 }, context), labels);
+    expect(poseAt(trackIn(labels, 'p1'), 10)?.points[0]).toMatchObject({ x: 11, y: 0 });
+    // Between keyframes the shown pose becomes a keyframe with the one point moved.
+    labels = apply(nudgePoint(doc, 'p1', 15, 2, { dx: 10, dy: 0 }, context));
+    expect(poseAt(trackIn(labels, 'p1'), 15)).toMatchObject({ isKeyframe: true });
+    expect(poseAt(trackIn(labels, 'p1'), 15)?.points[2]).toMatchObject({ x: 25, y: 15 });
+    expect(nudgePoint(doc, 'p1', 10, 16, { dx: 1, dy: 0 }, context).ok).toBe(false);
+  });
+
   it('V cycles visible → occluded → not labeled → visible on a keyframe', () => {
     let labels = apply(cycleVisibility(doc, 'p1', 10, 0, context));
     expect(poseAt(trackIn(labels, 'p1'), 10)?.points[0]?.visibility).toBe('occluded');

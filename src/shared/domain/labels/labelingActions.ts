@@ -4,7 +4,15 @@ import { keyframeFromPose, poseAt } from './interpolateKeypoints';
 import type { EditContext, LabelsDocument } from './labelsDocument';
 import { findTemplate } from './projectSchema';
 import type { Segment } from './segments';
-import { emptyKeyframe, keyframeAt, type Keyframe, type Track, type Visibility } from './tracks';
+import { newTrackLabel, trackDisplayName } from './trackNames';
+import {
+  absentKeyframe,
+  emptyKeyframe,
+  keyframeAt,
+  type Keyframe,
+  type Track,
+  type Visibility,
+} from './tracks';
 
 /**
  * The annotator's keyboard actions (V, Del, K, Ctrl+V, `[`/`]`, S, M, 0–4) turned into commands.
@@ -36,7 +44,8 @@ function onKeyframe(
   then: (keyframe: Keyframe) => Command,
 ): ActionResult {
   const existing = keyframeAt(track, frame);
-  if (existing) return { ok: true, command: then(existing) };
+  if (existing && existing.absent !== true) return { ok: true, command: then(existing) };
+  // On an absent keyframe (or no keyframe), a keyframe is made: editing a point brings it back.
   const count = pointCount(track, context);
   if (count === undefined) return refuse(`Track "${track.label}" has an unknown template.`);
   const pose = poseAt(track, frame);
@@ -116,7 +125,8 @@ export function makeKeyframe(
 ): ActionResult {
   const track = trackOf(doc, trackId);
   if (!track) return refuse('Select a track first.');
-  if (keyframeAt(track, frame))
+  const existing = keyframeAt(track, frame);
+  if (existing && existing.absent !== true)
     return refuse(`Frame ${frame} is already a keyframe of "${track.label}".`);
   const count = pointCount(track, context);
   if (count === undefined) return refuse(`Track "${track.label}" has an unknown template.`);
@@ -292,4 +302,81 @@ export function setContactFrom(
       commands: [{ type: 'setContact', contact: { ...covering, endFrame: frame - 1 } }, added],
     },
   };
+}
+
+/** "Out of the picture from here" (X): the track is absent from `frame` until its next keyframe. */
+export function markAbsent(doc: LabelsDocument, trackId: string, frame: number): ActionResult {
+  const track = trackOf(doc, trackId);
+  if (!track) return refuse('Select a track first.');
+  const name = trackDisplayName(track, doc.tracks);
+  if (!poseAt(track, frame))
+    return refuse(`${name} is already out of the picture on frame ${frame}.`);
+  return { ok: true, command: { type: 'setKeyframe', trackId, keyframe: absentKeyframe(frame) } };
+}
+
+/** Shift+K: removes the keyframe on this frame; the frames around it are interpolated again. */
+export function deleteKeyframeAt(
+  doc: LabelsDocument,
+  trackId: string,
+  frame: number,
+): ActionResult {
+  const track = trackOf(doc, trackId);
+  if (!track) return refuse('Select a track first.');
+  if (!keyframeAt(track, frame)) {
+    return refuse(`Frame ${frame} is not a keyframe of ${trackDisplayName(track, doc.tracks)}.`);
+  }
+  return { ok: true, command: { type: 'deleteKeyframe', trackId, frame } };
+}
+
+/** Frames from `frame` on become a new track, named and coloured as a new track of its kind. */
+export function splitTrackAt(
+  doc: LabelsDocument,
+  trackId: string,
+  frame: number,
+  newTrack: { id: string; color: string },
+): ActionResult {
+  const track = trackOf(doc, trackId);
+  if (!track) return refuse('Select a track first.');
+  return {
+    ok: true,
+    command: {
+      type: 'splitTrack',
+      trackId,
+      frame,
+      newTrack: { ...newTrack, label: newTrackLabel(track.kind, doc.tracks) },
+    },
+  };
+}
+
+/**
+ * Ctrl+arrow (Ctrl+Shift+arrow): the selected point moved by (dx, dy) video pixels on this frame,
+ * for the last pixel of precision a mouse does not give.
+ */
+export function nudgePoint(
+  doc: LabelsDocument,
+  trackId: string,
+  frame: number,
+  index: number,
+  delta: { dx: number; dy: number },
+  context: EditContext,
+): ActionResult {
+  const track = trackOf(doc, trackId);
+  if (!track) return refuse('Select a track first.');
+  const shown = poseAt(track, frame)?.points[index] ?? null;
+  if (shown === null || shown.visibility === 'unlabeled') {
+    return refuse('Select a placed point to move it with the arrow keys.');
+  }
+  return onKeyframe(track, frame, context, () => ({
+    type: 'setPoint',
+    trackId,
+    frame,
+    index,
+    point: {
+      x: shown.x + delta.dx,
+      y: shown.y + delta.dy,
+      visibility: shown.visibility,
+      source: 'manual',
+    },
+    gesture: `nudge-${trackId}-${frame}-${index}`,
+  }));
 }

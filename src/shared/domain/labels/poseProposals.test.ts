@@ -9,7 +9,9 @@ import {
 } from './projectSchema';
 import {
   acceptPoseCommand,
+  acceptProposalsCommand,
   associateProposals,
+  nextProposalFrame,
   poseSimilarity,
   poseToPoints,
   proposalCommand,
@@ -212,5 +214,75 @@ describe('acceptPoseCommand', () => {
   it('has nothing to accept on a frame without model points', () => {
     const { doc } = apply(EMPTY_LABELS, { frame: 3, poses: [blazePose(0, 0)] });
     expect(acceptPoseCommand(doc.tracks[0] as Track, 4)).toBeNull();
+  });
+});
+
+describe('accepting proposals in bulk', () => {
+  const model = (x: number) => ({
+    x,
+    y: x,
+    visibility: 'visible' as const,
+    source: 'model' as const,
+    model: MODEL,
+    score: 0.8,
+  });
+  const manual = (x: number) => ({
+    x,
+    y: x,
+    visibility: 'visible' as const,
+    source: 'manual' as const,
+  });
+  const run = (id: string, frames: number[]): Track => ({
+    id,
+    kind: 'person',
+    templateId: COCO_BODY_TEMPLATE_ID,
+    label: id,
+    color: '#112233',
+    keyframes: frames.map((frame) => ({
+      frame,
+      points: COCO_BODY_KEYPOINTS.map((_, i) => (i === 0 ? manual(frame) : model(frame + i))),
+    })),
+  });
+  const doc: LabelsDocument = {
+    ...EMPTY_LABELS,
+    tracks: [
+      run(
+        'a',
+        Array.from({ length: 18 }, (_, i) => 10 + i),
+      ),
+      run('b', [12, 40]),
+    ],
+  };
+  const modelPoints = (labels: LabelsDocument) =>
+    labels.tracks.flatMap((t) =>
+      t.keyframes.flatMap((k) => k.points.filter((p) => p?.source === 'model')),
+    );
+
+  it('accepts an 18-frame run of one track in one undoable command, leaving the others', () => {
+    const accepted = acceptProposalsCommand(doc, { trackId: 'a' });
+    if (!accepted) throw new Error('nothing to accept');
+    expect(accepted).toMatchObject({ keyframes: 18, points: 18 * 16 });
+    const applied = applyCommand(doc, accepted.command, context);
+    if (!applied.ok) throw new Error(applied.error.message);
+    expect(modelPoints(applied.doc)).toHaveLength(2 * 16);
+    // Positions and visibility are kept; only the source changes.
+    expect(applied.doc.tracks[0]?.keyframes[3]?.points[5]).toEqual(manual(18));
+    expect(applyCommand(applied.doc, applied.inverse, context)).toMatchObject({ doc });
+  });
+
+  it('accepts one frame of every track, or a range, and says when there is nothing to accept', () => {
+    expect(acceptProposalsCommand(doc, { frames: { first: 12, last: 12 } })).toMatchObject({
+      keyframes: 2,
+    });
+    expect(acceptProposalsCommand(doc, { frames: { first: 30, last: 45 } })).toMatchObject({
+      keyframes: 1,
+    });
+    expect(acceptProposalsCommand(doc, { frames: { first: 50, last: 60 } })).toBeNull();
+  });
+
+  it('finds the next frame with a proposal left, wrapping round', () => {
+    expect(nextProposalFrame(doc, 27)).toBe(40);
+    expect(nextProposalFrame(doc, 40)).toBe(10);
+    expect(nextProposalFrame(EMPTY_LABELS, 3)).toBeUndefined();
   });
 });

@@ -267,3 +267,55 @@ export function acceptPoseCommand(track: Track, frame: number): Command | null {
   );
   return { type: 'setKeyframe', trackId: track.id, keyframe: { frame, points } };
 }
+
+/** Which model proposals to accept at once: one track's, one frame's, a range's, or a mix. */
+export type AcceptScope = {
+  /** Only this track; every track when undefined. */
+  readonly trackId?: string | undefined;
+  /** Only keyframes on these frames (inclusive); every frame when undefined. */
+  readonly frames?: { readonly first: number; readonly last: number } | undefined;
+};
+
+/**
+ * Every model point in `scope` made the annotator's, as one undoable command (a batch of one
+ * keyframe each). Null when the scope holds no proposal. `points` and `keyframes` count what it
+ * accepts, for the message that says so.
+ */
+export function acceptProposalsCommand(
+  doc: LabelsDocument,
+  scope: AcceptScope,
+): { command: Command; keyframes: number; points: number } | null {
+  const commands: Command[] = [];
+  let points = 0;
+  for (const track of doc.tracks) {
+    if (scope.trackId !== undefined && track.id !== scope.trackId) continue;
+    for (const keyframe of track.keyframes) {
+      if (
+        scope.frames &&
+        (keyframe.frame < scope.frames.first || keyframe.frame > scope.frames.last)
+      ) {
+        continue;
+      }
+      const accepted = acceptPoseCommand(track, keyframe.frame);
+      if (!accepted) continue;
+      points += keyframe.points.filter((p) => p?.source === 'model').length;
+      commands.push(accepted);
+    }
+  }
+  if (commands.length === 0) return null;
+  const command: Command =
+    commands.length === 1 ? (commands[0] as Command) : { type: 'batch', commands };
+  return { command, keyframes: commands.length, points };
+}
+
+/** The first frame after `frame` (wrapping round) where some track still has a model point. */
+export function nextProposalFrame(doc: LabelsDocument, frame: number): number | undefined {
+  const frames = new Set<number>();
+  for (const track of doc.tracks) {
+    for (const keyframe of track.keyframes) {
+      if (keyframe.points.some((p) => p?.source === 'model')) frames.add(keyframe.frame);
+    }
+  }
+  const sorted = [...frames].sort((a, b) => a - b);
+  return sorted.find((f) => f > frame) ?? sorted[0];
+}

@@ -37,11 +37,33 @@ const FrameIndex = z.number().int('must be a whole frame number').min(0, 'must b
  * A keyframe holds one slot per template keypoint, in template order. `null` is a slot nobody has
  * decided yet; a point marked `unlabeled` is an explicit "cannot be labeled here". Submitting a clip
  * requires every slot to be decided.
+ *
+ * An **absent** keyframe (`absent: true`, no points) says the track is not in the picture from its
+ * frame until the track's next keyframe: the person walked out and may come back. It is CVAT's
+ * `outside` keyframe, with CVAT's meaning: the pose before it holds up to the frame before it, and
+ * nothing is interpolated across it.
  */
 export const Keyframe = z
-  .object({ frame: FrameIndex, points: z.array(Keypoint.nullable()) })
-  .strict();
+  .object({
+    frame: FrameIndex,
+    points: z.array(Keypoint.nullable()),
+    absent: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((keyframe) => keyframe.absent !== true || keyframe.points.length === 0, {
+    message: 'an absent keyframe has no points',
+    path: ['points'],
+  });
 export type Keyframe = z.infer<typeof Keyframe>;
+
+/** The keyframe that says the track is out of the picture from `frame` on. */
+export function absentKeyframe(frame: number): Keyframe {
+  return { frame, points: [], absent: true };
+}
+
+export function isAbsent(keyframe: Keyframe | undefined): boolean {
+  return keyframe?.absent === true;
+}
 
 export const Track = z
   .object({
@@ -104,11 +126,41 @@ export function nextKeyframe(track: Track, frame: number): Keyframe | undefined 
   return track.keyframes[index >= 0 ? index + 1 : -index - 1];
 }
 
-/** First and last keyframe; a track has a pose only inside this span. */
-export function trackSpan(track: Track): { first: number; last: number } | undefined {
-  const first = track.keyframes[0];
-  const last = track.keyframes[track.keyframes.length - 1];
-  return first && last ? { first: first.frame, last: last.frame } : undefined;
+/** Frames `first`–`last` (inclusive). */
+export type FrameRun = { readonly first: number; readonly last: number };
+
+/**
+ * The runs of frames on which the track is in the picture, in order: from a present keyframe up to
+ * the frame before the next absent keyframe, or up to the last present keyframe when none follows.
+ * An absent keyframe with no present one before it starts nothing.
+ */
+export function presentRuns(track: Track): FrameRun[] {
+  const runs: FrameRun[] = [];
+  let start: number | undefined;
+  let lastPresent: number | undefined;
+  for (const keyframe of track.keyframes) {
+    if (keyframe.absent === true) {
+      if (start !== undefined) runs.push({ first: start, last: keyframe.frame - 1 });
+      start = undefined;
+    } else {
+      start ??= keyframe.frame;
+      lastPresent = keyframe.frame;
+    }
+  }
+  if (start !== undefined && lastPresent !== undefined)
+    runs.push({ first: start, last: lastPresent });
+  return runs;
+}
+
+/**
+ * From the first to the last frame the track is in the picture; it has a pose only inside this
+ * span, and inside it only on its `presentRuns`.
+ */
+export function trackSpan(track: Track): FrameRun | undefined {
+  const runs = presentRuns(track);
+  const first = runs[0];
+  const last = runs[runs.length - 1];
+  return first && last ? { first: first.first, last: last.last } : undefined;
 }
 
 /** Inserts or replaces the keyframe at `keyframe.frame`, keeping the order. */

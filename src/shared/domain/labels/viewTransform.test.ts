@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  actualPixelsView,
+  zoomAtCentre,
+  zoomLimitsFor,
+  zoomPercent,
+  zoomToBox,
   displayedSize,
   displayedToRaw,
   FIT_VIEW,
@@ -118,5 +123,68 @@ describe('rotation between raw frame and displayed picture', () => {
       expect(p.y).toBeGreaterThanOrEqual(0);
       expect(p.y).toBeLessThanOrEqual(size.height);
     }
+  });
+});
+
+describe('zoom for annotators', () => {
+  const video = { width: 1920, height: 1080 };
+  const container = { width: 960, height: 540 };
+
+  it('comes back to the exact centred picture after zooming in and out anywhere', () => {
+    let view = FIT_VIEW;
+    const limits = zoomLimitsFor(video, container);
+    for (const [x, y] of [
+      [100, 80],
+      [700, 300],
+      [20, 500],
+    ]) {
+      view = zoomAt(view, video, container, { x: x ?? 0, y: y ?? 0 }, 1.7, limits);
+    }
+    for (const [x, y] of [
+      [900, 10],
+      [5, 5],
+      [480, 270],
+      [300, 300],
+    ]) {
+      view = zoomAt(view, video, container, { x: x ?? 0, y: y ?? 0 }, 1 / 1.7, limits);
+    }
+    expect(view).toEqual(FIT_VIEW);
+  });
+
+  it('buttons zoom about the centre, and back again exactly', () => {
+    const zoomedIn = zoomAtCentre(zoomAtCentre(FIT_VIEW, video, container, 2), video, container, 2);
+    expect(zoomedIn.zoom).toBe(4);
+    const centre = screenToVideo(viewTransform(video, container, zoomedIn), { x: 480, y: 270 });
+    close(centre, { x: 960, y: 540 });
+    const back = zoomAtCentre(zoomAtCentre(zoomedIn, video, container, 0.5), video, container, 0.5);
+    expect(back).toEqual(FIT_VIEW);
+  });
+
+  it('goes from the whole picture to 16× it, or to 16 screen pixels a video pixel', () => {
+    expect(zoomLimitsFor(video, container)).toEqual({ min: 1, max: 32 });
+    // A small clip on a big stage: 16× the whole picture is more than 16 pixels a pixel.
+    expect(zoomLimitsFor({ width: 320, height: 240 }, { width: 960, height: 720 })).toEqual({
+      min: 1,
+      max: 16,
+    });
+  });
+
+  it('shows actual pixels at 100 %, even for a picture smaller than the stage', () => {
+    const view = actualPixelsView(FIT_VIEW, video, container);
+    expect(zoomPercent(view, video, container)).toBeCloseTo(100, 9);
+    expect(zoomPercent(FIT_VIEW, video, container)).toBeCloseTo(50, 9);
+    const small = { width: 320, height: 240 };
+    const big = { width: 960, height: 720 };
+    const actual = actualPixelsView(FIT_VIEW, small, big);
+    expect(zoomPercent(actual, small, big)).toBeCloseTo(100, 9);
+    expect(actual).toMatchObject({ panX: 0, panY: 0 });
+  });
+
+  it('zooms to a box: centred, filling most of the stage', () => {
+    const box = { x: 1200, y: 300, w: 200, h: 400 };
+    const view = zoomToBox(video, container, box);
+    const t = viewTransform(video, container, view);
+    close(videoToScreen(t, { x: 1300, y: 500 }), { x: 480, y: 270 });
+    expect(box.h * t.scale).toBeCloseTo(540 * 0.8, 6);
   });
 });

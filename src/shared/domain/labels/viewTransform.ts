@@ -23,8 +23,27 @@ export const FIT_VIEW: ViewState = { zoom: 1, panX: 0, panY: 0 };
 
 export type ZoomLimits = { readonly min: number; readonly max: number };
 
-/** From the whole clip down to single pixels of a 4K frame on a laptop screen. */
-export const DEFAULT_ZOOM_LIMITS: ZoomLimits = { min: 0.25, max: 64 };
+/**
+ * Without a picture and a stage to measure: from the whole picture (zooming out further only
+ * loses the picture in black) to 16 times it.
+ */
+export const DEFAULT_ZOOM_LIMITS: ZoomLimits = { min: 1, max: 16 };
+
+/** The most screen pixels one video pixel may take: enough to place a point on a 4K frame. */
+const MAX_SCREEN_PX_PER_VIDEO_PX = 16;
+
+/**
+ * Zoom limits for this picture on this stage: out to the whole picture (further only shows more
+ * black), in to 16× the whole picture or 16 screen pixels a video pixel, whichever is larger.
+ */
+export function zoomLimitsFor(video: Size, container: Size): ZoomLimits {
+  const fit = fitScale(video, container);
+  if (!(fit > 0) || !Number.isFinite(fit)) return DEFAULT_ZOOM_LIMITS;
+  return {
+    min: DEFAULT_ZOOM_LIMITS.min,
+    max: Math.max(DEFAULT_ZOOM_LIMITS.max, MAX_SCREEN_PX_PER_VIDEO_PX / fit),
+  };
+}
 
 /** video → screen is `screen = offset + video × scale`; the overlay gives these to its stage. */
 export type ViewTransform = {
@@ -75,6 +94,8 @@ export function zoomAt(
   limits: ZoomLimits = DEFAULT_ZOOM_LIMITS,
 ): ViewState {
   const zoom = Math.min(limits.max, Math.max(limits.min, view.zoom * factor));
+  // Back at the whole picture (or smaller), it is centred: zooming back restores the exact view.
+  if (zoom <= 1) return { zoom, panX: 0, panY: 0 };
   // Nothing to anchor to before the container or the video has a size.
   if (fitScale(video, container) <= 0) return { ...view, zoom };
   const under = screenToVideo(viewTransform(video, container, view), anchor);
@@ -83,6 +104,64 @@ export function zoomAt(
     zoom,
     panX: anchor.x - under.x * scale - (container.width - video.width * scale) / 2,
     panY: anchor.y - under.y * scale - (container.height - video.height * scale) / 2,
+  };
+}
+
+/** Zooms by `factor` about the stage's centre (the zoom buttons and keys). */
+export function zoomAtCentre(
+  view: ViewState,
+  video: Size,
+  container: Size,
+  factor: number,
+): ViewState {
+  const centre = { x: container.width / 2, y: container.height / 2 };
+  return zoomAt(view, video, container, centre, factor, zoomLimitsFor(video, container));
+}
+
+/**
+ * One video pixel to one screen pixel ("100 %"), keeping the picture point at the centre. A
+ * picture smaller than the stage shows smaller than the whole-picture view, centred.
+ */
+export function actualPixelsView(view: ViewState, video: Size, container: Size): ViewState {
+  const fit = fitScale(video, container);
+  if (!(fit > 0)) return view;
+  const limits = zoomLimitsFor(video, container);
+  const centre = { x: container.width / 2, y: container.height / 2 };
+  return zoomAt(view, video, container, centre, 1 / fit / view.zoom, {
+    min: Math.min(limits.min, 1 / fit),
+    max: limits.max,
+  });
+}
+
+/** Screen pixels per video pixel under `view`, as a percentage ("250 %"). */
+export function zoomPercent(view: ViewState, video: Size, container: Size): number {
+  return fitScale(video, container) * view.zoom * 100;
+}
+
+/**
+ * The view that shows `box` (video pixels) centred, filling `fill` of the stage in its tighter
+ * direction: "zoom to the selected track".
+ */
+export function zoomToBox(
+  video: Size,
+  container: Size,
+  box: { readonly x: number; readonly y: number; readonly w: number; readonly h: number },
+  fill = 0.8,
+): ViewState {
+  const fit = fitScale(video, container);
+  if (!(fit > 0)) return FIT_VIEW;
+  const limits = zoomLimitsFor(video, container);
+  const wanted = Math.min(
+    (container.width * fill) / (Math.max(box.w, 1) * fit),
+    (container.height * fill) / (Math.max(box.h, 1) * fit),
+  );
+  const zoom = Math.min(limits.max, Math.max(1, wanted));
+  if (zoom <= 1) return FIT_VIEW;
+  const scale = fit * zoom;
+  return {
+    zoom,
+    panX: (video.width / 2 - (box.x + box.w / 2)) * scale,
+    panY: (video.height / 2 - (box.y + box.h / 2)) * scale,
   };
 }
 

@@ -1,2 +1,3 @@
 export * from './reviewComment';
 export * from './labelsDiff';
+export * from './describePin';

@@ -32,6 +32,7 @@ const LABEL_FONT = '12px system-ui, sans-serif';
 /** What the static picture leaves out because the drag layer is drawing it. */
 export type HiddenItem =
   | { readonly kind: 'point'; readonly trackId: string; readonly index: number }
+  | { readonly kind: 'track'; readonly trackId: string }
   | { readonly kind: 'box'; readonly contactId: string }
   | null;
 
@@ -222,6 +223,7 @@ export function drawScene(
     drawBoxShape(ctx, contact.box, t, contact.color, selected, contact.label);
   }
   for (const track of scene.tracks) {
+    if (hidden?.kind === 'track' && hidden.trackId === track.id) continue;
     const hiddenIndex = hidden?.kind === 'point' && hidden.trackId === track.id ? hidden.index : -1;
     drawTrack(ctx, track, t, track.id === scene.selectedTrackId, hiddenIndex);
   }
@@ -253,8 +255,15 @@ export function drawPreview(
     return;
   }
   const track = scene.tracks.find((tr) => tr.id === preview.trackId);
-  const points = track?.pose?.points;
-  if (!track || !points) return;
+  const shown = track?.pose;
+  if (!track || !shown) return;
+  const points = shown.points;
+  if (preview.kind === 'skeleton') {
+    const { dx, dy } = preview;
+    const moved = points.map((p) => (isPlaced(p) ? { ...p, x: p.x + dx, y: p.y + dy } : p));
+    drawTrack(ctx, { ...track, pose: { ...shown, points: moved } }, t, true, -1);
+    return;
+  }
   const at = toScreen(t, preview.at.x, preview.at.y);
   const slot = preview.index + 1;
   ctx.save();

@@ -249,9 +249,11 @@ export class OverlayEngine {
     const hidden: HiddenItem =
       preview?.kind === 'point'
         ? { kind: 'point', trackId: preview.trackId, index: preview.index }
-        : preview?.kind === 'box' && preview.contactId !== null
-          ? { kind: 'box', contactId: preview.contactId }
-          : null;
+        : preview?.kind === 'skeleton'
+          ? { kind: 'track', trackId: preview.trackId }
+          : preview?.kind === 'box' && preview.contactId !== null
+            ? { kind: 'box', contactId: preview.contactId }
+            : null;
     // The scene layer is redrawn only when what it leaves out changes, not on every move.
     if (!sameHidden(hidden, this.hidden)) {
       this.hidden = hidden;
@@ -429,5 +431,6 @@ function sameHidden(a: HiddenItem, b: HiddenItem): boolean {
   if (a.kind === 'point' && b.kind === 'point')
     return a.trackId === b.trackId && a.index === b.index;
   if (a.kind === 'box' && b.kind === 'box') return a.contactId === b.contactId;
+  if (a.kind === 'track' && b.kind === 'track') return a.trackId === b.trackId;
   return false;
 }

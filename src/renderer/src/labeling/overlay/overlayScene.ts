@@ -2,6 +2,7 @@ import {
   contactAt,
   findTemplate,
   poseAt,
+  trackDisplayName,
   type Box,
   type LabelsDocument,
   type Pose,
@@ -81,7 +82,7 @@ export function buildOverlayScene(
     if (!template) continue;
     tracks.push({
       id: track.id,
-      label: track.label,
+      label: trackDisplayName(track, doc.tracks),
       color: track.color,
       template,
       pose: poseAt(track, frame),
@@ -94,7 +95,9 @@ export function buildOverlayScene(
       contactId: contact.id,
       trackId: track.id,
       box: contact.object.box,
-      label: className ? `${track.label}: ${className}` : track.label,
+      label: className
+        ? `${trackDisplayName(track, doc.tracks)}: ${className}`
+        : trackDisplayName(track, doc.tracks),
       color: track.color,
     });
   }

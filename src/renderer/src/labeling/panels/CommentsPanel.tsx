@@ -1,22 +1,9 @@
 import { useEffect } from 'react';
-import type { LabelsDocument } from '../../../../shared/domain/labels';
-import { pinFrame, type CommentPin, type ReviewComment } from '../../../../shared/domain/review';
+import { projectTemplates, type LabelsDocument } from '../../../../shared/domain/labels';
+import { describePin, pinFrame, type ReviewComment } from '../../../../shared/domain/review';
 import type { PlayerEngine } from '../../player/playerEngine';
 import { useAppStore } from '../../store/AppStoreContext';
 import { commentElementId } from '../OverlayCommentBadge';
-
-function describePin(pin: CommentPin): string {
-  switch (pin.kind) {
-    case 'frame':
-      return `frame ${pin.frame}`;
-    case 'point':
-      return `point ${pin.index} of ${pin.trackId}, frame ${pin.frame}`;
-    case 'segment':
-      return `segment ${pin.segmentId}`;
-    case 'contact':
-      return `contact ${pin.contactId}`;
-  }
-}
 
 /** Review comments with where they are pinned; `onResolve` only for the set's annotator. */
 export function CommentList({
@@ -36,6 +23,8 @@ export function CommentList({
   /** Takes back a resolution the server refused (the annotator's side). */
   onReopen?: (commentId: string) => void;
 }) {
+  const project = useAppStore((state) => state.labelProject);
+  const templates = project ? projectTemplates(project.schema) : undefined;
   if (comments.length === 0) return <p>No comments.</p>;
   return (
     <ul className="comment-list" aria-label="Review comments">
@@ -49,7 +38,8 @@ export function CommentList({
             data-resolved={comment.resolved !== null}
           >
             <p>
-              <strong>{comment.author}</strong> on {describePin(comment.pin)}: {comment.text}
+              <strong>{comment.author}</strong> on {describePin(comment.pin, labels, templates)}:{' '}
+              {comment.text}
             </p>
             {comment.suggestion !== null &&
               (onApply && comment.resolved === null ? (

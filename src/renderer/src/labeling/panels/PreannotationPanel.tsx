@@ -31,6 +31,7 @@ export function PreannotationPanel() {
   const setChoices = useAppStore((state) => state.setPreannotationChoices);
   const start = useAppStore((state) => state.startPreannotation);
   const cancel = useAppStore((state) => state.cancelPreannotation);
+  const acceptProposals = useAppStore((state) => state.acceptProposals);
   if (!labelSet) return null;
   const editable = labelSet.status === 'in_progress' || labelSet.status === 'changes_requested';
   const last = Math.max(0, frameCount - 1);
@@ -177,6 +178,33 @@ export function PreannotationPanel() {
           you accept them (A) or move them.
         </p>
       )}
+      <div className="button-row" role="group" aria-label="Accept proposals">
+        <button
+          type="button"
+          disabled={!editable || running}
+          aria-keyshortcuts="Shift+A"
+          title="Every model point of the selected track, on every frame (Shift+A)"
+          onClick={() => acceptProposals('track')}
+        >
+          Accept track
+        </button>
+        <button
+          type="button"
+          disabled={!editable || running}
+          title="Every model point of every track on this frame"
+          onClick={() => acceptProposals('frame')}
+        >
+          Accept frame
+        </button>
+        <button
+          type="button"
+          disabled={!editable || running || choices.scope !== 'range'}
+          title="Every model point of every track over the range above"
+          onClick={() => acceptProposals('range')}
+        >
+          Accept range
+        </button>
+      </div>
     </section>
   );
 }

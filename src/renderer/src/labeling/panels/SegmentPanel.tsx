@@ -1,4 +1,4 @@
-import type { Segment } from '../../../../shared/domain/labels';
+import { rowDisplayName, type Segment } from '../../../../shared/domain/labels';
 import { useAppStore } from '../../store/AppStoreContext';
 import type { ProjectInfo } from '../../../../shared/api/schemas';
 
@@ -32,7 +32,7 @@ export function SegmentPanel() {
         <div className="selected-segment" aria-label="Selected segment">
           <p>
             Frames {segment.startFrame}–{segment.endFrame} in row{' '}
-            <strong>{rowName(segment.actor, labels.tracks)}</strong>:{' '}
+            <strong>{rowDisplayName(segment.actor, labels.tracks)}</strong>:{' '}
             <strong>{segmentLabel(segment, project) || 'not labeled yet'}</strong>
           </p>
           <button type="button" onClick={() => setLabelingSegment(segment.id)}>
@@ -46,9 +46,4 @@ export function SegmentPanel() {
       )}
     </section>
   );
-}
-
-export function rowName(actor: string, tracks: readonly { id: string; label: string }[]): string {
-  if (actor === 'camera_wearer') return 'Camera wearer';
-  return tracks.find((t) => t.id === actor)?.label ?? actor;
 }

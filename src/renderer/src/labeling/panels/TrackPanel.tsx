@@ -1,15 +1,22 @@
+import { useState, type SyntheticEvent } from 'react';
 import {
   COCO_BODY_TEMPLATE_ID,
+  deleteKeyframeAt,
   findTemplate,
   keyframeAt,
   LEFT_HAND_TEMPLATE_ID,
+  markAbsent,
   poseAt,
   projectTemplates,
   RIGHT_HAND_TEMPLATE_ID,
+  splitTrackAt,
+  trackDisplayName,
   type PosePoint,
+  type Track,
   type TrackKind,
 } from '../../../../shared/domain/labels';
 import { useAppStore } from '../../store/AppStoreContext';
+import { nextTrackColor } from '../../store/labelsSlice';
 import { useSettledFrame } from './useSettledFrame';
 
 /** "visible at 120.5, 88.0": video pixels to a tenth, as the exports round coordinates near it. */
@@ -39,8 +46,9 @@ export function TrackPanel() {
   const selected = labels.tracks.find((t) => t.id === selection.trackId);
   const template = selected && findTemplate(templates, selected.templateId);
   const pose = selected && frame !== null ? poseAt(selected, frame) : undefined;
-  const isKeyframe = selected && frame !== null && keyframeAt(selected, frame) !== undefined;
+  const isKeyframe = pose?.isKeyframe === true;
   const add = (kind: TrackKind, templateId: string) => addTrack(kind, templateId);
+  const selectedName = selected && trackDisplayName(selected, labels.tracks);
 
   return (
     <section className="panel track-panel" aria-labelledby="tracks-heading">
@@ -72,32 +80,42 @@ export function TrackPanel() {
         <p className="muted">No tracks yet: add a person or a hand to start placing points.</p>
       ) : (
         <ul className="track-list" aria-label="Tracks">
-          {labels.tracks.map((track) => (
-            <li key={track.id}>
-              <button
-                type="button"
-                aria-pressed={track.id === selection.trackId}
-                onClick={() => select({ trackId: track.id, point: 0, contactId: null })}
-              >
-                <span className="swatch" style={{ background: track.color }} aria-hidden="true" />
-                {track.label}{' '}
-                <span className="muted">
-                  ({track.keyframes.length} keyframe{track.keyframes.length === 1 ? '' : 's'})
-                </span>
-              </button>
-            </li>
-          ))}
+          {labels.tracks.map((track) => {
+            const here = frame === null ? undefined : poseAt(track, frame);
+            return (
+              <li key={track.id}>
+                <button
+                  type="button"
+                  aria-pressed={track.id === selection.trackId}
+                  onClick={() => select({ trackId: track.id, point: 0, contactId: null })}
+                >
+                  <span className="swatch" style={{ background: track.color }} aria-hidden="true" />
+                  {trackDisplayName(track, labels.tracks)}{' '}
+                  <span className="muted">
+                    ({track.keyframes.filter((k) => k.absent !== true).length} keyframe
+                    {track.keyframes.filter((k) => k.absent !== true).length === 1 ? '' : 's'}
+                    {here === undefined && track.keyframes.length > 0 ? ', not in this frame' : ''})
+                  </span>
+                </button>
+              </li>
+            );
+          })}
         </ul>
       )}
-      {selected && template && (
+      {selected && template && selectedName !== undefined && (
         <>
+          {editable && <TrackActions key={selected.id} track={selected} frame={frame} />}
           <h3>
-            {selected.label} at frame {frame ?? '–'}{' '}
+            {selectedName} at frame {frame ?? '–'}{' '}
             <span className="muted">
-              {pose === undefined ? '(no pose here)' : isKeyframe ? '(keyframe)' : '(interpolated)'}
+              {pose === undefined
+                ? '(not in the picture here)'
+                : isKeyframe
+                  ? '(keyframe)'
+                  : '(interpolated)'}
             </span>
           </h3>
-          <ol className="point-list" aria-label={`Points of ${selected.label}`}>
+          <ol className="point-list" aria-label={`Points of ${selectedName}`}>
             {template.keypoints.map((name, index) => {
               const point = pose?.points[index] ?? null;
               return (
@@ -117,5 +135,131 @@ export function TrackPanel() {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * What can be done to the selected track: rename, delete, and at this frame delete its keyframe,
+ * say it left the picture, split it; merge another track of its kind into it. Every one is one
+ * undoable edit; a refusal says why in the labeling notice.
+ */
+function TrackActions({ track, frame }: { track: Track; frame: number | null }) {
+  const labels = useAppStore((state) => state.labels);
+  const renameTrack = useAppStore((state) => state.renameTrack);
+  const removeTrack = useAppStore((state) => state.removeTrack);
+  const mergeTracks = useAppStore((state) => state.mergeTracks);
+  const labelAction = useAppStore((state) => state.labelAction);
+  const [renaming, setRenaming] = useState(false);
+  const [mergeWith, setMergeWith] = useState('');
+  const name = trackDisplayName(track, labels.tracks);
+  const others = labels.tracks.filter(
+    (t) => t.id !== track.id && t.templateId === track.templateId,
+  );
+  const keyframe = frame === null ? undefined : keyframeAt(track, frame);
+  const here = frame === null ? undefined : poseAt(track, frame);
+
+  const rename = (event: SyntheticEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const input = new FormData(event.currentTarget).get('track-name');
+    if (typeof input === 'string' && renameTrack(track.id, input)) setRenaming(false);
+  };
+
+  return (
+    <div className="track-actions">
+      {renaming ? (
+        <form className="track-rename" onSubmit={rename} aria-label={`Rename ${name}`}>
+          <label>
+            Name{' '}
+            <input
+              name="track-name"
+              defaultValue={name}
+              maxLength={80}
+              // The field is why the form opened (the user's own click): typing goes into it.
+              autoFocus
+              onKeyDown={(event) => {
+                if (event.key === 'Escape') setRenaming(false);
+              }}
+            />
+          </label>{' '}
+          <button type="submit">Save name</button>{' '}
+          <button type="button" onClick={() => setRenaming(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <div className="button-row" role="group" aria-label={`${name}: track`}>
+          <button type="button" onClick={() => setRenaming(true)}>
+            Rename
+          </button>
+          <button type="button" onClick={() => removeTrack(track.id)}>
+            Delete track
+          </button>
+        </div>
+      )}
+      {frame !== null && (
+        <div className="button-row" role="group" aria-label={`${name} at frame ${frame}`}>
+          <button
+            type="button"
+            disabled={keyframe === undefined}
+            aria-keyshortcuts="Shift+K"
+            title="Delete this keyframe (Shift+K)"
+            onClick={() =>
+              labelAction((where) => deleteKeyframeAt(where.doc, track.id, where.frame))
+            }
+          >
+            Delete keyframe
+          </button>
+          <button
+            type="button"
+            disabled={here === undefined}
+            aria-keyshortcuts="X"
+            title="The track leaves the picture on this frame, until its next keyframe (X)"
+            onClick={() => labelAction((where) => markAbsent(where.doc, track.id, where.frame))}
+          >
+            Out of picture from here
+          </button>
+          <button
+            type="button"
+            disabled={track.keyframes.length < 2}
+            title="Frames from this one on become a new track"
+            onClick={() =>
+              labelAction((where) =>
+                splitTrackAt(where.doc, track.id, where.frame, {
+                  id: crypto.randomUUID(),
+                  color: nextTrackColor(where.doc.tracks),
+                }),
+              )
+            }
+          >
+            Split here
+          </button>
+        </div>
+      )}
+      {others.length > 0 && (
+        <div className="track-merge">
+          <label>
+            Merge into {name}:{' '}
+            <select value={mergeWith} onChange={(event) => setMergeWith(event.target.value)}>
+              <option value="">choose a track…</option>
+              {others.map((other) => (
+                <option key={other.id} value={other.id}>
+                  {trackDisplayName(other, labels.tracks)}
+                </option>
+              ))}
+            </select>
+          </label>{' '}
+          <button
+            type="button"
+            disabled={mergeWith === ''}
+            onClick={() => {
+              mergeTracks(track.id, mergeWith);
+              setMergeWith('');
+            }}
+          >
+            Merge
+          </button>
+        </div>
+      )}
+    </div>
   );
 }

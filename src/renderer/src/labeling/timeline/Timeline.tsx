@@ -11,8 +11,11 @@ export type TimelineProps = {
   onSelect(segmentId: string | null): void;
   onCommand(command: Command): void;
   onRequestLabel(segmentId: string): void;
-  /** Height of the drawing area in CSS pixels; the width follows the parent. */
-  height?: number;
+  /**
+   * Height of the drawing area in CSS pixels, or `fill` to take the height its parent gives the
+   * timeline (the workspace's resizable dock); the width follows the parent.
+   */
+  height?: number | 'fill';
 };
 
 /** Room for the ruler, three actor rows and five keyframe tick rows of the default layout. */
@@ -77,14 +80,25 @@ export function Timeline(props: TimelineProps) {
   useEffect(() => {
     engineRef.current?.setData(props.data);
   }, [props.data]);
+  const fill = props.height === 'fill';
 
   return (
-    <section className="timeline" role="region" aria-label="Timeline">
+    <section
+      className={fill ? 'timeline timeline-fill' : 'timeline'}
+      role="region"
+      aria-label="Timeline"
+    >
       <div className="timeline-toolbar" role="toolbar" aria-label="Timeline zoom">
+        <span className="timeline-title" aria-hidden="true">
+          Timeline
+        </span>
+        <span className="muted" aria-hidden="true">
+          Timeline zoom
+        </span>
         <button
           type="button"
           aria-label="Zoom in"
-          title="Zoom in (Ctrl+wheel)"
+          title="Zoom the timeline in (Ctrl+wheel over it)"
           disabled={limits.atMaxZoom}
           onClick={() => engineRef.current?.zoomIn()}
         >
@@ -93,7 +107,7 @@ export function Timeline(props: TimelineProps) {
         <button
           type="button"
           aria-label="Zoom out"
-          title="Zoom out (Ctrl+wheel)"
+          title="Zoom the timeline out (Ctrl+wheel over it)"
           disabled={limits.atFit}
           onClick={() => engineRef.current?.zoomOut()}
         >
@@ -102,7 +116,7 @@ export function Timeline(props: TimelineProps) {
         <button
           type="button"
           aria-label="Fit clip"
-          title="Show the whole clip"
+          title="Fit the whole clip into the timeline"
           disabled={limits.atFit}
           onClick={() => engineRef.current?.zoomToFit()}
         >
@@ -112,7 +126,11 @@ export function Timeline(props: TimelineProps) {
       <div
         ref={containerRef}
         className="timeline-canvas"
-        style={{ position: 'relative', height: props.height ?? DEFAULT_HEIGHT, overflow: 'hidden' }}
+        style={{
+          position: 'relative',
+          overflow: 'hidden',
+          ...(fill ? {} : { height: props.height ?? DEFAULT_HEIGHT }),
+        }}
       />
     </section>
   );

@@ -175,6 +175,41 @@ describe('keypoint tool', () => {
     ]);
   });
 
+  it('Shift+drag on any point moves the whole skeleton as one keyframe: one command, one undo', () => {
+    const doc = docOf(
+      person([
+        keyframe(0, { 0: { x: 100, y: 100 }, 1: { x: 200, y: 100 } }),
+        keyframe(10, { 0: { x: 200, y: 100 }, 1: { x: 300, y: 100 } }),
+      ]),
+    );
+    const tool = new KeypointTool();
+    const context = contextFor(doc, 5);
+    const shifted = { ...pointer({ x: 250, y: 100 }, { kind: 'point', trackId: 'p1', index: 1 }) };
+    tool.pointerDown({ ...shifted, modifiers: { ...NO_MODIFIERS, shift: true } }, context);
+    const previews: ToolOutput[] = [];
+    for (let step = 1; step <= 6; step++) {
+      previews.push(
+        ...tool.pointerMove(pointer({ x: 250 + step * 5, y: 100 + step * 10 }), context),
+      );
+    }
+    expect(commandsOf(previews)).toEqual([]);
+    expect(previews[previews.length - 1]).toEqual({
+      type: 'preview',
+      preview: { kind: 'skeleton', trackId: 'p1', dx: 30, dy: 60 },
+    });
+    const commands = commandsOf(tool.pointerUp(pointer({ x: 280, y: 160 }), context));
+    expect(commands).toHaveLength(1);
+    const applied = applyCommand(doc, commands[0] as Command, EDIT_CONTEXT);
+    if (!applied.ok) throw new Error(applied.error.message);
+    expect(applied.doc.tracks[0]?.keyframes[1]?.points.slice(0, 3)).toEqual([
+      { x: 180, y: 160, visibility: 'visible', source: 'manual' },
+      { x: 280, y: 160, visibility: 'visible', source: 'manual' },
+      null,
+    ]);
+    // One undo takes the whole move (and the keyframe it made) back.
+    expect(applyCommand(applied.doc, applied.inverse, EDIT_CONTEXT)).toMatchObject({ doc });
+  });
+
   it('two drags of the same point carry different gestures, so undo does not merge them', () => {
     const tool = new KeypointTool();
     const context = contextFor(onKeyframe, 10);

@@ -29,6 +29,15 @@ type KeypointToolState =
       readonly origin: Point;
     }
   | { readonly name: 'pointingEmpty'; readonly pressScreen: Point }
+  /** Shift held on a point: the press and drag move the whole skeleton. */
+  | {
+      readonly name: 'pointingSkeleton' | 'draggingSkeleton';
+      readonly trackId: string;
+      readonly pressScreen: Point;
+      readonly pressVideo: Point;
+      readonly dx: number;
+      readonly dy: number;
+    }
   | {
       readonly name: 'dragging';
       readonly trackId: string;
@@ -74,6 +83,17 @@ export class KeypointTool implements OverlayTool {
       const track = findTrack(context, hit.trackId);
       const point = track?.pose?.points[hit.index];
       if (!track || !isPlaced(point)) return [];
+      if (event.modifiers.shift) {
+        this.current = {
+          name: 'pointingSkeleton',
+          trackId: hit.trackId,
+          pressScreen: event.screen,
+          pressVideo: event.video,
+          dx: 0,
+          dy: 0,
+        };
+        return [{ type: 'select', selection: { trackId: hit.trackId, point: hit.index } }];
+      }
       this.current = {
         name: 'pointingPoint',
         trackId: hit.trackId,
@@ -106,6 +126,15 @@ export class KeypointTool implements OverlayTool {
       );
     }
     if (state.name === 'dragging') return this.drag(state, event, context);
+    if (state.name === 'pointingSkeleton' || state.name === 'draggingSkeleton') {
+      if (state.name === 'pointingSkeleton' && !movedBeyondSlop(state.pressScreen, event.screen)) {
+        return [];
+      }
+      const dx = event.video.x - state.pressVideo.x;
+      const dy = event.video.y - state.pressVideo.y;
+      this.current = { ...state, name: 'draggingSkeleton', dx, dy };
+      return [{ type: 'preview', preview: { kind: 'skeleton', trackId: state.trackId, dx, dy } }];
+    }
     return [];
   }
 
@@ -115,7 +144,16 @@ export class KeypointTool implements OverlayTool {
     switch (state.name) {
       case 'idle':
       case 'pointingPoint':
+      case 'pointingSkeleton':
         return [];
+      case 'draggingSkeleton': {
+        const track = findTrack(context, state.trackId);
+        const command = track && moveSkeleton(track, context, state.dx, state.dy);
+        return [
+          { type: 'preview', preview: null },
+          ...(command ? [{ type: 'command', command } as const] : []),
+        ];
+      }
       case 'pointingEmpty':
         return movedBeyondSlop(state.pressScreen, event.screen)
           ? []
@@ -126,7 +164,8 @@ export class KeypointTool implements OverlayTool {
   }
 
   cancel(): readonly ToolOutput[] {
-    const wasDragging = this.current.name === 'dragging';
+    const wasDragging =
+      this.current.name === 'dragging' || this.current.name === 'draggingSkeleton';
     this.current = { name: 'idle' };
     return wasDragging ? [{ type: 'preview', preview: null }] : [];
   }
@@ -177,6 +216,31 @@ function findTrack(context: ToolContext, trackId: string): OverlayTrack | undefi
 
 function manualPoint(at: Point, visibility: Visibility): Keypoint {
   return { x: at.x, y: at.y, visibility, source: 'manual' };
+}
+
+/**
+ * The whole pose shown on this frame moved by (dx, dy), kept inside the picture, as one keyframe:
+ * one command, one undo. Interpolated points become the annotator's, as any edit makes them.
+ */
+function moveSkeleton(
+  track: OverlayTrack,
+  context: ToolContext,
+  dx: number,
+  dy: number,
+): Command | undefined {
+  const { pose } = track;
+  if (!pose || (dx === 0 && dy === 0)) return undefined;
+  const keyframe = keyframeFromPose(pose, track.template.keypoints.length);
+  const points = keyframe.points.map((point): Keypoint | null => {
+    if (!isPlaced(point)) return point;
+    const at = clampToVideo({ x: point.x + dx, y: point.y + dy }, context.videoSize);
+    return { x: at.x, y: at.y, visibility: point.visibility, source: 'manual' };
+  });
+  return {
+    type: 'setKeyframe',
+    trackId: track.id,
+    keyframe: { frame: context.scene.frame, points },
+  };
 }
 
 /** `setPoint`, preceded by making the frame a keyframe when it is not one. */

@@ -39,6 +39,13 @@ export type SelectionChange = {
 /** A transient drawing of the thing being dragged; nothing is stored until the release. */
 export type DragPreview =
   | { readonly kind: 'point'; readonly trackId: string; readonly index: number; readonly at: Point }
+  /** A whole skeleton moved by (dx, dy) video pixels. */
+  | {
+      readonly kind: 'skeleton';
+      readonly trackId: string;
+      readonly dx: number;
+      readonly dy: number;
+    }
   | { readonly kind: 'box'; readonly contactId: string | null; readonly box: Box };
 
 /** Everything a tool can ask of its host; the engine turns these into its events and drawing. */

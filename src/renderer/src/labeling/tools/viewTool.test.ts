@@ -32,7 +32,12 @@ describe('view tool', () => {
   it('wheel up zooms in, wheel down zooms out, and 500 px doubles', () => {
     const centre = { x: 640, y: 360 };
     expect(wheelZoom(FIT_VIEW, VIDEO, CONTAINER, centre, -500).zoom).toBeCloseTo(2, 9);
-    expect(wheelZoom(FIT_VIEW, VIDEO, CONTAINER, centre, 500).zoom).toBeCloseTo(0.5, 9);
+    const four = { zoom: 4, panX: 0, panY: 0 };
+    expect(wheelZoom(four, VIDEO, CONTAINER, centre, 500).zoom).toBeCloseTo(2, 9);
+    // Not past the whole picture, where nothing more would be seen; in to 16 screen pixels a
+    // video pixel (this 1080p picture is fitted at 2/3 of its pixels, so 24× the whole picture).
+    expect(wheelZoom(FIT_VIEW, VIDEO, CONTAINER, centre, 500)).toEqual(FIT_VIEW);
+    expect(wheelZoom(FIT_VIEW, VIDEO, CONTAINER, centre, -5000).zoom).toBeCloseTo(24, 9);
     expect(wheelDeltaPx(3, 1)).toBe(48);
   });
 

@@ -1,6 +1,7 @@
 import {
   panBy,
   zoomAt,
+  zoomLimitsFor,
   type Point,
   type Size,
   type ViewState,
@@ -25,7 +26,8 @@ export function wheelZoom(
   anchor: Point,
   deltaPx: number,
 ): ViewState {
-  return zoomAt(view, video, container, anchor, 2 ** (-deltaPx / WHEEL_PX_PER_DOUBLING));
+  const factor = 2 ** (-deltaPx / WHEEL_PX_PER_DOUBLING);
+  return zoomAt(view, video, container, anchor, factor, zoomLimitsFor(video, container));
 }
 
 type ViewToolState = { readonly name: 'idle' } | { readonly name: 'panning'; readonly last: Point };

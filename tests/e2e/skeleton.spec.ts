@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import {
+  clickVideoPixel,
+  coordinates,
+  goToFrame,
+  pointStates,
+  type VideoPoint,
+} from './clipScreen';
+import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
+
+/**
+ * Issue #16, point 3 (in part): the person moved, so the whole skeleton is dragged to its new
+ * place with Shift held (one edit, one undo), and one point is then nudged with Ctrl+arrows by 1
+ * and 10 video pixels. At two window sizes, each on its own clip.
+ */
+
+const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
+const VIDEO = { width: 320, height: 240 };
+const RUNS = [
+  { size: { width: 1440, height: 900 }, clip: 'cfr30.mp4' },
+  { size: { width: 1920, height: 1080 }, clip: 'cfr60.mp4' },
+] as const;
+const PLACED: VideoPoint[] = [
+  { x: 100, y: 60 },
+  { x: 110, y: 70 },
+  { x: 90, y: 70 },
+  { x: 120, y: 75 },
+];
+
+async function openClip(page: Page, host: LoopbackHost, clip: string): Promise<void> {
+  if (!existsSync(join(BATCH_FOLDER, clip))) {
+    throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\` first.`);
+  }
+  await openApp(page, host);
+  const response = await page.request.post(`${host.origin}/api/importBatch`, {
+    data: { folder: BATCH_FOLDER },
+    timeout: 90_000,
+  });
+  expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
+  await page.reload();
+  const batches = page
+    .getByRole('table')
+    .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
+  await batches.getByRole('row').nth(1).getByRole('button').click();
+  await page.getByRole('button', { name: clip, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: clip })).toBeVisible();
+  await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
+}
+
+/** Page coordinates of a video pixel on the overlay at the whole-picture view. */
+async function onPage(overlay: Locator, at: VideoPoint): Promise<VideoPoint> {
+  const box = await overlay.boundingBox();
+  if (!box) throw new Error('no overlay');
+  const scale = Math.min(box.width / VIDEO.width, box.height / VIDEO.height);
+  return {
+    x: box.x + (box.width - VIDEO.width * scale) / 2 + at.x * scale,
+    y: box.y + (box.height - VIDEO.height * scale) / 2 + at.y * scale,
+  };
+}
+
+async function placed(page: Page): Promise<VideoPoint[]> {
+  return (await pointStates(page)).slice(0, PLACED.length).map(coordinates);
+}
+
+for (const { size, clip } of RUNS) {
+  test(`at ${size.width}×${size.height} a moved person is dragged whole with Shift, and a point nudged with Ctrl+arrows`, async ({
+    page,
+    host,
+  }) => {
+    test.setTimeout(90_000);
+    await page.setViewportSize(size);
+    await openClip(page, host, clip);
+    const overlay = page.getByTestId('label-overlay');
+    const heading = page.getByRole('heading', { level: 3 });
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await goToFrame(page, 10);
+    for (const at of PLACED) await clickVideoPixel(page, overlay, VIDEO, at);
+    const before = await placed(page);
+
+    // Twenty frames on, the person has moved 30 px right and 15 down: the pose is copied there
+    // (Ctrl+C, Ctrl+V) and dragged whole with Shift, one edit.
+    await page.keyboard.press('Control+c');
+    await goToFrame(page, 30);
+    await expect(heading).toHaveText(/at frame 30 \(not in the picture here\)/);
+    await page.keyboard.press('Control+v');
+    await expect(heading).toHaveText(/at frame 30 \(keyframe\)/);
+    expect(await placed(page)).toEqual(before);
+    const from = await onPage(overlay, before[0] ?? { x: 0, y: 0 });
+    const to = await onPage(overlay, { x: (before[0]?.x ?? 0) + 30, y: (before[0]?.y ?? 0) + 15 });
+    await page.keyboard.down('Shift');
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 8 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await expect(heading).toHaveText(/at frame 30 \(keyframe\)/);
+    const moved = await placed(page);
+    for (let i = 0; i < PLACED.length; i++) {
+      // Within the half video pixel one screen pixel is at this zoom.
+      expect(moved[i]?.x).toBeCloseTo((before[i]?.x ?? 0) + 30, 0);
+      expect(moved[i]?.y).toBeCloseTo((before[i]?.y ?? 0) + 15, 0);
+    }
+    const dragged = moved;
+
+    // One undo takes the whole move back; redo brings it again.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => placed(page)).toEqual(before);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => placed(page)).toEqual(dragged);
+
+    // The nose, selected by the drag, nudged 1 px right and 10 px down.
+    await page.keyboard.press('Control+ArrowRight');
+    await page.keyboard.press('Control+Shift+ArrowDown');
+    await expect
+      .poll(async () => (await placed(page))[0])
+      .toEqual({ x: (dragged[0]?.x ?? 0) + 1, y: (dragged[0]?.y ?? 0) + 10 });
+    // The frame did not move: Ctrl+arrows are the point's, not the player's.
+    await expect(page.getByLabel('Current frame')).toHaveText('30');
+    await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('All changes saved');
+  });
+}
