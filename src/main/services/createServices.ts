@@ -88,8 +88,8 @@ export function createServices(options: {
   const events = new EventBus();
   const osActor = options.actor ?? currentActor();
   const sync = new SyncService({ store, actor: osActor });
-  const actor = osActor;
-  const checksums = new ChecksumWorker(store, events, sha256File, actor);
+  // Checksums are the machine's own work, recorded under the name it started with.
+  const checksums = new ChecksumWorker(store, events, sha256File, osActor);
   const importDeps: ImportDeps = {
     store,
     events,
@@ -104,12 +104,17 @@ export function createServices(options: {
   const proxies = new ProxyService({
     store,
     events,
-    actor,
+    get actor() {
+      return sync.currentActor();
+    },
     // Beside the database, so a portable data folder (FRAMEWISE_DATA_DIR) carries its proxies.
     proxyDir: join(dirname(options.databasePath), 'proxies'),
     sampleTables,
   });
-  store.labels.ensureProject({ id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() }, actor);
+  store.labels.ensureProject(
+    { id: DEFAULT_PROJECT_ID, schema: defaultProjectSchema() },
+    sync.currentActor(),
+  );
   const exports = new ExportService({
     databasePath: options.databasePath,
     events,
@@ -147,7 +152,10 @@ export function createServices(options: {
       databasePath: options.databasePath,
       store,
       events,
-      actor,
+      // Read at each withdrawal or policy change: whoever is signed in then.
+      get actor() {
+        return sync.currentActor();
+      },
       proxyDir: join(dirname(options.databasePath), 'proxies'),
       ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
     }),

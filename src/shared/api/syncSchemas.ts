@@ -14,10 +14,7 @@ export const SyncStatus = z
     /** Labels, verdicts and resolutions the server refused for good: `listSyncIssues`' refused. */
     refused: z.number().int().min(0),
     /** The account records are made by (the last signed in, until sign-out); null before. */
-    account: z
-      .object({ name: z.string(), role: z.enum(['annotator', 'reviewer', 'lead']) })
-      .strict()
-      .nullable(),
+    account: z.object({ name: z.string(), role: z.string() }).strict().nullable(),
     /**
      * 'encrypted': the token is saved with the OS keyring (Electron safeStorage);
      * 'session': kept in memory only (no keyring, or the browser/CLI host), so signing in is
