@@ -13,7 +13,8 @@ import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
 /**
  * Issue #16, point 3 (in part): the person moved, so the whole skeleton is dragged to its new
  * place with Shift held (one edit, one undo), and one point is then nudged with Ctrl+arrows by 1
- * and 10 video pixels. At two window sizes, each on its own clip.
+ * and 10 video pixels; left and right sides have their legend. At two window sizes, each on its
+ * own clip.
  */
 
 const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
@@ -75,6 +76,8 @@ for (const { size, clip } of RUNS) {
     const overlay = page.getByTestId('label-overlay');
     const heading = page.getByRole('heading', { level: 3 });
     await page.getByRole('button', { name: 'Add person' }).click();
+    // Left and right are drawn apart in the track's hue; the legend says which is which.
+    await expect(page.getByLabel('Side colours')).toHaveText(/left side.*right side/);
     await goToFrame(page, 10);
     for (const at of PLACED) await clickVideoPixel(page, overlay, VIDEO, at);
     const before = await placed(page);
