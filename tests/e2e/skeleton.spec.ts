@@ -81,6 +81,23 @@ for (const { size, clip } of RUNS) {
     await goToFrame(page, 10);
     for (const at of PLACED) await clickVideoPixel(page, overlay, VIDEO, at);
     const before = await placed(page);
+    // A click 7 screen px from the nose is off its handle: it places the next point (right_ear)
+    // rather than selecting the nose, at this zoom or any other. Undone again at once.
+    const nosePx = await onPage(overlay, before[0] ?? { x: 0, y: 0 });
+    await page.mouse.click(nosePx.x + 7, nosePx.y);
+    await expect(
+      page
+        .getByRole('list', { name: /^Points of / })
+        .getByRole('button')
+        .nth(4),
+    ).toContainText('right_ear: visible at');
+    await page.keyboard.press('Control+z');
+    await expect(
+      page
+        .getByRole('list', { name: /^Points of / })
+        .getByRole('button')
+        .nth(4),
+    ).toContainText('right_ear: undecided');
 
     // Twenty frames on, the person has moved 30 px right and 15 down: the pose is copied there
     // (Ctrl+C, Ctrl+V) and dragged whole with Shift, one edit.
