@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +20,19 @@ const BATCH = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 const CLIP = 'cfr30.mp4';
 const VIDEO = { width: 320, height: 240 };
 const VIEWPORT = { width: 1440, height: 900 };
+/** A real photo of a player panned into a 20-frame clip, as the pre-annotation tests make it. */
+const MESSI = '/usr/share/doc/opencv-doc/examples/data/messi5.jpg';
+const POSE_CLIP = 'messi-pan.mp4';
+
+function makePoseClip(folder: string): void {
+  mkdirSync(folder, { recursive: true });
+  execFileSync(ffmpegInstaller.path, [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
+    ...['-loop', '1', '-framerate', '10', '-i', MESSI],
+    ...['-vf', "crop=480:300:x='n':y='36+trunc(n/8)',scale=640:400", '-frames:v', '20'],
+    ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(folder, POSE_CLIP)],
+  ]);
+}
 
 type Point = { x: number; y: number };
 
@@ -214,7 +228,54 @@ export async function runActionCountBench(): Promise<Record<string, number>> {
     const fit = new Actions(page);
     await fit.key('f');
     figures.back_to_whole_picture_actions = fit.count;
-    for (const goal of ['first_keyframe', 'next_keyframe', 'one_labeled_segment'] as const) {
+    // 5. Accepting every proposal of an 18-frame run. Setup, not counted: the pose clip imported
+    // and pre-annotated on frames 0–17 (BlazePose, no hands), its person track selected.
+    const poseBatch = join(dir, 'pose-batch');
+    makePoseClip(poseBatch);
+    await page.request.post(`${origin}/api/importBatch`, {
+      data: { folder: poseBatch },
+      timeout: 90_000,
+    });
+    await page.goto(`${host.url}&resume=0`);
+    const batchRows = page
+      .getByRole('table')
+      .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) })
+      .getByRole('row');
+    for (let row = 1; ; row++) {
+      await batchRows.nth(row).getByRole('button').first().click();
+      const found = page.getByRole('button', { name: POSE_CLIP, exact: true });
+      await page.waitForTimeout(500);
+      if ((await found.count()) > 0) {
+        await found.click();
+        break;
+      }
+      await page.getByRole('button', { name: 'Back to batches' }).click();
+    }
+    await waitFor('the pose clip', async () => (await currentFrame(page)) === '0');
+    const panel = page.getByRole('region', { name: 'Pre-annotate' });
+    await panel.getByRole('radio', { name: 'Range' }).check();
+    await panel.getByRole('spinbutton', { name: 'Range start' }).fill('0');
+    await panel.getByRole('spinbutton', { name: 'Range end' }).fill('17');
+    await panel.getByRole('spinbutton', { name: 'Take every N-th' }).fill('1');
+    await panel.getByRole('checkbox', { name: 'Propose hands' }).uncheck();
+    await panel.getByRole('button', { name: 'Run' }).click();
+    await page.getByText('Done: 18 frames proposed.').waitFor({ timeout: 300_000 });
+    const accept = new Actions(page);
+    await accept.key('Shift+A');
+    await waitFor('every proposal accepted', async () =>
+      /on 18 keyframes of Person 1/.test(
+        (await page.getByRole('status', { name: 'Labeling notice' }).textContent()) ?? '',
+      ),
+    );
+    figures.accept_18_frame_run_actions = accept.count;
+    figures.accept_18_frame_run_goal = 2;
+
+    for (const goal of [
+      'first_keyframe',
+      'next_keyframe',
+      'one_labeled_segment',
+      'accept_18_frame_run',
+    ] as const) {
       const actions =
         goal === 'next_keyframe'
           ? figures.next_keyframe_after_30px_move_actions

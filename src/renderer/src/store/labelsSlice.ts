@@ -336,6 +336,7 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
 
     openLabels: async (clipId, frameCount) => {
       forgetSet();
+      get().forgetPreannotationRun();
       set({
         labelsLoading: true,
         view: FIT_VIEW,

@@ -167,6 +167,35 @@ describe('preannotation slice', () => {
     expect(modelPoints()).toBe(before);
   });
 
+  it('never asks MoveNet for hands, whatever the hands box said under BlazePose', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    state().setPreannotationChoices({ model: 'movenet-multipose', hands: true });
+    await state().startPreannotation();
+    expect(fake.calls.find((c) => c.name === 'startPreannotation')?.input).toMatchObject({
+      model: 'movenet-multipose',
+      hands: false,
+    });
+  });
+
+  it('starts afresh on the next clip: no range, progress or counts from the last one', async () => {
+    const { store, fake } = await openClip();
+    const state = store.getState;
+    state().setPreannotationChoices({ scope: 'range', from: 10, to: 40, model: 'blazepose-heavy' });
+    await state().startPreannotation();
+    fake.push(event({ phase: 'done', done: 2, total: 2, proposals: [] }));
+    expect(state().preannotationProgress?.phase).toBe('done');
+    store.setState({ playerClip: { id: 'c2' } as Clip });
+    await state().openLabels('c2', 100);
+    expect(state().preannotationProgress).toBeNull();
+    expect(state().preannotationChoices).toMatchObject({
+      scope: 'current',
+      from: 0,
+      to: 0,
+      model: 'blazepose-heavy',
+    });
+  });
+
   it('drops proposals for a clip that is no longer open', async () => {
     const { store, fake } = await openClip();
     const state = store.getState;

@@ -12,7 +12,7 @@ import { trackDisplayName } from '../../../shared/domain/labels/trackNames';
 import { COCO_BODY_TEMPLATE_ID, findTemplate } from '../../../shared/domain/labels/projectSchema';
 import type { SliceCreator } from './appStore';
 import { TRACK_COLORS } from './labelsSlice';
-import type { PoseModelName } from '../../../shared/domain/poseModelFiles';
+import { blazePoseType, type PoseModelName } from '../../../shared/domain/poseModelFiles';
 
 /** What the annotator (or the lead's defaults) chose in the pre-annotation panel. */
 export type PreannotationChoices = {
@@ -44,6 +44,11 @@ export type PreannotationSlice = {
   receivePreannotationProgress: (progress: PreannotationProgress) => void;
   /** `A`: the selected track's model points at this frame become the annotator's. */
   acceptPose: () => void;
+  /**
+   * Another clip opened: the last run's range, progress and counts were that clip's. A run still
+   * going is cancelled (its proposals would be dropped anyway); the model and options stay.
+   */
+  forgetPreannotationRun: () => void;
   /**
    * Every model point of the selected track (Shift+A), of every track on this frame, or of every
    * track over the run's frames, accepted as one undoable edit; the notice says how many.
@@ -144,7 +149,8 @@ export const createPreannotationSlice: SliceCreator<PreannotationSlice> = (api) 
         const { jobId } = await api.startPreannotation({
           clipId: clip.id,
           model: choices.model,
-          ...(!choices.hands && { hands: false }),
+          // Hands come with BlazePose only: with another model the choice does not apply.
+          ...(!(choices.hands && blazePoseType(choices.model) !== null) && { hands: false }),
           ...(projectId !== undefined && { projectId }),
           ...(choices.scoreThreshold !== null && { scoreThreshold: choices.scoreThreshold }),
           frames:
@@ -193,6 +199,18 @@ export const createPreannotationSlice: SliceCreator<PreannotationSlice> = (api) 
         set({ preannotationRunning: false });
         if (progress.error) get().reportError('pre-annotating', progress.error);
       }
+    },
+
+    forgetPreannotationRun: () => {
+      if (get().preannotationRunning) void get().cancelPreannotation();
+      set({
+        preannotationChoices: { ...get().preannotationChoices, scope: 'current', from: 0, to: 0 },
+        preannotationJobId: null,
+        preannotationProgress: null,
+        preannotationRunning: false,
+        preannotationApplied: 0,
+        preannotationKept: 0,
+      });
     },
 
     acceptProposals: (which) => {

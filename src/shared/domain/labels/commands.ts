@@ -12,6 +12,7 @@ import {
   updateSegment,
 } from './segments';
 import { mergeKeyframes, splitKeyframes } from './trackEdits';
+import { rowDisplayName } from './trackNames';
 import {
   Keyframe,
   Keypoint,
@@ -538,6 +539,7 @@ function apply(doc: LabelsDocument, command: Command, context: EditContext): App
         createSegment(doc.segments, command.segment, {
           frameCount: context.frameCount,
           allowOverlap: context.allowSegmentOverlap,
+          rowName: (actor) => rowDisplayName(actor, doc.tracks),
         }),
       );
       checkSegmentLabels(command.segment, context);
@@ -563,6 +565,7 @@ function apply(doc: LabelsDocument, command: Command, context: EditContext): App
         updateSegment(doc.segments, current.id, changes, {
           frameCount: context.frameCount,
           allowOverlap: context.allowSegmentOverlap,
+          rowName: (actor) => rowDisplayName(actor, doc.tracks),
         }),
       );
       checkSegmentLabels({ ...current, ...changes }, context);

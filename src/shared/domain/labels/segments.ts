@@ -32,6 +32,8 @@ export type SegmentRules = {
   readonly frameCount: number;
   /** From the project schema: whether segments in one actor row may overlap. */
   readonly allowOverlap: boolean;
+  /** A row's name for messages ("Person 1", "Camera wearer"); the actor as written otherwise. */
+  readonly rowName?: ((actor: string) => string) | undefined;
 };
 
 export type SegmentErrorCode =
@@ -94,7 +96,7 @@ function admit(
   if (clash) {
     return {
       code: 'overlap',
-      message: `${describe(candidate)} overlaps the segment at ${describe(clash)} in the "${candidate.actor}" row; this project does not allow overlapping segments.`,
+      message: `${describe(candidate)} overlaps the segment at ${describe(clash)} in the ${rules.rowName ? rules.rowName(candidate.actor) : `"${candidate.actor}"`} row; this project does not allow overlapping segments.`,
     };
   }
   return undefined;

@@ -266,6 +266,34 @@ describe('merging two tracks', () => {
   });
 });
 
+describe('messages about rows', () => {
+  it('name the row by its person, never by the track id', () => {
+    const segment = (id: string, startFrame: number, endFrame: number) => ({
+      id,
+      startFrame,
+      endFrame,
+      verbId: null,
+      nounId: null,
+      actor: '9343e6a9-uuid',
+      note: '',
+    });
+    const doc = [
+      { type: 'addTrack', track: track('9343e6a9-uuid', [], 'Cook') },
+      { type: 'addSegment', segment: segment('s1', 5, 10) },
+    ].reduce((d, c) => must(d, c as Command), EMPTY_LABELS);
+    const result = applyCommand(
+      doc,
+      { type: 'addSegment', segment: segment('s2', 8, 12) },
+      context,
+    );
+    expect(result).toMatchObject({ ok: false, error: { code: 'overlap' } });
+    if (!result.ok) {
+      expect(result.error.message).toContain('in the Cook row');
+      expect(result.error.message).not.toContain('9343e6a9');
+    }
+  });
+});
+
 describe('renaming a track', () => {
   const doc = must(EMPTY_LABELS, { type: 'addTrack', track: track('p', [], 'Person 1') });
 

@@ -2,10 +2,12 @@ import {
   isPlaced,
   type Box,
   type PosePoint,
+  type SkeletonTemplate,
   type ViewTransform,
 } from '../../../../shared/domain/labels';
 import type { BoxHandle, DragPreview } from '../tools/overlayTool';
 import type { OverlayScene, OverlayTrack } from './overlayScene';
+import { edgeSide, sideColor, sideOf, type Side } from './sideColors';
 
 /*
  * The overlay's pictures as plain functions over a 2D context, in screen pixels: sizes stay the
@@ -53,6 +55,19 @@ function addMarker(ctx: CanvasRenderingContext2D, point: PosePoint, at: Screen, 
   }
 }
 
+const SIDES: readonly Side[] = ['middle', 'left', 'right'];
+const templateSides = new WeakMap<SkeletonTemplate, readonly Side[]>();
+
+/** Each keypoint's side, once per template (templates are long-lived project data). */
+function sidesOf(template: SkeletonTemplate): readonly Side[] {
+  let sides = templateSides.get(template);
+  if (!sides) {
+    sides = template.keypoints.map(sideOf);
+    templateSides.set(template, sides);
+  }
+  return sides;
+}
+
 function drawTrack(
   ctx: CanvasRenderingContext2D,
   track: OverlayTrack,
@@ -68,50 +83,69 @@ function drawTrack(
   );
   ctx.save();
   if (!pose.isKeyframe) ctx.globalAlpha = INTERPOLATED_ALPHA;
-  ctx.strokeStyle = track.color;
   ctx.lineWidth = !pose.isKeyframe
     ? INTERPOLATED_EDGE_WIDTH
     : selected
       ? SELECTED_TRACK_EDGE_WIDTH
       : EDGE_WIDTH;
-  ctx.beginPath();
-  for (const [a, b] of track.template.skeleton) {
-    // Template edges are 1-based, as COCO writes them.
-    const from = screen[a - 1];
-    const to = screen[b - 1];
-    if (!from || !to) continue;
-    ctx.moveTo(from.x, from.y);
-    ctx.lineTo(to.x, to.y);
+  const sides = sidesOf(track.template);
+  // One path per side: three strokes and fills a track, not one per point.
+  for (const side of SIDES) {
+    ctx.strokeStyle = sideColor(track.color, side);
+    ctx.beginPath();
+    for (const [a, b] of track.template.skeleton) {
+      // Template edges are 1-based, as COCO writes them.
+      const from = screen[a - 1];
+      const to = screen[b - 1];
+      if (!from || !to) continue;
+      if (edgeSide(sides[a - 1] ?? 'middle', sides[b - 1] ?? 'middle') !== side) continue;
+      ctx.moveTo(from.x, from.y);
+      ctx.lineTo(to.x, to.y);
+    }
+    ctx.stroke();
   }
-  ctx.stroke();
 
   const r = pose.isKeyframe
     ? selected
       ? SELECTED_TRACK_POINT_RADIUS
       : POINT_RADIUS
     : POINT_RADIUS - 1;
-  ctx.beginPath();
-  for (let i = 0; i < points.length; i++) {
-    const point = points[i];
-    const at = screen[i];
-    if (at && point && point.visibility === 'visible') addMarker(ctx, point, at, r);
+  for (const side of SIDES) {
+    let visible = 0;
+    let occluded = 0;
+    for (let i = 0; i < points.length; i++) {
+      if (!screen[i] || sides[i] !== side) continue;
+      if (points[i]?.visibility === 'visible') visible += 1;
+      else if (points[i]?.visibility === 'occluded') occluded += 1;
+    }
+    if (visible > 0) {
+      ctx.beginPath();
+      for (let i = 0; i < points.length; i++) {
+        const point = points[i];
+        const at = screen[i];
+        if (at && point?.visibility === 'visible' && sides[i] === side)
+          addMarker(ctx, point, at, r);
+      }
+      ctx.fillStyle = sideColor(track.color, side);
+      ctx.fill();
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = OUTLINE;
+      ctx.stroke();
+    }
+    if (occluded > 0) {
+      // Occluded points are hollow: labeled where they are, but not seen.
+      ctx.beginPath();
+      for (let i = 0; i < points.length; i++) {
+        const point = points[i];
+        const at = screen[i];
+        if (at && point?.visibility === 'occluded' && sides[i] === side)
+          addMarker(ctx, point, at, r);
+      }
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = sideColor(track.color, side);
+      ctx.stroke();
+    }
   }
-  ctx.fillStyle = track.color;
-  ctx.fill();
-  ctx.lineWidth = 1;
-  ctx.strokeStyle = OUTLINE;
-  ctx.stroke();
-
-  // Occluded points are hollow: labeled where they are, but not seen.
-  ctx.beginPath();
-  for (let i = 0; i < points.length; i++) {
-    const point = points[i];
-    const at = screen[i];
-    if (at && point && point.visibility === 'occluded') addMarker(ctx, point, at, r);
-  }
-  ctx.lineWidth = 2;
-  ctx.strokeStyle = track.color;
-  ctx.stroke();
 
   let top: Screen | null = null;
   for (const at of screen) if (at && (!top || at.y < top.y)) top = at;

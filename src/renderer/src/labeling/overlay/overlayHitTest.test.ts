@@ -27,7 +27,7 @@ function scene(patch: Partial<OverlayScene>): OverlayScene {
 }
 
 describe('hitPoint', () => {
-  it('finds the nearest drawn point within 8 screen px, whatever the zoom', () => {
+  it('finds the nearest drawn point within 6 screen px (its handle), whatever the zoom', () => {
     const s = scene({ tracks: [track('a', [at(100, 100), at(110, 100)])] });
     // (100, 100) is at screen (60, 60); (110, 100) at (65, 60).
     expect(hitPoint(s, TRANSFORM, { x: 64, y: 61 })).toEqual({
@@ -35,12 +35,13 @@ describe('hitPoint', () => {
       trackId: 'a',
       index: 1,
     });
-    expect(hitPoint(s, TRANSFORM, { x: 52, y: 60 })).toEqual({
+    expect(hitPoint(s, TRANSFORM, { x: 54, y: 60 })).toEqual({
       kind: 'point',
       trackId: 'a',
       index: 0,
     });
-    expect(hitPoint(s, TRANSFORM, { x: 51, y: 60 })).toEqual({ kind: 'empty' });
+    // Seven pixels off the nose is off its handle: such a click places a point instead.
+    expect(hitPoint(s, TRANSFORM, { x: 53, y: 60 })).toEqual({ kind: 'empty' });
   });
 
   it('ignores unlabeled and undecided points and tracks without a pose', () => {

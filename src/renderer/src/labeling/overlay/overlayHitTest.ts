@@ -8,8 +8,12 @@ import {
 import type { BoxHandle, Hit } from '../tools/overlayTool';
 import type { OverlayScene } from './overlayScene';
 
-/** Screen px: a point is grabbed within this distance of its centre, whatever the zoom. */
-export const POINT_HIT_RADIUS_PX = 8;
+/**
+ * Screen px: a point is grabbed within this distance of its centre, whatever the zoom: its drawn
+ * handle (5 px when its track is selected) and one pixel more. A click any further away places
+ * the next point, so an eye can be placed a few pixels from the nose at the whole-picture zoom.
+ */
+export const POINT_HIT_RADIUS_PX = 6;
 /** Screen px around a box corner that grabs its resize handle. */
 export const HANDLE_HIT_RADIUS_PX = 7;
 

@@ -115,16 +115,19 @@ export function PreannotationPanel() {
           </div>
         )}
       </fieldset>
-      <label>
-        <input
-          type="checkbox"
-          aria-label="Propose hands"
-          checked={choices.hands && blazePoseType(choices.model) !== null}
-          disabled={running || blazePoseType(choices.model) === null}
-          onChange={(e) => setChoices({ hands: e.target.checked })}
-        />{' '}
-        Hands too (21 points each, BlazePose only)
-      </label>
+      {/* Only BlazePose proposes hands: with another model the option is not offered at all. */}
+      {blazePoseType(choices.model) !== null && (
+        <label>
+          <input
+            type="checkbox"
+            aria-label="Propose hands"
+            checked={choices.hands}
+            disabled={running}
+            onChange={(e) => setChoices({ hands: e.target.checked })}
+          />{' '}
+          Hands too (21 points each)
+        </label>
+      )}
       <label>
         Not labeled below score{' '}
         <input

@@ -17,6 +17,7 @@ import {
 } from '../../../../shared/domain/labels';
 import { useAppStore } from '../../store/AppStoreContext';
 import { nextTrackColor } from '../../store/labelsSlice';
+import { sideColor, sideOf } from '../overlay/sideColors';
 import { useSettledFrame } from './useSettledFrame';
 
 /** "visible at 120.5, 88.0": video pixels to a tenth, as the exports round coordinates near it. */
@@ -115,6 +116,22 @@ export function TrackPanel() {
                   : '(interpolated)'}
             </span>
           </h3>
+          {template.keypoints.some((name) => sideOf(name) !== 'middle') && (
+            <p className="side-legend" aria-label="Side colours">
+              <span
+                className="swatch"
+                style={{ background: sideColor(selected.color, 'left') }}
+                aria-hidden="true"
+              />
+              left side{' '}
+              <span
+                className="swatch"
+                style={{ background: sideColor(selected.color, 'right') }}
+                aria-hidden="true"
+              />
+              right side <span className="muted">(the person’s own left and right)</span>
+            </p>
+          )}
           <ol className="point-list" aria-label={`Points of ${selectedName}`}>
             {template.keypoints.map((name, index) => {
               const point = pose?.points[index] ?? null;
