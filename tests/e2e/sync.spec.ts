@@ -97,7 +97,7 @@ test.describe('sync settings', () => {
         .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
       await batches.getByRole('row').nth(1).getByRole('button').click();
       await page.getByRole('button', { name: clipName, exact: true }).click();
-      await expect(page.getByLabel('Current frame')).toHaveText('0', { timeout: 30_000 });
+      await expect(page.getByLabel('Current frame')).toHaveText('0');
       await page.getByRole('button', { name: 'Submit for review' }).click();
       await expect(page.getByLabel('Annotation status')).toHaveText('submitted');
       await page.getByRole('button', { name: 'Back to batch' }).click();
