@@ -254,9 +254,11 @@ export async function runAdminCommand(
 }
 
 /**
- * Whether a lead may run this command: one that names a project they lead (`assign`, `double`,
- * `export`, `audit export`), or records or withdraws consent for a clip of such a project. Every
- * other command (users, tokens, projects, reassignments) is an admin's.
+ * Whether a lead may run this command: one that names a project they lead (`assign`, `double`),
+ * or records or withdraws consent for a clip of such a project. Every other command (users,
+ * tokens, projects, reassignments) is an admin's, and so are those that write files (`export`,
+ * `audit export`): through the route they would write on the server's disk, wherever `--out`
+ * points. A lead exports on their workstation, or asks an admin.
  */
 export async function leadMayRun(
   db: Queryable,
@@ -266,14 +268,15 @@ export async function leadMayRun(
 ): Promise<boolean> {
   if (user.role !== 'lead') return false;
   const [command, sub, arg] = positionals;
-  const leads = async (projectId: string | undefined) =>
-    projectId !== undefined &&
-    (await db.query('SELECT 1 FROM projects WHERE id = $1 AND lead_id = $2', [projectId, user.id]))
-      .length > 0;
-  if (command === 'assign' || command === 'double' || command === 'export') {
-    return leads(values.project);
+  if (command === 'assign' || command === 'double') {
+    const projectId = values.project;
+    if (projectId === undefined) return false;
+    const led = await db.query('SELECT 1 FROM projects WHERE id = $1 AND lead_id = $2', [
+      projectId,
+      user.id,
+    ]);
+    return led.length > 0;
   }
-  if (command === 'audit' && sub === 'export') return leads(values.project);
   if (command === 'consent' && (sub === 'record' || sub === 'withdraw') && arg !== undefined) {
     const rows = await db.query(
       `SELECT 1 FROM assignments a JOIN projects p ON p.id = a.project_id

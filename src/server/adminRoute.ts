@@ -43,7 +43,7 @@ export async function runAdminRequest(
     throw new ServerError(
       'FORBIDDEN',
       user.role === 'lead'
-        ? 'A lead runs assign, double, export, audit export and consent only on projects they lead; ask an admin for the rest.'
+        ? 'A lead runs assign, double and consent only on projects they lead; ask an admin for the rest (exports: on your workstation).'
         : 'Admin commands are for admins (and leads, on their projects).',
     );
   }

@@ -51,7 +51,7 @@ PostgreSQL (PGlite) lives in --data DIR (default ${defaultDataDir()}). A PGlite 
 one process: while \`serve\` runs on it, admin commands on the same machine are run by the server
 (it leaves a per-launch secret in the folder, readable by its owner only), so it need not stop.
 Remote admin: --server URL with FRAMEWISE_TOKEN set to an admin's token (or a lead's, for
-assign, double, export, audit export and consent on the projects they lead).
+assign, double and consent on the projects they lead).
 Every command prints JSON on stdout; errors go to stderr with exit code 1 (2 for usage).
 `;
 

@@ -67,6 +67,14 @@ describe.each(backends)('admin commands on a running server (%s)', (backend) => 
       403,
     );
     expect((await assign(team.tokens.ann1, team.projectId)).status).toBe(403);
+    // Commands that write files would write on the server's disk: a lead may not, even for
+    // their own project.
+    for (const argv of [
+      ['export', '--project', team.projectId, '--format', 'coco', '--out', '/tmp/fw-lead-out'],
+      ['audit', 'export', '--project', team.projectId, '--out', '/tmp/fw-lead-trail.jsonl'],
+    ]) {
+      expect((await admin(team.tokens.lead1, argv)).status).toBe(403);
+    }
     // A refusal of the command itself is its output, with its exit code.
     const twice = await admin(adminToken, ['user', 'add', 'newbie', '--role', 'annotator']);
     expect(twice.body).toMatchObject({
