@@ -23,6 +23,9 @@ export default defineConfig({
       executablePath: CHROMIUM_PATH,
       args: [...CHROMIUM_FLAGS],
     },
+    // An action waits for its element at most as long as an expectation does, not a whole test.
+    actionTimeout: 60_000,
+    navigationTimeout: 60_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },

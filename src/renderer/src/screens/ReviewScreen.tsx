@@ -334,7 +334,9 @@ function AddComment({
       text,
       ...(suggestion === null ? {} : { suggestion }),
     };
-    if (await addReviewComment(input)) setText('');
+    // Clears only what was sent: the reviewer may already be typing the next comment.
+    if (await addReviewComment(input))
+      setText((current) => (current === input.text ? '' : current));
   };
   const options =
     kind === 'point'
