@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect } from './fixtures';
+import { expect, openApp, repoRoot, type LoopbackHost } from './fixtures';
+
+const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 
 /** A picture size in video pixels: where the overlay letterboxes the clip. */
 export type VideoSize = { width: number; height: number };
@@ -63,4 +67,28 @@ export function coordinates(text: string): VideoPoint {
   const match = /at (-?[\d.]+), (-?[\d.]+)/.exec(text);
   if (!match?.[1] || !match[2]) throw new Error(`No coordinates in "${text}"`);
   return { x: Number(match[1]), y: Number(match[2]) };
+}
+
+/**
+ * Imports the fixture batch through the API (once per host is enough; a repeat is a no-op) and
+ * opens `clip` from the batch screen as a person does, waiting for frame 0.
+ */
+export async function openFixtureClip(page: Page, host: LoopbackHost, clip: string): Promise<void> {
+  if (!existsSync(join(BATCH_FOLDER, clip))) {
+    throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\` first.`);
+  }
+  await openApp(page, host);
+  const response = await page.request.post(`${host.origin}/api/importBatch`, {
+    data: { folder: BATCH_FOLDER },
+    timeout: 90_000,
+  });
+  expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
+  await page.reload();
+  const batches = page
+    .getByRole('table')
+    .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
+  await batches.getByRole('row').nth(1).getByRole('button').click();
+  await page.getByRole('button', { name: clip, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: clip })).toBeVisible();
+  await expect(page.getByLabel('Current frame')).toHaveText('0');
 }

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import {
   clickVideoPixel,
@@ -7,8 +5,9 @@ import {
   goToFrame,
   pointStates,
   type VideoPoint,
+  openFixtureClip,
 } from './clipScreen';
-import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
+import { expect, test } from './fixtures';
 
 /**
  * Issue #16, point 3 (in part): the person moved, so the whole skeleton is dragged to its new
@@ -17,7 +16,6 @@ import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
  * own clip.
  */
 
-const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 const VIDEO = { width: 320, height: 240 };
 const RUNS = [
   { size: { width: 1440, height: 900 }, clip: 'cfr30.mp4' },
@@ -29,26 +27,6 @@ const PLACED: VideoPoint[] = [
   { x: 90, y: 70 },
   { x: 120, y: 75 },
 ];
-
-async function openClip(page: Page, host: LoopbackHost, clip: string): Promise<void> {
-  if (!existsSync(join(BATCH_FOLDER, clip))) {
-    throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\` first.`);
-  }
-  await openApp(page, host);
-  const response = await page.request.post(`${host.origin}/api/importBatch`, {
-    data: { folder: BATCH_FOLDER },
-    timeout: 90_000,
-  });
-  expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
-  await page.reload();
-  const batches = page
-    .getByRole('table')
-    .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
-  await batches.getByRole('row').nth(1).getByRole('button').click();
-  await page.getByRole('button', { name: clip, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: clip })).toBeVisible();
-  await expect(page.getByLabel('Current frame')).toHaveText('0');
-}
 
 /** Page coordinates of a video pixel on the overlay at the whole-picture view. */
 async function onPage(overlay: Locator, at: VideoPoint): Promise<VideoPoint> {
@@ -71,7 +49,7 @@ for (const { size, clip } of RUNS) {
     host,
   }) => {
     await page.setViewportSize(size);
-    await openClip(page, host, clip);
+    await openFixtureClip(page, host, clip);
     const overlay = page.getByTestId('label-overlay');
     const heading = page.getByRole('heading', { level: 3 });
     await page.getByRole('button', { name: 'Add person' }).click();

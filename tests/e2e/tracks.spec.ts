@@ -1,8 +1,12 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { clickVideoPixel, coordinates, goToFrame, pointStates } from './clipScreen';
-import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
+import {
+  clickVideoPixel,
+  coordinates,
+  goToFrame,
+  pointStates,
+  openFixtureClip,
+} from './clipScreen';
+import { expect, test } from './fixtures';
 
 /**
  * Issue #16, point 2: a track is renamed, loses a keyframe, leaves the picture and comes back, is
@@ -11,32 +15,11 @@ import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
  * two clips (each test labels its own).
  */
 
-const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 const VIDEO = { width: 320, height: 240 };
 const RUNS = [
   { size: { width: 1440, height: 900 }, clip: 'cfr30.mp4' },
   { size: { width: 1920, height: 1080 }, clip: 'cfr60.mp4' },
 ] as const;
-
-async function openClip(page: Page, host: LoopbackHost, clip: string): Promise<void> {
-  if (!existsSync(join(BATCH_FOLDER, clip))) {
-    throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\` first.`);
-  }
-  await openApp(page, host);
-  const response = await page.request.post(`${host.origin}/api/importBatch`, {
-    data: { folder: BATCH_FOLDER },
-    timeout: 90_000,
-  });
-  expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
-  await page.reload();
-  const batches = page
-    .getByRole('table')
-    .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
-  await batches.getByRole('row').nth(1).getByRole('button').click();
-  await page.getByRole('button', { name: clip, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: clip })).toBeVisible();
-  await expect(page.getByLabel('Current frame')).toHaveText('0');
-}
 
 /** The track list's entries, as read: "Cook (2 keyframes)". */
 async function trackList(page: Page): Promise<string[]> {
@@ -51,7 +34,7 @@ for (const { size, clip } of RUNS) {
     host,
   }) => {
     await page.setViewportSize(size);
-    await openClip(page, host, clip);
+    await openFixtureClip(page, host, clip);
     const overlay = page.getByTestId('label-overlay');
     const saved = page.getByRole('status', { name: 'Save status' });
     const heading = page.getByRole('heading', { level: 3 });

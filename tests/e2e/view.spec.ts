@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { clickVideoPixel } from './clipScreen';
-import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
+import { clickVideoPixel, openFixtureClip } from './clipScreen';
+import { expect, test } from './fixtures';
 
 /**
  * Issue #16, point 5: the video's zoom has its own labeled controls and keys (fit, 100 %, in and
@@ -10,32 +8,11 @@ import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
  * exact centred picture however it was zoomed, and brightness and contrast change the view only.
  */
 
-const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 const VIDEO = { width: 320, height: 240 };
 const RUNS = [
   { size: { width: 1440, height: 900 }, clip: 'ntsc2997.mp4' },
   { size: { width: 1920, height: 1080 }, clip: 'vfr.mp4' },
 ] as const;
-
-async function openClip(page: Page, host: LoopbackHost, clip: string): Promise<void> {
-  if (!existsSync(join(BATCH_FOLDER, clip))) {
-    throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\` first.`);
-  }
-  await openApp(page, host);
-  const response = await page.request.post(`${host.origin}/api/importBatch`, {
-    data: { folder: BATCH_FOLDER },
-    timeout: 90_000,
-  });
-  expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
-  await page.reload();
-  const batches = page
-    .getByRole('table')
-    .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
-  await batches.getByRole('row').nth(1).getByRole('button').click();
-  await page.getByRole('button', { name: clip, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: clip })).toBeVisible();
-  await expect(page.getByLabel('Current frame')).toHaveText('0');
-}
 
 /** The zoom readout as a number ("1234 %" → 1234). */
 async function percent(page: Page): Promise<number> {
@@ -56,7 +33,7 @@ for (const { size, clip } of RUNS) {
     host,
   }) => {
     await page.setViewportSize(size);
-    await openClip(page, host, clip);
+    await openFixtureClip(page, host, clip);
     const stage = page.locator('.player-stage');
     const box = await stage.boundingBox();
     if (!box) throw new Error('no stage');

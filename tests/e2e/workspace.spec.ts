@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Locator, Page, TestInfo } from '@playwright/test';
-import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
+import { openFixtureClip } from './clipScreen';
+import { expect, test } from './fixtures';
 
 /**
  * The clip screen as a full-window workspace (issue #16, point 1): at the window sizes annotators
@@ -10,33 +9,12 @@ import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
  * timeline can be resized and the side panel closed, kept for the next launch.
  */
 
-const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 const SIZES = [
   { width: 1280, height: 720 },
   { width: 1440, height: 900 },
   { width: 1920, height: 1080 },
   { width: 2560, height: 1440 },
 ] as const;
-
-async function openClip(page: Page, host: LoopbackHost, clip: string): Promise<void> {
-  if (!existsSync(join(BATCH_FOLDER, clip))) {
-    throw new Error(`${BATCH_FOLDER} is missing: run \`npm run fixtures\` first.`);
-  }
-  await openApp(page, host);
-  const response = await page.request.post(`${host.origin}/api/importBatch`, {
-    data: { folder: BATCH_FOLDER },
-    timeout: 90_000,
-  });
-  expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
-  await page.reload();
-  const batches = page
-    .getByRole('table')
-    .filter({ has: page.getByRole('columnheader', { name: 'Contributor' }) });
-  await batches.getByRole('row').nth(1).getByRole('button').click();
-  await page.getByRole('button', { name: clip, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: clip })).toBeVisible();
-  await expect(page.getByLabel('Current frame')).toHaveText('0');
-}
 
 type Overflow = { panel: string; element: string; why: string };
 
@@ -135,7 +113,7 @@ for (const size of SIZES) {
     host,
   }, testInfo) => {
     await page.setViewportSize(size);
-    await openClip(page, host, 'cfr30.mp4');
+    await openFixtureClip(page, host, 'cfr30.mp4');
     // The fullest side panel: a track selected, with its 17 points listed.
     await page.getByRole('button', { name: 'Add person' }).click();
     await expect(page.getByRole('list', { name: /^Points of / })).toBeVisible();
@@ -169,7 +147,7 @@ test('a portrait clip fills the stage height at 1440×900 and 1920×1080', async
 }, testInfo) => {
   for (const size of [SIZES[1], SIZES[2]]) {
     await page.setViewportSize(size);
-    await openClip(page, host, 'rotated.mov');
+    await openFixtureClip(page, host, 'rotated.mov');
     const stage = await box(page.locator('.player-stage'));
     // The picture as the video element shows it: contain-fitted into the stage.
     const picture = await page.locator('.player-stage video').evaluate((v) => {
@@ -190,7 +168,7 @@ test('the side panel and the timeline are resized by dragging or by keys, and th
   host,
 }, testInfo) => {
   await page.setViewportSize({ width: 1440, height: 900 });
-  await openClip(page, host, 'cfr30.mp4');
+  await openFixtureClip(page, host, 'cfr30.mp4');
   const side = page.getByRole('complementary', { name: 'Labels' });
   const sideSplitter = page.getByRole('separator', { name: 'Resize the side panel' });
   const before = await box(side);
