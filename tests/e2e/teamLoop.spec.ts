@@ -7,6 +7,7 @@ import { clickVideoPixel, goToFrame, pointStates } from './clipScreen';
 import { expect, openApp, repoRoot, startHost, test, type RunningHost } from './fixtures';
 import {
   labelFiles,
+  openLink,
   pageErrors,
   signIn,
   startTeamServer,
@@ -105,6 +106,9 @@ test('the team loop closes: assign, label, send back, fix, accept, and the lead 
       openWorkstation(browser),
     ]);
     for (const ws of [annotator, reviewer, lead]) cleanups.push(ws.running.stop);
+    // The annotator's machine reaches the server through a link the test can cut.
+    const link = await openLink(server.url);
+    cleanups.push(link.close);
 
     // The admin makes the accounts and the project while the server runs; the lead assigns the
     // clip with their own token, through the same CLI.
@@ -145,7 +149,7 @@ test('the team loop closes: assign, label, send back, fix, accept, and the lead 
     await a.getByLabel(/Your name on this workstation/).fill('Ana at the desk');
     await a.getByRole('button', { name: 'Save name' }).click();
     await importFolder(a, folder);
-    await signIn(a, server.url, token('ana'), 'ana (annotator)');
+    await signIn(a, link.url, token('ana'), 'ana (annotator)');
     await syncUntilSent(a);
     await a.getByRole('button', { name: 'My work', exact: true }).click();
     await expect(a.getByRole('table', { name: 'My work' }).getByRole('row').nth(1)).toContainText(
@@ -219,10 +223,9 @@ test('the team loop closes: assign, label, send back, fix, accept, and the lead 
     await expect(segments).toContainText('2 segments.');
     await saved(a);
 
-    // Mid-fix, this machine signs in as another annotator: none of ana's work shows, and
-    // nothing of hers is sent under ben's token.
+    // Mid-fix, this machine signs in as another annotator: none of ana's work shows.
     await backToBatches(a);
-    await signIn(a, server.url, token('ben'), 'ben (annotator)');
+    await signIn(a, link.url, token('ben'), 'ben (annotator)');
     await syncUntilSent(a);
     await a.getByRole('button', { name: 'My work', exact: true }).click();
     await expect(a.getByText('Nothing assigned to you or started here.')).toBeVisible();
@@ -232,14 +235,28 @@ test('the team loop closes: assign, label, send back, fix, accept, and the lead 
     await expect(a.getByRole('note', { name: 'Changes requested' })).toHaveCount(0);
     await backToBatches(a);
 
-    // Back as ana: the fix is where she left it; she finishes and resubmits.
-    await signIn(a, server.url, token('ana'), 'ana (annotator)');
+    // Back as ana: the fix is where she left it. She resubmits with the network down, so the
+    // delivery waits; then ben signs in again: it keeps waiting for ana, never goes as ben's.
+    await signIn(a, link.url, token('ana'), 'ana (annotator)');
     await openClip(a);
     await expect(segments).toContainText('2 segments.');
     await expect(a.getByRole('button', { name: /^Person 1/ })).toBeVisible();
+    link.cut();
     await a.getByRole('button', { name: 'Submit for review' }).click();
     await expect(a.getByLabel('Annotation status')).toHaveText('submitted');
     await backToBatches(a);
+    await a.getByRole('button', { name: 'Sync settings' }).click();
+    await expect(a.getByTestId('sync-online')).toHaveText('Offline');
+    await expect(a.getByTestId('sync-pending')).toHaveText('1');
+    await a.getByRole('button', { name: 'Sign out' }).click();
+    await a.getByRole('button', { name: 'Back to batches' }).click();
+    link.restore();
+    await signIn(a, link.url, token('ben'), 'ben (annotator)');
+    await syncUntilSent(a);
+    await a.getByRole('button', { name: 'Sync settings' }).click();
+    await expect(a.getByTestId('sync-waiting-for-others')).toHaveText('1 for ana');
+    await a.getByRole('button', { name: 'Back to batches' }).click();
+    await signIn(a, link.url, token('ana'), 'ana (annotator)');
     await syncUntilSent(a);
 
     // The reviewer sees what changed since their review and accepts.

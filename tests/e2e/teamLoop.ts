@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
@@ -149,4 +150,55 @@ export function labelFiles(folder: string): Map<string, string> {
     );
   }
   return normalized;
+}
+
+/**
+ * A workstation's network link to the server: a TCP pass-through on 127.0.0.1 that the test can
+ * cut (every connection reset, new ones too) and restore, as a cable pulled and plugged back.
+ */
+export type Link = {
+  url: string;
+  cut: () => void;
+  restore: () => void;
+  close: () => Promise<void>;
+};
+
+export async function openLink(serverUrl: string): Promise<Link> {
+  const target = new URL(serverUrl);
+  const sockets = new Set<Socket>();
+  let up = true;
+  const listener = createServer((client) => {
+    if (!up) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = createConnection({ host: target.hostname, port: Number(target.port) });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done));
+  const address = listener.address();
+  if (typeof address !== 'object' || address === null) throw new Error('the link has no port');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut: () => {
+      up = false;
+      for (const socket of sockets) socket.resetAndDestroy();
+    },
+    restore: () => {
+      up = true;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        for (const socket of sockets) socket.destroy();
+        listener.close(() => done());
+      }),
+  };
 }

@@ -137,14 +137,18 @@ describe('one identity per workstation user (real server, PGlite)', () => {
       expect(round.delivered.map((d) => d.setId)).toEqual([setId]);
       // rev1's verdict waited: not sent under ann1's token, not refused, not dropped.
       expect(await count(server, 'SELECT count(*)::int AS n FROM reviews')).toBe(0);
-      expect((await handlers.getSyncStatus({})).pending).toBe(1);
+      // It is not the annotator's to send: shown as waiting for the reviewer, not as pending.
+      expect(await handlers.getSyncStatus({})).toMatchObject({
+        pending: 0,
+        waitingForOthers: [{ account: 'rev1', count: 1 }],
+      });
       expect(await handlers.listSyncIssues({})).toEqual([]);
       await handlers.syncSignOut({});
 
       // Back as the reviewer: the verdict goes, under the reviewer's token.
       await handlers.syncSignIn({ serverUrl: server.url, token: server.team.tokens.rev1 });
       await handlers.syncNow({});
-      expect((await handlers.getSyncStatus({})).pending).toBe(0);
+      expect(await handlers.getSyncStatus({})).toMatchObject({ pending: 0, waitingForOthers: [] });
       expect(
         await count(
           server,

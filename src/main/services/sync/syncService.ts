@@ -330,7 +330,7 @@ export class SyncService {
       server: this.#account?.server ?? this.savedServerUrl(),
       signedIn: this.#account !== null,
       online: this.#online,
-      pending: this.#store.sync.pendingCount() + this.#store.reviews.pendingCount(),
+      ...this.#pendingByOwner(),
       // A refusal stays the last word until it is dealt with, also after a restart or a round
       // that went through: "none" beside a list of refusals would be a contradiction.
       lastError:
@@ -341,6 +341,33 @@ export class SyncService {
       account: this.account(),
       ...this.#tokenStorage(),
     };
+  }
+
+  /**
+   * What waits to be sent, split by whose it is: this account's (or, signed out, the local
+   * profile's), and each other account's, which waits for that account to sign in here.
+   */
+  #pendingByOwner(): Pick<SyncStatus, 'pending' | 'waitingForOthers'> {
+    const total = this.#store.sync.pendingCount() + this.#store.reviews.pendingCount();
+    const others = this.#otherAccounts();
+    // One account on this workstation (the usual case): everything pending is its own.
+    if (others.size === 0 || total === 0) return { pending: total, waitingForOthers: [] };
+    const waiting = new Map<string, number>();
+    const count = (owner: string | null | undefined) => {
+      if (owner === null || owner === undefined || this.#mayCarry(owner, others)) return;
+      waiting.set(owner, (waiting.get(owner) ?? 0) + 1);
+    };
+    for (const item of this.#store.sync.pending(ROUND_LIMIT)) {
+      count(this.#store.labels.getAnnotationSet(item.setId)?.annotator);
+    }
+    for (const item of this.#store.reviews.pendingOutbox(ROUND_LIMIT)) {
+      count(this.#store.reviews.ownerOf(item));
+    }
+    const waitingForOthers = [...waiting]
+      .map(([account, n]) => ({ account, count: n }))
+      .sort((a, b) => a.account.localeCompare(b.account));
+    const theirs = waitingForOthers.reduce((sum, w) => sum + w.count, 0);
+    return { pending: total - theirs, waitingForOthers };
   }
 
   /**
