@@ -239,10 +239,13 @@ export class SyncService {
     const first = seen.size === 0;
     seen.add(account.name);
     this.#store.sync.setState(ACCOUNTS_SEEN_KEY, JSON.stringify([...seen]));
-    // The first account here is the person who worked under the local profile until now.
-    const profile = this.localProfile();
-    if (first && profile !== null && profile !== account.name) {
-      this.#store.labels.adoptSets(profile, account.name);
+    if (!first) return;
+    // The first account here is the person who worked on this workstation until now: under the
+    // local profile, and before a profile was chosen, under the OS user.
+    for (const before of new Set([this.localProfile(), this.#fallbackActor])) {
+      if (before !== null && before !== account.name) {
+        this.#store.labels.adoptSets(before, account.name);
+      }
     }
   }
 
