@@ -48,9 +48,10 @@ class HostPerFile {
   }
 }
 
-type RunningHost = { host: LoopbackHost; stop: () => Promise<void> };
+/** A host of a spec's own (a second workstation), and how to stop it and remove its folder. */
+export type RunningHost = { host: LoopbackHost; stop: () => Promise<void> };
 
-async function startHost(): Promise<RunningHost> {
+export async function startHost(): Promise<RunningHost> {
   if (!existsSync(join(repoRoot, 'out', 'renderer', 'index.html'))) {
     throw new Error('out/renderer is missing: run `npm run build` before the e2e tests.');
   }

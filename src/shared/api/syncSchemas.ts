@@ -7,7 +7,15 @@ export const SyncStatus = z
     signedIn: z.boolean(),
     /** null before the first contact; then whether the last request got an answer. */
     online: z.boolean().nullable(),
+    /** Deliveries this account (or, signed out, the local profile) will send. */
     pending: z.number().int().min(0),
+    /**
+     * Deliveries made by other accounts that signed in here: each waits for its own account and
+     * is never sent under this one's token.
+     */
+    waitingForOthers: z.array(
+      z.object({ account: z.string(), count: z.number().int().min(1) }).strict(),
+    ),
     lastError: z.string().nullable(),
     lastSyncAt: z.string().nullable(),
     conflicts: z.number().int().min(0),

@@ -28,10 +28,11 @@ describe('one identity per workstation user (real server, PGlite)', () => {
   const toReview = clipRefOf('identity-to-review');
   const early = clipRefOf('identity-before-sign-in');
   const handedIn = clipRefOf('identity-handed-in');
+  const beforeAnyName = clipRefOf('identity-before-any-name');
   let server: TeamServer;
 
   beforeAll(async () => {
-    server = await startTeamServer([mine, toReview, early, handedIn]);
+    server = await startTeamServer([mine, toReview, early, handedIn, beforeAnyName]);
   });
   afterAll(async () => {
     await server.close();
@@ -98,6 +99,36 @@ describe('one identity per workstation user (real server, PGlite)', () => {
     }
   });
 
+  it('the first account takes over what was labeled before any name was given, under the OS user', async () => {
+    const file = join(dir, 'os-user.sqlite');
+    seedWorkstation(file, [beforeAnyName], 'seed', { submit: false });
+    const services = createServices({ databasePath: file, actor: 'os-user' });
+    services.sync.stop();
+    const { handlers } = services;
+    try {
+      // Labeled at once, the name question left unanswered: the OS user makes the records.
+      expect((await handlers.getIdentity({})).source).toBe('os');
+      const early = await handlers.openAnnotationSet({ clipId: clipIdOf(beforeAnyName) });
+      expect(early.annotator).toBe('os-user');
+      await handlers.applyLabelEdit({ setId: early.id, command: addTrack, expectedSeq: 0 });
+
+      await handlers.syncSignIn({ serverUrl: server.url, token: server.team.tokens.ann1 });
+      const adopted = await handlers.openAnnotationSet({ clipId: clipIdOf(beforeAnyName) });
+      expect(adopted).toMatchObject({ id: early.id, annotator: 'ann1', seq: 1 });
+      expect((await handlers.submitAnnotationSet({ setId: adopted.id })).submitted).toBe(true);
+      expect((await handlers.syncNow({})).delivered.map((d) => d.setId)).toEqual([early.id]);
+
+      // Only the first account does: a second one on this machine starts its own.
+      await handlers.syncSignOut({});
+      await handlers.syncSignIn({ serverUrl: server.url, token: server.team.tokens.ann2 });
+      const theirs = await handlers.openAnnotationSet({ clipId: clipIdOf(beforeAnyName) });
+      expect(theirs.id).not.toBe(early.id);
+      expect(theirs.annotator).toBe('ann2');
+    } finally {
+      services.close();
+    }
+  });
+
   it("switching accounts shows each one's work, sends nothing under the other's token, drops nothing", async () => {
     const file = join(dir, 'shared.sqlite');
     const setId = seedWorkstation(file, [toReview], 'ann1', { submit: false }).get(toReview) ?? '';
@@ -137,14 +168,18 @@ describe('one identity per workstation user (real server, PGlite)', () => {
       expect(round.delivered.map((d) => d.setId)).toEqual([setId]);
       // rev1's verdict waited: not sent under ann1's token, not refused, not dropped.
       expect(await count(server, 'SELECT count(*)::int AS n FROM reviews')).toBe(0);
-      expect((await handlers.getSyncStatus({})).pending).toBe(1);
+      // It is not the annotator's to send: shown as waiting for the reviewer, not as pending.
+      expect(await handlers.getSyncStatus({})).toMatchObject({
+        pending: 0,
+        waitingForOthers: [{ account: 'rev1', count: 1 }],
+      });
       expect(await handlers.listSyncIssues({})).toEqual([]);
       await handlers.syncSignOut({});
 
       // Back as the reviewer: the verdict goes, under the reviewer's token.
       await handlers.syncSignIn({ serverUrl: server.url, token: server.team.tokens.rev1 });
       await handlers.syncNow({});
-      expect((await handlers.getSyncStatus({})).pending).toBe(0);
+      expect(await handlers.getSyncStatus({})).toMatchObject({ pending: 0, waitingForOthers: [] });
       expect(
         await count(
           server,

@@ -128,6 +128,13 @@ function splitIssueId(issueId: string): [string, string | undefined] {
   return colon < 0 ? [issueId, undefined] : [issueId.slice(0, colon), issueId.slice(colon + 1)];
 }
 
+/**
+ * One sync round, bound to the account it started under: its token carries only that account's
+ * work, and what it brings back is filed under that account, also when the person switches
+ * accounts while it is in flight. `current` turns false once they have.
+ */
+type Round = { actor: string; current: () => boolean };
+
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 /**
@@ -147,7 +154,8 @@ export class SyncService {
   #online: boolean | null = null;
   #lastError: string | null = null;
   #lastSyncAt: string | null = null;
-  #running: Promise<SyncReport> | null = null;
+  /** The round in flight, and the sign-in it runs under. */
+  #running: { account: object | null; promise: Promise<SyncReport> } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = true;
   #vault: TokenVault | null = null;
@@ -231,10 +239,13 @@ export class SyncService {
     const first = seen.size === 0;
     seen.add(account.name);
     this.#store.sync.setState(ACCOUNTS_SEEN_KEY, JSON.stringify([...seen]));
-    // The first account here is the person who worked under the local profile until now.
-    const profile = this.localProfile();
-    if (first && profile !== null && profile !== account.name) {
-      this.#store.labels.adoptSets(profile, account.name);
+    if (!first) return;
+    // The first account here is the person who worked on this workstation until now: under the
+    // local profile, and before a profile was chosen, under the OS user.
+    for (const before of new Set([this.localProfile(), this.#fallbackActor])) {
+      if (before !== null && before !== account.name) {
+        this.#store.labels.adoptSets(before, account.name);
+      }
     }
   }
 
@@ -253,7 +264,8 @@ export class SyncService {
     const key = `account|${accountKeyOf(account.server, account.token)}`;
     if (this.#store.sync.getState(key) !== undefined && this.account() !== null) return;
     const me = await api.me();
-    if (me === null) return;
+    // Signed out or in as someone else meanwhile: this answer names a token no longer in use.
+    if (me === null || this.#account !== account) return;
     this.#store.sync.setState(key, JSON.stringify(me));
     this.#setCurrentAccount(me);
   }
@@ -263,13 +275,17 @@ export class SyncService {
    * here waits for that account; work made before any account (a local profile) goes with the
    * account signed in now.
    */
-  #mayCarry(owner: string | null | undefined, others: ReadonlySet<string>): boolean {
+  #mayCarry(
+    owner: string | null | undefined,
+    others: ReadonlySet<string>,
+    actor = this.currentActor(),
+  ): boolean {
     if (owner === null || owner === undefined) return true;
-    return owner === this.currentActor() || !others.has(owner);
+    return owner === actor || !others.has(owner);
   }
 
-  #otherAccounts(): Set<string> {
-    const me = this.account()?.name;
+  /** The accounts seen here other than `me` (by default the one signed in now). */
+  #otherAccounts(me: string | undefined = this.account()?.name): Set<string> {
     return new Set(this.#accountsSeen().filter((name) => name !== me));
   }
 
@@ -330,7 +346,7 @@ export class SyncService {
       server: this.#account?.server ?? this.savedServerUrl(),
       signedIn: this.#account !== null,
       online: this.#online,
-      pending: this.#store.sync.pendingCount() + this.#store.reviews.pendingCount(),
+      ...this.#pendingByOwner(),
       // A refusal stays the last word until it is dealt with, also after a restart or a round
       // that went through: "none" beside a list of refusals would be a contradiction.
       lastError:
@@ -341,6 +357,33 @@ export class SyncService {
       account: this.account(),
       ...this.#tokenStorage(),
     };
+  }
+
+  /**
+   * What waits to be sent, split by whose it is: this account's (or, signed out, the local
+   * profile's), and each other account's, which waits for that account to sign in here.
+   */
+  #pendingByOwner(): Pick<SyncStatus, 'pending' | 'waitingForOthers'> {
+    const total = this.#store.sync.pendingCount() + this.#store.reviews.pendingCount();
+    const others = this.#otherAccounts();
+    // One account on this workstation (the usual case): everything pending is its own.
+    if (others.size === 0 || total === 0) return { pending: total, waitingForOthers: [] };
+    const waiting = new Map<string, number>();
+    const count = (owner: string | null | undefined) => {
+      if (owner === null || owner === undefined || this.#mayCarry(owner, others)) return;
+      waiting.set(owner, (waiting.get(owner) ?? 0) + 1);
+    };
+    for (const item of this.#store.sync.pending(ROUND_LIMIT)) {
+      count(this.#store.labels.getAnnotationSet(item.setId)?.annotator);
+    }
+    for (const item of this.#store.reviews.pendingOutbox(ROUND_LIMIT)) {
+      count(this.#store.reviews.ownerOf(item));
+    }
+    const waitingForOthers = [...waiting]
+      .map(([account, n]) => ({ account, count: n }))
+      .sort((a, b) => a.account.localeCompare(b.account));
+    const theirs = waitingForOthers.reduce((sum, w) => sum + w.count, 0);
+    return { pending: total - theirs, waitingForOthers };
   }
 
   /**
@@ -466,13 +509,22 @@ export class SyncService {
   /**
    * One full push and pull: keeps sending until the outbox has nothing due before `budgetMs`
    * runs out (waiting out backoff in between), then reads the events feed to its end.
-   * Concurrent callers share the run in progress.
+   * Concurrent callers for the same sign-in share the run in progress.
    */
   syncNow(budgetMs = 60_000): Promise<SyncReport> {
-    this.#running ??= this.#run(budgetMs).finally(() => {
-      this.#running = null;
+    const account = this.#account;
+    if (this.#running !== null && this.#running.account === account) return this.#running.promise;
+    // A round of the account signed in before is still finishing: this account's starts after
+    // it (the server sees one round at a time from a workstation).
+    const previous = this.#running?.promise.catch(() => undefined);
+    const promise = (async () => {
+      await previous;
+      return this.#run(budgetMs);
+    })().finally(() => {
+      if (this.#running?.promise === promise) this.#running = null;
     });
-    return this.#running;
+    this.#running = { account, promise };
+    return promise;
   }
 
   /** Background delivery: a round now, then every `pollMs`, or sooner after `kick()`. */
@@ -547,18 +599,31 @@ export class SyncService {
         if (!(error instanceof SyncError) || !(error.transient || error.code === 'UNAUTHORIZED'))
           throw error;
       });
-      await this.#push(api, report, deadline);
-      await this.#pushReviews(api, report);
-      await this.#pull(api, report, deadline);
-      await this.#pullReviewQueue(api);
-      await this.#pullAssignments(api);
-      // A lead's account: the team's sets and each project's progress.
-      if (this.#teamPullAllowed && (await this.#pullTeamSets(api)).allowed) {
-        await this.#pullTeamProgress(api);
-      }
-      const interval = this.#options.doublePullIntervalMs ?? 5 * 60_000;
-      if (this.#doublePulledAt === null || Date.now() - this.#doublePulledAt >= interval) {
-        await this.#pullDoubleSets(api);
+      // Who this round works for, fixed now: a switch of accounts while it runs ends it between
+      // steps, and what is in flight is filed under this account, never the next one.
+      const round: Round = { actor: this.currentActor(), current: () => this.#account === account };
+      const steps: (() => Promise<unknown>)[] = [
+        () => this.#push(api, report, deadline, round),
+        () => this.#pushReviews(api, report, round),
+        () => this.#pull(api, report, deadline, round),
+        () => this.#pullReviewQueue(api, round),
+        () => this.#pullAssignments(api, round),
+        async () => {
+          // A lead's account: the team's sets and each project's progress.
+          if (this.#teamPullAllowed && (await this.#pullTeamSets(api)).allowed) {
+            await this.#pullTeamProgress(api);
+          }
+        },
+        async () => {
+          const interval = this.#options.doublePullIntervalMs ?? 5 * 60_000;
+          if (this.#doublePulledAt === null || Date.now() - this.#doublePulledAt >= interval) {
+            await this.#pullDoubleSets(api);
+          }
+        },
+      ];
+      for (const step of steps) {
+        if (!round.current()) return report;
+        await step();
       }
       this.#lastSyncAt = new Date().toISOString();
       if (report.lastError === null) this.#lastError = null;
@@ -576,12 +641,13 @@ export class SyncService {
    * retry after a lost answer is replayed by the server rather than applied twice. A transient
    * failure leaves the row (and those after it) for the next round.
    */
-  async #pushReviews(api: ServerApi, report: SyncReport): Promise<void> {
+  async #pushReviews(api: ServerApi, report: SyncReport, round: Round): Promise<void> {
     const now = Date.now();
-    const others = this.#otherAccounts();
+    const others = this.#otherAccounts(round.actor);
     for (const item of this.#store.reviews.pendingOutbox(ROUND_LIMIT)) {
+      if (!round.current()) return;
       // Another account's verdict or resolution waits for it, never goes under this token.
-      if (!this.#mayCarry(this.#store.reviews.ownerOf(item), others)) continue;
+      if (!this.#mayCarry(this.#store.reviews.ownerOf(item), others, round.actor)) continue;
       if (item.nextAttemptAt > now) return;
       let answer;
       try {
@@ -605,9 +671,9 @@ export class SyncService {
       }
       this.#online = true;
       if (answer.kind === 'ok') {
-        this.#store.reviews.markDelivered(item, this.currentActor(), {});
+        this.#store.reviews.markDelivered(item, round.actor, {});
       } else {
-        this.#store.reviews.recordRefusal(item, answer.code, answer.message, this.currentActor());
+        this.#store.reviews.recordRefusal(item, answer.code, answer.message, round.actor);
         report.lastError = `${answer.code}: ${answer.message}`;
       }
     }
@@ -706,7 +772,7 @@ export class SyncService {
    * Caches this account's assignments (with the server's status of each set) for My work and
    * the batch screen, readable offline. A transient failure keeps the last copy.
    */
-  async #pullAssignments(api: ServerApi): Promise<void> {
+  async #pullAssignments(api: ServerApi, round: Round): Promise<void> {
     let assignments;
     try {
       assignments = await api.assignments();
@@ -716,7 +782,7 @@ export class SyncService {
       return;
     }
     this.#store.sync.setState(
-      `${ASSIGNMENTS_KEY}|${this.currentActor()}`,
+      `${ASSIGNMENTS_KEY}|${round.actor}`,
       JSON.stringify(
         assignments.map((a) => ({
           clipRef: a.clipRef,
@@ -853,7 +919,7 @@ export class SyncService {
   }
 
   /** Caches this reviewer's queue (with the labels) so reviews can be done offline. */
-  async #pullReviewQueue(api: ServerApi): Promise<void> {
+  async #pullReviewQueue(api: ServerApi, round: Round): Promise<void> {
     let entries;
     try {
       entries = await api.reviewQueue();
@@ -863,13 +929,16 @@ export class SyncService {
       this.#lastError = error.message;
       return;
     }
-    if (entries === null) return;
-    this.#store.reviews.cacheQueue(entries, this.currentActor());
-    this.#store.sync.setState(REVIEW_QUEUE_OWNER_KEY, this.currentActor());
+    // The cache holds one account's queue: a late answer for the account signed out meanwhile
+    // would take the place of the next one's.
+    if (entries === null || !round.current()) return;
+    this.#store.reviews.cacheQueue(entries, round.actor);
+    this.#store.sync.setState(REVIEW_QUEUE_OWNER_KEY, round.actor);
   }
 
-  async #push(api: ServerApi, report: SyncReport, deadline: number): Promise<void> {
+  async #push(api: ServerApi, report: SyncReport, deadline: number, round: Round): Promise<void> {
     for (;;) {
+      if (!round.current()) return;
       const pending = this.#store.sync.pending(ROUND_LIMIT);
       const now = Date.now();
       const due: OutboxItem[] = [];
@@ -877,13 +946,13 @@ export class SyncService {
       const seen = new Set<string>();
       let waitingForChecksum = 0;
       let nextDue = Number.POSITIVE_INFINITY;
-      const others = this.#otherAccounts();
+      const others = this.#otherAccounts(round.actor);
       for (const item of pending) {
         if (seen.has(item.setId)) continue;
         seen.add(item.setId);
         // Another account's labels wait for it: nothing is sent under someone else's token.
         const owner = this.#store.labels.getAnnotationSet(item.setId)?.annotator;
-        if (!this.#mayCarry(owner, others)) continue;
+        if (!this.#mayCarry(owner, others, round.actor)) continue;
         if (item.clipRef === null) {
           waitingForChecksum += 1;
           continue;
@@ -898,7 +967,9 @@ export class SyncService {
         continue;
       }
       if (Date.now() > deadline) return;
-      await this.#pool(due, (item) => this.#deliver(api, item, report));
+      await this.#pool(due, (item) =>
+        round.current() ? this.#deliver(api, item, report, round.actor) : Promise.resolve(),
+      );
     }
   }
 
@@ -914,7 +985,12 @@ export class SyncService {
     await Promise.all(Array.from({ length: Math.min(this.#concurrency, items.length) }, worker));
   }
 
-  async #deliver(api: ServerApi, item: OutboxItem, report: SyncReport): Promise<void> {
+  async #deliver(
+    api: ServerApi,
+    item: OutboxItem,
+    report: SyncReport,
+    actor: string,
+  ): Promise<void> {
     if (item.clipRef === null) return;
     const baseRevision = this.#store.sync.freezeBaseRevision(item.id, item.setId);
     // What the server's export writers need besides the labels (#15): the clip's frame table,
@@ -959,7 +1035,7 @@ export class SyncService {
       this.#store.sync.markDelivered(
         item,
         { serverSetId: answer.set.setId, revision: answer.set.revision, status: answer.set.status },
-        this.currentActor(),
+        actor,
       );
       report.delivered.push({
         setId: item.setId,
@@ -980,7 +1056,7 @@ export class SyncService {
         server: answer.current,
         serverRevision: answer.currentRevision,
       },
-      this.currentActor(),
+      actor,
     );
     report.conflicts.push({
       setId: item.setId,
@@ -992,7 +1068,7 @@ export class SyncService {
     report.lastError = `${answer.code}: ${answer.message}`;
   }
 
-  async #pull(api: ServerApi, report: SyncReport, deadline: number): Promise<void> {
+  async #pull(api: ServerApi, report: SyncReport, deadline: number, round: Round): Promise<void> {
     const account = this.#account;
     if (account === null) return;
     // The cursor belongs to one account on one server; the token's hash names the account
@@ -1036,14 +1112,8 @@ export class SyncService {
           report.consentWithdrawals.push(event.clipRef);
         }
         // Idempotent by comment id, so a crash before applyEvent commits repeats it harmlessly.
-        if (event.kind === 'review')
-          this.#store.reviews.saveReviewEvent(event, this.currentActor());
-        const changed = this.#store.sync.applyEvent(
-          account.server,
-          event,
-          cursorKey,
-          this.currentActor(),
-        );
+        if (event.kind === 'review') this.#store.reviews.saveReviewEvent(event, round.actor);
+        const changed = this.#store.sync.applyEvent(account.server, event, cursorKey, round.actor);
         if (event.kind === 'review' && changed) {
           report.reviewsApplied.push({
             setId: event.setId,

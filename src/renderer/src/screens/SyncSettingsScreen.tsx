@@ -109,6 +109,19 @@ export function SyncSettingsScreen() {
           <dd data-testid="sync-online">{onlineText(status)}</dd>
           <dt>Waiting to send</dt>
           <dd data-testid="sync-pending">{status.pending}</dd>
+          {status.waitingForOthers.length > 0 && (
+            <>
+              <dt>Waiting for other accounts</dt>
+              <dd>
+                <span data-testid="sync-waiting-for-others">
+                  {status.waitingForOthers.map((w) => `${w.count} for ${w.account}`).join(', ')}
+                </span>{' '}
+                <span className="muted">
+                  (sent when that account signs in here, never under yours)
+                </span>
+              </dd>
+            </>
+          )}
           <dt>Refused by the server</dt>
           <dd data-testid="sync-refused">{status.refused}</dd>
           <dt>Last error</dt>
