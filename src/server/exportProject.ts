@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  writeFile,
+  type FileHandle,
+} from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -8,31 +19,20 @@ import { PushedClip } from '../shared/api/syncProtocol';
 import type { ExportFormat } from '../shared/api/exportSchemas';
 import { ManifestConsent } from '../shared/domain/batchManifest';
 import { consentVerdict, type ConsentExclusion } from '../shared/domain/consentVerdict';
-import type { LabelsDocument } from '../shared/domain/labels';
 import {
   AnnotationStatus,
   ProjectSchemaV1,
-  projectTemplates,
+  type LabelsDocument,
   type ProjectSchema,
-  type Segment,
 } from '../shared/domain/labels';
 import {
-  actionClassesCsv,
   checksumsFile,
-  clipLabelsOf,
-  cocoKeypointsChunks,
-  countClassInstances,
-  cvatVideoXmlChunks,
   displayedSize,
-  epicActionsCsvChunks,
   EXPORT_STATUSES,
-  exportLabelsFor,
-  frameTimesCsvChunks,
-  handObjectJsonChunks,
-  isVariableFrameRate,
-  preAnnotationOf,
-  provenanceJsonlChunks,
-  videoInfoCsvChunks,
+  writeLabelFiles,
+  type LabelFileHandle,
+  type LabelFileSink,
+  type LabelFilesClip,
   type ProvenanceRecord,
 } from '../shared/formats';
 import type { Db, Queryable } from './db/Db';
@@ -151,166 +151,47 @@ export async function exportProject(
       );
     }
     const project = items[0]?.project as ProjectSchema;
-    const labels = exportLabelsFor(projectTemplates(project));
-    const frameTimesOf = (item: Item): number[] =>
-      (JSON.parse(readFileSync(`${item.spool}.times`, 'utf8')) as { t: number[] }).t;
-    // Provenance needs of the labels only the model that proposed points: kept from an earlier
-    // pass, it spares reading each set's labels once more.
-    const preAnnotations = new Map<string, ProvenanceRecord['pre_annotation']>();
-    const docOf = (item: Item): LabelsDocument => {
-      // Checked against the shared schema when pushed, and stored as parsed.
-      const doc = JSON.parse(readFileSync(item.spool, 'utf8')) as LabelsDocument;
-      preAnnotations.set(item.setId, preAnnotationOf(doc));
-      return doc;
-    };
-    const files: string[] = [];
-    const write = async (relative: string, chunks: Iterable<string>) => {
-      await writeChunks(join(temp, relative), chunks);
-      files.push(relative);
-    };
-    const formats = new Set(request.formats);
-    const clipOf = (item: Item, doc: LabelsDocument, frameTimes: readonly number[]) =>
-      clipLabelsOf({
-        videoId: item.clipRef,
-        width: item.width,
-        height: item.height,
-        frameTimes,
-        doc,
-      });
-
-    if (formats.has('coco')) {
-      await write(
-        'coco_keypoints.json',
-        cocoKeypointsChunks({
-          info: {
-            description: 'Framewise keypoints export',
-            version,
-            date_created: exportedAt,
-            export_id: `server-${request.projectId}`,
-          },
-          categories: labels,
-          clips: function* () {
-            for (const item of items) yield clipOf(item, docOf(item), frameTimesOf(item));
-          },
-        }),
-      );
-    }
-    if (formats.has('cvat')) {
-      await mkdir(join(temp, 'cvat'));
-      for (const [index, item] of items.entries()) {
-        await write(
-          `cvat/${item.clipRef}.xml`,
-          cvatVideoXmlChunks({
-            task: {
-              id: index + 1,
-              name: item.clip.fileName,
-              exportedAt,
-              source: basename(item.clip.fileName),
+    const files = await writeLabelFiles({
+      formats: request.formats,
+      project,
+      exportId: `server-${request.projectId}`,
+      exportedAt,
+      framewiseVersion: version,
+      // The server copies no video, so it runs no ffmpeg.
+      ffmpegVersion: null,
+      sink: folderSink(temp),
+      clips: (async function* (): AsyncGenerator<LabelFilesClip> {
+        for (const item of items) {
+          // Checked against the shared schema when pushed, and stored as parsed.
+          const doc = JSON.parse(await readFile(item.spool, 'utf8')) as LabelsDocument;
+          const { t: frameTimes } = JSON.parse(await readFile(`${item.spool}.times`, 'utf8')) as {
+            t: number[];
+          };
+          yield {
+            videoId: item.clipRef,
+            name: item.clip.fileName,
+            participantId: item.contributor,
+            width: item.width,
+            height: item.height,
+            frameTimes,
+            lastFrameDurationSeconds: item.clip.lastFrameDurationSeconds,
+            frameTableSource: item.clip.frameTableSource,
+            doc,
+            provenance: {
+              file_name: item.clip.fileName,
+              frame_count: item.frameCount,
+              contributor_pseudonym: item.contributor,
+              contributor_region: item.clip.region,
+              consent: item.consent,
+              annotators: [item.annotator],
+              reviewers: item.reviewers,
+              revision: item.revision,
+              review_status: item.status,
             },
-            clip: clipOf(item, docOf(item), frameTimesOf(item)),
-            labels,
-          }),
-        );
-      }
-    }
-    if (formats.has('epic')) {
-      const segments: Segment[] = [];
-      await write(
-        'actions.csv',
-        epicActionsCsvChunks(
-          (function* () {
-            for (const item of items) {
-              const doc = docOf(item);
-              segments.push(...doc.segments);
-              yield {
-                videoId: item.clipRef,
-                participantId: item.contributor,
-                frameTimes: frameTimesOf(item),
-                segments: doc.segments,
-              };
-            }
-          })(),
-          project.taxonomy,
-        ),
-      );
-      const instances = countClassInstances(segments);
-      await write('verb_classes.csv', [actionClassesCsv(project.taxonomy.verbs, instances.verbs)]);
-      await write('noun_classes.csv', [actionClassesCsv(project.taxonomy.nouns, instances.nouns)]);
-      const vfr: Item[] = [];
-      await write(
-        'video_info.csv',
-        videoInfoCsvChunks(
-          (function* () {
-            for (const item of items) {
-              const frameTimes = frameTimesOf(item);
-              if (isVariableFrameRate(frameTimes)) vfr.push(item);
-              yield {
-                videoId: item.clipRef,
-                frameTimes,
-                lastFrameDurationSeconds: item.clip.lastFrameDurationSeconds,
-                width: item.width,
-                height: item.height,
-              };
-            }
-          })(),
-        ),
-      );
-      if (vfr.length > 0) await mkdir(join(temp, 'frame_times'));
-      for (const item of vfr) {
-        await write(`frame_times/${item.clipRef}.csv`, frameTimesCsvChunks(frameTimesOf(item)));
-      }
-    }
-    if (formats.has('hands')) {
-      await write(
-        'hand_object.json',
-        handObjectJsonChunks({
-          objectClasses: project.objectClasses,
-          clips: (function* () {
-            for (const item of items) {
-              const doc = docOf(item);
-              yield {
-                videoId: item.clipRef,
-                frameTimes: frameTimesOf(item),
-                tracks: doc.tracks,
-                contacts: doc.contacts,
-              };
-            }
-          })(),
-        }),
-      );
-    }
-    if (formats.has('provenance')) {
-      await write(
-        'provenance.jsonl',
-        provenanceJsonlChunks(
-          (function* (): Generator<ProvenanceRecord> {
-            for (const item of items) {
-              yield {
-                schema_version: 1,
-                file_name: item.clip.fileName,
-                source_sha256: item.clipRef,
-                frame_count: item.frameCount,
-                timestamps_source: `container_pts (${item.clip.frameTableSource})`,
-                contributor_pseudonym: item.contributor,
-                contributor_region: item.clip.region,
-                consent: item.consent,
-                annotators: [item.annotator],
-                reviewers: item.reviewers,
-                revision: item.revision,
-                review_status: item.status,
-                pre_annotation: preAnnotations.has(item.setId)
-                  ? (preAnnotations.get(item.setId) ?? null)
-                  : preAnnotationOf(docOf(item)),
-                framewise_version: version,
-                // The server copies no video, so it runs no ffmpeg.
-                ffmpeg_version: null,
-                exported_at: exportedAt,
-              };
-            }
-          })(),
-        ),
-      );
-    }
+          };
+        }
+      })(),
+    });
 
     let labelBytes = 0;
     for (const item of items) labelBytes += (await stat(item.spool)).size;
@@ -437,15 +318,6 @@ async function select(
       continue;
     }
     const spool = join(spoolDir, `${items.length}.json`);
-    const stored = await db.query<{ labels: string; times: string }>(
-      `SELECT labels::text AS labels, jsonb_build_object('t', clip_facts -> 'frameTimes')::text AS times
-       FROM annotation_sets WHERE id = $1`,
-      [set.set_id],
-    );
-    const row = stored[0];
-    if (row === undefined) continue;
-    await writeFile(spool, row.labels);
-    await writeFile(`${spool}.times`, row.times);
     const { frameCount, ...clip } = facts.data;
     items.push({
       setId: set.set_id,
@@ -463,8 +335,31 @@ async function select(
       spool,
     });
   }
-  return { items, excluded };
+  // Labels come a page of sets per query (a round trip per set was most of a small export). A set
+  // gone meanwhile (its clip withdrawn) is left out, as if it had gone a moment earlier.
+  const spooled: Item[] = [];
+  for (let i = 0; i < items.length; i += SPOOL_PAGE) {
+    const page = items.slice(i, i + SPOOL_PAGE);
+    const stored = await db.query<{ id: string; labels: string; times: string }>(
+      `SELECT id, labels::text AS labels,
+         jsonb_build_object('t', clip_facts -> 'frameTimes')::text AS times
+       FROM annotation_sets WHERE id = ANY($1::text[])`,
+      [page.map((item) => item.setId)],
+    );
+    const byId = new Map(stored.map((row) => [row.id, row]));
+    for (const item of page) {
+      const row = byId.get(item.setId);
+      if (row === undefined) continue;
+      await writeFile(item.spool, row.labels);
+      await writeFile(`${item.spool}.times`, row.times);
+      spooled.push(item);
+    }
+  }
+  return { items: spooled, excluded };
 }
+
+/** Sets whose labels one query reads while spooling (each about a megabyte of text). */
+const SPOOL_PAGE = 20;
 
 async function checkDestination(destination: string): Promise<void> {
   const existing = await stat(destination).catch((error: unknown) => {
@@ -480,26 +375,36 @@ async function checkDestination(destination: string): Promise<void> {
   await mkdir(dirname(destination), { recursive: true });
 }
 
-/** Text is written in blocks of about 1 MiB: few syscalls, and memory holds one block. */
-async function writeChunks(filePath: string, chunks: Iterable<string>): Promise<void> {
-  const file = await open(filePath, 'wx');
-  try {
-    let block: string[] = [];
-    let size = 0;
-    const flush = async () => {
-      await file.write(block.join(''));
-      block = [];
-      size = 0;
-    };
-    for (const chunk of chunks) {
-      block.push(chunk);
-      size += chunk.length;
-      if (size >= 1 << 20) await flush();
-    }
-    if (size > 0) await flush();
-  } finally {
-    await file.close();
-  }
+/** The export folder as `writeLabelFiles` writes it: new files only (`wx`), blocks written whole. */
+function folderSink(root: string): LabelFileSink {
+  const handles = new Map<LabelFileHandle, FileHandle>();
+  return {
+    async open(relative) {
+      const path = join(root, relative);
+      await mkdir(dirname(path), { recursive: true });
+      const file = await open(path, 'wx');
+      const handle: LabelFileHandle = {
+        write: async (text) => {
+          await file.writeFile(text);
+        },
+        close: async () => {
+          handles.delete(handle);
+          await file.close();
+        },
+      };
+      handles.set(handle, file);
+      return handle;
+    },
+    async appendFile(to, from) {
+      const file = handles.get(to);
+      if (file === undefined) throw new Error(`Cannot append ${from} to a closed file.`);
+      const path = join(root, from);
+      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+        await file.writeFile(chunk as Buffer);
+      }
+      await rm(path);
+    },
+  };
 }
 
 async function sha256Of(filePath: string): Promise<string> {

@@ -193,7 +193,7 @@ export async function pushSet(
   // What the export writers need (frame times, size, consent, the schema): kept from the last
   // push that carried them, so a push from an older workstation does not erase them.
   await tx.query(
-    `UPDATE annotation_sets SET status = 'submitted', revision = $2, labels = $3::jsonb,
+    `UPDATE annotation_sets SET status = 'submitted', revision = $2, labels = $3,
      clip_facts = coalesce($4::jsonb, clip_facts),
      project_schema = coalesce($5::jsonb, project_schema), updated_at = now() WHERE id = $1`,
     [
@@ -205,7 +205,7 @@ export async function pushSet(
     ],
   );
   await tx.query(
-    'INSERT INTO set_versions (set_id, revision, labels, pushed_by) VALUES ($1, $2, $3::jsonb, $4)',
+    'INSERT INTO set_versions (set_id, revision, labels, pushed_by) VALUES ($1, $2, $3, $4)',
     [row.set_id, revision, JSON.stringify(body.labels), user.id],
   );
   await appendAudit(tx, [

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ManifestConsent } from '../domain/batchManifest';
 import { AnnotationStatus } from '../domain/labels/annotationSet';
 import { CommandSchema } from '../domain/labels/commands';
-import { LabelsDocument } from '../domain/labels/labelsDocument';
+import { BulkLabelsDocument, LabelsDocument } from '../domain/labels/labelsDocument';
 import { ProjectSchemaV1, type ProjectSchema } from '../domain/labels/projectSchema';
 
 /**
@@ -257,7 +257,7 @@ export const TeamSet = ServerSet.extend({
   updatedAt: z.string(),
   /** The accounts that gave verdicts on this set, oldest first. */
   reviewers: z.array(z.string()),
-  labels: LabelsDocument.nullable(),
+  labels: BulkLabelsDocument.nullable(),
   project: ProjectSchemaV1.nullable(),
 }).strict();
 export type TeamSet = Omit<z.infer<typeof TeamSet>, 'labels' | 'project'> & {

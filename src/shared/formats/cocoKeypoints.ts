@@ -61,67 +61,26 @@ type FrameEntries = { readonly frame: number; readonly entries: readonly Entry[]
  *   annotation in its hand category, with `track_kind` saying which hand.
  */
 export function* cocoKeypointsChunks(input: CocoKeypointsInput): Generator<string> {
-  const categories = input.categories.map((c) => ({
-    id: c.id,
-    name: c.name,
-    supercategory: c.supercategory,
-    keypoints: c.template.keypoints,
-    skeleton: c.template.skeleton,
-    template_id: c.template.id,
-  }));
-  yield `{"info":${JSON.stringify(input.info)},"licenses":[],"categories":${JSON.stringify(categories)},"images":[`;
-
+  // Two writers count alike: one writes the images pass, the other the annotations pass.
+  const images = new CocoKeypointsWriter(input.info, input.categories);
+  const annotations = new CocoKeypointsWriter(input.info, input.categories);
+  yield images.head;
   const seen: { videoId: string; images: number }[] = [];
-  const videoKeys = new Map<number, string>();
-  let imageCount = 0;
   for (const clip of input.clips()) {
-    const key = cocoVideoKey(clip.videoId);
-    const other = videoKeys.get(key);
-    if (other !== undefined && other !== clip.videoId) {
-      throw new RangeError(
-        `Videos "${other}" and "${clip.videoId}" would share COCO image ids (their ids start alike); export them separately.`,
-      );
-    }
-    videoKeys.set(key, clip.videoId);
-    let images = 0;
-    for (const { frame, entries } of framesOf(clip, input.categories)) {
-      imageCount += 1;
-      images += 1;
-      const image = {
-        id: cocoImageId(clip.videoId, frame),
-        width: clip.width,
-        height: clip.height,
-        file_name: `${clip.videoId}/${String(frame).padStart(6, '0')}.jpg`,
-        video_id: clip.videoId,
-        frame_index: frame,
-        timestamp: roundSeconds(timeOf(clip, frame)),
-        interpolated: entries.every(
-          (e) =>
-            !e.pose.isKeyframe &&
-            !(e.hands?.lefthand?.pose.isKeyframe ?? false) &&
-            !(e.hands?.righthand?.pose.isKeyframe ?? false),
-        ),
-      };
-      yield (imageCount === 1 ? '\n' : ',\n') + JSON.stringify(image);
-    }
-    seen.push({ videoId: clip.videoId, images });
+    const chunks: string[] = [];
+    const count = images.clip(clip, (json) => chunks.push(json));
+    yield* chunks;
+    seen.push({ videoId: clip.videoId, images: count });
   }
-  yield '\n],"annotations":[';
+  yield images.middle;
 
   let clipIndex = 0;
-  let annotationId = 0;
   for (const clip of input.clips()) {
-    let images = 0;
-    for (const { frame, entries } of framesOf(clip, input.categories)) {
-      const imageId = cocoImageId(clip.videoId, frame);
-      images += 1;
-      for (const entry of entries) {
-        annotationId += 1;
-        yield (annotationId === 1 ? '\n' : ',\n') + annotationJson(entry, annotationId, imageId);
-      }
-    }
+    const chunks: string[] = [];
+    const count = annotations.clip(clip, undefined, (json) => chunks.push(json));
+    yield* chunks;
     const first = seen[clipIndex];
-    if (!first || first.videoId !== clip.videoId || first.images !== images) {
+    if (!first || first.videoId !== clip.videoId || first.images !== count) {
       throw new Error(
         `The clips changed between the two passes of the COCO export (at clip ${clipIndex + 1}, "${clip.videoId}"); the export must read one consistent snapshot.`,
       );
@@ -133,7 +92,88 @@ export function* cocoKeypointsChunks(input: CocoKeypointsInput): Generator<strin
       `The clips changed between the two passes of the COCO export (${seen.length} clips, then ${clipIndex}).`,
     );
   }
-  yield '\n]}\n';
+  yield images.tail;
+}
+
+/**
+ * The COCO keypoints file clip by clip, for a writer that reads each clip once: `head`, then each
+ * clip's images, `middle`, each clip's annotations (kept aside meanwhile), `tail`. Image and
+ * annotation texts come with their separators, so the pieces concatenate to the whole file.
+ */
+export class CocoKeypointsWriter {
+  readonly head: string;
+  readonly middle = '\n],"annotations":[';
+  readonly tail = '\n]}\n';
+  readonly #categories: readonly ExportLabel[];
+  readonly #videoKeys = new Map<number, string>();
+  #images = 0;
+  #annotations = 0;
+
+  constructor(info: CocoKeypointsInput['info'], categories: readonly ExportLabel[]) {
+    this.#categories = categories;
+    const written = categories.map((c) => ({
+      id: c.id,
+      name: c.name,
+      supercategory: c.supercategory,
+      keypoints: c.template.keypoints,
+      skeleton: c.template.skeleton,
+      template_id: c.template.id,
+    }));
+    this.head = `{"info":${JSON.stringify(info)},"licenses":[],"categories":${JSON.stringify(written)},"images":[`;
+  }
+
+  /**
+   * Hands one clip's image texts to `image` and its annotation texts to `annotation` (either may
+   * be left out; ids are counted all the same) and returns how many images it has.
+   */
+  clip(
+    clip: ClipLabels,
+    image?: (json: string) => void,
+    annotation?: (json: string) => void,
+  ): number {
+    const key = cocoVideoKey(clip.videoId);
+    const other = this.#videoKeys.get(key);
+    if (other !== undefined && other !== clip.videoId) {
+      throw new RangeError(
+        `Videos "${other}" and "${clip.videoId}" would share COCO image ids (their ids start alike); export them separately.`,
+      );
+    }
+    this.#videoKeys.set(key, clip.videoId);
+    let images = 0;
+    for (const { frame, entries } of framesOf(clip, this.#categories)) {
+      this.#images += 1;
+      images += 1;
+      const imageId = cocoImageId(clip.videoId, frame);
+      if (image) {
+        const json = {
+          id: imageId,
+          width: clip.width,
+          height: clip.height,
+          file_name: `${clip.videoId}/${String(frame).padStart(6, '0')}.jpg`,
+          video_id: clip.videoId,
+          frame_index: frame,
+          timestamp: roundSeconds(timeOf(clip, frame)),
+          interpolated: entries.every(
+            (e) =>
+              !e.pose.isKeyframe &&
+              !(e.hands?.lefthand?.pose.isKeyframe ?? false) &&
+              !(e.hands?.righthand?.pose.isKeyframe ?? false),
+          ),
+        };
+        image((this.#images === 1 ? '\n' : ',\n') + JSON.stringify(json));
+      }
+      for (const entry of entries) {
+        this.#annotations += 1;
+        if (annotation) {
+          annotation(
+            (this.#annotations === 1 ? '\n' : ',\n') +
+              annotationJson(entry, this.#annotations, imageId),
+          );
+        }
+      }
+    }
+    return images;
+  }
 }
 
 function timeOf(clip: ClipLabels, frame: number): number {

@@ -79,12 +79,13 @@ export function* cvatVideoXmlChunks(input: CvatVideoInput): Generator<string> {
       ? 'semi-auto'
       : 'manual';
     yield `  <track id="${trackIndex}" label="${escapeXml(label.name)}" source="${source}">\n`;
+    const pointLabels = pointLabelsOf(label.template);
     // Each stretch in the picture, then the outside keyframe that ends it (CVAT's absence).
     for (const run of runs) {
       for (let frame = run.first; frame <= run.last; frame++) {
-        yield skeletonXml(frame, label.template, poseAt(track, frame));
+        yield skeletonXml(frame, pointLabels, poseAt(track, frame));
       }
-      if (run.last + 1 < size) yield skeletonXml(run.last + 1, label.template, undefined);
+      if (run.last + 1 < size) yield skeletonXml(run.last + 1, pointLabels, undefined);
     }
     yield '  </track>\n';
   }
@@ -132,19 +133,28 @@ export function skeletonSvg(template: SkeletonTemplate): string {
   return [...edges, ...nodes].join('');
 }
 
+/** Each keypoint's `<points label="…"` opening, escaped once per track rather than per frame. */
+function pointLabelsOf(template: SkeletonTemplate): string[] {
+  return template.keypoints.map((name) => `      <points label="${escapeXml(name)}" keyframe="`);
+}
+
 /** One `<skeleton>`; without a pose it is the `outside="1"` keyframe that ends a track. */
-function skeletonXml(frame: number, template: SkeletonTemplate, pose: Pose | undefined): string {
+function skeletonXml(
+  frame: number,
+  pointLabels: readonly string[],
+  pose: Pose | undefined,
+): string {
   const keyframe = pose === undefined || pose.isKeyframe ? 1 : 0;
   const outside = pose === undefined ? 1 : 0;
   let xml = `    <skeleton frame="${frame}" keyframe="${keyframe}" outside="${outside}" occluded="0" z_order="0">\n`;
-  template.keypoints.forEach((name, i) => {
+  for (let i = 0; i < pointLabels.length; i++) {
     const point = pose?.points[i];
     const placed = isPlaced(point);
     const xy = placed
       ? `${roundCoordinate(point.x).toFixed(2)},${roundCoordinate(point.y).toFixed(2)}`
       : '0.00,0.00';
     const occluded = placed && point.visibility === 'occluded' ? 1 : 0;
-    xml += `      <points label="${escapeXml(name)}" keyframe="${keyframe}" outside="${placed ? 0 : 1}" occluded="${occluded}" points="${xy}" z_order="0"></points>\n`;
-  });
+    xml += `${pointLabels[i] as string}${keyframe}" outside="${placed ? 0 : 1}" occluded="${occluded}" points="${xy}" z_order="0"></points>\n`;
+  }
   return xml + '    </skeleton>\n';
 }

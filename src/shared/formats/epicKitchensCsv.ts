@@ -55,18 +55,26 @@ export function* epicActionsCsvChunks(
   clips: Iterable<ClipSegments>,
   taxonomy: Taxonomy,
 ): Generator<string> {
+  const rows = epicActionRows(taxonomy);
+  yield EPIC_ACTIONS_HEADER;
+  for (const clip of clips) yield* rows(clip);
+}
+
+/** The header line of `actions.csv`. */
+export const EPIC_ACTIONS_HEADER = csvRow(EPIC_ACTION_COLUMNS);
+
+/** `actions.csv`'s rows of one clip (see `epicActionsCsvChunks`), for a writer going clip by clip. */
+export function epicActionRows(taxonomy: Taxonomy): (clip: ClipSegments) => string[] {
   const verbs = new Map(taxonomy.verbs.map((c) => [c.id, c]));
   const nouns = new Map(taxonomy.nouns.map((c) => [c.id, c]));
-  yield csvRow(EPIC_ACTION_COLUMNS);
-  for (const clip of clips) {
-    let n = 0;
-    for (const segment of clip.segments) {
+  return (clip) =>
+    clip.segments.map((segment, n) => {
       const verb = segment.verbId === null ? undefined : classOf(verbs, segment.verbId, 'verb');
       const noun = segment.nounId === null ? undefined : classOf(nouns, segment.nounId, 'noun');
       const start = formatClockTime(frameTime(clip, segment.startFrame));
       const stop = formatClockTime(frameTime(clip, segment.endFrame));
       const note = segment.note.trim();
-      yield csvRow([
+      return csvRow([
         `${clip.videoId}_${n}`,
         clip.participantId,
         clip.videoId,
@@ -83,9 +91,7 @@ export function* epicActionsCsvChunks(
         noun ? `[${pythonString(noun.key)}]` : '[]',
         noun ? `[${noun.id}]` : '[]',
       ]);
-      n += 1;
-    }
-  }
+    });
 }
 
 function classOf(classes: Map<number, ActionClass>, id: number, what: string): ActionClass {
@@ -167,18 +173,23 @@ export function isVariableFrameRate(frameTimes: readonly number[]): boolean {
  * `frame_times/<video_id>.csv` (`frameTimesCsv`), and frame-exact users should read that.
  */
 export function* videoInfoCsvChunks(videos: Iterable<VideoInfo>): Generator<string> {
-  yield csvRow(['video_id', 'duration', 'fps', 'resolution']);
-  for (const video of videos) {
-    const last = video.frameTimes[video.frameTimes.length - 1];
-    const duration = last === undefined ? 0 : last + video.lastFrameDurationSeconds;
-    const fps = duration > 0 ? Math.round((video.frameTimes.length / duration) * 100) / 100 : 0;
-    yield csvRow([
-      video.videoId,
-      Math.round(duration * 1000) / 1000,
-      fps,
-      `${video.width}x${video.height}`,
-    ]);
-  }
+  yield VIDEO_INFO_HEADER;
+  for (const video of videos) yield videoInfoRow(video);
+}
+
+export const VIDEO_INFO_HEADER = csvRow(['video_id', 'duration', 'fps', 'resolution']);
+
+/** One clip's line of `video_info.csv`. */
+export function videoInfoRow(video: VideoInfo): string {
+  const last = video.frameTimes[video.frameTimes.length - 1];
+  const duration = last === undefined ? 0 : last + video.lastFrameDurationSeconds;
+  const fps = duration > 0 ? Math.round((video.frameTimes.length / duration) * 100) / 100 : 0;
+  return csvRow([
+    video.videoId,
+    Math.round(duration * 1000) / 1000,
+    fps,
+    `${video.width}x${video.height}`,
+  ]);
 }
 
 /** `frame_times/<video_id>.csv`: `frame_index,timestamp` (seconds, 6 decimals), every frame. */

@@ -38,22 +38,36 @@ export type HandObjectInput = {
  * - `segment_id` links the action segment, or null.
  */
 export function* handObjectJsonChunks(input: HandObjectInput): Generator<string> {
-  const classNames = new Map(input.objectClasses.map((c) => [c.id, c.name]));
-  const header = {
-    format: 'framewise-hand-object',
-    version: 1,
-    frame_ranges: 'inclusive',
-    contact_states: CONTACT_STATES,
-    object_classes: input.objectClasses.map((c) => ({ id: c.id, name: c.name })),
-  };
-  const headerJson = JSON.stringify(header);
-  yield `${headerJson.slice(0, -1)},"videos":[`;
-  let first = true;
-  for (const clip of input.clips) {
-    yield (first ? '\n' : ',\n') + JSON.stringify(videoOf(clip, classNames));
-    first = false;
+  const writer = new HandObjectWriter(input.objectClasses);
+  yield writer.head;
+  for (const clip of input.clips) yield writer.clip(clip);
+  yield writer.tail;
+}
+
+/** `hand_object.json` clip by clip: `head`, each clip's text (with its separator), `tail`. */
+export class HandObjectWriter {
+  readonly head: string;
+  readonly tail = '\n]}\n';
+  readonly #classNames: ReadonlyMap<number, string>;
+  #first = true;
+
+  constructor(objectClasses: readonly ObjectClass[]) {
+    this.#classNames = new Map(objectClasses.map((c) => [c.id, c.name]));
+    const header = {
+      format: 'framewise-hand-object',
+      version: 1,
+      frame_ranges: 'inclusive',
+      contact_states: CONTACT_STATES,
+      object_classes: objectClasses.map((c) => ({ id: c.id, name: c.name })),
+    };
+    this.head = `${JSON.stringify(header).slice(0, -1)},"videos":[`;
   }
-  yield '\n]}\n';
+
+  clip(clip: ClipHandObjects): string {
+    const text = (this.#first ? '\n' : ',\n') + JSON.stringify(videoOf(clip, this.#classNames));
+    this.#first = false;
+    return text;
+  }
 }
 
 function videoOf(clip: ClipHandObjects, classNames: ReadonlyMap<number, string>): object {

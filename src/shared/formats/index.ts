@@ -11,3 +11,4 @@ export { csvRow, type CsvValue } from './csv';
 export { formatClockTime, roundCoordinate, roundSeconds } from './exportNumbers';
 export { keypointBox, type XywhBox } from './keypointBox';
 export { parseXml, XmlParseError, type XmlElement } from './xmlParser';
+export * from './labelFiles';

@@ -56,15 +56,20 @@ export function* provenanceJsonlChunks(records: Iterable<ProvenanceRecord>): Gen
   let line = 0;
   for (const record of records) {
     line += 1;
-    const parsed = ProvenanceRecord.safeParse(record);
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .slice(0, 3)
-        .map((issue) => `${issue.path.map(String).join('.') || 'record'}: ${issue.message}`);
-      throw new ProvenanceError(`Provenance line ${line} is invalid: ${issues.join('; ')}.`);
-    }
-    yield JSON.stringify(parsed.data) + '\n';
+    yield provenanceLine(record, line);
   }
+}
+
+/** One record as its line of `provenance.jsonl` (`line` counts from 1, for the message). */
+export function provenanceLine(record: ProvenanceRecord, line: number): string {
+  const parsed = ProvenanceRecord.safeParse(record);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.map(String).join('.') || 'record'}: ${issue.message}`);
+    throw new ProvenanceError(`Provenance line ${line} is invalid: ${issues.join('; ')}.`);
+  }
+  return JSON.stringify(parsed.data) + '\n';
 }
 
 export type ChecksumEntry = { readonly path: string; readonly sha256: string };

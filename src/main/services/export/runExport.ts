@@ -9,25 +9,13 @@ import type {
   ExportReport,
   ExportRequest,
 } from '../../../shared/api/exportSchemas';
-import type { AnnotationStatus, LabelsDocument, Segment } from '../../../shared/domain/labels';
-import { projectTemplates } from '../../../shared/domain/labels';
+import type { AnnotationStatus } from '../../../shared/domain/labels';
 import {
-  actionClassesCsv,
   checksumsFile,
-  clipLabelsOf,
-  cocoKeypointsChunks,
   EXPORT_STATUSES,
-  countClassInstances,
-  cvatVideoXmlChunks,
-  epicActionsCsvChunks,
-  exportLabelsFor,
-  frameTimesCsvChunks,
-  handObjectJsonChunks,
-  isVariableFrameRate,
-  preAnnotationOf,
-  provenanceJsonlChunks,
-  videoInfoCsvChunks,
-  type ClipLabels,
+  writeLabelFiles,
+  type ClipProvenance,
+  type LabelFilesClip,
   type ProvenanceRecord,
 } from '../../../shared/formats';
 import { consentVerdict } from '../../../shared/domain/consentVerdict';
@@ -35,7 +23,7 @@ import { sha256File } from '../media/sha256File';
 import { copyWithoutMetadata, StripMetadataError } from '../media/stripMetadata';
 import type { ExportClipRow, ExportQueries, ExportSetRow } from '../export/exportQueries';
 import { ExportError } from './exportError';
-import { writeChunks } from './writeChunks';
+import { folderSink } from './folderSink';
 
 /** Review states each filter admits, best first (the set exported when a clip has several). */
 const STATUSES: Record<ExportRequest['status'], readonly AnnotationStatus[]> = EXPORT_STATUSES;
@@ -64,12 +52,6 @@ type Item = {
   contributor: string;
   videoId: string;
   video: string | null;
-};
-
-type LoadedClip = {
-  doc: LabelsDocument;
-  frameTimes: number[];
-  lastFrameDurationSeconds: number;
 };
 
 /**
@@ -101,14 +83,8 @@ export async function runExport(
 
     const formats = new Set<ExportFormat>(request.formats);
     const n = items.length;
-    progress.setTotal(
-      (request.includeVideos ? n : 0) +
-        (formats.has('coco') ? 2 * n : 0) +
-        (formats.has('cvat') ? n : 0) +
-        (formats.has('epic') ? 2 * n : 0) +
-        (formats.has('hands') ? n : 0) +
-        (formats.has('provenance') ? n : 0),
-    );
+    // Every format of a clip is written from one read of its labels: one step per clip.
+    progress.setTotal((request.includeVideos ? n : 0) + (formats.size > 0 ? n : 0));
 
     const files: string[] = [];
     if (request.includeVideos) {
@@ -137,150 +113,42 @@ export async function runExport(
       );
     }
     const project = queries.project(items[0]?.set.projectId ?? '');
-    const labels = exportLabelsFor(projectTemplates(project));
     const counts = new Map<string, { tracks: number; segments: number }>();
-    // Provenance needs of the labels only the model that proposed points (a few bytes a clip):
-    // kept from an earlier pass, it spares reading each clip's labels once more.
-    const preAnnotations = new Map<string, ProvenanceRecord['pre_annotation']>();
-    const load = (item: Item): LoadedClip => {
-      signal.throwIfAborted();
-      const doc = queries.labels(item.set, item.clip.frameCount);
-      counts.set(item.clip.clipId, { tracks: doc.tracks.length, segments: doc.segments.length });
-      preAnnotations.set(item.clip.clipId, preAnnotationOf(doc));
-      return { doc, ...queries.frameTable(item.clip.clipId) };
-    };
-    const write = async (relative: string, chunks: Iterable<string>) => {
-      progress.phase('writing', relative);
-      await writeChunks(join(temp, relative), chunks, signal);
-      files.push(relative);
-    };
-
-    if (formats.has('coco')) {
-      await write(
-        'coco_keypoints.json',
-        cocoKeypointsChunks({
-          info: {
-            description: 'Framewise keypoints export',
-            version: options.framewiseVersion,
-            date_created: exportedAt,
-            export_id: exportId,
-          },
-          categories: labels,
-          clips: function* () {
-            for (const item of items) {
-              const clip = load(item);
-              yield clipLabels(item, clip);
-              progress.tick();
-            }
-          },
-        }),
-      );
-    }
-    if (formats.has('cvat')) {
-      await mkdir(join(temp, 'cvat'));
-      for (const [index, item] of items.entries()) {
-        const clip = load(item);
-        await write(
-          `cvat/${item.videoId}.xml`,
-          cvatVideoXmlChunks({
-            task: {
-              id: index + 1,
-              name: item.clip.relativePath,
-              exportedAt,
-              source: basename(item.clip.relativePath),
-            },
-            clip: clipLabels(item, clip),
-            labels,
-          }),
-        );
-        progress.tick();
-      }
-    }
-    if (formats.has('epic')) {
-      const segments: Segment[] = [];
-      await write(
-        'actions.csv',
-        epicActionsCsvChunks(
-          (function* () {
-            for (const item of items) {
-              const clip = load(item);
-              segments.push(...clip.doc.segments);
-              yield {
-                videoId: item.videoId,
-                participantId: item.contributor,
-                frameTimes: clip.frameTimes,
-                segments: clip.doc.segments,
-              };
-              progress.tick();
-            }
-          })(),
-          project.taxonomy,
-        ),
-      );
-      const instances = countClassInstances(segments);
-      await write('verb_classes.csv', [actionClassesCsv(project.taxonomy.verbs, instances.verbs)]);
-      await write('noun_classes.csv', [actionClassesCsv(project.taxonomy.nouns, instances.nouns)]);
-      const vfr: Item[] = [];
-      await write(
-        'video_info.csv',
-        videoInfoCsvChunks(
-          (function* () {
-            for (const item of items) {
-              const table = queries.frameTable(item.clip.clipId);
-              if (isVariableFrameRate(table.frameTimes)) vfr.push(item);
-              yield {
-                videoId: item.videoId,
-                frameTimes: table.frameTimes,
-                lastFrameDurationSeconds: table.lastFrameDurationSeconds,
-                width: item.clip.width,
-                height: item.clip.height,
-              };
-              progress.tick();
-            }
-          })(),
-        ),
-      );
-      if (vfr.length > 0) await mkdir(join(temp, 'frame_times'));
-      for (const item of vfr) {
-        const { frameTimes } = queries.frameTable(item.clip.clipId);
-        await write(`frame_times/${item.videoId}.csv`, frameTimesCsvChunks(frameTimes));
-      }
-    }
-    if (formats.has('hands')) {
-      await write(
-        'hand_object.json',
-        handObjectJsonChunks({
-          objectClasses: project.objectClasses,
-          clips: (function* () {
-            for (const item of items) {
-              const clip = load(item);
-              yield {
-                videoId: item.videoId,
-                frameTimes: clip.frameTimes,
-                tracks: clip.doc.tracks,
-                contacts: clip.doc.contacts,
-              };
-              progress.tick();
-            }
-          })(),
-        }),
-      );
-    }
-    if (formats.has('provenance')) {
-      await write(
-        'provenance.jsonl',
-        provenanceJsonlChunks(
-          (function* () {
-            for (const item of items) {
-              const known = preAnnotations.get(item.clip.clipId);
-              const preAnnotation = known === undefined ? preAnnotationOf(load(item).doc) : known;
-              yield provenanceOf(item, preAnnotation, queries, options, exportedAt);
-              progress.tick();
-            }
-          })(),
-        ),
-      );
-    }
+    progress.phase('writing', null);
+    const labelFiles = await writeLabelFiles({
+      formats: request.formats,
+      project,
+      exportId,
+      exportedAt,
+      framewiseVersion: options.framewiseVersion,
+      ffmpegVersion: options.ffmpegVersion,
+      sink: folderSink(temp, signal),
+      clips: (function* (): Generator<LabelFilesClip> {
+        for (const item of items) {
+          signal.throwIfAborted();
+          const doc = queries.labels(item.set, item.clip.frameCount);
+          counts.set(item.clip.clipId, {
+            tracks: doc.tracks.length,
+            segments: doc.segments.length,
+          });
+          const table = queries.frameTable(item.clip.clipId);
+          yield {
+            videoId: item.videoId,
+            name: item.clip.relativePath,
+            participantId: item.contributor,
+            width: item.clip.width,
+            height: item.clip.height,
+            frameTimes: table.frameTimes,
+            lastFrameDurationSeconds: table.lastFrameDurationSeconds,
+            frameTableSource: item.clip.frameTableSource,
+            doc,
+            provenance: provenanceOf(item, queries),
+          };
+        }
+      })(),
+      onClip: () => progress.tick(),
+    });
+    files.push(...labelFiles);
 
     const exported: ExportedClip[] = items.map((item) => ({
       clipId: item.clip.clipId,
@@ -479,29 +347,11 @@ async function copyVideo(
   }
 }
 
-function clipLabels(item: Item, clip: LoadedClip): ClipLabels {
-  return clipLabelsOf({
-    videoId: item.videoId,
-    width: item.clip.width,
-    height: item.clip.height,
-    frameTimes: clip.frameTimes,
-    doc: clip.doc,
-  });
-}
-
-function provenanceOf(
-  item: Item,
-  preAnnotation: ProvenanceRecord['pre_annotation'],
-  queries: ExportQueries,
-  versions: Pick<RunExportOptions, 'framewiseVersion' | 'ffmpegVersion'>,
-  exportedAt: string,
-): ProvenanceRecord {
+/** What provenance says of the clip and its set; the writer adds the export's own fields. */
+function provenanceOf(item: Item, queries: ExportQueries): ClipProvenance {
   return {
-    schema_version: 1,
     file_name: item.video ?? item.clip.relativePath,
-    source_sha256: item.clip.sha256 as string,
     frame_count: item.clip.frameCount,
-    timestamps_source: `container_pts (${item.clip.frameTableSource})`,
     contributor_pseudonym: item.contributor,
     contributor_region: item.clip.region,
     consent: item.consent,
@@ -511,10 +361,6 @@ function provenanceOf(
       : queries.reviewersOf(item.set.setId, item.set.annotator),
     revision: item.set.revision,
     review_status: item.set.status,
-    pre_annotation: preAnnotation,
-    framewise_version: versions.framewiseVersion,
-    ffmpeg_version: versions.ffmpegVersion,
-    exported_at: exportedAt,
   };
 }
 

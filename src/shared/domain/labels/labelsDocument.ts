@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ContactLabel } from './contact';
 import { projectTemplates, type ProjectSchema, type SkeletonTemplate } from './projectSchema';
 import { Segment } from './segments';
-import { Track } from './tracks';
+import { Track, Visibility } from './tracks';
 
 /**
  * Everything one annotation set labels on one clip, as plain immutable data. It changes only
@@ -51,4 +51,93 @@ export function editContextFor(project: ProjectSchema, frameCount: number): Edit
     verbIds: new Set(project.taxonomy.verbs.map((c) => c.id)),
     nounIds: new Set(project.taxonomy.nouns.map((c) => c.id)),
   };
+}
+
+/**
+ * `LabelsDocument` for documents of megabytes (a lead's pull brings a thousand): the same rules,
+ * checked by a plain loop over the keyframes first. Only a document the loop cannot vouch for goes
+ * through the zod schema, which then decides and words the refusal. The loop is never more lenient
+ * than the schema (`labelsDocument.test.ts` holds it to that); it exists because the schema spends
+ * about 25 ms on a 30 s clip keyframed on every frame, most of a pull's time.
+ */
+export const BulkLabelsDocument = z.unknown().transform((value, ctx): LabelsDocument => {
+  if (isPlainLabelsDocument(value)) return value;
+  const parsed = LabelsDocument.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  }
+  return z.NEVER;
+});
+
+/**
+ * True only when `value` is surely a valid `LabelsDocument`: keyframes and points by hand, the
+ * few other fields by the schemas themselves. False means "ask the schema", not "invalid".
+ */
+export function isPlainLabelsDocument(value: unknown): value is LabelsDocument {
+  if (!isRecord(value) || !hasKeys(value, 3)) return false;
+  const { tracks, segments, contacts } = value;
+  if (!Array.isArray(tracks) || !Array.isArray(segments) || !Array.isArray(contacts)) return false;
+  if (!z.array(Segment).safeParse(segments).success) return false;
+  if (!z.array(ContactLabel).safeParse(contacts).success) return false;
+  for (const track of tracks as unknown[]) {
+    if (!isRecord(track) || !Array.isArray(track.keyframes)) return false;
+    // Everything of the track but its keyframes, by the schema (ids, kind, colour, strictness).
+    if (!Track.safeParse({ ...track, keyframes: [] }).success) return false;
+    let previous = -1;
+    for (const keyframe of track.keyframes as unknown[]) {
+      if (!isRecord(keyframe)) return false;
+      const { frame, points, absent } = keyframe;
+      if (typeof frame !== 'number' || !Number.isSafeInteger(frame) || frame <= previous) {
+        return false;
+      }
+      previous = frame;
+      if (!Array.isArray(points)) return false;
+      if (absent === undefined) {
+        if (!hasKeys(keyframe, 2)) return false;
+      } else if (absent !== true || points.length !== 0 || !hasKeys(keyframe, 3)) {
+        return false;
+      }
+      for (const point of points as unknown[]) {
+        if (point !== null && !isPlainKeypoint(point)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+const VISIBILITIES: ReadonlySet<unknown> = new Set(Visibility.options);
+
+function isPlainKeypoint(point: unknown): boolean {
+  if (!isRecord(point)) return false;
+  const { x, y, visibility, source } = point;
+  if (!Number.isFinite(x) || !Number.isFinite(y) || !VISIBILITIES.has(visibility)) return false;
+  if (source === 'manual') return hasKeys(point, 4);
+  if (source !== 'model') return false;
+  const { model, score } = point;
+  return (
+    typeof model === 'string' &&
+    model.length > 0 &&
+    typeof score === 'number' &&
+    score >= 0 &&
+    score <= 1 &&
+    hasKeys(point, 6)
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A plain object with exactly `count` own keys: the caller has checked that the keys it expects
+ * are there, so no other key is (the schemas are strict).
+ */
+function hasKeys(value: Record<string, unknown>, count: number): boolean {
+  let keys = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false;
+    keys += 1;
+  }
+  return keys === count && Object.getPrototypeOf(value) === Object.prototype;
 }
