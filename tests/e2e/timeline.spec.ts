@@ -154,6 +154,30 @@ test('dragging a segment edge emits one updateSegment, snapped to frames', async
   ]);
 });
 
+test('dragging along empty row space emits one addSegment in that row, then selects it', async ({
+  page,
+}) => {
+  await mountTimeline(page);
+  const from = await canvasPoint(page, 541, 70);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x - 90, from.y, { steps: 9 });
+  await page.mouse.up();
+  const { events } = await recorded(page);
+  const commands = events.filter(([name]) => name === 'command');
+  expect(commands).toMatchObject([
+    [
+      'command',
+      {
+        type: 'addSegment',
+        segment: { actor: 'b', startFrame: 150, endFrame: 180, verbId: null, nounId: null },
+      },
+    ],
+  ]);
+  const added = (commands[0]?.[1] as { segment: { id: string } }).segment.id;
+  expect(events.at(-1)).toEqual(['select', added]);
+});
+
 test('a click on the ruler seeks, a click selects, a double click asks for the label', async ({
   page,
 }) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandForKey, type KeyPress } from '../player/playerKeys';
-import { LABELING_SHORTCUTS, labelingCommandForKey } from './labelingKeys';
+import { LABELING_SHORTCUTS, labelingCommandForKey, numberKeyTarget } from './labelingKeys';
 
 function press(key: string, modifiers: Partial<KeyPress> = {}): KeyPress {
   return { key, shiftKey: false, altKey: false, ctrlKey: false, metaKey: false, ...modifiers };
@@ -63,14 +63,17 @@ describe('labeling keys', () => {
     ).toEqual({ name: 'nudgePoint', dx: 0, dy: 10 });
   });
 
-  it('maps 0–4 to the 100DOH contact states', () => {
-    for (const state of [0, 1, 2, 3, 4]) {
-      expect(labelingCommandForKey(press(String(state)), 'other')).toEqual({
-        name: 'contactState',
-        state,
+  it('maps 0 to "no contact" and 1–9 to recent segment labels or, with no segment, contact states', () => {
+    expect(labelingCommandForKey(press('0'), 'other')).toEqual({ name: 'contactState', state: 0 });
+    for (const slot of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
+      expect(labelingCommandForKey(press(String(slot)), 'other')).toEqual({
+        name: 'quickLabel',
+        slot,
       });
+      expect(numberKeyTarget(slot, true)).toBe('segmentLabel');
+      expect(numberKeyTarget(slot, false)).toBe(slot <= 4 ? 'contact' : 'segmentLabel');
     }
-    expect(labelingCommandForKey(press('5'), 'other')).toBeNull();
+    expect(LABELING_SHORTCUTS.map((s) => s.command)).toContain('quickLabel');
   });
 
   it('leaves typing in fields alone, and Alt combinations to the system', () => {

@@ -26,6 +26,8 @@ export type LabelingCommand =
   | { name: 'labelSegment' }
   | { name: 'deleteSegment' }
   | { name: 'contactState'; state: 0 | 1 | 2 | 3 | 4 }
+  /** 1–9: the selected segment's label from the recent ones; without one, 1–4 are contact states. */
+  | { name: 'quickLabel'; slot: number }
   | { name: 'toggleBoxTool' }
   | { name: 'acceptPose' }
   | { name: 'acceptTrackProposals' }
@@ -91,11 +93,21 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
   },
   { keys: 'S', what: 'Split the segment at the playhead', command: 'splitSegment' },
   { keys: 'M', what: 'Merge the selected segment with the next', command: 'mergeSegment' },
+  {
+    keys: 'Drag on a timeline row',
+    what: 'Make a segment over the frames dragged across',
+    command: 'markSegmentStart',
+  },
   { keys: 'E', what: 'Label the selected segment (verb and noun)', command: 'labelSegment' },
+  {
+    keys: '1 – 9',
+    what: 'Label the selected segment with a recent label (numbered in the Action segments panel)',
+    command: 'quickLabel',
+  },
   { keys: 'Shift+Delete', what: 'Delete the selected segment', command: 'deleteSegment' },
   {
     keys: '0 – 4',
-    what: 'Contact state of the selected hand from this frame on',
+    what: 'Contact state of the selected hand from this frame on (no segment selected)',
     command: 'contactState',
   },
   { keys: 'B', what: 'Box tool on / off (draw the contact object)', command: 'toggleBoxTool' },
@@ -113,7 +125,11 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     command: 'acceptTrackProposals',
   },
   { keys: 'P', what: 'Go to the next frame with a model proposal left', command: 'nextProposal' },
-  { keys: 'Escape', what: 'Cancel: close dialogs, clear the segment mark', command: 'escape' },
+  {
+    keys: 'Escape',
+    what: 'Cancel: close dialogs, clear the segment mark and the segment selection',
+    command: 'escape',
+  },
   { keys: '?', what: 'Show this sheet', command: 'shortcuts' },
 ];
 
@@ -177,11 +193,17 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
     case 'e':
       return { name: 'labelSegment' };
     case '0':
+      return { name: 'contactState', state: 0 };
     case '1':
     case '2':
     case '3':
     case '4':
-      return { name: 'contactState', state: Number(key) as 0 | 1 | 2 | 3 | 4 };
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+      return { name: 'quickLabel', slot: Number(key) };
     case 'b':
       return { name: 'toggleBoxTool' };
     case 'a':
@@ -204,4 +226,15 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
     default:
       return null;
   }
+}
+
+/**
+ * What a number key does: with a segment selected, 1–9 label it from the recent labels; with
+ * none, 1–4 keep their older meaning, the selected hand's contact state (0 always is one).
+ */
+export function numberKeyTarget(
+  slot: number,
+  segmentSelected: boolean,
+): 'segmentLabel' | 'contact' {
+  return !segmentSelected && slot <= 4 ? 'contact' : 'segmentLabel';
 }

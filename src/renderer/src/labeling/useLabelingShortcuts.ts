@@ -23,7 +23,7 @@ import type { PlayerEngine } from '../player/playerEngine';
 import { keyTargetOf } from '../player/playerKeys';
 import type { AppState, AppStore } from '../store/appStore';
 import { useAppStoreApi } from '../store/AppStoreContext';
-import { labelingCommandForKey, type LabelingCommand } from './labelingKeys';
+import { labelingCommandForKey, numberKeyTarget, type LabelingCommand } from './labelingKeys';
 
 /** The timeline row that new segments go to: the camera wearer unless a person is chosen. */
 export const CAMERA_WEARER = 'camera_wearer';
@@ -231,6 +231,13 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
     case 'contactState':
       state.setContactState(command.state);
       return;
+    case 'quickLabel':
+      if (numberKeyTarget(command.slot, selection.segmentId !== null) === 'contact') {
+        state.setContactState(command.slot as 1 | 2 | 3 | 4);
+      } else {
+        state.quickLabelSegment(command.slot);
+      }
+      return;
     case 'toggleBoxTool':
       state.setOverlayTool(state.overlayTool === 'box' ? 'keypoint' : 'box');
       return;
@@ -243,6 +250,7 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
     case 'escape':
       if (state.shortcutSheetOpen) state.setShortcutSheetOpen(false);
       state.setSegmentMark(null);
+      state.select({ segmentId: null });
       state.setOverlayTool('keypoint');
       store.setState({ contactDraft: null });
       state.showLabelNotice(null);

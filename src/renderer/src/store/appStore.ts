@@ -6,6 +6,7 @@ import { createClipsSlice, type ClipsSlice } from './clipsSlice';
 import { createErrorsSlice, type ErrorsSlice } from './errorsSlice';
 import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
+import { createSegmentLabelsSlice, type SegmentLabelsSlice } from './segmentLabelsSlice';
 import { createLayoutSlice, type LayoutSlice } from './layoutSlice';
 import { createNavigationSlice, type NavigationSlice } from './navigationSlice';
 import { createPlayerSlice, type PlayerSlice } from './playerSlice';
@@ -29,6 +30,7 @@ export type AppState = BatchesSlice &
   WorkSlice &
   TeamSlice &
   LayoutSlice &
+  SegmentLabelsSlice &
   ErrorsSlice;
 export type AppStore = StoreApi<AppState>;
 
@@ -51,6 +53,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createWorkSlice(api)(...args),
     ...createTeamSlice(api)(...args),
     ...createLayoutSlice(api)(...args),
+    ...createSegmentLabelsSlice(api)(...args),
     ...createErrorsSlice(api)(...args),
   }));
   api.onImportProgress((progress) => store.getState().receiveImportProgress(progress));

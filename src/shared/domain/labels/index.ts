@@ -12,3 +12,4 @@ export * from './undoStack';
 export * from './viewTransform';
 export * from './completeness';
 export * from './labelingActions';
+export * from './recentLabels';

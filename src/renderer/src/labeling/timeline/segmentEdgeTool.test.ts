@@ -64,7 +64,7 @@ describe('segment edge tool', () => {
     tool.pointerDown({ x: 100, y: ROW_A }, ctx);
     tool.pointerMove({ x: 72, y: ROW_A }, ctx);
     expect(tool.state.name).toBe('draggingEdge');
-    expect(tool.preview).toEqual({ segmentId: 's1', startFrame: 7, endFrame: 19 });
+    expect(tool.preview).toEqual({ segmentId: 's1', actor: 'a', startFrame: 7, endFrame: 19 });
   });
 
   it('dragging the start edge emits a start patch', () => {
@@ -199,5 +199,76 @@ describe('segment edge tool', () => {
     tool.cancel();
     expect(tool.state.name).toBe('idle');
     expect(tool.pointerUp({ x: 300, y: ROW_A }, ctx)).toEqual([]);
+  });
+
+  it('a drag on empty row space creates a segment over the frames it crossed, in that row', () => {
+    const tool = new SegmentEdgeTool(() => 'new');
+    const ctx = context(segments);
+    tool.pointerDown({ x: 655, y: ROW_A }, ctx);
+    tool.pointerMove({ x: 700, y: ROW_A }, ctx);
+    expect(tool.preview).toEqual({ segmentId: 'new', actor: 'a', startFrame: 65, endFrame: 70 });
+    const effects = tool.pointerUp({ x: 782, y: ROW_A }, ctx);
+    expect(effects).toEqual([
+      {
+        type: 'command',
+        command: {
+          type: 'addSegment',
+          segment: {
+            id: 'new',
+            actor: 'a',
+            startFrame: 65,
+            endFrame: 78,
+            verbId: null,
+            nounId: null,
+            note: '',
+          },
+        },
+      },
+      { type: 'select', segmentId: 'new' },
+    ]);
+    expect(tool.state.name).toBe('idle');
+  });
+
+  it('a leftward drag creates the segment from where it ends to where it began', () => {
+    const tool = new SegmentEdgeTool(() => 'new');
+    const effects = drag(tool, context(segments), [895, ROW_B], [870, ROW_B], [812, ROW_B]);
+    expect(commands(effects)).toMatchObject([
+      { command: { type: 'addSegment', segment: { actor: 'b', startFrame: 81, endFrame: 89 } } },
+    ]);
+  });
+
+  it('a new segment stops short of its neighbours unless the project allows overlap', () => {
+    // Row a has s1 (10–19) and s2 (30–39): a drag from 25 stops at 20 and at 29.
+    const back = drag(new SegmentEdgeTool(() => 'n'), context(segments), [255, ROW_A], [40, ROW_A]);
+    expect(commands(back)).toMatchObject([
+      { command: { segment: { startFrame: 20, endFrame: 25 } } },
+    ]);
+    const on = drag(new SegmentEdgeTool(() => 'n'), context(segments), [255, ROW_A], [450, ROW_A]);
+    expect(commands(on)).toMatchObject([
+      { command: { segment: { startFrame: 25, endFrame: 29 } } },
+    ]);
+    const overlapping = drag(
+      new SegmentEdgeTool(() => 'n'),
+      context(segments, true),
+      [255, ROW_A],
+      [450, ROW_A],
+    );
+    expect(commands(overlapping)).toMatchObject([
+      { command: { segment: { startFrame: 25, endFrame: 45 } } },
+    ]);
+  });
+
+  it('a press on a row that moves less than the drag threshold is still a click', () => {
+    const tool = new SegmentEdgeTool(() => 'new');
+    const effects = drag(tool, context(segments), [705, ROW_A], [707, ROW_A]);
+    expect(commands(effects)).toEqual([]);
+    expect(effects).toContainEqual({ type: 'seek', frame: 70 });
+  });
+
+  it('names a drawn segment with a fresh UUID by default', () => {
+    const effects = drag(new SegmentEdgeTool(), context(segments), [655, ROW_A], [700, ROW_A]);
+    const added = commands(effects)[0];
+    const id = added?.command.type === 'addSegment' ? added.command.segment.id : '';
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

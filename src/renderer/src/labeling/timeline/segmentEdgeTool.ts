@@ -12,7 +12,8 @@ import {
 
 /**
  * The timeline's pointer tool as an explicit state machine (STYLE §6): idle → pressing →
- * dragging an edge, dragging the body, or scrubbing the ruler; one handler per event, each
+ * dragging an edge, dragging the body, creating a segment (a drag on a row's empty space, as in
+ * ELAN and Label Studio), or scrubbing the ruler; one handler per event, each
  * returning the effects for the engine to carry out, so every gesture runs in a unit test.
  */
 
@@ -35,6 +36,8 @@ export type Effect =
 /** Where a dragged segment is drawn until release: frames inclusive, as the domain's. */
 export type DragPreview = {
   readonly segmentId: string;
+  /** The row it is drawn in. */
+  readonly actor: string;
   readonly startFrame: number;
   readonly endFrame: number;
 };
@@ -60,6 +63,14 @@ export type ToolState =
       readonly bounds: Bounds;
       readonly preview: DragPreview;
     }
+  | {
+      readonly name: 'creating';
+      /** The frame pressed on: one end of the new segment. */
+      readonly anchor: number;
+      /** The empty stretch of the row around the anchor (the whole clip if overlap is allowed). */
+      readonly bounds: Bounds;
+      readonly preview: DragPreview;
+    }
   | { readonly name: 'scrubbing'; readonly frame: number };
 
 /** Movement before a press becomes a drag, so a slightly shaky click still selects. */
@@ -69,6 +80,18 @@ export const DRAG_THRESHOLD_PX = 3;
 export type PointerAt = { readonly x: number; readonly y: number };
 
 const IDLE: ToolState = { name: 'idle' };
+
+/**
+ * A version 4 UUID from getRandomValues: crypto.randomUUID exists only in secure contexts, and
+ * the timeline also runs in pages that are not (a component mounted in a blank test page).
+ */
+function randomUuid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 function clamp(value: number, bounds: Bounds): number {
   return Math.min(bounds.max, Math.max(bounds.min, value));
@@ -92,6 +115,7 @@ function startDrag(pressed: TimelineHit & { kind: 'segment' }, ctx: ToolContext)
   const { lowest, highest } = limits(original, ctx);
   const preview = {
     segmentId: original.id,
+    actor: original.actor,
     startFrame: original.startFrame,
     endFrame: original.endFrame,
   };
@@ -126,8 +150,31 @@ function startDrag(pressed: TimelineHit & { kind: 'segment' }, ctx: ToolContext)
   };
 }
 
+/** A drag begun on a row's empty space: a new segment from the pressed frame. */
+function startCreate(
+  pressed: TimelineHit & { kind: 'row' },
+  ctx: ToolContext,
+  newId: string,
+): ToolState {
+  const anchor = pressed.frame;
+  const probe = { id: '', startFrame: anchor, endFrame: anchor, actor: pressed.rowId };
+  const { lowest, highest } = limits({ ...probe, verbId: null, nounId: null, note: '' }, ctx);
+  return {
+    name: 'creating',
+    anchor,
+    bounds: { min: lowest, max: highest },
+    preview: { segmentId: newId, actor: pressed.rowId, startFrame: anchor, endFrame: anchor },
+  };
+}
+
 function drag(state: ToolState, x: number, ctx: ToolContext): ToolState {
   switch (state.name) {
+    case 'creating': {
+      const frame = clamp(frameAtX(ctx.view, x, ctx.frameCount), state.bounds);
+      const startFrame = Math.min(state.anchor, frame);
+      const endFrame = Math.max(state.anchor, frame);
+      return { ...state, preview: { ...state.preview, startFrame, endFrame } };
+    }
     case 'draggingEdge': {
       const boundary = boundaryAtX(ctx.view, x, ctx.frameCount);
       // The start edge sits on the boundary before its frame; the end edge on the one after.
@@ -152,6 +199,14 @@ function drag(state: ToolState, x: number, ctx: ToolContext): ToolState {
 }
 
 function finish(state: ToolState): Effect[] {
+  if (state.name === 'creating') {
+    const { segmentId, actor, startFrame, endFrame } = state.preview;
+    const segment = { id: segmentId, actor, startFrame, endFrame, verbId: null, nounId: null };
+    return [
+      { type: 'command', command: { type: 'addSegment', segment: { ...segment, note: '' } } },
+      { type: 'select', segmentId },
+    ];
+  }
   if (state.name !== 'draggingEdge' && state.name !== 'draggingBody') return [];
   const { original, preview } = state;
   const patch: { startFrame?: number; endFrame?: number } = {};
@@ -185,6 +240,9 @@ function click(hit: TimelineHit): Effect[] {
 export class SegmentEdgeTool {
   private current: ToolState = IDLE;
 
+  /** `newId` names a segment a drag creates (a UUID in the app, predictable in tests). */
+  constructor(private readonly newId: () => string = randomUuid) {}
+
   get state(): ToolState {
     return this.current;
   }
@@ -192,7 +250,9 @@ export class SegmentEdgeTool {
   /** The dragged segment's edges while a drag is under way, else null. */
   get preview(): DragPreview | null {
     const s = this.current;
-    return s.name === 'draggingEdge' || s.name === 'draggingBody' ? s.preview : null;
+    return s.name === 'draggingEdge' || s.name === 'draggingBody' || s.name === 'creating'
+      ? s.preview
+      : null;
   }
 
   /** What the pointer is over, for the cursor; does not change the state. */
@@ -215,8 +275,10 @@ export class SegmentEdgeTool {
     const { x } = at;
     const s = this.current;
     if (s.name === 'pressing') {
-      if (Math.abs(x - s.downX) < DRAG_THRESHOLD_PX || s.hit.kind !== 'segment') return [];
-      this.current = drag(startDrag(s.hit, ctx), x, ctx);
+      if (Math.abs(x - s.downX) < DRAG_THRESHOLD_PX) return [];
+      if (s.hit.kind === 'segment') this.current = drag(startDrag(s.hit, ctx), x, ctx);
+      else if (s.hit.kind === 'row')
+        this.current = drag(startCreate(s.hit, ctx, this.newId()), x, ctx);
       return [];
     }
     if (s.name === 'scrubbing') {
@@ -238,6 +300,7 @@ export class SegmentEdgeTool {
         return click(s.hit);
       case 'draggingEdge':
       case 'draggingBody':
+      case 'creating':
         return finish(drag(s, at.x, ctx));
       case 'scrubbing':
       case 'idle':

@@ -307,19 +307,26 @@ export class TimelineEngine {
   }
 
   /**
-   * Keeps a dragged segment where it was dropped between the command and the data that applies
+   * Keeps a dragged (or newly drawn) segment where it was dropped between the command and the data that applies
    * it, so it does not flash back for a frame; a command the domain refuses brings no new data,
    * and the segment returns to its place after a moment.
    */
   private settle(command: Command): void {
-    if (command.type !== 'updateSegment') return;
-    const original = this.index.byId.get(command.segmentId);
-    if (!original) return;
-    this.settling = {
-      segmentId: original.id,
-      startFrame: command.patch.startFrame ?? original.startFrame,
-      endFrame: command.patch.endFrame ?? original.endFrame,
-    };
+    if (command.type === 'addSegment') {
+      const { id, actor, startFrame, endFrame } = command.segment;
+      this.settling = { segmentId: id, actor, startFrame, endFrame };
+    } else if (command.type === 'updateSegment') {
+      const original = this.index.byId.get(command.segmentId);
+      if (!original) return;
+      this.settling = {
+        segmentId: original.id,
+        actor: original.actor,
+        startFrame: command.patch.startFrame ?? original.startFrame,
+        endFrame: command.patch.endFrame ?? original.endFrame,
+      };
+    } else {
+      return;
+    }
     window.clearTimeout(this.settleTimer);
     this.settleTimer = window.setTimeout(() => {
       this.settling = null;
@@ -655,8 +662,7 @@ export class TimelineEngine {
     const { view } = this;
     const preview = this.tool.preview ?? this.settling;
     if (preview) {
-      const original = this.index.byId.get(preview.segmentId);
-      const row = this.layout.rows.find((r) => r.kind === 'actor' && r.id === original?.actor);
+      const row = this.layout.rows.find((r) => r.kind === 'actor' && r.id === preview.actor);
       if (row) {
         const x0 = frameToX(view, preview.startFrame);
         const x1 = frameToX(view, preview.endFrame + 1);
@@ -738,5 +744,7 @@ function makeHatch(): CanvasPattern | null {
 function cursorFor(hit: TimelineHit): string {
   if (hit.kind === 'segment') return hit.part === 'body' ? 'grab' : 'ew-resize';
   if (hit.kind === 'ruler') return 'col-resize';
+  // A drag on a row's empty space makes a segment.
+  if (hit.kind === 'row') return 'crosshair';
   return 'default';
 }
