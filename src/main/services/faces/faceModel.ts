@@ -12,6 +12,7 @@ import {
   type FaceModelName,
 } from '../../../shared/domain/faces/faceModelFiles';
 import type { FaceBox } from '../../../shared/domain/faces/faceTracks';
+import type * as FaceApiModule from '@vladmandic/face-api';
 import { CodedError } from '../../../shared/domain/codedError';
 
 /**
@@ -47,7 +48,7 @@ export interface FaceDetector {
   detect(image: RgbImage): Promise<FaceBox[]>;
 }
 
-type FaceApi = typeof import('@vladmandic/face-api');
+type FaceApi = typeof FaceApiModule;
 
 let faceApi: FaceApi | undefined;
 
@@ -366,7 +367,7 @@ export async function createFaceDetector(options: FaceDetectorOptions = {}): Pro
     detect: async (image) => {
       const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
       try {
-        const found = await net.locateFaces(input as never, detectOptions as never);
+        const found = await net.locateFaces(input, detectOptions);
         return found.map((d) => ({
           x: d.box.x,
           y: d.box.y,

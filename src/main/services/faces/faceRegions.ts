@@ -1,12 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { Db, ReadTx, Tx } from '../db/db';
 import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
-import {
-  FaceBox,
-  FaceTrack,
-  FaceTrackBox,
-  linkFaceTracks,
-} from '../../../shared/domain/faces/faceTracks';
+import { FaceBox, FaceTrackBox, linkFaceTracks } from '../../../shared/domain/faces/faceTracks';
+import type { FaceTrack } from '../../../shared/domain/faces/faceTracks';
 import { z } from 'zod';
 
 export type FaceScanStatus = 'scanning' | 'scanned' | 'failed' | 'cancelled';
