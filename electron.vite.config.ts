@@ -10,6 +10,8 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'src/main/electron/index.ts'),
           // Its own file: PreannotationService starts it as a worker thread from out/main.
           poseWorker: resolve(import.meta.dirname, 'src/main/services/preannotation/poseWorker.ts'),
+          // Likewise FaceScanService's face detector thread.
+          faceWorker: resolve(import.meta.dirname, 'src/main/services/faces/faceWorker.ts'),
         },
         external: ['better-sqlite3'],
       },

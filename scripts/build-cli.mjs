@@ -24,6 +24,8 @@ const entryPoints = {
   'framewise-server': 'src/server/cli.ts',
   // Started as a worker thread by PreannotationService, from the folder of its own chunk.
   poseWorker: 'src/main/services/preannotation/poseWorker.ts',
+  // Started as a worker thread by FaceScanService, likewise.
+  faceWorker: 'src/main/services/faces/faceWorker.ts',
 };
 
 /** Plain JavaScript, no native code, no files read beside themselves. */

@@ -13,6 +13,7 @@ import { probeVideo } from './media/probeVideo';
 import { SampleTableCache } from './media/sampleTable';
 import type { OpenPoseWindow } from './preannotation/gpuPoseRunner';
 import { PreannotationService } from './preannotation/preannotationService';
+import { FaceScanService } from './faces/faceScanService';
 import { ProxyService } from './proxy/proxyService';
 import { quickFingerprint, sha256File } from './media/sha256File';
 import { openStore } from './store/openStore';
@@ -38,6 +39,8 @@ export type CoreServices = {
   exports: ExportService;
   /** Pose proposals, computed on a worker thread started on the first job. */
   preannotation: PreannotationService;
+  /** Face scans of clips (issue #19), on a worker thread started on the first scan. */
+  faces: FaceScanService;
   /** Inter-annotator agreement for the lead's agreement page. */
   agreement: AgreementService;
   /** Delivery of submitted sets to the central server and the pull of review outcomes. */
@@ -141,6 +144,15 @@ export function createServices(options: {
       events,
       ...(options.openPoseWindow ? { openPoseWindow: options.openPoseWindow } : {}),
     }),
+    faces: new FaceScanService({
+      media: {
+        getClip: (clipId) => store.media.getClip(clipId),
+        getClipFilePath: (clipId) => store.media.getClipFilePath(clipId),
+        getFrameTable: (clipId) => store.media.getFrameTable(clipId),
+      },
+      faces: store.faces,
+      events,
+    }),
     agreement: new AgreementService({
       databasePath: options.databasePath,
       store,
@@ -181,6 +193,7 @@ export function createServices(options: {
       void exports.close();
       // Stops the pose worker thread; a frame in flight is dropped, its job reported failed.
       void core.preannotation.close();
+      void core.faces.close();
       core.governance.close();
       store.close();
     },

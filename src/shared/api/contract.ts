@@ -1,3 +1,4 @@
+import { FaceScanProgress } from './faceSchemas';
 import { z } from 'zod';
 import { CommandSchema } from '../domain/labels/commands';
 import { AgreementReport } from '../domain/metrics/agreementReport';
@@ -410,6 +411,8 @@ export const events = {
   preannotationProgress: PreannotationProgress,
   /** A withdrawal purged these clips: drop what is held of them in memory and leave them. */
   consentWithdrawn: ConsentWithdrawn,
+  /** A face scan's counts and phase (issue #19). */
+  faceScanProgress: FaceScanProgress,
 } as const;
 
 export type Calls = typeof calls;

@@ -99,6 +99,48 @@ describe('readFlaggedMetadata', () => {
     });
   });
 
+  it('reads the plain make/model keys ffmpeg writes and Android com.android.* keys', () => {
+    expect(
+      readFlaggedMetadata(
+        moov(
+          mdtaMeta([
+            ['make', 'Acme'],
+            ['model', 'Cam One'],
+            ['location', '+01.0000+002.0000/'],
+          ]),
+        ),
+      ),
+    ).toMatchObject({ make: 'Acme', model: 'Cam One', location: '+01.0000+002.0000/' });
+    expect(
+      readFlaggedMetadata(
+        moov(
+          mdtaMeta([
+            ['com.android.version', '14'],
+            ['com.android.manufacturer', 'Google'],
+            ['com.android.model', 'Pixel 8'],
+          ]),
+        ),
+      ),
+    ).toMatchObject({ make: 'Google', model: 'Pixel 8' });
+  });
+
+  it('prefers the device model key over a lens description that comes first', () => {
+    const result = readFlaggedMetadata(
+      moov(
+        mdtaMeta([
+          ['com.apple.quicktime.camera.lens_model', 'iPhone 15 Pro back camera 6.765mm f/1.78'],
+          ['com.apple.quicktime.model', 'iPhone 15 Pro'],
+        ]),
+      ),
+    );
+    expect(result.model).toBe('iPhone 15 Pro');
+    expect(
+      readFlaggedMetadata(
+        moov(mdtaMeta([['com.apple.quicktime.camera.lens_model', 'iPhone 15 back camera']])),
+      ).model,
+    ).toBe('iPhone 15 back camera');
+  });
+
   it('reports nothing for a clip without metadata and an unset (zero) mvhd time', () => {
     expect(readFlaggedMetadata(moov(mvhd(0), box('trak')))).toEqual({
       location: null,

@@ -1,11 +1,14 @@
+import { flaggedFieldOfKey, flaggedKeyRank } from './flaggedMetadata';
 import type { FlaggedMetadata } from './flaggedMetadata';
 
 /**
  * Privacy-relevant metadata from an MP4/QuickTime moov box: where, on what device and when a clip
  * was recorded. Reads the places phones write it:
  *
- * - Apple mdta keys (QuickTime File Format, "Metadata" chapter): moov/meta with hdlr 'mdta', a
+ * - mdta keys (QuickTime File Format, "Metadata" chapter): moov/meta with hdlr 'mdta', a
  *   'keys' table and an 'ilst' whose item types are 1-based key indexes, each holding 'data'.
+ *   Apple writes `com.apple.quicktime.*`, Android `com.android.*`, ffmpeg's
+ *   `-movflags use_metadata_tags` plain `make`/`model`/`location` (see `flaggedFieldOfKey`).
  * - QuickTime user data text atoms: moov/udta/©xyz, ©mak, ©mod, ©day (16-bit length, 16-bit
  *   language, then the text).
  * - iTunes-style lists (moov/udta/meta/ilst/©day/data), which some Android muxers write.
@@ -38,13 +41,6 @@ type Found = {
 type Reader = { bytes: Uint8Array; view: DataView };
 /** A box's type, where its header starts, and the byte range of its payload. */
 type BoxSpan = { type: string; at: number; start: number; end: number };
-
-const MDTA_KEYS: Record<string, Field> = {
-  'com.apple.quicktime.location.ISO6709': 'location',
-  'com.apple.quicktime.make': 'make',
-  'com.apple.quicktime.model': 'model',
-  'com.apple.quicktime.creationdate': 'creationTime',
-};
 
 const USER_DATA_ATOMS: Record<string, Field> = {
   '\u00a9xyz': 'location',
@@ -172,18 +168,20 @@ function readItemList(
   keys: readonly string[] | null,
   into: Partial<Record<Field, string>>,
 ): void {
+  const ranks: Partial<Record<Field, number>> = {};
   for (const item of boxesIn(reader, ilst.start, ilst.end)) {
-    const field =
-      keys === null
-        ? USER_DATA_ATOMS[item.type]
-        : // Item types in an mdta list are 1-based indexes into 'keys', not four-character codes.
-          MDTA_KEYS[keys[reader.view.getUint32(item.at + 4) - 1] ?? ''];
-    if (field === undefined) continue;
+    // Item types in an mdta list are 1-based indexes into 'keys', not four-character codes.
+    const key = keys === null ? null : (keys[reader.view.getUint32(item.at + 4) - 1] ?? '');
+    const field = key === null ? USER_DATA_ATOMS[item.type] : flaggedFieldOfKey(key);
+    if (field === undefined || field === null) continue;
+    const rank = key === null ? 0 : flaggedKeyRank(key);
+    if (into[field] !== undefined && (ranks[field] ?? 0) <= rank) continue;
     for (const data of boxesIn(reader, item.start, item.end)) {
       if (data.type !== 'data') continue;
       const text = readDataBox(reader, data);
       if (text !== null) {
-        into[field] ??= text;
+        into[field] = text;
+        ranks[field] = rank;
         break;
       }
     }

@@ -104,6 +104,9 @@ function plant(store: Store, clipRef: string, setId: string): ClipKeys {
     clipId,
     join(dir, `${clipId}.mp4`),
   );
+  store.faces.beginScan(clipId, 'planted-model', 3, 'x');
+  store.faces.saveFrame(clipId, 0, [{ x: 1, y: 2, width: 3, height: 4, score: 0.9 }], 'x');
+  store.faces.endScan(clipId, 'scanned', 'x');
   store.labels.saveWorkspace(`ann-${clipRef.slice(0, 4)}`, {
     batchId: 'sync-batch',
     clipId,

@@ -14,13 +14,14 @@ import type { ClipDataOwner, WithdrawnClip } from './withdrawnClip';
 /**
  * Every module that keeps data about a clip, called in this order inside the withdrawal's unit
  * of work: rows that point at annotation sets (sync, review) before the sets (labels), the
- * sets before the clip's media.
+ * sets and the face regions before the clip's media.
  */
 export type ClipOwners = {
   sync: ClipDataOwner & Pick<SyncQueue, 'serverSetIdsOf'>;
   review: ClipDataOwner & Pick<Reviews, 'clipTables'>;
   doubleSets: ClipDataOwner & Pick<DoubleAnnotationSets, 'clipTables'>;
   labels: Pick<AnnotationSets, 'clipTables' | 'purgeClip' | 'setIdsOfClip'>;
+  faces: ClipDataOwner;
   media: ClipDataOwner & Pick<MediaRepository, 'proxyFile'>;
 };
 
@@ -363,6 +364,7 @@ function purgeClip(
   owners.review.purgeClip(tx, clip);
   const pulledSets = owners.doubleSets.purgeClip(tx, clip);
   const labels = owners.labels.purgeClip(tx, clip);
+  owners.faces.purgeClip(tx, clip);
   owners.media.purgeClip(tx, clip);
   return {
     clipId: row.id,

@@ -6,7 +6,8 @@ import type { CodecFamily, ProbeResult } from '../../../shared/api/schemas';
 import { normalizeDate } from '../../../shared/domain/quickTimeMetadata';
 import { normalizeRotation } from '../../../shared/domain/rotation';
 import { ImportError } from '../importError';
-import type { FlaggedMetadata } from '../../../shared/domain/flaggedMetadata';
+import { flaggedFieldOfKey, flaggedKeyRank } from '../../../shared/domain/flaggedMetadata';
+import type { FlaggedField, FlaggedMetadata } from '../../../shared/domain/flaggedMetadata';
 import { chooseTool, limitedCommand, MEMORY_LIMIT_MIB, TOOL_NOT_FOUND_EXIT } from './mediaBinaries';
 
 const run = promisify(execFile);
@@ -332,21 +333,22 @@ const VP9_LEVELS: readonly [number, number][] = [
 
 const AV1_PROFILES: Record<string, number> = { Main: 0, High: 1, Professional: 2 };
 
-/** Matroska tags as FFmpeg names them; keys compare case-insensitively. */
+/** Container tags as FFmpeg names them (Matroska upper case, others as written): see flaggedFieldOfKey. */
 function flaggedFrom(tags: Record<string, string>): FlaggedMetadata {
-  const lower = new Map(Object.entries(tags).map(([key, value]) => [key.toLowerCase(), value]));
-  const pick = (...keys: string[]): string | null => {
-    for (const key of keys) {
-      const value = lower.get(key)?.trim();
-      if (value) return value;
-    }
-    return null;
-  };
-  const creation = pick('com.apple.quicktime.creationdate', 'creation_time', 'date_recorded');
+  const best: Partial<Record<FlaggedField, { value: string; rank: number }>> = {};
+  for (const [key, raw] of Object.entries(tags)) {
+    const field = flaggedFieldOfKey(key);
+    const value = raw.trim();
+    if (field === null || value === '') continue;
+    const rank = flaggedKeyRank(key);
+    const held = best[field];
+    if (held === undefined || rank < held.rank) best[field] = { value, rank };
+  }
+  const creation = best.creationTime?.value ?? null;
   return {
-    location: pick('com.apple.quicktime.location.iso6709', 'location'),
-    make: pick('com.apple.quicktime.make', 'make'),
-    model: pick('com.apple.quicktime.model', 'model'),
+    location: best.location?.value ?? null,
+    make: best.make?.value ?? null,
+    model: best.model?.value ?? null,
     creationTime: creation === null ? null : normalizeDate(creation),
   };
 }

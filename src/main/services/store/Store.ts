@@ -1,3 +1,4 @@
+import type { FaceRegions } from '../faces/faceRegions';
 import type { AuditLog } from '../audit/auditLog';
 import type { Db } from '../db/db';
 import type { ClipOwners } from '../governance/withdrawConsent';
@@ -34,6 +35,8 @@ export interface Store {
   readonly reviews: Reviews;
   /** Review's copies of both annotators' sets of double-annotated clips (agreement). */
   readonly doubleSets: DoubleAnnotationSets;
+  /** Face regions and each clip's blur review (issue #19). */
+  readonly faces: FaceRegions;
   /** Governance's consent records the lead made on the server; they replace the manifest's. */
   readonly serverConsents: ServerConsents;
   close(): void;

@@ -8,6 +8,7 @@ import { ConsentQueries } from '../governance/consentQueries';
 import { ServerConsents } from '../governance/serverConsents';
 import type { ClipOwners } from '../governance/withdrawConsent';
 import { DoubleAnnotationSets } from '../review/doubleAnnotationSets';
+import { FaceRegions } from '../faces/faceRegions';
 import { SyncOutbox } from '../sync/syncOutbox';
 import { SyncQueue } from '../sync/syncQueue';
 import { SyncRepository } from '../sync/syncRepository';
@@ -27,6 +28,7 @@ export class SqliteStore implements Store {
   readonly clipOwners: ClipOwners;
   readonly doubleSets: DoubleAnnotationSets;
   readonly serverConsents: ServerConsents;
+  readonly faces: FaceRegions;
 
   constructor(db: Database) {
     this.db = new Db(db);
@@ -69,11 +71,13 @@ export class SqliteStore implements Store {
       clips: mediaRepository,
       sync: this.sync,
     });
+    this.faces = new FaceRegions(this.db);
     this.clipOwners = {
       sync: this.sync,
       review: this.reviews,
       doubleSets: this.doubleSets,
       labels: this.labels,
+      faces: this.faces,
       media: mediaRepository,
     };
   }

@@ -1,3 +1,4 @@
+import { BlurSettings } from '../faces/blurFrame';
 import { z } from 'zod';
 import { parseVersionedJson } from '../parseVersionedJson';
 
@@ -286,6 +287,13 @@ export const ProjectSchemaV1 = z
     consentPolicy: z.enum(['label', 'lock']).optional(),
     /** The lead's pre-annotation settings; optional, absent fields keep the defaults. */
     preannotation: PreannotationSettings.optional(),
+    /**
+     * 'require-reviewed': a clip whose face regions no person has reviewed is left out of exports
+     * with videos (`blur_not_reviewed`); labels-only exports are unaffected. Absent: no rule.
+     */
+    blurPolicy: z.enum(['require-reviewed']).optional(),
+    /** How `--blur faces` blurs (method, strength, padding); absent fields keep DEFAULT_BLUR. */
+    blur: BlurSettings.optional(),
   })
   .strict()
   .superRefine((project, ctx) => {

@@ -28,6 +28,7 @@ import { migration009 } from './009_double_annotation_sets';
 import { migration010 } from './010_server_consents';
 import { migration011 } from './011_review_sets';
 import { migration012 } from './012_team_sets';
+import { migration013 } from './013_face_regions';
 
 export type { Migration } from './Migration';
 
@@ -44,6 +45,7 @@ export const migrations: readonly Migration[] = [
   migration010,
   migration011,
   migration012,
+  migration013,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;
