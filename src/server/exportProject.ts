@@ -273,6 +273,7 @@ export async function exportProject(
                 frameTimes: frameTimesOf(item),
                 tracks: doc.tracks,
                 contacts: doc.contacts,
+                boxTracks: doc.boxTracks,
               };
             }
           })(),

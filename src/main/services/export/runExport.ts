@@ -259,6 +259,7 @@ export async function runExport(
                 frameTimes: clip.frameTimes,
                 tracks: clip.doc.tracks,
                 contacts: clip.doc.contacts,
+                boxTracks: clip.doc.boxTracks,
               };
               progress.tick();
             }
