@@ -327,7 +327,7 @@ const EMPTY_RIGHT_HAND = EMPTY_HAND_FIELDS('righthand');
 function annotationJson(entry: Entry, id: number, imageId: number): string {
   const count = entry.label.template.keypoints.length;
   const keypoints = keypointTriples(entry.pose.points, count);
-  const bbox = entry.box ?? keypointBox(entry.pose.points);
+  const bbox: XywhBox = entry.box ?? keypointBox(entry.pose.points) ?? [0, 0, 0, 0];
   let numKeypoints = 0;
   for (let i = 2; i < keypoints.length; i += 3) if (keypoints[i] !== 0) numKeypoints += 1;
   let json =
