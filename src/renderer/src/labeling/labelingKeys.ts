@@ -26,6 +26,7 @@ export type LabelingCommand =
   | { name: 'labelSegment' }
   | { name: 'deleteSegment' }
   | { name: 'contactState'; state: 0 | 1 | 2 | 3 | 4 }
+  | { name: 'endContact' }
   | { name: 'toggleBoxTool' }
   | { name: 'acceptPose' }
   | { name: 'acceptTrackProposals' }
@@ -98,7 +99,16 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     what: 'Contact state of the selected hand from this frame on',
     command: 'contactState',
   },
-  { keys: 'B', what: 'Box tool on / off (draw the contact object)', command: 'toggleBoxTool' },
+  {
+    keys: 'C',
+    what: "End the selected hand's contact on this frame (or move its end here)",
+    command: 'endContact',
+  },
+  {
+    keys: 'B',
+    what: 'Box tool on / off (hand, object and face boxes; X and Shift+K act on the picked box)',
+    command: 'toggleBoxTool',
+  },
   {
     keys: 'A',
     what: "Accept the track's model pose on this frame (its points become yours)",
@@ -184,6 +194,8 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
       return { name: 'contactState', state: Number(key) as 0 | 1 | 2 | 3 | 4 };
     case 'b':
       return { name: 'toggleBoxTool' };
+    case 'c':
+      return { name: 'endContact' };
     case 'a':
       return press.shiftKey ? { name: 'acceptTrackProposals' } : { name: 'acceptPose' };
     case 'p':
