@@ -578,8 +578,9 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
       const { contactDraft, currentFrame, labels, objectClassId, selection } = get();
       if (!context || currentFrame === null) return;
       if (contactDraft && objectClassId !== null) {
-        const hand = labels.tracks.find((t) => t.id === contactDraft.trackId);
         const boxTrackId = crypto.randomUUID();
+        // A hue of its own, so the object's box is not taken for the hand's.
+        const color = nextTrackColor([...labels.tracks, ...(labels.boxTracks ?? [])]);
         set({ contactDraft: null, overlayTool: 'keypoint' });
         if (
           get().runLabelAction(
@@ -590,7 +591,7 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
               contactDraft.state,
               { classId: objectClassId, box },
               context,
-              { contactId: crypto.randomUUID(), boxTrackId, color: hand?.color ?? '#ffffff' },
+              { contactId: crypto.randomUUID(), boxTrackId, color },
             ),
           )
         ) {
@@ -625,14 +626,12 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
       if (currentFrame === null) return;
       const staticContact = boxId.startsWith('contact:') ? boxId.slice('contact:'.length) : null;
       if (staticContact !== null) {
-        const contact = labels.contacts.find((c) => c.id === staticContact);
-        const hand = labels.tracks.find((t) => t.id === contact?.trackId);
         const boxTrackId = crypto.randomUUID();
         if (
           get().runLabelAction(
             moveStaticObjectBox(labels, staticContact, currentFrame, box, {
               boxTrackId,
-              color: hand?.color ?? '#ffffff',
+              color: nextTrackColor([...labels.tracks, ...(labels.boxTracks ?? [])]),
             }),
           )
         ) {

@@ -519,6 +519,8 @@ export class TimelineEngine {
     const { view } = this;
     const top = at.y + 2;
     const height = at.height - 4;
+    // Text starts right of the row's name, which is drawn over the row's left end.
+    const nameWidth = Math.min(140, row.label.length * CHAR_WIDTH + 8);
     for (const span of row.spans) {
       if (span.endFrame < visible.first || span.startFrame > visible.last) continue;
       const x0 = Math.max(-1, frameToX(view, span.startFrame));
@@ -527,10 +529,11 @@ export class TimelineEngine {
       ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
       ctx.fillStyle = COLORS.text;
       ctx.fillRect(Math.max(x0, x1 - 2), top, Math.min(2, Math.max(1, x1 - x0)), height);
-      const chars = Math.floor((x1 - Math.max(x0, 0) - 10) / CHAR_WIDTH);
+      const left = Math.max(x0, nameWidth) + 4;
+      const chars = Math.floor((x1 - left - 6) / CHAR_WIDTH);
       if (chars >= 2) {
         const text = span.label.length > chars ? `${span.label.slice(0, chars - 1)}…` : span.label;
-        ctx.fillText(text, Math.max(x0, 0) + 4, top + height / 2);
+        ctx.fillText(text, left, top + height / 2);
       }
     }
   }
