@@ -193,6 +193,12 @@ for (const { size, clip } of RUNS) {
     await expect(contact).toContainText('Frames 10–');
     await page.keyboard.press('Control+Shift+z');
     await expect(contact).toHaveText('No contact label on this frame.');
+    // Deleting the contact takes its object box with it; one undo brings both back.
+    await goToFrame(page, 30);
+    await page.getByRole('button', { name: 'Delete contact' }).click();
+    await expect(contact).toHaveText('No contact label on this frame.');
+    await page.keyboard.press('Control+z');
+    await expect(contact).toContainText('Frames 10–40: state 3, plate box 60×50');
 
     // The right hand is the camera wearer's own.
     await page.getByRole('button', { name: 'Add right hand' }).click();

@@ -7,6 +7,7 @@ import {
   endContactAt,
   markBoxAbsent,
   moveStaticObjectBox,
+  removeContactAt,
   setContactFrom,
   setHandBox,
   startObjectContact,
@@ -268,6 +269,27 @@ describe('contact spans with an explicit end and a keyframed object', () => {
   it('refuses an end mark with nothing to end', () => {
     expect(endContactAt(base, 'rh', 5)).toMatchObject({ ok: false });
     expect(endContactAt(base, 'p1', 5)).toMatchObject({ ok: false });
+  });
+
+  it("deleting a contact takes its object's box track with it, and undo brings both back", () => {
+    const doc = must(
+      base,
+      act(
+        startObjectContact(
+          base,
+          'rh',
+          10,
+          3,
+          { classId: 1, box: { x: 0, y: 0, w: 4, h: 4 } },
+          context,
+          ids,
+        ),
+      ),
+    );
+    const removed = roundTrip(doc, act(removeContactAt(doc, 'rh', 50)));
+    expect(removed.contacts).toEqual([]);
+    expect(removed.boxTracks).toBeUndefined();
+    expect(removeContactAt(removed, 'rh', 50)).toMatchObject({ ok: false });
   });
 
   it('an object box track named by a contact cannot be removed', () => {

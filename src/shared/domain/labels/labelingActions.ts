@@ -584,3 +584,28 @@ export function deleteBoxKeyframeAt(
   }
   return { ok: true, command: { type: 'deleteBoxKeyframe', trackId: track.id, frame } };
 }
+
+/**
+ * Deletes the selected hand's contact on `frame`, with its object's box track when no other
+ * contact names it (one undo brings both back).
+ */
+export function removeContactAt(doc: LabelsDocument, trackId: string, frame: number): ActionResult {
+  const contact = contactAt(doc.contacts, trackId, frame);
+  if (!contact) return refuse(`There is no contact on frame ${frame} to delete.`);
+  const object = contact.object;
+  const boxTrackId = object !== null && 'boxTrackId' in object ? object.boxTrackId : undefined;
+  const shared = doc.contacts.some(
+    (c) =>
+      c.id !== contact.id &&
+      c.object !== null &&
+      'boxTrackId' in c.object &&
+      c.object.boxTrackId === boxTrackId,
+  );
+  const commands: Command[] = [{ type: 'removeContact', contactId: contact.id }];
+  if (boxTrackId !== undefined && !shared)
+    commands.push({ type: 'removeBoxTrack', trackId: boxTrackId });
+  return {
+    ok: true,
+    command: commands.length === 1 ? (commands[0] as Command) : { type: 'batch', commands },
+  };
+}

@@ -6,6 +6,7 @@ import {
   contactAt,
   handBoxTrackOf,
   objectBoxAt,
+  removeContactAt,
   trackDisplayName,
   type HandLink,
 } from '../../../../shared/domain/labels';
@@ -43,6 +44,7 @@ export function HandObjectPanel() {
   const setObjectClass = useAppStore((state) => state.setObjectClass);
   const draft = useAppStore((state) => state.contactDraft);
   const editLabels = useAppStore((state) => state.editLabels);
+  const labelAction = useAppStore((state) => state.labelAction);
   const frame = useSettledFrame();
   const { tracks, contacts } = labels;
   const hands = tracks.filter((t) => t.kind !== 'person');
@@ -120,6 +122,15 @@ export function HandObjectPanel() {
             >
               End here (C)
             </button>
+            <button
+              type="button"
+              disabled={!current}
+              onClick={() => {
+                if (hand) labelAction(({ doc, frame: at }) => removeContactAt(doc, hand.id, at));
+              }}
+            >
+              Delete contact
+            </button>
           </div>
           <label>
             Object class{' '}
@@ -196,6 +207,15 @@ export function HandObjectPanel() {
                   }}
                 >
                   Delete box keyframe
+                </button>
+                <button
+                  type="button"
+                  disabled={!handBox}
+                  onClick={() => {
+                    if (handBox) editLabels({ type: 'removeBoxTrack', trackId: handBox.id });
+                  }}
+                >
+                  Delete hand box
                 </button>
               </div>
             </div>
