@@ -1,4 +1,4 @@
-import type { SkeletonTemplate, Track } from '../domain/labels';
+import type { BoxTrack, SkeletonTemplate, Track } from '../domain/labels';
 
 /** Colours given to tracks a reader creates (files carry none). */
 const TRACK_COLORS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#46f0f0'];
@@ -22,11 +22,12 @@ export type ClipLabels = {
   readonly frameTimes: readonly number[];
   readonly tracks: readonly Track[];
   /**
-   * Hand track id → the person track id it belongs to. The labels model does not link hands to
-   * people, so the service supplies this (for example when a clip has one person track); hands
-   * without an owner are written on their own.
+   * Hand track id → the person track id it belongs to (`clipLabelsOf` derives it from the hands'
+   * links); hands without an owner are written on their own.
    */
   readonly handOwners?: Readonly<Record<string, string>>;
+  /** Hand boxes among them give the hands' boxes; absent for documents from before box tracks. */
+  readonly boxTracks?: readonly BoxTrack[] | undefined;
 };
 
 /** A label of an export: its name in the file and the template that gives its keypoints. */

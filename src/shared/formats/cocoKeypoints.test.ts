@@ -7,6 +7,7 @@ import {
   type Track,
 } from '../domain/labels';
 import { exportLabelsFor, type ClipLabels } from './clipLabels';
+import { clipLabelsOf } from './exportRecords';
 import { cocoImageId } from './cocoImageId';
 import { cocoKeypointsChunks } from './cocoKeypoints';
 
@@ -174,6 +175,85 @@ describe('cocoKeypointsChunks', () => {
     expect(hand).toMatchObject({ category_id: 3, track_kind: 'right_hand', num_keypoints: 1 });
     expect(hand.keypoints).toHaveLength(63);
     expect(hand.keypoints.slice(0, 3)).toEqual([50, 60, 1]);
+  });
+
+  it("takes hand boxes from hand box tracks, linked hands as their person's, wearer's hands alone", () => {
+    const second = { ...person, id: 'p2', label: 'Second' };
+    // Hands labeled with boxes only: no keypoints at all.
+    const left: Track = {
+      ...track('lh', 'left_hand', 'mediapipe21-left-hand', []),
+      link: { kind: 'person', trackId: 'p2' },
+    };
+    const right: Track = {
+      ...track('rh', 'right_hand', 'mediapipe21-right-hand', []),
+      link: { kind: 'camera_wearer' },
+    };
+    const labelsOf = clipLabelsOf({
+      videoId: 'vid_a',
+      width: 640,
+      height: 480,
+      frameTimes: Array.from({ length: 20 }, (_, i) => i / 30),
+      doc: {
+        tracks: [person, second, left, right],
+        segments: [],
+        contacts: [],
+        boxTracks: [
+          {
+            id: 'lb',
+            kind: 'hand',
+            label: 'lh box',
+            color: '#ff0000',
+            subjectId: 'lh',
+            keyframes: [
+              { frame: 2, box: { x: 10, y: 10, w: 20, h: 20 } },
+              { frame: 12, box: { x: 30, y: 10, w: 20, h: 40 } },
+            ],
+          },
+          {
+            id: 'rb',
+            kind: 'hand',
+            label: 'rh box',
+            color: '#00ff00',
+            subjectId: 'rh',
+            keyframes: [
+              { frame: 4, box: { x: 300, y: 200, w: 50, h: 60 } },
+              { frame: 6, absent: true },
+            ],
+          },
+        ],
+      },
+    });
+    // Two people: without the links no hand would be anybody's.
+    expect(labelsOf.handOwners).toEqual({ lh: 'p2' });
+    const out = write([labelsOf]);
+    const onFrame = (frame: number) =>
+      out.annotations.filter((a) => a.image_id === cocoImageId('vid_a', frame));
+    const [first, owner] = onFrame(7) as (Record<string, unknown> & { lefthand_kpts: number[] })[];
+    expect(first).toMatchObject({
+      track_uid: 'p1',
+      lefthand_valid: false,
+      lefthand_box: [0, 0, 0, 0],
+    });
+    // Frame 7 is halfway between the hand box's keyframes at 2 and 12.
+    expect(owner).toMatchObject({
+      track_uid: 'p2',
+      lefthand_valid: true,
+      lefthand_box: [20, 10, 20, 30],
+      lefthand_track_name: 'lh',
+      lefthand_interpolated: true,
+    });
+    expect(owner?.lefthand_kpts).toEqual(new Array<number>(63).fill(0));
+    // The wearer's right hand is an annotation of its own, box only, on frames 4–5.
+    const wearer = onFrame(4).find((a) => a.track_uid === 'rh');
+    expect(wearer).toMatchObject({
+      category_id: 3,
+      bbox: [300, 200, 50, 60],
+      area: 3000,
+      num_keypoints: 0,
+      interpolated: false,
+    });
+    expect(onFrame(5).some((a) => a.track_uid === 'rh')).toBe(true);
+    expect(onFrame(6).some((a) => a.track_uid === 'rh')).toBe(false);
   });
 
   it('numbers annotations across clips and refuses a changed second pass', () => {

@@ -1,7 +1,11 @@
 import {
+  boxAt,
+  boxPresentRuns,
+  handBoxTrackOf,
   isPlaced,
   poseAt,
   trackSpan,
+  type BoxTrack,
   type Pose,
   type PosePoint,
   type Track,
@@ -28,13 +32,23 @@ export type CocoKeypointsInput = {
 
 type HandSide = 'lefthand' | 'righthand';
 
+/** A hand on one frame: its pose (no points when only its box is labeled) and its box. */
+type HandOnFrame = {
+  readonly track: Track;
+  readonly trackName: string;
+  readonly pose: Pose;
+  readonly box: XywhBox | undefined;
+};
+
 type Entry = {
   readonly track: Track;
   readonly trackIndex: number;
   readonly trackName: string;
   readonly label: ExportLabel;
   readonly pose: Pose;
-  hands?: Partial<Record<HandSide, { track: Track; trackName: string; pose: Pose }>>;
+  /** The hand box track's box, which wins over the keypoints' box (hand tracks only). */
+  readonly box?: XywhBox | undefined;
+  hands?: Partial<Record<HandSide, HandOnFrame>>;
 };
 
 type FrameEntries = { readonly frame: number; readonly entries: readonly Entry[] };
@@ -59,6 +73,10 @@ type FrameEntries = { readonly frame: number; readonly entries: readonly Entry[]
  * - person annotations carry the COCO-WholeBody hand fields; a hand track with an owner
  *   (`handOwners`) fills them on frames where its owner is written, otherwise the hand is its own
  *   annotation in its hand category, with `track_kind` saying which hand.
+ * - a hand's box (`<side>_box`, or `bbox` of its own annotation) is its hand box track's on that
+ *   frame, else the box of its keypoints. A hand labeled with a box and no points is written too,
+ *   with zero keypoints; `<side>_valid` is true wherever the hand has a box, as COCO-WholeBody
+ *   marks a part whose box is annotated.
  */
 export function* cocoKeypointsChunks(input: CocoKeypointsInput): Generator<string> {
   // Two writers count alike: one writes the images pass, the other the annotations pass.
@@ -190,6 +208,36 @@ function hasPlacedPoint(pose: Pose): boolean {
   return pose.points.some((p) => isPlaced(p));
 }
 
+function boxXywh(box: { x: number; y: number; w: number; h: number }): XywhBox {
+  return [
+    roundCoordinate(box.x),
+    roundCoordinate(box.y),
+    roundCoordinate(box.w),
+    roundCoordinate(box.h),
+  ];
+}
+
+/**
+ * A hand on `frame`: its pose if it has a placed point there, and its box (its box track's, else
+ * its points'); undefined when it has neither.
+ */
+function handOn(
+  track: Track,
+  boxTrack: BoxTrack | undefined,
+  frame: number,
+): { pose: Pose; box: XywhBox | undefined } | undefined {
+  const shown = poseAt(track, frame);
+  const pose = shown && hasPlacedPoint(shown) ? shown : undefined;
+  const boxed = boxTrack ? boxAt(boxTrack, frame) : undefined;
+  if (boxed) {
+    return {
+      pose: pose ?? { frame, isKeyframe: boxed.isKeyframe, points: [] },
+      box: boxXywh(boxed.box),
+    };
+  }
+  return pose ? { pose, box: keypointBox(pose.points) } : undefined;
+}
+
 /** Frames of one clip that get an image, with their annotations, in frame order. */
 function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Generator<FrameEntries> {
   const labels = labelsByTrack(clip.tracks, categories, clip.videoId);
@@ -213,6 +261,12 @@ function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Genera
       owned.set(track.id, { owner: ownerTrack.id, side });
     }
   }
+  const boxTracks = clip.boxTracks ?? [];
+  const handBoxes = new Map<string, BoxTrack>();
+  for (const track of clip.tracks) {
+    const boxTrack = track.kind === 'person' ? undefined : handBoxTrackOf(boxTracks, track.id);
+    if (boxTrack) handBoxes.set(track.id, boxTrack);
+  }
   let first = Infinity;
   let last = -Infinity;
   for (const track of clip.tracks) {
@@ -221,19 +275,33 @@ function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Genera
     first = Math.min(first, span.first);
     last = Math.max(last, span.last);
   }
+  for (const boxTrack of handBoxes.values()) {
+    const runs = boxPresentRuns(boxTrack, clip.frameTimes.length);
+    const firstRun = runs[0];
+    const lastRun = runs[runs.length - 1];
+    if (!firstRun || !lastRun) continue;
+    first = Math.min(first, firstRun.first);
+    last = Math.max(last, lastRun.last);
+  }
   for (let frame = first; frame <= last; frame++) {
     const entries: Entry[] = [];
     const byTrack = new Map<string, Entry>();
     clip.tracks.forEach((track, trackIndex) => {
       if (owned.has(track.id)) return;
-      const pose = poseAt(track, frame);
-      if (!pose || !hasPlacedPoint(pose)) return;
+      const shown =
+        track.kind === 'person'
+          ? poseAt(track, frame)
+          : handOn(track, handBoxes.get(track.id), frame);
+      if (!shown) return;
+      const pose = 'pose' in shown ? shown.pose : shown;
+      if (track.kind === 'person' && !hasPlacedPoint(pose)) return;
       const entry: Entry = {
         track,
         trackIndex,
         trackName: names.get(track.id) as string,
         label: labels.get(track.id) as ExportLabel,
         pose,
+        ...('box' in shown ? { box: shown.box } : {}),
       };
       entries.push(entry);
       byTrack.set(track.id, entry);
@@ -241,19 +309,19 @@ function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Genera
     clip.tracks.forEach((track, trackIndex) => {
       const ownership = owned.get(track.id);
       if (!ownership) return;
-      const pose = poseAt(track, frame);
-      if (!pose || !hasPlacedPoint(pose)) return;
+      const hand = handOn(track, handBoxes.get(track.id), frame);
+      if (!hand) return;
       const owner = byTrack.get(ownership.owner);
       const trackName = names.get(track.id) as string;
       if (owner && owner.hands?.[ownership.side] === undefined) {
-        owner.hands = { ...owner.hands, [ownership.side]: { track, trackName, pose } };
+        owner.hands = { ...owner.hands, [ownership.side]: { track, trackName, ...hand } };
       } else {
         entries.push({
           track,
           trackIndex,
           trackName,
           label: labels.get(track.id) as ExportLabel,
-          pose,
+          ...hand,
         });
       }
     });
@@ -299,7 +367,7 @@ const EMPTY_RIGHT_HAND = EMPTY_HAND_FIELDS('righthand');
 function annotationJson(entry: Entry, id: number, imageId: number): string {
   const count = entry.label.template.keypoints.length;
   const keypoints = keypointTriples(entry.pose.points, count);
-  const bbox = keypointBox(entry.pose.points) as XywhBox;
+  const bbox: XywhBox = entry.box ?? keypointBox(entry.pose.points) ?? [0, 0, 0, 0];
   let numKeypoints = 0;
   for (let i = 2; i < keypoints.length; i += 3) if (keypoints[i] !== 0) numKeypoints += 1;
   let json =
@@ -317,7 +385,7 @@ function annotationJson(entry: Entry, id: number, imageId: number): string {
         continue;
       }
       const kpts = keypointTriples(hand.pose.points, WHOLEBODY_HAND_POINTS);
-      const box = keypointBox(hand.pose.points) ?? [0, 0, 0, 0];
+      const box = hand.box ?? [0, 0, 0, 0];
       json +=
         `,"${side}_kpts":${numberArray(kpts)},"${side}_box":${numberArray(box)},"${side}_valid":true,` +
         `"${side}_track_name":${JSON.stringify(hand.trackName)},"${side}_track_uid":${JSON.stringify(hand.track.id)},` +

@@ -24,9 +24,10 @@ export function displayedSize(
 }
 
 /**
- * One clip's labels as the keypoint writers take them. The labels model does not link hands to
- * people; with one person in the clip, its hands are that person's (COCO-WholeBody fields),
- * otherwise hands are written on their own.
+ * One clip's labels as the keypoint writers take them. A hand linked to a person is that
+ * person's (COCO-WholeBody fields); a hand linked to the camera wearer is nobody's in the picture
+ * and is written on its own. An unlinked hand, in a clip with one person, is that person's (what
+ * documents from before links meant), otherwise it is written on its own.
  */
 export function clipLabelsOf(input: {
   videoId: string;
@@ -38,10 +39,10 @@ export function clipLabelsOf(input: {
   const people = input.doc.tracks.filter((t) => t.kind === 'person');
   const person = people.length === 1 ? people[0] : undefined;
   const handOwners: Record<string, string> = {};
-  if (person) {
-    for (const track of input.doc.tracks) {
-      if (track.kind !== 'person') handOwners[track.id] = person.id;
-    }
+  for (const track of input.doc.tracks) {
+    if (track.kind === 'person') continue;
+    if (track.link?.kind === 'person') handOwners[track.id] = track.link.trackId;
+    else if (track.link === undefined && person) handOwners[track.id] = person.id;
   }
   return {
     videoId: input.videoId,
@@ -50,6 +51,7 @@ export function clipLabelsOf(input: {
     frameTimes: input.frameTimes,
     tracks: input.doc.tracks,
     handOwners,
+    boxTracks: input.doc.boxTracks ?? [],
   };
 }
 

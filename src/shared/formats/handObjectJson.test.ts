@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContactLabel, Keypoint, Track } from '../domain/labels';
+import type { BoxTrack, ContactLabel, Keypoint, Track } from '../domain/labels';
 import { handObjectJsonChunks, type ClipHandObjects } from './handObjectJson';
 
 function point(x: number, y: number): Keypoint {
@@ -81,7 +81,9 @@ describe('handObjectJsonChunks', () => {
     expect(video?.video_id).toBe('v1');
     expect(video?.hands[0]).toEqual({
       track_id: 'lh',
+      track_name: 'L',
       handside: 0,
+      link: null,
       contacts: [
         {
           id: 'c1',
@@ -92,10 +94,22 @@ describe('handObjectJsonChunks', () => {
           contactstate: 3,
           // Frame 5 is interpolated halfway: points at (105,100) and (125,140).
           hand_box: [105, 100, 20, 40],
-          object: { bbox: [145, 160, 20, 40], class_id: 4, class_name: 'mug' },
+          object: {
+            bbox: [145, 160, 20, 40],
+            class_id: 4,
+            class_name: 'mug',
+            box_track_uid: null,
+          },
           // Hand centre (115,120) → object centre (155,180): (40,60), length 72.11.
           offset: { unitdx: 0.5547, unitdy: 0.8321, magnitude: 72.11 },
           segment_id: 's1',
+          // A version 1 static box is the object's box on every frame of the contact.
+          frames: [5, 6, 7, 8, 9].map((frame) => ({
+            frame,
+            sec: frame / 25,
+            hand_box: [100 + frame, 100, 20, 40],
+            object_bbox: [145, 160, 20, 40],
+          })),
         },
       ],
     });
@@ -104,6 +118,83 @@ describe('handObjectJsonChunks', () => {
       handside: 1,
       contacts: [{ contactstate: 1, object: null, offset: null, hand_box: [102, 100, 20, 40] }],
     });
+  });
+
+  it('writes per-frame hand and object boxes from keyframed box tracks, and whose hand it is', () => {
+    const person: Track = {
+      ...left,
+      id: 'p1',
+      kind: 'person',
+      templateId: 'coco17-body',
+      label: 'Cook',
+      keyframes: [],
+    };
+    // A hand labeled with boxes only (no keypoints), linked to the person.
+    const boxedHand: Track = { ...left, keyframes: [], link: { kind: 'person', trackId: 'p1' } };
+    const wearerHand: Track = { ...right, keyframes: [], link: { kind: 'camera_wearer' } };
+    const boxTracks: BoxTrack[] = [
+      {
+        id: 'hb',
+        kind: 'hand',
+        label: 'L box',
+        color: '#00ff00',
+        subjectId: 'lh',
+        keyframes: [
+          { frame: 2, box: { x: 10, y: 10, w: 20, h: 20 } },
+          { frame: 6, box: { x: 50, y: 10, w: 40, h: 20 } },
+        ],
+      },
+      {
+        id: 'ob',
+        kind: 'object',
+        label: 'Object 1',
+        color: '#ff0000',
+        subjectId: null,
+        keyframes: [
+          { frame: 2, box: { x: 100, y: 100, w: 10, h: 10 } },
+          { frame: 4, box: { x: 120, y: 100, w: 10, h: 10 } },
+          { frame: 5, absent: true },
+        ],
+      },
+    ];
+    const out = write([
+      {
+        videoId: 'v',
+        frameTimes,
+        tracks: [person, boxedHand, wearerHand],
+        contacts: [
+          contact({
+            id: 'c1',
+            startFrame: 2,
+            endFrame: 5,
+            state: 3,
+            object: { classId: 4, boxTrackId: 'ob' },
+          }),
+        ],
+        boxTracks,
+      },
+    ]);
+    const [hand, wearer] = out.videos[0]?.hands ?? [];
+    expect(hand).toMatchObject({
+      track_id: 'lh',
+      link: { kind: 'person', track_uid: 'p1', track_name: 'Cook' },
+      contacts: [
+        {
+          hand_box: [10, 10, 20, 20],
+          object: { bbox: [100, 100, 10, 10], class_name: 'mug', box_track_uid: 'ob' },
+          frames: [
+            { frame: 2, hand_box: [10, 10, 20, 20], object_bbox: [100, 100, 10, 10] },
+            // Halfway between the hand's keyframes at 2 and 6: corners move linearly.
+            { frame: 3, hand_box: [20, 10, 25, 20], object_bbox: [110, 100, 10, 10] },
+            { frame: 4, hand_box: [30, 10, 30, 20], object_bbox: [120, 100, 10, 10] },
+            // The object is out of the picture from frame 5.
+            { frame: 5, hand_box: [40, 10, 35, 20], object_bbox: null },
+          ],
+        },
+      ],
+    });
+    // A hand with a link and no contact is still written, so its owner is not lost.
+    expect(wearer).toMatchObject({ track_id: 'rh', link: { kind: 'camera_wearer' }, contacts: [] });
   });
 
   it('writes a null hand box outside the hand track span', () => {

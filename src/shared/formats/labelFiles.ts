@@ -247,7 +247,13 @@ export async function writeLabelFiles(input: LabelFilesInput): Promise<string[]>
       }
       if (hands) {
         hands.file.add(
-          hands.writer.clip({ videoId, frameTimes, tracks: doc.tracks, contacts: doc.contacts }),
+          hands.writer.clip({
+            videoId,
+            frameTimes,
+            tracks: doc.tracks,
+            contacts: doc.contacts,
+            boxTracks: doc.boxTracks,
+          }),
         );
       }
       provenance?.add(

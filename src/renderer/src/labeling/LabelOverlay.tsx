@@ -62,13 +62,14 @@ export function LabelOverlay({
           trackId: change.trackId,
           point: change.point,
           ...(change.contactId === undefined ? {} : { contactId: change.contactId }),
+          boxId: change.boxId ?? null,
         }),
       viewChange: (view) => {
         if (spaceHeld) pannedWhileSpace = true;
         store.getState().setView(view);
       },
       boxDrawn: (box) => store.getState().placeContactBox(box),
-      boxChanged: (contactId, box) => store.getState().moveContactBox(contactId, box),
+      boxChanged: (boxId, box) => store.getState().moveContactBox(boxId, box),
     });
     engine.setVideoSize(videoSize);
     const measure = () => {

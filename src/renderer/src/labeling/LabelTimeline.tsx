@@ -1,11 +1,20 @@
 import { useCallback, useMemo } from 'react';
-import { rowDisplayName, trackDisplayName, type Segment } from '../../../shared/domain/labels';
+import {
+  boxTrackDisplayName,
+  boxTracksOf,
+  CONTACT_STATES,
+  rowDisplayName,
+  trackDisplayName,
+  type LabelsDocument,
+  type Segment,
+} from '../../../shared/domain/labels';
+import type { ProjectInfo } from '../../../shared/api/schemas';
 import type { PlayerEngine } from '../player/playerEngine';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
 import { segmentLabel } from './panels/SegmentPanel';
 import { commentTickFrames } from './overlay/commentPins';
 import { Timeline } from './timeline/Timeline';
-import type { TimelineData, TimelineRow } from './timeline/timelineEngine';
+import type { SpanRow, TimelineData, TimelineRow } from './timeline/timelineEngine';
 import { CAMERA_WEARER } from './useLabelingShortcuts';
 
 const CAMERA_WEARER_ROW: TimelineRow = {
@@ -13,6 +22,32 @@ const CAMERA_WEARER_ROW: TimelineRow = {
   label: 'Camera wearer',
   color: '#4d5b69',
 };
+
+/** 100DOH states 0–4, light enough for the text on them to read. */
+const CONTACT_COLORS = ['#d5dbe1', '#9ecae1', '#fdae6b', '#74c476', '#bcbddc'] as const;
+
+/** Each hand's contact states as spans with their explicit ends, named "Left hand · contact". */
+function contactRows(labels: LabelsDocument, project: ProjectInfo | null): SpanRow[] {
+  const classes = new Map(project?.schema.objectClasses.map((c) => [c.id, c.name]) ?? []);
+  return labels.tracks
+    .filter((t) => t.kind !== 'person')
+    .map((hand) => ({
+      id: `contact:${hand.id}`,
+      label: `${trackDisplayName(hand, labels.tracks)} · contact`,
+      spans: labels.contacts
+        .filter((c) => c.trackId === hand.id)
+        .map((c) => {
+          const className = c.object ? classes.get(c.object.classId) : undefined;
+          const stateName = CONTACT_STATES[c.state].name;
+          return {
+            startFrame: c.startFrame,
+            endFrame: c.endFrame,
+            color: CONTACT_COLORS[c.state],
+            label: `${c.state} ${className ?? stateName}`,
+          };
+        }),
+    }));
+}
 
 /** The timeline fed from the labels slice; the playhead comes from the player by subscription. */
 export function LabelTimeline({
@@ -56,12 +91,21 @@ export function LabelTimeline({
       allowOverlap,
       rows,
       segments: labels.segments,
-      keyframeTicks: labels.tracks.map((t) => ({
-        trackId: t.id,
-        label: trackDisplayName(t, labels.tracks),
-        color: t.color,
-        frames: t.keyframes.map((k) => k.frame),
-      })),
+      keyframeTicks: [
+        ...labels.tracks.map((t) => ({
+          trackId: t.id,
+          label: trackDisplayName(t, labels.tracks),
+          color: t.color,
+          frames: t.keyframes.map((k) => k.frame),
+        })),
+        ...boxTracksOf(labels).map((b) => ({
+          trackId: b.id,
+          label: boxTrackDisplayName(b),
+          color: b.color,
+          frames: b.keyframes.map((k) => k.frame),
+        })),
+      ],
+      spanRows: contactRows(labels, project),
       commentTicks: commentTickFrames(comments, labels),
       selectedSegmentId,
       labelOf: (segment: Segment) => segmentLabel(segment, project),

@@ -36,6 +36,7 @@ describe('labeling keys', () => {
     [press('m'), 'mergeSegment'],
     [press('e'), 'labelSegment'],
     [press('b'), 'toggleBoxTool'],
+    [press('c'), 'endContact'],
     [press('a'), 'acceptPose'],
     [press('?', { shiftKey: true }), 'shortcuts'],
     [press('Escape'), 'escape'],
@@ -108,6 +109,7 @@ describe('labeling keys', () => {
       'mergeSegment',
       'labelSegment',
       'contactState',
+      'endContact',
       'shortcuts',
     ]) {
       expect(listed).toContain(name);

@@ -28,6 +28,7 @@ export type LabelingCommand =
   | { name: 'contactState'; state: 0 | 1 | 2 | 3 | 4 }
   /** 1–9: the selected segment's label from the recent ones; without one, 1–4 are contact states. */
   | { name: 'quickLabel'; slot: number }
+  | { name: 'endContact' }
   | { name: 'toggleBoxTool' }
   | { name: 'acceptPose' }
   | { name: 'acceptTrackProposals' }
@@ -110,7 +111,16 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     what: 'Contact state of the selected hand from this frame on (no segment selected)',
     command: 'contactState',
   },
-  { keys: 'B', what: 'Box tool on / off (draw the contact object)', command: 'toggleBoxTool' },
+  {
+    keys: 'C',
+    what: "End the selected hand's contact on this frame (or move its end here)",
+    command: 'endContact',
+  },
+  {
+    keys: 'B',
+    what: 'Box tool on / off (hand, object and face boxes; X and Shift+K act on the picked box)',
+    command: 'toggleBoxTool',
+  },
   {
     keys: 'A',
     what: "Accept the track's model pose on this frame (its points become yours)",
@@ -206,6 +216,8 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
       return { name: 'quickLabel', slot: Number(key) };
     case 'b':
       return { name: 'toggleBoxTool' };
+    case 'c':
+      return { name: 'endContact' };
     case 'a':
       return press.shiftKey ? { name: 'acceptTrackProposals' } : { name: 'acceptPose' };
     case 'p':

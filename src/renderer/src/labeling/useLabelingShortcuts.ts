@@ -3,8 +3,10 @@ import {
   clearPoint,
   copyPose,
   cycleVisibility,
+  deleteBoxKeyframeAt,
   deleteKeyframeAt,
   markAbsent,
+  markBoxAbsent,
   nudgePoint,
   findTemplate,
   makeKeyframe,
@@ -41,6 +43,9 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
   const { selection, currentFrame } = state;
   const trackId = selection.trackId;
   const point = selection.point;
+  // X and Shift+K act on a selected box track (a static version 1 object box has no keyframes).
+  const boxTrackId =
+    selection.boxId != null && !selection.boxId.startsWith('contact:') ? selection.boxId : null;
   switch (command.name) {
     case 'undo':
       state.undoLabels();
@@ -74,6 +79,10 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
       state.labelAction(({ doc, frame, context }) => makeKeyframe(doc, trackId, frame, context));
       return;
     case 'deleteKeyframe':
+      if (boxTrackId !== null) {
+        state.labelAction(({ doc, frame }) => deleteBoxKeyframeAt(doc, boxTrackId, frame));
+        return;
+      }
       if (trackId === null) {
         state.showLabelNotice('Select a track first.');
         return;
@@ -95,6 +104,10 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
       return;
     }
     case 'markAbsent':
+      if (boxTrackId !== null) {
+        state.labelAction(({ doc, frame }) => markBoxAbsent(doc, boxTrackId, frame));
+        return;
+      }
       if (trackId === null) {
         state.showLabelNotice('Select a track first.');
         return;
@@ -237,6 +250,9 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
       } else {
         state.quickLabelSegment(command.slot);
       }
+      break;
+    case 'endContact':
+      state.endContact();
       return;
     case 'toggleBoxTool':
       state.setOverlayTool(state.overlayTool === 'box' ? 'keypoint' : 'box');

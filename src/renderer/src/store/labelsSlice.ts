@@ -10,6 +10,11 @@ import {
   undo,
   contactAt,
   actualPixelsView,
+  endContactAt,
+  moveStaticObjectBox,
+  setBoxOnFrame,
+  setHandBox,
+  startObjectContact,
   isPlaced,
   newTrackLabel,
   poseAt,
@@ -20,6 +25,7 @@ import {
   type Box,
   type Command,
   type ContactState,
+  type HandLink,
   type TrackKind,
   type CopiedPose,
   type EditContext,
@@ -41,6 +47,8 @@ export type LabelSelection = {
   point: number | null;
   segmentId: string | null;
   contactId: string | null;
+  /** A box on the overlay (`OverlayBox.boxId`): a box track, or a version 1 static object box. */
+  boxId?: string | null | undefined;
 };
 
 /** Whether every edit shown is on disk: what the "saved" indicator says. */
@@ -139,9 +147,17 @@ export type LabelsSlice = {
    * box of the contact covering the frame, or switch to the box tool and wait for one.
    */
   setContactState: (state: ContactState) => void;
-  /** A box drawn with the box tool: completes a waiting object contact. */
+  /**
+   * A box drawn with the box tool: the object of a waiting object contact, else a new keyframe of
+   * the selected box, else the selected hand's box on this frame.
+   */
   placeContactBox: (box: Box) => void;
-  moveContactBox: (contactId: string, box: Box) => void;
+  /** A box moved or resized on this frame: it becomes that box's keyframe here. */
+  moveContactBox: (boxId: string, box: Box) => void;
+  /** The end mark: the selected hand's contact ends on this frame. */
+  endContact: () => void;
+  /** Whose hand a hand track is: a person's, the camera wearer's, or nobody's yet (null). */
+  linkHand: (trackId: string, link: HandLink | null) => void;
   setObjectClass: (classId: number) => void;
   takePendingRestore: (clipId: string) => PendingRestore | null;
   /** Forgets the open set entirely (its clip's consent was withdrawn): no edit is sent after. */
@@ -406,7 +422,18 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
       applyStep(redo(get().labels, get().undoStack, context));
     },
 
-    select: (selection) => set({ selection: { ...get().selection, ...selection } }),
+    select: (selection) => {
+      const current = get().selection;
+      // Choosing another track lets go of the box picked before, unless a box comes with it.
+      const keepBox = selection.trackId === undefined || selection.trackId === current.trackId;
+      set({
+        selection: {
+          ...current,
+          ...(keepBox ? {} : { boxId: null }),
+          ...selection,
+        },
+      });
+    },
     setView: (view) => set({ view }),
     setStage: (stage) => set({ stage }),
     zoomView: (how) => {
@@ -550,38 +577,82 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
     placeContactBox: (box) => {
       const { contactDraft, currentFrame, labels, objectClassId, selection } = get();
       if (!context || currentFrame === null) return;
-      if (!contactDraft || objectClassId === null) {
-        // A box with no state waiting: it replaces the object of the contact shown on this frame.
-        const covering =
-          selection.trackId === null
-            ? undefined
-            : contactAt(labels.contacts, selection.trackId, currentFrame);
-        if (covering?.object) get().moveContactBox(covering.id, box);
-        else
-          set({ labelNotice: 'Press 3 or 4 on a hand first: the box is that contact’s object.' });
+      if (contactDraft && objectClassId !== null) {
+        const boxTrackId = crypto.randomUUID();
+        // A hue of its own, so the object's box is not taken for the hand's.
+        const color = nextTrackColor([...labels.tracks, ...(labels.boxTracks ?? [])]);
+        set({ contactDraft: null, overlayTool: 'keypoint' });
+        if (
+          get().runLabelAction(
+            startObjectContact(
+              labels,
+              contactDraft.trackId,
+              currentFrame,
+              contactDraft.state,
+              { classId: objectClassId, box },
+              context,
+              { contactId: crypto.randomUUID(), boxTrackId, color },
+            ),
+          )
+        ) {
+          get().select({ trackId: contactDraft.trackId, boxId: boxTrackId });
+        }
         return;
       }
-      set({ contactDraft: null, overlayTool: 'keypoint' });
-      get().runLabelAction(
-        setContactFrom(
-          labels,
-          contactDraft.trackId,
-          currentFrame,
-          contactDraft.state,
-          { box, classId: objectClassId },
-          context,
-          crypto.randomUUID(),
-        ),
-      );
+      const boxId = selection.boxId ?? null;
+      if (boxId !== null) {
+        get().moveContactBox(boxId, box);
+        return;
+      }
+      const hand = labels.tracks.find((t) => t.id === selection.trackId);
+      if (!hand || hand.kind === 'person') {
+        set({
+          labelNotice:
+            'Select a hand to box it, or press 3 or 4 on a hand first: the box is its object.',
+        });
+        return;
+      }
+      const boxTrackId = crypto.randomUUID();
+      if (get().runLabelAction(setHandBox(labels, hand.id, currentFrame, box, { boxTrackId }))) {
+        const made = get().labels.boxTracks?.find(
+          (b) => b.kind === 'hand' && b.subjectId === hand.id,
+        );
+        get().select({ trackId: hand.id, boxId: made?.id ?? null });
+      }
     },
 
-    moveContactBox: (contactId, box) => {
-      const contact = get().labels.contacts.find((c) => c.id === contactId);
-      if (!contact?.object) return;
-      get().editLabels({
-        type: 'setContact',
-        contact: { ...contact, object: { ...contact.object, box } },
-      });
+    moveContactBox: (boxId, box) => {
+      const { currentFrame, labels } = get();
+      if (currentFrame === null) return;
+      const staticContact = boxId.startsWith('contact:') ? boxId.slice('contact:'.length) : null;
+      if (staticContact !== null) {
+        const boxTrackId = crypto.randomUUID();
+        if (
+          get().runLabelAction(
+            moveStaticObjectBox(labels, staticContact, currentFrame, box, {
+              boxTrackId,
+              color: nextTrackColor([...labels.tracks, ...(labels.boxTracks ?? [])]),
+            }),
+          )
+        ) {
+          get().select({ boxId: boxTrackId });
+        }
+        return;
+      }
+      get().runLabelAction(setBoxOnFrame(labels, boxId, currentFrame, box));
+    },
+
+    endContact: () => {
+      const trackId = get().selection.trackId;
+      if (trackId === null) {
+        set({ labelNotice: 'Select a hand to end its contact.' });
+        return;
+      }
+      get().labelAction(({ doc, frame }) => endContactAt(doc, trackId, frame));
+    },
+
+    linkHand: (trackId, link) => {
+      get().editLabels({ type: 'linkHand', trackId, link });
     },
 
     setObjectClass: (classId) => {

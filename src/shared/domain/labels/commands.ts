@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { compareContacts, ContactLabel, validateContact } from './contact';
-import type { EditContext, LabelsDocument } from './labelsDocument';
+import {
+  BoxKeyframe,
+  boxKeyframeAt,
+  BoxTrack,
+  boxTrackDisplayName,
+  withBoxKeyframe,
+  withoutBoxKeyframe,
+} from './boxTracks';
+import { compareContacts, ContactLabel, objectTrackId, validateContact } from './contact';
+import { boxTracksOf, type EditContext, type LabelsDocument } from './labelsDocument';
 import { findTemplate } from './projectSchema';
 import {
   createSegment,
@@ -14,6 +22,7 @@ import {
 import { mergeKeyframes, splitKeyframes } from './trackEdits';
 import { rowDisplayName } from './trackNames';
 import {
+  HandLink,
   Keyframe,
   Keypoint,
   keyframeAt,
@@ -90,6 +99,13 @@ export type Command =
   | { readonly type: 'mergeSegments'; readonly firstId: string; readonly secondId: string }
   | { readonly type: 'setContact'; readonly contact: ContactLabel }
   | { readonly type: 'removeContact'; readonly contactId: string }
+  /** Whose hand a hand track is; null unlinks it. */
+  | { readonly type: 'linkHand'; readonly trackId: string; readonly link: HandLink | null }
+  | { readonly type: 'addBoxTrack'; readonly track: BoxTrack; readonly index?: number | undefined }
+  /** Refused while a contact names the track as its object. */
+  | { readonly type: 'removeBoxTrack'; readonly trackId: string }
+  | { readonly type: 'setBoxKeyframe'; readonly trackId: string; readonly keyframe: BoxKeyframe }
+  | { readonly type: 'deleteBoxKeyframe'; readonly trackId: string; readonly frame: number }
   | { readonly type: 'batch'; readonly commands: readonly Command[] };
 
 export type CommandType = Command['type'];
@@ -159,6 +175,23 @@ export const CommandSchema: z.ZodType<Command> = z.lazy(() =>
     z.object({ type: z.literal('mergeSegments'), firstId: RecordId, secondId: RecordId }).strict(),
     z.object({ type: z.literal('setContact'), contact: ContactLabel }).strict(),
     z.object({ type: z.literal('removeContact'), contactId: RecordId }).strict(),
+    z
+      .object({ type: z.literal('linkHand'), trackId: RecordId, link: HandLink.nullable() })
+      .strict(),
+    z
+      .object({
+        type: z.literal('addBoxTrack'),
+        track: BoxTrack,
+        index: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    z.object({ type: z.literal('removeBoxTrack'), trackId: RecordId }).strict(),
+    z
+      .object({ type: z.literal('setBoxKeyframe'), trackId: RecordId, keyframe: BoxKeyframe })
+      .strict(),
+    z
+      .object({ type: z.literal('deleteBoxKeyframe'), trackId: RecordId, frame: FrameIndex })
+      .strict(),
     z.object({ type: z.literal('batch'), commands: z.array(CommandSchema) }).strict(),
   ]),
 );
@@ -304,6 +337,71 @@ function checkSegmentLabels(segment: Segment, context: EditContext): void {
   }
 }
 
+function findBoxTrack(doc: LabelsDocument, trackId: string): { track: BoxTrack; index: number } {
+  const tracks = boxTracksOf(doc);
+  const index = tracks.findIndex((t) => t.id === trackId);
+  const track = tracks[index];
+  if (!track) refuse('not_found', `There is no box track "${trackId}".`);
+  return { track, index };
+}
+
+/** With no box tracks left the field goes, so undo gives back a version 1 document exactly. */
+function withBoxTracks(doc: LabelsDocument, boxTracks: readonly BoxTrack[]): LabelsDocument {
+  if (boxTracks.length > 0) return { ...doc, boxTracks };
+  return { tracks: doc.tracks, segments: doc.segments, contacts: doc.contacts };
+}
+
+function checkBoxFrame(frame: number, context: EditContext): void {
+  if (!Number.isInteger(frame) || frame < 0 || frame >= context.frameCount) {
+    refuse('out_of_range', `Frame ${frame} is not in the clip (0–${context.frameCount - 1}).`);
+  }
+}
+
+function checkBoxKeyframe(keyframe: BoxKeyframe, context: EditContext): void {
+  const parsed = BoxKeyframe.safeParse(keyframe);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    refuse(
+      'invalid',
+      `Box ${issue?.path.map(String).join('.') ?? ''}: ${issue?.message ?? 'invalid'}.`,
+    );
+  }
+  checkBoxFrame(keyframe.frame, context);
+}
+
+/** A hand box must box a hand track of the document. */
+function checkBoxSubject(doc: LabelsDocument, track: BoxTrack): void {
+  if (track.kind === 'hand') {
+    const subject = doc.tracks.find((t) => t.id === track.subjectId);
+    if (!subject || subject.kind === 'person') {
+      refuse('invalid', `Hand box "${boxTrackDisplayName(track)}" must belong to a hand track.`);
+    }
+  } else if (track.subjectId !== null && !doc.tracks.some((t) => t.id === track.subjectId)) {
+    refuse('not_found', `Box "${boxTrackDisplayName(track)}" belongs to a track that is gone.`);
+  }
+}
+
+function checkLink(doc: LabelsDocument, track: Track, link: HandLink | null): void {
+  if (track.kind === 'person') refuse('invalid', 'Only a hand track can belong to someone.');
+  if (link?.kind === 'person') {
+    const owner = doc.tracks.find((t) => t.id === link.trackId);
+    if (!owner || owner.kind !== 'person') {
+      refuse('invalid', 'A hand can belong to a person track or to the camera wearer only.');
+    }
+  }
+}
+
+function withLink(track: Track, link: HandLink | null): Track {
+  if (link !== null) return { ...track, link };
+  const unlinked = { ...track };
+  delete unlinked.link;
+  return unlinked;
+}
+
+function linkCommand(track: Track): Command {
+  return { type: 'linkHand', trackId: track.id, link: track.link ?? null };
+}
+
 function sortContacts(contacts: readonly ContactLabel[]): readonly ContactLabel[] {
   return [...contacts].sort(compareContacts);
 }
@@ -415,18 +513,42 @@ function apply(doc: LabelsDocument, command: Command, context: EditContext): App
       return { doc: { ...doc, tracks }, inverse: { type: 'removeTrack', trackId: track.id } };
     }
     case 'removeTrack': {
-      // A hand's contact labels go with it, and come back with it on undo.
+      // A hand's contact labels and boxes go with it, hands that were a person's lose the link;
+      // all of it comes back on undo.
       const { track, index } = findTrack(doc, command.trackId);
       const owned = doc.contacts.filter((c) => c.trackId === track.id);
+      const boxes = boxTracksOf(doc);
+      const ownedBoxes = boxes
+        .map((box, at) => ({ box, at }))
+        .filter(({ box }) => box.subjectId === track.id);
+      const linked = doc.tracks.filter(
+        (t) => t.link?.kind === 'person' && t.link.trackId === track.id,
+      );
+      const linkedIds = new Set(linked.map((t) => t.id));
+      const next: LabelsDocument = {
+        ...doc,
+        tracks: doc.tracks
+          .filter((t) => t.id !== track.id)
+          .map((t) => (linkedIds.has(t.id) ? withLink(t, null) : t)),
+        contacts: doc.contacts.filter((c) => c.trackId !== track.id),
+      };
       return {
-        doc: {
-          ...doc,
-          tracks: doc.tracks.filter((t) => t.id !== track.id),
-          contacts: doc.contacts.filter((c) => c.trackId !== track.id),
-        },
+        doc:
+          ownedBoxes.length > 0
+            ? withBoxTracks(
+                next,
+                boxes.filter((b) => b.subjectId !== track.id),
+              )
+            : next,
         inverse: batch([
           { type: 'addTrack', track, index },
           ...owned.map((contact): Command => ({ type: 'setContact', contact })),
+          ...ownedBoxes.map(({ box, at }): Command => ({
+            type: 'addBoxTrack',
+            track: box,
+            index: at,
+          })),
+          ...linked.map(linkCommand),
         ]),
       };
     }
@@ -516,6 +638,20 @@ function apply(doc: LabelsDocument, command: Command, context: EditContext): App
         ...doc.contacts
           .filter((c) => c.trackId === other.id)
           .map((c): Command => ({ type: 'setContact', contact: { ...c, trackId: keep.id } })),
+        ...doc.tracks
+          .filter((t) => t.link?.kind === 'person' && t.link.trackId === other.id)
+          .map((t): Command => ({
+            type: 'linkHand',
+            trackId: t.id,
+            link: { kind: 'person', trackId: keep.id },
+          })),
+        ...boxTracksOf(doc)
+          .map((box, at) => ({ box, at }))
+          .filter(({ box }) => box.subjectId === other.id)
+          .flatMap(({ box, at }): Command[] => [
+            { type: 'removeBoxTrack', trackId: box.id },
+            { type: 'addBoxTrack', track: { ...box, subjectId: keep.id }, index: at },
+          ]),
       ];
       let next = replaceTrack(doc, keepIndex, { ...keep, keyframes: merged.value });
       const inverses: Command[] = [];
@@ -642,6 +778,11 @@ function apply(doc: LabelsDocument, command: Command, context: EditContext): App
         frameCount: context.frameCount,
         handTrackIds: new Set(doc.tracks.filter((t) => t.kind !== 'person').map((t) => t.id)),
         segmentIds: new Set(doc.segments.map((s) => s.id)),
+        objectTrackIds: new Set(
+          boxTracksOf(doc)
+            .filter((b) => b.kind === 'object')
+            .map((b) => b.id),
+        ),
         ...(context.objectClassIds ? { objectClassIds: context.objectClassIds } : {}),
       });
       if (problems.length > 0) refuse('invalid', problems.join(' '));
@@ -659,6 +800,86 @@ function apply(doc: LabelsDocument, command: Command, context: EditContext): App
       return {
         doc: { ...doc, contacts: doc.contacts.filter((c) => c.id !== previous.id) },
         inverse: { type: 'setContact', contact: previous },
+      };
+    }
+    case 'linkHand': {
+      const { track, index } = findTrack(doc, command.trackId);
+      const parsed = HandLink.nullable().safeParse(command.link);
+      if (!parsed.success) refuse('invalid', 'A hand belongs to a person or the camera wearer.');
+      checkLink(doc, track, parsed.data);
+      return {
+        doc: replaceTrack(doc, index, withLink(track, parsed.data)),
+        inverse: linkCommand(track),
+      };
+    }
+    case 'addBoxTrack': {
+      const { track } = command;
+      const boxes = boxTracksOf(doc);
+      if (boxes.some((b) => b.id === track.id)) {
+        refuse('duplicate_id', `A box track "${track.id}" already exists.`);
+      }
+      const parsed = BoxTrack.safeParse(track);
+      if (!parsed.success) {
+        refuse(
+          'invalid',
+          `Box "${boxTrackDisplayName(track)}": ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+        );
+      }
+      checkBoxSubject(doc, track);
+      for (const keyframe of track.keyframes) checkBoxFrame(keyframe.frame, context);
+      const at = Math.min(command.index ?? boxes.length, boxes.length);
+      const next = [...boxes];
+      next.splice(at, 0, track);
+      return {
+        doc: withBoxTracks(doc, next),
+        inverse: { type: 'removeBoxTrack', trackId: track.id },
+      };
+    }
+    case 'removeBoxTrack': {
+      const { track, index } = findBoxTrack(doc, command.trackId);
+      const users = doc.contacts.filter((c) => objectTrackId(c.object) === track.id);
+      const first = users[0];
+      if (first) {
+        refuse(
+          'invalid',
+          `"${boxTrackDisplayName(track)}" is the object of the contact at frames ${first.startFrame}–${first.endFrame}; change or remove that contact first.`,
+        );
+      }
+      return {
+        doc: withBoxTracks(
+          doc,
+          boxTracksOf(doc).filter((b) => b.id !== track.id),
+        ),
+        inverse: { type: 'addBoxTrack', track, index },
+      };
+    }
+    case 'setBoxKeyframe': {
+      const { track, index } = findBoxTrack(doc, command.trackId);
+      checkBoxKeyframe(command.keyframe, context);
+      const previous = boxKeyframeAt(track, command.keyframe.frame);
+      const boxes = [...boxTracksOf(doc)];
+      boxes[index] = withBoxKeyframe(track, command.keyframe);
+      return {
+        doc: withBoxTracks(doc, boxes),
+        inverse: previous
+          ? { type: 'setBoxKeyframe', trackId: track.id, keyframe: previous }
+          : { type: 'deleteBoxKeyframe', trackId: track.id, frame: command.keyframe.frame },
+      };
+    }
+    case 'deleteBoxKeyframe': {
+      const { track, index } = findBoxTrack(doc, command.trackId);
+      const previous = boxKeyframeAt(track, command.frame);
+      if (!previous) {
+        refuse(
+          'not_found',
+          `"${boxTrackDisplayName(track)}" has no keyframe at frame ${command.frame}.`,
+        );
+      }
+      const boxes = [...boxTracksOf(doc)];
+      boxes[index] = withoutBoxKeyframe(track, command.frame);
+      return {
+        doc: withBoxTracks(doc, boxes),
+        inverse: { type: 'setBoxKeyframe', trackId: track.id, keyframe: previous },
       };
     }
     case 'batch': {

@@ -23,22 +23,33 @@ export const Box = z
   .strict();
 export type Box = z.infer<typeof Box>;
 
-export const ContactObject = z
-  .object({
-    box: Box,
-    classId: z.number().int('must be a whole number').min(0, 'must be 0 or more'),
-  })
-  .strict();
-export type ContactObject = z.infer<typeof ContactObject>;
+const ClassId = z.number().int('must be a whole number').min(0, 'must be 0 or more');
 
 /**
- * A hand's contact over frames [startFrame, endFrame] (inclusive), on one hand track.
+ * The object a hand is in contact with: its class, and where it is. Labels made since box tracks
+ * exist name an `object` box track (`boxTrackId`), which has a box per frame. Labels from before
+ * carry one static `box` (the object's box at `startFrame`); they still load, replay and export,
+ * and editing such a box turns it into a track.
+ */
+export const ContactObject = z.union([
+  z.object({ classId: ClassId, boxTrackId: z.string().min(1, 'must not be empty') }).strict(),
+  z.object({ box: Box, classId: ClassId }).strict(),
+]);
+export type ContactObject = z.infer<typeof ContactObject>;
+
+/** The object's box track id, or undefined for a static box from before box tracks. */
+export function objectTrackId(object: ContactObject | null): string | undefined {
+  return object !== null && 'boxTrackId' in object ? object.boxTrackId : undefined;
+}
+
+/**
+ * A hand's contact over frames [startFrame, endFrame] (inclusive), on one hand track: a span with
+ * an explicit end, set by the hand's next state or by an end mark.
  *
  * 100DOH annotates a target-object box (reached by the hand's offset vector) only for hands in
  * contact with an object, i.e. states 3 (portable) and 4 (stationary). We follow that: `object` is
  * required for 3 and 4 and must be null for 0–2 (no contact, self, other person have no object to
- * box). Over a frame range the box is the object's box at `startFrame`; per-frame object tracking
- * is not modelled here.
+ * box). The object's box per frame is its box track's (`ContactObject`).
  */
 export const ContactLabel = z
   .object({
@@ -65,6 +76,8 @@ export type ContactContext = {
   readonly objectClassIds?: ReadonlySet<number>;
   /** Known segment ids; when undefined, segment links are not checked. */
   readonly segmentIds?: ReadonlySet<string>;
+  /** Object box track ids; when undefined, object tracks are not checked. */
+  readonly objectTrackIds?: ReadonlySet<string>;
 };
 
 /**
@@ -122,6 +135,14 @@ export function validateContact(
     problems.push(
       `Contact ${range} names object class ${contact.object.classId}, which the project does not have.`,
     );
+  }
+  const boxTrackId = objectTrackId(contact.object);
+  if (
+    boxTrackId !== undefined &&
+    context.objectTrackIds !== undefined &&
+    !context.objectTrackIds.has(boxTrackId)
+  ) {
+    problems.push(`Contact ${range} names an object box track that does not exist.`);
   }
   if (
     contact.segmentId !== null &&

@@ -6,6 +6,8 @@ export * from './trackNames';
 export * from './interpolateKeypoints';
 export * from './segments';
 export * from './contact';
+export * from './boxTracks';
+export * from './contactSpans';
 export * from './labelsDocument';
 export * from './commands';
 export * from './undoStack';

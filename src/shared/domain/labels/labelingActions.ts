@@ -1,5 +1,21 @@
+import {
+  boxAt,
+  boxKeyframeAt,
+  boxTrackDisplayName,
+  handBoxTrackOf,
+  newBoxTrackLabel,
+  type BoxKeyframe,
+  type BoxTrack,
+} from './boxTracks';
 import type { Command } from './commands';
-import { contactAt, contactNeedsObject, type ContactObject, type ContactState } from './contact';
+import {
+  contactAt,
+  contactNeedsObject,
+  type Box,
+  type ContactObject,
+  type ContactState,
+} from './contact';
+import { boxTracksOf } from './labelsDocument';
 import { keyframeFromPose, poseAt } from './interpolateKeypoints';
 import type { EditContext, LabelsDocument } from './labelsDocument';
 import { findTemplate } from './projectSchema';
@@ -379,4 +395,217 @@ export function nudgePoint(
     },
     gesture: `nudge-${trackId}-${frame}-${index}`,
   }));
+}
+
+/**
+ * The end mark (C) on a hand: its contact ends on `frame` (the last frame in contact). On a frame
+ * after the hand's last contact ended, that contact is extended to it instead, up to the next one,
+ * so a late or early end is moved with the same key.
+ */
+export function endContactAt(doc: LabelsDocument, trackId: string, frame: number): ActionResult {
+  const track = trackOf(doc, trackId);
+  if (!track || track.kind === 'person') return refuse('Select a hand to end its contact.');
+  const name = trackDisplayName(track, doc.tracks);
+  const covering = contactAt(doc.contacts, trackId, frame);
+  if (covering) {
+    if (covering.endFrame === frame) {
+      return refuse(`The contact of ${name} already ends on frame ${frame}.`);
+    }
+    return { ok: true, command: { type: 'setContact', contact: { ...covering, endFrame: frame } } };
+  }
+  const before = doc.contacts
+    .filter((c) => c.trackId === trackId && c.endFrame < frame)
+    .reduce<(typeof doc.contacts)[number] | undefined>(
+      (last, c) => (last === undefined || c.endFrame > last.endFrame ? c : last),
+      undefined,
+    );
+  if (!before) {
+    return refuse(`${name} has no contact before frame ${frame} to end: press 0–4 to start one.`);
+  }
+  return { ok: true, command: { type: 'setContact', contact: { ...before, endFrame: frame } } };
+}
+
+/**
+ * `3`/`4` with the object's box drawn: a new object box track, keyed at `frame`, becomes the
+ * object of the contact that starts there (one undo takes both back).
+ */
+export function startObjectContact(
+  doc: LabelsDocument,
+  trackId: string,
+  frame: number,
+  state: 3 | 4,
+  object: { readonly classId: number; readonly box: Box },
+  context: EditContext,
+  ids: { readonly contactId: string; readonly boxTrackId: string; readonly color: string },
+): ActionResult {
+  const boxTrack: BoxTrack = {
+    id: ids.boxTrackId,
+    kind: 'object',
+    label: newBoxTrackLabel('object', boxTracksOf(doc)),
+    color: ids.color,
+    subjectId: null,
+    keyframes: [{ frame, box: object.box }],
+  };
+  const withTrack: LabelsDocument = { ...doc, boxTracks: [...boxTracksOf(doc), boxTrack] };
+  const contact = setContactFrom(
+    withTrack,
+    trackId,
+    frame,
+    state,
+    { classId: object.classId, boxTrackId: boxTrack.id },
+    context,
+    ids.contactId,
+  );
+  if (!contact.ok) return contact;
+  return {
+    ok: true,
+    command: {
+      type: 'batch',
+      commands: [{ type: 'addBoxTrack', track: boxTrack }, contact.command],
+    },
+  };
+}
+
+/**
+ * A box drawn or moved on `frame` for a box track: it becomes the track's keyframe there; frames
+ * around it are interpolated again.
+ */
+export function setBoxOnFrame(
+  doc: LabelsDocument,
+  boxTrackId: string,
+  frame: number,
+  box: Box,
+): ActionResult {
+  const track = boxTracksOf(doc).find((b) => b.id === boxTrackId);
+  if (!track) return refuse('That box is gone.');
+  return {
+    ok: true,
+    command: { type: 'setBoxKeyframe', trackId: track.id, keyframe: { frame, box } },
+  };
+}
+
+/** A box drawn for a hand: a keyframe of its hand box track, made on its first box. */
+export function setHandBox(
+  doc: LabelsDocument,
+  handTrackId: string,
+  frame: number,
+  box: Box,
+  ids: { readonly boxTrackId: string },
+): ActionResult {
+  const hand = trackOf(doc, handTrackId);
+  if (!hand || hand.kind === 'person') return refuse('Select a hand to box it.');
+  const existing = handBoxTrackOf(boxTracksOf(doc), hand.id);
+  if (existing) return setBoxOnFrame(doc, existing.id, frame, box);
+  const track: BoxTrack = {
+    id: ids.boxTrackId,
+    kind: 'hand',
+    label: `${trackDisplayName(hand, doc.tracks)} box`,
+    color: hand.color,
+    subjectId: hand.id,
+    keyframes: [{ frame, box }],
+  };
+  return { ok: true, command: { type: 'addBoxTrack', track } };
+}
+
+/**
+ * A static object box of a version 1 contact, moved on `frame`: the object becomes a box track
+ * keyed at the contact's start (the old box) and at `frame` (the new one), so the move is per
+ * frame like every other box.
+ */
+export function moveStaticObjectBox(
+  doc: LabelsDocument,
+  contactId: string,
+  frame: number,
+  box: Box,
+  ids: { readonly boxTrackId: string; readonly color: string },
+): ActionResult {
+  const contact = doc.contacts.find((c) => c.id === contactId);
+  if (!contact?.object || !('box' in contact.object)) return refuse('That box is gone.');
+  const keyframes: BoxKeyframe[] =
+    frame === contact.startFrame
+      ? [{ frame, box }]
+      : [
+          { frame: contact.startFrame, box: contact.object.box },
+          { frame, box },
+        ];
+  const track: BoxTrack = {
+    id: ids.boxTrackId,
+    kind: 'object',
+    label: newBoxTrackLabel('object', boxTracksOf(doc)),
+    color: ids.color,
+    subjectId: null,
+    keyframes: keyframes.sort((a, b) => a.frame - b.frame),
+  };
+  return {
+    ok: true,
+    command: {
+      type: 'batch',
+      commands: [
+        { type: 'addBoxTrack', track },
+        {
+          type: 'setContact',
+          contact: {
+            ...contact,
+            object: { classId: contact.object.classId, boxTrackId: track.id },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** X on a selected box: it is out of the picture from `frame` until its next keyframe. */
+export function markBoxAbsent(
+  doc: LabelsDocument,
+  boxTrackId: string,
+  frame: number,
+): ActionResult {
+  const track = boxTracksOf(doc).find((b) => b.id === boxTrackId);
+  if (!track) return refuse('Select a box first.');
+  if (!boxAt(track, frame)) {
+    return refuse(`${boxTrackDisplayName(track)} is already out of the picture on frame ${frame}.`);
+  }
+  return {
+    ok: true,
+    command: { type: 'setBoxKeyframe', trackId: track.id, keyframe: { frame, absent: true } },
+  };
+}
+
+/** Shift+K on a selected box: its keyframe on this frame goes; frames around it interpolate again. */
+export function deleteBoxKeyframeAt(
+  doc: LabelsDocument,
+  boxTrackId: string,
+  frame: number,
+): ActionResult {
+  const track = boxTracksOf(doc).find((b) => b.id === boxTrackId);
+  if (!track) return refuse('Select a box first.');
+  if (!boxKeyframeAt(track, frame)) {
+    return refuse(`Frame ${frame} is not a keyframe of ${boxTrackDisplayName(track)}.`);
+  }
+  return { ok: true, command: { type: 'deleteBoxKeyframe', trackId: track.id, frame } };
+}
+
+/**
+ * Deletes the selected hand's contact on `frame`, with its object's box track when no other
+ * contact names it (one undo brings both back).
+ */
+export function removeContactAt(doc: LabelsDocument, trackId: string, frame: number): ActionResult {
+  const contact = contactAt(doc.contacts, trackId, frame);
+  if (!contact) return refuse(`There is no contact on frame ${frame} to delete.`);
+  const object = contact.object;
+  const boxTrackId = object !== null && 'boxTrackId' in object ? object.boxTrackId : undefined;
+  const shared = doc.contacts.some(
+    (c) =>
+      c.id !== contact.id &&
+      c.object !== null &&
+      'boxTrackId' in c.object &&
+      c.object.boxTrackId === boxTrackId,
+  );
+  const commands: Command[] = [{ type: 'removeContact', contactId: contact.id }];
+  if (boxTrackId !== undefined && !shared)
+    commands.push({ type: 'removeBoxTrack', trackId: boxTrackId });
+  return {
+    ok: true,
+    command: commands.length === 1 ? (commands[0] as Command) : { type: 'batch', commands },
+  };
 }

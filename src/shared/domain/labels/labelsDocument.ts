@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BoxTrack } from './boxTracks';
 import { ContactLabel } from './contact';
 import { projectTemplates, type ProjectSchema, type SkeletonTemplate } from './projectSchema';
 import { Segment } from './segments';
@@ -11,19 +12,34 @@ import { Track, Visibility } from './tracks';
  * - `tracks` keep the order the annotator gave them (it is the drawing and listing order).
  * - `segments` and `contacts` are kept in a canonical order (`compareSegments`,
  *   `compareContacts`), so equal content is an equal array.
+ * - `boxTracks` (hand, object and face boxes) keep the order they were made in.
+ *
+ * Versions, all read by this one schema (snapshots and command logs are never rewritten):
+ * 1. tracks, segments, contacts; a contact's object is one static box.
+ * 2. adds `boxTracks`, `link` on hand tracks and contact objects naming a box track. The new
+ *    fields are optional and never filled in on load, so a version 1 document parses to itself
+ *    (its checksum and the diff of its revisions do not change); `.strict()` makes an older
+ *    build refuse a version 2 document instead of dropping what it does not know.
  */
 export const LabelsDocument = z
   .object({
     tracks: z.array(Track),
     segments: z.array(Segment),
     contacts: z.array(ContactLabel),
+    boxTracks: z.array(BoxTrack).optional(),
   })
   .strict();
 export type LabelsDocument = {
   readonly tracks: readonly Track[];
   readonly segments: readonly Segment[];
   readonly contacts: readonly ContactLabel[];
+  /** Absent in version 1 documents: read it with `boxTracksOf`. */
+  readonly boxTracks?: readonly BoxTrack[] | undefined;
 };
+
+export function boxTracksOf(doc: LabelsDocument): readonly BoxTrack[] {
+  return doc.boxTracks ?? [];
+}
 
 export const EMPTY_LABELS: LabelsDocument = { tracks: [], segments: [], contacts: [] };
 

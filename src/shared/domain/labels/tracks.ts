@@ -65,6 +65,16 @@ export function isAbsent(keyframe: Keyframe | undefined): boolean {
   return keyframe?.absent === true;
 }
 
+/**
+ * Whose hand a hand track is: a person track's, or the camera wearer's own (first-person clips,
+ * where the wearer is never in the picture as a person). Absent on tracks nobody linked.
+ */
+export const HandLink = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('person'), trackId: z.string().min(1, 'must not be empty') }).strict(),
+  z.object({ kind: z.literal('camera_wearer') }).strict(),
+]);
+export type HandLink = z.infer<typeof HandLink>;
+
 export const Track = z
   .object({
     id: z.string().min(1, 'must not be empty'),
@@ -74,9 +84,14 @@ export const Track = z
     color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb'),
     /** Sorted by frame, one per frame: kept so by every operation here, checked on parse. */
     keyframes: z.array(Keyframe),
+    /** Hand tracks only; documents from before links have none (optional, never defaulted). */
+    link: HandLink.optional(),
   })
   .strict()
   .superRefine((track, ctx) => {
+    if (track.link !== undefined && track.kind === 'person') {
+      ctx.addIssue({ code: 'custom', path: ['link'], message: 'only a hand track has an owner' });
+    }
     for (let i = 1; i < track.keyframes.length; i++) {
       const previous = track.keyframes[i - 1];
       const current = track.keyframes[i];
@@ -95,12 +110,15 @@ export type Track = z.infer<typeof Track>;
  * Binary search over a track's sorted keyframes. Returns the keyframe's index when `frame` is a
  * keyframe, else `-(insertionPoint) - 1` (as Java's `Arrays.binarySearch`).
  */
-export function searchKeyframes(keyframes: readonly Keyframe[], frame: number): number {
+export function searchKeyframes(
+  keyframes: readonly { readonly frame: number }[],
+  frame: number,
+): number {
   let low = 0;
   let high = keyframes.length - 1;
   while (low <= high) {
     const mid = (low + high) >>> 1;
-    const midFrame = (keyframes[mid] as Keyframe).frame;
+    const midFrame = (keyframes[mid] as { frame: number }).frame;
     if (midFrame < frame) low = mid + 1;
     else if (midFrame > frame) high = mid - 1;
     else return mid;

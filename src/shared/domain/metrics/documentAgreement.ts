@@ -1,5 +1,6 @@
 import {
   COCO_BODY_TEMPLATE_ID,
+  boxTracksOf,
   findTemplate,
   LEFT_HAND_TEMPLATE_ID,
   RIGHT_HAND_TEMPLATE_ID,
@@ -171,7 +172,10 @@ export function documentAgreement(
     const otherContacts: ContactLabel[] = other.contacts
       .filter((c) => c.trackId === b.id)
       .map((c) => ({ ...c, trackId: a.id }));
-    const result = contactAgreement(reference.contacts, otherContacts, a.id, frameCount);
+    const result = contactAgreement(reference.contacts, otherContacts, a.id, frameCount, {
+      reference: boxTracksOf(reference),
+      other: boxTracksOf(other),
+    });
     result.confusion.matrix.forEach((row, i) =>
       row.forEach((count, j) => {
         const target = confusion[i];

@@ -4,7 +4,9 @@
  */
 import {
   isPlaced,
+  objectBoxAt,
   poseAt,
+  type BoxTrack,
   trackSpan,
   type ContactLabel,
   type ContactState,
@@ -126,14 +128,16 @@ export function contactAgreement(
   other: readonly ContactLabel[],
   trackId: string,
   frameCount: number,
+  /** Each side's box tracks, where its contacts' objects are (version 2 documents). */
+  boxTracks: { reference?: readonly BoxTrack[]; other?: readonly BoxTrack[] } = {},
 ): ContactAgreement {
   const states = categoricalAgreement(
     contactStatesByFrame(reference, trackId, frameCount),
     contactStatesByFrame(other, trackId, frameCount),
     CONTACT_STATES,
   );
-  const boxesA = objectBoxesByFrame(reference, trackId, frameCount);
-  const boxesB = objectBoxesByFrame(other, trackId, frameCount);
+  const boxesA = objectBoxesByFrame(reference, trackId, frameCount, boxTracks.reference ?? []);
+  const boxesB = objectBoxesByFrame(other, trackId, frameCount, boxTracks.other ?? []);
   const ious: number[] = [];
   boxesA.forEach((a, f) => {
     const b = boxesB[f] ?? null;
@@ -146,12 +150,16 @@ function objectBoxesByFrame(
   contacts: readonly ContactLabel[],
   trackId: string,
   frameCount: number,
+  boxTracks: readonly BoxTrack[],
 ): (Rect | null)[] {
   const boxes = new Array<Rect | null>(frameCount).fill(null);
+  const doc = { tracks: [], segments: [], contacts, boxTracks };
   for (const contact of contacts) {
     if (contact.trackId !== trackId || contact.object === null) continue;
     const last = Math.min(contact.endFrame, frameCount - 1);
-    for (let f = Math.max(0, contact.startFrame); f <= last; f++) boxes[f] = contact.object.box;
+    for (let f = Math.max(0, contact.startFrame); f <= last; f++) {
+      boxes[f] = objectBoxAt(doc, contact, f)?.box ?? null;
+    }
   }
   return boxes;
 }

@@ -1,4 +1,4 @@
-import { poseAt, type LabelsDocument } from '../../../../shared/domain/labels';
+import { objectBoxAt, poseAt, type LabelsDocument } from '../../../../shared/domain/labels';
 import { pinFrame, type ReviewComment } from '../../../../shared/domain/review';
 
 /** A review comment's marker on the overlay, in video pixels of the displayed picture. */
@@ -36,10 +36,8 @@ export function commentPinsAt(
       else pins.push({ commentId: comment.id, ...FRAME_PIN, resolved });
     } else if (pin.kind === 'contact') {
       const contact = doc.contacts.find((c) => c.id === pin.contactId);
-      if (contact?.object && contact.startFrame <= frame && frame <= contact.endFrame) {
-        const box = contact.object.box;
-        pins.push({ commentId: comment.id, x: box.x, y: box.y, resolved });
-      }
+      const box = contact ? objectBoxAt(doc, contact, frame)?.box : undefined;
+      if (box) pins.push({ commentId: comment.id, x: box.x, y: box.y, resolved });
     }
   }
   return pins;

@@ -35,7 +35,7 @@ const LABEL_FONT = '12px system-ui, sans-serif';
 export type HiddenItem =
   | { readonly kind: 'point'; readonly trackId: string; readonly index: number }
   | { readonly kind: 'track'; readonly trackId: string }
-  | { readonly kind: 'box'; readonly contactId: string }
+  | { readonly kind: 'box'; readonly boxId: string }
   | null;
 
 type Screen = { x: number; y: number };
@@ -251,10 +251,14 @@ export function drawScene(
   t: ViewTransform,
   hidden: HiddenItem,
 ): void {
-  for (const contact of scene.contactBoxes) {
-    if (hidden?.kind === 'box' && hidden.contactId === contact.contactId) continue;
-    const selected = contact.contactId === scene.selectedContactId;
-    drawBoxShape(ctx, contact.box, t, contact.color, selected, contact.label);
+  for (const shown of scene.boxes) {
+    if (hidden?.kind === 'box' && hidden.boxId === shown.boxId) continue;
+    const selected = shown.boxId === scene.selectedBoxId;
+    // Interpolated boxes are fainter, as interpolated skeletons are: nobody has set them yet.
+    ctx.save();
+    if (!shown.isKeyframe) ctx.globalAlpha = INTERPOLATED_ALPHA;
+    drawBoxShape(ctx, shown.box, t, shown.color, selected, shown.label);
+    ctx.restore();
   }
   for (const track of scene.tracks) {
     if (hidden?.kind === 'track' && hidden.trackId === track.id) continue;
@@ -281,10 +285,10 @@ export function drawPreview(
   preview: DragPreview,
 ): void {
   if (preview.kind === 'box') {
-    const contact = scene.contactBoxes.find((c) => c.contactId === preview.contactId);
+    const shown = scene.boxes.find((b) => b.boxId === preview.boxId);
     ctx.save();
-    if (!contact) ctx.setLineDash([6, 4]);
-    drawBoxShape(ctx, preview.box, t, contact?.color ?? '#ffffff', true, contact?.label ?? null);
+    if (!shown) ctx.setLineDash([6, 4]);
+    drawBoxShape(ctx, preview.box, t, shown?.color ?? '#ffffff', true, shown?.label ?? null);
     ctx.restore();
     return;
   }

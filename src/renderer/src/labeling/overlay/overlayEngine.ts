@@ -35,10 +35,10 @@ export type OverlayEvents = {
   select(selection: SelectionChange): void;
   /** Wheel zoom or pan; the overlay already shows it, the host applies it to the video. */
   viewChange(view: ViewState): void;
-  /** A new box drawn with the box tool; the host decides which contact label it becomes. */
+  /** A new box drawn with the box tool; the host decides whose box it is. */
   boxDrawn(box: Box): void;
-  /** An existing contact's object box moved or resized. */
-  boxChanged(contactId: string, box: Box): void;
+  /** A box moved or resized on this frame (`OverlayBox.boxId`). */
+  boxChanged(boxId: string, box: Box): void;
 };
 
 type Gesture = { readonly pointerId: number; readonly owner: 'tool' | 'view' };
@@ -251,8 +251,8 @@ export class OverlayEngine {
         ? { kind: 'point', trackId: preview.trackId, index: preview.index }
         : preview?.kind === 'skeleton'
           ? { kind: 'track', trackId: preview.trackId }
-          : preview?.kind === 'box' && preview.contactId !== null
-            ? { kind: 'box', contactId: preview.contactId }
+          : preview?.kind === 'box' && preview.boxId !== null
+            ? { kind: 'box', boxId: preview.boxId }
             : null;
     // The scene layer is redrawn only when what it leaves out changes, not on every move.
     if (!sameHidden(hidden, this.hidden)) {
@@ -287,7 +287,7 @@ export class OverlayEngine {
           this.events.boxDrawn(output.box);
           break;
         case 'boxChanged':
-          this.events.boxChanged(output.contactId, output.box);
+          this.events.boxChanged(output.boxId, output.box);
           break;
       }
     }
@@ -430,7 +430,7 @@ function sameHidden(a: HiddenItem, b: HiddenItem): boolean {
   if (a === null || b === null) return a === b;
   if (a.kind === 'point' && b.kind === 'point')
     return a.trackId === b.trackId && a.index === b.index;
-  if (a.kind === 'box' && b.kind === 'box') return a.contactId === b.contactId;
+  if (a.kind === 'box' && b.kind === 'box') return a.boxId === b.boxId;
   if (a.kind === 'track' && b.kind === 'track') return a.trackId === b.trackId;
   return false;
 }

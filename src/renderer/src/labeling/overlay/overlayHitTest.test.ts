@@ -68,14 +68,20 @@ describe('hitPoint', () => {
 describe('hitBox', () => {
   const boxes = [
     {
-      contactId: 'c1',
+      boxId: 'c1',
+      kind: 'object' as const,
+      contactId: null,
+      isKeyframe: true,
       trackId: 'h',
       box: { x: 100, y: 100, w: 200, h: 100 },
       label: '',
       color: '',
     },
     {
-      contactId: 'c2',
+      boxId: 'c2',
+      kind: 'object' as const,
+      contactId: null,
+      isKeyframe: true,
       trackId: 'h',
       box: { x: 200, y: 150, w: 200, h: 100 },
       label: '',
@@ -85,22 +91,22 @@ describe('hitBox', () => {
   // c1 spans screen (60, 60)–(160, 110); c2 spans (110, 85)–(210, 135).
 
   it('a corner handle before a body, and the top box first', () => {
-    expect(hitBox(scene({ contactBoxes: boxes }), TRANSFORM, { x: 158, y: 112 })).toEqual({
+    expect(hitBox(scene({ boxes }), TRANSFORM, { x: 158, y: 112 })).toEqual({
       kind: 'box',
-      contactId: 'c1',
+      boxId: 'c1',
       handle: 'se',
     });
-    expect(hitBox(scene({ contactBoxes: boxes }), TRANSFORM, { x: 130, y: 100 })).toEqual({
+    expect(hitBox(scene({ boxes }), TRANSFORM, { x: 130, y: 100 })).toEqual({
       kind: 'box',
-      contactId: 'c2',
+      boxId: 'c2',
     });
-    expect(hitBox(scene({ contactBoxes: boxes }), TRANSFORM, { x: 300, y: 300 })).toEqual({
+    expect(hitBox(scene({ boxes }), TRANSFORM, { x: 300, y: 300 })).toEqual({
       kind: 'empty',
     });
   });
 
   it('the selected box is grabbed before the one drawn over it', () => {
-    const s = scene({ contactBoxes: boxes, selectedContactId: 'c1' });
-    expect(hitBox(s, TRANSFORM, { x: 130, y: 100 })).toEqual({ kind: 'box', contactId: 'c1' });
+    const s = scene({ boxes, selectedBoxId: 'c1' });
+    expect(hitBox(s, TRANSFORM, { x: 130, y: 100 })).toEqual({ kind: 'box', boxId: 'c1' });
   });
 });

@@ -58,28 +58,28 @@ export function boxCorners(box: Box): Record<BoxHandle, Point> {
 const HANDLES: readonly BoxHandle[] = ['nw', 'ne', 'sw', 'se'];
 
 /**
- * A contact box's corner handle, else its body, under `screen`. The selected box is tried first
- * (it is the one being worked on), then the others from the top of the drawing order down.
+ * A box's corner handle, else its body, under `screen`. The selected box is tried first (it is
+ * the one being worked on), then the others from the top of the drawing order down.
  */
 export function hitBox(scene: OverlayScene, transform: ViewTransform, screen: Point): Hit {
-  const boxes = [...scene.contactBoxes].reverse();
-  const selected = boxes.findIndex((b) => b.contactId === scene.selectedContactId);
+  const boxes = [...scene.boxes].reverse();
+  const selected = boxes.findIndex((b) => b.boxId === scene.selectedBoxId);
   if (selected > 0) boxes.unshift(...boxes.splice(selected, 1));
-  for (const { contactId, box } of boxes) {
+  for (const { boxId, box } of boxes) {
     const corners = boxCorners(box);
     for (const handle of HANDLES) {
       const corner = videoToScreen(transform, corners[handle]);
       if (Math.hypot(corner.x - screen.x, corner.y - screen.y) <= HANDLE_HIT_RADIUS_PX) {
-        return { kind: 'box', contactId, handle };
+        return { kind: 'box', boxId, handle };
       }
     }
   }
-  for (const { contactId, box } of boxes) {
+  for (const { boxId, box } of boxes) {
     const topLeft = videoToScreen(transform, box);
     const right = topLeft.x + box.w * transform.scale;
     const bottom = topLeft.y + box.h * transform.scale;
     if (screen.x >= topLeft.x && screen.x <= right && screen.y >= topLeft.y && screen.y <= bottom) {
-      return { kind: 'box', contactId };
+      return { kind: 'box', boxId };
     }
   }
   return { kind: 'empty' };

@@ -84,17 +84,51 @@ describe('buildOverlayScene', () => {
   it('shows the object box of the contact covering the frame, captioned with the class name', () => {
     const names = new Map([[7, 'cup']]);
     const inside = buildOverlayScene(doc, 6, BUILT_IN_TEMPLATES, NO_SELECTION, names);
-    expect(inside.contactBoxes).toEqual([
+    expect(inside.boxes).toEqual([
       {
+        boxId: 'contact:c1',
+        kind: 'object',
         contactId: 'c1',
         trackId: 'lh',
         box: { x: 1, y: 2, w: 3, h: 4 },
+        isKeyframe: false,
         label: 'Left hand: cup',
         color: '#00ff00',
       },
     ]);
-    expect(buildOverlayScene(doc, 7, BUILT_IN_TEMPLATES, NO_SELECTION).contactBoxes).toEqual([]);
-    expect(buildOverlayScene(doc, 1, BUILT_IN_TEMPLATES, NO_SELECTION).contactBoxes).toEqual([]);
+    expect(buildOverlayScene(doc, 7, BUILT_IN_TEMPLATES, NO_SELECTION).boxes).toEqual([]);
+    expect(buildOverlayScene(doc, 1, BUILT_IN_TEMPLATES, NO_SELECTION).boxes).toEqual([]);
+  });
+
+  it("shows a hand's box track where it is in the picture, fainter between keyframes", () => {
+    const withBox = {
+      ...doc,
+      boxTracks: [
+        {
+          id: 'hb',
+          kind: 'hand' as const,
+          label: 'Left hand box',
+          color: '#00ff00',
+          subjectId: 'lh',
+          keyframes: [
+            { frame: 2, box: { x: 0, y: 0, w: 10, h: 10 } },
+            { frame: 4, box: { x: 20, y: 0, w: 10, h: 10 } },
+            { frame: 6, absent: true as const },
+          ],
+        },
+      ],
+    };
+    const at = (frame: number) =>
+      buildOverlayScene(withBox, frame, BUILT_IN_TEMPLATES, NO_SELECTION);
+    expect(at(3).boxes.find((b) => b.boxId === 'hb')).toMatchObject({
+      kind: 'hand',
+      trackId: 'lh',
+      box: { x: 10, y: 0, w: 10, h: 10 },
+      isKeyframe: false,
+    });
+    expect(at(4).boxes.find((b) => b.boxId === 'hb')?.isKeyframe).toBe(true);
+    expect(at(6).boxes.find((b) => b.boxId === 'hb')).toBeUndefined();
+    expect(at(1).boxes).toEqual([]);
   });
 
   it('carries the selection through', () => {

@@ -1,9 +1,14 @@
 import {
+  boxAt,
+  boxTrackDisplayName,
+  boxTracksOf,
   contactAt,
   findTemplate,
+  objectBoxAt,
   poseAt,
   trackDisplayName,
   type Box,
+  type BoxTrackKind,
   type LabelsDocument,
   type Pose,
   type SkeletonTemplate,
@@ -20,14 +25,27 @@ export type OverlayTrack = {
   readonly pose: Pose | undefined;
 };
 
-/** The object box of a hand's contact label that covers the frame. */
-export type OverlayContactBox = {
-  readonly contactId: string;
-  readonly trackId: string;
+/**
+ * A box drawn on the frame: a box track's (hand, object, face), or the static object box of a
+ * contact from before box tracks (`boxId` then is `contact:<id>`; editing it makes it a track).
+ */
+export type OverlayBox = {
+  readonly boxId: string;
+  readonly kind: BoxTrackKind;
+  /** The hand track it belongs to (a hand box, or the hand touching an object), if any. */
+  readonly trackId: string | null;
+  /** The contact whose object it is, on this frame. */
+  readonly contactId: string | null;
   readonly box: Box;
+  readonly isKeyframe: boolean;
   readonly label: string;
   readonly color: string;
 };
+
+/** The `boxId` of a version 1 contact's static object box. */
+export function staticObjectBoxId(contactId: string): string {
+  return `contact:${contactId}`;
+}
 
 /** What is selected; the host owns it and passes it back in every scene. */
 export type OverlaySelection = {
@@ -35,6 +53,7 @@ export type OverlaySelection = {
   /** A template slot of the selected track. */
   readonly point: number | null;
   readonly contactId: string | null;
+  readonly boxId?: string | null | undefined;
 };
 
 export const NO_SELECTION: OverlaySelection = { trackId: null, point: null, contactId: null };
@@ -43,10 +62,11 @@ export const NO_SELECTION: OverlaySelection = { trackId: null, point: null, cont
 export type OverlayScene = {
   readonly frame: number;
   readonly tracks: readonly OverlayTrack[];
-  readonly contactBoxes: readonly OverlayContactBox[];
+  readonly boxes: readonly OverlayBox[];
   readonly selectedTrackId: string | null;
   readonly selectedPoint: number | null;
   readonly selectedContactId: string | null;
+  readonly selectedBoxId: string | null;
   /** Review comments pinned at this frame (see `commentPins.ts`); none outside review. */
   readonly commentPins?: readonly OverlayCommentPin[];
 };
@@ -54,19 +74,22 @@ export type OverlayScene = {
 export const EMPTY_SCENE: OverlayScene = {
   frame: 0,
   tracks: [],
-  contactBoxes: [],
+  boxes: [],
   selectedTrackId: null,
   selectedPoint: null,
   selectedContactId: null,
+  selectedBoxId: null,
 };
 
 /** Object class names by id, for box captions; without one the caption is the track label. */
 export type ObjectClassNames = ReadonlyMap<number, string>;
 
 /**
- * The scene at `frame`: each track's pose (stored or interpolated) and the object boxes of the
- * contact labels covering the frame. Tracks whose template the project lacks are left out rather
- * than drawn with a guessed skeleton; the completeness check reports them.
+ * The scene at `frame`: each track's pose (stored or interpolated) and the boxes on the frame.
+ * Hand and face boxes show wherever their track is in the picture; an object's box shows only
+ * inside a contact that names it (the object is labeled where a hand touches it). Tracks whose
+ * template the project lacks are left out rather than drawn with a guessed skeleton; the
+ * completeness check reports them.
  */
 export function buildOverlayScene(
   doc: LabelsDocument,
@@ -76,37 +99,65 @@ export function buildOverlayScene(
   objectClassNames: ObjectClassNames = new Map(),
 ): OverlayScene {
   const tracks: OverlayTrack[] = [];
-  const contactBoxes: OverlayContactBox[] = [];
+  const boxes: OverlayBox[] = [];
+  const handNames = new Map<string, string>();
   for (const track of doc.tracks) {
+    const name = trackDisplayName(track, doc.tracks);
+    if (track.kind !== 'person') handNames.set(track.id, name);
     const template = findTemplate(templates, track.templateId);
     if (!template) continue;
     tracks.push({
       id: track.id,
-      label: trackDisplayName(track, doc.tracks),
+      label: name,
       color: track.color,
       template,
       pose: poseAt(track, frame),
     });
-    if (track.kind === 'person') continue;
-    const contact = contactAt(doc.contacts, track.id, frame);
-    if (!contact?.object) continue;
-    const className = objectClassNames.get(contact.object.classId);
-    contactBoxes.push({
+  }
+  for (const boxTrack of boxTracksOf(doc)) {
+    if (boxTrack.kind === 'object') continue;
+    const shown = boxAt(boxTrack, frame);
+    if (!shown) continue;
+    boxes.push({
+      boxId: boxTrack.id,
+      kind: boxTrack.kind,
+      trackId: boxTrack.subjectId,
+      contactId: null,
+      box: shown.box,
+      isKeyframe: shown.isKeyframe,
+      label: boxTrackDisplayName(boxTrack),
+      color: boxTrack.color,
+    });
+  }
+  for (const [handId, handName] of handNames) {
+    const contact = contactAt(doc.contacts, handId, frame);
+    const object = contact?.object;
+    if (!contact || !object) continue;
+    const shown = objectBoxAt(doc, contact, frame);
+    if (!shown) continue;
+    const className = objectClassNames.get(object.classId);
+    const boxTrack =
+      'boxTrackId' in object ? boxTracksOf(doc).find((b) => b.id === object.boxTrackId) : undefined;
+    // Two hands holding one pot: one box, captioned once.
+    if (boxTrack && boxes.some((b) => b.boxId === boxTrack.id)) continue;
+    boxes.push({
+      boxId: boxTrack ? boxTrack.id : staticObjectBoxId(contact.id),
+      kind: 'object',
+      trackId: handId,
       contactId: contact.id,
-      trackId: track.id,
-      box: contact.object.box,
-      label: className
-        ? `${trackDisplayName(track, doc.tracks)}: ${className}`
-        : trackDisplayName(track, doc.tracks),
-      color: track.color,
+      box: shown.box,
+      isKeyframe: shown.isKeyframe,
+      label: className ? `${handName}: ${className}` : handName,
+      color: boxTrack?.color ?? doc.tracks.find((t) => t.id === handId)?.color ?? '#ffffff',
     });
   }
   return {
     frame,
     tracks,
-    contactBoxes,
+    boxes,
     selectedTrackId: selection.trackId,
     selectedPoint: selection.point,
     selectedContactId: selection.contactId,
+    selectedBoxId: selection.boxId ?? null,
   };
 }

@@ -52,6 +52,22 @@ export type KeyframeTickRow = {
   readonly frames: readonly number[];
 };
 
+/** One span of a span row: a hand's contact state over frames [startFrame, endFrame]. */
+export type TimelineSpan = {
+  readonly startFrame: number;
+  readonly endFrame: number;
+  readonly color: string;
+  /** Drawn on the span when it is wide enough ("3 cup"). */
+  readonly label: string;
+};
+
+/** A row of spans that never overlap, sorted by start: a hand's contact states. */
+export type SpanRow = {
+  readonly id: string;
+  readonly label: string;
+  readonly spans: readonly TimelineSpan[];
+};
+
 export type TimelineData = {
   readonly frameCount: number;
   /** Nominal frame rate, for m:ss on the ruler; frames only when absent. */
@@ -62,6 +78,8 @@ export type TimelineData = {
   /** In the domain's canonical order (by start); other orders are sorted on arrival. */
   readonly segments: readonly Segment[];
   readonly keyframeTicks: readonly KeyframeTickRow[];
+  /** Contact spans per hand, between the actor rows and the tick rows; none when absent. */
+  readonly spanRows?: readonly SpanRow[] | undefined;
   /** Review comments' frames, drawn as flags on the ruler; absent outside review. */
   readonly commentTicks?: readonly { readonly frame: number; readonly resolved: boolean }[];
   readonly selectedSegmentId: string | null;
@@ -184,10 +202,16 @@ export class TimelineEngine {
       this.settling = null;
       window.clearTimeout(this.settleTimer);
     }
-    if (data.rows !== previous.rows || data.keyframeTicks !== previous.keyframeTicks) {
+    if (
+      data.rows !== previous.rows ||
+      data.keyframeTicks !== previous.keyframeTicks ||
+      data.spanRows !== previous.spanRows
+    ) {
       this.layout = layoutRows(
         data.rows.map((r) => r.id),
         data.keyframeTicks.map((t) => t.trackId),
+        undefined,
+        (data.spanRows ?? []).map((r) => r.id),
       );
     }
     this.selectedId = data.selectedSegmentId;
@@ -468,6 +492,7 @@ export class TimelineEngine {
     const dragged = (this.tool.preview ?? this.settling)?.segmentId ?? null;
     const rowById = new Map(data.rows.map((r) => [r.id, r]));
     const ticksById = new Map(data.keyframeTicks.map((t) => [t.trackId, t]));
+    const spansById = new Map((data.spanRows ?? []).map((r) => [r.id, r]));
 
     for (const row of layout.rows) {
       ctx.fillStyle = COLORS.rowBand;
@@ -476,13 +501,48 @@ export class TimelineEngine {
         const segments = this.index.rows.get(row.id);
         const color = rowById.get(row.id)?.color ?? COLORS.muted;
         if (segments) this.drawSegments(ctx, segments, row, color, visible, dragged);
+      } else if (row.kind === 'spans') {
+        const spans = spansById.get(row.id);
+        if (spans) this.drawSpans(ctx, spans, row, visible);
       } else {
         const ticks = ticksById.get(row.id);
         if (ticks) this.drawTicks(ctx, ticks, row, visible);
       }
     }
     this.drawRuler(ctx, visible);
-    this.drawRowLabels(ctx, rowById, ticksById);
+    this.drawRowLabels(ctx, rowById, ticksById, spansById);
+  }
+
+  /**
+   * A hand's contact spans: a bar per state from its start to its explicit end, coloured by state,
+   * with a dark end mark so where a contact stops is visible; gaps are frames with no state.
+   */
+  private drawSpans(
+    ctx: CanvasRenderingContext2D,
+    row: SpanRow,
+    at: { y: number; height: number },
+    visible: { first: number; last: number },
+  ): void {
+    const { view } = this;
+    const top = at.y + 2;
+    const height = at.height - 4;
+    // Text starts right of the row's name, which is drawn over the row's left end.
+    const nameWidth = Math.min(140, row.label.length * CHAR_WIDTH + 8);
+    for (const span of row.spans) {
+      if (span.endFrame < visible.first || span.startFrame > visible.last) continue;
+      const x0 = Math.max(-1, frameToX(view, span.startFrame));
+      const x1 = Math.min(view.width + 1, frameToX(view, span.endFrame + 1));
+      ctx.fillStyle = span.color;
+      ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
+      ctx.fillStyle = COLORS.text;
+      ctx.fillRect(Math.max(x0, x1 - 2), top, Math.min(2, Math.max(1, x1 - x0)), height);
+      const left = Math.max(x0, nameWidth) + 4;
+      const chars = Math.floor((x1 - left - 6) / CHAR_WIDTH);
+      if (chars >= 2) {
+        const text = span.label.length > chars ? `${span.label.slice(0, chars - 1)}…` : span.label;
+        ctx.fillText(text, left, top + height / 2);
+      }
+    }
   }
 
   private drawSegments(
@@ -643,9 +703,15 @@ export class TimelineEngine {
     ctx: CanvasRenderingContext2D,
     rows: ReadonlyMap<string, TimelineRow>,
     ticks: ReadonlyMap<string, KeyframeTickRow>,
+    spans: ReadonlyMap<string, SpanRow>,
   ): void {
     for (const row of this.layout.rows) {
-      const label = row.kind === 'actor' ? rows.get(row.id)?.label : ticks.get(row.id)?.label;
+      const label =
+        row.kind === 'actor'
+          ? rows.get(row.id)?.label
+          : row.kind === 'spans'
+            ? spans.get(row.id)?.label
+            : ticks.get(row.id)?.label;
       if (!label) continue;
       const small = row.kind === 'ticks';
       ctx.font = small ? '9px system-ui, sans-serif' : FONT;

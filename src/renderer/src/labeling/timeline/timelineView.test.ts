@@ -17,6 +17,7 @@ import {
   rulerTicks,
   scrollByPixels,
   segmentsInRange,
+  SPAN_ROW_HEIGHT,
   visibleFrames,
   xToFrame,
   zoomAt,
@@ -209,6 +210,32 @@ describe('rows and hit testing', () => {
     expect(hit(205, 30)).toMatchObject({ segmentId: 's2', part: 'body' });
     expect(hit(208, 30)).toMatchObject({ segmentId: 's2', part: 'end' });
     expect(hit(201, 30)).toMatchObject({ segmentId: 's2', part: 'start' });
+  });
+});
+
+describe('contact span rows', () => {
+  const layout = layoutRows(
+    ['a'],
+    ['t1'],
+    { rulerHeight: 20, actorRowHeight: 30, tickRowHeight: 10, gap: 0 },
+    ['lh'],
+  );
+  const view: Viewport = { firstVisibleFrame: 0, pixelsPerFrame: 10, width: 1000 };
+
+  it('lie between the actor rows and the tick rows', () => {
+    expect(layout.rows).toEqual([
+      { kind: 'actor', id: 'a', y: 20, height: 30 },
+      { kind: 'spans', id: 'lh', y: 50, height: SPAN_ROW_HEIGHT },
+      { kind: 'ticks', id: 't1', y: 50 + SPAN_ROW_HEIGHT, height: 10 },
+    ]);
+  });
+
+  it('a click on a span row goes to its frame, as on a tick row', () => {
+    expect(hitTest(view, layout, indexSegments([]), 1000, 123, 55)).toEqual({
+      kind: 'ticks',
+      trackId: 'lh',
+      frame: 12,
+    });
   });
 });
 

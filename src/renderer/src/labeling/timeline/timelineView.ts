@@ -302,7 +302,11 @@ export const DEFAULT_ROW_LAYOUT: RowLayoutOptions = {
 
 export type LaidOutRow =
   | { readonly kind: 'actor'; readonly id: string; readonly y: number; readonly height: number }
+  | { readonly kind: 'spans'; readonly id: string; readonly y: number; readonly height: number }
   | { readonly kind: 'ticks'; readonly id: string; readonly y: number; readonly height: number };
+
+/** A hand's contact-state row: thinner than an actor row, thick enough to read its state. */
+export const SPAN_ROW_HEIGHT = 18;
 
 export type RowLayout = {
   readonly rulerHeight: number;
@@ -310,17 +314,25 @@ export type RowLayout = {
   readonly height: number;
 };
 
-/** One row per actor under the ruler, then one thin row of keyframe ticks per track. */
+/**
+ * One row per actor under the ruler, then one row of contact spans per hand, then one thin row of
+ * keyframe ticks per track.
+ */
 export function layoutRows(
   actorIds: readonly string[],
   trackIds: readonly string[],
   options: RowLayoutOptions = DEFAULT_ROW_LAYOUT,
+  spanRowIds: readonly string[] = [],
 ): RowLayout {
   const rows: LaidOutRow[] = [];
   let y = options.rulerHeight + options.gap;
   for (const id of actorIds) {
     rows.push({ kind: 'actor', id, y, height: options.actorRowHeight });
     y += options.actorRowHeight + options.gap;
+  }
+  for (const id of spanRowIds) {
+    rows.push({ kind: 'spans', id, y, height: SPAN_ROW_HEIGHT });
+    y += SPAN_ROW_HEIGHT + options.gap;
   }
   for (const id of trackIds) {
     rows.push({ kind: 'ticks', id, y, height: options.tickRowHeight });
@@ -387,7 +399,8 @@ export function hitTest(
   if (y < layout.rulerHeight) return { kind: 'ruler', frame };
   const row = layout.rows.find((r) => y >= r.y && y < r.y + r.height);
   if (!row) return { kind: 'none' };
-  if (row.kind === 'ticks') return { kind: 'ticks', trackId: row.id, frame };
+  // A click on a contact span or a tick goes to its frame.
+  if (row.kind !== 'actor') return { kind: 'ticks', trackId: row.id, frame };
   const segments = index.rows.get(row.id);
   if (segments) {
     const slack = tolerance / view.pixelsPerFrame;

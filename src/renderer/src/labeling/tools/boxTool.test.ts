@@ -1,22 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../../../../shared/domain/labels';
-import { EMPTY_SCENE, type OverlayContactBox } from '../overlay/overlayScene';
+import { EMPTY_SCENE, type OverlayBox } from '../overlay/overlayScene';
 import { boxFromCorners, moveBox, resizeBox } from './boxGeometry';
 import { BoxTool } from './boxTool';
 import { NO_MODIFIERS, type Hit, type ToolContext } from './overlayTool';
 
 const VIDEO = { width: 1920, height: 1080 };
 
-const cup: OverlayContactBox = {
+const cup: OverlayBox = {
+  boxId: 'b1',
+  kind: 'object',
   contactId: 'c1',
   trackId: 'lh',
   box: { x: 100, y: 100, w: 200, h: 100 },
+  isKeyframe: true,
   label: 'Left hand: cup',
   color: '#00ff00',
 };
 
 const context: ToolContext = {
-  scene: { ...EMPTY_SCENE, contactBoxes: [cup], selectedTrackId: 'p1', selectedPoint: 2 },
+  scene: { ...EMPTY_SCENE, boxes: [cup], selectedTrackId: 'p1', selectedPoint: 2 },
   videoSize: VIDEO,
 };
 
@@ -83,7 +86,7 @@ describe('box tool', () => {
     expect(tool.pointerMove(pointer({ x: 450, y: 350 }), context)).toEqual([
       {
         type: 'preview',
-        preview: { kind: 'box', contactId: null, box: { x: 450, y: 350, w: 50, h: 50 } },
+        preview: { kind: 'box', boxId: null, box: { x: 450, y: 350, w: 50, h: 50 } },
       },
     ]);
     tool.pointerMove(pointer({ x: 400, y: 300 }), context);
@@ -105,33 +108,35 @@ describe('box tool', () => {
   it('dragging a box body selects and moves it, with one boxChanged on release', () => {
     const tool = new BoxTool();
     expect(
-      tool.pointerDown(pointer({ x: 150, y: 150 }, { kind: 'box', contactId: 'c1' }), context),
-    ).toEqual([{ type: 'select', selection: { trackId: 'lh', point: null, contactId: 'c1' } }]);
+      tool.pointerDown(pointer({ x: 150, y: 150 }, { kind: 'box', boxId: 'b1' }), context),
+    ).toEqual([
+      { type: 'select', selection: { trackId: 'lh', point: null, contactId: 'c1', boxId: 'b1' } },
+    ]);
     tool.pointerMove(pointer({ x: 160, y: 170 }), context);
     tool.pointerMove(pointer({ x: 170, y: 190 }), context);
     expect(tool.pointerUp(pointer({ x: 170, y: 190 }), context)).toEqual([
       { type: 'preview', preview: null },
-      { type: 'boxChanged', contactId: 'c1', box: { x: 120, y: 140, w: 200, h: 100 } },
+      { type: 'boxChanged', boxId: 'b1', box: { x: 120, y: 140, w: 200, h: 100 } },
     ]);
   });
 
   it('dragging a corner handle resizes the box', () => {
     const tool = new BoxTool();
     tool.pointerDown(
-      pointer({ x: 300, y: 200 }, { kind: 'box', contactId: 'c1', handle: 'se' }),
+      pointer({ x: 300, y: 200 }, { kind: 'box', boxId: 'b1', handle: 'se' }),
       context,
     );
     tool.pointerMove(pointer({ x: 350, y: 260 }), context);
     expect(tool.pointerUp(pointer({ x: 350, y: 260 }), context)).toContainEqual({
       type: 'boxChanged',
-      contactId: 'c1',
+      boxId: 'b1',
       box: { x: 100, y: 100, w: 250, h: 160 },
     });
   });
 
   it('a click on a box selects it without changing it', () => {
     const tool = new BoxTool();
-    tool.pointerDown(pointer({ x: 150, y: 150 }, { kind: 'box', contactId: 'c1' }), context);
+    tool.pointerDown(pointer({ x: 150, y: 150 }, { kind: 'box', boxId: 'b1' }), context);
     expect(tool.pointerUp(pointer({ x: 151, y: 150 }), context)).toEqual([]);
   });
 
@@ -139,13 +144,13 @@ describe('box tool', () => {
     const tool = new BoxTool();
     tool.pointerDown(pointer({ x: 900, y: 900 }), context);
     expect(tool.pointerUp(pointer({ x: 900, y: 900 }), context)).toEqual([
-      { type: 'select', selection: { trackId: 'p1', point: 2, contactId: null } },
+      { type: 'select', selection: { trackId: 'p1', point: 2, contactId: null, boxId: null } },
     ]);
   });
 
   it('Escape cancels a move and a draw without emitting a box', () => {
     const tool = new BoxTool();
-    tool.pointerDown(pointer({ x: 150, y: 150 }, { kind: 'box', contactId: 'c1' }), context);
+    tool.pointerDown(pointer({ x: 150, y: 150 }, { kind: 'box', boxId: 'b1' }), context);
     tool.pointerMove(pointer({ x: 250, y: 250 }), context);
     expect(tool.cancel()).toEqual([{ type: 'preview', preview: null }]);
     expect(tool.pointerUp(pointer({ x: 250, y: 250 }), context)).toEqual([]);

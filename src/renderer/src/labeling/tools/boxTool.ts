@@ -13,7 +13,7 @@ type BoxToolState =
   | { readonly name: 'idle' }
   | {
       readonly name: 'pointingBox';
-      readonly contactId: string;
+      readonly boxId: string;
       readonly handle: BoxHandle | undefined;
       readonly original: Box;
       readonly pressScreen: Point;
@@ -22,7 +22,7 @@ type BoxToolState =
   | { readonly name: 'pointingEmpty'; readonly pressScreen: Point; readonly pressVideo: Point }
   | {
       readonly name: 'editing';
-      readonly contactId: string;
+      readonly boxId: string;
       readonly handle: BoxHandle | undefined;
       readonly original: Box;
       readonly pressVideo: Point;
@@ -31,9 +31,10 @@ type BoxToolState =
   | { readonly name: 'drawing'; readonly pressVideo: Point; readonly box: Box | undefined };
 
 /**
- * Draws and edits contact object boxes. Drag on empty space draws a new box (`boxDrawn`; the host
- * decides which contact label it belongs to); drag a box's body to move it or a corner handle to
- * resize it (`boxChanged` on release). Boxes never leave the picture and never go under 2 px.
+ * Draws and edits boxes (hand, object, face). Drag on empty space draws a new box (`boxDrawn`;
+ * the host decides whose box it is); drag a box's body to move it or a corner handle to resize it
+ * (`boxChanged` on release: the host keys the box on this frame). Boxes never leave the picture
+ * and never go under 2 px.
  */
 export class BoxTool implements OverlayTool {
   private current: BoxToolState = { name: 'idle' };
@@ -46,11 +47,11 @@ export class BoxTool implements OverlayTool {
     if (this.current.name !== 'idle') return [];
     const { hit } = event;
     if (hit.kind === 'box') {
-      const target = context.scene.contactBoxes.find((b) => b.contactId === hit.contactId);
+      const target = context.scene.boxes.find((b) => b.boxId === hit.boxId);
       if (!target) return [];
       this.current = {
         name: 'pointingBox',
-        contactId: target.contactId,
+        boxId: target.boxId,
         handle: hit.handle,
         original: target.box,
         pressScreen: event.screen,
@@ -59,7 +60,12 @@ export class BoxTool implements OverlayTool {
       return [
         {
           type: 'select',
-          selection: { trackId: target.trackId, point: null, contactId: target.contactId },
+          selection: {
+            trackId: target.trackId,
+            point: null,
+            contactId: target.contactId,
+            boxId: target.boxId,
+          },
         },
       ];
     }
@@ -97,7 +103,12 @@ export class BoxTool implements OverlayTool {
         return [
           {
             type: 'select',
-            selection: { trackId: selectedTrackId, point: selectedPoint, contactId: null },
+            selection: {
+              trackId: selectedTrackId,
+              point: selectedPoint,
+              contactId: null,
+              boxId: null,
+            },
           },
         ];
       }
@@ -106,7 +117,7 @@ export class BoxTool implements OverlayTool {
           { type: 'preview', preview: null },
           ...(sameBox(state.box, state.original)
             ? []
-            : [{ type: 'boxChanged', contactId: state.contactId, box: state.box } as const]),
+            : [{ type: 'boxChanged', boxId: state.boxId, box: state.box } as const]),
         ];
       case 'drawing':
         return [
@@ -136,7 +147,7 @@ export class BoxTool implements OverlayTool {
           context.videoSize,
         );
     this.current = { ...state, box };
-    return [{ type: 'preview', preview: { kind: 'box', contactId: state.contactId, box } }];
+    return [{ type: 'preview', preview: { kind: 'box', boxId: state.boxId, box } }];
   }
 
   private draw(
@@ -146,7 +157,7 @@ export class BoxTool implements OverlayTool {
   ): readonly ToolOutput[] {
     const box = boxFromCorners(pressVideo, event.video, context.videoSize);
     this.current = { name: 'drawing', pressVideo, box };
-    return [{ type: 'preview', preview: box ? { kind: 'box', contactId: null, box } : null }];
+    return [{ type: 'preview', preview: box ? { kind: 'box', boxId: null, box } : null }];
   }
 }
 

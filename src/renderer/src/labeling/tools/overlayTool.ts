@@ -6,7 +6,7 @@ export type BoxHandle = 'nw' | 'ne' | 'sw' | 'se';
 /** What lies under the pointer, found by the engine's own hit test in screen space. */
 export type Hit =
   | { readonly kind: 'point'; readonly trackId: string; readonly index: number }
-  | { readonly kind: 'box'; readonly contactId: string; readonly handle?: BoxHandle | undefined }
+  | { readonly kind: 'box'; readonly boxId: string; readonly handle?: BoxHandle | undefined }
   | { readonly kind: 'empty' };
 
 export type Modifiers = { readonly shift: boolean; readonly alt: boolean; readonly ctrl: boolean };
@@ -34,6 +34,7 @@ export type SelectionChange = {
   readonly trackId: string | null;
   readonly point: number | null;
   readonly contactId?: string | null | undefined;
+  readonly boxId?: string | null | undefined;
 };
 
 /** A transient drawing of the thing being dragged; nothing is stored until the release. */
@@ -46,7 +47,7 @@ export type DragPreview =
       readonly dx: number;
       readonly dy: number;
     }
-  | { readonly kind: 'box'; readonly contactId: string | null; readonly box: Box };
+  | { readonly kind: 'box'; readonly boxId: string | null; readonly box: Box };
 
 /** Everything a tool can ask of its host; the engine turns these into its events and drawing. */
 export type ToolOutput =
@@ -54,7 +55,7 @@ export type ToolOutput =
   | { readonly type: 'select'; readonly selection: SelectionChange }
   | { readonly type: 'preview'; readonly preview: DragPreview | null }
   | { readonly type: 'boxDrawn'; readonly box: Box }
-  | { readonly type: 'boxChanged'; readonly contactId: string; readonly box: Box };
+  | { readonly type: 'boxChanged'; readonly boxId: string; readonly box: Box };
 
 /**
  * A tool is a state machine (idle → pointing → dragging) with one handler per event. Handlers
