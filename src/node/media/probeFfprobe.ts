@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import type { CodecFamily, ProbeResult } from '../../../shared/api/schemas';
-import { normalizeDate } from '../../../shared/domain/quickTimeMetadata';
-import { normalizeRotation } from '../../../shared/domain/rotation';
+import type { CodecFamily, ProbeResult } from '../../shared/api/schemas';
+import { normalizeDate } from '../../shared/domain/quickTimeMetadata';
+import { normalizeRotation } from '../../shared/domain/rotation';
 import { ImportError } from '../importError';
-import type { FlaggedMetadata } from '../../../shared/domain/flaggedMetadata';
+import type { FlaggedMetadata } from '../../shared/domain/flaggedMetadata';
 import { chooseTool, limitedCommand, MEMORY_LIMIT_MIB, TOOL_NOT_FOUND_EXIT } from './mediaBinaries';
 
 const run = promisify(execFile);
