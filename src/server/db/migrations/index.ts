@@ -26,6 +26,7 @@ import { migration004 } from './004_consent_records';
 import { migration005 } from './005_withdrawn_sets';
 import { migration006 } from './006_team_sets';
 import { migration007 } from './007_admin_role';
+import { migration008 } from './008_clip_delivery';
 import { runServerMigrations } from './runServerMigrations';
 import type { ServerMigration } from './ServerMigration';
 
@@ -39,6 +40,7 @@ export const serverMigrations: readonly ServerMigration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
 
 export const LATEST_SERVER_SCHEMA: number = serverMigrations.length;
