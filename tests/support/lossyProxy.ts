@@ -39,13 +39,10 @@ export async function startLossyProxy(
     sockets.add(client);
     sockets.add(upstream);
     let plan = forced.shift() ?? null;
-    if (plan === null && random() < (options.dropShare ?? 0)) {
-      plan = {
-        direction: random() < 0.5 ? 'request' : 'response',
-        afterBytes: Math.floor(random() * (options.maxCutBytes ?? 64 * 1024)),
-      };
-    }
-    let passed = 0;
+    // Bytes relayed on this connection in each direction, and which way the last bytes went: a
+    // change of direction is a new request or a new response, and each gets its own roll.
+    const passed = { request: 0, response: 0 };
+    let last: 'request' | 'response' | null = null;
     const kill = (): void => {
       stats.cut += 1;
       client.destroy();
@@ -53,26 +50,38 @@ export async function startLossyProxy(
     };
     const relay = (from: Socket, to: Socket, direction: 'request' | 'response'): void => {
       from.on('data', (chunk: Buffer) => {
+        if (last !== direction) {
+          last = direction;
+          if (plan === null && random() < (options.dropShare ?? 0)) {
+            plan = {
+              direction,
+              afterBytes:
+                passed[direction] + Math.floor(random() * (options.maxCutBytes ?? 64 * 1024)),
+            };
+          }
+        }
         if (atTotal !== null && atTotal.direction === direction) {
           if (chunk.byteLength >= atTotal.remaining) {
-            plan = { direction, afterBytes: passed + atTotal.remaining };
+            plan = { direction, afterBytes: passed[direction] + atTotal.remaining };
             atTotal = null;
           } else {
             atTotal.remaining -= chunk.byteLength;
           }
         }
         if (plan !== null && plan.direction === direction) {
-          const room = plan.afterBytes - passed;
+          const room = plan.afterBytes - passed[direction];
           if (chunk.byteLength >= room) {
             if (room > 0) to.write(chunk.subarray(0, room));
-            passed += Math.max(0, room);
-            // Let the partial bytes leave before the cut, as a link that dies mid-packet does.
-            setImmediate(kill);
+            passed[direction] += Math.max(0, room);
+            // The bytes before the cut arrive, then the link dies (as a dropped mobile link
+            // does: some data, then silence and a reset), after the reader has had them.
             from.pause();
+            plan = { direction, afterBytes: Number.POSITIVE_INFINITY };
+            setTimeout(kill, 30);
             return;
           }
-          passed += chunk.byteLength;
         }
+        passed[direction] += chunk.byteLength;
         if (direction === 'request') stats.bytesUp += chunk.byteLength;
         else stats.bytesDown += chunk.byteLength;
         to.write(chunk);
