@@ -18,7 +18,13 @@ export type LossyProxy = {
 
 export async function startLossyProxy(
   target: string,
-  options: { dropShare?: number; seed?: number; maxCutBytes?: number } = {},
+  options: {
+    dropShare?: number;
+    seed?: number;
+    maxCutBytes?: number;
+    /** Roll again every this many bytes of one long transfer (a big download is one answer). */
+    rollEveryBytes?: number;
+  } = {},
 ): Promise<LossyProxy> {
   const { hostname, port } = new URL(target);
   let seed = options.seed ?? 1;
@@ -50,7 +56,11 @@ export async function startLossyProxy(
     };
     const relay = (from: Socket, to: Socket, direction: 'request' | 'response'): void => {
       from.on('data', (chunk: Buffer) => {
-        if (last !== direction) {
+        const every = options.rollEveryBytes ?? Number.POSITIVE_INFINITY;
+        const crossed =
+          Math.floor((passed[direction] + chunk.byteLength) / every) >
+          Math.floor(passed[direction] / every);
+        if (last !== direction || crossed) {
           last = direction;
           if (plan === null && random() < (options.dropShare ?? 0)) {
             plan = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeliveryProgress } from './deliverySchemas';
 import { CommandSchema } from '../domain/labels/commands';
 import { AgreementReport } from '../domain/metrics/agreementReport';
 import {
@@ -410,6 +411,8 @@ export const events = {
   preannotationProgress: PreannotationProgress,
   /** A withdrawal purged these clips: drop what is held of them in memory and leave them. */
   consentWithdrawn: ConsentWithdrawn,
+  /** The clips the team server delivers: each one's bytes so far and state, and the total. */
+  deliveryProgress: DeliveryProgress,
 } as const;
 
 export type Calls = typeof calls;

@@ -13,10 +13,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DeliveryService,
-  type DeliveryProgress,
-} from '../../../src/main/services/delivery/deliveryService';
+import { DeliveryService } from '../../../src/main/services/delivery/deliveryService';
+import type { DeliveryProgress } from '../../../src/shared/api/deliverySchemas';
 import { downloadClip, type ClipDelivery } from '../../../src/main/services/delivery/downloadClip';
 import { probeVideo } from '../../../src/node/media/probeVideo';
 import { frameTableSha256 } from '../../../src/node/media/frameTableHash';

@@ -2,6 +2,7 @@ import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { frameTableSha256 } from '../../../node/media/frameTableHash';
 import { probeVideo } from '../../../node/media/probeVideo';
+import type { ClipFetchState, DeliveryProgress } from '../../../shared/api/deliverySchemas';
 import { clipsToEvict, type StoredDelivery } from '../../../shared/domain/deliveryQuota';
 import {
   DeliveryError,
@@ -9,21 +10,6 @@ import {
   type ClipDelivery,
   type DownloadOptions,
 } from './downloadClip';
-
-export type ClipFetchState = {
-  clipRef: string;
-  as: ClipDelivery['as'];
-  state: 'waiting' | 'downloading' | 'ready' | 'failed';
-  bytesDone: number;
-  sizeBytes: number;
-  error: { code: string; message: string } | null;
-};
-
-export type DeliveryProgress = {
-  clips: ClipFetchState[];
-  bytesDone: number;
-  bytesTotal: number;
-};
 
 export type DeliveryServiceOptions = {
   /** Where delivered clips are kept (the user-data folder's `clips/`). */
@@ -52,6 +38,29 @@ export class DeliveryService {
 
   constructor(options: DeliveryServiceOptions) {
     this.#options = options;
+  }
+
+  #timer: NodeJS.Timeout | null = null;
+
+  /**
+   * Fetches in the background: a round now and every `everyMs` (a round is a no-op while signed
+   * out). A failed round is retried at the next; its clips show the error meanwhile.
+   */
+  start(everyMs = 60_000): void {
+    if (this.#timer !== null) return;
+    const round = (): void => {
+      this.refresh().catch((error: unknown) => {
+        console.warn('framewise: fetching delivered clips failed:', error);
+      });
+    };
+    this.#timer = setInterval(round, everyMs);
+    this.#timer.unref();
+    round();
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
   }
 
   progress(): DeliveryProgress {
