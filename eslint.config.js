@@ -115,6 +115,30 @@ const layers = [
     ],
   },
   {
+    // Node code both programs run on contributors' files (probe, strip, batch layout): the
+    // workstation's services and the team server import it, so it imports neither.
+    files: ['src/node/**/*.ts'],
+    patterns: [
+      pattern(
+        [
+          'electron',
+          'electron/*',
+          'better-sqlite3',
+          'react',
+          'react-dom',
+          'konva',
+          'video.js',
+          '**/main/**',
+          '**/renderer/**',
+          '**/preload/**',
+          '**/server',
+          '**/server/**',
+        ],
+        'src/node is shared by the workstation and the server: it imports only src/shared.',
+      ),
+    ],
+  },
+  {
     files: ['src/server/**/*.ts'],
     patterns: [
       pattern(

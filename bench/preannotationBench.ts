@@ -14,8 +14,8 @@ import {
   type SkeletonTemplate,
 } from '../src/shared/domain/labels/projectSchema';
 import { EventBus } from '../src/main/services/eventBus';
-import { decodeFrameRgb } from '../src/main/services/media/ffmpeg';
-import { probeVideo } from '../src/main/services/media/probeVideo';
+import { decodeFrameRgb } from '../src/node/media/ffmpeg';
+import { probeVideo } from '../src/node/media/probeVideo';
 import {
   modelInputSize,
   PreannotationService,

@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import { chromium } from '@playwright/test';
 import { choosePoseBackend } from '../src/shared/domain/poseBackend';
-import { decodeFrameRgb } from '../src/main/services/media/ffmpeg';
+import { decodeFrameRgb } from '../src/node/media/ffmpeg';
 import {
   estimatePicture,
   loadRunner,

@@ -10,12 +10,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { streamCopyWithoutMetadata } from '../src/main/services/media/ffmpeg';
-import { probeVideo } from '../src/main/services/media/probeVideo';
-import {
-  copyWithoutMetadata,
-  neutraliseMp4Metadata,
-} from '../src/main/services/media/stripMetadata';
+import { streamCopyWithoutMetadata } from '../src/node/media/ffmpeg';
+import { probeVideo } from '../src/node/media/probeVideo';
+import { copyWithoutMetadata, neutraliseMp4Metadata } from '../src/node/media/stripMetadata';
 
 const TARGET_BYTES = 1024 ** 3;
 

@@ -12,6 +12,9 @@ import {
   INT32_MAX,
 } from './boundary';
 import type { Db } from './db/Db';
+import { registerDeliveryRoutes } from './delivery/deliveryRoutes';
+import type { DeliveryDeps } from './delivery/ingest';
+import { drainBlobDeletions } from './delivery/withdrawal';
 import { eventsSince } from './events';
 import { runAdminRequest, safeEqual } from './adminRoute';
 import { leadProjects, projectProgress } from './progress';
@@ -51,6 +54,8 @@ export type ServerOptions = {
    * machine send it to `POST /v1/admin/commands` (and act as the shell user they name).
    */
   adminSecret?: string;
+  /** Where clips are kept (#18): without it the server holds no video, as before. */
+  delivery?: Omit<DeliveryDeps, 'db'>;
 };
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
@@ -429,13 +434,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (request) => {
       const user = userOf(request);
-      return runAdminRequest(db, user, request.body.argv, {
-        // The shell user a local command names; a token's own account otherwise.
-        actor:
-          user === LOCAL_ADMIN
-            ? `admin:${(request.body.actor ?? 'local').replace(/^admin:/, '')}`
-            : user.id,
-      });
+      const actor =
+        user === LOCAL_ADMIN
+          ? `admin:${(request.body.actor ?? 'local').replace(/^admin:/, '')}`
+          : user.id;
+      // The shell user a local command names; a token's own account otherwise.
+      const answer = await runAdminRequest(db, user, request.body.argv, { actor });
+      // A withdrawal queued the clip's blobs: they leave the store before the lead is answered.
+      if (options.delivery !== undefined) {
+        await drainBlobDeletions(db, options.delivery.blobs, actor);
+      }
+      return answer;
     },
   );
 
@@ -461,6 +470,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   registerAgreementRoutes(app, db, userOf);
   registerAuditRoutes(app, db, userOf);
+  if (options.delivery !== undefined) {
+    registerDeliveryRoutes(app, { db, ...options.delivery }, userOf);
+  }
 
   return app;
 }

@@ -11,6 +11,7 @@ import {
   type Out,
 } from './adminCommands';
 import type { Db, DbTarget } from './db/Db';
+import type { DeliveryDeps } from './delivery/ingest';
 import { ServerError } from './serverError';
 
 // Commands import what they use when they run, as the desktop CLI's do (src/main/cli/main.ts):
@@ -34,6 +35,12 @@ Usage:
       Records the contributor's consent for a clip (a batch without its record, or a renewal);
       workstations assigned the clip receive it by sync, where it replaces the manifest's.
   framewise-server consent withdraw <clip-sha256> --reason TEXT
+      Also deletes the clip's original and delivered copy from the blob store (audited).
+  framewise-server ingest <batch-folder> --project ID [--server URL]
+      Takes a contributor batch (batch.json with consent required): each clip is probed, stored
+      by sha256 with a copy whose location, device and dates are neutralised (what annotators
+      download), and registered with its consent. Bad files are reported; the rest go in. With
+      --server (and FRAMEWISE_TOKEN, the lead's) it uploads through the resumable route.
   framewise-server double --project ID --share 0.1 [--annotators a,b]
       Marks that share of the project's clips for double annotation (a second annotator each).
   framewise-server export --project ID --format coco,cvat,epic,hands,provenance --out DIR
@@ -52,6 +59,9 @@ one process: while \`serve\` runs on it, admin commands on the same machine are 
 (it leaves a per-launch secret in the folder, readable by its owner only), so it need not stop.
 Remote admin: --server URL with FRAMEWISE_TOKEN set to an admin's token (or a lead's, for
 assign, double and consent on the projects they lead).
+Clips: blobs/ in the data folder, or an S3-compatible bucket when FRAMEWISE_S3_BUCKET is set
+(FRAMEWISE_S3_ENDPOINT, FRAMEWISE_S3_REGION, FRAMEWISE_S3_FORCE_PATH_STYLE=1,
+FRAMEWISE_S3_ACCESS_KEY_ID, FRAMEWISE_S3_SECRET_ACCESS_KEY, FRAMEWISE_S3_PREFIX).
 Every command prints JSON on stdout; errors go to stderr with exit code 1 (2 for usage).
 `;
 
@@ -147,11 +157,23 @@ async function serve(values: AdminValues, out: Out): Promise<number> {
   // this per-launch secret, left in the folder for its owner only (as the desktop's loopback host
   // keeps its per-launch token): whoever can read the folder could open the database anyway.
   const adminSecret = dataDir === null ? undefined : `fwa_${randomBytes(32).toString('base64url')}`;
+  const delivery = await openDelivery(values.data);
   const app = await buildServer({
     db,
     rateLimitPerMinute: rate,
     ...(adminSecret === undefined ? {} : { adminSecret }),
+    delivery,
   });
+  // Withdrawals made while no server ran (a shell command on the database) left blobs queued.
+  const { drainBlobDeletions } = await import('./delivery/withdrawal');
+  const drain = (): void => {
+    drainBlobDeletions(db, delivery.blobs, 'server').catch((error: unknown) => {
+      out.error(`framewise-server: deleting withdrawn clips' blobs failed: ${String(error)}`);
+    });
+  };
+  drain();
+  const drainTimer = setInterval(drain, 60_000);
+  drainTimer.unref();
   const host = values.host ?? '0.0.0.0';
   await app.listen({ port, host });
   const address = app.server.address();
@@ -170,10 +192,81 @@ async function serve(values: AdminValues, out: Out): Promise<number> {
     process.once('SIGTERM', () => done());
   });
   if (endpoint !== null) rmSync(endpoint, { force: true });
+  clearInterval(drainTimer);
   await app.close();
+  await delivery.blobs.close();
   await db.close();
   release();
   return 0;
+}
+
+/**
+ * Where the server keeps clips: the blob store the environment names (FRAMEWISE_S3_BUCKET), else
+ * `blobs/` in the data folder; uploads in progress and scratch copies in its `staging/`.
+ */
+async function openDelivery(data: string | undefined): Promise<Omit<DeliveryDeps, 'db'>> {
+  const { blobConfigFromEnv, openBlobStore } = await import('./blobs/blobStore');
+  const files = resolve(data ?? defaultDataDir());
+  const blobs = await openBlobStore(blobConfigFromEnv(process.env, join(files, 'blobs')));
+  return { blobs, stagingDir: join(files, 'staging') };
+}
+
+/**
+ * `ingest <folder> --project ID`: the batch goes in from this machine's disk, with the database
+ * opened here (or, with --server, uploaded to a running server through the resumable route).
+ */
+async function ingest(
+  positionals: readonly string[],
+  values: AdminValues,
+  out: Out,
+): Promise<number> {
+  const folder = positionals[1];
+  const projectId = values.project;
+  if (folder === undefined || projectId === undefined || positionals.length > 2) {
+    out.error('framewise-server: usage: ingest <batch-folder> --project ID [--server URL]');
+    return 2;
+  }
+  if (values.server !== undefined) {
+    const token = process.env.FRAMEWISE_TOKEN;
+    if (token === undefined || token === '') {
+      out.error(
+        "framewise-server: --server needs FRAMEWISE_TOKEN set to the project lead's token.",
+      );
+      return 2;
+    }
+    const { uploadBatchFolder } = await import('./delivery/uploadClient');
+    const report = await uploadBatchFolder({ baseUrl: values.server, token }, folder, projectId);
+    out.log(JSON.stringify(report, null, 2));
+    return report.errors > 0 ? 1 : 0;
+  }
+  const [{ ingestBatchFolder }, { ImportError }] = await Promise.all([
+    import('./delivery/ingest'),
+    import('../node/importError'),
+  ]);
+  const { db, release } = await open(values.data);
+  const delivery = await openDelivery(values.data);
+  try {
+    const actor = adminActor();
+    const report = await ingestBatchFolder(
+      { db, ...delivery },
+      { id: actor, name: actor, role: 'admin' },
+      resolve(folder),
+      projectId,
+      actor,
+    );
+    out.log(JSON.stringify(report, null, 2));
+    return report.errors > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ImportError) {
+      out.error(`framewise-server: ${error.code}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await delivery.blobs.close();
+    await db.close();
+    release();
+  }
 }
 
 /** In a PGlite folder while `serve` runs on it: where admin commands reach the server. */
@@ -270,7 +363,18 @@ async function runCommand(
     withDb: async (fn) => {
       const { db, release } = await open(values.data);
       try {
-        return await fn(db);
+        const result = await fn(db);
+        // A withdrawal queued the clip's blobs: delete them now rather than at the next serve.
+        if (positionals[0] === 'consent' && positionals[1] === 'withdraw') {
+          const delivery = await openDelivery(values.data);
+          try {
+            const { drainBlobDeletions } = await import('./delivery/withdrawal');
+            await drainBlobDeletions(db, delivery.blobs, adminActor());
+          } finally {
+            await delivery.blobs.close();
+          }
+        }
+        return result;
       } finally {
         await db.close();
         release();
@@ -311,6 +415,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
   }
   try {
     if (positionals[0] === 'serve') return await serve(values, out);
+    if (positionals[0] === 'ingest') return await ingest(positionals, values, out);
     const code = await runCommand(argv, positionals, values, out);
     if (code !== undefined) return code;
   } catch (error) {

@@ -15,7 +15,13 @@ export type ServerErrorCode =
   | 'USER_NOT_FOUND'
   | 'REASON_REQUIRED'
   | 'CONSENT_WITHDRAWN'
-  | 'NOTHING_TO_EXPORT';
+  | 'NOTHING_TO_EXPORT'
+  | 'MANIFEST_INVALID'
+  | 'UPLOAD_OFFSET_MISMATCH'
+  | 'UPLOAD_BUSY'
+  | 'CHUNK_TOO_LARGE'
+  | 'RANGE_NOT_SATISFIABLE'
+  | 'CLIP_NOT_DELIVERABLE';
 
 const STATUS: Readonly<Record<ServerErrorCode, number>> = {
   UNAUTHORIZED: 401,
@@ -32,6 +38,12 @@ const STATUS: Readonly<Record<ServerErrorCode, number>> = {
   REASON_REQUIRED: 400,
   CONSENT_WITHDRAWN: 410,
   NOTHING_TO_EXPORT: 422,
+  MANIFEST_INVALID: 400,
+  UPLOAD_OFFSET_MISMATCH: 409,
+  UPLOAD_BUSY: 409,
+  CHUNK_TOO_LARGE: 413,
+  RANGE_NOT_SATISFIABLE: 416,
+  CLIP_NOT_DELIVERABLE: 404,
 };
 
 /** The server's CodedError: app.ts answers it with its status and `{ error: { code, message } }`. */

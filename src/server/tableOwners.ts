@@ -58,4 +58,16 @@ export const serverTableOwners: Readonly<Record<string, TableOwner>> = {
     ],
   },
   audit_head: { owner: 'audit.ts', onWithdrawal: 'unrelated' },
+  // The batch as the contributor described it (pseudonym, consent, paths): kept like the
+  // workstation's batches; the clip's own rows go below.
+  ingest_batches: { owner: 'delivery/ingest.ts', onWithdrawal: 'unrelated' },
+  // The clip's file record; its blobs (original and delivered copy) go with it.
+  clip_files: { owner: 'delivery/ingest.ts', onWithdrawal: 'purged' },
+  uploads: { owner: 'delivery/uploads.ts', onWithdrawal: 'purged' },
+  // The withdrawn clip's blobs waiting to be deleted from the store; the row goes once they are.
+  blob_deletions: {
+    owner: 'delivery/withdrawal.ts',
+    onWithdrawal: 'kept',
+    columns: ['blob_sha256', 'clip_ref', 'kind', 'queued_at'],
+  },
 };

@@ -1,3 +1,4 @@
+import { purgeClipFiles } from './delivery/withdrawal';
 import { randomUUID } from 'node:crypto';
 import { ClipRef, Role } from '../shared/api/syncProtocol';
 import { ADMIN_ACTOR, appendAudit, sha256Hex } from './audit';
@@ -320,6 +321,7 @@ export async function withdrawConsent(
     await tx.query('DELETE FROM annotation_sets WHERE id = ANY($1::text[])', [setIds]);
     await tx.query('DELETE FROM assignments WHERE clip_ref = $1', [ref]);
     await purgeClipConsentRecord(tx, ref);
+    const blobsQueued = await purgeClipFiles(tx, ref);
     const users = await usersOfWithdrawnClip(tx, ref);
     await appendEvents(
       tx,
@@ -341,6 +343,7 @@ export async function withdrawConsent(
             versionsDeleted,
             setsDeleted: setIds.length,
             usersNotified: users.length,
+            blobsQueued,
           },
         },
       ]);

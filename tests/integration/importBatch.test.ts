@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/shared/api/apiError';
 import { createServices, type Services } from '../../src/main/services/createServices';
-import { sha256File } from '../../src/main/services/media/sha256File';
+import { sha256File } from '../../src/node/media/sha256File';
 import { badClips, fixtureBatch, goodClips, requireFixtures, tempDir } from './fixturePaths';
 
 let cleanups: (() => void)[] = [];

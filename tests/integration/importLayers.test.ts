@@ -68,6 +68,8 @@ describe('import layers (eslint.config.js)', () => {
     ['src/renderer/src/main.tsx', 'node:path', 'The renderer runs in a browser'],
     ['src/preload/index.ts', '../main/services/eventBus', 'The preload exposes'],
     ['src/server/app.ts', '../main/services/eventBus', 'The server shares only src/shared'],
+    ['src/node/media/probeVideo.ts', '../../main/services/eventBus', 'src/node is shared'],
+    ['src/node/media/probeVideo.ts', '../../server/audit', 'src/node is shared'],
   ])('still forbids what it forbade: %s may not import %s', async (file, source, message) => {
     expect(await importProblems(file, source)).toEqual([expect.stringContaining(message)]);
   });
@@ -80,6 +82,8 @@ describe('import layers (eslint.config.js)', () => {
     ['src/main/services/export/exportService.ts', '../../../shared/api/contract'],
     ['src/main/services/api/dispatch.ts', '../../../shared/api/apiError'],
     ['src/main/host/loopbackHost.ts', '../services/createServices'],
+    ['src/server/app.ts', '../node/media/probeVideo'],
+    ['src/main/services/import/importBatch.ts', '../../../node/media/probeVideo'],
     ['src/main/cli/main.ts', '../services/createServices'],
   ])('allows the imports that go down the layers: %s may import %s', async (file, source) => {
     expect(await importProblems(file, source)).toEqual([]);

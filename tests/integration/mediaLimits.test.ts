@@ -2,12 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { decodeFrameRgb, FfmpegError, ffmpegInUse } from '../../src/main/services/media/ffmpeg';
-import {
-  limitedCommand,
-  MEMORY_LIMIT_MIB,
-  toolVersion,
-} from '../../src/main/services/media/mediaBinaries';
+import { decodeFrameRgb, FfmpegError, ffmpegInUse } from '../../src/node/media/ffmpeg';
+import { limitedCommand, MEMORY_LIMIT_MIB, toolVersion } from '../../src/node/media/mediaBinaries';
 import { fixtureBatch, requireFixtures } from './fixturePaths';
 
 const run = promisify(execFile);

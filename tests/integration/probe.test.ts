@@ -9,10 +9,10 @@ import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodecFamily, ImportErrorCode, ProbeResult } from '../../src/shared/api/schemas';
 import { normalizeRotation } from '../../src/shared/domain/rotation';
-import { ImportError } from '../../src/main/services/importError';
-import { probeMp4 } from '../../src/main/services/media/probeMp4';
-import { probeVideo } from '../../src/main/services/media/probeVideo';
-import { quickFingerprint, sha256File } from '../../src/main/services/media/sha256File';
+import { ImportError } from '../../src/node/importError';
+import { probeMp4 } from '../../src/node/media/probeMp4';
+import { probeVideo } from '../../src/node/media/probeVideo';
+import { quickFingerprint, sha256File } from '../../src/node/media/sha256File';
 
 const generated = fileURLToPath(new URL('../fixtures/generated/', import.meta.url));
 if (!existsSync(join(generated, '.stamp'))) {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyStatus } from '../../src/shared/api/schemas';
 import { startLoopbackHost, type RunningHost } from '../../src/main/host/loopbackHost';
 import { createServices, type Services } from '../../src/main/services/createServices';
-import { encodeH264Proxy, FfmpegError } from '../../src/main/services/media/ffmpeg';
-import { probeVideo } from '../../src/main/services/media/probeVideo';
+import { encodeH264Proxy, FfmpegError } from '../../src/node/media/ffmpeg';
+import { probeVideo } from '../../src/node/media/probeVideo';
 import { openStore } from '../../src/main/services/store/openStore';
 import {
   compareWithSource,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { probeVideo } from '../../src/main/services/media/probeVideo';
+import { probeVideo } from '../../src/node/media/probeVideo';
 import { readSampleTable, SampleTableCache } from '../../src/main/services/media/sampleTable';
 import type { SampleTableData } from '../../src/main/services/media/sampleTable';
 import { fixtureBatch, repoRoot, requireFixtures } from './fixturePaths';

@@ -7,8 +7,8 @@
  * usage: tsx tests/support/probeChild.ts <file>...
  */
 import { resourceUsage } from 'node:process';
-import { ImportError } from '../../src/main/services/importError';
-import { probeVideo } from '../../src/main/services/media/probeVideo';
+import { ImportError } from '../../src/node/importError';
+import { probeVideo } from '../../src/node/media/probeVideo';
 
 for (const file of process.argv.slice(2)) {
   console.log(JSON.stringify({ start: file }));

@@ -1,4 +1,4 @@
-import { decodeFrameRgb } from '../../src/main/services/media/ffmpeg';
+import { decodeFrameRgb } from '../../src/node/media/ffmpeg';
 import { createPoseEstimator } from '../../src/main/services/preannotation/poseModel';
 import { PoseModelName } from '../../src/shared/domain/poseModelFiles';
 

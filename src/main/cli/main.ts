@@ -83,7 +83,7 @@ async function runImport(folder: string, db: string, json: boolean, out: Out): P
 }
 
 async function runProbe(file: string, json: boolean, out: Out): Promise<number> {
-  const { probeVideo } = await import('../services/media/probeVideo');
+  const { probeVideo } = await import('../../node/media/probeVideo');
   try {
     const result = await probeVideo(resolve(file));
     if (json) {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { protocol } from 'electron';
-import { answerRange, videoContentType } from '../services/media/byteRange';
+import { answerRange, videoContentType } from '../../shared/domain/byteRange';
 import type { Store } from '../services/store/Store';
 import { MEDIA_SCHEME } from '../../shared/api/ipcChannels';
 

@@ -10,7 +10,7 @@ import type { Envelope } from '../../shared/api/contract';
 import { contentSecurityPolicy } from '../../shared/api/contentSecurityPolicy';
 import { dispatchCall } from '../services/api/dispatch';
 import type { Services } from '../services/createServices';
-import { answerRange, videoContentType } from '../services/media/byteRange';
+import { answerRange, videoContentType } from '../../shared/domain/byteRange';
 
 export type HostOptions = {
   services: Services;

@@ -1,7 +1,9 @@
+import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ApiHandlers } from '../../shared/api/contract';
 import { createHandlers } from './api/createHandlers';
+import { DeliveryService } from './delivery/deliveryService';
 import { EventBus } from './eventBus';
 import { AgreementService } from './agreement/agreementService';
 import { ExportService } from './export/exportService';
@@ -9,13 +11,13 @@ import { GovernanceService } from './governance/governanceService';
 import { ChecksumWorker } from './import/checksumWorker';
 import { DEFAULT_PROJECT_ID, defaultProjectSchema } from './labels/defaultProject';
 import type { ImportDeps } from './import/importBatch';
-import { probeVideo } from './media/probeVideo';
+import { probeVideo } from '../../node/media/probeVideo';
 import { SampleTableCache } from './media/sampleTable';
 import type { OpenPoseWindow } from './preannotation/gpuPoseRunner';
 import { PreannotationService } from './preannotation/preannotationService';
 import { FaceScanService } from './faces/faceScanService';
 import { ProxyService } from './proxy/proxyService';
-import { quickFingerprint, sha256File } from './media/sha256File';
+import { quickFingerprint, sha256File } from '../../node/media/sha256File';
 import { openStore } from './store/openStore';
 import { SyncService, type CachedProgress } from './sync/syncService';
 import type { ServerAnnotatorCounts } from '../../shared/domain/metrics';
@@ -55,6 +57,8 @@ export type CoreServices = {
 
 export type Services = CoreServices & {
   handlers: ApiHandlers;
+  /** The clips the team server delivers to the signed-in account (#18). */
+  delivery: DeliveryService;
   /**
    * The running app's background work: hashes and proxies a previous run left pending, and
    * sync's delivery rounds. The Electron shell and `framewise serve` call it; a one-shot CLI
@@ -172,22 +176,58 @@ export function createServices(options: {
       ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
     }),
   };
-  core.sync.onConsentWithdrawn((clipRef, reason) =>
-    core.governance.withdrawConsent({ clipRef, source: 'server', reason }),
-  );
+  // Clips the team server delivers (#18), beside the database like the proxies.
+  const clipsDir = join(dirname(options.databasePath), 'clips');
+  const delivery = new DeliveryService({
+    dir: clipsDir,
+    server: () => sync.connection(),
+    onProgress: (progress) => events.emit('deliveryProgress', progress),
+    importClip: async (path, offered) => {
+      const batch = store.media.upsertBatch(
+        { folder: clipsDir, name: 'Delivered by the team server', manifest: null },
+        sync.currentActor(),
+      );
+      const info = await stat(path);
+      const fingerprint = await quickFingerprint(path);
+      if (store.media.findClipByFingerprint(fingerprint) !== undefined) return;
+      store.media.addDeliveredClip(
+        {
+          batchId: batch.id,
+          relativePath: basename(path),
+          filePath: path,
+          sizeBytes: info.size,
+          mtimeMs: info.mtimeMs,
+          fingerprint,
+          expectedSha256: null,
+          probe: await probeVideo(path),
+          clipRef: offered.clipRef,
+        },
+        sync.currentActor(),
+      );
+    },
+  });
+  core.sync.onConsentWithdrawn(async (clipRef, reason) => {
+    const outcome = await core.governance.withdrawConsent({ clipRef, source: 'server', reason });
+    // The delivered file is the app's own copy (a batch folder's file is the user's, and stays).
+    await delivery.purgeClip(clipRef);
+    return outcome;
+  });
   return {
     ...core,
     handlers: createHandlers(core),
+    delivery,
     start: () => {
       // Hashes left pending by a previous run (app closed mid-batch) resume, as do proxies.
       checksums.kick();
       proxies.resume();
       // Idle until someone signs in (the Electron shell restores a saved token first).
       core.sync.start();
+      delivery.start();
     },
     close: () => {
       checksums.stop();
       core.sync.stop();
+      delivery.stop();
       proxies.close();
       // Running exports stop and remove their temporary folders; their connections close.
       void exports.close();

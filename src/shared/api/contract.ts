@@ -1,5 +1,6 @@
 import { FaceScanProgress } from './faceSchemas';
 import { z } from 'zod';
+import { DeliveryProgress } from './deliverySchemas';
 import { CommandSchema } from '../domain/labels/commands';
 import { AgreementReport } from '../domain/metrics/agreementReport';
 import {
@@ -413,6 +414,8 @@ export const events = {
   consentWithdrawn: ConsentWithdrawn,
   /** A face scan's counts and phase (issue #19). */
   faceScanProgress: FaceScanProgress,
+  /** The clips the team server delivers: each one's bytes so far and state, and the total. */
+  deliveryProgress: DeliveryProgress,
 } as const;
 
 export type Calls = typeof calls;

@@ -63,7 +63,7 @@ export type ReportedClip = {
 /**
  * The privacy report of a batch: per clip, the location, device and creation-time metadata
  * import found, and what an export with videos strips. Export's copy
- * (src/main/services/media/stripMetadata.ts) removes every flagged field, by neutralising the
+ * (src/node/media/stripMetadata.ts) removes every flagged field, by neutralising the
  * MP4/MOV metadata boxes and header times in place or by an ffmpeg stream copy without metadata,
  * then re-probes the copy and leaves the clip out if any field remains; so "stripped" here is
  * every field found.

@@ -6,8 +6,8 @@ import type { ExportProgress, ExportReport } from '../../../src/shared/api/expor
 import { ExportRequest } from '../../../src/shared/api/exportSchemas';
 import { poseAt, type Track } from '../../../src/shared/domain/labels';
 import { parseXml, type XmlElement } from '../../../src/shared/formats';
-import { probeVideo } from '../../../src/main/services/media/probeVideo';
-import { ffmpegInUse } from '../../../src/main/services/media/ffmpeg';
+import { probeVideo } from '../../../src/node/media/probeVideo';
+import { ffmpegInUse } from '../../../src/node/media/ffmpeg';
 import { requireFixtures } from '../fixturePaths';
 import { buildWorld, labelClip, sampleTracks, VALID_CONSENT, type World } from './exportWorld';
 

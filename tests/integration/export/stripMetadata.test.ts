@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeVideo } from '../../../src/main/services/media/probeVideo';
-import {
-  copyWithoutMetadata,
-  neutraliseMp4Metadata,
-} from '../../../src/main/services/media/stripMetadata';
+import { probeVideo } from '../../../src/node/media/probeVideo';
+import { copyWithoutMetadata, neutraliseMp4Metadata } from '../../../src/node/media/stripMetadata';
 import { fixtureBatch, repoRoot, requireFixtures, tempDir } from '../fixturePaths';
 
 const probeDir = join(repoRoot, 'tests', 'fixtures', 'generated', 'probe');

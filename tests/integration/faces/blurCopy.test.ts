@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyWithBlurredFaces } from '../../../src/main/services/faces/blurCopy';
 import { blurTimescaleOf } from '../../../src/main/services/faces/blurTimescale';
 import { readFrames } from '../../../src/main/services/faces/rawFrames';
-import { probeVideo } from '../../../src/main/services/media/probeVideo';
+import { probeVideo } from '../../../src/node/media/probeVideo';
 import { DEFAULT_BLUR, type BlurSettings } from '../../../src/shared/domain/faces/blurFrame';
 import {
   blurRectsAt,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceDetector, type FaceDetector } from '../../../src/main/services/faces/faceModel';
 import { readFrames } from '../../../src/main/services/faces/rawFrames';
-import { probeVideo } from '../../../src/main/services/media/probeVideo';
+import { probeVideo } from '../../../src/node/media/probeVideo';
 import {
   faceRecall,
   linkFaceTracks,

@@ -6,8 +6,8 @@ import type { PreannotationProgress } from '../../../src/shared/api/preannotatio
 import type { ProbeResult } from '../../../src/shared/api/schemas';
 import { rawToDisplayed } from '../../../src/shared/domain/labels/viewTransform';
 import { EventBus } from '../../../src/main/services/eventBus';
-import { decodeFrameRgb } from '../../../src/main/services/media/ffmpeg';
-import { probeVideo } from '../../../src/main/services/media/probeVideo';
+import { decodeFrameRgb } from '../../../src/node/media/ffmpeg';
+import { probeVideo } from '../../../src/node/media/probeVideo';
 import {
   PreannotationService,
   seekSecondsFor,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveHandSide } from '../../../src/shared/domain/labels/handProposals';
-import { decodeFrameRgb } from '../../../src/main/services/media/ffmpeg';
+import { decodeFrameRgb } from '../../../src/node/media/ffmpeg';
 import {
   createPoseEstimator,
   type PoseEstimator,

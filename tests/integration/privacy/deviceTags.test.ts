@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeVideo } from '../../../src/main/services/media/probeVideo';
-import { copyWithoutMetadata } from '../../../src/main/services/media/stripMetadata';
+import { probeVideo } from '../../../src/node/media/probeVideo';
+import { copyWithoutMetadata } from '../../../src/node/media/stripMetadata';
 import { privacyReportOf } from '../../../src/shared/domain/privacyReport';
 import { fixtureBatch, requireFixtures, tempDir } from '../fixturePaths';
 

@@ -67,6 +67,25 @@ describe.each(backends)("the server's tables and their owners (%s)", (backend) =
       );
     }
     await markDoubleAnnotation(db, { projectId, share: 1, annotators: ['ann2'] });
+    // The clip's file on the server (#18), as an ingest and an unfinished upload leave it.
+    await db.query(
+      `INSERT INTO ingest_batches (id, project_id, name, manifest, created_by)
+       VALUES ('owners-batch', $1, 'owners', '{}', 'lead1')`,
+      [projectId],
+    );
+    await db.query(
+      `INSERT INTO clip_files (clip_ref, project_id, batch_id, relative_path, original_size,
+         delivered_sha256, delivered_size, container, summary, frame_count, frame_table_sha256,
+         flagged_fields, ingested_by)
+       VALUES ($1, $2, 'owners-batch', 'a.mp4', 10, $3, 10, 'mp4', '{}', 1, $3, '{}', 'lead1')`,
+      [clipRef, projectId, keptClip.replace(/./, 'f')],
+    );
+    const lead = await db.query<{ id: string }>(`SELECT id FROM users WHERE name = 'lead1'`);
+    await db.query(
+      `INSERT INTO uploads (id, user_id, batch_id, relative_path, clip_ref, size_bytes)
+       VALUES ('owners-upload', $1, 'owners-batch', 'b.mp4', $2, 10)`,
+      [lead[0]?.id, clipRef],
+    );
     const push = (token: string, ref: string, key: string, base: number, note: string) =>
       call(server.url, 'PUT', `/v1/clips/${ref}/set`, {
         token,

@@ -9,7 +9,7 @@ import type { EventBus } from '../eventBus';
 import { ExportQueries } from '../export/exportQueries';
 import { ExportError } from './exportError';
 import { framewiseVersion } from './framewiseVersion';
-import { FfmpegError, ffmpegInUse } from '../media/ffmpeg';
+import { FfmpegError, ffmpegInUse } from '../../../node/media/ffmpeg';
 import { runExport } from './runExport';
 
 const TERMINAL: ReadonlySet<ExportProgress['phase']> = new Set(['done', 'failed', 'cancelled']);

@@ -19,8 +19,8 @@ import {
   type ProvenanceRecord,
 } from '../../../shared/formats';
 import { consentVerdict } from '../../../shared/domain/consentVerdict';
-import { sha256File } from '../media/sha256File';
-import { copyWithoutMetadata, StripMetadataError } from '../media/stripMetadata';
+import { sha256File } from '../../../node/media/sha256File';
+import { copyWithoutMetadata, StripMetadataError } from '../../../node/media/stripMetadata';
 import type { ExportClipRow, ExportQueries, ExportSetRow } from '../export/exportQueries';
 import { ExportError } from './exportError';
 import { folderSink } from './folderSink';

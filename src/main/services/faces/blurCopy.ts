@@ -5,10 +5,10 @@ import { CodedError } from '../../../shared/domain/codedError';
 import { blurYuv420, type BlurSettings } from '../../../shared/domain/faces/blurFrame';
 import { blurRectsAt, type FaceTrack } from '../../../shared/domain/faces/faceTracks';
 import { retimeMoov } from '../../../shared/domain/faces/retimeMoov';
-import { ffmpegInUse } from '../media/ffmpeg';
-import { limitedCommand, MEMORY_LIMIT_MIB } from '../media/mediaBinaries';
-import { readMp4Layout } from '../media/mp4Boxes';
-import { probeVideo } from '../media/probeVideo';
+import { ffmpegInUse } from '../../../node/media/ffmpeg';
+import { limitedCommand, MEMORY_LIMIT_MIB } from '../../../node/media/mediaBinaries';
+import { readMp4Layout } from '../../../node/media/mp4Boxes';
+import { probeVideo } from '../../../node/media/probeVideo';
 import { readFrames } from './rawFrames';
 
 export type BlurCopyErrorCode = 'NOT_BLURRABLE' | 'FRAME_TABLE_CHANGED' | 'METADATA_REMAINS';

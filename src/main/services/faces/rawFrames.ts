@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { basename } from 'node:path';
-import { ffmpegInUse, FfmpegError } from '../media/ffmpeg';
-import { limitedCommand, MEMORY_LIMIT_MIB } from '../media/mediaBinaries';
+import { ffmpegInUse, FfmpegError } from '../../../node/media/ffmpeg';
+import { limitedCommand, MEMORY_LIMIT_MIB } from '../../../node/media/mediaBinaries';
 
 /**
  * Every frame of a clip's first video track, in presentation order, as raw pixels from one ffmpeg

@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
   ProbeSummary,
   type Clip,
@@ -7,17 +7,16 @@ import {
   type ImportReport,
   type ProbeResult,
 } from '../../../shared/api/schemas';
-import { parseBatchManifest, type BatchManifest } from '../../../shared/domain/batchManifest';
 import type { EventBus } from '../eventBus';
-import { ImportError } from '../importError';
+import { ImportError } from '../../../node/importError';
 import type { Store } from '../store/Store';
 import { StoreError } from '../store/storeError';
 import {
   findBatchFiles,
-  MANIFEST_NAME,
   resolveBatchFolder,
   type BatchFile,
-} from './findBatchFiles';
+} from '../../../node/batch/findBatchFiles';
+import { readBatchManifest } from '../../../node/batch/readBatchManifest';
 
 export type ImportDeps = {
   store: Store;
@@ -30,24 +29,6 @@ export type ImportDeps = {
   /** Files probed at once: probing is mostly waiting on the disk, so a few overlap well on 2 cores. */
   concurrency?: number;
 };
-
-async function readManifest(root: string): Promise<BatchManifest | null> {
-  const path = join(root, MANIFEST_NAME);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ImportError(
-      'UNREADABLE',
-      `batch.json cannot be read: ${(error as Error).message}`,
-      path,
-    );
-  }
-  const result = parseBatchManifest(text);
-  if (!result.ok) throw new ImportError('MANIFEST_INVALID', result.message, path);
-  return result.manifest;
-}
 
 /** Just the summary fields: zod drops the frame table and the clip's own fields. */
 function summaryOf(value: ProbeResult | Clip): ProbeSummary {
@@ -88,7 +69,7 @@ function failure(file: BatchFile, error: unknown): ImportFileOutcome {
  */
 export async function importBatch(folder: string, deps: ImportDeps): Promise<ImportReport> {
   const root = await resolveBatchFolder(folder);
-  const manifest = await readManifest(root);
+  const manifest = await readBatchManifest(root);
   const { files, errors: layoutErrors } = await findBatchFiles(root, manifest);
 
   const batch = deps.store.media.upsertBatch(

@@ -205,6 +205,21 @@ export class MediaService {
     return this.#db.write((tx) => this.#addClip(tx, input, actor));
   }
 
+  /**
+   * A clip the team server delivered (#18). Its identity is the sha256 of the contributor's
+   * original (`clipRef`, what sync, review and exports call it), which the delivered copy's bytes
+   * (metadata neutralised) do not hash to: the copy's own hash was checked against the server's
+   * before this, so the checksum is recorded as the clip's reference rather than recomputed.
+   */
+  addDeliveredClip(input: NewClip & { clipRef: string }, actor: string): Clip {
+    const clip = this.#db.write((tx) => {
+      const added = this.#addClip(tx, input, actor);
+      this.#repo.recordChecksum(tx, added.id, 'done', input.clipRef);
+      return added;
+    });
+    return this.getClip(clip.id) ?? clip;
+  }
+
   listClips(batchId: string): Clip[] {
     return this.#db.read((tx) => {
       const consents = this.#consent.batchConsents(batchId);

@@ -4,8 +4,8 @@ import { ApiError } from '../../../shared/api/apiError';
 import type { SampleTable } from '../../../shared/api/schemas';
 import { presentationTimes } from '../../../shared/domain/frameTable';
 import type { EditListEntry, SampleTiming } from '../../../shared/domain/frameTable';
-import { fileReadError } from './fileReadError';
-import { readMp4Samples } from './probeMp4';
+import { fileReadError } from '../../../node/media/fileReadError';
+import { readMp4Samples } from '../../../node/media/probeMp4';
 
 export type SampleTableData = Omit<SampleTable, 'clipId' | 'variant'>;
 

@@ -1,4 +1,4 @@
-import type { decodeFrameRgb } from '../media/ffmpeg';
+import type { decodeFrameRgb } from '../../../node/media/ffmpeg';
 import type { RgbImage } from './poseModel';
 import type { FromWorker, WorkerJob } from './poseWorkerProtocol';
 import type { ModelPose } from '../../../shared/domain/modelPose';

@@ -6,7 +6,7 @@ import type {
   PoseRunnerRequest,
 } from '../../../shared/api/poseRunnerProtocol';
 import { choosePoseBackend } from '../../../shared/domain/poseBackend';
-import { decodeFrameRgb } from '../media/ffmpeg';
+import { decodeFrameRgb } from '../../../node/media/ffmpeg';
 import { estimateJobFrames } from './estimateJobFrames';
 import { defaultModelsDir } from './modelsDir';
 import type { RgbImage } from './poseModel';

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { isApiError } from '../../../shared/api/apiError';
-import { decodeFrameRgb } from '../media/ffmpeg';
+import { decodeFrameRgb } from '../../../node/media/ffmpeg';
 import { estimateJobFrames } from './estimateJobFrames';
 import { createPoseEstimator, type PoseBackend, type PoseEstimator } from './poseModel';
 import type { FromWorker, ToWorker, WorkerJob } from './poseWorkerProtocol';

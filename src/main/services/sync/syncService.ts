@@ -193,6 +193,13 @@ export class SyncService {
     this.#store.reviews.makePendingDue();
   }
 
+  /** The signed-in server and token (this launch), for the delivery's downloads; else null. */
+  connection(): { baseUrl: string; token: string } | null {
+    return this.#account === null
+      ? null
+      : { baseUrl: this.#account.server, token: this.#account.token };
+  }
+
   signOut(): void {
     this.#account = null;
     this.#setCurrentAccount(null);

@@ -27,6 +27,7 @@ import { migration005 } from './005_withdrawn_sets';
 import { migration006 } from './006_team_sets';
 import { migration007 } from './007_admin_role';
 import { migration008 } from './008_labels_as_json';
+import { migration009 } from './009_clip_delivery';
 import { runServerMigrations } from './runServerMigrations';
 import type { ServerMigration } from './ServerMigration';
 
@@ -41,6 +42,7 @@ export const serverMigrations: readonly ServerMigration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
 ];
 
 export const LATEST_SERVER_SCHEMA: number = serverMigrations.length;

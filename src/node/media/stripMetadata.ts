@@ -2,11 +2,11 @@ import { constants } from 'node:fs';
 import { copyFile, open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CodedError } from '../../../shared/domain/codedError';
+import { CodedError } from '../../shared/domain/codedError';
 import { streamCopyWithoutMetadata } from './ffmpeg';
 import { readMp4Layout } from './mp4Boxes';
 import { probeVideo } from './probeVideo';
-import type { FlaggedMetadata } from '../../../shared/domain/flaggedMetadata';
+import type { FlaggedMetadata } from '../../shared/domain/flaggedMetadata';
 
 export type StripErrorCode = 'NOT_STRIPPABLE' | 'FRAME_TABLE_CHANGED' | 'METADATA_REMAINS';
 

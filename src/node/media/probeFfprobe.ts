@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import type { CodecFamily, ProbeResult } from '../../../shared/api/schemas';
-import { normalizeDate } from '../../../shared/domain/quickTimeMetadata';
-import { normalizeRotation } from '../../../shared/domain/rotation';
+import type { CodecFamily, ProbeResult } from '../../shared/api/schemas';
+import { normalizeDate } from '../../shared/domain/quickTimeMetadata';
+import { normalizeRotation } from '../../shared/domain/rotation';
 import { ImportError } from '../importError';
-import { flaggedFieldOfKey, flaggedKeyRank } from '../../../shared/domain/flaggedMetadata';
-import type { FlaggedField, FlaggedMetadata } from '../../../shared/domain/flaggedMetadata';
+import { flaggedFieldOfKey, flaggedKeyRank } from '../../shared/domain/flaggedMetadata';
+import type { FlaggedField, FlaggedMetadata } from '../../shared/domain/flaggedMetadata';
 import { chooseTool, limitedCommand, MEMORY_LIMIT_MIB, TOOL_NOT_FOUND_EXIT } from './mediaBinaries';
 
 const run = promisify(execFile);

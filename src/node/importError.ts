@@ -1,5 +1,5 @@
-import type { ImportErrorCode } from '../../shared/api/schemas';
-import { ApiError } from '../../shared/api/apiError';
+import type { ImportErrorCode } from '../shared/api/schemas';
+import { ApiError } from '../shared/api/apiError';
 
 /** A file or folder that could not be imported: a stable code, the file, and what the user can do. */
 export class ImportError extends ApiError<ImportErrorCode> {

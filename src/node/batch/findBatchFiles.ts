@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { FileError } from '../../../shared/api/schemas';
-import type { BatchManifest } from '../../../shared/domain/batchManifest';
+import type { FileError } from '../../shared/api/schemas';
+import type { BatchManifest } from '../../shared/domain/batchManifest';
 import { ImportError } from '../importError';
 
 /** Extensions picked up from a folder without a manifest entry; anything listed in the manifest is tried too. */

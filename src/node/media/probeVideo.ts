@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ProbeResult } from '../../../shared/api/schemas';
+import { ProbeResult } from '../../shared/api/schemas';
 import { ImportError } from '../importError';
 import { probeWithFfprobe } from './probeFfprobe';
 import { probeMp4 } from './probeMp4';

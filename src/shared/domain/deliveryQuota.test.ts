@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { clipsToEvict, type StoredDelivery } from './deliveryQuota';
+
+const clip = (clipRef: string, over: Partial<StoredDelivery> = {}): StoredDelivery => ({
+  clipRef,
+  sizeBytes: 100,
+  assigned: false,
+  open: false,
+  unsentWork: false,
+  lastUsedAt: 0,
+  ...over,
+});
+
+describe('clipsToEvict', () => {
+  it('evicts nothing under the quota', () => {
+    expect(clipsToEvict([clip('a'), clip('b')], 200)).toEqual([]);
+  });
+
+  it('evicts the least recently used unassigned clips, only as many as needed', () => {
+    const clips = [
+      clip('new', { lastUsedAt: 30 }),
+      clip('old', { lastUsedAt: 10 }),
+      clip('mid', { lastUsedAt: 20 }),
+    ];
+    expect(clipsToEvict(clips, 150)).toEqual(['old', 'mid']);
+    expect(clipsToEvict(clips, 250)).toEqual(['old']);
+  });
+
+  it('never evicts an assigned clip, an open one, or one with unsent work, even over quota', () => {
+    const clips = [
+      clip('assigned', { assigned: true }),
+      clip('open', { open: true }),
+      clip('unsent', { unsentWork: true }),
+      clip('free', { lastUsedAt: 99 }),
+    ];
+    expect(clipsToEvict(clips, 0)).toEqual(['free']);
+  });
+});
