@@ -31,7 +31,7 @@ export type LabelingCommand =
   | { name: 'toggleBoxTool' }
   | { name: 'acceptPose' }
   | { name: 'acceptTrackProposals' }
-  | { name: 'nextProposal' }
+  | { name: 'nextProposal'; lowest: boolean }
   | { name: 'zoom'; how: 'in' | 'out' | 'fit' | 'pixels' | 'track' }
   | { name: 'shortcuts' }
   | { name: 'escape' };
@@ -124,7 +124,11 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     what: 'Accept every model proposal of the track, on every frame (one undo)',
     command: 'acceptTrackProposals',
   },
-  { keys: 'P', what: 'Go to the next frame with a model proposal left', command: 'nextProposal' },
+  {
+    keys: 'P / Shift+P',
+    what: 'Go to the next unaccepted model point / the one with the lowest score',
+    command: 'nextProposal',
+  },
   {
     keys: 'Escape',
     what: 'Cancel: close dialogs, clear the segment mark and the segment selection',
@@ -209,7 +213,7 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
     case 'a':
       return press.shiftKey ? { name: 'acceptTrackProposals' } : { name: 'acceptPose' };
     case 'p':
-      return { name: 'nextProposal' };
+      return { name: 'nextProposal', lowest: press.shiftKey };
     case '=':
     case '+':
       return { name: 'zoom', how: 'in' };
