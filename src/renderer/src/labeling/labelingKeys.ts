@@ -64,6 +64,11 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     what: 'Move the whole skeleton (one undo)',
     command: 'nudgePoint',
   },
+  {
+    keys: 'Shift+click a point',
+    what: 'Select the whole skeleton: its box’s corners scale it, the round handle rotates it (one undo each)',
+    command: 'nudgePoint',
+  },
   { keys: 'K', what: 'Make this frame a keyframe of the track', command: 'keyframe' },
   { keys: 'Shift+K', what: 'Delete the keyframe on this frame', command: 'deleteKeyframe' },
   {

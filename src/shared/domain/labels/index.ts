@@ -13,3 +13,4 @@ export * from './viewTransform';
 export * from './completeness';
 export * from './labelingActions';
 export * from './recentLabels';
+export * from './skeletonTransform';
