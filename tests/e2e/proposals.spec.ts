@@ -106,6 +106,8 @@ for (const { size, clip } of RUNS) {
       'Go to frame 20',
       'Go to frame 30',
     ]);
+    await submit.scrollIntoViewIfNeeded();
+    await submit.screenshot({ path: testInfo.outputPath(`submit-refused-${size.width}.png`) });
     await missing.getByRole('button', { name: 'Go to frame 30' }).click();
     await expect(frame).toHaveText('30');
 
