@@ -115,10 +115,12 @@ test('an annotator pre-annotates a range, sees model proposals, accepts one with
     await goToFrame(page, frame);
     expect((await pointStates(page)).join('\n')).not.toContain(', model');
   }
-  // The hands still have theirs: P goes to the next frame with a proposal, Accept frame takes
-  // every track's on it.
+  // The hands still have theirs: P goes to the next unaccepted point (a hand's, selected), Accept
+  // frame takes every track's on its frame.
   await page.keyboard.press('p');
-  await expect(page.getByLabel('Current frame')).toHaveText('0');
+  await expect(page.getByRole('status', { name: 'Labeling notice' })).toHaveText(
+    /^(Left|Right) hand 1’s \w+ at frame (0|5|10), score /,
+  );
   await panel.getByRole('button', { name: 'Accept frame' }).click();
   await page.getByRole('button', { name: /^Left hand 1/ }).click();
   await expect.poll(async () => (await pointStates(page)).join('\n')).not.toContain(', model');

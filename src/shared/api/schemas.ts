@@ -270,6 +270,7 @@ export const SubmitResult = z.discriminatedUnion('submitted', [
           'unknown_template',
           'unlabeled_segment',
           'invalid_contact',
+          'unaccepted_proposals',
         ]),
         frames: z.array(z.number().int().min(0)),
         recordId: z.string(),

@@ -28,6 +28,7 @@ describe('labeling keys', () => {
     [press('z'), 'zoom'],
     [press('A', { shiftKey: true }), 'acceptTrackProposals'],
     [press('p'), 'nextProposal'],
+    [press('P', { shiftKey: true }), 'nextProposal'],
     [press('ArrowLeft', { ctrlKey: true }), 'nudgePoint'],
     [press('ArrowDown', { ctrlKey: true, shiftKey: true }), 'nudgePoint'],
     [press('['), 'markSegmentStart'],
@@ -42,6 +43,17 @@ describe('labeling keys', () => {
     [press('Escape'), 'escape'],
   ])('%o runs %s', (key, name) => {
     expect(labelingCommandForKey(key, 'other')?.name).toBe(name);
+  });
+
+  it('P goes to the next unaccepted model point, Shift+P to the lowest-scored one', () => {
+    expect(labelingCommandForKey(press('p'), 'other')).toEqual({
+      name: 'nextProposal',
+      lowest: false,
+    });
+    expect(labelingCommandForKey(press('P', { shiftKey: true }), 'other')).toEqual({
+      name: 'nextProposal',
+      lowest: true,
+    });
   });
 
   it('J and Shift+J go to the next and previous open review comment', () => {

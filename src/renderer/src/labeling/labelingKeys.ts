@@ -32,7 +32,7 @@ export type LabelingCommand =
   | { name: 'toggleBoxTool' }
   | { name: 'acceptPose' }
   | { name: 'acceptTrackProposals' }
-  | { name: 'nextProposal' }
+  | { name: 'nextProposal'; lowest: boolean }
   | { name: 'zoom'; how: 'in' | 'out' | 'fit' | 'pixels' | 'track' }
   | { name: 'shortcuts' }
   | { name: 'escape' };
@@ -63,6 +63,11 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
   {
     keys: 'Shift+drag a point',
     what: 'Move the whole skeleton (one undo)',
+    command: 'nudgePoint',
+  },
+  {
+    keys: 'Shift+click a point',
+    what: 'Select the whole skeleton: its box’s corners scale it, the round handle rotates it (one undo each)',
     command: 'nudgePoint',
   },
   { keys: 'K', what: 'Make this frame a keyframe of the track', command: 'keyframe' },
@@ -134,7 +139,11 @@ export const LABELING_SHORTCUTS: readonly Shortcut[] = [
     what: 'Accept every model proposal of the track, on every frame (one undo)',
     command: 'acceptTrackProposals',
   },
-  { keys: 'P', what: 'Go to the next frame with a model proposal left', command: 'nextProposal' },
+  {
+    keys: 'P / Shift+P',
+    what: 'Go to the next unaccepted model point / the one with the lowest score',
+    command: 'nextProposal',
+  },
   {
     keys: 'Escape',
     what: 'Cancel: close dialogs, clear the segment mark and the segment selection',
@@ -221,7 +230,7 @@ export function labelingCommandForKey(press: KeyPress, target: KeyTarget): Label
     case 'a':
       return press.shiftKey ? { name: 'acceptTrackProposals' } : { name: 'acceptPose' };
     case 'p':
-      return { name: 'nextProposal' };
+      return { name: 'nextProposal', lowest: press.shiftKey };
     case '=':
     case '+':
       return { name: 'zoom', how: 'in' };

@@ -19,12 +19,12 @@ import {
   segmentUnder,
   splitAtPlayhead,
 } from '../../../shared/domain/labels';
-import { nextProposalFrame } from '../../../shared/domain/labels/poseProposals';
 import { adjacentComment, pinFrame } from '../../../shared/domain/review';
 import type { PlayerEngine } from '../player/playerEngine';
 import { keyTargetOf } from '../player/playerKeys';
 import type { AppState, AppStore } from '../store/appStore';
 import { useAppStoreApi } from '../store/AppStoreContext';
+import { goToProposal } from './proposalNavigation';
 import { labelingCommandForKey, numberKeyTarget, type LabelingCommand } from './labelingKeys';
 
 /** The timeline row that new segments go to: the camera wearer unless a person is chosen. */
@@ -157,13 +157,9 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
     case 'acceptTrackProposals':
       state.acceptProposals('track');
       return;
-    case 'nextProposal': {
-      if (currentFrame === null || !player) return;
-      const target = nextProposalFrame(state.labels, currentFrame);
-      if (target === undefined) state.showLabelNotice('No model proposal is left to look at.');
-      else player.goTo(target);
+    case 'nextProposal':
+      goToProposal(command.lowest ? 'lowest' : 'next', state, player);
       return;
-    }
     case 'jumpKeyframe': {
       const track = state.labels.tracks.find((t) => t.id === trackId);
       if (!track || currentFrame === null || !player) return;

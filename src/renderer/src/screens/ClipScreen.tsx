@@ -177,7 +177,7 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
           ) : (
             <>
               <TrackPanel />
-              <PreannotationPanel />
+              <PreannotationPanel player={engine} />
               <SegmentPanel />
               <HandObjectPanel />
               <SubmitPanel player={engine} />

@@ -123,4 +123,42 @@ describe('checkCompleteness', () => {
       { kind: 'invalid_contact', frames: [0, 9], recordId: 'c' },
     ]);
   });
+
+  it('refuses more unaccepted model points than the project allows, with counts and frames', () => {
+    const model: Keypoint = {
+      x: 5,
+      y: 6,
+      visibility: 'visible',
+      source: 'model',
+      model: 'blazepose',
+      score: 0.8,
+    };
+    const points = Array.from({ length: 17 }, (_, i) => (i < 4 ? model : placed));
+    const single = body(points);
+    const twoFrames: LabelsDocument = {
+      ...single,
+      tracks: single.tracks.map((t) => ({
+        ...t,
+        keyframes: [
+          { frame: 120, points },
+          { frame: 130, points },
+        ],
+      })),
+    };
+    // 8 of 34 points (23.5 %) are proposals: refused at the default limit (0) and at 20 %.
+    const refused = checkCompleteness(twoFrames, context);
+    expect(refused).toEqual([
+      {
+        kind: 'unaccepted_proposals',
+        frames: [120, 130],
+        recordId: 'p1',
+        message:
+          'Track "Person 1": 8 unaccepted model points on 2 keyframes (8 of the clip\'s 34 points (23.5 %) are model proposals nobody accepted; this project allows 0 %). Check them and accept (A on a frame, Shift+A for the track).',
+      },
+    ]);
+    expect(checkCompleteness(twoFrames, { ...context, maxUnacceptedShare: 0.2 })).toHaveLength(1);
+    expect(checkCompleteness(twoFrames, { ...context, maxUnacceptedShare: 0.25 })).toEqual([]);
+    // Accepted points (manual) are not counted.
+    expect(checkCompleteness(body(Array.from({ length: 17 }, () => placed)), context)).toEqual([]);
+  });
 });

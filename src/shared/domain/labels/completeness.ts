@@ -8,7 +8,8 @@ export type CompletenessProblemKind =
   | 'wrong_point_count'
   | 'unknown_template'
   | 'unlabeled_segment'
-  | 'invalid_contact';
+  | 'invalid_contact'
+  | 'unaccepted_proposals';
 
 /** One thing to fix before submitting, with the frames it concerns (for links to jump there). */
 export type CompletenessProblem = {
@@ -27,8 +28,9 @@ function names(list: readonly string[]): string {
 
 /**
  * What stops a clip from being submitted: keyframe slots nobody decided (each point must be placed
- * or explicitly marked not labeled), segments without a verb or a noun, and invalid contact labels.
- * An empty list means the clip may be submitted. Ordered by track, segment, contact, then frame.
+ * or explicitly marked not labeled), segments without a verb or a noun, invalid contact labels, and
+ * more unaccepted model proposals than the project allows. An empty list means the clip may be
+ * submitted. Ordered by track, segment, contact, then proposals, each by frame.
  */
 export function checkCompleteness(
   doc: LabelsDocument,
@@ -101,5 +103,60 @@ export function checkCompleteness(
       });
     }
   }
+  problems.push(...unacceptedProposals(doc, context.maxUnacceptedShare ?? 0));
   return problems;
+}
+
+/** How many of the clip's decided points are model proposals nobody accepted, per track. */
+export function proposalShare(doc: LabelsDocument): {
+  readonly decided: number;
+  readonly unaccepted: number;
+  readonly byTrack: readonly { trackId: string; points: number; frames: readonly number[] }[];
+} {
+  let decided = 0;
+  let unaccepted = 0;
+  const byTrack: { trackId: string; points: number; frames: number[] }[] = [];
+  for (const track of doc.tracks) {
+    let points = 0;
+    const frames: number[] = [];
+    for (const keyframe of track.keyframes) {
+      if (keyframe.absent === true) continue;
+      let here = 0;
+      for (const point of keyframe.points) {
+        if (point == null) continue;
+        decided++;
+        if (point.source === 'model') here++;
+      }
+      if (here > 0) frames.push(keyframe.frame);
+      points += here;
+    }
+    unaccepted += points;
+    if (points > 0) byTrack.push({ trackId: track.id, points, frames });
+  }
+  return { decided, unaccepted, byTrack };
+}
+
+/** A share as people read it: "23.5 %". */
+export function percentText(share: number): string {
+  return `${Math.round(share * 1000) / 10} %`;
+}
+
+/**
+ * One problem per track holding unaccepted proposals, when their share of the clip's decided
+ * points is above `limit`: the counts, and the keyframes to visit.
+ */
+function unacceptedProposals(doc: LabelsDocument, limit: number): CompletenessProblem[] {
+  const { decided, unaccepted, byTrack } = proposalShare(doc);
+  if (decided === 0 || unaccepted / decided <= limit) return [];
+  const share = `${unaccepted} of the clip's ${decided} points (${percentText(unaccepted / decided)}) are model proposals nobody accepted; this project allows ${percentText(limit)}`;
+  return byTrack.map(({ trackId, points, frames }) => {
+    const track = doc.tracks.find((t) => t.id === trackId);
+    const name = track ? trackDisplayName(track, doc.tracks) : trackId;
+    return {
+      kind: 'unaccepted_proposals',
+      frames,
+      recordId: trackId,
+      message: `Track "${name}": ${points} unaccepted model point${points === 1 ? '' : 's'} on ${frames.length} keyframe${frames.length === 1 ? '' : 's'} (${share}). Check them and accept (A on a frame, Shift+A for the track).`,
+    };
+  });
 }

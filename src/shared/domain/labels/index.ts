@@ -15,3 +15,4 @@ export * from './viewTransform';
 export * from './completeness';
 export * from './labelingActions';
 export * from './recentLabels';
+export * from './skeletonTransform';

@@ -55,6 +55,11 @@ export type EditContext = {
   /** The taxonomy's verb and noun class ids; when undefined, segment labels are not checked. */
   readonly verbIds?: ReadonlySet<number>;
   readonly nounIds?: ReadonlySet<number>;
+  /**
+   * The share (0–1) of decided points that may be unaccepted model proposals at submit
+   * (`preannotation.maxUnacceptedShare`); undefined is the project default, 0.
+   */
+  readonly maxUnacceptedShare?: number;
 };
 
 /** The edit context for one clip of a project. */
@@ -66,6 +71,7 @@ export function editContextFor(project: ProjectSchema, frameCount: number): Edit
     objectClassIds: new Set(project.objectClasses.map((c) => c.id)),
     verbIds: new Set(project.taxonomy.verbs.map((c) => c.id)),
     nounIds: new Set(project.taxonomy.nouns.map((c) => c.id)),
+    maxUnacceptedShare: project.preannotation?.maxUnacceptedShare ?? 0,
   };
 }
 

@@ -11,7 +11,9 @@ import {
   acceptPoseCommand,
   acceptProposalsCommand,
   associateProposals,
-  nextProposalFrame,
+  lowestScoredPoint,
+  nextUnacceptedPoint,
+  unacceptedPoints,
   poseSimilarity,
   poseToPoints,
   proposalCommand,
@@ -279,10 +281,70 @@ describe('accepting proposals in bulk', () => {
     });
     expect(acceptProposalsCommand(doc, { frames: { first: 50, last: 60 } })).toBeNull();
   });
+});
 
-  it('finds the next frame with a proposal left, wrapping round', () => {
-    expect(nextProposalFrame(doc, 27)).toBe(40);
-    expect(nextProposalFrame(doc, 40)).toBe(10);
-    expect(nextProposalFrame(EMPTY_LABELS, 3)).toBeUndefined();
+describe('going to the proposals left to check', () => {
+  const model = (score: number) =>
+    ({ x: 1, y: 1, visibility: 'visible', source: 'model', model: MODEL, score }) as const;
+  const manual = { x: 1, y: 1, visibility: 'visible', source: 'manual' } as const;
+  const track = (id: string, keyframes: Track['keyframes']): Track => ({
+    id,
+    kind: 'person',
+    templateId: COCO_BODY_TEMPLATE_ID,
+    label: id,
+    color: '#000000',
+    keyframes,
+  });
+  const doc: LabelsDocument = {
+    ...EMPTY_LABELS,
+    tracks: [
+      track('a', [
+        { frame: 10, points: [model(0.9), manual, model(0.2)] },
+        { frame: 30, points: [manual, manual, manual] },
+      ]),
+      track('b', [
+        { frame: 10, points: [model(0.5)] },
+        { frame: 20, points: [manual, model(0.2)] },
+      ]),
+    ],
+  };
+
+  it('lists every unaccepted model point by frame, track and point', () => {
+    expect(unacceptedPoints(doc).map((p) => `${p.frame}/${p.trackId}/${p.point}`)).toEqual([
+      '10/a/0',
+      '10/a/2',
+      '10/b/0',
+      '20/b/1',
+    ]);
+  });
+
+  it('goes to the next unaccepted point after the selected one, wrapping round', () => {
+    const next = (frame: number, trackId: string | null, point: number | null) => {
+      const p = nextUnacceptedPoint(doc, { frame, trackId, point });
+      return p && `${p.frame}/${p.trackId}/${p.point}`;
+    };
+    expect(next(0, null, null)).toBe('10/a/0');
+    expect(next(10, 'a', 0)).toBe('10/a/2');
+    expect(next(10, 'a', 2)).toBe('10/b/0');
+    expect(next(10, 'a', 1)).toBe('10/b/0');
+    expect(next(15, 'a', null)).toBe('20/b/1');
+    expect(next(20, 'b', 1)).toBe('10/a/0');
+    expect(
+      nextUnacceptedPoint(EMPTY_LABELS, { frame: 3, trackId: null, point: null }),
+    ).toBeUndefined();
+  });
+
+  it('goes to the lowest score first, then on from the last stop, ties in reading order', () => {
+    const lowest = (after?: { frame: number; trackId: string; point: number }) => {
+      const p = lowestScoredPoint(doc, after);
+      return p && `${p.frame}/${p.trackId}/${p.point} ${p.score}`;
+    };
+    expect(lowest()).toBe('10/a/2 0.2');
+    expect(lowest({ frame: 10, trackId: 'a', point: 2 })).toBe('20/b/1 0.2');
+    expect(lowest({ frame: 20, trackId: 'b', point: 1 })).toBe('10/b/0 0.5');
+    expect(lowest({ frame: 10, trackId: 'b', point: 0 })).toBe('10/a/0 0.9');
+    expect(lowest({ frame: 10, trackId: 'a', point: 0 })).toBe('10/a/2 0.2');
+    // A stop that was accepted since: back to the lowest.
+    expect(lowest({ frame: 30, trackId: 'a', point: 0 })).toBe('10/a/2 0.2');
   });
 });

@@ -308,14 +308,77 @@ export function acceptProposalsCommand(
   return { command, keyframes: commands.length, points };
 }
 
-/** The first frame after `frame` (wrapping round) where some track still has a model point. */
-export function nextProposalFrame(doc: LabelsDocument, frame: number): number | undefined {
-  const frames = new Set<number>();
-  for (const track of doc.tracks) {
+/** One model point nobody accepted yet: where it is, and how sure the model was. */
+export type UnacceptedPoint = {
+  readonly frame: number;
+  readonly trackId: string;
+  readonly point: number;
+  readonly score: number;
+};
+
+/** Where the annotator is: the frame, and the selected track and point if any. */
+export type ProposalCursor = {
+  readonly frame: number;
+  readonly trackId: string | null;
+  readonly point: number | null;
+};
+
+/** Every unaccepted model point on a keyframe, by frame, then track (document order), then point. */
+export function unacceptedPoints(doc: LabelsDocument): readonly UnacceptedPoint[] {
+  const found: (UnacceptedPoint & { track: number })[] = [];
+  doc.tracks.forEach((track, trackIndex) => {
     for (const keyframe of track.keyframes) {
-      if (keyframe.points.some((p) => p?.source === 'model')) frames.add(keyframe.frame);
+      if (keyframe.absent === true) continue;
+      keyframe.points.forEach((p, point) => {
+        if (p?.source !== 'model') return;
+        found.push({
+          frame: keyframe.frame,
+          trackId: track.id,
+          point,
+          score: p.score,
+          track: trackIndex,
+        });
+      });
     }
-  }
-  const sorted = [...frames].sort((a, b) => a - b);
-  return sorted.find((f) => f > frame) ?? sorted[0];
+  });
+  found.sort((a, b) => a.frame - b.frame || a.track - b.track || a.point - b.point);
+  return found.map(({ frame, trackId, point, score }) => ({ frame, trackId, point, score }));
+}
+
+function isAt(p: UnacceptedPoint, at: ProposalCursor): boolean {
+  return p.frame === at.frame && p.trackId === at.trackId && p.point === at.point;
+}
+
+/**
+ * The unaccepted point after the cursor, in reading order (frame, track, point), wrapping round:
+ * pressed again and again it visits every proposal once.
+ */
+export function nextUnacceptedPoint(
+  doc: LabelsDocument,
+  at: ProposalCursor,
+): UnacceptedPoint | undefined {
+  const all = unacceptedPoints(doc);
+  const here = all.findIndex((p) => isAt(p, at));
+  if (here >= 0) return all[(here + 1) % all.length];
+  const trackOrder = new Map(doc.tracks.map((t, i) => [t.id, i]));
+  const atTrack = at.trackId === null ? -1 : (trackOrder.get(at.trackId) ?? -1);
+  const after = all.find(
+    (p) =>
+      p.frame > at.frame || (p.frame === at.frame && (trackOrder.get(p.trackId) ?? 0) > atTrack),
+  );
+  return after ?? all[0];
+}
+
+/**
+ * The unaccepted point the model was least sure of; with `after` (the walk's last stop), the next
+ * least sure after it (ties in reading order), wrapping round, so the doubtful points can be
+ * checked worst first.
+ */
+export function lowestScoredPoint(
+  doc: LabelsDocument,
+  after?: ProposalCursor,
+): UnacceptedPoint | undefined {
+  const all = [...unacceptedPoints(doc)].sort((a, b) => a.score - b.score);
+  const here = after ? all.findIndex((p) => isAt(p, after)) : -1;
+  return here >= 0 ? all[(here + 1) % all.length] : all[0];
 }

@@ -84,6 +84,18 @@ describe('parseProjectSchema', () => {
     );
   });
 
+  it('takes the share of unaccepted proposals a submit allows, 0–1, absent meaning 0', () => {
+    const set = parseProjectSchema(
+      JSON.stringify({ ...minimal, preannotation: { maxUnacceptedShare: 0.1 } }),
+    );
+    expect(set.ok && editContextFor(set.project, 10).maxUnacceptedShare).toBe(0.1);
+    const without = parseProjectSchema(JSON.stringify(minimal));
+    expect(without.ok && editContextFor(without.project, 10).maxUnacceptedShare).toBe(0);
+    expect(messageFor({ ...minimal, preannotation: { maxUnacceptedShare: 2 } })).toMatch(
+      /preannotation\.maxUnacceptedShare: must be 0–1/,
+    );
+  });
+
   it('refuses an unknown version instead of guessing', () => {
     expect(messageFor({ ...minimal, version: 2 })).toMatch(/version: 2 is not supported/);
     expect(messageFor({ ...minimal, version: undefined })).toMatch(

@@ -253,12 +253,14 @@ function uniqueBy<T>(
  * an annotator may still override it for one run. `mirroredVideo`: the project's clips are
  * mirrored (a selfie camera, or footage flipped on export), so a hand the pose model sees as the
  * person's left is their right — absent or false for the usual egocentric head-mounted camera,
- * which is not mirrored.
+ * which is not mirrored. `maxUnacceptedShare`: the share of a clip's decided points that may still
+ * be model proposals nobody accepted when it is submitted (absent: 0, every proposal checked).
  */
 export const PreannotationSettings = z
   .object({
     scoreThreshold: z.number().min(0, 'must be 0–1').max(1, 'must be 0–1').optional(),
     mirroredVideo: z.boolean().optional(),
+    maxUnacceptedShare: z.number().min(0, 'must be 0–1').max(1, 'must be 0–1').optional(),
   })
   .strict();
 export type PreannotationSettings = z.infer<typeof PreannotationSettings>;

@@ -1,11 +1,14 @@
 import {
   isPlaced,
+  transformPoint,
   type Box,
   type PosePoint,
+  type SkeletonHandle,
   type SkeletonTemplate,
   type ViewTransform,
 } from '../../../../shared/domain/labels';
 import type { BoxHandle, DragPreview } from '../tools/overlayTool';
+import { skeletonHandles } from './overlayHitTest';
 import type { OverlayScene, OverlayTrack } from './overlayScene';
 import { edgeSide, sideColor, sideOf, type Side } from './sideColors';
 
@@ -267,6 +270,10 @@ export function drawScene(
   }
   for (const pin of scene.commentPins ?? [])
     drawCommentPin(ctx, toScreen(t, pin.x, pin.y), pin.resolved);
+  const box = skeletonHandles(scene, t);
+  if (box && !(hidden?.kind === 'track' && hidden.trackId === box.trackId)) {
+    drawSkeletonBox(ctx, box.handles);
+  }
   if (scene.selectedPoint === null) return;
   const selected = scene.tracks.find((tr) => tr.id === scene.selectedTrackId);
   const point = selected?.pose?.points[scene.selectedPoint];
@@ -302,6 +309,13 @@ export function drawPreview(
     drawTrack(ctx, { ...track, pose: { ...shown, points: moved } }, t, true, -1);
     return;
   }
+  if (preview.kind === 'skeletonTransform') {
+    const moved = points.map((p) =>
+      isPlaced(p) ? { ...p, ...transformPoint(p, preview.transform) } : p,
+    );
+    drawTrack(ctx, { ...track, pose: { ...shown, points: moved } }, t, true, -1);
+    return;
+  }
   const at = toScreen(t, preview.at.x, preview.at.y);
   const slot = preview.index + 1;
   ctx.save();
@@ -332,5 +346,35 @@ export function drawPreview(
     }
   }
   drawSelectionRing(ctx, at);
+  ctx.restore();
+}
+
+/** The whole selected skeleton's box: dashed, four scale handles and a rotation handle above. */
+function drawSkeletonBox(
+  ctx: CanvasRenderingContext2D,
+  handles: Record<SkeletonHandle, { x: number; y: number }>,
+): void {
+  const { nw, se, rotate } = handles;
+  ctx.save();
+  ctx.strokeStyle = '#ffffff';
+  ctx.lineWidth = 1;
+  ctx.setLineDash([5, 4]);
+  ctx.strokeRect(nw.x, nw.y, se.x - nw.x, se.y - nw.y);
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.moveTo(rotate.x, nw.y);
+  ctx.lineTo(rotate.x, rotate.y);
+  ctx.stroke();
+  ctx.fillStyle = '#ffffff';
+  ctx.strokeStyle = OUTLINE;
+  for (const handle of ['nw', 'ne', 'sw', 'se'] as const) {
+    const at = handles[handle];
+    ctx.fillRect(at.x - 4, at.y - 4, 8, 8);
+    ctx.strokeRect(at.x - 4, at.y - 4, 8, 8);
+  }
+  ctx.beginPath();
+  ctx.arc(rotate.x, rotate.y, 5, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.stroke();
   ctx.restore();
 }

@@ -22,7 +22,7 @@ import type {
 } from '../tools/overlayTool';
 import { ViewTool, wheelDeltaPx, wheelZoom } from '../tools/viewTool';
 import { drawPreview, drawScene, type HiddenItem } from './drawOverlay';
-import { hitBox, hitPoint } from './overlayHitTest';
+import { hitBox, hitPoint, hitSkeletonHandle } from './overlayHitTest';
 import { EMPTY_SCENE, type OverlayScene } from './overlayScene';
 
 export type OverlayToolName = 'keypoint' | 'box';
@@ -249,7 +249,7 @@ export class OverlayEngine {
     const hidden: HiddenItem =
       preview?.kind === 'point'
         ? { kind: 'point', trackId: preview.trackId, index: preview.index }
-        : preview?.kind === 'skeleton'
+        : preview?.kind === 'skeleton' || preview?.kind === 'skeletonTransform'
           ? { kind: 'track', trackId: preview.trackId }
           : preview?.kind === 'box' && preview.boxId !== null
             ? { kind: 'box', boxId: preview.boxId }
@@ -306,9 +306,10 @@ export class OverlayEngine {
 
   private hitTest(screen: Point): Hit {
     const transform = this.currentTransform();
-    return this.toolName === 'keypoint'
-      ? hitPoint(this.scene, transform, screen)
-      : hitBox(this.scene, transform, screen);
+    if (this.toolName !== 'keypoint') return hitBox(this.scene, transform, screen);
+    // A point beats a handle: placing and grabbing points stays as it was.
+    const point = hitPoint(this.scene, transform, screen);
+    return point.kind === 'point' ? point : hitSkeletonHandle(this.scene, transform, screen);
   }
 
   private toolEvent(event: PointerEvent): ToolPointerEvent {
@@ -419,9 +420,13 @@ export class OverlayEngine {
           ? hit.handle
             ? HANDLE_CURSORS[hit.handle]
             : 'move'
-          : this.toolName === 'box' || this.scene.selectedTrackId !== null
-            ? 'crosshair'
-            : '';
+          : hit.kind === 'skeletonHandle'
+            ? hit.handle === 'rotate'
+              ? 'grab'
+              : HANDLE_CURSORS[hit.handle]
+            : this.toolName === 'box' || this.scene.selectedTrackId !== null
+              ? 'crosshair'
+              : '';
     if (this.container.style.cursor !== cursor) this.container.style.cursor = cursor;
   }
 }

@@ -6,7 +6,7 @@ import {
   type SkeletonTemplate,
   type ViewTransform,
 } from '../../../../shared/domain/labels';
-import { hitBox, hitPoint } from './overlayHitTest';
+import { hitBox, hitPoint, hitSkeletonHandle } from './overlayHitTest';
 import { EMPTY_SCENE, type OverlayScene, type OverlayTrack } from './overlayScene';
 
 /** Screen = 10 + video / 2, so a screen radius is twice as many video pixels. */
@@ -108,5 +108,37 @@ describe('hitBox', () => {
   it('the selected box is grabbed before the one drawn over it', () => {
     const s = scene({ boxes, selectedBoxId: 'c1' });
     expect(hitBox(s, TRANSFORM, { x: 130, y: 100 })).toEqual({ kind: 'box', boxId: 'c1' });
+  });
+});
+
+describe('hitSkeletonHandle', () => {
+  // Points (100, 100) and (200, 300) are at screen (60, 60) and (110, 160); the box is 12 px out.
+  const tracks = [track('a', [at(100, 100), at(200, 300), null])];
+
+  it('finds the selected skeleton’s corner and rotation handles, in screen px', () => {
+    const s = scene({ tracks, selectedTrackId: 'a', selectedPoint: null });
+    expect(hitSkeletonHandle(s, TRANSFORM, { x: 48, y: 48 })).toEqual({
+      kind: 'skeletonHandle',
+      trackId: 'a',
+      handle: 'nw',
+    });
+    expect(hitSkeletonHandle(s, TRANSFORM, { x: 124, y: 170 })).toMatchObject({ handle: 'se' });
+    // The rotation handle: above the top edge's middle, 26 px up.
+    expect(hitSkeletonHandle(s, TRANSFORM, { x: 85, y: 22 })).toMatchObject({
+      handle: 'rotate',
+    });
+    expect(hitSkeletonHandle(s, TRANSFORM, { x: 85, y: 100 })).toEqual({ kind: 'empty' });
+  });
+
+  it('offers no handles while a single point is selected, or with no track selected', () => {
+    expect(
+      hitSkeletonHandle(scene({ tracks, selectedTrackId: 'a', selectedPoint: 0 }), TRANSFORM, {
+        x: 48,
+        y: 48,
+      }),
+    ).toEqual({ kind: 'empty' });
+    expect(hitSkeletonHandle(scene({ tracks }), TRANSFORM, { x: 48, y: 48 })).toEqual({
+      kind: 'empty',
+    });
   });
 });

@@ -1,5 +1,7 @@
 import {
   isPlaced,
+  skeletonBox,
+  type SkeletonHandle,
   videoToScreen,
   type Box,
   type Point,
@@ -80,6 +82,58 @@ export function hitBox(scene: OverlayScene, transform: ViewTransform, screen: Po
     const bottom = topLeft.y + box.h * transform.scale;
     if (screen.x >= topLeft.x && screen.x <= right && screen.y >= topLeft.y && screen.y <= bottom) {
       return { kind: 'box', boxId };
+    }
+  }
+  return { kind: 'empty' };
+}
+
+/** Screen px between a selected skeleton's outermost points and its box, so handles miss points. */
+export const SKELETON_BOX_PAD_PX = 12;
+/** Screen px from the box's top edge up to its rotation handle. */
+export const ROTATE_HANDLE_OFFSET_PX = 26;
+
+/**
+ * The handles of the selected skeleton's box, in screen px: shown when the whole skeleton is
+ * selected (its track, no single point) and it has two or more points on this frame.
+ */
+export function skeletonHandles(
+  scene: OverlayScene,
+  transform: ViewTransform,
+): { trackId: string; handles: Record<SkeletonHandle, Point> } | null {
+  if (scene.selectedPoint !== null || scene.selectedTrackId === null) return null;
+  const track = scene.tracks.find((t) => t.id === scene.selectedTrackId);
+  const points = track?.pose?.points.map((p) => (isPlaced(p) ? { x: p.x, y: p.y } : null));
+  const box = points && skeletonBox(points);
+  if (!track || !box) return null;
+  const topLeft = videoToScreen(transform, { x: box.x0, y: box.y0 });
+  const bottomRight = videoToScreen(transform, { x: box.x1, y: box.y1 });
+  const x0 = topLeft.x - SKELETON_BOX_PAD_PX;
+  const y0 = topLeft.y - SKELETON_BOX_PAD_PX;
+  const x1 = bottomRight.x + SKELETON_BOX_PAD_PX;
+  const y1 = bottomRight.y + SKELETON_BOX_PAD_PX;
+  return {
+    trackId: track.id,
+    handles: {
+      nw: { x: x0, y: y0 },
+      ne: { x: x1, y: y0 },
+      sw: { x: x0, y: y1 },
+      se: { x: x1, y: y1 },
+      rotate: { x: (x0 + x1) / 2, y: y0 - ROTATE_HANDLE_OFFSET_PX },
+    },
+  };
+}
+
+/** The selected skeleton's handle under `screen`, else empty. */
+export function hitSkeletonHandle(
+  scene: OverlayScene,
+  transform: ViewTransform,
+  screen: Point,
+): Hit {
+  const found = skeletonHandles(scene, transform);
+  if (!found) return { kind: 'empty' };
+  for (const [handle, at] of Object.entries(found.handles) as [SkeletonHandle, Point][]) {
+    if (Math.hypot(at.x - screen.x, at.y - screen.y) <= HANDLE_HIT_RADIUS_PX) {
+      return { kind: 'skeletonHandle', trackId: found.trackId, handle };
     }
   }
   return { kind: 'empty' };

@@ -1,6 +1,10 @@
+import { useMemo } from 'react';
+import { proposalShare } from '../../../../shared/domain/labels';
 import { type PoseModelName, blazePoseType } from '../../../../shared/domain/poseModelFiles';
-import { useAppStore } from '../../store/AppStoreContext';
+import type { PlayerEngine } from '../../player/playerEngine';
+import { useAppStore, useAppStoreApi } from '../../store/AppStoreContext';
 import { projectScoreThreshold } from '../../store/preannotationSlice';
+import { goToProposal } from '../proposalNavigation';
 
 const MODELS: readonly { value: PoseModelName; label: string }[] = [
   { value: 'blazepose-full', label: 'BlazePose full (one person, 33 points)' },
@@ -19,7 +23,10 @@ function formatEta(seconds: number | null): string {
  * "not labeled"; Run, progress with ETA, Cancel. Proposals land as ordinary (undoable) label edits
  * and stay marked as model output until accepted (A) or moved.
  */
-export function PreannotationPanel() {
+export function PreannotationPanel({ player }: { player: PlayerEngine | null }) {
+  const store = useAppStoreApi();
+  const labels = useAppStore((state) => state.labels);
+  const share = useMemo(() => proposalShare(labels), [labels]);
   const labelSet = useAppStore((state) => state.labelSet);
   const projectThreshold = useAppStore((state) => projectScoreThreshold(state.labelProject));
   const choices = useAppStore((state) => state.preannotationChoices);
@@ -206,6 +213,31 @@ export function PreannotationPanel() {
           onClick={() => acceptProposals('range')}
         >
           Accept range
+        </button>
+      </div>
+      <p aria-label="Unaccepted proposals">
+        {share.unaccepted === 0
+          ? 'No model proposal left to check.'
+          : `${share.unaccepted} of ${share.decided} points are model proposals not yet accepted.`}
+      </p>
+      <div className="button-row" role="group" aria-label="Check proposals">
+        <button
+          type="button"
+          disabled={share.unaccepted === 0}
+          aria-keyshortcuts="P"
+          title="The next model point nobody accepted, its track and point selected (P)"
+          onClick={() => goToProposal('next', store.getState(), player)}
+        >
+          Next unaccepted <kbd>P</kbd>
+        </button>
+        <button
+          type="button"
+          disabled={share.unaccepted === 0}
+          aria-keyshortcuts="Shift+P"
+          title="The unaccepted model point with the lowest score, then the next lowest (Shift+P)"
+          onClick={() => goToProposal('lowest', store.getState(), player)}
+        >
+          Lowest score <kbd>Shift+P</kbd>
         </button>
       </div>
     </section>

@@ -1,4 +1,5 @@
-import { statusName } from '../../../../shared/domain/labels';
+import { useMemo } from 'react';
+import { percentText, proposalShare, statusName } from '../../../../shared/domain/labels';
 import type { PlayerEngine } from '../../player/playerEngine';
 import { useAppStore } from '../../store/AppStoreContext';
 
@@ -9,7 +10,12 @@ export function SubmitPanel({ player }: { player: PlayerEngine | null }) {
   const submit = useAppStore((state) => state.submitLabels);
   const select = useAppStore((state) => state.select);
   const labels = useAppStore((state) => state.labels);
+  const limit = useAppStore(
+    (state) => state.labelProject?.schema.preannotation?.maxUnacceptedShare ?? 0,
+  );
+  const share = useMemo(() => proposalShare(labels), [labels]);
   if (!labelSet) return null;
+  const overLimit = share.decided > 0 && share.unaccepted / share.decided > limit;
   const editable = labelSet.status === 'in_progress' || labelSet.status === 'changes_requested';
 
   const goTo = (frame: number, recordId: string) => {
@@ -25,6 +31,14 @@ export function SubmitPanel({ player }: { player: PlayerEngine | null }) {
         Status: <strong aria-label="Annotation status">{statusName(labelSet.status)}</strong>
         {labelSet.revision > 0 && ` (revision ${labelSet.revision})`}
       </p>
+      {editable && overLimit && (
+        <p className="warning" aria-label="Unaccepted proposals before submit">
+          {share.unaccepted} of {share.decided} points (
+          {percentText(share.unaccepted / share.decided)}) are model proposals nobody accepted; this
+          project allows {percentText(limit)}. Accept or correct them first (Pre-annotate: Next
+          unaccepted, P).
+        </p>
+      )}
       <button type="button" disabled={!editable} onClick={() => void submit()}>
         Submit for review
       </button>

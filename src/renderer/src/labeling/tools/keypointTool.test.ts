@@ -210,6 +210,77 @@ describe('keypoint tool', () => {
     expect(applyCommand(applied.doc, applied.inverse, EDIT_CONTEXT)).toMatchObject({ doc });
   });
 
+  it('a corner handle scales the whole skeleton about the opposite corner: one command, one undo', () => {
+    const doc = docOf(
+      person([
+        keyframe(10, { 0: { x: 100, y: 100 }, 1: { x: 200, y: 300 }, 2: { x: 150, y: 200 } }),
+      ]),
+    );
+    const tool = new KeypointTool();
+    const context = contextFor(doc, 10, { trackId: 'p1' });
+    // The south-east handle sits a little outside (200, 300); dragged to twice as far from (100, 100).
+    const handle: Hit = { kind: 'skeletonHandle', trackId: 'p1', handle: 'se' };
+    tool.pointerDown(pointer({ x: 210, y: 320 }, handle), context);
+    const moves = tool.pointerMove(pointer({ x: 320, y: 540 }), context);
+    expect(moves).toMatchObject([
+      { type: 'preview', preview: { kind: 'skeletonTransform', transform: { factor: 2 } } },
+    ]);
+    const commands = commandsOf(tool.pointerUp(pointer({ x: 320, y: 540 }), context));
+    expect(commands).toHaveLength(1);
+    const applied = applyCommand(doc, commands[0] as Command, EDIT_CONTEXT);
+    if (!applied.ok) throw new Error(applied.error.message);
+    expect(applied.doc.tracks[0]?.keyframes[0]?.points.slice(0, 4)).toEqual([
+      { x: 100, y: 100, visibility: 'visible', source: 'manual' },
+      { x: 300, y: 500, visibility: 'visible', source: 'manual' },
+      { x: 200, y: 300, visibility: 'visible', source: 'manual' },
+      null,
+    ]);
+    expect(applyCommand(applied.doc, applied.inverse, EDIT_CONTEXT)).toMatchObject({ doc });
+  });
+
+  it('the rotation handle turns the whole skeleton about its box centre', () => {
+    const doc = docOf(person([keyframe(10, { 0: { x: 100, y: 100 }, 1: { x: 300, y: 100 } })]));
+    const tool = new KeypointTool();
+    const context = contextFor(doc, 10, { trackId: 'p1' });
+    // Centre (200, 100); the handle pressed straight above it and dragged round to its right.
+    tool.pointerDown(
+      pointer({ x: 200, y: 40 }, { kind: 'skeletonHandle', trackId: 'p1', handle: 'rotate' }),
+      context,
+    );
+    tool.pointerMove(pointer({ x: 230, y: 60 }), context);
+    const commands = commandsOf(tool.pointerUp(pointer({ x: 260, y: 100 }), context));
+    const applied = applyCommand(doc, commands[0] as Command, EDIT_CONTEXT);
+    if (!applied.ok) throw new Error(applied.error.message);
+    const [a, b] = applied.doc.tracks[0]?.keyframes[0]?.points ?? [];
+    expect(a?.x).toBeCloseTo(200);
+    expect(a?.y).toBeCloseTo(0);
+    expect(b?.x).toBeCloseTo(200);
+    expect(b?.y).toBeCloseTo(200);
+  });
+
+  it('Shift+click on a point selects the whole skeleton, no single point', () => {
+    const tool = new KeypointTool();
+    const context = contextFor(onKeyframe, 10);
+    const press = pointer({ x: 100, y: 100 }, { kind: 'point', trackId: 'p1', index: 0 });
+    tool.pointerDown({ ...press, modifiers: { ...NO_MODIFIERS, shift: true } }, context);
+    expect(tool.pointerUp(press, context)).toEqual([
+      { type: 'select', selection: { trackId: 'p1', point: null } },
+    ]);
+  });
+
+  it('a handle pressed and released in place changes nothing', () => {
+    const doc = docOf(person([keyframe(10, { 0: { x: 100, y: 100 }, 1: { x: 300, y: 100 } })]));
+    const tool = new KeypointTool();
+    const context = contextFor(doc, 10, { trackId: 'p1' });
+    const press = pointer(
+      { x: 310, y: 110 },
+      { kind: 'skeletonHandle', trackId: 'p1', handle: 'se' },
+    );
+    tool.pointerDown(press, context);
+    expect(commandsOf(tool.pointerUp(press, context))).toEqual([]);
+    expect(tool.state).toBe('idle');
+  });
+
   it('two drags of the same point carry different gestures, so undo does not merge them', () => {
     const tool = new KeypointTool();
     const context = contextFor(onKeyframe, 10);

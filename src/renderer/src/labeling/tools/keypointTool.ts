@@ -1,7 +1,15 @@
 import {
   emptyKeyframe,
+  isIdentity,
   isPlaced,
   keyframeFromPose,
+  rotationFromDrag,
+  scaleFromCorner,
+  skeletonBox,
+  transformPoint,
+  type SkeletonBox,
+  type SkeletonHandle,
+  type SkeletonTransform,
   type Command,
   type Keypoint,
   type Point,
@@ -45,6 +53,15 @@ type KeypointToolState =
       readonly pressVideo: Point;
       readonly origin: Point;
       readonly at: Point;
+    }
+  /** A handle of the selected skeleton's box: scaling (a corner) or rotating it whole. */
+  | {
+      readonly name: 'transformingSkeleton';
+      readonly trackId: string;
+      readonly handle: SkeletonHandle;
+      readonly box: SkeletonBox;
+      readonly pressVideo: Point;
+      readonly transform: SkeletonTransform;
     };
 
 export type KeypointToolOptions = {
@@ -79,6 +96,21 @@ export class KeypointTool implements OverlayTool {
   pointerDown(event: ToolPointerEvent, context: ToolContext): readonly ToolOutput[] {
     if (this.current.name !== 'idle') return [];
     const { hit } = event;
+    if (hit.kind === 'skeletonHandle') {
+      const track = findTrack(context, hit.trackId);
+      const points = track?.pose?.points.map((p) => (isPlaced(p) ? { x: p.x, y: p.y } : null));
+      const box = points && skeletonBox(points);
+      if (!box) return [];
+      this.current = {
+        name: 'transformingSkeleton',
+        trackId: hit.trackId,
+        handle: hit.handle,
+        box,
+        pressVideo: event.video,
+        transform: skeletonTransform(box, hit.handle, event.video, event.video),
+      };
+      return [];
+    }
     if (hit.kind === 'point') {
       const track = findTrack(context, hit.trackId);
       const point = track?.pose?.points[hit.index];
@@ -126,6 +158,16 @@ export class KeypointTool implements OverlayTool {
       );
     }
     if (state.name === 'dragging') return this.drag(state, event, context);
+    if (state.name === 'transformingSkeleton') {
+      const transform = skeletonTransform(state.box, state.handle, state.pressVideo, event.video);
+      this.current = { ...state, transform };
+      return [
+        {
+          type: 'preview',
+          preview: { kind: 'skeletonTransform', trackId: state.trackId, transform },
+        },
+      ];
+    }
     if (state.name === 'pointingSkeleton' || state.name === 'draggingSkeleton') {
       if (state.name === 'pointingSkeleton' && !movedBeyondSlop(state.pressScreen, event.screen)) {
         return [];
@@ -144,11 +186,28 @@ export class KeypointTool implements OverlayTool {
     switch (state.name) {
       case 'idle':
       case 'pointingPoint':
-      case 'pointingSkeleton':
         return [];
+      case 'pointingSkeleton':
+        // Shift+click: the whole skeleton is selected, and its box's handles scale and rotate it.
+        return [{ type: 'select', selection: { trackId: state.trackId, point: null } }];
+      case 'transformingSkeleton': {
+        const track = findTrack(context, state.trackId);
+        const transform = skeletonTransform(state.box, state.handle, state.pressVideo, event.video);
+        const command =
+          track && !isIdentity(transform)
+            ? transformSkeleton(track, context, (p) => transformPoint(p, transform))
+            : undefined;
+        return [
+          { type: 'preview', preview: null },
+          ...(command ? [{ type: 'command', command } as const] : []),
+        ];
+      }
       case 'draggingSkeleton': {
         const track = findTrack(context, state.trackId);
-        const command = track && moveSkeleton(track, context, state.dx, state.dy);
+        const command =
+          track &&
+          (state.dx !== 0 || state.dy !== 0) &&
+          transformSkeleton(track, context, (p) => ({ x: p.x + state.dx, y: p.y + state.dy }));
         return [
           { type: 'preview', preview: null },
           ...(command ? [{ type: 'command', command } as const] : []),
@@ -165,7 +224,9 @@ export class KeypointTool implements OverlayTool {
 
   cancel(): readonly ToolOutput[] {
     const wasDragging =
-      this.current.name === 'dragging' || this.current.name === 'draggingSkeleton';
+      this.current.name === 'dragging' ||
+      this.current.name === 'draggingSkeleton' ||
+      this.current.name === 'transformingSkeleton';
     this.current = { name: 'idle' };
     return wasDragging ? [{ type: 'preview', preview: null }] : [];
   }
@@ -219,21 +280,39 @@ function manualPoint(at: Point, visibility: Visibility): Keypoint {
 }
 
 /**
- * The whole pose shown on this frame moved by (dx, dy), kept inside the picture, as one keyframe:
- * one command, one undo. Interpolated points become the annotator's, as any edit makes them.
+ * The scale or rotation a handle dragged from `press` to `pointer` makes. A corner scales by the
+ * pointer's progress along the diagonal relative to where it was pressed, so grabbing the padded
+ * handle (a little outside the points) starts at exactly 1.
  */
-function moveSkeleton(
+function skeletonTransform(
+  box: SkeletonBox,
+  handle: SkeletonHandle,
+  press: Point,
+  pointer: Point,
+): SkeletonTransform {
+  if (handle === 'rotate') return rotationFromDrag(box, press, pointer);
+  const atPress = scaleFromCorner(box, handle, press);
+  const now = scaleFromCorner(box, handle, pointer);
+  if (atPress.kind !== 'scale' || now.kind !== 'scale') return now;
+  return { ...now, factor: now.factor / atPress.factor };
+}
+
+/**
+ * The whole pose shown on this frame with every placed point moved by `move` (a shift, a scale, a
+ * rotation), kept inside the picture, as one keyframe: one command, one undo. Interpolated points
+ * become the annotator's, as any edit makes them.
+ */
+function transformSkeleton(
   track: OverlayTrack,
   context: ToolContext,
-  dx: number,
-  dy: number,
+  move: (p: Point) => Point,
 ): Command | undefined {
   const { pose } = track;
-  if (!pose || (dx === 0 && dy === 0)) return undefined;
+  if (!pose) return undefined;
   const keyframe = keyframeFromPose(pose, track.template.keypoints.length);
   const points = keyframe.points.map((point): Keypoint | null => {
     if (!isPlaced(point)) return point;
-    const at = clampToVideo({ x: point.x + dx, y: point.y + dy }, context.videoSize);
+    const at = clampToVideo(move(point), context.videoSize);
     return { x: at.x, y: at.y, visibility: point.visibility, source: 'manual' };
   });
   return {

@@ -1,4 +1,11 @@
-import type { Box, Command, Point, Size } from '../../../../shared/domain/labels';
+import type {
+  Box,
+  Command,
+  Point,
+  SkeletonHandle,
+  SkeletonTransform,
+  Size,
+} from '../../../../shared/domain/labels';
 import type { OverlayScene } from '../overlay/overlayScene';
 
 export type BoxHandle = 'nw' | 'ne' | 'sw' | 'se';
@@ -7,6 +14,8 @@ export type BoxHandle = 'nw' | 'ne' | 'sw' | 'se';
 export type Hit =
   | { readonly kind: 'point'; readonly trackId: string; readonly index: number }
   | { readonly kind: 'box'; readonly boxId: string; readonly handle?: BoxHandle | undefined }
+  /** A scale or rotation handle of the selected skeleton's box. */
+  | { readonly kind: 'skeletonHandle'; readonly trackId: string; readonly handle: SkeletonHandle }
   | { readonly kind: 'empty' };
 
 export type Modifiers = { readonly shift: boolean; readonly alt: boolean; readonly ctrl: boolean };
@@ -47,7 +56,13 @@ export type DragPreview =
       readonly dx: number;
       readonly dy: number;
     }
-  | { readonly kind: 'box'; readonly boxId: string | null; readonly box: Box };
+  | { readonly kind: 'box'; readonly boxId: string | null; readonly box: Box }
+  /** A whole skeleton scaled or rotated by its box's handles. */
+  | {
+      readonly kind: 'skeletonTransform';
+      readonly trackId: string;
+      readonly transform: SkeletonTransform;
+    };
 
 /** Everything a tool can ask of its host; the engine turns these into its events and drawing. */
 export type ToolOutput =
