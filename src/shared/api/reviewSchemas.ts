@@ -79,7 +79,7 @@ export type ReviewAgainResult = z.infer<typeof ReviewAgainResult>;
 /** What a diff entry says, flattened for a list with links to frames. */
 export const DiffEntry = z
   .object({
-    what: z.enum(['track', 'keyframe', 'segment', 'contact']),
+    what: z.enum(['track', 'keyframe', 'segment', 'contact', 'box']),
     kind: z.enum(['added', 'removed', 'changed']),
     id: z.string(),
     /** Where to jump; null for a track as a whole. */
@@ -232,6 +232,15 @@ export function diffEntries(diff: LabelsDiff, labels?: LabelsDocument): DiffEntr
       id: k.id,
       frame: k.startFrame,
       summary: `${trackName(k.trackId)}: ${k.state}, frames ${k.startFrame}–${k.endFrame}`,
+    });
+  }
+  for (const c of diff.boxKeyframes ?? []) {
+    entries.push({
+      what: 'box',
+      kind: c.kind,
+      id: `${c.boxTrackId}@${c.frame}`,
+      frame: c.frame,
+      summary: `${c.name}, frame ${c.frame}`,
     });
   }
   return entries;

@@ -71,6 +71,30 @@ describe('readCocoKeypoints', () => {
     expect(b?.tracks[0]?.keyframes).toEqual(rightHand.keyframes);
   });
 
+  it('reads no keyframes from hands written with a box and no point (box tracks only)', () => {
+    const boxOnly = track('bh', 'right_hand', 'mediapipe21-right-hand', []);
+    const ownedBoxOnly = track('bl', 'left_hand', 'mediapipe21-left-hand', []);
+    const box = (id: string, subjectId: string) => ({
+      id,
+      kind: 'hand' as const,
+      label: id,
+      color: '#ff0000',
+      subjectId,
+      keyframes: [{ frame: 1, box: { x: 5, y: 5, w: 10, h: 10 } }],
+    });
+    const text = write([
+      {
+        ...clip('a', [person, ownedBoxOnly, boxOnly], { bl: 'p1' }),
+        boxTracks: [box('b1', 'bl'), box('b2', 'bh')],
+      },
+    ]);
+    // Both hands are in the file (their boxes), yet neither becomes a track of undecided points.
+    expect(text).toContain('"lefthand_valid":true');
+    expect(text).toContain('"track_uid":"bh"');
+    const [video] = readCocoKeypoints(text, labels, { keyframesOnly: true });
+    expect(video?.tracks.map((t) => t.id)).toEqual(['p1']);
+  });
+
   it('gives read tracks the id they were written with and the name people gave them', () => {
     const uuid = '2d7f4b8e-5c1a-4e2b-9f3d-7a6c5b4e3d21';
     const handUuid = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';

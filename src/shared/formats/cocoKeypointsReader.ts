@@ -182,7 +182,11 @@ export function readCocoKeypoints(
       );
     }
     const frame = image.frame_index;
-    if (!(options.keyframesOnly && annotation.interpolated === true)) {
+    // A hand written with its box and no point (a box track only) has no keypoints to read.
+    if (
+      !(options.keyframesOnly && annotation.interpolated === true) &&
+      anyLabeled(annotation.keypoints)
+    ) {
       addKeyframe(
         videoId,
         trackId,
@@ -200,7 +204,7 @@ export function readCocoKeypoints(
     for (const side of ['lefthand', 'righthand'] as const) {
       const label = handLabel(side === 'lefthand' ? 'left_hand' : 'right_hand');
       const kpts = annotation[`${side}_kpts`];
-      if (annotation[`${side}_valid`] !== true || !label || !kpts) continue;
+      if (annotation[`${side}_valid`] !== true || !label || !kpts || !anyLabeled(kpts)) continue;
       if (options.keyframesOnly && annotation[`${side}_interpolated`] === true) continue;
       const slots = label.template.keypoints.map((_, i) => i);
       const handName = annotation[`${side}_track_name`] ?? `${trackName}/${side}`;
@@ -233,6 +237,11 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 /** For each keypoint of the file's category, its slot in the template (-1 when absent). */
 function slotsFor(fileNames: readonly string[], templateNames: readonly string[]): number[] {
   return fileNames.map((name) => templateNames.indexOf(name));
+}
+
+function anyLabeled(triples: readonly number[]): boolean {
+  for (let i = 2; i < triples.length; i += 3) if (triples[i] !== 0) return true;
+  return false;
 }
 
 function pointsOf(

@@ -1,5 +1,6 @@
+import { boxTrackDisplayName, type BoxTrack } from '../labels/boxTracks';
 import type { ContactLabel } from '../labels/contact';
-import type { LabelsDocument } from '../labels/labelsDocument';
+import { boxTracksOf, type LabelsDocument } from '../labels/labelsDocument';
 import type { Segment } from '../labels/segments';
 import type { Keyframe, Track } from '../labels/tracks';
 
@@ -16,11 +17,22 @@ export type KeyframeChange = Change<Keyframe> & {
   readonly points: readonly number[];
 };
 
+/** A box keyframe added, removed or moved (hand, object or face box). */
+export type BoxKeyframeChange = {
+  readonly kind: Change<unknown>['kind'];
+  readonly boxTrackId: string;
+  readonly name: string;
+  readonly frame: number;
+};
+
 export type LabelsDiff = {
-  readonly tracks: readonly Change<Pick<Track, 'id' | 'label' | 'kind' | 'templateId'>>[];
+  /** A hand linked to someone else shows as its track changed. */
+  readonly tracks: readonly Change<Pick<Track, 'id' | 'label' | 'kind' | 'templateId' | 'link'>>[];
   readonly keyframes: readonly KeyframeChange[];
   readonly segments: readonly Change<Segment>[];
   readonly contacts: readonly Change<ContactLabel>[];
+  /** Absent from diffs made before box tracks. */
+  readonly boxKeyframes?: readonly BoxKeyframeChange[] | undefined;
 };
 
 function same(a: unknown, b: unknown): boolean {
@@ -100,6 +112,7 @@ export function labelsDiff(before: LabelsDocument, after: LabelsDocument): Label
     label: t.label,
     kind: t.kind,
     templateId: t.templateId,
+    ...(t.link === undefined ? {} : { link: t.link }),
   });
   const oldTracks = new Map(before.tracks.map((t) => [t.id, t]));
   const keyframes: KeyframeChange[] = [];
@@ -113,7 +126,33 @@ export function labelsDiff(before: LabelsDocument, after: LabelsDocument): Label
     keyframes,
     segments: diffById(before.segments, after.segments),
     contacts: diffById(before.contacts, after.contacts),
+    boxKeyframes: boxKeyframeChanges(boxTracksOf(before), boxTracksOf(after)),
   };
+}
+
+function boxKeyframeChanges(
+  before: readonly BoxTrack[],
+  after: readonly BoxTrack[],
+): BoxKeyframeChange[] {
+  const changes: BoxKeyframeChange[] = [];
+  const old = new Map(before.map((t) => [t.id, t]));
+  const ids = new Set([...before.map((t) => t.id), ...after.map((t) => t.id)]);
+  for (const id of ids) {
+    const a = old.get(id);
+    const b = after.find((t) => t.id === id);
+    const name = boxTrackDisplayName((b ?? a) as BoxTrack);
+    const was = new Map((a?.keyframes ?? []).map((k) => [k.frame, k]));
+    for (const keyframe of b?.keyframes ?? []) {
+      const previous = was.get(keyframe.frame);
+      was.delete(keyframe.frame);
+      if (!previous) changes.push({ kind: 'added', boxTrackId: id, name, frame: keyframe.frame });
+      else if (!same(previous, keyframe)) {
+        changes.push({ kind: 'changed', boxTrackId: id, name, frame: keyframe.frame });
+      }
+    }
+    for (const frame of was.keys()) changes.push({ kind: 'removed', boxTrackId: id, name, frame });
+  }
+  return changes.sort((x, y) => x.frame - y.frame);
 }
 
 export function isEmptyDiff(diff: LabelsDiff): boolean {
@@ -121,6 +160,7 @@ export function isEmptyDiff(diff: LabelsDiff): boolean {
     diff.tracks.length === 0 &&
     diff.keyframes.length === 0 &&
     diff.segments.length === 0 &&
-    diff.contacts.length === 0
+    diff.contacts.length === 0 &&
+    (diff.boxKeyframes ?? []).length === 0
   );
 }
