@@ -76,6 +76,7 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
   // one would have checkpointed along the way, not on the lead's first request.
   await opened.db.exec('CHECKPOINT');
   const server = await listenInProcess(opened.db);
+  let slowestAnswerS = 0;
   try {
     const { services, sync } = openLeadWorkstation(
       dir,
@@ -87,6 +88,17 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
       },
       server.url,
       team.tokens.lead1,
+      {
+        // The machine is shared by several sessions: a page that waits its turn for the CPU
+        // longer than the product's 30 s should not void the measurement; the slowest is shown.
+        timeoutMs: 600_000,
+        fetch: async (input, init) => {
+          const t = performance.now();
+          const response = await fetch(input, init);
+          slowestAnswerS = Math.max(slowestAnswerS, (performance.now() - t) / 1000);
+          return response;
+        },
+      },
     );
     try {
       const setMb = Buffer.byteLength(labelsJson) / 1e6;
@@ -132,6 +144,7 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
         firstPullSeconds: round(first.s),
         firstPullCpuSeconds: round(first.cpuS),
         firstPullMBps: round(totalMb / first.s, 1),
+        slowestPageAnswerSeconds: round(slowestAnswerS),
         unchangedPullSeconds: round(again.s, 3),
         workstationExportSeconds: round(workstation.s),
         workstationExportCpuSeconds: round(workstation.cpuS),
