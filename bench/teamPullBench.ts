@@ -72,7 +72,11 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
       }
     });
   }
+  // A bulk load leaves a gigabyte in the write-ahead log; a server that took the pushes one by
+  // one would have checkpointed along the way, not on the lead's first request.
+  await opened.db.exec('CHECKPOINT');
   const server = await listenInProcess(opened.db);
+  let slowestAnswerS = 0;
   try {
     const { services, sync } = openLeadWorkstation(
       dir,
@@ -84,6 +88,17 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
       },
       server.url,
       team.tokens.lead1,
+      {
+        // The machine is shared by several sessions: a page that waits its turn for the CPU
+        // longer than the product's 30 s should not void the measurement; the slowest is shown.
+        timeoutMs: 600_000,
+        fetch: async (input, init) => {
+          const t = performance.now();
+          const response = await fetch(input, init);
+          slowestAnswerS = Math.max(slowestAnswerS, (performance.now() - t) / 1000);
+          return response;
+        },
+      },
     );
     try {
       const setMb = Buffer.byteLength(labelsJson) / 1e6;
@@ -95,7 +110,8 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
       const again = await timed(() => sync.pullTeamSets());
       if (first.value.stored !== SETS || again.value.received !== 0) {
         throw new Error(
-          `pulled ${first.value.stored} of ${SETS}; the re-pull got ${again.value.received}`,
+          `pulled ${first.value.stored} of ${SETS}; the re-pull got ${again.value.received} ` +
+            `(${sync.status().lastError ?? 'no error'})`,
         );
       }
       const workstation = await timed(() =>
@@ -128,6 +144,7 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
         firstPullSeconds: round(first.s),
         firstPullCpuSeconds: round(first.cpuS),
         firstPullMBps: round(totalMb / first.s, 1),
+        slowestPageAnswerSeconds: round(slowestAnswerS),
         unchangedPullSeconds: round(again.s, 3),
         workstationExportSeconds: round(workstation.s),
         workstationExportCpuSeconds: round(workstation.cpuS),

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createServices } from '../src/main/services/createServices';
 import { openDatabase } from '../src/main/services/db/openDatabase';
 import { encodeFrameTimes } from '../src/main/services/media/frameTimesBlob';
-import { SyncService } from '../src/main/services/sync/syncService';
+import { SyncService, type SyncServiceOptions } from '../src/main/services/sync/syncService';
 import { COCO_BODY_KEYPOINTS, COCO_BODY_TEMPLATE_ID } from '../src/shared/domain/labels';
 import {
   bulkAssign,
@@ -78,6 +78,7 @@ export function openLeadWorkstation(
   facts: LeadClipFacts,
   serverUrl: string,
   token: string,
+  options: Pick<SyncServiceOptions, 'fetch' | 'timeoutMs'> = {},
 ) {
   const file = join(dir, 'lead.sqlite');
   seedWorkstation(file, [...clips], 'lead-1', { submit: false });
@@ -99,7 +100,7 @@ export function openLeadWorkstation(
   db.close();
   const services = createServices({ databasePath: file, actor: 'lead-1' });
   services.sync.stop();
-  const sync = new SyncService({ store: services.store, actor: 'lead-1' });
+  const sync = new SyncService({ store: services.store, actor: 'lead-1', ...options });
   sync.signIn(serverUrl, token);
   return { services, sync };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import {
   mkdir,
@@ -151,6 +151,7 @@ export async function exportProject(
       );
     }
     const project = items[0]?.project as ProjectSchema;
+    const sink = folderSink(temp);
     const files = await writeLabelFiles({
       formats: request.formats,
       project,
@@ -159,7 +160,7 @@ export async function exportProject(
       framewiseVersion: version,
       // The server copies no video, so it runs no ffmpeg.
       ffmpegVersion: null,
-      sink: folderSink(temp),
+      sink,
       clips: (async function* (): AsyncGenerator<LabelFilesClip> {
         for (const item of items) {
           // Checked against the shared schema when pushed, and stored as parsed.
@@ -221,7 +222,10 @@ export async function exportProject(
     });
     const entries = [];
     for (const file of report.files) {
-      entries.push({ path: file, sha256: await sha256Of(join(temp, file)) });
+      entries.push({
+        path: file,
+        sha256: sink.sha256Of(file) ?? (await sha256Of(join(temp, file))),
+      });
     }
     await writeFile(join(temp, SERVER_CHECKSUMS_FILE), checksumsFile(entries), { flag: 'wx' });
     await rmdir(destination).catch((error: unknown) => {
@@ -375,35 +379,46 @@ async function checkDestination(destination: string): Promise<void> {
   await mkdir(dirname(destination), { recursive: true });
 }
 
-/** The export folder as `writeLabelFiles` writes it: new files only (`wx`), blocks written whole. */
-function folderSink(root: string): LabelFileSink {
-  const handles = new Map<LabelFileHandle, FileHandle>();
+/**
+ * The export folder as `writeLabelFiles` writes it: new files only (`wx`), blocks written whole
+ * and hashed on their way, so `checksums.sha256` need not read gigabytes back.
+ */
+function folderSink(
+  root: string,
+): LabelFileSink & { sha256Of(relative: string): string | undefined } {
+  const writing = new Map<LabelFileHandle, { file: FileHandle; hash: Hash }>();
+  const digests = new Map<string, string>();
+  const put = async (target: { file: FileHandle; hash: Hash }, bytes: Buffer) => {
+    target.hash.update(bytes);
+    await target.file.writeFile(bytes);
+  };
   return {
     async open(relative) {
       const path = join(root, relative);
       await mkdir(dirname(path), { recursive: true });
-      const file = await open(path, 'wx');
+      const target = { file: await open(path, 'wx'), hash: createHash('sha256') };
       const handle: LabelFileHandle = {
-        write: async (text) => {
-          await file.writeFile(text);
-        },
+        write: (text) => put(target, Buffer.from(text, 'utf8')),
         close: async () => {
-          handles.delete(handle);
-          await file.close();
+          writing.delete(handle);
+          await target.file.close();
+          digests.set(relative, target.hash.digest('hex'));
         },
       };
-      handles.set(handle, file);
+      writing.set(handle, target);
       return handle;
     },
     async appendFile(to, from) {
-      const file = handles.get(to);
-      if (file === undefined) throw new Error(`Cannot append ${from} to a closed file.`);
+      const target = writing.get(to);
+      if (target === undefined) throw new Error(`Cannot append ${from} to a closed file.`);
       const path = join(root, from);
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-        await file.writeFile(chunk as Buffer);
+        await put(target, chunk as Buffer);
       }
       await rm(path);
+      digests.delete(from);
     },
+    sha256Of: (relative) => digests.get(relative),
   };
 }
 

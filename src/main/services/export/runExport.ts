@@ -114,6 +114,7 @@ export async function runExport(
     }
     const project = queries.project(items[0]?.set.projectId ?? '');
     const counts = new Map<string, { tracks: number; segments: number }>();
+    const sink = folderSink(temp, signal);
     progress.phase('writing', null);
     const labelFiles = await writeLabelFiles({
       formats: request.formats,
@@ -122,7 +123,7 @@ export async function runExport(
       exportedAt,
       framewiseVersion: options.framewiseVersion,
       ffmpegVersion: options.ffmpegVersion,
-      sink: folderSink(temp, signal),
+      sink,
       clips: (function* (): Generator<LabelFilesClip> {
         for (const item of items) {
           signal.throwIfAborted();
@@ -184,7 +185,9 @@ export async function runExport(
     progress.phase('checksums', CHECKSUMS_FILE);
     const entries = [];
     for (const file of report.files) {
-      entries.push({ path: file, sha256: await sha256File(join(temp, file), undefined, signal) });
+      // Label files were hashed as they were written; videos and the report are read here.
+      const sha256 = sink.sha256Of(file) ?? (await sha256File(join(temp, file), undefined, signal));
+      entries.push({ path: file, sha256 });
     }
     await writeFile(join(temp, CHECKSUMS_FILE), checksumsFile(entries), { flag: 'wx' });
 
