@@ -20,11 +20,25 @@ const VIDEO = { width: 320, height: 240 };
 const FORMATS = 'coco,cvat,epic,provenance';
 const REASON = 'Two actions here: split the segment at frame 15';
 
+/** Where to save screenshots of the screens this loop passes through (unset: none taken). */
+const SCREENSHOT_DIR = process.env.E2E_SCREENSHOT_DIR;
+const VIEWPORT = { width: 1440, height: 900 };
+
+async function shoot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOT_DIR) return;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  for (const size of [VIEWPORT, { width: 1920, height: 1080 }]) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${size.width}.png`) });
+  }
+  await page.setViewportSize(VIEWPORT);
+}
+
 type Workstation = { page: Page; errors: string[]; running: RunningHost };
 
 async function openWorkstation(browser: Browser): Promise<Workstation> {
   const running = await startHost();
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
   const errors = pageErrors(page);
   await openApp(page, running.host);
   return { page, errors, running };
@@ -196,11 +210,13 @@ test('the team loop closes: assign, label, send back, fix, accept, and the lead 
     const r = reviewer.page;
     await signIn(r, server.url, token('rita'), 'rita (reviewer)');
     await syncUntilSent(r);
-    await r.getByRole('button', { name: 'Review', exact: true }).click();
-    await r
-      .getByRole('table', { name: 'Review queue' })
-      .getByRole('button', { name: /rev\. 1/ })
-      .click();
+    // A reviewer's My work lists what waits for their verdict; a row opens it.
+    await r.getByRole('button', { name: 'My work', exact: true }).click();
+    const toReview = r.getByRole('table', { name: 'To review' }).getByRole('row').nth(1);
+    await expect(toReview).toContainText('ana');
+    await expect(toReview).toContainText('Waiting for your verdict');
+    await shoot(r, 'reviewer-my-work');
+    await toReview.getByRole('button', { name: /rev\. 1/ }).click();
     await r.getByLabel('Reason for changes').fill(REASON);
     await r.getByRole('button', { name: 'Request changes' }).click();
     await expect(r.getByText('Verdict given: request changes')).toBeVisible();
@@ -214,6 +230,7 @@ test('the team loop closes: assign, label, send back, fix, accept, and the lead 
     const firstRow = a.getByRole('table', { name: 'My work' }).getByRole('row').nth(1);
     await expect(firstRow).toContainText('Changes requested');
     await expect(firstRow).toContainText(`rita: ${REASON}`);
+    await shoot(a, 'annotator-my-work');
     await firstRow.getByRole('button', { name: CLIP, exact: true }).click();
     await expect(a.getByRole('note', { name: 'Changes requested' })).toContainText(
       `rita: ${REASON}`,
@@ -248,6 +265,7 @@ test('the team loop closes: assign, label, send back, fix, accept, and the lead 
     await a.getByRole('button', { name: 'Sync settings' }).click();
     await expect(a.getByTestId('sync-online')).toHaveText('Offline');
     await expect(a.getByTestId('sync-pending')).toHaveText('1');
+    await expect(a.getByTestId('sync-issue')).toContainText(`Labels waiting · ${CLIP}`);
     await a.getByRole('button', { name: 'Sign out' }).click();
     await a.getByRole('button', { name: 'Back to batches' }).click();
     link.restore();
@@ -255,6 +273,9 @@ test('the team loop closes: assign, label, send back, fix, accept, and the lead 
     await syncUntilSent(a);
     await a.getByRole('button', { name: 'Sync settings' }).click();
     await expect(a.getByTestId('sync-waiting-for-others')).toHaveText('1 for ana');
+    // Ana's delivery is not ben's to retry or discard: it is not on his list.
+    await expect(a.getByTestId('sync-issues-none')).toBeVisible();
+    await shoot(a, 'sync-settings-waiting-for-ana');
     await a.getByRole('button', { name: 'Back to batches' }).click();
     await signIn(a, link.url, token('ana'), 'ana (annotator)');
     await syncUntilSent(a);
@@ -303,6 +324,7 @@ test('the team loop closes: assign, label, send back, fix, accept, and the lead 
       name: 'rita',
     });
     await expect(ritaRow.getByRole('cell')).toHaveText(['0', '2']);
+    await shoot(l, 'lead-team');
     await project.page().getByRole('button', { name: 'Back to batches' }).click();
 
     // The lead's Export screen, and the server's export through its CLI.

@@ -119,6 +119,8 @@ export const SyncIssue = z
     /** This workstation's clip, when it has it (a reviewer may not have imported the clip). */
     clipId: z.string().nullable(),
     clipRef: z.string().nullable(),
+    /** The clip's file name when it is imported here: what people call a clip. */
+    fileName: z.string().nullable(),
     /** The local set (labels) or the server's set (verdicts, resolutions). */
     setId: z.string(),
     /** The comment a refused resolution was about. */

@@ -160,4 +160,47 @@ describe('switching accounts while a sync round is in flight (real server, PGlit
       store.close();
     }
   });
+
+  it("a round waiting out a backoff ends at the switch; the next account's Sync now does not wait for it", async () => {
+    const file = join(dir, 'backoff.sqlite');
+    seedWorkstation(file, [handedIn], 'ann1');
+    const { tokens } = server.team;
+    const store = openStore(file);
+    // Once cut, ann1's link to the server is down: every request under ann1's token fails.
+    let cut = false;
+    const down: typeof fetch = async (input, init) => {
+      const auth = (init?.headers as Record<string, string> | undefined)?.authorization;
+      if (cut && auth === `Bearer ${tokens.ann1}`) throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const sync = new SyncService({
+      store,
+      actor: 'os-user',
+      fetch: down,
+      // A wait of ten minutes after the failure, inside the round's budget: without the switch
+      // ending it, the reviewer's Sync now below would hang until the test times out.
+      backoff: { baseMs: 10 * 60_000, capMs: 10 * 60_000 },
+      random: () => 1,
+    });
+    try {
+      sync.signIn(server.url, tokens.ann1);
+      await sync.verify();
+      cut = true;
+      const annotatorsRound = sync.syncNow(60 * 60_000).catch((error: unknown) => error);
+      await expect.poll(() => sync.issues().length).toBe(1);
+      sync.signOut();
+      sync.signIn(server.url, tokens.rev1);
+      await sync.verify();
+      const reviewersRound = await sync.syncNow(60 * 60_000);
+      expect(reviewersRound.delivered).toEqual([]);
+      expect(sync.status()).toMatchObject({
+        pending: 0,
+        waitingForOthers: [{ account: 'ann1', count: 1 }],
+      });
+      await annotatorsRound;
+    } finally {
+      sync.stop();
+      store.close();
+    }
+  });
 });

@@ -179,9 +179,10 @@ describe('QA review between a reviewer and an annotator, through the real server
         await annotator.handlers.resolveComment({ commentId: comment.id });
         await annotator.handlers.resolveComment({ commentId: comment.id });
       }
+      // Made under the OS user ('annotator-1'), taken over by ann1, the first account here.
       const local = annotator.services.store.labels.openAnnotationSet(
         clipIdOf(clip),
-        'annotator-1',
+        'ann1',
         'default',
       );
       expect(local.status).toBe('changes_requested');
@@ -228,8 +229,7 @@ describe('QA review between a reviewer and an annotator, through the real server
         ),
       ).toBe(2);
       expect(
-        annotator.services.store.labels.openAnnotationSet(clipIdOf(clip), 'annotator-1', 'default')
-          .status,
+        annotator.services.store.labels.openAnnotationSet(clipIdOf(clip), 'ann1', 'default').status,
       ).toBe('accepted');
       expect(await reviewer.handlers.listReviewQueue({})).toEqual([]);
 
@@ -411,11 +411,8 @@ describe('QA review between a reviewer and an annotator, through the real server
       ).toBe(2);
       await annotator.sync.syncNow(10_000);
       expect(
-        annotator.services.store.labels.openAnnotationSet(
-          clipIdOf(staleClip),
-          'annotator-1',
-          'default',
-        ).status,
+        annotator.services.store.labels.openAnnotationSet(clipIdOf(staleClip), 'ann1', 'default')
+          .status,
       ).toBe('accepted');
       expect(await reviewer.handlers.listReviewQueue({})).toEqual([]);
 

@@ -128,9 +128,10 @@ describe('sync flows against the real server (PGlite)', () => {
       expect(verdict.status).toBe(200);
 
       const pulled = await laptop.sync.syncNow(10_000);
+      // The set seeded under the OS user ('annotator-1') is ann1's since ann1 signed in first.
       const localSet = laptop.services.store.labels.openAnnotationSet(
         clipIdOf(clip),
-        'annotator-1',
+        'ann1',
         'default',
       );
       expect(pulled.reviewsApplied).toEqual([

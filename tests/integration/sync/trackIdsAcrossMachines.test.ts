@@ -131,7 +131,8 @@ describe('a track keeps the id it was created with, on every machine and revisio
       const revisions = await serverRevisions();
       expect(revisions.length).toBeGreaterThanOrEqual(2);
       for (const [, ids] of revisions) expect(ids).toEqual([PERSON, HAND]);
-      const accepted = labels.openAnnotationSet(clipIdOf(clip), 'annotator-1', 'default');
+      // Made under the OS user ('annotator-1'), taken over by ann1, the first account here.
+      const accepted = labels.openAnnotationSet(clipIdOf(clip), 'ann1', 'default');
       expect(accepted.status).toBe('accepted');
       expect(trackIds(labels.loadLabels(localSet).doc)).toEqual([PERSON, HAND]);
     } finally {

@@ -62,6 +62,8 @@ export type ReviewDeliveryIssue = {
   code: string;
   message: string;
   at: string;
+  /** Who gave it (the account whose token may carry it); null when no longer known here. */
+  owner: string | null;
 };
 
 /** A verdict or resolution waiting to be delivered; `id` is the Idempotency-Key. */
@@ -683,11 +685,21 @@ export class Reviews implements ClipDataOwner {
    * list Sync settings and the clip screen show. `last_error` holds "CODE: sentence".
    */
   deliveryIssues(): ReviewDeliveryIssue[] {
-    return this.#db
-      .read((tx) => this.#repo.deliveryIssues(tx))
-      .map((row) => {
+    return this.#db.read((tx) =>
+      this.#repo.deliveryIssues(tx).map((row): ReviewDeliveryIssue => {
         const { code, message } = splitError(row.last_error ?? 'REFUSED: The server refused it.');
-        const payload = JSON.parse(row.payload_json) as { commentId?: unknown };
+        const payload = JSON.parse(row.payload_json) as {
+          commentId?: unknown;
+          baseRevision?: unknown;
+        };
+        const owner =
+          row.kind === 'verdict'
+            ? typeof payload.baseRevision === 'number'
+              ? this.#repo.reviewerOf(tx, row.server_set_id, payload.baseRevision)
+              : null
+            : typeof payload.commentId === 'string'
+              ? this.#repo.resolverOf(tx, payload.commentId)
+              : null;
         return {
           outboxId: row.id,
           kind: row.kind,
@@ -701,8 +713,10 @@ export class Reviews implements ClipDataOwner {
           code,
           message,
           at: row.created_at,
+          owner,
         };
-      });
+      }),
+    );
   }
 
   /** Who gave this verdict or resolution; null when this workstation no longer knows. */

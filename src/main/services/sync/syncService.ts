@@ -135,8 +135,6 @@ function splitIssueId(issueId: string): [string, string | undefined] {
  */
 type Round = { actor: string; current: () => boolean };
 
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
 /**
  * The workstation's sync: delivers the outbox in order with idempotency keys and backoff, then
  * pulls the events feed and applies review outcomes. All of its state is in SQLite (outbox rows
@@ -154,6 +152,8 @@ export class SyncService {
   #online: boolean | null = null;
   #lastError: string | null = null;
   #lastSyncAt: string | null = null;
+  /** Rounds waiting out a backoff: a sign-in or sign-out ends the wait (see `#sleep`). */
+  readonly #sleepers = new Set<() => void>();
   /** The round in flight, and the sign-in it runs under. */
   #running: { account: object | null; promise: Promise<SyncReport> } | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -181,6 +181,7 @@ export class SyncService {
     }
     this.#store.sync.setState(SERVER_URL_KEY, server);
     this.#account = { server, token };
+    this.#wakeSleepers();
     // A token seen before names its account at once (offline too); a new one on its first round.
     const known = this.#store.sync.getState(`account|${accountKeyOf(server, token)}`);
     this.#setCurrentAccount(known === undefined ? null : (JSON.parse(known) as ServerAccount));
@@ -202,6 +203,7 @@ export class SyncService {
 
   signOut(): void {
     this.#account = null;
+    this.#wakeSleepers();
     this.#setCurrentAccount(null);
     this.#vault?.clear();
   }
@@ -399,8 +401,14 @@ export class SyncService {
    * do. Oldest first.
    */
   issues(): SyncIssue[] {
-    const issues: SyncIssue[] = [];
+    const issues: Omit<SyncIssue, 'fileName'>[] = [];
+    // Another account's work is not this one's to retry or discard: it is counted as waiting
+    // for that account (`waitingForOthers`), and listed again when it signs in.
+    const others = this.#otherAccounts();
+    const mine = (setId: string) =>
+      this.#mayCarry(this.#store.labels.getAnnotationSet(setId)?.annotator, others);
     for (const conflict of this.#store.sync.listConflicts()) {
+      if (!mine(conflict.setId)) continue;
       issues.push({
         id: `labels:${conflict.id}`,
         kind: 'labels',
@@ -416,6 +424,7 @@ export class SyncService {
       });
     }
     for (const item of this.#store.sync.failedAttempts()) {
+      if (!mine(item.setId)) continue;
       const { code, message } = splitCoded(item.lastError ?? '');
       issues.push({
         id: `labels-waiting:${item.id}`,
@@ -432,6 +441,7 @@ export class SyncService {
       });
     }
     for (const item of this.#store.reviews.deliveryIssues()) {
+      if (!this.#mayCarry(item.owner, others)) continue;
       const localSet =
         item.kind === 'resolve' ? this.#store.sync.localSetOf(item.serverSetId) : undefined;
       issues.push({
@@ -451,7 +461,15 @@ export class SyncService {
         at: item.at,
       });
     }
-    return issues.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    return issues
+      .map((issue) => ({
+        ...issue,
+        fileName:
+          issue.clipId === null
+            ? null
+            : (this.#store.media.getClip(issue.clipId)?.fileName ?? null),
+      }))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
   /**
@@ -525,7 +543,11 @@ export class SyncService {
     // it (the server sees one round at a time from a workstation).
     const previous = this.#running?.promise.catch(() => undefined);
     const promise = (async () => {
-      await previous;
+      if (previous !== undefined) {
+        await previous;
+        // Signed out (or in as someone else) while waiting: the round asked for has no account.
+        if (this.#account !== account) return this.#emptyReport();
+      }
       return this.#run(budgetMs);
     })().finally(() => {
       if (this.#running?.promise === promise) this.#running = null;
@@ -580,6 +602,22 @@ export class SyncService {
   #noteError(error: unknown): void {
     this.#lastError = error instanceof Error ? error.message : String(error);
     if (error instanceof SyncError && error.code === 'NETWORK') this.#online = false;
+  }
+
+  #emptyReport(): SyncReport {
+    return {
+      server: this.#account?.server ?? '',
+      delivered: [],
+      conflicts: [],
+      retries: 0,
+      waitingForChecksum: 0,
+      pending: this.#pendingByOwner().pending,
+      events: 0,
+      reviewsApplied: [],
+      consentWithdrawals: [],
+      requests: 0,
+      lastError: null,
+    };
   }
 
   async #run(budgetMs: number): Promise<SyncReport> {
@@ -638,7 +676,7 @@ export class SyncService {
       this.#noteError(error);
       throw error;
     } finally {
-      report.pending = this.#store.sync.pendingCount() + this.#store.reviews.pendingCount();
+      report.pending = this.#pendingByOwner().pending;
     }
     return report;
   }
@@ -970,7 +1008,7 @@ export class SyncService {
       report.waitingForChecksum = waitingForChecksum;
       if (due.length === 0) {
         if (nextDue === Number.POSITIVE_INFINITY || nextDue > deadline) return;
-        await sleep(Math.max(0, nextDue - Date.now()));
+        await this.#sleep(Math.max(0, nextDue - Date.now()));
         continue;
       }
       if (Date.now() > deadline) return;
@@ -978,6 +1016,26 @@ export class SyncService {
         round.current() ? this.#deliver(api, item, report, round.actor) : Promise.resolve(),
       );
     }
+  }
+
+  /**
+   * Waits `ms`, or less when the sign-in changes: a round of the account just signed out would
+   * otherwise sit out its backoff before the next account's round may start.
+   */
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((done) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
+        done();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleepers.add(wake);
+    });
+  }
+
+  #wakeSleepers(): void {
+    for (const wake of [...this.#sleepers]) wake();
   }
 
   async #pool<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
@@ -1084,6 +1142,7 @@ export class SyncService {
     const cursorKey = `events_cursor|${accountKey}`;
     let failures = 0;
     for (;;) {
+      if (!round.current()) return;
       const cursor = Number(this.#store.sync.getState(cursorKey) ?? '0');
       let page;
       try {
@@ -1094,7 +1153,7 @@ export class SyncService {
         report.lastError = error.message;
         const wait = backoffDelay(failures, this.#backoff, this.#options.random);
         if (Date.now() + wait > deadline) return;
-        await sleep(wait);
+        await this.#sleep(wait);
         continue;
       }
       failures = 0;

@@ -35,7 +35,10 @@ export function SyncIssueList({
               {KIND[issue.kind]} {issue.state === 'refused' ? 'refused' : 'waiting'}
             </strong>
             {showClip && (
-              <span className="muted"> · clip {issue.clipId ?? issue.clipRef ?? issue.setId}</span>
+              <span className="muted">
+                {' '}
+                · {issue.fileName ?? `clip ${issue.clipRef ?? issue.clipId ?? issue.setId}`}
+              </span>
             )}
           </p>
           <p data-testid="sync-issue-reason">

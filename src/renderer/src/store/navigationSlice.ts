@@ -77,6 +77,8 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
   showMyWork: () => {
     set({ screen: { name: 'work' }, error: null });
     void get().loadMyWork();
+    // A reviewer's work is their queue: My work lists it too.
+    void get().loadReviewQueue();
   },
   showReview: () => {
     set({ screen: { name: 'review' }, error: null, openedReview: null });
