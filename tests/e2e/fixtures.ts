@@ -274,15 +274,20 @@ export function readShownFrame(
             return [x, y, w, h] as const;
         }
       };
+      // One read of the whole picture: each getImageData on the stage's canvas is a readback
+      // from the (software) GPU, so sixteen small ones cost far more than one.
+      const { data } = context.getImageData(0, 0, width, height);
       let pixels = 0;
       for (let bit = 0; bit < 16; bit += 1) {
         const [x, y, w, h] = shown(bit * 20 + 5, 10, 10, 20);
-        const { data } = context.getImageData(x, y, w, h);
         let sum = 0;
-        for (let i = 0; i < data.length; i += 4) {
-          sum += 0.299 * (data[i] ?? 0) + 0.587 * (data[i + 1] ?? 0) + 0.114 * (data[i + 2] ?? 0);
+        for (let row = y; row < y + h; row += 1) {
+          for (let column = x; column < x + w; column += 1) {
+            const i = (row * width + column) * 4;
+            sum += 0.299 * (data[i] ?? 0) + 0.587 * (data[i + 1] ?? 0) + 0.114 * (data[i + 2] ?? 0);
+          }
         }
-        if (sum / (data.length / 4) > 128) pixels += 2 ** bit;
+        if (sum / (w * h) > 128) pixels += 2 ** bit;
       }
       const waitedMs = performance.now() - started;
       const warning = doc.querySelector('.frame-warning')?.textContent ?? null;

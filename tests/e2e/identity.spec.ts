@@ -1,18 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { openDb } from '../../src/server/db/Db';
 import { migrateServerDb } from '../../src/server/db/migrations';
 import { addUser, issueToken } from '../../src/server/team';
 import { spawnServer } from '../integration/server/serverHarness';
+import { freshPgliteDir } from '../support/pgliteTemplate';
 import { expect, openApp, test } from './fixtures';
+import { signIn } from './signIn';
 
 // A file of its own: the host (one per file) starts with an empty database, as on first run.
 test('first run asks for a name, which makes the records until an account signs in', async ({
   page,
   host,
 }) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-identity-'));
+  const dataDir = await freshPgliteDir('fw-e2e-identity-');
   const db = await openDb({ dataDir });
   await migrateServerDb(db);
   await addUser(db, 'ana', 'annotator');
@@ -31,9 +31,7 @@ test('first run asks for a name, which makes the records until an account signs 
     await expect(page.getByTestId('sync-account')).toHaveText(
       'nobody (records are made by Ana Local)',
     );
-    await page.getByLabel('Server address').fill(server.url);
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, server.url, token);
     await expect(page.getByTestId('sync-account')).toHaveText('ana (annotator)');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page.getByTestId('sync-account')).toHaveText(

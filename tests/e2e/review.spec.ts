@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../../src/server/db/Db';
 import { migrateServerDb } from '../../src/server/db/migrations';
 import { addUser, assignClip, createProject, issueToken } from '../../src/server/team';
 import { COCO_BODY_KEYPOINTS, COCO_BODY_TEMPLATE_ID } from '../../src/shared/domain/labels';
 import { call, clipRefOf, spawnServer } from '../integration/server/serverHarness';
+import { freshPgliteDir } from '../support/pgliteTemplate';
 import { expect, openApp, repoRoot, test } from './fixtures';
+import { signIn } from './signIn';
 
 const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 
@@ -42,7 +43,7 @@ const labels = {
  * lee (lead), and `clipRef` assigned to ana for rita; `stop` ends it and removes the folder.
  */
 async function startReviewTeam(name: string, clipRef: string) {
-  const dataDir = mkdtempSync(join(tmpdir(), `fw-e2e-${name}-`));
+  const dataDir = await freshPgliteDir(`fw-e2e-${name}-`);
   const db = await openDb({ dataDir });
   await migrateServerDb(db);
   await addUser(db, 'ana', 'annotator');
@@ -86,11 +87,7 @@ test.describe('review', () => {
       expect(pushed.status).toBe(200);
 
       await openApp(page, host);
-      await page.getByRole('button', { name: 'Sync settings' }).click();
-      await page.getByLabel('Server address').fill(server.url);
-      await page.getByLabel('API token').fill(revToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByTestId('sync-online')).toHaveText('Online');
+      await signIn(page, server.url, revToken);
       await page.getByRole('button', { name: 'Sync now' }).click();
       await expect(page.getByTestId('sync-report')).toBeVisible();
       await page.getByRole('button', { name: 'Back to batches' }).click();
@@ -162,10 +159,7 @@ test.describe('review', () => {
       });
       expect(((await imported.json()) as { ok: boolean }).ok).toBe(true);
       await page.reload();
-      await page.getByRole('button', { name: 'Sync settings' }).click();
-      await page.getByLabel('Server address').fill(server.url);
-      await page.getByLabel('API token').fill(revToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, server.url, revToken);
       await page.getByRole('button', { name: 'Sync now' }).click();
       await expect(page.getByTestId('sync-report')).toBeVisible();
       await page.getByRole('button', { name: 'Back to batches' }).click();
@@ -252,13 +246,7 @@ test.describe('review', () => {
     );
     // One workstation plays both people here, switching accounts in Sync settings.
     const signInAndSync = async (token: string) => {
-      await page.getByRole('button', { name: 'Sync settings' }).click();
-      const signOut = page.getByRole('button', { name: 'Sign out' });
-      if (await signOut.isVisible()) await signOut.click();
-      await page.getByLabel('Server address').fill(server.url);
-      await page.getByLabel('API token').fill(token);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByTestId('sync-online')).toHaveText('Online');
+      await signIn(page, server.url, token);
       await page.getByRole('button', { name: 'Sync now' }).click();
       await expect(page.getByTestId('sync-pending')).toHaveText('0');
       await page.getByRole('button', { name: 'Back to batches' }).click();
@@ -395,13 +383,7 @@ test.describe('review', () => {
       expect(pushed.status).toBe(200);
 
       await openApp(page, host);
-      await page.getByRole('button', { name: 'Sync settings' }).click();
-      const signOut = page.getByRole('button', { name: 'Sign out' });
-      if (await signOut.isVisible()) await signOut.click();
-      await page.getByLabel('Server address').fill(server.url);
-      await page.getByLabel('API token').fill(revToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByTestId('sync-online')).toHaveText('Online');
+      await signIn(page, server.url, revToken);
       await page.getByRole('button', { name: 'Back to batches' }).click();
       await syncAndBack();
       await page.getByRole('button', { name: 'Review', exact: true }).click();

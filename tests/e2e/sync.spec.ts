@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../../src/server/db/Db';
 import { migrateServerDb } from '../../src/server/db/migrations';
 import { addUser, issueToken } from '../../src/server/team';
 import { spawnServer } from '../integration/server/serverHarness';
+import { freshPgliteDir } from '../support/pgliteTemplate';
 import { expect, openApp, repoRoot, test } from './fixtures';
+import { signIn } from './signIn';
 
 const BATCH_FOLDER = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 
@@ -20,7 +21,7 @@ test.describe('sync settings', () => {
     page,
     host,
   }) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-server-'));
+    const dataDir = await freshPgliteDir('fw-e2e-server-');
     const db = await openDb({ dataDir });
     await migrateServerDb(db);
     await addUser(db, 'ana', 'annotator');
@@ -68,7 +69,7 @@ test.describe('sync settings', () => {
       .update(readFileSync(join(BATCH_FOLDER, clipName)))
       .digest('hex');
     // Ana is an annotator with no assignment: the lead has not given her this clip.
-    const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-refused-'));
+    const dataDir = await freshPgliteDir('fw-e2e-refused-');
     const db = await openDb({ dataDir });
     await migrateServerDb(db);
     await addUser(db, 'ana', 'annotator');
@@ -83,13 +84,7 @@ test.describe('sync settings', () => {
       });
       expect(((await imported.json()) as { ok: boolean }).ok).toBe(true);
       await page.reload();
-      await page.getByRole('button', { name: 'Sync settings' }).click();
-      const signOut = page.getByRole('button', { name: 'Sign out' });
-      if (await signOut.isVisible()) await signOut.click();
-      await page.getByLabel('Server address').fill(server.url);
-      await page.getByLabel('API token').fill(token);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByTestId('sync-online')).toHaveText('Online');
+      await signIn(page, server.url, token);
       await page.getByRole('button', { name: 'Back to batches' }).click();
 
       const batches = page

@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { openDb } from '../../src/server/db/Db';
 import { migrateServerDb } from '../../src/server/db/migrations';
 import { pushSet, reviewSet } from '../../src/server/sets';
 import { addUser, assignClip, createProject, issueToken } from '../../src/server/team';
 import { clipRefOf, spawnServer } from '../integration/server/serverHarness';
+import { freshPgliteDir } from '../support/pgliteTemplate';
 import { expect, openApp, test } from './fixtures';
+import { signIn } from './signIn';
 
 const EMPTY = { tracks: [], segments: [], contacts: [] };
 
@@ -15,7 +15,7 @@ test.describe('the Team screen', () => {
     page,
     host,
   }) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-team-'));
+    const dataDir = await freshPgliteDir('fw-e2e-team-');
     const db = await openDb({ dataDir });
     await migrateServerDb(db);
     const ana = await addUser(db, 'ana', 'annotator');
@@ -54,11 +54,7 @@ test.describe('the Team screen', () => {
     let server: Awaited<ReturnType<typeof spawnServer>> | null = await spawnServer({ dataDir });
     try {
       await openApp(page, host);
-      await page.getByRole('button', { name: 'Sync settings' }).click();
-      await page.getByLabel('Server address').fill(server.url);
-      await page.getByLabel('API token').fill(token);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByTestId('sync-online')).toHaveText('Online');
+      await signIn(page, server.url, token);
       await page.getByRole('button', { name: 'Back to batches' }).click();
 
       await page.getByRole('button', { name: 'Team' }).click();

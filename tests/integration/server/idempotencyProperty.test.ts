@@ -121,7 +121,7 @@ describe('idempotent pushes against a model (fast-check, PGlite)', () => {
               revision: real.status === 200 ? revision : null,
             }).toEqual(expected);
           }
-          const versions = await versionsPerClip(db);
+          const versions = await versionsPerClip(db, clips);
           expect(clips.map((ref) => versions.get(ref))).toEqual(model.revisions);
         },
       ),

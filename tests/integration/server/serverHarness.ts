@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../../src/server/app';
 import { openDb, type Db } from '../../../src/server/db/Db';
 import { migrateServerDb } from '../../../src/server/db/migrations';
 import { addUser, assignClip, createProject, issueToken } from '../../../src/server/team';
+import { freshPgliteDir } from '../../support/pgliteTemplate';
 import { startTestPostgres } from './postgresForTests';
 
 export const SERVER_BIN = resolve(import.meta.dirname, '../../../bin/framewise-server.mjs');
@@ -37,7 +37,7 @@ export async function openTestDb(backend: Backend): Promise<{
       },
     };
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'fw-pglite-'));
+  const dataDir = await freshPgliteDir('fw-pglite-');
   const db = await openDb({ dataDir });
   await migrateServerDb(db);
   return {
@@ -294,12 +294,21 @@ export async function bulkAssign(
   });
 }
 
-/** Per clip, how many documents the server stored for it (one per applied push). */
-export async function versionsPerClip(db: Db): Promise<Map<string, number>> {
+/**
+ * Per clip, how many documents the server stored for it (one per applied push): every clip's, or
+ * only `clipRefs`' (a property test asking after each of its 1,000 runs need not count them all).
+ */
+export async function versionsPerClip(
+  db: Db,
+  clipRefs?: readonly string[],
+): Promise<Map<string, number>> {
   const rows = await db.query<{ clip_ref: string; n: number }>(
     `SELECT a.clip_ref, count(v.revision)::int AS n FROM assignments a
      JOIN annotation_sets s ON s.assignment_id = a.id
-     LEFT JOIN set_versions v ON v.set_id = s.id GROUP BY a.clip_ref`,
+     LEFT JOIN set_versions v ON v.set_id = s.id
+     WHERE $1::text[] IS NULL OR a.clip_ref = ANY($1::text[])
+     GROUP BY a.clip_ref`,
+    [clipRefs === undefined ? null : [...clipRefs]],
   );
   return new Map(rows.map((r) => [r.clip_ref, r.n]));
 }

@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { onTestFinished } from 'vitest';
 import { openDb, type Db } from '../../../../src/server/db/Db';
 import { migrateServerDb, serverMigrations } from '../../../../src/server/db/migrations';
 import type { Backend } from '../serverHarness';
+import { freshPgliteDir } from '../../../support/pgliteTemplate';
 import { startTestPostgres } from '../postgresForTests';
 
 export type MigrationFixture = {
@@ -30,7 +29,7 @@ export async function databaseAt(backend: Backend, version: number): Promise<Mig
       await pgServer.stop();
     });
   } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fw-server-migration-'));
+    const dataDir = await freshPgliteDir('fw-server-migration-');
     db = await openDb({ dataDir });
     onTestFinished(async () => {
       await db.close();
