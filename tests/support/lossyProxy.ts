@@ -11,8 +11,11 @@ export type LossyProxy = {
   stats: { connections: number; cut: number; bytesUp: number; bytesDown: number };
   /** The next connection is cut after `afterBytes` in `direction`. */
   cutNext(direction: 'request' | 'response', afterBytes: number): void;
-  /** Whichever connection carries the `totalBytes`-th byte in `direction` (counted from now) is cut there. */
-  cutAtTotal(direction: 'request' | 'response', totalBytes: number): void;
+  /**
+   * Whichever connection carries the `totalBytes`-th byte in `direction` (counted from now) is cut
+   * there; with `stall`, it stays open but silent (a link that hangs while the app is quit).
+   */
+  cutAtTotal(direction: 'request' | 'response', totalBytes: number, stall?: boolean): void;
   close(): Promise<void>;
 };
 
@@ -36,7 +39,8 @@ export async function startLossyProxy(
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const forced: { direction: 'request' | 'response'; afterBytes: number }[] = [];
-  let atTotal: { direction: 'request' | 'response'; remaining: number } | null = null;
+  let atTotal: { direction: 'request' | 'response'; remaining: number; stall: boolean } | null =
+    null;
   const stats = { connections: 0, cut: 0, bytesUp: 0, bytesDown: 0 };
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -44,11 +48,14 @@ export async function startLossyProxy(
     const upstream = createConnection({ host: hostname, port: Number(port) });
     sockets.add(client);
     sockets.add(upstream);
-    let plan = forced.shift() ?? null;
+    let plan: { direction: 'request' | 'response'; afterBytes: number; rolled?: boolean } | null =
+      forced.shift() ?? null;
     // Bytes relayed on this connection in each direction, and which way the last bytes went: a
     // change of direction is a new request or a new response, and each gets its own roll.
     const passed = { request: 0, response: 0 };
     let last: 'request' | 'response' | null = null;
+    let dead = false;
+    let stall = false;
     const kill = (): void => {
       stats.cut += 1;
       client.destroy();
@@ -56,14 +63,20 @@ export async function startLossyProxy(
     };
     const relay = (from: Socket, to: Socket, direction: 'request' | 'response'): void => {
       from.on('data', (chunk: Buffer) => {
+        // Past the cut nothing more gets through, in either direction.
+        if (dead) return;
         const every = options.rollEveryBytes ?? Number.POSITIVE_INFINITY;
         const crossed =
           Math.floor((passed[direction] + chunk.byteLength) / every) >
           Math.floor(passed[direction] / every);
         if (last !== direction || crossed) {
+          // A rolled cut aimed at the exchange that just ended (it was shorter than the cut
+          // point) is over; this exchange gets its own roll.
+          if (last !== direction && plan?.rolled === true) plan = null;
           last = direction;
           if (plan === null && random() < (options.dropShare ?? 0)) {
             plan = {
+              rolled: true,
               direction,
               afterBytes:
                 passed[direction] + Math.floor(random() * (options.maxCutBytes ?? 64 * 1024)),
@@ -73,6 +86,7 @@ export async function startLossyProxy(
         if (atTotal !== null && atTotal.direction === direction) {
           if (chunk.byteLength >= atTotal.remaining) {
             plan = { direction, afterBytes: passed[direction] + atTotal.remaining };
+            stall = atTotal.stall;
             atTotal = null;
           } else {
             atTotal.remaining -= chunk.byteLength;
@@ -86,8 +100,9 @@ export async function startLossyProxy(
             // The bytes before the cut arrive, then the link dies (as a dropped mobile link
             // does: some data, then silence and a reset), after the reader has had them.
             from.pause();
-            plan = { direction, afterBytes: Number.POSITIVE_INFINITY };
-            setTimeout(kill, 30);
+            dead = true;
+            if (stall) stats.cut += 1;
+            else setTimeout(kill, 30);
             return;
           }
         }
@@ -113,8 +128,8 @@ export async function startLossyProxy(
     url: `http://127.0.0.1:${address.port}`,
     stats,
     cutNext: (direction, afterBytes) => forced.push({ direction, afterBytes }),
-    cutAtTotal: (direction, totalBytes) => {
-      atTotal = { direction, remaining: totalBytes };
+    cutAtTotal: (direction, totalBytes, stall = false) => {
+      atTotal = { direction, remaining: totalBytes, stall };
     },
     close: () =>
       new Promise<void>((resolve) => {
