@@ -20,6 +20,7 @@ import { runPreannotationWebglBench } from './preannotationWebglBench';
 import { runCliStartBench } from './cliStartBench';
 import { runTeamPullBench } from './teamPullBench';
 import { runActionCountBench } from './actionCountBench';
+import { runBlurBench } from './blurBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -47,6 +48,7 @@ const benches: Bench[] = [
   { name: 'cli-start', run: () => runCliStartBench() },
   { name: 'team-pull', run: runTeamPullBench },
   { name: 'action-count', run: runActionCountBench },
+  { name: 'blur', run: () => runBlurBench(workDir) },
 ];
 
 const only = process.argv.slice(2);
