@@ -63,8 +63,9 @@ Usage:
       Export labels for training into DIR (a new folder). Clips whose consent is missing,
       expired or withdrawn are never exported. --region (repeatable, ISO 3166; "US" admits
       "US-CA") keeps only contributors from those regions. --blur faces re-encodes each video
-      with its face regions blurred, every frame and frame time kept (see framewise faces). Progress goes to stderr, the report
-      (exported and excluded clips, with reasons) as JSON to stdout. Exit code 1 on failure.
+      with its face regions blurred, every frame and frame time kept (see framewise faces).
+      Progress goes to stderr, the report (exported and excluded clips, with reasons) as JSON
+      to stdout. Exit code 1 on failure.
   framewise import-labels <clip-id> <file> [--db FILE]
       Read COCO keypoints JSON or CVAT for video 1.1 XML into your annotation set of a clip,
       as one undoable edit. Prints {setId, format, tracks, keyframes} as JSON; exit code 1
