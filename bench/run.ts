@@ -21,6 +21,7 @@ import { runCliStartBench } from './cliStartBench';
 import { runTeamPullBench } from './teamPullBench';
 import { runActionCountBench } from './actionCountBench';
 import { runDeliveryBench } from './deliveryBench';
+import { runBlurBench } from './blurBench';
 
 const root = import.meta.dirname;
 const workDir = join(root, 'work');
@@ -49,6 +50,7 @@ const benches: Bench[] = [
   { name: 'team-pull', run: runTeamPullBench },
   { name: 'action-count', run: runActionCountBench },
   { name: 'delivery', run: () => runDeliveryBench(workDir) },
+  { name: 'blur', run: () => runBlurBench(workDir) },
 ];
 
 const only = process.argv.slice(2);

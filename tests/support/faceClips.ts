@@ -19,13 +19,18 @@ export function markedFaces(repoRoot: string): MarkedFaces {
 }
 
 /** Pans a window over the photograph into an H.264 MP4 of `framesPerClip` frames. */
-export function makePanClip(image: MarkedImage, marked: MarkedFaces, out: string): void {
+export function makePanClip(
+  image: MarkedImage,
+  marked: MarkedFaces,
+  out: string,
+  frames = marked.framesPerClip,
+): void {
   const { width, height, x0, dx, y0, dy } = image.clip;
   execFileSync('ffmpeg', [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
     ...['-loop', '1', '-framerate', String(marked.fps), '-i', image.path],
     ...['-vf', `crop=${width}:${height}:${x0}+n*${dx}:${y0}+n*${dy},format=yuv420p`],
-    ...['-frames:v', String(marked.framesPerClip), '-c:v', 'libx264', '-crf', '16', out],
+    ...['-frames:v', String(frames), '-c:v', 'libx264', '-crf', '16', out],
   ]);
 }
 

@@ -113,6 +113,7 @@ async function runExportCommand(
     format: string | undefined;
     out: string | undefined;
     includeVideos: boolean;
+    blur: string | undefined;
     region: string[];
     status: string | undefined;
   },
@@ -153,7 +154,9 @@ async function runExportCommand(
     ...(args.clip.length > 0 ? { clipIds: args.clip } : {}),
     formats: (args.format ?? 'coco,cvat,epic,hands,provenance').split(',').map((f) => f.trim()),
     destination: resolve(args.out),
-    includeVideos: args.includeVideos,
+    // Blurred faces are a property of the video copies: asking for them asks for the videos.
+    includeVideos: args.includeVideos || args.blur !== undefined,
+    ...(args.blur === undefined ? {} : { blur: args.blur }),
     ...(args.region.length > 0 ? { regions: args.region } : {}),
     ...(args.status === undefined ? {} : { status: args.status }),
   });
@@ -358,6 +361,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
         format: { type: 'string' },
         out: { type: 'string' },
         'include-videos': { type: 'boolean', default: false },
+        blur: { type: 'string' },
         region: { type: 'string', multiple: true },
         status: { type: 'string' },
         server: { type: 'string' },
@@ -396,6 +400,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
           format: values.format,
           out: values.out,
           includeVideos: values['include-videos'],
+          blur: values.blur,
           region: values.region ?? [],
           status: values.status,
         },
@@ -406,6 +411,10 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
       const file = positionals[2];
       if (!target || file === undefined) break;
       return runImportLabels(target, file, db, out);
+    }
+    case 'faces': {
+      const { runFacesCommand } = await import('./facesCommand');
+      return runFacesCommand(target, values.clip?.[0], db, out);
     }
     case 'submit':
       if (!target) break;

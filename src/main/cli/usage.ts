@@ -1,3 +1,4 @@
+import { FACES_HELP } from './facesCommand';
 import { defaultDatabasePath, userDataDir } from '../services/userDataDir';
 
 // The usage text of every `framewise` command, apart from the commands themselves: `--help` and
@@ -58,11 +59,13 @@ Usage:
       The imported batches: id, name, clip count and how many clips are in each consent state.
       Commands that take a batch take its id or its name (when no other batch has that name).
   framewise export (--batch ID ... | --clip ID ... | --all) --format coco,cvat,epic,hands,provenance --out DIR
-                   [--include-videos] [--status accepted|submitted] [--region CC ...] [--db FILE]
+                   [--include-videos] [--blur faces] [--status accepted|submitted] [--region CC ...] [--db FILE]
       Export labels for training into DIR (a new folder). Clips whose consent is missing,
       expired or withdrawn are never exported. --region (repeatable, ISO 3166; "US" admits
-      "US-CA") keeps only contributors from those regions. Progress goes to stderr, the report
-      (exported and excluded clips, with reasons) as JSON to stdout. Exit code 1 on failure.
+      "US-CA") keeps only contributors from those regions. --blur faces re-encodes each video
+      with its face regions blurred, every frame and frame time kept (see framewise faces).
+      Progress goes to stderr, the report (exported and excluded clips, with reasons) as JSON
+      to stdout. Exit code 1 on failure.
   framewise import-labels <clip-id> <file> [--db FILE]
       Read COCO keypoints JSON or CVAT for video 1.1 XML into your annotation set of a clip,
       as one undoable edit. Prints {setId, format, tracks, keyframes} as JSON; exit code 1
@@ -70,6 +73,7 @@ Usage:
 ${AGREEMENT_HELP}
 ${PROJECT_HELP}
 ${GOVERNANCE_HELP}
+${FACES_HELP}
   framewise submit <clip-id> [--db FILE]
       Submit your annotation set of a clip for review, as the app's Submit button does: it is
       checked for completeness (the problems are printed, exit code 3, nothing changes) and

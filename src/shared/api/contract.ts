@@ -1,4 +1,5 @@
-import { FaceScanProgress } from './faceSchemas';
+import { FaceRegionsOfClip, FaceScanInfo, FaceScanProgress } from './faceSchemas';
+import { FaceTrack } from '../domain/faces/faceTracks';
 import { z } from 'zod';
 import { DeliveryProgress } from './deliverySchemas';
 import { CommandSchema } from '../domain/labels/commands';
@@ -396,6 +397,40 @@ export const calls = {
   cancelPreannotation: {
     input: z.object({ jobId: z.string().min(1) }).strict(),
     output: z.object({ cancelled: z.boolean() }),
+  },
+  /**
+   * Finds faces on every frame of a clip, on this machine, in the background (resuming a stopped
+   * scan); progress as `faceScanProgress` events. Errors: CLIP_NOT_FOUND, SCAN_RUNNING.
+   */
+  startFaceScan: {
+    input: z.object({ clipId: z.string().min(1) }).strict(),
+    output: z.object({ jobId: z.string(), resumedFrames: z.number().int().min(0) }),
+  },
+  cancelFaceScan: {
+    input: z.object({ jobId: z.string().min(1) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+  /** A clip's face scan, blur review status and face tracks (removed ones flagged). */
+  getFaceRegions: {
+    input: z.object({ clipId: z.string().min(1) }).strict(),
+    output: FaceRegionsOfClip,
+  },
+  /** Marks a clip's face regions reviewed (or not) by the caller. Errors: NOT_SCANNED. */
+  setBlurReview: {
+    input: z
+      .object({ clipId: z.string().min(1), status: z.enum(['reviewed', 'unreviewed']) })
+      .strict(),
+    output: z.object({ scan: FaceScanInfo }),
+  },
+  /** Adds a face a person drew (a missed one) or replaces a track's boxes. */
+  putFaceTrack: {
+    input: z.object({ clipId: z.string().min(1), track: FaceTrack }).strict(),
+    output: z.object({}),
+  },
+  /** Takes out a false face; kept as removed, with who and when. */
+  removeFaceTrack: {
+    input: z.object({ clipId: z.string().min(1), trackId: z.string().min(1) }).strict(),
+    output: z.object({ removed: z.boolean() }),
   },
 } as const;
 

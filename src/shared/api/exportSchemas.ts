@@ -23,6 +23,12 @@ export const ExportRequest = z
     destination: z.string().min(1, 'Choose a destination folder.'),
     includeVideos: z.boolean().default(false),
     /**
+     * 'faces': each video copy is re-encoded with the clip's face regions blurred (the project's
+     * `blur` settings), every frame and frame time kept; a clip without a finished face scan is
+     * left out (`faces_not_scanned`). Needs `includeVideos`.
+     */
+    blur: z.enum(['faces']).optional(),
+    /**
      * Data residency: only clips whose contributor region (ISO 3166, from the manifest) is one of
      * these; "US" also admits "US-CA". Clips outside, or with no region, are excluded with
      * `region_excluded`. Absent or empty: every region.
@@ -49,6 +55,10 @@ export const ExclusionReason = z.enum([
   'checksum_not_verified',
   /** The clean video copy failed its check (frame table or metadata); its labels are left out too. */
   'video_copy_failed',
+  /** The project requires reviewed face regions (`blurPolicy`) and this clip's are not reviewed. */
+  'blur_not_reviewed',
+  /** Faces are to be blurred and the clip has no finished face scan. */
+  'faces_not_scanned',
 ]);
 export type ExclusionReason = z.infer<typeof ExclusionReason>;
 
@@ -87,6 +97,8 @@ export const ExportReport = z.object({
   status: ExportStatusFilter,
   formats: z.array(ExportFormat),
   includeVideos: z.boolean(),
+  /** 'faces' when the video copies have faces blurred. */
+  blur: z.enum(['faces']).nullable().default(null),
   exported: z.array(ExportedClip),
   excluded: z.array(ExcludedClip),
   /** Every file of the export except `checksums.sha256` itself, relative paths. */

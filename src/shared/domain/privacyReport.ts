@@ -103,7 +103,10 @@ export function privacyReportOf(
     notes: [
       'Exported video copies have location, device make/model and creation times removed ' +
         'without re-encoding; a copy that still carries any of them is left out of the export.',
-      'The picture and sound are not altered: faces, rooms and anything visible stay as filmed.',
+      'The picture and sound are not altered unless the export blurs faces (--blur faces): then ' +
+        'face regions found on the device, and reviewed where the project requires it, are ' +
+        'blurred in a re-encoded copy with every frame time kept; rooms and anything else ' +
+        'visible stay as filmed.',
       'Contributors appear only as pseudonyms; clips without valid consent are never exported.',
     ],
   };

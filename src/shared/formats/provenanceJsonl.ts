@@ -33,6 +33,28 @@ export const ProvenanceRecord = z
       .object({ model: z.string().min(1, 'must not be empty'), version: z.string().min(1) })
       .strict()
       .nullable(),
+    /**
+     * Present when the exported video is a re-encode with faces blurred (`--blur faces`): how, by
+     * which detector (name and package version), whether a person reviewed the regions, and
+     * where they are listed. Absent: the video, if any, is the original picture.
+     */
+    video_blur: z
+      .object({
+        blurred: z.literal(true),
+        regions: z.literal('faces'),
+        method: z.enum(['gaussian', 'pixelate']),
+        strength: z.number(),
+        padding: z.number(),
+        model: z.string().min(1),
+        model_version: z.string().min(1),
+        review_status: z.enum(['reviewed', 'unreviewed']),
+        reviewed_by: z.string().nullable(),
+        reviewed_at: z.string().nullable(),
+        regions_blurred: z.number().int().min(0),
+        regions_file: z.literal('blur_regions.json'),
+      })
+      .strict()
+      .optional(),
     framewise_version: z.string().min(1, 'must not be empty'),
     /**
      * The ffmpeg Framewise runs on contributors' files (proxies, metadata-free copies) when it

@@ -139,9 +139,10 @@ export function labelClip(
   clipId: string,
   status: 'in_progress' | 'submitted' | 'accepted' = 'accepted',
   tracks: Track[] = sampleTracks(),
+  projectId = DEFAULT_PROJECT_ID,
 ): string {
   const { store } = world.services;
-  const set = store.labels.openAnnotationSet(clipId, 'annotator_a', DEFAULT_PROJECT_ID);
+  const set = store.labels.openAnnotationSet(clipId, 'annotator_a', projectId);
   const personId = tracks.find((t) => t.kind === 'person')?.id ?? 'person-1';
   const handId = tracks.find((t) => t.kind !== 'person')?.id ?? 'hand-left-1';
   const command: Command = {

@@ -86,6 +86,35 @@ describe('face scan job', () => {
     }
   }, 600_000);
 
+  it('lets a reviewer add a missed face, take out a false one and mark the clip reviewed', async () => {
+    const { handlers } = services;
+    const before = await handlers.getFaceRegions({ clipId });
+    const detected = before.tracks[0];
+    expect(detected?.source).toBe('detector');
+    await handlers.putFaceTrack({
+      clipId,
+      track: {
+        id: 'person-drawn-1',
+        boxes: [{ frame: 2, x: 10, y: 10, width: 30, height: 30, score: 1 }],
+      },
+    });
+    expect(await handlers.removeFaceTrack({ clipId, trackId: detected?.id ?? '' })).toEqual({
+      removed: true,
+    });
+    const { scan } = await handlers.setBlurReview({ clipId, status: 'reviewed' });
+    expect(scan).toMatchObject({ reviewStatus: 'reviewed', reviewedBy: 'lead' });
+    const after = await handlers.getFaceRegions({ clipId });
+    expect(after.tracks.map((t) => [t.id, t.source, t.removed])).toEqual(
+      expect.arrayContaining([
+        [detected?.id, 'detector', true],
+        ['person-drawn-1', 'person', false],
+      ]),
+    );
+    // What a blurred export uses: the tracks nobody removed.
+    expect(services.store.faces.tracksOf(clipId).map((t) => t.id)).toContain('person-drawn-1');
+    expect(services.store.faces.tracksOf(clipId).map((t) => t.id)).not.toContain(detected?.id);
+  });
+
   it('loses every face row when the contributor withdraws consent', async () => {
     const sha = services.store.media.getClip(clipId)?.sha256;
     expect(sha).toBeTruthy();

@@ -222,5 +222,29 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     },
     startPreannotation: (request) => services.preannotation.start(request),
     cancelPreannotation: ({ jobId }) => ({ cancelled: services.preannotation.cancel(jobId) }),
+    startFaceScan: ({ clipId }) => services.faces.start(clipId),
+    cancelFaceScan: ({ jobId }) => ({ cancelled: services.faces.cancel(jobId) }),
+    getFaceRegions: ({ clipId }) => ({
+      scan: store.faces.scanOf(clipId),
+      tracks: store.faces.tracksOf(clipId, { includeRemoved: true }),
+    }),
+    setBlurReview: ({ clipId, status }) => {
+      if (!store.faces.setReviewStatus(clipId, status, actor(), new Date().toISOString())) {
+        throw new ApiError(
+          'NOT_SCANNED',
+          'This clip has no finished face scan to review; scan its faces first.',
+        );
+      }
+      const scan = store.faces.scanOf(clipId);
+      if (scan === null) throw new ApiError('NOT_SCANNED', 'The face scan of this clip is gone.');
+      return { scan };
+    },
+    putFaceTrack: ({ clipId, track }) => {
+      store.faces.putTrack(clipId, track, actor(), new Date().toISOString());
+      return {};
+    },
+    removeFaceTrack: ({ clipId, trackId }) => ({
+      removed: store.faces.removeTrack(clipId, trackId, actor(), new Date().toISOString()),
+    }),
   };
 }

@@ -13,6 +13,7 @@ import type { ConsentRecord, ConsentWithdrawal } from '../../../shared/domain/co
 import { CONSENT_COLUMNS, consentRecordOf, withdrawalOf } from '../governance/consentQueries';
 import { readDoubleAnnotationSets, type RemoteDoubleSet } from '../review/doubleAnnotationSets';
 import { decodeFrameTimes } from '../media/frameTimesBlob';
+import { FaceTrackBox, type FaceTrack } from '../../../shared/domain/faces/faceTracks';
 import { openDatabase, type OpenDatabaseOptions as OpenStoreOptions } from '../db/openDatabase';
 import { DEFAULT_PROJECT_ID } from '../labels/defaultProject';
 
@@ -232,6 +233,61 @@ export class ExportQueries {
       frameTimes: decodeFrameTimes(row.frame_times),
       lastFrameDurationSeconds: row.last_frame_duration,
     };
+  }
+
+  /**
+   * The clip's face scan and blur review, from the faces module's tables (migration 013), read
+   * here read-only because an export runs on its own connection: what a blurred copy and the
+   * blur policy need.
+   */
+  faceScan(
+    clipId: string,
+  ):
+    | {
+        model: string;
+        status: string;
+        reviewStatus: string;
+        reviewedBy: string | null;
+        reviewedAt: string | null;
+      }
+    | undefined {
+    const row = this.#db
+      .prepare<
+        [string],
+        {
+          model: string;
+          status: string;
+          review_status: string;
+          reviewed_by: string | null;
+          reviewed_at: string | null;
+        }
+      >(
+        'SELECT model, status, review_status, reviewed_by, reviewed_at FROM face_scans WHERE clip_id = ?',
+      )
+      .get(clipId);
+    return row === undefined
+      ? undefined
+      : {
+          model: row.model,
+          status: row.status,
+          reviewStatus: row.review_status,
+          reviewedBy: row.reviewed_by,
+          reviewedAt: row.reviewed_at,
+        };
+  }
+
+  /** The clip's face tracks a person has not removed (faces module's table, read-only). */
+  faceTracks(clipId: string): { id: string; source: string; boxes: FaceTrack['boxes'] }[] {
+    return this.#db
+      .prepare<[string], { track_id: string; source: string; boxes_json: string }>(
+        'SELECT track_id, source, boxes_json FROM face_tracks WHERE clip_id = ? AND removed = 0 ORDER BY rowid',
+      )
+      .all(clipId)
+      .map((row) => ({
+        id: row.track_id,
+        source: row.source,
+        boxes: z.array(FaceTrackBox).parse(JSON.parse(row.boxes_json)),
+      }));
   }
 
   project(projectId: string): ProjectSchema {

@@ -21,6 +21,10 @@ import {
 import { consentVerdict } from '../../../shared/domain/consentVerdict';
 import { sha256File } from '../../../node/media/sha256File';
 import { copyWithoutMetadata, StripMetadataError } from '../../../node/media/stripMetadata';
+import { BlurCopyError, copyWithBlurredFaces } from '../faces/blurCopy';
+import { blurTimescaleOf } from '../faces/blurTimescale';
+import { DEFAULT_BLUR, type BlurSettings } from '../../../shared/domain/faces/blurFrame';
+import type { FaceTrack } from '../../../shared/domain/faces/faceTracks';
 import type { ExportClipRow, ExportQueries, ExportSetRow } from '../export/exportQueries';
 import { ExportError } from './exportError';
 import { folderSink } from './folderSink';
@@ -33,6 +37,7 @@ const PROGRESS_INTERVAL_MS = 200;
 
 export const REPORT_FILE = 'export_report.json';
 export const CHECKSUMS_FILE = 'checksums.sha256';
+const BLUR_REGIONS_FILE = 'blur_regions.json';
 
 export type RunExportOptions = {
   exportId: string;
@@ -52,6 +57,18 @@ type Item = {
   contributor: string;
   videoId: string;
   video: string | null;
+  /** Set when the video copy has faces blurred: what provenance and blur_regions.json record. */
+  blur: BlurredCopy | null;
+};
+
+type BlurredCopy = {
+  settings: BlurSettings;
+  model: string;
+  reviewStatus: string;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  tracks: { id: string; source: string; boxes: FaceTrack['boxes'] }[];
+  regions: number;
 };
 
 /**
@@ -92,7 +109,7 @@ export async function runExport(
       await mkdir(join(temp, 'videos'));
       for (const item of [...items]) {
         signal.throwIfAborted();
-        const failure = await copyVideo(item, temp, queries, signal);
+        const failure = await copyVideo(item, temp, queries, signal, request.blur === 'faces');
         if (failure === null) {
           files.push(item.video as string);
         } else {
@@ -150,6 +167,12 @@ export async function runExport(
       onClip: () => progress.tick(),
     });
     files.push(...labelFiles);
+    if (request.includeVideos && request.blur === 'faces') {
+      const regions = await sink.open(BLUR_REGIONS_FILE);
+      for (const chunk of blurRegionsJsonChunks(items)) await regions.write(chunk);
+      await regions.close();
+      files.push(BLUR_REGIONS_FILE);
+    }
 
     const exported: ExportedClip[] = items.map((item) => ({
       clipId: item.clip.clipId,
@@ -173,6 +196,7 @@ export async function runExport(
       status: request.status,
       formats: request.formats,
       includeVideos: request.includeVideos,
+      blur: request.includeVideos && request.blur === 'faces' ? 'faces' : null,
       exported,
       excluded,
       files: [...files].sort(),
@@ -305,6 +329,28 @@ function select(
       );
       continue;
     }
+    if (request.includeVideos) {
+      const scan = queries.faceScan(clip.clipId);
+      if (request.blur === 'faces' && scan?.status !== 'scanned') {
+        exclude(
+          'faces_not_scanned',
+          scan === undefined
+            ? "The clip's faces have not been scanned; scan it, review the regions, then export."
+            : `The clip's face scan is ${scan.status}, not finished; finish it, then export.`,
+        );
+        continue;
+      }
+      if (
+        queries.project(set.projectId).blurPolicy === 'require-reviewed' &&
+        scan?.reviewStatus !== 'reviewed'
+      ) {
+        exclude(
+          'blur_not_reviewed',
+          "The project requires a person to review a clip's face regions before its video is exported; nobody has reviewed this clip's.",
+        );
+        continue;
+      }
+    }
     items.push({
       clip,
       set,
@@ -314,6 +360,7 @@ function select(
       // workstations (or by the server) join; the local clip id is this database's alone.
       videoId: clip.sha256,
       video: null,
+      blur: null,
     });
   }
   return { items, excluded };
@@ -324,22 +371,49 @@ async function copyVideo(
   temp: string,
   queries: ExportQueries,
   signal: AbortSignal,
+  blurFaces: boolean,
 ): Promise<ExcludedClip | null> {
-  const extension = extname(item.clip.relativePath).toLowerCase() || '.mp4';
+  const extension = blurFaces ? '.mp4' : extname(item.clip.relativePath).toLowerCase() || '.mp4';
   const relative = `videos/${item.videoId}${extension}`;
   try {
-    await copyWithoutMetadata(item.clip.filePath, join(temp, relative), {
-      container: item.clip.container,
-      frameTimes: queries.frameTable(item.clip.clipId).frameTimes,
-      signal,
-    });
+    const { frameTimes } = queries.frameTable(item.clip.clipId);
+    if (blurFaces) {
+      const scan = queries.faceScan(item.clip.clipId);
+      if (scan === undefined) throw new Error(`Clip ${item.clip.clipId} has no face scan`);
+      const settings = { ...DEFAULT_BLUR, ...queries.project(item.set.projectId).blur };
+      const tracks = queries.faceTracks(item.clip.clipId);
+      const result = await copyWithBlurredFaces(item.clip.filePath, join(temp, relative), {
+        frameTimes,
+        width: item.clip.width,
+        height: item.clip.height,
+        tracks,
+        settings,
+        timescale: await blurTimescaleOf(item.clip.filePath, item.clip.container),
+        signal,
+      });
+      item.blur = {
+        settings,
+        model: scan.model,
+        reviewStatus: scan.reviewStatus,
+        reviewedBy: scan.reviewedBy,
+        reviewedAt: scan.reviewedAt,
+        tracks,
+        regions: result.regions,
+      };
+    } else {
+      await copyWithoutMetadata(item.clip.filePath, join(temp, relative), {
+        container: item.clip.container,
+        frameTimes,
+        signal,
+      });
+    }
     item.video = relative;
     return null;
   } catch (error) {
     if (signal.aborted) throw error;
     // A copy that fails its check takes its labels out of the export too, and says why; any
     // other failure (disk full, file gone) fails the whole export.
-    if (!(error instanceof StripMetadataError)) throw error;
+    if (!(error instanceof StripMetadataError) && !(error instanceof BlurCopyError)) throw error;
     return {
       clipId: item.clip.clipId,
       batchId: item.clip.batchId,
@@ -364,7 +438,56 @@ function provenanceOf(item: Item, queries: ExportQueries): ClipProvenance {
       : queries.reviewersOf(item.set.setId, item.set.annotator),
     revision: item.set.revision,
     review_status: item.set.status,
+    ...(item.blur === null ? {} : { video_blur: videoBlurOf(item.blur) }),
   };
+}
+
+function videoBlurOf(blur: BlurredCopy): NonNullable<ProvenanceRecord['video_blur']> {
+  // Stored as "name (package@version)" (faceModelId).
+  const match = /^(.*) \((.*)\)$/u.exec(blur.model);
+  return {
+    blurred: true,
+    regions: 'faces',
+    method: blur.settings.method,
+    strength: blur.settings.strength,
+    padding: blur.settings.padding,
+    model: match?.[1] ?? blur.model,
+    model_version: match?.[2] ?? 'unknown',
+    review_status: blur.reviewStatus === 'reviewed' ? 'reviewed' : 'unreviewed',
+    reviewed_by: blur.reviewedBy,
+    reviewed_at: blur.reviewedAt,
+    regions_blurred: blur.regions,
+    regions_file: BLUR_REGIONS_FILE,
+  };
+}
+
+/**
+ * `blur_regions.json`: per blurred video, the face tracks it was blurred with (boxes per frame in
+ * the copy's pixels, before padding) and how: so a recipient can check or redo the blurring.
+ */
+function* blurRegionsJsonChunks(items: readonly Item[]): Generator<string> {
+  yield '{"schema_version":1,"videos":[';
+  let first = true;
+  for (const item of items) {
+    if (item.blur === null) continue;
+    yield (
+      (first ? '' : ',') +
+      JSON.stringify({
+        video_id: item.videoId,
+        file_name: item.video,
+        width: item.clip.width,
+        height: item.clip.height,
+        method: item.blur.settings.method,
+        strength: item.blur.settings.strength,
+        padding: item.blur.settings.padding,
+        model: item.blur.model,
+        review_status: item.blur.reviewStatus,
+        tracks: item.blur.tracks,
+      })
+    );
+    first = false;
+  }
+  yield ']}\n';
 }
 
 function nothingToExport(excluded: readonly ExcludedClip[]): ExportError {

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FaceScanProgress } from '../../../shared/api/faceSchemas';
 import type { Clip } from '../../../shared/api/schemas';
-import { CodedError } from '../../../shared/domain/codedError';
+import { ApiError } from '../../../shared/api/apiError';
 import { faceModelId, type FaceModelName } from '../../../shared/domain/faces/faceModelFiles';
 import type { FaceBox } from '../../../shared/domain/faces/faceTracks';
 import { displayedSize } from '../../../shared/domain/labels/viewTransform';
@@ -19,7 +19,7 @@ import type { FromFaceWorker, ToFaceWorker } from './faceWorkerProtocol';
 export type FaceScanErrorCode =
   'CLIP_NOT_FOUND' | 'SCAN_RUNNING' | 'FRAME_COUNT_CHANGED' | 'WORKER_FAILED';
 
-export class FaceScanError extends CodedError<FaceScanErrorCode> {
+export class FaceScanError extends ApiError<FaceScanErrorCode> {
   override name = 'FaceScanError';
 }
 

@@ -103,6 +103,16 @@ function ExportForm() {
         />
         Include the videos (copied with location and device metadata removed)
       </label>
+      <label className="checkbox-row">
+        <input
+          type="checkbox"
+          checked={choices.includeVideos && choices.blurFaces}
+          disabled={!choices.includeVideos}
+          onChange={(event) => setChoices({ blurFaces: event.target.checked })}
+        />
+        Blur faces in the videos (re-encoded, every frame and frame time kept; clips need a finished
+        face scan)
+      </label>
       <label htmlFor="export-regions">
         Only contributors from these regions (ISO 3166 codes such as PT or US-CA; empty: all)
       </label>

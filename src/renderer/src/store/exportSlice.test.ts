@@ -56,6 +56,24 @@ describe('export slice', () => {
     });
   });
 
+  it('asks for blurred faces only with the videos', async () => {
+    const fake = fakeClient({ startExport: () => ({ exportId: 'b' }) });
+    const store = createAppStore(fake.client);
+    store.getState().setExportChoices({ destination: '/tmp/out', blurFaces: true });
+    await store.getState().startExport();
+    expect(fake.calls.find((c) => c.name === 'startExport')?.input).not.toHaveProperty('blur');
+    const withVideos = fakeClient({ startExport: () => ({ exportId: 'v' }) });
+    const second = createAppStore(withVideos.client);
+    second
+      .getState()
+      .setExportChoices({ destination: '/tmp/o', blurFaces: true, includeVideos: true });
+    await second.getState().startExport();
+    expect(withVideos.calls.find((c) => c.name === 'startExport')?.input).toMatchObject({
+      includeVideos: true,
+      blur: 'faces',
+    });
+  });
+
   it('shows a failed export as an error and stops running', async () => {
     const fake = fakeClient({ startExport: () => ({ exportId: 'x' }) });
     const store = createAppStore(fake.client);

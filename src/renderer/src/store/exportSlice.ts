@@ -21,6 +21,8 @@ export type ExportChoices = {
   formats: ExportFormat[];
   destination: string;
   includeVideos: boolean;
+  /** Blur faces in the video copies (issue #19): only with `includeVideos`. */
+  blurFaces: boolean;
   /** Region codes as typed ("PT, US"); empty: every region. Parsed by `regionsOf`. */
   regions: string;
 };
@@ -55,6 +57,7 @@ export const createExportSlice: SliceCreator<ExportSlice> = (api) => (set, get) 
     formats: [...ALL_EXPORT_FORMATS],
     destination: '',
     includeVideos: false,
+    blurFaces: false,
     regions: '',
   },
   exportId: null,
@@ -92,6 +95,7 @@ export const createExportSlice: SliceCreator<ExportSlice> = (api) => (set, get) 
         formats: choices.formats,
         destination: choices.destination.trim(),
         includeVideos: choices.includeVideos,
+        ...(choices.includeVideos && choices.blurFaces ? { blur: 'faces' as const } : {}),
         // Only when the lead named regions: data residency applies to this export alone.
         ...(regionsOf(choices.regions).length > 0 ? { regions: regionsOf(choices.regions) } : {}),
       });
