@@ -240,9 +240,7 @@ export class ExportQueries {
    * here read-only because an export runs on its own connection: what a blurred copy and the
    * blur policy need.
    */
-  faceScan(
-    clipId: string,
-  ):
+  faceScan(clipId: string):
     | {
         model: string;
         status: string;
