@@ -1,17 +1,5 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import {
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  rmdir,
-  stat,
-  writeFile,
-  type FileHandle,
-} from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -30,13 +18,13 @@ import {
   displayedSize,
   EXPORT_STATUSES,
   writeLabelFiles,
-  type LabelFileHandle,
-  type LabelFileSink,
   type LabelFilesClip,
   type ProvenanceRecord,
 } from '../shared/formats';
 import type { Db, Queryable } from './db/Db';
 import { ServerError } from './serverError';
+import { folderSink } from '../node/export/folderSink';
+import { sha256File } from '../node/media/sha256File';
 
 /**
  * `framewise-server export`: a project's label files written straight from the server, with the
@@ -224,7 +212,7 @@ export async function exportProject(
     for (const file of report.files) {
       entries.push({
         path: file,
-        sha256: sink.sha256Of(file) ?? (await sha256Of(join(temp, file))),
+        sha256: sink.sha256Of(file) ?? (await sha256File(join(temp, file))),
       });
     }
     await writeFile(join(temp, SERVER_CHECKSUMS_FILE), checksumsFile(entries), { flag: 'wx' });
@@ -377,55 +365,6 @@ async function checkDestination(destination: string): Promise<void> {
     );
   }
   await mkdir(dirname(destination), { recursive: true });
-}
-
-/**
- * The export folder as `writeLabelFiles` writes it: new files only (`wx`), blocks written whole
- * and hashed on their way, so `checksums.sha256` need not read gigabytes back.
- */
-function folderSink(
-  root: string,
-): LabelFileSink & { sha256Of(relative: string): string | undefined } {
-  const writing = new Map<LabelFileHandle, { file: FileHandle; hash: Hash }>();
-  const digests = new Map<string, string>();
-  const put = async (target: { file: FileHandle; hash: Hash }, bytes: Buffer) => {
-    target.hash.update(bytes);
-    await target.file.writeFile(bytes);
-  };
-  return {
-    async open(relative) {
-      const path = join(root, relative);
-      await mkdir(dirname(path), { recursive: true });
-      const target = { file: await open(path, 'wx'), hash: createHash('sha256') };
-      const handle: LabelFileHandle = {
-        write: (text) => put(target, Buffer.from(text, 'utf8')),
-        close: async () => {
-          writing.delete(handle);
-          await target.file.close();
-          digests.set(relative, target.hash.digest('hex'));
-        },
-      };
-      writing.set(handle, target);
-      return handle;
-    },
-    async appendFile(to, from) {
-      const target = writing.get(to);
-      if (target === undefined) throw new Error(`Cannot append ${from} to a closed file.`);
-      const path = join(root, from);
-      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-        await put(target, chunk as Buffer);
-      }
-      await rm(path);
-      digests.delete(from);
-    },
-    sha256Of: (relative) => digests.get(relative),
-  };
-}
-
-async function sha256Of(filePath: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
 }
 
 /** package.json's version, found by walking up from this module (the sources, or the bundle). */

@@ -27,7 +27,7 @@ import { DEFAULT_BLUR, type BlurSettings } from '../../../shared/domain/faces/bl
 import type { FaceTrack } from '../../../shared/domain/faces/faceTracks';
 import type { ExportClipRow, ExportQueries, ExportSetRow } from '../export/exportQueries';
 import { ExportError } from './exportError';
-import { folderSink } from './folderSink';
+import { folderSink } from '../../../node/export/folderSink';
 
 /** Review states each filter admits, best first (the set exported when a clip has several). */
 const STATUSES: Record<ExportRequest['status'], readonly AnnotationStatus[]> = EXPORT_STATUSES;

@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { LabelFileHandle, LabelFileSink } from '../../../shared/formats';
+import type { LabelFileHandle, LabelFileSink } from '../../shared/formats';
 
 export type FolderSink = LabelFileSink & {
   /** The sha256 of a file written and closed through this sink, as `checksums.sha256` lists it. */
@@ -10,16 +10,16 @@ export type FolderSink = LabelFileSink & {
 };
 
 /**
- * The export folder as `writeLabelFiles` writes it: new files only (`wx`, never over an existing
+ * The export folder as `writeLabelFiles` writes it, for the workstation's export and the server's: new files only (`wx`, never over an existing
  * one), each block written whole and hashed on its way, so `checksums.sha256` need not read
  * gigabytes back. The signal is checked per block: cancelling stops a long file within one block
  * (about 1 MiB).
  */
-export function folderSink(root: string, signal: AbortSignal): FolderSink {
+export function folderSink(root: string, signal?: AbortSignal): FolderSink {
   const writing = new Map<LabelFileHandle, { file: FileHandle; hash: Hash }>();
   const digests = new Map<string, string>();
   const put = async (target: { file: FileHandle; hash: Hash }, bytes: Buffer) => {
-    signal.throwIfAborted();
+    signal?.throwIfAborted();
     target.hash.update(bytes);
     let done = 0;
     while (done < bytes.byteLength) {
