@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Box } from './contact';
-import { searchKeyframes, type FrameRun } from './tracks';
+import { checkKeyframeOrder, keyframesWith, searchKeyframes, type FrameRun } from './tracks';
 
 /**
  * What a box track boxes. The model is the same for every kind (keyframes, interpolation,
@@ -35,19 +35,7 @@ export const BoxTrack = z
     keyframes: z.array(BoxKeyframe),
   })
   .strict()
-  .superRefine((track, ctx) => {
-    for (let i = 1; i < track.keyframes.length; i++) {
-      const previous = track.keyframes[i - 1];
-      const current = track.keyframes[i];
-      if (previous && current && previous.frame >= current.frame) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['keyframes', i, 'frame'],
-          message: 'keyframes must be in increasing frame order, one per frame',
-        });
-      }
-    }
-  });
+  .superRefine((track, ctx) => checkKeyframeOrder(track.keyframes, ctx));
 export type BoxTrack = z.infer<typeof BoxTrack>;
 
 /** A box shown on one frame: stored on a keyframe, or computed between two. */
@@ -114,11 +102,7 @@ export function boxKeyframeAt(
 
 /** Inserts or replaces the keyframe at `keyframe.frame`, keeping the order. */
 export function withBoxKeyframe(track: BoxTrack, keyframe: BoxKeyframe): BoxTrack {
-  const index = searchKeyframes(track.keyframes, keyframe.frame);
-  const keyframes = [...track.keyframes];
-  if (index >= 0) keyframes[index] = keyframe;
-  else keyframes.splice(-index - 1, 0, keyframe);
-  return { ...track, keyframes };
+  return { ...track, keyframes: keyframesWith(track.keyframes, keyframe) };
 }
 
 export function withoutBoxKeyframe(track: BoxTrack, frame: number): BoxTrack {

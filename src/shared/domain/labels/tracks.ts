@@ -92,19 +92,27 @@ export const Track = z
     if (track.link !== undefined && track.kind === 'person') {
       ctx.addIssue({ code: 'custom', path: ['link'], message: 'only a hand track has an owner' });
     }
-    for (let i = 1; i < track.keyframes.length; i++) {
-      const previous = track.keyframes[i - 1];
-      const current = track.keyframes[i];
-      if (previous && current && previous.frame >= current.frame) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['keyframes', i, 'frame'],
-          message: 'keyframes must be in increasing frame order, one per frame',
-        });
-      }
-    }
+    checkKeyframeOrder(track.keyframes, ctx);
   });
 export type Track = z.infer<typeof Track>;
+
+/** Refuses keyframes out of frame order or two on one frame (skeleton and box tracks alike). */
+export function checkKeyframeOrder(
+  keyframes: readonly { readonly frame: number }[],
+  ctx: z.RefinementCtx,
+): void {
+  for (let i = 1; i < keyframes.length; i++) {
+    const previous = keyframes[i - 1];
+    const current = keyframes[i];
+    if (previous && current && previous.frame >= current.frame) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keyframes', i, 'frame'],
+        message: 'keyframes must be in increasing frame order, one per frame',
+      });
+    }
+  }
+}
 
 /**
  * Binary search over a track's sorted keyframes. Returns the keyframe's index when `frame` is a
@@ -183,11 +191,19 @@ export function trackSpan(track: Track): FrameRun | undefined {
 
 /** Inserts or replaces the keyframe at `keyframe.frame`, keeping the order. */
 export function withKeyframe(track: Track, keyframe: Keyframe): Track {
-  const index = searchKeyframes(track.keyframes, keyframe.frame);
-  const keyframes = [...track.keyframes];
-  if (index >= 0) keyframes[index] = keyframe;
-  else keyframes.splice(-index - 1, 0, keyframe);
-  return { ...track, keyframes };
+  return { ...track, keyframes: keyframesWith(track.keyframes, keyframe) };
+}
+
+/** `keyframes` with `keyframe` inserted in frame order, or replacing the one on its frame. */
+export function keyframesWith<K extends { readonly frame: number }>(
+  keyframes: readonly K[],
+  keyframe: K,
+): K[] {
+  const index = searchKeyframes(keyframes, keyframe.frame);
+  const next = [...keyframes];
+  if (index >= 0) next[index] = keyframe;
+  else next.splice(-index - 1, 0, keyframe);
+  return next;
 }
 
 /** Removes the keyframe at `frame`; the same track when there is none. */
