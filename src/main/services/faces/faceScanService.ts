@@ -1,3 +1,4 @@
+import { LazyWorker, type WorkerLike } from '../lazyWorker';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,8 +39,6 @@ export function faceInputSize(displayed: { width: number; height: number }): {
   const even = (v: number) => Math.max(2, Math.round((v * scale) / 2) * 2);
   return { width: even(displayed.width), height: even(displayed.height) };
 }
-
-type WorkerLike = Pick<Worker, 'postMessage' | 'on' | 'terminate'>;
 
 /** As preannotationService's pose worker: sources through tsx, the bundle's `faceWorker.js` otherwise. */
 function startWorker(): WorkerLike {
@@ -92,10 +91,16 @@ export type FaceScanServiceDeps = {
 export class FaceScanService {
   readonly #deps: FaceScanServiceDeps;
   readonly #jobs = new Map<string, Job>();
-  #worker: WorkerLike | undefined;
+  readonly #worker: LazyWorker<ToFaceWorker, FromFaceWorker>;
 
   constructor(deps: FaceScanServiceDeps) {
     this.#deps = deps;
+    this.#worker = new LazyWorker({
+      name: 'face worker',
+      create: deps.createWorker ?? startWorker,
+      onMessage: (message) => this.#onMessage(message),
+      onGone: (error) => this.#onWorkerGone(error),
+    });
   }
 
   start(clipId: string): { jobId: string; resumedFrames: number } {
@@ -169,29 +174,14 @@ export class FaceScanService {
     const jobs = [...this.#jobs.values()];
     this.#jobs.clear();
     for (const job of jobs) job.resolve();
-    const worker = this.#worker;
-    this.#worker = undefined;
-    await worker?.terminate();
+    await this.#worker.close();
   }
 
   #post(message: ToFaceWorker): void {
-    this.#workerInstance().postMessage(message);
+    this.#worker.post(message);
   }
 
-  #workerInstance(): WorkerLike {
-    if (this.#worker) return this.#worker;
-    const worker = (this.#deps.createWorker ?? startWorker)();
-    worker.on('message', (message: FromFaceWorker) => this.#onMessage(message));
-    worker.on('error', (error: Error) => this.#onWorkerGone(worker, error));
-    worker.on('exit', (code: number) =>
-      this.#onWorkerGone(worker, new Error(`The face worker exited with code ${code}.`)),
-    );
-    this.#worker = worker;
-    return worker;
-  }
-
-  #onWorkerGone(worker: WorkerLike, error: Error): void {
-    if (this.#worker === worker) this.#worker = undefined;
+  #onWorkerGone(error: Error): void {
     for (const job of [...this.#jobs.values()]) {
       this.#end(job, 'failed', {
         code: 'WORKER_FAILED',

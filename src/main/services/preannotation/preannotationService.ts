@@ -1,3 +1,4 @@
+import { LazyWorker, type WorkerLike } from '../lazyWorker';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -71,8 +72,6 @@ export function resolvePoseHands(pose: ModelPose, mirroredVideo: boolean): Model
     hands: pose.hands.map((hand) => ({ ...hand, side: resolveHandSide(hand.side, mirroredVideo) })),
   };
 }
-
-type WorkerLike = Pick<Worker, 'postMessage' | 'on' | 'terminate'>;
 
 /**
  * The worker's entry: the TypeScript source when the services run from sources (tests, a source
@@ -150,10 +149,21 @@ export type PreannotationServiceDeps = {
 export class PreannotationService {
   readonly #deps: PreannotationServiceDeps;
   readonly #jobs = new Map<string, Job>();
-  #worker: WorkerLike | undefined;
+  readonly #worker: LazyWorker<ToWorker, FromWorker>;
 
   constructor(deps: PreannotationServiceDeps) {
     this.#deps = deps;
+    // The GPU window where its WebGL renderer is a real GPU (domain/poseBackend.ts), for jobs it
+    // can run (body only); the worker thread otherwise, and always outside Electron.
+    const openWindow = deps.openPoseWindow;
+    this.#worker = new LazyWorker({
+      name: 'pose worker',
+      create:
+        deps.createWorker ??
+        (() => createGpuOrWorker(startWorker, openWindow ? { openWindow } : {})),
+      onMessage: (message) => this.#onMessage(message),
+      onGone: (error) => this.#onWorkerGone(error),
+    });
   }
 
   start(request: PreannotationRequest): { jobId: string } {
@@ -240,36 +250,15 @@ export class PreannotationService {
 
   async close(): Promise<void> {
     for (const jobId of this.#jobs.keys()) this.cancel(jobId);
-    const worker = this.#worker;
-    this.#worker = undefined;
-    await worker?.terminate();
+    await this.#worker.close();
   }
 
   #post(message: ToWorker): void {
-    this.#workerInstance().postMessage(message);
-  }
-
-  #workerInstance(): WorkerLike {
-    if (this.#worker) return this.#worker;
-    // The GPU window where its WebGL renderer is a real GPU (domain/poseBackend.ts), for jobs it
-    // can run (body only); the worker thread otherwise, and always outside Electron.
-    const openWindow = this.#deps.openPoseWindow;
-    const worker = (
-      this.#deps.createWorker ??
-      (() => createGpuOrWorker(startWorker, openWindow ? { openWindow } : {}))
-    )();
-    worker.on('message', (message: FromWorker) => this.#onMessage(message));
-    worker.on('error', (error: Error) => this.#onWorkerGone(worker, error));
-    worker.on('exit', (code: number) => {
-      this.#onWorkerGone(worker, new Error(`The pose worker exited with code ${code}.`));
-    });
-    this.#worker = worker;
-    return worker;
+    this.#worker.post(message);
   }
 
   /** Every running job fails with the reason; the next job starts a fresh worker. */
-  #onWorkerGone(worker: WorkerLike, error: Error): void {
-    if (this.#worker === worker) this.#worker = undefined;
+  #onWorkerGone(error: Error): void {
     for (const job of [...this.#jobs.values()]) {
       this.#end(job, 'failed', {
         code: 'WORKER_FAILED',
