@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { blurRectsAt, boxAt, faceRecall, iou, linkFaceTracks, type FaceBox } from './faceTracks';
+import {
+  blurRectsAt,
+  boxAt,
+  endFaceTrack,
+  faceBoxTrack,
+  faceRecall,
+  faceTrackFromBoxTrack,
+  iou,
+  linkFaceTracks,
+  newFaceTrack,
+  withFaceBox,
+  type FaceBox,
+} from './faceTracks';
 
 const box = (x: number, y: number, size = 20, score = 0.9): FaceBox => ({
   x,
@@ -65,5 +77,40 @@ describe('faceRecall', () => {
     const marked = [box(0, 0), box(100, 0), box(200, 0)];
     const detected = [box(2, 2), box(1, 1), box(205, 0), box(400, 0)];
     expect(faceRecall(marked, detected)).toEqual({ found: 2, marked: 3 });
+  });
+});
+
+describe('face tracks as box tracks', () => {
+  const detected = {
+    id: 'face-1',
+    boxes: [0, 1, 2, 3].map((f) => ({ ...box(10 + f, 10), frame: f })),
+  };
+
+  it('leaves the picture the frame after its last box, like a box track ended by absence', () => {
+    const boxTrack = faceBoxTrack(detected);
+    expect(boxTrack.kind).toBe('face');
+    expect(boxTrack.keyframes.at(-1)).toEqual({ frame: 4, absent: true });
+    expect(boxAt(detected, 4)).toBeNull();
+  });
+
+  it('keys a person’s box on one frame and keeps the detector’s scores elsewhere', () => {
+    const edited = withFaceBox(detected, 2, { x: 50, y: 60, w: 30, h: 30 });
+    expect(edited.boxes.map((b) => b.score)).toEqual([0.9, 0.9, 1, 0.9]);
+    expect(boxAt(edited, 2)).toMatchObject({ x: 50, y: 60, width: 30, height: 30 });
+    expect(faceTrackFromBoxTrack(faceBoxTrack(detected), detected)).toEqual(detected);
+  });
+
+  it('holds a drawn face’s latest box to its end and interpolates between keyframes', () => {
+    const drawn = newFaceTrack('mine', 10, { x: 0, y: 0, w: 10, h: 10 }, 30);
+    const moved = withFaceBox(drawn, 20, { x: 20, y: 0, w: 10, h: 10 });
+    expect(boxAt(moved, 15)).toMatchObject({ x: 10, width: 10 });
+    expect(boxAt(moved, 30)).toMatchObject({ x: 20 });
+    const again = withFaceBox(moved, 15, { x: 5, y: 0, w: 10, h: 10 });
+    expect(boxAt(again, 15)).toMatchObject({ x: 5 });
+    expect(boxAt(again, 30)).toMatchObject({ x: 20 });
+    expect(boxAt(moved, 9)).toBeNull();
+    const ended = endFaceTrack(moved, 25);
+    expect(boxAt(ended, 25)).toMatchObject({ x: 20 });
+    expect(boxAt(ended, 26)).toBeNull();
   });
 });
