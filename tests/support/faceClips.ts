@@ -18,18 +18,23 @@ export function markedFaces(repoRoot: string): MarkedFaces {
   ) as MarkedFaces;
 }
 
-/** Pans a window over the photograph into an H.264 MP4 of `framesPerClip` frames. */
+/**
+ * Pans a window over the photograph into an H.264 MP4 of `framesPerClip` frames. `yuv444p` keeps
+ * an odd-sized window odd (a 4:2:0 crop rounds it down to even sides).
+ */
 export function makePanClip(
   image: MarkedImage,
   marked: MarkedFaces,
   out: string,
   frames = marked.framesPerClip,
+  pixelFormat: 'yuv420p' | 'yuv444p' = 'yuv420p',
 ): void {
   const { width, height, x0, dx, y0, dy } = image.clip;
+  const crop = `crop=${width}:${height}:${x0}+n*${dx}:${y0}+n*${dy}`;
   execFileSync('ffmpeg', [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
     ...['-loop', '1', '-framerate', String(marked.fps), '-i', image.path],
-    ...['-vf', `crop=${width}:${height}:${x0}+n*${dx}:${y0}+n*${dy},format=yuv420p`],
+    ...['-vf', pixelFormat === 'yuv444p' ? `format=yuv444p,${crop}` : `${crop},format=yuv420p`],
     ...['-frames:v', String(frames), '-c:v', 'libx264', '-crf', '16', out],
   ]);
 }

@@ -142,6 +142,80 @@ describe.each(['pixelate', 'gaussian'] as const)('a copy with faces blurred (%s)
   );
 });
 
+describe('an odd-sized clip (321×241)', () => {
+  it('is blurred at its own size, every frame time kept, the wearer’s hand left alone', async () => {
+    const messi = marked.images.find((i) => i.name === 'messi5') as MarkedImage;
+    const image = { ...messi, clip: { ...messi.clip, width: 321, height: 241 } };
+    const { width, height } = image.clip;
+    const source = join(dir.path, 'odd.mp4');
+    makePanClip(image, marked, source, marked.framesPerClip, 'yuv444p');
+    const probe = await probeVideo(source);
+    expect([probe.width, probe.height]).toEqual([321, 241]);
+    const tracks = tracksOf(image);
+    // A "hand" box over every face from frame 5 on: those regions must come out untouched.
+    const hand = (frame: number) =>
+      frame < 5
+        ? []
+        : facesOnFrame(image, frame).map((f) => ({
+            trackId: 'wearer-left',
+            rect: {
+              x: Math.floor(f.x) - 20,
+              y: Math.floor(f.y) - 20,
+              width: f.width + 40,
+              height: f.height + 40,
+            },
+          }));
+    const out = join(dir.path, 'odd-blurred.mp4');
+    const result = await copyWithBlurredFaces(source, out, {
+      frameTimes: probe.frameTimes,
+      width,
+      height,
+      tracks,
+      settings: DEFAULT_BLUR,
+      wearerHandsAt: hand,
+      timescale: await blurTimescaleOf(source, probe.container),
+    });
+    const copy = await probeVideo(out);
+    expect([copy.width, copy.height]).toEqual([321, 241]);
+    expect(copy.frameTimes).toEqual(probe.frameTimes);
+    expect(result.wearerExclusions).toEqual(
+      tracks.map((t) => ({
+        trackId: t.id,
+        handTrackId: 'wearer-left',
+        action: 'excluded',
+        firstFrame: 5,
+        lastFrame: marked.framesPerClip - 1,
+      })),
+    );
+
+    const lumaOf = async (file: string) => {
+      const frames: Uint8Array[] = [];
+      for await (const f of readFrames({ input: file, width, height, pixelFormat: 'yuv444p' })) {
+        frames.push(f.subarray(0, width * height));
+      }
+      return frames;
+    };
+    const before = await lumaOf(source);
+    const after = await lumaOf(out);
+    expect(after).toHaveLength(before.length);
+    for (const frame of [0, 4, 5, marked.framesPerClip - 1]) {
+      for (const face of facesOnFrame(image, frame)) {
+        const rect = {
+          x: Math.max(0, Math.round(face.x)),
+          y: Math.max(0, Math.round(face.y)),
+          width: face.width,
+          height: face.height,
+        };
+        if (rect.x + rect.width > width || rect.y + rect.height > height) continue;
+        const a = variance(before[frame] as Uint8Array, width, rect);
+        const b = variance(after[frame] as Uint8Array, width, rect);
+        if (frame < 5) expect(b).toBeLessThan(a * 0.6);
+        else expect(Math.abs(b - a)).toBeLessThan(a * 0.15);
+      }
+    }
+  }, 300_000);
+});
+
 describe('frame times', () => {
   it('keeps the irregular times of a variable-frame-rate clip exactly', async () => {
     const source = join(fixtureBatch, 'vfr.mp4');

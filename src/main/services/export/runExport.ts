@@ -25,6 +25,11 @@ import { BlurCopyError, copyWithBlurredFaces } from '../faces/blurCopy';
 import { blurTimescaleOf } from '../faces/blurTimescale';
 import { DEFAULT_BLUR, type BlurSettings } from '../../../shared/domain/faces/blurFrame';
 import type { FaceTrack } from '../../../shared/domain/faces/faceTracks';
+import {
+  wearerHandsAt,
+  WEARER_EXCLUDE_COVERAGE,
+  type ExclusionRun,
+} from '../../../shared/domain/faces/wearerHands';
 import type { ExportClipRow, ExportQueries, ExportSetRow } from '../export/exportQueries';
 import { ExportError } from './exportError';
 import { folderSink } from '../../../node/export/folderSink';
@@ -69,6 +74,7 @@ type BlurredCopy = {
   reviewedAt: string | null;
   tracks: { id: string; source: string; boxes: FaceTrack['boxes'] }[];
   regions: number;
+  wearerExclusions: readonly ExclusionRun[];
 };
 
 /**
@@ -382,12 +388,15 @@ async function copyVideo(
       if (scan === undefined) throw new Error(`Clip ${item.clip.clipId} has no face scan`);
       const settings = { ...DEFAULT_BLUR, ...queries.project(item.set.projectId).blur };
       const tracks = queries.faceTracks(item.clip.clipId);
+      const size = { width: item.clip.width, height: item.clip.height };
+      // The exported set's labels say where the camera wearer's hands are: never blurred.
+      const labels = queries.labels(item.set, item.clip.frameCount);
       const result = await copyWithBlurredFaces(item.clip.filePath, join(temp, relative), {
         frameTimes,
-        width: item.clip.width,
-        height: item.clip.height,
+        ...size,
         tracks,
         settings,
+        wearerHandsAt: (frame) => wearerHandsAt(labels, frame, size),
         timescale: await blurTimescaleOf(item.clip.filePath, item.clip.container),
         signal,
       });
@@ -399,6 +408,7 @@ async function copyVideo(
         reviewedAt: scan.reviewedAt,
         tracks,
         regions: result.regions,
+        wearerExclusions: result.wearerExclusions,
       };
     } else {
       await copyWithoutMetadata(item.clip.filePath, join(temp, relative), {
@@ -463,7 +473,8 @@ function videoBlurOf(blur: BlurredCopy): NonNullable<ProvenanceRecord['video_blu
 
 /**
  * `blur_regions.json`: per blurred video, the face tracks it was blurred with (boxes per frame in
- * the copy's pixels, before padding) and how: so a recipient can check or redo the blurring.
+ * the copy's pixels, before padding), how, and the stretches where a region was dropped or cut
+ * for the camera wearer's own hand: so a recipient can check or redo the blurring.
  */
 function* blurRegionsJsonChunks(items: readonly Item[]): Generator<string> {
   yield '{"schema_version":1,"videos":[';
@@ -483,6 +494,16 @@ function* blurRegionsJsonChunks(items: readonly Item[]): Generator<string> {
         model: item.blur.model,
         review_status: item.blur.reviewStatus,
         tracks: item.blur.tracks,
+        wearer_hands: {
+          rule: `a face region is dropped where one of the camera wearer's hands covers ${WEARER_EXCLUDE_COVERAGE * 100}% of it or more, and cut around the hand where it covers less`,
+          exclusions: item.blur.wearerExclusions.map((e) => ({
+            track_id: e.trackId,
+            hand_track_id: e.handTrackId,
+            action: e.action,
+            first_frame: e.firstFrame,
+            last_frame: e.lastFrame,
+          })),
+        },
       })
     );
     first = false;

@@ -3,7 +3,13 @@ import { open, rename, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CodedError } from '../../../shared/domain/codedError';
 import { blurYuv420, type BlurSettings } from '../../../shared/domain/faces/blurFrame';
-import { blurRectsAt, type FaceTrack } from '../../../shared/domain/faces/faceTracks';
+import type { FaceTrack } from '../../../shared/domain/faces/faceTracks';
+import {
+  blurRegionsAt,
+  ExclusionRuns,
+  type ExclusionRun,
+  type WearerHand,
+} from '../../../shared/domain/faces/wearerHands';
 import { retimeMoov } from '../../../shared/domain/faces/retimeMoov';
 import { ffmpegInUse } from '../../../node/media/ffmpeg';
 import { limitedCommand, MEMORY_LIMIT_MIB } from '../../../node/media/mediaBinaries';
@@ -26,6 +32,8 @@ export type BlurCopyResult = {
   /** Rectangles blurred over all frames. */
   regions: number;
   timescale: number;
+  /** Where a face region was dropped or cut for the camera wearer's own hand. */
+  wearerExclusions: ExclusionRun[];
 };
 
 /**
@@ -50,26 +58,26 @@ export async function copyWithBlurredFaces(
     height: number;
     tracks: readonly FaceTrack[];
     settings: BlurSettings;
+    /** The camera wearer's hands on a frame: never blurred (`blurRegionsAt`). */
+    wearerHandsAt?: (frame: number) => readonly WearerHand[];
     timescale: number;
     signal?: AbortSignal;
   },
 ): Promise<BlurCopyResult> {
   const { width, height, frameTimes, signal } = options;
   const name = basename(source);
-  if (width % 2 !== 0 || height % 2 !== 0) {
-    throw new BlurCopyError(
-      'NOT_BLURRABLE',
-      `"${name}" is ${width}×${height}; a blurred H.264 copy needs even sides.`,
-    );
-  }
+  // 4:2:0 cannot halve an odd side, so H.264 4:2:0 has no odd sizes (its crop steps by two). An
+  // odd-sized picture is carried whole in 4:4:4 (High 4:4:4 Predictive, which Chromium decodes):
+  // the same size, the same pixels for labels, every frame kept.
+  const chroma = width % 2 === 0 && height % 2 === 0 ? 'yuv420p' : 'yuv444p';
   const ticks = frameTimes.map((t) => Math.round(t * options.timescale));
   const partial = `${destination}.partial`;
   const binary = (await ffmpegInUse()).path;
   const args = [
     ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y'],
-    ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-framerate', '30'],
+    ...['-f', 'rawvideo', '-pix_fmt', chroma, '-s', `${width}x${height}`, '-framerate', '30'],
     ...['-i', 'pipe:0', '-map_metadata', '-1', '-an', '-sn', '-dn'],
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p'],
+    ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', chroma],
     ...['-g', '30', '-bf', '0', '-use_editlist', '0'],
     ...['-video_track_timescale', String(options.timescale), '-f', 'mp4', partial],
   ];
@@ -83,22 +91,25 @@ export async function copyWithBlurredFaces(
   signal?.addEventListener('abort', onAbort, { once: true });
   let frame = 0;
   let regions = 0;
+  const excluded = new ExclusionRuns();
   try {
     try {
       for await (const data of readFrames({
         input: source,
         width,
         height,
-        pixelFormat: 'yuv420p',
+        pixelFormat: chroma,
         ...(signal ? { signal } : {}),
       })) {
-        const rects = blurRectsAt(
+        const { rects, exclusions } = blurRegionsAt(
           options.tracks,
           frame,
           { width, height },
           options.settings.padding,
+          options.wearerHandsAt?.(frame) ?? [],
         );
-        blurYuv420({ data, width, height }, rects, options.settings);
+        excluded.add(frame, exclusions);
+        blurYuv420({ data, width, height, chroma }, rects, options.settings);
         regions += rects.length;
         frame += 1;
         if (!encoder.stdin.write(data)) {
@@ -146,7 +157,12 @@ export async function copyWithBlurredFaces(
       );
     }
     await rename(partial, destination);
-    return { frameCount: frame, regions, timescale: options.timescale };
+    return {
+      frameCount: frame,
+      regions,
+      timescale: options.timescale,
+      wearerExclusions: excluded.runs,
+    };
   } catch (error) {
     await rm(partial, { force: true });
     throw error;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { basename } from 'node:path';
 import { ffmpegInUse, FfmpegError } from '../../../node/media/ffmpeg';
 import { limitedCommand, MEMORY_LIMIT_MIB } from '../../../node/media/mediaBinaries';
+import { yuvFrameBytes } from '../../../shared/domain/faces/blurFrame';
 
 /**
  * Every frame of a clip's first video track, in presentation order, as raw pixels from one ffmpeg
@@ -13,16 +14,17 @@ import { limitedCommand, MEMORY_LIMIT_MIB } from '../../../node/media/mediaBinar
  */
 export async function* readFrames(options: {
   input: string;
-  /** Output size; the displayed size for `yuv420p` (even), any for `rgb24`. */
+  /** Output size; the displayed size for `yuv420p` (even), any for `rgb24` and `yuv444p`. */
   width: number;
   height: number;
-  pixelFormat: 'rgb24' | 'yuv420p';
+  pixelFormat: 'rgb24' | 'yuv420p' | 'yuv444p';
   signal?: AbortSignal;
   ffmpegPath?: string;
 }): AsyncGenerator<Uint8Array> {
   const { input, width, height, pixelFormat, signal } = options;
   const binary = options.ffmpegPath ?? (await ffmpegInUse()).path;
-  const frameBytes = pixelFormat === 'rgb24' ? width * height * 3 : (width * height * 3) / 2;
+  const frameBytes =
+    pixelFormat === 'rgb24' ? width * height * 3 : yuvFrameBytes(width, height, pixelFormat);
   const args = [
     ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'],
     ...['-i', input, '-map', '0:v:0', '-an', '-sn', '-dn', '-vsync', 'passthrough'],

@@ -21,22 +21,43 @@ export type BlurSettings = z.infer<typeof BlurSettings>;
 
 export const DEFAULT_BLUR: BlurSettings = { method: 'gaussian', strength: 20, padding: 0.25 };
 
-/** A yuv420p picture: the Y plane, then U and V at half size each way. */
-export type Yuv420Frame = { data: Uint8Array; width: number; height: number };
+/**
+ * A planar YUV picture: the Y plane, then U and V, at half size each way (yuv420p, the default)
+ * or at full size (`chroma: 'yuv444p'`, what a picture with an odd side is carried in: 4:2:0 has
+ * no half of an odd side).
+ */
+export type Yuv420Frame = {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  chroma?: 'yuv420p' | 'yuv444p';
+};
 
-/** Blurs the rectangles of a yuv420p frame in place (luma and both chroma planes). */
+/** Bytes of one frame of `width`×`height` in `chroma`. */
+export function yuvFrameBytes(
+  width: number,
+  height: number,
+  chroma: 'yuv420p' | 'yuv444p',
+): number {
+  return chroma === 'yuv444p'
+    ? width * height * 3
+    : width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
+}
+
+/** Blurs the rectangles of a planar YUV frame in place (luma and both chroma planes). */
 export function blurYuv420(
   frame: Yuv420Frame,
   rects: readonly PixelRect[],
   settings: BlurSettings,
 ): void {
   const { width, height, data } = frame;
-  const cw = width >> 1;
-  const ch = height >> 1;
+  const scale = frame.chroma === 'yuv444p' ? 1 : 2;
+  const cw = Math.ceil(width / scale);
+  const ch = Math.ceil(height / scale);
   const planes = [
     { offset: 0, w: width, h: height, scale: 1 },
-    { offset: width * height, w: cw, h: ch, scale: 2 },
-    { offset: width * height + cw * ch, w: cw, h: ch, scale: 2 },
+    { offset: width * height, w: cw, h: ch, scale },
+    { offset: width * height + cw * ch, w: cw, h: ch, scale },
   ];
   for (const rect of rects) {
     const side = Math.max(rect.width, rect.height);

@@ -66,7 +66,7 @@ describe('wearerHandsAt', () => {
         ],
       },
     ],
-  } as Track;
+  };
   const othersHand = {
     ...wearerHand,
     id: 'other',
