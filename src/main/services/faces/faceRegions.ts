@@ -175,10 +175,13 @@ export class FaceRegions implements ClipDataOwner {
     );
   }
 
-  /** A face a person drew (a missed one), or their correction of a track's boxes. */
+  /**
+   * A face a person drew (a missed one), or their correction of a track's boxes. The clip's blur
+   * review, if any, no longer holds.
+   */
   putTrack(clipId: string, track: FaceTrack, by: string, at: string): void {
     const boxes = TrackBoxes.parse(track.boxes);
-    this.#db.write((tx) =>
+    this.#db.write((tx) => {
       this.#c(tx)
         .prepare(
           `INSERT INTO face_tracks (clip_id, track_id, source, boxes_json, updated_by, updated_at)
@@ -186,20 +189,33 @@ export class FaceRegions implements ClipDataOwner {
            ON CONFLICT (clip_id, track_id) DO UPDATE SET boxes_json = excluded.boxes_json,
              removed = 0, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
         )
-        .run(clipId, track.id, JSON.stringify(boxes), by, at),
-    );
+        .run(clipId, track.id, JSON.stringify(boxes), by, at);
+      this.#unreview(tx, clipId, at);
+    });
+  }
+
+  /** A review covers the regions as they were: any change to them asks for another. */
+  #unreview(tx: Tx, clipId: string, at: string): void {
+    this.#c(tx)
+      .prepare(
+        `UPDATE face_scans SET review_status = 'unreviewed', reviewed_by = NULL, reviewed_at = NULL,
+           updated_at = ? WHERE clip_id = ? AND review_status = 'reviewed'`,
+      )
+      .run(at, clipId);
   }
 
   /** A false detection a person took out; kept as removed so the record shows who and when. */
   removeTrack(clipId: string, trackId: string, by: string, at: string): boolean {
-    return this.#db.write(
-      (tx) =>
+    return this.#db.write((tx) => {
+      const removed =
         this.#c(tx)
           .prepare(
-            'UPDATE face_tracks SET removed = 1, updated_by = ?, updated_at = ? WHERE clip_id = ? AND track_id = ?',
+            'UPDATE face_tracks SET removed = 1, updated_by = ?, updated_at = ? WHERE clip_id = ? AND track_id = ? AND removed = 0',
           )
-          .run(by, at, clipId, trackId).changes === 1,
-    );
+          .run(by, at, clipId, trackId).changes === 1;
+      if (removed) this.#unreview(tx, clipId, at);
+      return removed;
+    });
   }
 
   setReviewStatus(clipId: string, status: BlurReviewStatus, by: string, at: string): boolean {

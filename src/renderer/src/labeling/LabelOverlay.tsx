@@ -6,7 +6,8 @@ import type { AppState } from '../store/appStore';
 import { OverlayEngine } from './overlay/overlayEngine';
 import { commentPinsAt } from './overlay/commentPins';
 import { OverlayCommentBadge } from './OverlayCommentBadge';
-import { buildOverlayScene, EMPTY_SCENE } from './overlay/overlayScene';
+import { buildOverlayScene, EMPTY_SCENE, faceOverlayBoxes } from './overlay/overlayScene';
+import { faceBoxId, faceTrackIdOf } from '../store/facesSlice';
 
 /** The fields the overlay draws from; any change among them redraws it. */
 function sceneInputsChanged(state: AppState, previous: AppState): boolean {
@@ -15,7 +16,8 @@ function sceneInputsChanged(state: AppState, previous: AppState): boolean {
     state.labels !== previous.labels ||
     state.selection !== previous.selection ||
     state.labelProject !== previous.labelProject ||
-    state.clipComments !== previous.clipComments
+    state.clipComments !== previous.clipComments ||
+    state.faceRegions !== previous.faceRegions
   );
 }
 
@@ -68,8 +70,16 @@ export function LabelOverlay({
         if (spaceHeld) pannedWhileSpace = true;
         store.getState().setView(view);
       },
-      boxDrawn: (box) => store.getState().placeContactBox(box),
-      boxChanged: (boxId, box) => store.getState().moveContactBox(boxId, box),
+      boxDrawn: (box) => {
+        const state = store.getState();
+        if (state.faceDrawing) void state.addFace(box);
+        else state.placeContactBox(box);
+      },
+      boxChanged: (boxId, box) => {
+        const faceTrackId = faceTrackIdOf(boxId);
+        if (faceTrackId !== null) void store.getState().moveFaceBox(faceTrackId, box);
+        else store.getState().moveContactBox(boxId, box);
+      },
     });
     engine.setVideoSize(videoSize);
     const measure = () => {
@@ -87,14 +97,21 @@ export function LabelOverlay({
         return;
       }
       const classNames = new Map(project.schema.objectClasses.map((c) => [c.id, c.name]));
+      const scene = buildOverlayScene(
+        state.labels,
+        state.currentFrame,
+        projectTemplates(project.schema),
+        state.selection,
+        classNames,
+      );
+      const faces = faceOverlayBoxes(
+        state.faceRegions?.tracks ?? [],
+        state.currentFrame,
+        faceBoxId,
+      );
       engine.setScene({
-        ...buildOverlayScene(
-          state.labels,
-          state.currentFrame,
-          projectTemplates(project.schema),
-          state.selection,
-          classNames,
-        ),
+        ...scene,
+        boxes: [...scene.boxes, ...faces],
         commentPins: commentPinsAt(state.clipComments, state.labels, state.currentFrame),
       });
     };

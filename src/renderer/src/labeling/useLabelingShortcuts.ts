@@ -24,6 +24,7 @@ import type { PlayerEngine } from '../player/playerEngine';
 import { keyTargetOf } from '../player/playerKeys';
 import type { AppState, AppStore } from '../store/appStore';
 import { useAppStoreApi } from '../store/AppStoreContext';
+import { faceTrackIdOf } from '../store/facesSlice';
 import { goToProposal } from './proposalNavigation';
 import { labelingCommandForKey, numberKeyTarget, type LabelingCommand } from './labelingKeys';
 
@@ -43,9 +44,14 @@ function run(command: LabelingCommand, store: AppStore, player: PlayerEngine | n
   const { selection, currentFrame } = state;
   const trackId = selection.trackId;
   const point = selection.point;
-  // X and Shift+K act on a selected box track (a static version 1 object box has no keyframes).
+  // X and Shift+K act on a selected box track (a static version 1 object box has no keyframes;
+  // a face box is the faces panel's, not the labels').
   const boxTrackId =
-    selection.boxId != null && !selection.boxId.startsWith('contact:') ? selection.boxId : null;
+    selection.boxId != null &&
+    !selection.boxId.startsWith('contact:') &&
+    faceTrackIdOf(selection.boxId) === null
+      ? selection.boxId
+      : null;
   switch (command.name) {
     case 'undo':
       state.undoLabels();

@@ -3,6 +3,7 @@ import { displayedSize, type ViewState } from '../../../shared/domain/labels';
 import { LabelOverlay } from '../labeling/LabelOverlay';
 import { LabelTimeline } from '../labeling/LabelTimeline';
 import { CommentsPanel } from '../labeling/panels/CommentsPanel';
+import { FacesPanel } from '../labeling/panels/FacesPanel';
 import { HandObjectPanel } from '../labeling/panels/HandObjectPanel';
 import { LabelNotice, SaveStatus } from '../labeling/panels/SaveStatus';
 import { SegmentLabelDialog } from '../labeling/panels/SegmentLabelDialog';
@@ -185,6 +186,7 @@ function ClipPlayerPanel({ clip, frameTable }: { clip: Clip; frameTable: FrameTa
               <CommentsPanel player={engine} />
             </>
           )}
+          <FacesPanel player={engine} />
           <section className="panel" aria-labelledby="clip-facts-heading">
             <h2 id="clip-facts-heading">Clip</h2>
             <dl className="clip-facts">

@@ -103,7 +103,8 @@ function ExportForm() {
         />
         Include the videos (copied with location and device metadata removed)
       </label>
-      <label className="checkbox-row">
+      {/* Under the videos' checkbox: it only applies to them. */}
+      <label className="checkbox-row checkbox-row-nested">
         <input
           type="checkbox"
           checked={choices.includeVideos && choices.blurFaces}

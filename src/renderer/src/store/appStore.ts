@@ -5,6 +5,7 @@ import { createBatchesSlice, type BatchesSlice } from './batchesSlice';
 import { createClipsSlice, type ClipsSlice } from './clipsSlice';
 import { createErrorsSlice, type ErrorsSlice } from './errorsSlice';
 import { createExportSlice, type ExportSlice } from './exportSlice';
+import { createFacesSlice, type FacesSlice } from './facesSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createSegmentLabelsSlice, type SegmentLabelsSlice } from './segmentLabelsSlice';
 import { createLayoutSlice, type LayoutSlice } from './layoutSlice';
@@ -23,6 +24,7 @@ export type AppState = BatchesSlice &
   PlayerSlice &
   LabelsSlice &
   PreannotationSlice &
+  FacesSlice &
   ExportSlice &
   AgreementSlice &
   SyncSlice &
@@ -46,6 +48,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createPlayerSlice(api)(...args),
     ...createLabelsSlice(api)(...args),
     ...createPreannotationSlice(api)(...args),
+    ...createFacesSlice(api)(...args),
     ...createAgreementSlice(api)(...args),
     ...createExportSlice(api)(...args),
     ...createSyncSlice(api)(...args),
@@ -63,6 +66,7 @@ export function createAppStore(api: ApiClient): AppStore {
   api.onPreannotationProgress((progress) =>
     store.getState().receivePreannotationProgress(progress),
   );
+  api.onFaceScanProgress((progress) => store.getState().receiveFaceScanProgress(progress));
   api.onConsentWithdrawn((event) => store.getState().applyConsentWithdrawn(event));
   persistWorkspace(store, api);
   return store;

@@ -107,6 +107,7 @@ export const createPlayerSlice: SliceCreator<PlayerSlice> = (api) => (set, get) 
         ]);
         if (!isShowing(get().screen, clipId)) return;
         set({ playerClip: clip, frameTable });
+        void get().loadFaceRegions(clipId);
         const screen = get().screen;
         // A reviewer sees the submitted labels, not a set of their own (none is created).
         if (screen.name === 'clip' && screen.reviewSetId !== undefined) {

@@ -14,6 +14,12 @@ import {
   type SkeletonTemplate,
 } from '../../../../shared/domain/labels';
 
+import {
+  boxAt as faceBoxAt,
+  FACE_COLOR,
+  FACE_LABEL,
+  type FaceTrack,
+} from '../../../../shared/domain/faces/faceTracks';
 import type { OverlayCommentPin } from './commentPins';
 
 /** One track as the overlay draws it at one frame. `pose` is undefined outside the track's span. */
@@ -160,4 +166,33 @@ export function buildOverlayScene(
     selectedContactId: selection.contactId,
     selectedBoxId: selection.boxId ?? null,
   };
+}
+
+/**
+ * The clip's face regions on `frame` as overlay boxes (issue #19), drawn and edited with the box
+ * tool like hand and object boxes; their `boxId` is `boxIdOf(track.id)`. A stored box is a
+ * keyframe, one between two is interpolated (fainter).
+ */
+export function faceOverlayBoxes(
+  tracks: readonly (FaceTrack & { readonly removed?: boolean })[],
+  frame: number,
+  boxIdOf: (trackId: string) => string,
+): OverlayBox[] {
+  const boxes: OverlayBox[] = [];
+  for (const track of tracks) {
+    if (track.removed === true) continue;
+    const shown = faceBoxAt(track, frame);
+    if (shown === null || shown.width <= 0 || shown.height <= 0) continue;
+    boxes.push({
+      boxId: boxIdOf(track.id),
+      kind: 'face',
+      trackId: null,
+      contactId: null,
+      box: { x: shown.x, y: shown.y, w: shown.width, h: shown.height },
+      isKeyframe: track.boxes.some((b) => b.frame === frame),
+      label: FACE_LABEL,
+      color: FACE_COLOR,
+    });
+  }
+  return boxes;
 }
