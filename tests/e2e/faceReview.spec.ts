@@ -44,11 +44,26 @@ test.beforeAll(() => {
 });
 test.afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** The little of the DOM the check below reads (the e2e config has no DOM types). */
+type Rect = { width: number; height: number };
+type OverlayCanvas = {
+  width: number;
+  getBoundingClientRect(): Rect;
+  getContext(kind: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  } | null;
+};
+type OverlayRoot = {
+  getBoundingClientRect(): Rect;
+  querySelectorAll(selector: 'canvas'): ArrayLike<OverlayCanvas>;
+};
+
 /** Is the face colour (#ff00c8) drawn on the overlay around video pixel `at`? */
 async function faceColourNear(page: Page, at: { x: number; y: number }): Promise<boolean> {
   const overlay = page.getByTestId('label-overlay');
   return overlay.evaluate(
-    (root, { at, video }) => {
+    (element, { at, video }) => {
+      const root = element as unknown as OverlayRoot;
       const rect = root.getBoundingClientRect();
       const scale = Math.min(rect.width / video.width, rect.height / video.height);
       const px = (rect.width - video.width * scale) / 2 + at.x * scale;

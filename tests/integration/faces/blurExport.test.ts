@@ -128,9 +128,15 @@ describe('export with faces blurred', () => {
     expect(record.video_blur?.regions_blurred).toBeGreaterThanOrEqual(FRAMES);
 
     const regions = JSON.parse(readFileSync(join(out, 'blur_regions.json'), 'utf8')) as {
-      videos: { file_name: string; tracks: { boxes: (FaceBox & { frame: number })[] }[] }[];
+      videos: {
+        file_name: string;
+        tracks: { boxes: (FaceBox & { frame: number })[] }[];
+        wearer_hands: { rule: string; exclusions: unknown[] };
+      }[];
     };
     expect(regions.videos[0]?.file_name).toBe(video);
+    // No hand of the camera wearer is labeled here: nothing was given up for one.
+    expect(regions.videos[0]?.wearer_hands).toMatchObject({ exclusions: [] });
     const boxes = regions.videos[0]?.tracks.flatMap((t) => t.boxes) ?? [];
     // The marked face is among the regions on every frame.
     for (let frame = 0; frame < FRAMES; frame += 1) {

@@ -113,6 +113,20 @@ describe('face scan job', () => {
     // What a blurred export uses: the tracks nobody removed.
     expect(services.store.faces.tracksOf(clipId).map((t) => t.id)).toContain('person-drawn-1');
     expect(services.store.faces.tracksOf(clipId).map((t) => t.id)).not.toContain(detected?.id);
+
+    // A review covers the regions it saw: moving a box afterwards asks for another one.
+    await handlers.putFaceTrack({
+      clipId,
+      track: {
+        id: 'person-drawn-1',
+        boxes: [{ frame: 2, x: 14, y: 10, width: 30, height: 30, score: 1 }],
+      },
+    });
+    expect((await handlers.getFaceRegions({ clipId })).scan).toMatchObject({
+      reviewStatus: 'unreviewed',
+      reviewedBy: null,
+    });
+    await handlers.setBlurReview({ clipId, status: 'reviewed' });
   });
 
   it('loses every face row when the contributor withdraws consent', async () => {

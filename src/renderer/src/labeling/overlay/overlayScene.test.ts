@@ -8,7 +8,7 @@ import {
   type LabelsDocument,
   type Track,
 } from '../../../../shared/domain/labels';
-import { buildOverlayScene, NO_SELECTION } from './overlayScene';
+import { buildOverlayScene, faceOverlayBoxes, NO_SELECTION } from './overlayScene';
 
 function withPoint(frame: number, count: number, x: number) {
   const keyframe = emptyKeyframe(frame, count);
@@ -143,5 +143,28 @@ describe('buildOverlayScene', () => {
       selectedPoint: 4,
       selectedContactId: 'c1',
     });
+  });
+});
+
+describe('faceOverlayBoxes', () => {
+  const track = {
+    id: 'face-1',
+    boxes: [
+      { frame: 0, x: 0, y: 0, width: 10, height: 10, score: 0.9 },
+      { frame: 4, x: 40, y: 0, width: 10, height: 10, score: 0.9 },
+    ],
+  };
+
+  it('draws a face as a box labeled face, keyed on its boxes and interpolated between', () => {
+    const [onKey] = faceOverlayBoxes([track], 0, (id) => `face:${id}`);
+    expect(onKey).toMatchObject({ boxId: 'face:face-1', kind: 'face', label: 'face' });
+    expect(onKey?.isKeyframe).toBe(true);
+    const [between] = faceOverlayBoxes([track], 2, (id) => `face:${id}`);
+    expect(between).toMatchObject({ box: { x: 20, y: 0, w: 10, h: 10 }, isKeyframe: false });
+    expect(faceOverlayBoxes([track], 5, (id) => id)).toEqual([]);
+  });
+
+  it('leaves out a face a person removed', () => {
+    expect(faceOverlayBoxes([{ ...track, removed: true }], 0, (id) => id)).toEqual([]);
   });
 });
