@@ -43,18 +43,41 @@ export type BlobStoreConfig =
       forcePathStyle: boolean;
       prefix: string;
       credentials?: { accessKeyId: string; secretAccessKey: string };
+      /**
+       * Files larger than this go up as a multipart upload in parts of this size (S3's floor is
+       * 5 MiB for every part but the last). Default `DEFAULT_PART_BYTES`.
+       */
+      partBytes?: number;
     };
+
+/** 16 MiB: a retried part costs little, and 10,000 parts still reach 160 GB. */
+export const DEFAULT_PART_BYTES = 16 * 1024 * 1024;
+/** S3 refuses smaller parts (but the last); the environment may not ask for less. */
+const MIN_PART_MIB = 5;
 
 /**
  * `FRAMEWISE_S3_BUCKET` selects the S3 backend (with `FRAMEWISE_S3_ENDPOINT` for a non-AWS
  * service such as MinIO or Ceph, `FRAMEWISE_S3_REGION`, `FRAMEWISE_S3_FORCE_PATH_STYLE=1`,
  * `FRAMEWISE_S3_PREFIX`, and `FRAMEWISE_S3_ACCESS_KEY_ID`/`FRAMEWISE_S3_SECRET_ACCESS_KEY` or the
- * SDK's own AWS_* chain); otherwise blobs live in `folder`.
+ * SDK's own AWS_* chain, and `FRAMEWISE_S3_PART_MB` for the multipart part size); otherwise
+ * blobs live in `folder`.
  */
 export function blobConfigFromEnv(env: NodeJS.ProcessEnv, folder: string): BlobStoreConfig {
   const bucket = env.FRAMEWISE_S3_BUCKET;
   if (bucket === undefined || bucket === '') {
     return { kind: 'folder', dir: env.FRAMEWISE_BLOB_DIR ?? folder };
+  }
+  const partMib = env.FRAMEWISE_S3_PART_MB;
+  let partBytes: number | undefined;
+  if (partMib !== undefined && partMib !== '') {
+    const mib = Number(partMib);
+    if (!Number.isInteger(mib) || mib < MIN_PART_MIB || mib > 5 * 1024) {
+      throw new Error(
+        `FRAMEWISE_S3_PART_MB is "${partMib}": give a whole number of MiB from ${MIN_PART_MIB} ` +
+          "(S3's smallest part) to 5120 (its largest).",
+      );
+    }
+    partBytes = mib * 1024 * 1024;
   }
   const id = env.FRAMEWISE_S3_ACCESS_KEY_ID;
   const secret = env.FRAMEWISE_S3_SECRET_ACCESS_KEY;
@@ -68,6 +91,7 @@ export function blobConfigFromEnv(env: NodeJS.ProcessEnv, folder: string): BlobS
     ),
     prefix: env.FRAMEWISE_S3_PREFIX ?? '',
     ...(id && secret ? { credentials: { accessKeyId: id, secretAccessKey: secret } } : {}),
+    ...(partBytes === undefined ? {} : { partBytes }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { answerRange } from '../../shared/domain/byteRange';
+import type { DeliveriesAnswer } from '../../shared/api/syncProtocol';
 import { parseBatchManifest } from '../../shared/domain/batchManifest';
 import { ImportError } from '../../node/importError';
 import type { AuthUser } from '../auth';
@@ -141,10 +142,14 @@ export function registerDeliveryRoutes(
     },
   );
 
-  app.get('/v1/deliveries', { schema: { querystring: EMPTY_QUERY } }, async (request) => ({
-    clips: await listDeliveries(deps.db, userOf(request)),
-    chunkMaxBytes: UPLOAD_CHUNK_MAX,
-  }));
+  app.get(
+    '/v1/deliveries',
+    { schema: { querystring: EMPTY_QUERY } },
+    async (request): Promise<DeliveriesAnswer> => ({
+      clips: await listDeliveries(deps.db, userOf(request)),
+      chunkMaxBytes: UPLOAD_CHUNK_MAX,
+    }),
+  );
 
   app.get<{ Params: { clipRef: string }; Querystring: { variant?: 'delivered' | 'original' } }>(
     '/v1/clips/:clipRef/file',

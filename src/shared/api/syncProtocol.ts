@@ -337,6 +337,36 @@ export const ProjectProgress = z
   .strict();
 export type ProjectProgress = z.infer<typeof ProjectProgress>;
 
+/**
+ * A clip the server offers the caller (`GET /v1/deliveries`, #18): to its annotator, to its
+ * reviewer while its set waits in their review queue, to the lead of its project. Everyone is
+ * offered the delivered copy (location, device and dates neutralised); the original stays on the
+ * server and only the project's lead may fetch it (`GET /v1/clips/:clipRef/file?variant=original`).
+ */
+export const ClipDeliveryOffer = z
+  .object({
+    clipRef: ClipRef,
+    /** Why the caller has it: the work they do on it. */
+    as: z.enum(['annotator', 'reviewer', 'lead']),
+    /** The delivered copy's own sha256, checked before the file is used. */
+    sha256: ClipRef,
+    sizeBytes: z.number().int().positive(),
+    container: z.string(),
+    frameCount: z.number().int().min(0),
+    frameTableSha256: z.string(),
+  })
+  .strict();
+export type ClipDeliveryOffer = z.infer<typeof ClipDeliveryOffer>;
+
+export const DeliveriesAnswer = z
+  .object({
+    clips: z.array(ClipDeliveryOffer),
+    /** The most bytes one upload chunk may carry. */
+    chunkMaxBytes: z.number().int().positive(),
+  })
+  .strict();
+export type DeliveriesAnswer = z.infer<typeof DeliveriesAnswer>;
+
 /** Every error answer: `{ error: { code, message, ...details } }`. A 409 carries `current`. */
 export const ServerErrorBody = z.object({
   error: z

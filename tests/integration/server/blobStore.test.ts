@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,84 @@ describe.each(['folder', 's3'] as const)('blob store on %s', (kind) => {
   }
 });
 
+/**
+ * Large blobs go to S3 as multipart uploads (the part size set low here so fixtures need several
+ * parts): the object is the file's bytes, and an upload that fails, or whose bytes do not hash to
+ * the key, is aborted so no parts stay in the bucket.
+ */
+describe('S3 multipart uploads', () => {
+  let store: BlobStore;
+  let s3: TestS3;
+  const scratch = mkdtempSync(join(tmpdir(), 'fw-multipart-'));
+  const large = resolve(import.meta.dirname, '../../fixtures/generated/batch/clip.webm');
+  const largeBytes = readFileSync(large);
+  const PART = 16 * 1024;
+
+  beforeAll(async () => {
+    s3 = await startTestS3('framewise-multipart', { partBytes: PART });
+    store = await openBlobStore(s3.config);
+  });
+  afterAll(async () => {
+    await store.close();
+    await s3.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const sent = () => s3.requests.filter((r) => r !== 'HEAD');
+
+  it('sends a file up to one part in one PUT, and a larger one in parts that make it whole', async () => {
+    expect(readFileSync(FIXTURE).byteLength).toBeLessThanOrEqual(PART);
+    s3.requests.length = 0;
+    await store.putFile(sha256(readFileSync(FIXTURE)), FIXTURE);
+    expect(sent()).toEqual(['PUT']);
+
+    const parts = Math.ceil(largeBytes.byteLength / PART);
+    expect(parts).toBeGreaterThan(2);
+    const hash = sha256(largeBytes);
+    s3.requests.length = 0;
+    await store.putFile(hash, large);
+    expect(sent()).toEqual([
+      'POST uploads',
+      ...Array<string>(parts).fill('PUT partNumber'),
+      'POST uploadId',
+    ]);
+    expect(await store.stat(hash)).toEqual({ size: largeBytes.byteLength });
+    const whole = Buffer.concat(await (await store.read(hash)).toArray());
+    expect(whole.equals(largeBytes)).toBe(true);
+    const middle = Buffer.concat(
+      await (await store.read(hash, { start: PART - 10, end: PART + 10 })).toArray(),
+    );
+    expect(middle.equals(largeBytes.subarray(PART - 10, PART + 11))).toBe(true);
+    expect(s3.pendingUploads()).toEqual([]);
+  });
+
+  it('aborts an upload whose bytes do not hash to the key: no object, no parts left', async () => {
+    const wrong = sha256(Buffer.from('not the webm'));
+    s3.requests.length = 0;
+    await expect(store.putFile(wrong, large)).rejects.toThrow(/hashes to/);
+    expect(sent()).not.toContain('POST uploadId');
+    expect(sent()).toContain('DELETE uploadId');
+    expect(await store.stat(wrong)).toBeNull();
+    expect(s3.pendingUploads()).toEqual([]);
+  });
+
+  it('aborts an upload when a part is refused, and a retry then stores the file', async () => {
+    const copy = join(scratch, 'copy.webm');
+    // Other bytes than the first test's, so the store does not find the object already there.
+    const bytes = Buffer.concat([largeBytes, Buffer.from('tail')]);
+    writeFileSync(copy, bytes);
+    s3.failPart(2);
+    await expect(store.putFile(sha256(bytes), copy)).rejects.toThrow();
+    expect(s3.requests).toContain('DELETE uploadId');
+    expect(await store.stat(sha256(bytes))).toBeNull();
+    expect(s3.pendingUploads()).toEqual([]);
+    s3.failPart(null);
+    await store.putFile(sha256(bytes), copy);
+    expect(await store.stat(sha256(bytes))).toEqual({ size: bytes.byteLength });
+    expect(s3.pendingUploads()).toEqual([]);
+  });
+});
+
 describe('blob store configuration', () => {
   it('is a folder unless FRAMEWISE_S3_BUCKET names a bucket', () => {
     expect(blobConfigFromEnv({}, '/data/blobs')).toEqual({ kind: 'folder', dir: '/data/blobs' });
@@ -89,5 +167,13 @@ describe('blob store configuration', () => {
       prefix: '',
       credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
     });
+  });
+
+  it('takes the multipart part size in MiB, and refuses one S3 would refuse', () => {
+    const s3 = (part: string) =>
+      blobConfigFromEnv({ FRAMEWISE_S3_BUCKET: 'clips', FRAMEWISE_S3_PART_MB: part }, '/d');
+    expect(s3('64')).toMatchObject({ kind: 's3', partBytes: 64 * 1024 * 1024 });
+    expect(() => s3('4')).toThrow(/FRAMEWISE_S3_PART_MB is "4"/);
+    expect(() => s3('ten')).toThrow(/whole number of MiB/);
   });
 });

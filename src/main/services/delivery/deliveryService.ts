@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { frameTableSha256 } from '../../../node/media/frameTableHash';
 import { probeVideo } from '../../../node/media/probeVideo';
 import type { ClipFetchState, DeliveryProgress } from '../../../shared/api/deliverySchemas';
+import { DeliveriesAnswer } from '../../../shared/api/syncProtocol';
 import { clipsToEvict, type StoredDelivery } from '../../../shared/domain/deliveryQuota';
 import {
   DeliveryError,
@@ -126,7 +127,14 @@ export class DeliveryService {
           throw new DeliveryError('UNAUTHORIZED', 'The server refused the token; sign in again.');
         }
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        return (await response.json()) as { clips: ClipDelivery[] };
+        const answer = DeliveriesAnswer.safeParse(await response.json());
+        if (!answer.success) {
+          throw new DeliveryError(
+            'DOWNLOAD_FAILED',
+            `The server's list of clips is not in the expected shape (${answer.error.issues[0]?.message ?? 'unknown'}); update the server or this app.`,
+          );
+        }
+        return answer.data;
       } catch (error) {
         if (error instanceof DeliveryError || attempt >= 8) throw error;
         await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));

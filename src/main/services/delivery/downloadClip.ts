@@ -1,19 +1,11 @@
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256File } from '../../../node/media/sha256File';
+import type { ClipDeliveryOffer } from '../../../shared/api/syncProtocol';
 import { CodedError } from '../../../shared/domain/codedError';
 
-/** A clip the server offers this account (`GET /v1/deliveries`). */
-export type ClipDelivery = {
-  clipRef: string;
-  as: 'annotator' | 'reviewer' | 'lead';
-  /** The delivered copy's own sha256 (metadata neutralised), checked before the file is used. */
-  sha256: string;
-  sizeBytes: number;
-  container: string;
-  frameCount: number;
-  frameTableSha256: string;
-};
+/** A clip the server offers this account (`GET /v1/deliveries`), as the contract declares it. */
+export type ClipDelivery = ClipDeliveryOffer;
 
 export type DeliveryErrorCode =
   'DOWNLOAD_FAILED' | 'DOWNLOAD_CORRUPT' | 'CLIP_NOT_DELIVERABLE' | 'UNAUTHORIZED';
