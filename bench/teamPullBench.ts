@@ -7,6 +7,7 @@ import { exportProject } from '../src/server/exportProject';
 import { listenInProcess } from '../tests/integration/server/serverHarness';
 import { keyframedPerson, openLeadWorkstation, openTeamServer } from './teamSeed';
 
+/** `TEAM_PULL_SETS=100 npm run bench team-pull` measures a smaller pull (how the cost grows). */
 const SETS = Number(process.env.TEAM_PULL_SETS ?? 1000);
 const FRAMES = 900;
 const FORMATS = ['coco', 'cvat', 'epic', 'hands', 'provenance'] as const;
@@ -77,6 +78,7 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
   await opened.db.exec('CHECKPOINT');
   const server = await listenInProcess(opened.db);
   let slowestAnswerS = 0;
+  let pages = 0;
   try {
     const { services, sync } = openLeadWorkstation(
       dir,
@@ -96,6 +98,7 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
           const t = performance.now();
           const response = await fetch(input, init);
           slowestAnswerS = Math.max(slowestAnswerS, (performance.now() - t) / 1000);
+          if (typeof input === 'string' && input.includes('/v1/team-sets')) pages += 1;
           return response;
         },
       },
@@ -106,6 +109,7 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
       const loadAtStart = loadavg()[0] ?? 0;
 
       const first = await timed(() => sync.pullTeamSets());
+      const firstPages = pages;
       const afterPullRss = peakRssMb();
       const again = await timed(() => sync.pullTeamSets());
       if (first.value.stored !== SETS || again.value.received !== 0) {
@@ -144,6 +148,9 @@ export async function runTeamPullBench(): Promise<Record<string, number>> {
         firstPullSeconds: round(first.s),
         firstPullCpuSeconds: round(first.cpuS),
         firstPullMBps: round(totalMb / first.s, 1),
+        firstPullMsPerSet: round((first.s * 1000) / SETS, 1),
+        firstPullCpuMsPerSet: round((first.cpuS * 1000) / SETS, 1),
+        firstPullPages: firstPages,
         slowestPageAnswerSeconds: round(slowestAnswerS),
         unchangedPullSeconds: round(again.s, 3),
         workstationExportSeconds: round(workstation.s),

@@ -28,7 +28,9 @@ import {
   resolveComment,
   reviewQueue,
   reviewSet,
+  TEAM_SETS_DEFAULT_BYTES,
   TEAM_SETS_DEFAULT_LIMIT,
+  TEAM_SETS_MAX_BYTES,
   TEAM_SETS_MAX_LIMIT,
   TEAM_STATUSES,
   teamSetsJson,
@@ -381,7 +383,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   );
 
-  app.get<{ Querystring: { status?: TeamStatusFilter; cursor?: string; limit?: string } }>(
+  app.get<{
+    Querystring: { status?: TeamStatusFilter; cursor?: string; limit?: string; maxBytes?: string };
+  }>(
     '/v1/team-sets',
     {
       schema: {
@@ -393,6 +397,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             // change_seq is a bigint: up to 15 digits stays an exact JavaScript number.
             cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },
             limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+            maxBytes: { type: 'string', pattern: '^[0-9]{1,9}$' },
           },
         },
       },
@@ -406,6 +411,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         status: request.query.status ?? 'accepted',
         cursor: Number(request.query.cursor ?? 0),
         limit,
+        maxBytes: Math.max(
+          1,
+          Math.min(Number(request.query.maxBytes ?? TEAM_SETS_DEFAULT_BYTES), TEAM_SETS_MAX_BYTES),
+        ),
       });
       return reply.type('application/json; charset=utf-8').send(json);
     },

@@ -536,6 +536,21 @@ export type TeamStatusFilter = keyof typeof TEAM_STATUSES;
 export const TEAM_SETS_DEFAULT_LIMIT = 50;
 /** A 30-minute clip's labels are megabytes: a page stays a sane answer. */
 export const TEAM_SETS_MAX_LIMIT = 200;
+/**
+ * Bytes of JSON a page of the lead's pull aims at when the client names no budget: a set's labels
+ * are a megabyte for a 30 s clip, so a count alone made pages of 20 MB that a slow link could not
+ * bring within the client's timeout.
+ */
+export const TEAM_SETS_DEFAULT_BYTES = 8_000_000;
+export const TEAM_SETS_MAX_BYTES = 64_000_000;
+
+type TeamSetsInput = {
+  status: TeamStatusFilter;
+  cursor: number;
+  limit: number;
+  /** The page's JSON stays within this many bytes, unless its first set alone is bigger. */
+  maxBytes?: number;
+};
 
 /**
  * The sets of every project `user` leads that changed after `cursor`, in change order: a lead's
@@ -545,7 +560,7 @@ export const TEAM_SETS_MAX_LIMIT = 200;
 export async function teamSets(
   db: Queryable,
   user: AuthUser,
-  input: { status: TeamStatusFilter; cursor: number; limit: number },
+  input: TeamSetsInput,
 ): Promise<TeamSetsPage> {
   return JSON.parse(await teamSetsJson(db, user, input)) as TeamSetsPage;
 }
@@ -555,47 +570,110 @@ export async function teamSets(
  * text: they were checked against the shared schemas when pushed (PushSetBody), and parsing a
  * megabyte of labels into objects only to serialize it again was most of the server's share of a
  * lead's pull.
+ *
+ * Two queries. The first lists the page's candidates without their labels, only their stored
+ * sizes (migration 010): ordering rows that carried their labels made PostgreSQL decompress and
+ * sort every set after the cursor, a gigabyte spilled to disk for each page of a first pull, so a
+ * pull's time grew with the square of its sets. The
+ * page is then cut to the byte budget and the second query reads the labels of those sets only.
+ * A set changed between the two (its `change_seq` moved on) ends the page before it: it comes
+ * again, whole, with its new number.
  */
 export async function teamSetsJson(
   db: Queryable,
   user: AuthUser,
-  input: { status: TeamStatusFilter; cursor: number; limit: number },
+  input: TeamSetsInput,
 ): Promise<string> {
   if (user.role !== 'lead') {
     throw new ServerError('FORBIDDEN', "The team's sets are for the leads of its projects.");
   }
-  const rows = await db.query<
+  const statuses = [...TEAM_STATUSES[input.status]];
+  const candidates = await db.query<
     SetRow & {
       change_seq: string | number;
       updated_at: string | Date;
-      labels_text: string | null;
-      project_text: string | null;
+      wanted: boolean;
+      labels_bytes: number | null;
+      project_bytes: number | null;
       reviewers: string[] | null;
     }
   >(
-    `SELECT ${SET_COLUMNS}, s.change_seq, s.updated_at,
-       CASE WHEN s.status = ANY($3::text[]) THEN s.labels::text END AS labels_text,
-       CASE WHEN s.status = ANY($3::text[]) THEN s.project_schema::text END AS project_text,
+    `WITH page AS MATERIALIZED (
+       SELECT s.id, s.change_seq FROM annotation_sets s
+         JOIN assignments a ON a.id = s.assignment_id JOIN projects p ON p.id = a.project_id
+       WHERE p.lead_id = $1 AND s.change_seq > $2
+       ORDER BY s.change_seq LIMIT $4)
+     SELECT ${SET_COLUMNS}, s.change_seq, s.updated_at, s.status = ANY($3::text[]) AS wanted,
+       s.labels_bytes, s.project_schema_bytes AS project_bytes,
        (SELECT array_agg(u.name ORDER BY first_at, u.name) FROM (
           SELECT r.reviewer_id, min(r.at) AS first_at FROM reviews r WHERE r.set_id = s.id
           GROUP BY r.reviewer_id) rv JOIN users u ON u.id = rv.reviewer_id) AS reviewers
-     FROM ${SET_FROM}
-     WHERE p.lead_id = $1 AND s.change_seq > $2
-     ORDER BY s.change_seq LIMIT $4`,
-    [user.id, input.cursor, [...TEAM_STATUSES[input.status]], input.limit + 1],
+     FROM page JOIN (${SET_FROM}) ON s.id = page.id
+     ORDER BY s.change_seq`,
+    [user.id, input.cursor, statuses, input.limit + 1],
   );
-  const page = rows.slice(0, input.limit);
-  const sets = page.map((row) => {
+  const budget = input.maxBytes ?? TEAM_SETS_DEFAULT_BYTES;
+  const headOf = (row: (typeof candidates)[number], labelsBytes: number, projectBytes: number) => {
     const set: Omit<TeamSet, 'labels' | 'project'> = {
       ...toServerSet(row),
       changeSeq: Number(row.change_seq),
       updatedAt: new Date(row.updated_at).toISOString(),
       reviewers: row.reviewers ?? [],
+      labelsBytes,
+      projectBytes,
     };
-    const head = JSON.stringify(set).slice(0, -1);
-    return `${head},"labels":${row.labels_text ?? 'null'},"project":${row.project_text ?? 'null'}}`;
-  });
-  const last = page.at(-1);
-  const cursor = last === undefined ? input.cursor : Number(last.change_seq);
-  return `{"sets":[${sets.join(',')}],"cursor":${cursor},"more":${rows.length > input.limit}}`;
+    return JSON.stringify(set).slice(0, -1);
+  };
+  // The envelope with the longest cursor and `false`; each set adds its comma.
+  let bytes = `{"sets":[],"cursor":${Number.MAX_SAFE_INTEGER},"more":false}`.length;
+  const picked: (typeof candidates)[number][] = [];
+  for (const row of candidates.slice(0, input.limit)) {
+    const labelsBytes = row.wanted ? (row.labels_bytes ?? 4) : 4;
+    const projectBytes = row.wanted ? (row.project_bytes ?? 4) : 4;
+    const size =
+      Buffer.byteLength(headOf(row, labelsBytes, projectBytes)) +
+      `,"labels":,"project":},`.length +
+      labelsBytes +
+      projectBytes;
+    if (picked.length > 0 && bytes + size > budget) break;
+    bytes += size;
+    picked.push(row);
+  }
+  const withLabels = picked.filter((row) => row.wanted);
+  const texts = new Map(
+    withLabels.length === 0
+      ? []
+      : (
+          await db.query<{
+            id: string;
+            change_seq: string | number;
+            labels_text: string | null;
+            project_text: string | null;
+          }>(
+            `SELECT id, change_seq, labels::text AS labels_text,
+               project_schema::text AS project_text
+             FROM annotation_sets WHERE id = ANY($1::text[])`,
+            [withLabels.map((row) => row.set_id)],
+          )
+        ).map((row) => [row.id, row]),
+  );
+  const sets: string[] = [];
+  let cursor = input.cursor;
+  for (const row of picked) {
+    let labels = 'null';
+    let project = 'null';
+    if (row.wanted) {
+      const text = texts.get(row.set_id);
+      if (text === undefined || Number(text.change_seq) !== Number(row.change_seq)) break;
+      labels = text.labels_text ?? 'null';
+      project = text.project_text ?? 'null';
+    }
+    // The lengths let a workstation take each set's labels out of the page as the text they
+    // are, without parsing the page whole and serializing the labels again (teamSetsWire.ts).
+    const head = headOf(row, Buffer.byteLength(labels), Buffer.byteLength(project));
+    sets.push(`${head},"labels":${labels},"project":${project}}`);
+    cursor = Number(row.change_seq);
+  }
+  const more = sets.length < candidates.length;
+  return `{"sets":[${sets.join(',')}],"cursor":${cursor},"more":${more}}`;
 }

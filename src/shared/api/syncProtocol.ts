@@ -257,6 +257,12 @@ export const TeamSet = ServerSet.extend({
   updatedAt: z.string(),
   /** The accounts that gave verdicts on this set, oldest first. */
   reviewers: z.array(z.string()),
+  /**
+   * UTF-8 bytes of the `labels` and `project` values as they follow in the page's text ("null"
+   * is 4), so a client can take them out as text (issue #15: a lead's pull of a gigabyte).
+   */
+  labelsBytes: z.number().int().min(0).optional(),
+  projectBytes: z.number().int().min(0).optional(),
   labels: BulkLabelsDocument.nullable(),
   project: ProjectSchemaV1.nullable(),
 }).strict();

@@ -42,8 +42,8 @@ describe("migration 012 (the lead's team sets pulled from the server)", () => {
         changeSeq,
         updatedAt: '2026-01-01T00:00:00.000Z',
         reviewers: ['rev1'],
-        labels: { tracks: [], segments: [], contacts: [] },
-        project: null,
+        labelsJson: LABELS,
+        projectJson: null,
       });
       const page = { sets: [set('s1', REF, 3), set('s2', OTHER, 4)], cursor: 4, more: false };
       expect(store.sync.saveTeamSets('http://s', page, 'cursor')).toEqual({
@@ -57,7 +57,7 @@ describe("migration 012 (the lead's team sets pulled from the server)", () => {
       });
       expect(store.sync.getState('cursor')).toBe('4');
       // A set sent back for changes comes without labels: the copy goes.
-      const back = { ...set('s2', OTHER, 5, 'changes_requested'), labels: null };
+      const back = { ...set('s2', OTHER, 5, 'changes_requested'), labelsJson: null };
       expect(
         store.sync.saveTeamSets('http://s', { sets: [back], cursor: 5, more: false }, 'cursor'),
       ).toEqual({ stored: 0, removed: 1 });

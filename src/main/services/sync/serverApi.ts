@@ -9,39 +9,19 @@ import {
   ServerSetWithLabels,
   ProjectProgress,
   ProjectSummary,
-  TeamSetsPage,
   type PushSetBody,
   type ReviewBody,
 } from '../../../shared/api/syncProtocol';
 import { z } from 'zod';
-import { ApiError } from '../../../shared/api/apiError';
+import { SyncError } from './syncError';
+import { readTeamSetsPage, type PulledTeamSetsPage } from './teamSetsWire';
 
 /**
  * Every call the workstation makes to the central server, in one module (CVAT's server-proxy):
  * the sender sees typed answers, never HTTP.
  */
 
-export type SyncErrorCode =
-  | 'NETWORK'
-  | 'SERVER_ERROR'
-  | 'RATE_LIMITED'
-  | 'UNAUTHORIZED'
-  | 'BAD_SERVER_URL'
-  | 'BAD_ANSWER'
-  | 'NOT_CONFIGURED'
-  | 'NO_SECURE_STORAGE';
-
-/** An ApiError, so the contract and the CLI pass its code and sentence on to the user. */
-export class SyncError extends ApiError<SyncErrorCode> {
-  override name = 'SyncError';
-  /** Worth retrying later with the same request (the network, a 5xx, a 429). */
-  readonly transient: boolean;
-
-  constructor(code: SyncErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, options);
-    this.transient = code === 'NETWORK' || code === 'SERVER_ERROR' || code === 'RATE_LIMITED';
-  }
-}
+export { SyncError, type SyncErrorCode } from './syncError';
 
 export type PushAnswer =
   | { kind: 'ok'; set: ServerSet }
@@ -105,8 +85,8 @@ export type ServerApi = {
   teamSets(
     status: 'accepted' | 'submitted',
     cursor: number,
-    limit: number,
-  ): Promise<TeamSetsPage | null>;
+    page: { limit: number; maxBytes: number },
+  ): Promise<PulledTeamSetsPage | null>;
   /** The projects this lead leads; null when the account is not a lead (or an older server). */
   projects(): Promise<ProjectSummary[] | null>;
   /** One project's progress; null when this account may not see it. */
@@ -136,17 +116,18 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
 
-  async function send(
+  /** One request; its answer's bytes, after the failures every call shares (network, 5xx, 401). */
+  async function sendRaw(
     method: string,
     path: string,
     extra: { body?: unknown; key?: string } = {},
-  ): Promise<{ status: number; json: unknown }> {
+  ): Promise<{ status: number; bytes: Buffer }> {
     const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
     if (extra.key !== undefined) headers['idempotency-key'] = extra.key;
     if (extra.body !== undefined) headers['content-type'] = 'application/json';
     options.onRequest?.();
     let response: Response;
-    let text: string;
+    let bytes: Buffer;
     try {
       response = await doFetch(base + path, {
         method,
@@ -154,7 +135,7 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
         ...(extra.body === undefined ? {} : { body: JSON.stringify(extra.body) }),
         signal: AbortSignal.timeout(timeoutMs),
       });
-      text = await response.text();
+      bytes = Buffer.from(await response.arrayBuffer());
     } catch (error) {
       // A reset, a refused connection or a timeout: the request may or may not have landed,
       // which is what the idempotency key is for.
@@ -176,15 +157,24 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
         'The server refused the token; sign in again with a new one.',
       );
     }
+    return { status: response.status, bytes };
+  }
+
+  async function send(
+    method: string,
+    path: string,
+    extra: { body?: unknown; key?: string } = {},
+  ): Promise<{ status: number; json: unknown }> {
+    const { status, bytes } = await sendRaw(method, path, extra);
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(bytes.toString('utf8'));
     } catch (error) {
-      throw new SyncError('BAD_ANSWER', `The server's answer is not JSON (${response.status}).`, {
+      throw new SyncError('BAD_ANSWER', `The server's answer is not JSON (${status}).`, {
         cause: error,
       });
     }
-    return { status: response.status, json };
+    return { status, json };
   }
 
   function parse<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
@@ -269,14 +259,16 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
       if (status !== 200) throw new SyncError('BAD_ANSWER', `The set answered ${status}.`);
       return parse(ServerSetWithLabels, json, 'set');
     },
-    async teamSets(status, cursor, limit) {
-      const { status: code, json } = await send(
+    async teamSets(status, cursor, page) {
+      const { status: code, bytes } = await sendRaw(
         'GET',
-        `/v1/team-sets?status=${status}&cursor=${cursor}&limit=${limit}`,
+        `/v1/team-sets?status=${status}&cursor=${cursor}&limit=${page.limit}` +
+          `&maxBytes=${page.maxBytes}`,
       );
       if (code === 403 || code === 404) return null;
       if (code !== 200) throw new SyncError('BAD_ANSWER', `The team's sets answered ${code}.`);
-      return parse(TeamSetsPage, json, "team's sets");
+      // Megabytes of labels: read by their stated lengths, checked once, kept as text.
+      return readTeamSetsPage(bytes);
     },
     async projects() {
       const { status, json } = await send('GET', '/v1/projects');

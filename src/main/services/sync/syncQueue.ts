@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SyncEvent, TeamSetsPage } from '../../../shared/api/syncProtocol';
+import type { SyncEvent } from '../../../shared/api/syncProtocol';
 import { AnnotationStatus, LabelsDocument } from '../../../shared/domain/labels';
 import type { AnnotationSets } from '../labels/annotationSets';
 import type { ServerConsents } from '../governance/serverConsents';
@@ -8,6 +8,7 @@ import type { Db, ReadTx, Tx } from '../db/db';
 import type { ClipDataOwner, WithdrawnClip } from '../governance/withdrawnClip';
 import type { WithdrawnClips } from '../governance/consentQueries';
 import type { OutboxRow, SyncRepository } from './syncRepository';
+import type { PulledTeamSetsPage } from './teamSetsWire';
 
 /** What a submit hands the outbox: the document exactly as submitted, with its local version. */
 export type SubmitPayload = { labels: LabelsDocument; localRevision: number; seq: number };
@@ -411,7 +412,7 @@ export class SyncQueue implements ClipDataOwner {
    */
   saveTeamSets(
     server: string,
-    page: TeamSetsPage,
+    page: PulledTeamSetsPage,
     cursorKey: string,
     at = new Date().toISOString(),
   ): { stored: number; removed: number } {
@@ -419,7 +420,7 @@ export class SyncQueue implements ClipDataOwner {
       let stored = 0;
       let removed = 0;
       for (const set of page.sets) {
-        if (set.labels === null || set.status === 'in_progress' || set.revision < 1) {
+        if (set.labelsJson === null || set.status === 'in_progress' || set.revision < 1) {
           removed += this.#repo.removeTeamSet(tx, set.setId);
           continue;
         }
@@ -433,8 +434,8 @@ export class SyncQueue implements ClipDataOwner {
           reviewers_json: JSON.stringify(set.reviewers),
           status: set.status,
           revision: set.revision,
-          labels_json: JSON.stringify(set.labels),
-          project_json: set.project === null ? null : JSON.stringify(set.project),
+          labels_json: set.labelsJson,
+          project_json: set.projectJson,
           change_seq: set.changeSeq,
           updated_at: set.updatedAt,
           pulled_at: at,

@@ -47,6 +47,8 @@ export type SyncServiceOptions = {
    * the labelled pages are read instead (fewer requests under the server's rate limit).
    */
   doubleFetchEachUpTo?: number;
+  /** Bytes of JSON a page of the lead's pull may carry (default TEAM_PAGE's). */
+  teamPageBytes?: number;
 };
 
 /** An assignment as cached for My work: the clip, and the server's status of its set. */
@@ -104,8 +106,12 @@ const LOCAL_PROFILE_KEY = 'local_profile';
 const PROGRESS_PREFIX = 'team_progress|';
 /** Which sets the lead's pull brings: 'accepted' (default) or 'submitted' (handed in). */
 const TEAM_STATUS_KEY = 'team_sets_status';
-/** Sets per page of the lead's pull: each carries its labels (a megabyte for a long clip). */
-const TEAM_PAGE = 20;
+/**
+ * A page of the lead's pull: at most this many bytes of JSON (the server cuts it, one set always
+ * fits), so a page comes within the request timeout on a link of about 2 Mbit/s; the count
+ * only bounds a page of small sets.
+ */
+const TEAM_PAGE = { limit: 200, maxBytes: 6_000_000 };
 
 /** How many pending rows one round reads; the rest wait for the next round. */
 const ROUND_LIMIT = 20_000;
@@ -890,7 +896,10 @@ export class SyncService {
     try {
       for (;;) {
         const cursor = Number(this.#store.sync.getState(cursorKey) ?? '0');
-        const page = await api.teamSets(status, cursor, TEAM_PAGE);
+        const page = await api.teamSets(status, cursor, {
+          limit: TEAM_PAGE.limit,
+          maxBytes: this.#options.teamPageBytes ?? TEAM_PAGE.maxBytes,
+        });
         if (page === null) {
           // Not a lead's account: nothing to pull, no need to ask again this session.
           this.#teamPullAllowed = false;

@@ -28,6 +28,7 @@ import { migration006 } from './006_team_sets';
 import { migration007 } from './007_admin_role';
 import { migration008 } from './008_labels_as_json';
 import { migration009 } from './009_clip_delivery';
+import { migration010 } from './010_team_set_sizes';
 import { runServerMigrations } from './runServerMigrations';
 import type { ServerMigration } from './ServerMigration';
 
@@ -43,6 +44,7 @@ export const serverMigrations: readonly ServerMigration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
 
 export const LATEST_SERVER_SCHEMA: number = serverMigrations.length;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthUser } from '../../../../src/server/auth';
 import { pushSet, teamSets } from '../../../../src/server/sets';
+import { LATEST_SERVER_SCHEMA } from '../../../../src/server/db/migrations';
 import { backends } from '../serverHarness';
 import { CLIP_KEPT, databaseAt, seedV1, seedV2, seedV4 } from './migrationHarness';
 
@@ -25,6 +26,8 @@ describe.each(backends)('server migration 006 (team sets) on %s', (backend) => {
         'SELECT id, status, revision, labels FROM annotation_sets ORDER BY id',
       ),
     ).toEqual(before);
+    // Today's pull reads columns later migrations add (010: the sets' sizes).
+    await fixture.migrateTo(LATEST_SERVER_SCHEMA);
     const first = await teamSets(fixture.db, lead, { status: 'submitted', cursor: 0, limit: 50 });
     expect(first.sets.map((s) => [s.setId, s.clipRef, s.changeSeq, s.labels])).toEqual([
       // Changes requested: listed (so a copy would be dropped) without its labels.

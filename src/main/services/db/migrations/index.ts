@@ -29,6 +29,7 @@ import { migration010 } from './010_server_consents';
 import { migration011 } from './011_review_sets';
 import { migration012 } from './012_team_sets';
 import { migration013 } from './013_face_regions';
+import { migration014 } from './014_team_sets_unchecked_labels';
 
 export type { Migration } from './Migration';
 
@@ -46,6 +47,7 @@ export const migrations: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;
