@@ -36,7 +36,9 @@ function pgliteTemplate(): Promise<string> {
 async function makeTemplate(): Promise<string> {
   const { version } = JSON.parse(readFileSync(pglitePackage, 'utf8')) as { version: string };
   const user = process.getuid?.() ?? 'user';
-  const template = join(tmpdir(), `framewise-pglite-template-${version}-${user}`);
+  // The system's temp folder, not the run's RAM folder (ramTempSetup.ts): kept across runs.
+  const cache = process.env.FRAMEWISE_TEST_CACHE_DIR ?? tmpdir();
+  const template = join(cache, `framewise-pglite-template-${version}-${user}`);
   // The folder appears only by rename, complete: present means usable.
   if (existsSync(join(template, 'PG_VERSION'))) return template;
   const staging = `${template}.${randomBytes(4).toString('hex')}`;

@@ -1,0 +1,3 @@
+import { describeExactlyOnce } from './exactlyOnceSuite';
+
+describeExactlyOnce('pglite');
