@@ -20,6 +20,8 @@ const run = promisify(execFile);
 export type TeamServer = {
   backend: 'postgres' | 'pglite';
   url: string;
+  /** The server's data folder: the PGlite database (without PostgreSQL) and `blobs/`, the clips. */
+  dataDir: string;
   admin: <T>(...args: string[]) => Promise<T>;
   /** The same CLI run by an account from their own machine (`--server`, FRAMEWISE_TOKEN). */
   asAccount: <T>(token: string, ...args: string[]) => Promise<T>;
@@ -29,22 +31,20 @@ export type TeamServer = {
 export async function startTeamServer(): Promise<TeamServer> {
   const usePostgres = (process.env.DATABASE_URL ?? '') !== '';
   const postgres = usePostgres ? await startTestPostgres() : null;
-  const dataDir = usePostgres ? null : mkdtempSync(join(tmpdir(), 'fw-e2e-team-loop-'));
-  const target = postgres !== null ? { databaseUrl: postgres.url } : { dataDir: dataDir ?? '' };
+  // On PostgreSQL too: the clips' blobs live in the data folder, never the user's default one.
+  const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-team-loop-'));
+  const target = postgres !== null ? { databaseUrl: postgres.url } : { dataDir };
   const env: NodeJS.ProcessEnv = { ...process.env };
-  const where: string[] = [];
+  const where: string[] = ['--data', dataDir];
   if (postgres !== null) env.DATABASE_URL = postgres.url;
-  else {
-    delete env.DATABASE_URL;
-    where.push('--data', dataDir ?? '');
-  }
+  else delete env.DATABASE_URL;
   const removeData = async () => {
-    if (dataDir !== null) rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
     await postgres?.stop();
   };
   let server;
   try {
-    server = await spawnServer(target);
+    server = await spawnServer(target, postgres !== null ? where : []);
   } catch (error) {
     await removeData();
     throw error;
@@ -52,6 +52,7 @@ export async function startTeamServer(): Promise<TeamServer> {
   return {
     backend: postgres !== null ? 'postgres' : 'pglite',
     url: server.url,
+    dataDir,
     admin: async <T>(...args: string[]): Promise<T> => {
       const { stdout } = await run(process.execPath, [SERVER_BIN, ...args, ...where], { env });
       return JSON.parse(stdout) as T;

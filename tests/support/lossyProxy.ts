@@ -16,6 +16,15 @@ export type LossyProxy = {
    * there; with `stall`, it stays open but silent (a link that hangs while the app is quit).
    */
   cutAtTotal(direction: 'request' | 'response', totalBytes: number, stall?: boolean): void;
+  /** From now on, this share of requests and responses is cut (0 lets everything through). */
+  setDropShare(share: number): void;
+  /**
+   * The next request whose bytes contain `marker` gets an answer that hangs, open but silent,
+   * after `afterBytes` (a download caught mid-way, to look at while it waits).
+   */
+  stallResponseTo(marker: string, afterBytes: number): void;
+  /** Every hung connection is reset now, as the link finally gives up on them. */
+  releaseStalled(): void;
   close(): Promise<void>;
 };
 
@@ -43,6 +52,9 @@ export async function startLossyProxy(
     null;
   const stats = { connections: 0, cut: 0, bytesUp: 0, bytesDown: 0 };
   const sockets = new Set<Socket>();
+  let dropShare = options.dropShare ?? 0;
+  let stallMarker: { marker: string; afterBytes: number } | null = null;
+  const stalled = new Set<() => void>();
   const server: Server = createServer((client) => {
     stats.connections += 1;
     const upstream = createConnection({ host: hostname, port: Number(port) });
@@ -74,7 +86,7 @@ export async function startLossyProxy(
           // point) is over; this exchange gets its own roll.
           if (last !== direction && plan?.rolled === true) plan = null;
           last = direction;
-          if (plan === null && random() < (options.dropShare ?? 0)) {
+          if (plan === null && random() < dropShare) {
             plan = {
               rolled: true,
               direction,
@@ -82,6 +94,15 @@ export async function startLossyProxy(
                 passed[direction] + Math.floor(random() * (options.maxCutBytes ?? 64 * 1024)),
             };
           }
+        }
+        if (
+          stallMarker !== null &&
+          direction === 'request' &&
+          chunk.toString('latin1').includes(stallMarker.marker)
+        ) {
+          plan = { direction: 'response', afterBytes: passed.response + stallMarker.afterBytes };
+          stall = true;
+          stallMarker = null;
         }
         if (atTotal !== null && atTotal.direction === direction) {
           if (chunk.byteLength >= atTotal.remaining) {
@@ -101,8 +122,13 @@ export async function startLossyProxy(
             // does: some data, then silence and a reset), after the reader has had them.
             from.pause();
             dead = true;
-            if (stall) stats.cut += 1;
-            else setTimeout(kill, 30);
+            if (stall) {
+              stats.cut += 1;
+              stalled.add(() => {
+                client.destroy();
+                upstream.destroy();
+              });
+            } else setTimeout(kill, 30);
             return;
           }
         }
@@ -130,6 +156,16 @@ export async function startLossyProxy(
     cutNext: (direction, afterBytes) => forced.push({ direction, afterBytes }),
     cutAtTotal: (direction, totalBytes, stall = false) => {
       atTotal = { direction, remaining: totalBytes, stall };
+    },
+    setDropShare: (share) => {
+      dropShare = share;
+    },
+    stallResponseTo: (marker, afterBytes) => {
+      stallMarker = { marker, afterBytes };
+    },
+    releaseStalled: () => {
+      for (const reset of stalled) reset();
+      stalled.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

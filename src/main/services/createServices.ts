@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { ApiHandlers } from '../../shared/api/contract';
 import { createHandlers } from './api/createHandlers';
+import { clipUseReader } from './delivery/clipUse';
 import { DeliveryService } from './delivery/deliveryService';
 import { EventBus } from './eventBus';
 import { AgreementService } from './agreement/agreementService';
@@ -53,12 +54,17 @@ export type CoreServices = {
    * `consent_withdrawn` event it pulls.
    */
   governance: GovernanceService;
+  /**
+   * The clips the team server delivers to the signed-in account (#18), kept in the user-data
+   * `clips/` folder under the disk quota.
+   */
+  delivery: DeliveryService;
+  /** Where delivered clips are kept: a clip whose file is there and gone was evicted. */
+  clipsDir: string;
 };
 
 export type Services = CoreServices & {
   handlers: ApiHandlers;
-  /** The clips the team server delivers to the signed-in account (#18). */
-  delivery: DeliveryService;
   /**
    * The running app's background work: hashes and proxies a previous run left pending, and
    * sync's delivery rounds. The Electron shell and `framewise serve` call it; a one-shot CLI
@@ -127,6 +133,50 @@ export function createServices(options: {
     events,
     ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
   });
+  // Clips the team server delivers (#18), beside the database like the proxies.
+  const clipsDir = join(dirname(options.databasePath), 'clips');
+  const clipUse = clipUseReader(store.db);
+  const delivery = new DeliveryService({
+    dir: clipsDir,
+    server: () => sync.connection(),
+    onProgress: (progress) => events.emit('deliveryProgress', progress),
+    clipUse,
+    onEvicted: (removed) => {
+      for (const file of removed) {
+        store.audit.record({
+          actor: sync.currentActor(),
+          action: 'delivery.file_evicted',
+          entityType: 'clip_ref',
+          entityId: file.clipRef,
+          details: { cause: 'disk_quota', sha256: file.sha256, sizeBytes: file.sizeBytes },
+        });
+      }
+    },
+    importClip: async (path, offered) => {
+      const batch = store.media.upsertBatch(
+        { folder: clipsDir, name: 'Delivered by the team server', manifest: null },
+        sync.currentActor(),
+      );
+      const info = await stat(path);
+      const fingerprint = await quickFingerprint(path);
+      // Downloaded again after an eviction: the clip, its labels and its path are still here.
+      if (store.media.findClipByFingerprint(fingerprint) !== undefined) return;
+      store.media.addDeliveredClip(
+        {
+          batchId: batch.id,
+          relativePath: basename(path),
+          filePath: path,
+          sizeBytes: info.size,
+          mtimeMs: info.mtimeMs,
+          fingerprint,
+          expectedSha256: null,
+          probe: await probeVideo(path),
+          clipRef: offered.clipRef,
+        },
+        sync.currentActor(),
+      );
+    },
+  });
   const core: CoreServices = {
     store,
     get actor() {
@@ -173,49 +223,19 @@ export function createServices(options: {
         return sync.currentActor();
       },
       proxyDir: join(dirname(options.databasePath), 'proxies'),
+      deliveredFiles: { purge: (clipRef) => delivery.purgeClip(clipRef) },
       ...(options.sqliteNativeBinding ? { sqliteNativeBinding: options.sqliteNativeBinding } : {}),
     }),
+    delivery,
+    clipsDir,
   };
-  // Clips the team server delivers (#18), beside the database like the proxies.
-  const clipsDir = join(dirname(options.databasePath), 'clips');
-  const delivery = new DeliveryService({
-    dir: clipsDir,
-    server: () => sync.connection(),
-    onProgress: (progress) => events.emit('deliveryProgress', progress),
-    importClip: async (path, offered) => {
-      const batch = store.media.upsertBatch(
-        { folder: clipsDir, name: 'Delivered by the team server', manifest: null },
-        sync.currentActor(),
-      );
-      const info = await stat(path);
-      const fingerprint = await quickFingerprint(path);
-      if (store.media.findClipByFingerprint(fingerprint) !== undefined) return;
-      store.media.addDeliveredClip(
-        {
-          batchId: batch.id,
-          relativePath: basename(path),
-          filePath: path,
-          sizeBytes: info.size,
-          mtimeMs: info.mtimeMs,
-          fingerprint,
-          expectedSha256: null,
-          probe: await probeVideo(path),
-          clipRef: offered.clipRef,
-        },
-        sync.currentActor(),
-      );
-    },
-  });
-  core.sync.onConsentWithdrawn(async (clipRef, reason) => {
-    const outcome = await core.governance.withdrawConsent({ clipRef, source: 'server', reason });
-    // The delivered file is the app's own copy (a batch folder's file is the user's, and stays).
-    await delivery.purgeClip(clipRef);
-    return outcome;
-  });
+  // Governance deletes the delivered copy too (a batch folder's file is the user's, and stays).
+  core.sync.onConsentWithdrawn((clipRef, reason) =>
+    core.governance.withdrawConsent({ clipRef, source: 'server', reason }),
+  );
   return {
     ...core,
     handlers: createHandlers(core),
-    delivery,
     start: () => {
       // Hashes left pending by a previous run (app closed mid-batch) resume, as do proxies.
       checksums.kick();

@@ -1,7 +1,7 @@
 import { FaceRegionsOfClip, FaceScanInfo, FaceScanProgress } from './faceSchemas';
 import { FaceTrack } from '../domain/faces/faceTracks';
 import { z } from 'zod';
-import { DeliveryProgress } from './deliverySchemas';
+import { ClipStorage, DeliveryProgress, DeliveryStatus, SetClipQuota } from './deliverySchemas';
 import { CommandSchema } from '../domain/labels/commands';
 import { AgreementReport } from '../domain/metrics/agreementReport';
 import {
@@ -178,6 +178,27 @@ export const calls = {
   listWork: {
     input: z.object({ batchId: z.string().min(1).optional() }).strict(),
     output: z.array(WorkItem),
+  },
+  /**
+   * The clips the team server delivers to the signed-in account (#18): each one's state and bytes
+   * so far, the total, and the disk they take against the quota.
+   */
+  getDeliveryStatus: {
+    input: z.object({}).strict(),
+    output: DeliveryStatus,
+  },
+  /** Fetches a clip whose download failed again, now (false: it is not failed or not offered). */
+  retryDelivery: {
+    input: z.object({ clipRef: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    output: z.object({ retried: z.boolean() }),
+  },
+  /**
+   * Sets (or lifts, with null) the disk quota for delivered clips, kept across restarts, and
+   * evicts at once what no longer fits: only clips not assigned, not open and with nothing unsent.
+   */
+  setClipQuota: {
+    input: SetClipQuota,
+    output: z.object({ storage: ClipStorage, evicted: z.number().int().nonnegative() }),
   },
   /** The name to make records by before any sign-in, kept in this workstation's database. */
   setLocalProfile: {

@@ -163,6 +163,11 @@ export const WorkItem = z
     /** Null when the clip is assigned but not imported on this workstation. */
     clipId: z.string().nullable(),
     clipRef: z.string().nullable(),
+    /**
+     * The clip's file is on this workstation and can be opened: false when it is not imported
+     * here, or when the disk quota evicted the copy the team server delivered.
+     */
+    here: z.boolean(),
     batchId: z.string().nullable(),
     batchName: z.string().nullable(),
     fileName: z.string().nullable(),

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
 import type { ApiHandlers } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/apiError';
 import type { Identity } from '../../../shared/api/syncSchemas';
@@ -47,6 +49,17 @@ export function createHandlers(services: CoreServices): ApiHandlers {
         `Set ${setId} is not in your review queue: it was pulled for another account. Sync to load yours.`,
       );
     }
+  };
+  /** A delivered copy evicted by the quota is not here; any other clip's file is the user's. */
+  const fileHere = (clipId: string): boolean => {
+    const path = store.media.getClipFilePath(clipId);
+    if (path === undefined || !path.startsWith(services.clipsDir + sep)) return true;
+    return existsSync(path);
+  };
+  const fetchDeliveries = (): void => {
+    services.delivery.refresh().catch((error: unknown) => {
+      console.warn('framewise: fetching delivered clips failed:', error);
+    });
   };
   return {
     importBatch: ({ folder }) => importBatch(folder, services.importDeps),
@@ -101,7 +114,14 @@ export function createHandlers(services: CoreServices): ApiHandlers {
       return project;
     },
     openAnnotationSet: ({ clipId }) => {
-      if (!store.media.getClip(clipId)) throw notFound('clip', clipId);
+      const clip = store.media.getClip(clipId);
+      if (!clip) throw notFound('clip', clipId);
+      // A delivered copy opened is recently used: the quota evicts the least recently used.
+      if (clip.sha256 !== null) {
+        services.delivery.markUsed(clip.sha256).catch((error: unknown) => {
+          console.warn('framewise: could not mark the clip as used:', error);
+        });
+      }
       return store.labels.openAnnotationSet(clipId, actor(), activeProjectId(store));
     },
     loadLabels: ({ setId }) => ({ setId, ...store.labels.loadLabels(setId) }),
@@ -139,19 +159,41 @@ export function createHandlers(services: CoreServices): ApiHandlers {
     getIdentity: () => identityOf(services),
     listWork: ({ batchId }) => {
       if (batchId !== undefined && !store.media.getBatch(batchId)) throw notFound('batch', batchId);
-      return listWork({ store, actor: actor(), assignments: services.sync.assignments() }, batchId);
+      return listWork(
+        { store, actor: actor(), assignments: services.sync.assignments(), fileHere },
+        batchId,
+      );
     },
     setLocalProfile: ({ name }) => {
       services.sync.setLocalProfile(name);
       return identityOf(services);
     },
-    syncSignIn: ({ serverUrl, token }) => services.sync.signInAndVerify(serverUrl, token),
+    syncSignIn: async ({ serverUrl, token }) => {
+      const status = await services.sync.signInAndVerify(serverUrl, token);
+      // The clips assigned to this account start coming at once, not at the next round.
+      fetchDeliveries();
+      return status;
+    },
     syncSignOut: () => {
       services.sync.signOut();
       return services.sync.status();
     },
     // A button press waits at most 15 s; what is still backing off goes on in the background.
-    syncNow: () => services.sync.syncNow(15_000),
+    syncNow: async () => {
+      const report = await services.sync.syncNow(15_000);
+      // New assignments may have come with the pull.
+      fetchDeliveries();
+      return report;
+    },
+    getDeliveryStatus: async () => ({
+      progress: services.delivery.progress(),
+      storage: await services.delivery.storage(),
+    }),
+    retryDelivery: ({ clipRef }) => ({ retried: services.delivery.retry(clipRef) }),
+    setClipQuota: async ({ quotaBytes }) => {
+      const evicted = await services.delivery.setQuota(quotaBytes);
+      return { storage: await services.delivery.storage(), evicted: evicted.length };
+    },
     // The contract's shape, not the queue's row: the outbox id is sync's own business.
     listSyncConflicts: () =>
       services.sync.conflicts().map((c) => ({

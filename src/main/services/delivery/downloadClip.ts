@@ -19,6 +19,8 @@ export type DownloadOptions = {
   /** Consecutive attempts that bring no new byte before giving up (the queue retries later). */
   maxAttempts?: number;
   onProgress?: (bytesDone: number, total: number) => void;
+  /** Every byte is here and the file is being hashed. */
+  onVerifying?: () => void;
   signal?: AbortSignal;
   /** Waits between attempts; tests pass a short one. */
   pauseMs?: (attempt: number) => number;
@@ -62,11 +64,11 @@ export async function downloadClip(
   const part = `${final}.part`;
   const maxAttempts = options.maxAttempts ?? 30;
   const etag = `"${delivery.sha256}"`;
-  if (
-    (await sizeOf(final)) === delivery.sizeBytes &&
-    (await sha256File(final)) === delivery.sha256
-  ) {
-    return { path: final, bytesReceived: 0, resumedFrom: delivery.sizeBytes, attempts: 0 };
+  if ((await sizeOf(final)) === delivery.sizeBytes) {
+    options.onVerifying?.();
+    if ((await sha256File(final)) === delivery.sha256) {
+      return { path: final, bytesReceived: 0, resumedFrom: delivery.sizeBytes, attempts: 0 };
+    }
   }
   let have = await sizeOf(part);
   if (have > delivery.sizeBytes) {
@@ -142,6 +144,7 @@ export async function downloadClip(
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
+  options.onVerifying?.();
   const actual = await sha256File(part);
   if (actual !== delivery.sha256) {
     await rm(part, { force: true });

@@ -27,6 +27,13 @@ export type GovernanceDeps = {
   events?: EventBus;
   /** How often an unfinished WAL truncate is retried after a purge (default 5 s). */
   checkpointRetryMs?: number;
+  /**
+   * The copies the team server delivered (#18): a withdrawal deletes the clip's file there too,
+   * whichever way it came (pulled from the server or `framewise withdraw`), and says what went.
+   */
+  deliveredFiles?: {
+    purge(clipRef: string): Promise<{ sha256: string | null; sizeBytes: number }[]>;
+  };
 };
 
 /**
@@ -75,7 +82,11 @@ export class GovernanceService {
    */
   async #purgePending(): Promise<void> {
     const run = this.#pending.splice(0);
-    const done: { outcome: WithdrawalOutcome; resolve: (o: WithdrawalOutcome) => void }[] = [];
+    const done: {
+      request: WithdrawalRequest;
+      outcome: WithdrawalOutcome;
+      resolve: (o: WithdrawalOutcome) => void;
+    }[] = [];
     const { store } = this.#deps;
     try {
       for (const item of run) {
@@ -91,7 +102,7 @@ export class GovernanceService {
               vacuum: false,
             },
           );
-          done.push({ outcome, resolve: item.resolve });
+          done.push({ request: item.request, outcome, resolve: item.resolve });
         } catch (error) {
           item.reject(error);
         }
@@ -112,11 +123,39 @@ export class GovernanceService {
           this.#deps.events?.emit('consentWithdrawn', { clipIds: purged, reason: reason ?? null });
         }
       }
+      for (const { outcome, request } of done) await this.#purgeDeliveredFiles(request, outcome);
       for (const { outcome, resolve } of done) resolve(outcome);
     } catch (error) {
       // The rewrite failed: purges may have committed, but none is reported done
       // (a caller already answered with its own failure ignores this second answer).
       for (const item of run) item.reject(error);
+    }
+  }
+
+  /**
+   * Deletes the delivered copies of the clips a withdrawal covers (a clip not imported here yet
+   * may still have a partial download), each deletion audited with ids and checksums only.
+   */
+  async #purgeDeliveredFiles(request: WithdrawalRequest, outcome: WithdrawalOutcome) {
+    const files = this.#deps.deliveredFiles;
+    if (files === undefined) return;
+    const refs = new Set(outcome.clips.map((clip) => clip.sha256));
+    if ('clipRef' in request) refs.add(request.clipRef.toLowerCase());
+    for (const clipRef of refs) {
+      if (clipRef === null) continue;
+      const removed = await files.purge(clipRef);
+      if (removed.length === 0) continue;
+      this.#deps.store.audit.record({
+        actor: this.#deps.actor,
+        action: 'delivery.file_deleted',
+        entityType: 'clip_ref',
+        entityId: clipRef,
+        details: {
+          cause: 'consent_withdrawn',
+          consentId: outcome.consentId,
+          files: removed.map((file) => ({ sha256: file.sha256, sizeBytes: file.sizeBytes })),
+        },
+      });
     }
   }
 

@@ -11,7 +11,13 @@ import type { CachedAssignment } from '../sync/syncService';
  * first.
  */
 export function listWork(
-  deps: { store: Store; actor: string; assignments: readonly CachedAssignment[] },
+  deps: {
+    store: Store;
+    actor: string;
+    assignments: readonly CachedAssignment[];
+    /** False for a clip whose file is gone from here (a delivered copy the quota evicted). */
+    fileHere?: (clipId: string) => boolean;
+  },
   batchId?: string,
 ): WorkItem[] {
   const { store, actor } = deps;
@@ -37,6 +43,7 @@ export function listWork(
       items.push({
         clipId: clip.id,
         clipRef: clip.sha256,
+        here: deps.fileHere?.(clip.id) ?? true,
         batchId: batch.id,
         batchName: batch.name,
         fileName: clip.fileName,
@@ -54,6 +61,7 @@ export function listWork(
       items.push({
         clipId: null,
         clipRef: assignment.clipRef,
+        here: false,
         batchId: null,
         batchName: null,
         fileName: null,

@@ -120,6 +120,14 @@ function ClipTable({ batchId }: { batchId: string }) {
                       {clip.fileName}{' '}
                       <span className="muted">(consent withdrawn: cannot be opened)</span>
                     </span>
+                  ) : work.get(clip.id)?.here === false ? (
+                    // A delivered copy the disk quota evicted: it downloads again if reassigned.
+                    <span title={clip.relativePath}>
+                      {clip.fileName}{' '}
+                      <span className="muted">
+                        (not here: deleted to stay under the disk limit)
+                      </span>
+                    </span>
                   ) : (
                     <button
                       type="button"

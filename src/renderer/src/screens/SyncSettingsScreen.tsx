@@ -1,6 +1,7 @@
 import { useEffect, useState, type SubmitEvent } from 'react';
 import type { SyncConflictInfo, SyncStatus } from '../../../shared/api/syncSchemas';
 import { useAppStore } from '../store/AppStoreContext';
+import { formatBytes } from './formatBytes';
 import { SyncIssueList } from './SyncIssueList';
 
 /** How often the screen refreshes the status while open (pending count, online state). */
@@ -143,6 +144,7 @@ export function SyncSettingsScreen() {
           {report.reviewsApplied.length} reviews received, {report.pending} still waiting.
         </p>
       )}
+      <ClipStorageSettings />
       <section aria-labelledby="sync-issues-title">
         <h2 id="sync-issues-title">Not sent</h2>
         {issues.length === 0 ? (
@@ -152,6 +154,64 @@ export function SyncSettingsScreen() {
         )}
       </section>
       <ConflictList conflicts={conflicts} />
+    </section>
+  );
+}
+
+/**
+ * The disk quota for clips the team server delivers: kept across restarts; over it, clips no
+ * longer assigned, not open and with nothing unsent go, least recently used first.
+ */
+function ClipStorageSettings() {
+  const storage = useAppStore((state) => state.clipStorage);
+  const note = useAppStore((state) => state.clipQuotaNote);
+  const setQuota = useAppStore((state) => state.setClipQuota);
+  const [gigabytes, setGigabytes] = useState<string | null>(null);
+  const saved = storage?.quotaBytes == null ? '' : String(storage.quotaBytes / 1e9);
+  const value = gigabytes ?? saved;
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const text = value.trim();
+    void setQuota(text === '' ? null : Math.round(Number(text) * 1e9)).then((ok) => {
+      if (ok) setGigabytes(null);
+    });
+  };
+  const invalid = value.trim() !== '' && !(Number(value) >= 0);
+  return (
+    <section aria-labelledby="clip-storage-title">
+      <h2 id="clip-storage-title">Clip storage</h2>
+      <p data-testid="clip-storage-used">
+        {storage === null
+          ? 'Reading…'
+          : `Clips from the team server use ${formatBytes(storage.usedBytes)} ` +
+            `(${storage.clipCount} clip${storage.clipCount === 1 ? '' : 's'})` +
+            (storage.quotaBytes === null
+              ? '; no limit set.'
+              : ` of ${formatBytes(storage.quotaBytes)}.`)}
+      </p>
+      <form className="sync-form" onSubmit={submit}>
+        <label htmlFor="clip-quota">Disk space for delivered clips (GB, empty for no limit)</label>
+        <input
+          id="clip-quota"
+          type="number"
+          min={0}
+          step="any"
+          value={value}
+          aria-invalid={invalid}
+          onChange={(event) => setGigabytes(event.target.value)}
+        />
+        <div className="button-row">
+          <button type="submit" disabled={invalid}>
+            Save limit
+          </button>
+        </div>
+      </form>
+      <p className="muted">
+        Over the limit, clips no longer assigned to you are deleted from this workstation, least
+        recently opened first; never one that is open or holds work not yet sent. They download
+        again if assigned to you again.
+      </p>
+      {note !== null && <p data-testid="clip-quota-note">{note}</p>}
     </section>
   );
 }

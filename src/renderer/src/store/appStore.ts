@@ -3,6 +3,7 @@ import type { ApiClient } from '../../../shared/api/contract';
 import { createAgreementSlice, type AgreementSlice } from './agreementSlice';
 import { createBatchesSlice, type BatchesSlice } from './batchesSlice';
 import { createClipsSlice, type ClipsSlice } from './clipsSlice';
+import { createDeliverySlice, type DeliverySlice } from './deliverySlice';
 import { createErrorsSlice, type ErrorsSlice } from './errorsSlice';
 import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createFacesSlice, type FacesSlice } from './facesSlice';
@@ -30,6 +31,7 @@ export type AppState = BatchesSlice &
   SyncSlice &
   ReviewSlice &
   WorkSlice &
+  DeliverySlice &
   TeamSlice &
   LayoutSlice &
   SegmentLabelsSlice &
@@ -54,6 +56,7 @@ export function createAppStore(api: ApiClient): AppStore {
     ...createSyncSlice(api)(...args),
     ...createReviewSlice(api)(...args),
     ...createWorkSlice(api)(...args),
+    ...createDeliverySlice(api)(...args),
     ...createTeamSlice(api)(...args),
     ...createLayoutSlice(api)(...args),
     ...createSegmentLabelsSlice(api)(...args),
@@ -68,6 +71,7 @@ export function createAppStore(api: ApiClient): AppStore {
   );
   api.onFaceScanProgress((progress) => store.getState().receiveFaceScanProgress(progress));
   api.onConsentWithdrawn((event) => store.getState().applyConsentWithdrawn(event));
+  api.onDeliveryProgress((progress) => store.getState().receiveDeliveryProgress(progress));
   persistWorkspace(store, api);
   return store;
 }

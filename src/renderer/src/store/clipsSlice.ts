@@ -43,6 +43,8 @@ export const createClipsSlice: SliceCreator<ClipsSlice> = (api) => (set, get) =>
       });
       return;
     }
+    // My work shows the clip as withdrawn, with nothing to open.
+    if (screen.name === 'work') void get().loadMyWork();
     const batchId = get().clipsBatchId;
     if (batchId !== null && get().clips.some((clip) => purged.has(clip.id))) {
       void get().loadBatchContents(batchId);

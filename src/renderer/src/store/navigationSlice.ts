@@ -69,6 +69,7 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
   showSyncSettings: () => {
     set({ screen: { name: 'sync' }, error: null });
     void get().loadSyncStatus();
+    void get().loadDelivery();
   },
   showReviewClip: (batchId, clipId, setId) => {
     set({ screen: { name: 'clip', batchId, clipId, reviewSetId: setId }, error: null });
@@ -77,6 +78,7 @@ export const createNavigationSlice: SliceCreator<NavigationSlice> = () => (set, 
   showMyWork: () => {
     set({ screen: { name: 'work' }, error: null });
     void get().loadMyWork();
+    void get().loadDelivery();
     // A reviewer's work is their queue: My work lists it too.
     void get().loadReviewQueue();
   },
