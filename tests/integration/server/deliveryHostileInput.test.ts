@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/server/db/Db';
+import { uploadFile } from '../../../src/server/delivery/uploadClient';
 import { databaseState } from './databaseState';
 import {
   call,
@@ -375,6 +376,42 @@ describe.each(backends)('hostile input to the clip delivery routes on %s', (back
     });
     expect(await snapshot()).toEqual(afterBatch);
     expect(afterBatch.files).toEqual(before.files);
+  });
+
+  it('stops the uploader with CHECKSUM_MISMATCH when the file changed after it was hashed', async () => {
+    const bytes = readFileSync(resolve(GENERATED, 'batch/cfr30.mp4'));
+    const created = await call(url, 'POST', `/v1/projects/${team.projectId}/ingest-batches`, {
+      token: team.tokens.lead1,
+      body: {
+        manifest: {
+          version: 1,
+          batchId: 'changed-after-hashing',
+          contributor: { pseudonym: 'contrib_x' },
+          consent: CONSENT,
+        },
+      },
+    });
+    const { batchId } = created.body as { batchId: string };
+    const announced = sha256(Buffer.concat([bytes.subarray(1), Buffer.from('x')]));
+    const clipsBefore = await db.query('SELECT clip_ref FROM clip_files ORDER BY clip_ref');
+    // Before the server said so, the client took the reopened upload for progress and sent the
+    // file again, for ever.
+    await expect(
+      uploadFile(
+        { baseUrl: url, token: team.tokens.lead1 },
+        batchId,
+        {
+          path: 'changed.mp4',
+          absolutePath: resolve(GENERATED, 'batch/cfr30.mp4'),
+          sizeBytes: bytes.byteLength,
+          sha256: announced,
+        },
+        { chunkBytes: TEST_CHUNK_MAX },
+      ),
+    ).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    expect(await db.query('SELECT clip_ref FROM clip_files ORDER BY clip_ref')).toEqual(
+      clipsBefore,
+    );
   });
 
   it('keeps exactly the acknowledged bytes of a connection cut mid-chunk, and resumes from them', async () => {
