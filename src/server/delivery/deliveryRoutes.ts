@@ -13,12 +13,24 @@ import { appendChunk, CHUNK_TYPE, startUpload, uploadStatus, UPLOAD_CHUNK_MAX } 
 const EMPTY_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
 const ID = { type: 'string', minLength: 1, maxLength: 100 } as const;
 const SHA256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+// Batches and uploads are named by the server (randomUUID): any other text, a path trick
+// included, is refused by its shape before it reaches a query or the staging folder.
+const UUID = {
+  type: 'string',
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+} as const;
+const PARAM_SCHEMAS: Record<string, object> = {
+  clipRef: SHA256,
+  batchId: UUID,
+  uploadId: UUID,
+  projectId: ID,
+};
 const params = <K extends string>(...keys: K[]) =>
   ({
     type: 'object',
     additionalProperties: false,
     required: keys,
-    properties: Object.fromEntries(keys.map((key) => [key, key === 'clipRef' ? SHA256 : ID])),
+    properties: Object.fromEntries(keys.map((key) => [key, PARAM_SCHEMAS[key] ?? ID])),
   }) as const;
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -147,7 +159,7 @@ export function registerDeliveryRoutes(
     { schema: { querystring: EMPTY_QUERY } },
     async (request): Promise<DeliveriesAnswer> => ({
       clips: await listDeliveries(deps.db, userOf(request)),
-      chunkMaxBytes: UPLOAD_CHUNK_MAX,
+      chunkMaxBytes: deps.chunkMaxBytes ?? UPLOAD_CHUNK_MAX,
     }),
   );
 
@@ -190,7 +202,9 @@ export function registerDeliveryRoutes(
         void reply.header('content-range', `bytes */${file.sizeBytes}`);
         throw new ServerError(
           'RANGE_NOT_SATISFIABLE',
-          `The range asked for is outside the clip's ${file.sizeBytes} bytes.`,
+          `The Range header ${range.reason}; the clip has ${file.sizeBytes} bytes. Ask for one ` +
+            'range, bytes=START- to resume.',
+          { sizeBytes: file.sizeBytes },
         );
       }
       void reply.header('content-length', String(range.end - range.start + 1));

@@ -20,7 +20,13 @@ import { ServerError } from '../serverError';
 import { consentWithdrawn, isWithdrawn, lockClip } from '../withdrawnSets';
 
 /** What ingest needs: the database, where blobs go, and a scratch folder on local disk. */
-export type DeliveryDeps = { db: Db; blobs: BlobStore; stagingDir: string };
+export type DeliveryDeps = {
+  db: Db;
+  blobs: BlobStore;
+  stagingDir: string;
+  /** The most one upload chunk may carry; `UPLOAD_CHUNK_MAX` unless a test sets it low. */
+  chunkMaxBytes?: number;
+};
 
 /** One file's outcome, as the workstation's import reports it (same codes, same messages). */
 export type IngestOutcome =

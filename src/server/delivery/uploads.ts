@@ -78,10 +78,19 @@ export async function startUpload(
   if (batch === null) throw new ServerError('NOT_FOUND', `There is no ingest batch ${batchId}.`);
   await requireProjectLead(deps.db, user, batch.projectId);
   const listed = batch.manifest.clips;
-  if (listed.length > 0 && !listed.some((clip) => clip.path.replace(/^\.\//, '') === path.data)) {
+  const entry = listed.find((clip) => clip.path.replace(/^\.\//, '') === path.data);
+  if (listed.length > 0 && entry === undefined) {
     throw new ServerError(
       'INVALID_INPUT',
       `${path.data} is not listed in the batch's batch.json; add it there or leave it out.`,
+    );
+  }
+  // Refused before any byte is sent: these bytes could never be ingested under this batch.
+  if (entry?.sha256 !== undefined && entry.sha256.toLowerCase() !== input.sha256) {
+    throw new ServerError(
+      'CHECKSUM_MISMATCH',
+      `${path.data} has sha256 ${input.sha256}, but batch.json gives ${entry.sha256.toLowerCase()}: ` +
+        'it was damaged or changed since the contributor sent it. Copy it from them again.',
     );
   }
   if (await isWithdrawn(deps.db, input.sha256)) throw consentWithdrawn('it cannot be uploaded.');
@@ -192,13 +201,12 @@ export async function appendChunk(
       { offset: received },
     );
   }
-  if (
-    declaredLength !== null &&
-    (declaredLength > UPLOAD_CHUNK_MAX || offset + declaredLength > size)
-  ) {
+  const limit = deps.chunkMaxBytes ?? UPLOAD_CHUNK_MAX;
+  if (declaredLength !== null && (declaredLength > limit || offset + declaredLength > size)) {
     throw new ServerError(
       'CHUNK_TOO_LARGE',
-      `A chunk may carry at most ${UPLOAD_CHUNK_MAX} bytes and not go past the file's ${size}.`,
+      `A chunk may carry at most ${limit} bytes and not go past the file's ${size}; this one ` +
+        `has ${declaredLength} from byte ${offset}. Nothing of it was kept.`,
       { offset: received },
     );
   }
@@ -211,14 +219,15 @@ export async function appendChunk(
     try {
       try {
         for await (const piece of body as AsyncIterable<Buffer>) {
-          if (
-            position + piece.byteLength > size ||
-            position - offset + piece.byteLength > UPLOAD_CHUNK_MAX
-          ) {
+          if (position + piece.byteLength > size || position - offset + piece.byteLength > limit) {
+            // A chunk sent without a length that turns out too long is refused whole: what
+            // arrived of it is dropped, so the upload stays where the client last saw it.
+            position = offset;
             throw new ServerError(
               'CHUNK_TOO_LARGE',
-              `The chunk goes past the file's ${size} bytes or the ${UPLOAD_CHUNK_MAX}-byte limit.`,
-              { offset: position },
+              `The chunk goes past the file's ${size} bytes or the ${limit}-byte limit; ` +
+                `nothing of it was kept. Send at most ${limit} bytes from byte ${offset}.`,
+              { offset },
             );
           }
           let written = 0;
@@ -242,10 +251,13 @@ export async function appendChunk(
     } finally {
       await file.close();
     }
-    await deps.db.query(
-      'UPDATE uploads SET received = $1, updated_at = now() WHERE id = $2 AND received = $3',
-      [position, uploadId, offset],
-    );
+    // A chunk that brought nothing (refused, or cut before its first byte) changes nothing.
+    if (position !== offset) {
+      await deps.db.query(
+        'UPDATE uploads SET received = $1, updated_at = now() WHERE id = $2 AND received = $3',
+        [position, uploadId, offset],
+      );
+    }
   } finally {
     receiving.delete(uploadId);
   }
@@ -265,49 +277,56 @@ async function completeUpload(deps: DeliveryDeps, row: Row, actor: string): Prom
     if (batch === null) throw new Error(`batch ${row.batch_id} is gone`);
     const actual = await sha256File(path);
     if (actual !== row.clip_ref) {
-      outcome = {
-        status: 'error',
-        relativePath: row.relative_path,
-        code: 'CHECKSUM_MISMATCH',
-        message:
-          `${row.relative_path} arrived with sha256 ${actual}, not the ${row.clip_ref} the upload ` +
-          'announced: it was damaged in transit. Start its upload again.',
-      };
-    } else {
-      const listed = batch.manifest.clips.find(
-        (clip) => clip.path.replace(/^\.\//, '') === row.relative_path,
+      // The bytes are gone, so the offset is too: the upload starts over, nothing was stored,
+      // and the uploader is told why rather than left to send the same bytes again.
+      const message =
+        `${row.relative_path} arrived with sha256 ${actual}, not the ${row.clip_ref} the upload ` +
+        'announced: it changed on disk or was damaged in transit. Hash it again and upload it anew.';
+      await deps.db.query(
+        `UPDATE uploads SET received = 0, outcome = $1::jsonb, updated_at = now() WHERE id = $2`,
+        [
+          JSON.stringify({
+            status: 'error',
+            relativePath: row.relative_path,
+            code: 'CHECKSUM_MISMATCH',
+            message,
+          } satisfies IngestOutcome),
+          row.id,
+        ],
       );
-      outcome = await ingestFile(
-        deps,
-        batch,
-        {
-          relativePath: row.relative_path,
-          absolutePath: path,
-          expectedSha256: listed?.sha256 ?? null,
-        },
-        actor,
-        actual,
-      );
+      throw new ServerError('CHECKSUM_MISMATCH', message, { offset: 0 });
     }
+    const listed = batch.manifest.clips.find(
+      (clip) => clip.path.replace(/^\.\//, '') === row.relative_path,
+    );
+    outcome = await ingestFile(
+      deps,
+      batch,
+      {
+        relativePath: row.relative_path,
+        absolutePath: path,
+        expectedSha256: listed?.sha256 ?? null,
+      },
+      actor,
+      actual,
+    );
   } finally {
     await rm(path, { force: true });
   }
-  const state = outcome.status === 'ok' ? 'done' : 'failed';
-  // A failed checksum starts over: the bytes are gone, so the offset is too.
-  const received =
-    outcome.status === 'error' && outcome.code === 'CHECKSUM_MISMATCH' ? 0 : Number(row.size_bytes);
   const rows = await deps.db.query<Row>(
     `UPDATE uploads SET state = $1, outcome = $2::jsonb, received = $3, updated_at = now()
      WHERE id = $4 RETURNING *`,
     [
-      outcome.status === 'error' && outcome.code === 'CHECKSUM_MISMATCH' ? 'open' : state,
+      outcome.status === 'ok' ? 'done' : 'failed',
       JSON.stringify(outcome),
-      received,
+      Number(row.size_bytes),
       row.id,
     ],
   );
   const updated = rows[0];
-  return updated === undefined ? { ...stateOf(row), state, outcome } : stateOf(updated);
+  return updated === undefined
+    ? { ...stateOf(row), state: outcome.status === 'ok' ? 'done' : 'failed', outcome }
+    : stateOf(updated);
 }
 
 /** A withdrawal ends any upload of the clip and its staged bytes. */

@@ -74,7 +74,8 @@ describe.each([
     ({ db, dispose } = opened);
     team = await seedTeam(db);
     if (blobKind === 's3') {
-      s3 = await startTestS3();
+      // Parts of 8 KiB: every clip but the smallest goes up as a multipart upload.
+      s3 = await startTestS3(undefined, { partBytes: 8 * 1024 });
       blobs = await openBlobStore(s3.config);
     } else {
       blobs = await openBlobStore({ kind: 'folder', dir: join(scratch, 'blobs') });
@@ -118,6 +119,10 @@ describe.each([
     // Both copies are in the store under their own hashes.
     expect(await blobs.stat(phoneRef)).toEqual({ size: phone.byteLength });
     expect(await blobs.stat(phoneDelivered)).not.toBeNull();
+    if (s3 !== null) {
+      expect(s3.requests).toContain('POST uploads');
+      expect(s3.pendingUploads()).toEqual([]);
+    }
     const consent = await db.query<{ consent: { id: string } }>(
       'SELECT consent FROM consent_records WHERE clip_ref = $1',
       [phoneRef],

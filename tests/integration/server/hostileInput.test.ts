@@ -10,6 +10,7 @@ import {
   seededServer,
   type Answer,
   type Backend,
+  type DeliveryFixture,
   type Team,
 } from './serverHarness';
 import { databaseState } from './databaseState';
@@ -178,20 +179,25 @@ describe('every route of the central server', () => {
   let team: Team;
   let close: () => Promise<void>;
 
+  let delivery: DeliveryFixture | undefined;
+
   beforeAll(async () => {
-    ({ db, team, app, url, close } = await seededServer('pglite'));
+    // With the clip delivery routes, which a server with a blob store serves.
+    ({ db, team, app, url, close, delivery } = await seededServer('pglite', undefined, {
+      delivery: true,
+    }));
   });
 
   afterAll(() => close());
 
   it('has a sample request for each registered route', () => {
     const registered = routesOf(app).map((r) => `${r.method} ${r.url}`);
-    expect(registered.length).toBeGreaterThanOrEqual(10);
-    expect(registered.sort()).toEqual(Object.keys(samples(team)).sort());
+    expect(registered.length).toBeGreaterThanOrEqual(16);
+    expect(registered.sort()).toEqual(Object.keys(samples(team, delivery)).sort());
   });
 
   it('refuses an unknown body field, query parameter and a NUL in each path parameter', async () => {
-    const table = samples(team);
+    const table = samples(team, delivery);
     for (const route of routesOf(app)) {
       const sample = table[`${route.method} ${route.url}`];
       if (sample === undefined) throw new Error(`no sample for ${route.method} ${route.url}`);
@@ -218,22 +224,18 @@ describe('every route of the central server', () => {
         expect(body.status, name).toBe(400);
         expect(JSON.stringify(body.body), name).toContain('additional properties');
       }
-      for (const param of route.url.match(/:[A-Za-z]+/g) ?? []) {
-        const value =
-          param === ':setId'
-            ? team.setA
-            : param === ':clipRef'
-              ? team.clipA
-              : param === ':projectId'
-                ? team.projectId
-                : 'c1';
-        const path = sample.path.replace(value, `${value.slice(0, 4)}%00`);
+      const [samplePath = '', sampleQuery] = sample.path.split('?');
+      for (const [index, segment] of route.url.split('/').entries()) {
+        if (!segment.startsWith(':')) continue;
+        const segments = samplePath.split('/');
+        segments[index] = `${(segments[index] ?? '').slice(0, 4)}%00`;
+        const path = `${segments.join('/')}${sampleQuery === undefined ? '' : `?${sampleQuery}`}`;
         const nul = await call(url, route.method, path, {
           token: sample.token,
-          key: `nul-param-${name}-${param}`,
+          key: `nul-param-${name}-${segment}`,
           ...(sample.body === undefined ? {} : { body: sample.body }),
         });
-        expect(nul.status, `${name} ${param}`).toBe(400);
+        expect(nul.status, `${name} ${segment}`).toBe(400);
       }
       expect(await databaseState(db), name).toEqual(before);
     }

@@ -1,4 +1,4 @@
-import { pushBody, type Team } from './serverHarness';
+import { pushBody, type DeliveryFixture, type Team } from './serverHarness';
 
 /** A valid review of set A at revision 1, with one pinned comment `c1`. */
 export const review = (
@@ -17,9 +17,11 @@ export type RouteSample = { path: string; token: string; body?: unknown };
 /**
  * A request each route accepts (or refuses for reasons other than its shape), so that adding one
  * unknown field is the only thing wrong with it. A new route without an entry fails the test.
+ * The clip delivery routes are there when the server serves them (`delivery`).
  */
-export function samples(team: Team): Record<string, RouteSample> {
+export function samples(team: Team, delivery?: DeliveryFixture): Record<string, RouteSample> {
   return {
+    ...(delivery === undefined ? {} : deliverySamples(team, delivery)),
     'GET /v1/health': { path: '/v1/health', token: team.tokens.ann1 },
     'GET /v1/me': { path: '/v1/me', token: team.tokens.ann1 },
     'GET /v1/assignments': { path: '/v1/assignments', token: team.tokens.ann1 },
@@ -56,6 +58,46 @@ export function samples(team: Team): Record<string, RouteSample> {
       path: '/v1/admin/commands',
       token: team.tokens.lead1,
       body: { argv: ['user', 'add', 'sample', '--role', 'annotator'] },
+    },
+  };
+}
+
+function deliverySamples(team: Team, delivery: DeliveryFixture): Record<string, RouteSample> {
+  return {
+    'POST /v1/projects/:projectId/ingest-batches': {
+      path: `/v1/projects/${team.projectId}/ingest-batches`,
+      token: team.tokens.lead1,
+      body: {
+        manifest: {
+          version: 1,
+          batchId: 'sample',
+          contributor: { pseudonym: 'contrib_x' },
+          consent: { id: 'consent-sample', scope: ['training'], grantedAt: '2026-11-01' },
+        },
+      },
+    },
+    'POST /v1/ingest-batches/:batchId/uploads': {
+      path: `/v1/ingest-batches/${delivery.batchId}/uploads`,
+      token: team.tokens.lead1,
+      body: {
+        path: delivery.upload.path,
+        sizeBytes: delivery.upload.sizeBytes,
+        sha256: delivery.upload.sha256,
+      },
+    },
+    'GET /v1/uploads/:uploadId': {
+      path: `/v1/uploads/${delivery.uploadId}`,
+      token: team.tokens.lead1,
+    },
+    // A chunk's bytes are not JSON: its sample is the route, and tests send the bytes.
+    'PATCH /v1/uploads/:uploadId': {
+      path: `/v1/uploads/${delivery.uploadId}`,
+      token: team.tokens.lead1,
+    },
+    'GET /v1/deliveries': { path: '/v1/deliveries', token: team.tokens.ann1 },
+    'GET /v1/clips/:clipRef/file': {
+      path: `/v1/clips/${delivery.clipRef}/file`,
+      token: team.tokens.ann1,
     },
   };
 }

@@ -1,11 +1,30 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../../src/server/app';
+import { openBlobStore, type BlobStore } from '../../../src/server/blobs/blobStore';
 import { openDb, type Db } from '../../../src/server/db/Db';
+import {
+  createIngestBatch,
+  ingestBatchFolder,
+  type DeliveryDeps,
+} from '../../../src/server/delivery/ingest';
+import { startUpload } from '../../../src/server/delivery/uploads';
+import { parseBatchManifest } from '../../../src/shared/domain/batchManifest';
 import { migrateServerDb } from '../../../src/server/db/migrations';
 import { addUser, assignClip, createProject, issueToken } from '../../../src/server/team';
 import { freshPgliteDir } from '../../support/pgliteTemplate';
@@ -120,7 +139,12 @@ export async function seedTeam(
 /** The real Fastify server in this process, on a real port. */
 export async function listenInProcess(
   db: Db,
-  options: { rateLimitPerMinute?: number; bodyLimitBytes?: number; adminSecret?: string } = {},
+  options: {
+    rateLimitPerMinute?: number;
+    bodyLimitBytes?: number;
+    adminSecret?: string;
+    delivery?: Omit<DeliveryDeps, 'db'>;
+  } = {},
 ): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
   const app = await buildServer({ db, rateLimitPerMinute: 100_000, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -136,32 +160,169 @@ export type SeededServer = {
   app: FastifyInstance;
   url: string;
   close: () => Promise<void>;
+  /** Set when asked for: the clip delivery routes are served, with these to aim at. */
+  delivery?: DeliveryFixture;
 };
+
+/**
+ * What the delivery routes need to be reached for real: a folder blob store, `clipRef` ingested
+ * into the team's project and assigned to ann1 (reviewer rev1), and an ingest batch of lead1's
+ * with `upload` started and no byte sent. `files()` lists every file the server keeps (blobs and
+ * staged uploads) with its size, so a test can tell that a refusal stored nothing.
+ */
+export type DeliveryFixture = {
+  deps: DeliveryDeps;
+  clipRef: string;
+  deliveredSha256: string;
+  batchId: string;
+  uploadId: string;
+  upload: { path: string; absolutePath: string; sizeBytes: number; sha256: string };
+  files: () => Record<string, number>;
+};
+
+/** Small, so a test can send a chunk over the limit without sending 64 MiB. */
+export const TEST_CHUNK_MAX = 8 * 1024;
 
 /** `prepare` runs on the seeded database before the server listens. */
 export async function seededServer(
   backend: Backend,
   prepare?: (db: Db, team: Team) => Promise<void>,
+  options: { delivery?: boolean } = {},
 ): Promise<SeededServer> {
   const opened = await openTestDb(backend);
+  const scratch = options.delivery ? mkdtempSync(join(tmpdir(), 'fw-seeded-delivery-')) : null;
+  let blobs: BlobStore | null = null;
   try {
     const team = await seedTeam(opened.db);
     await prepare?.(opened.db, team);
-    const server = await listenInProcess(opened.db);
+    let delivery: DeliveryFixture | undefined;
+    if (scratch !== null) {
+      blobs = await openBlobStore({ kind: 'folder', dir: join(scratch, 'blobs') });
+      delivery = await seedDelivery(
+        {
+          db: opened.db,
+          blobs,
+          stagingDir: join(scratch, 'staging'),
+          chunkMaxBytes: TEST_CHUNK_MAX,
+        },
+        team,
+        scratch,
+      );
+    }
+    const server = await listenInProcess(
+      opened.db,
+      delivery === undefined ? {} : { delivery: delivery.deps },
+    );
     return {
       db: opened.db,
       team,
       app: server.app,
       url: server.url,
+      ...(delivery === undefined ? {} : { delivery }),
       close: async () => {
         await server.close();
+        await blobs?.close();
         await opened.dispose();
+        if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    await blobs?.close();
     await opened.dispose();
+    if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
     throw error;
   }
+}
+
+const GENERATED = resolve(import.meta.dirname, '../../fixtures/generated');
+
+async function seedDelivery(
+  deps: DeliveryDeps,
+  team: Team,
+  scratch: string,
+): Promise<DeliveryFixture> {
+  const consent = { id: 'consent-seeded', scope: ['training'], grantedAt: '2026-11-01' };
+  const folder = join(scratch, 'batch');
+  mkdirSync(folder);
+  copyFileSync(join(GENERATED, 'batch/cfr30.mp4'), join(folder, 'cfr30.mp4'));
+  writeFileSync(
+    join(folder, 'batch.json'),
+    JSON.stringify({
+      version: 1,
+      batchId: 'seeded',
+      contributor: { pseudonym: 'contrib_seeded' },
+      consent,
+    }),
+  );
+  const admin = { id: 'admin:test', name: 'admin:test', role: 'admin' as const };
+  const report = await ingestBatchFolder(deps, admin, folder, team.projectId, admin.id);
+  const ingested = report.files[0];
+  if (ingested?.status !== 'ok') throw new Error('the seeded clip was not ingested');
+  await assignClip(deps.db, {
+    clipRef: ingested.clipRef,
+    projectId: team.projectId,
+    annotator: 'ann1',
+    reviewer: 'rev1',
+  });
+  const [lead] = await deps.db.query<{ id: string; name: string }>(
+    `SELECT id, name FROM users WHERE name = 'lead1'`,
+  );
+  if (lead === undefined) throw new Error('no lead1');
+  const leadUser = { ...lead, role: 'lead' as const };
+  const absolutePath = join(GENERATED, 'batch/cfr60.mp4');
+  const bytes = readFileSync(absolutePath);
+  const upload = {
+    path: 'cfr60.mp4',
+    absolutePath,
+    sizeBytes: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+  const manifest = parseBatchManifest(
+    JSON.stringify({
+      version: 1,
+      batchId: 'uploading',
+      contributor: { pseudonym: 'contrib_upload' },
+      consent,
+      clips: [{ path: upload.path }],
+    }),
+  );
+  if (!manifest.ok) throw new Error(manifest.message);
+  const batch = await createIngestBatch(
+    deps.db,
+    leadUser,
+    team.projectId,
+    manifest.manifest,
+    leadUser.id,
+  );
+  const started = await startUpload(deps, leadUser, batch.id, {
+    path: upload.path,
+    sizeBytes: upload.sizeBytes,
+    sha256: upload.sha256,
+  });
+  return {
+    deps,
+    clipRef: ingested.clipRef,
+    deliveredSha256: ingested.deliveredSha256,
+    batchId: batch.id,
+    uploadId: started.uploadId,
+    upload,
+    files: () => filesUnder(scratch, ['blobs', 'staging']),
+  };
+}
+
+/** Every file under the named folders of `root`, with its size (temporary folders included). */
+function filesUnder(root: string, folders: readonly string[]): Record<string, number> {
+  const found: Record<string, number> = {};
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else found[relative(root, path)] = statSync(path).size;
+    }
+  };
+  for (const folder of folders) walk(join(root, folder));
+  return found;
 }
 
 /** A team's server for sync tests: PGlite, the seeded team, serving in this process. */
