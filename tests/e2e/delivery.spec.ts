@@ -118,7 +118,7 @@ test('clip delivery: an empty workstation fetches its two assigned clips through
 
     // The annotator's machine reaches the server through a link that will cut 30 % of requests
     // and responses: clean for the sign-in, lossy from then on.
-    const link = await startLossyProxy(server.url, { seed: 18, maxCutBytes: 2_000 });
+    const link = await startLossyProxy(server.url, { seed: 18, maxCutBytes: 400 });
     cleanups.push(() => link.close());
     const running = await startHost();
     cleanups.push(running.stop);

@@ -35,4 +35,19 @@ describe('clipsToEvict', () => {
     ];
     expect(clipsToEvict(clips, 0)).toEqual(['free']);
   });
+
+  it('counts what must stay against the quota, and frees the rest as far as it can', () => {
+    // 300 kept for work, 200 evictable, quota 350: both evictable clips go, and it is still over.
+    const clips = [
+      clip('draft', { sizeBytes: 300, unsentWork: true }),
+      clip('a', { lastUsedAt: 1 }),
+      clip('b', { lastUsedAt: 2 }),
+    ];
+    expect(clipsToEvict(clips, 350)).toEqual(['a', 'b']);
+  });
+
+  it('breaks a tie in last use by clip reference, so a repeat run evicts the same clip', () => {
+    const clips = [clip('beta'), clip('alpha')];
+    expect(clipsToEvict(clips, 150)).toEqual(['alpha']);
+  });
 });

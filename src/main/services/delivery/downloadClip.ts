@@ -150,8 +150,8 @@ export async function downloadClip(
     await rm(part, { force: true });
     throw new DeliveryError(
       'DOWNLOAD_CORRUPT',
-      `The downloaded clip hashes to ${actual}, not the ${delivery.sha256} the server named; it ` +
-        'was deleted and will be downloaded again.',
+      `The downloaded bytes do not match the server's checksum (${actual.slice(0, 12)}…, not ` +
+        `${delivery.sha256.slice(0, 12)}…): the copy was deleted; Retry downloads it again.`,
     );
   }
   await rename(part, final);

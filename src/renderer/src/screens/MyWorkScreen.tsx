@@ -53,13 +53,15 @@ export function MyWorkScreen() {
                   item.status !== 'withdrawn' ? (
                     <button
                       type="button"
-                      className="link-button"
+                      className="link-button clip-name"
                       onClick={() => showClip(item.batchId ?? '', item.clipId ?? '')}
                     >
                       {clipName(item)}
                     </button>
                   ) : (
-                    <span title={item.clipRef ?? ''}>{clipName(item)}</span>
+                    <span className="clip-name" title={item.clipRef ?? ''}>
+                      {clipName(item)}
+                    </span>
                   )}
                 </td>
                 <td>
@@ -146,11 +148,12 @@ function FetchState({
     case 'failed':
       return (
         <span className="fetch-state fetch-failed" role="alert">
-          Download failed: {fetch.error?.message ?? 'unknown error'}{' '}
+          <strong>Download failed</strong>{' '}
           <span className="muted">({fetch.error?.code ?? 'DOWNLOAD_FAILED'})</span>{' '}
           <button type="button" onClick={onRetry}>
             Retry
           </button>
+          <span className="fetch-error">{fetch.error?.message ?? 'No reason was given.'}</span>
         </span>
       );
   }

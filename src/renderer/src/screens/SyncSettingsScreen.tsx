@@ -193,6 +193,7 @@ function ClipStorageSettings() {
         <label htmlFor="clip-quota">Disk space for delivered clips (GB, empty for no limit)</label>
         <input
           id="clip-quota"
+          className="quota-input"
           type="number"
           min={0}
           step="any"
