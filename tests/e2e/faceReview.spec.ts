@@ -2,6 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { copyWithBlurredFaces } from '../../src/main/services/faces/blurCopy';
+import { blurTimescaleOf } from '../../src/main/services/faces/blurTimescale';
+import { probeVideo } from '../../src/node/media/probeVideo';
+import { DEFAULT_BLUR } from '../../src/shared/domain/faces/blurFrame';
 import { makePanClip, markedFaces, type MarkedImage } from '../support/faceClips';
 import { dragVideoPixels, goToFrame } from './clipScreen';
 import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
@@ -11,7 +15,8 @@ import { expect, openApp, repoRoot, test, type LoopbackHost } from './fixtures';
  * scan run from the Faces panel, the found face drawn on the overlay, a false region removed, a
  * missed face drawn and moved on a later frame (a keyframe, interpolated between), the clip marked
  * reviewed (and un-reviewed by an edit), then a blurred export from the Export screen whose
- * blur_regions.json holds exactly the edited regions.
+ * blur_regions.json holds exactly the edited regions. And an odd-sized clip's blurred copy (4:4:4)
+ * decodes in Chromium.
  */
 
 const FRAMES = 24;
@@ -278,4 +283,75 @@ test('a reviewer scans a clip for faces, corrects the regions, marks them review
     [12, 100, 200],
     [23, 100, 200],
   ]);
+});
+
+test('a blurred copy of an odd-sized clip (321×241) plays in Chromium at its own size', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const oddImage: MarkedImage = { ...messi, clip: { ...messi.clip, width: 321, height: 241 } };
+  const source = join(work, 'odd.mp4');
+  makePanClip(oddImage, marked, source, marked.framesPerClip, 'yuv444p');
+  const probe = await probeVideo(source);
+  const out = join(work, 'odd-blurred.mp4');
+  await copyWithBlurredFaces(source, out, {
+    frameTimes: probe.frameTimes,
+    width: 321,
+    height: 241,
+    tracks: [{ id: 'f', boxes: [{ frame: 0, x: 200, y: 60, width: 40, height: 40, score: 1 }] }],
+    settings: DEFAULT_BLUR,
+    timescale: await blurTimescaleOf(source, probe.container),
+  });
+  expect((await probeVideo(out)).frameTimes).toEqual(probe.frameTimes);
+
+  const body = readFileSync(out);
+  await page.route('http://odd.test/**', (route) =>
+    route.request().url().endsWith('.mp4')
+      ? route.fulfill({ body, contentType: 'video/mp4' })
+      : route.fulfill({ body: '<!doctype html><video muted></video>', contentType: 'text/html' }),
+  );
+  await page.goto('http://odd.test/');
+  const shown = await page.evaluate(async () => {
+    type Video = {
+      src: string;
+      videoWidth: number;
+      videoHeight: number;
+      currentTime: number;
+      onloadeddata: (() => void) | null;
+      onerror: (() => void) | null;
+      onseeked: (() => void) | null;
+    };
+    const doc = globalThis as unknown as {
+      document: { querySelector(s: 'video'): Video; createElement(s: 'canvas'): Canvas };
+    };
+    type Canvas = {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): {
+        drawImage(v: Video, x: number, y: number): void;
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      };
+    };
+    const video = doc.document.querySelector('video');
+    const loaded = await new Promise<boolean>((resolve) => {
+      video.onloadeddata = () => resolve(true);
+      video.onerror = () => resolve(false);
+      video.src = 'http://odd.test/odd.mp4';
+    });
+    if (!loaded) return null;
+    video.currentTime = 0.5;
+    await new Promise<void>((resolve) => (video.onseeked = () => resolve()));
+    const canvas = doc.document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(video, 0, 0);
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) sum += data[i] ?? 0;
+    return { width: video.videoWidth, height: video.videoHeight, mean: sum / (data.length / 4) };
+  });
+  expect(shown).toMatchObject({ width: 321, height: 241 });
+  // A decoded picture, not a black or empty frame.
+  expect(shown?.mean ?? 0).toBeGreaterThan(20);
 });

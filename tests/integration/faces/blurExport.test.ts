@@ -9,6 +9,7 @@ import { ExportRequest } from '../../../src/shared/api/exportSchemas';
 import { ProvenanceRecord } from '../../../src/shared/formats/provenanceJsonl';
 import { faceRecall, type FaceBox } from '../../../src/shared/domain/faces/faceTracks';
 import { labelClip, sampleTracks, VALID_CONSENT, type World } from '../export/exportWorld';
+import type { Track } from '../../../src/shared/domain/labels';
 import { facesOnFrame, makePanClip, markedFaces, type MarkedImage } from '../../support/faceClips';
 import { repoRoot, tempDir } from '../fixturePaths';
 
@@ -16,13 +17,16 @@ import { repoRoot, tempDir } from '../fixturePaths';
  * `--blur faces` end to end, as a lead would run it: a clip imported with consent, labeled and
  * accepted, its faces scanned on this machine, exported with blurred video. The project requires
  * reviewed regions, so the clip is first left out (`blur_not_reviewed`) and exported once a
- * person marks it reviewed; a labels-only export never waits for that.
+ * person marks it reviewed; a labels-only export never waits for that. The camera wearer's hand,
+ * labeled over the face for a few frames, is never blurred there.
  */
 const FRAMES = 24;
 const marked = markedFaces(repoRoot);
 const messi = marked.images.find((i) => i.name === 'messi5') as MarkedImage;
 // A still window (no pan) long enough for the sample labels' keyframes (0, 10, 20).
 const still: MarkedImage = { ...messi, clip: { ...messi.clip, dx: 0, dy: 0 } };
+/** The frames on which the camera wearer's hand covers the face. */
+const WEARER_HAND = { first: 15, last: 20 };
 let world: World;
 let clipId = '';
 let source = '';
@@ -68,7 +72,31 @@ beforeAll(async () => {
   if (file?.status !== 'ok') throw new Error('the clip did not import');
   clipId = file.clipId;
   await services.checksums.whenIdle();
-  labelClip(world, clipId, 'accepted', sampleTracks(), 'blur-reviewed');
+  // The left hand is the camera wearer's, held over the face on frames 15–20: never blurred.
+  const overFace = (frame: number) => ({
+    frame,
+    points: Array.from({ length: 21 }, (_, i) => ({
+      x: 200 + (i % 5) * 22,
+      y: 50 + Math.floor(i / 5) * 22,
+      visibility: 'visible' as const,
+      source: 'manual' as const,
+    })),
+  });
+  const tracks = sampleTracks().map((track) =>
+    track.kind === 'left_hand'
+      ? {
+          ...track,
+          link: { kind: 'camera_wearer' as const },
+          keyframes: [
+            track.keyframes[0] as Track['keyframes'][number],
+            { ...(track.keyframes[0] as Track['keyframes'][number]), frame: 14 },
+            overFace(WEARER_HAND.first),
+            overFace(WEARER_HAND.last),
+          ],
+        }
+      : track,
+  );
+  labelClip(world, clipId, 'accepted', tracks, 'blur-reviewed');
   const { jobId } = services.faces.start(clipId);
   await services.faces.whenFinished(jobId);
 }, 900_000);
@@ -125,25 +153,36 @@ describe('export with faces blurred', () => {
       reviewed_by: 'reviewer_b',
       regions_file: 'blur_regions.json',
     });
-    expect(record.video_blur?.regions_blurred).toBeGreaterThanOrEqual(FRAMES);
+    const handFrames = WEARER_HAND.last - WEARER_HAND.first + 1;
+    expect(record.video_blur?.regions_blurred).toBeGreaterThanOrEqual(FRAMES - handFrames);
 
     const regions = JSON.parse(readFileSync(join(out, 'blur_regions.json'), 'utf8')) as {
       videos: {
         file_name: string;
         tracks: { boxes: (FaceBox & { frame: number })[] }[];
-        wearer_hands: { rule: string; exclusions: unknown[] };
+        wearer_hands: { rule: string; exclusions: Record<string, unknown>[] };
       }[];
     };
     expect(regions.videos[0]?.file_name).toBe(video);
-    // No hand of the camera wearer is labeled here: nothing was given up for one.
-    expect(regions.videos[0]?.wearer_hands).toMatchObject({ exclusions: [] });
+    // The face under the wearer's hand was given up on exactly those frames, and says so.
+    const exclusions = regions.videos[0]?.wearer_hands.exclusions ?? [];
+    expect(exclusions.length).toBeGreaterThan(0);
+    for (const exclusion of exclusions) {
+      expect(exclusion).toMatchObject({
+        hand_track_id: 'hand-left-1',
+        action: 'excluded',
+        first_frame: WEARER_HAND.first,
+        last_frame: WEARER_HAND.last,
+      });
+    }
     const boxes = regions.videos[0]?.tracks.flatMap((t) => t.boxes) ?? [];
     // The marked face is among the regions on every frame.
     for (let frame = 0; frame < FRAMES; frame += 1) {
       const onFrame = boxes.filter((b) => b.frame === frame);
       expect(faceRecall(facesOnFrame(still, frame), onFrame).found).toBe(1);
     }
-    // And blurred in the picture: the face's detail is gone, frame by frame.
+    // And blurred in the picture: the face's detail is gone, frame by frame, but where the
+    // wearer's hand is (the test's hand is only keypoints over the face: its pixels are the face's).
     const [face] = facesOnFrame(still, 0);
     const { width, height } = still.clip;
     const detailOf = async (file: string) => {
@@ -163,6 +202,10 @@ describe('export with faces blurred', () => {
     };
     const before = await detailOf(source);
     const after = await detailOf(join(out, video));
-    after.forEach((value, frame) => expect(value).toBeLessThan((before[frame] ?? 0) * 0.25));
+    after.forEach((value, frame) => {
+      const underHand = frame >= WEARER_HAND.first && frame <= WEARER_HAND.last;
+      if (underHand) expect(value).toBeGreaterThan((before[frame] ?? 0) * 0.6);
+      else expect(value).toBeLessThan((before[frame] ?? 0) * 0.25);
+    });
   }, 600_000);
 });

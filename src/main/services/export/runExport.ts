@@ -27,7 +27,7 @@ import { DEFAULT_BLUR, type BlurSettings } from '../../../shared/domain/faces/bl
 import type { FaceTrack } from '../../../shared/domain/faces/faceTracks';
 import {
   wearerHandsAt,
-  WEARER_EXCLUDE_COVERAGE,
+  WEARER_HANDS_RULE,
   type ExclusionRun,
 } from '../../../shared/domain/faces/wearerHands';
 import type { ExportClipRow, ExportQueries, ExportSetRow } from '../export/exportQueries';
@@ -495,7 +495,7 @@ function* blurRegionsJsonChunks(items: readonly Item[]): Generator<string> {
         review_status: item.blur.reviewStatus,
         tracks: item.blur.tracks,
         wearer_hands: {
-          rule: `a face region is dropped where one of the camera wearer's hands covers ${WEARER_EXCLUDE_COVERAGE * 100}% of it or more, and cut around the hand where it covers less`,
+          rule: WEARER_HANDS_RULE,
           exclusions: item.blur.wearerExclusions.map((e) => ({
             track_id: e.trackId,
             hand_track_id: e.handTrackId,

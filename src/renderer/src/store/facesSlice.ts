@@ -19,6 +19,18 @@ export function faceTrackIdOf(boxId: string | null | undefined): string | null {
   return boxId?.startsWith(FACE_BOX_PREFIX) === true ? boxId.slice(FACE_BOX_PREFIX.length) : null;
 }
 
+/** "Not scanned", "Scanned, not reviewed", "Reviewed by X on 2026-12-06": what export reads. */
+export function blurReviewStatus(regions: FaceRegionsOfClip | null): string {
+  const scan = regions?.scan ?? null;
+  if (scan === null) return 'Not scanned';
+  if (scan.status === 'scanning') return 'Scan not finished';
+  if (scan.status === 'cancelled') return 'Scan stopped (resume it)';
+  if (scan.status === 'failed') return 'Scan failed';
+  if (scan.reviewStatus !== 'reviewed') return 'Scanned, not reviewed';
+  const on = scan.reviewedAt === null ? '' : ` on ${scan.reviewedAt.slice(0, 10)}`;
+  return `Reviewed by ${scan.reviewedBy ?? 'someone'}${on}`;
+}
+
 /**
  * The face regions of the clip in the player (issue #19): the scan and its progress, the tracks a
  * person reviews on the overlay, and the clip's blur review. Face tracks belong to the clip, not

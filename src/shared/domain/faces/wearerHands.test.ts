@@ -27,10 +27,16 @@ describe('blurRegionsAt', () => {
     expect(out).toEqual({ rects: [{ x: 10, y: 10, width: 20, height: 20 }], exclusions: [] });
   });
 
-  it('drops a region the wearer’s hand mostly covers: the detector took the hand for a face', () => {
-    const out = blurRegionsAt([face('a', 10, 10)], 0, size, 0, [hand('h', 5, 5, 30, 20)]);
+  it('drops a region the wearer’s hand covers whole: the detector took the hand for a face', () => {
+    const out = blurRegionsAt([face('a', 10, 10)], 0, size, 0, [hand('h', 5, 5, 30, 30)]);
     expect(out.rects).toEqual([]);
     expect(out.exclusions).toEqual([{ trackId: 'a', handTrackId: 'h', action: 'excluded' }]);
+  });
+
+  it('keeps blurring what the hand leaves of a face, however little', () => {
+    const out = blurRegionsAt([face('a', 10, 10)], 0, size, 0, [hand('h', 5, 5, 30, 20)]);
+    expect(out.rects).toEqual([{ x: 10, y: 25, width: 20, height: 5 }]);
+    expect(out.exclusions).toEqual([{ trackId: 'a', handTrackId: 'h', action: 'clipped' }]);
   });
 
   it('cuts a partly covered region around the hand, never blurring a hand pixel', () => {

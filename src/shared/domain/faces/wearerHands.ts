@@ -61,10 +61,9 @@ function clippedRect(
 }
 
 /**
- * A face region given up for the wearer's hand: `excluded` when the hand covers at least half of
- * it (the detector took the hand, held close to the camera, for a face), `clipped` when the hand
- * covers part of it (the region is blurred around the hand; behind the hand the face is hidden by
- * it anyway).
+ * A face region given up for the wearer's hand: `excluded` when the hand covers all of it (the
+ * detector took the hand, held close to the camera, for a face), `clipped` when the hand covers
+ * part of it (the rest of the region is still blurred; behind the hand the face is hidden by it).
  */
 export type WearerExclusion = {
   readonly trackId: string;
@@ -72,13 +71,15 @@ export type WearerExclusion = {
   readonly action: 'excluded' | 'clipped';
 };
 
-/** A hand covering this share of a face region or more makes the region the hand. */
-export const WEARER_EXCLUDE_COVERAGE = 0.5;
+/** What `blur_regions.json` says of the rule, for a recipient checking the blurring. */
+export const WEARER_HANDS_RULE =
+  "a face region is cut around each of the camera wearer's hands (hand boxes, and keypoint boxes grown by 15%); a region a hand covers whole is dropped";
 
 /**
  * The rectangles to blur on `frame` (as `blurRectsAt`) with the camera wearer's hands never
- * blurred: a region mostly inside one of `hands` is dropped, one a hand overlaps is cut into the
- * rectangles around it. Returns the rectangles and what was given up for which hand.
+ * blurred: each region is cut into the rectangles around the `hands` it overlaps, and dropped when
+ * nothing is left. A face half behind the hand keeps its other half blurred: the cut gives up only
+ * the hand's own pixels. Returns the rectangles and what was given up for which hand.
  */
 export function blurRegionsAt(
   tracks: readonly FaceTrack[],
@@ -90,26 +91,17 @@ export function blurRegionsAt(
   const rects: PixelRect[] = [];
   const exclusions: WearerExclusion[] = [];
   for (const face of blurRectsWithTracks(tracks, frame, size, padding)) {
-    const area = face.rect.width * face.rect.height;
-    const overlapping = hands
-      .map((hand) => ({ hand, overlap: overlapArea(face.rect, hand.rect) }))
-      .filter((o) => o.overlap > 0)
-      .sort((a, b) => b.overlap - a.overlap);
-    const top = overlapping[0];
-    if (!top) {
+    const overlapping = hands.filter((hand) => overlapArea(face.rect, hand.rect) > 0);
+    if (overlapping.length === 0) {
       rects.push(face.rect);
       continue;
     }
-    if (top.overlap >= area * WEARER_EXCLUDE_COVERAGE) {
-      exclusions.push({ trackId: face.trackId, handTrackId: top.hand.trackId, action: 'excluded' });
-      continue;
-    }
     let pieces = [face.rect];
-    for (const { hand } of overlapping) pieces = pieces.flatMap((p) => subtract(p, hand.rect));
+    for (const hand of overlapping) pieces = pieces.flatMap((p) => subtract(p, hand.rect));
     rects.push(...pieces);
-    const handIds = new Set(overlapping.map((o) => o.hand.trackId));
-    for (const handTrackId of handIds) {
-      exclusions.push({ trackId: face.trackId, handTrackId, action: 'clipped' });
+    const action = pieces.length === 0 ? 'excluded' : 'clipped';
+    for (const handTrackId of new Set(overlapping.map((h) => h.trackId))) {
+      exclusions.push({ trackId: face.trackId, handTrackId, action });
     }
   }
   return { rects, exclusions };

@@ -1,21 +1,8 @@
-import type { FaceRegionsOfClip } from '../../../../shared/api/faceSchemas';
 import { boxAt } from '../../../../shared/domain/faces/faceTracks';
 import type { PlayerEngine } from '../../player/playerEngine';
 import { useAppStore } from '../../store/AppStoreContext';
-import { faceBoxId, faceTrackIdOf } from '../../store/facesSlice';
+import { blurReviewStatus, faceBoxId, faceTrackIdOf } from '../../store/facesSlice';
 import { useSettledFrame } from './useSettledFrame';
-
-/** "Not scanned", "Scanned, not reviewed", "Reviewed by X on 2026-12-06": what export reads. */
-export function blurReviewStatus(regions: FaceRegionsOfClip | null): string {
-  const scan = regions?.scan ?? null;
-  if (scan === null) return 'Not scanned';
-  if (scan.status === 'scanning') return 'Scan not finished';
-  if (scan.status === 'cancelled') return 'Scan stopped (resume it)';
-  if (scan.status === 'failed') return 'Scan failed';
-  if (scan.reviewStatus !== 'reviewed') return 'Scanned, not reviewed';
-  const on = scan.reviewedAt === null ? '' : ` on ${scan.reviewedAt.slice(0, 10)}`;
-  return `Reviewed by ${scan.reviewedBy ?? 'someone'}${on}`;
-}
 
 /**
  * Face blur review (issue #19): run the on-device scan, check each face region on the overlay,
@@ -171,6 +158,9 @@ export function FacesPanel({ player }: { player: PlayerEngine | null }) {
           </button>
         )}
       </div>
+      <p className="muted">
+        The camera wearer&apos;s own hands (hands linked to the camera wearer) are never blurred.
+      </p>
       {notice ? (
         <p role="status" className="faces-notice">
           {notice}
