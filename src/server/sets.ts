@@ -574,8 +574,9 @@ export async function teamSets(
  * Two queries. The first lists the page's candidates without their labels, only their stored
  * sizes (migration 010): ordering rows that carried their labels made PostgreSQL decompress and
  * sort every set after the cursor, a gigabyte spilled to disk for each page of a first pull, so a
- * pull's time grew with the square of its sets. The
- * page is then cut to the byte budget and the second query reads the labels of those sets only.
+ * pull's time grew with the square of its sets. Of the candidates, only those whose labels alone
+ * could still fit the budget are read whole, reviewers and all; their heads' exact sizes then cut the page, and the second query reads
+ * the labels of the sets on it only.
  * A set changed between the two (its `change_seq` moved on) ends the page before it: it comes
  * again, whole, with its new number.
  */
@@ -588,31 +589,41 @@ export async function teamSetsJson(
     throw new ServerError('FORBIDDEN', "The team's sets are for the leads of its projects.");
   }
   const statuses = [...TEAM_STATUSES[input.status]];
+  const budget = input.maxBytes ?? TEAM_SETS_DEFAULT_BYTES;
   const candidates = await db.query<
     SetRow & {
       change_seq: string | number;
       updated_at: string | Date;
       wanted: boolean;
+      candidates: number;
       labels_bytes: number | null;
       project_bytes: number | null;
       reviewers: string[] | null;
     }
   >(
     `WITH page AS MATERIALIZED (
-       SELECT s.id, s.change_seq FROM annotation_sets s
+       SELECT s.id, s.change_seq,
+         CASE WHEN s.status = ANY($3::text[])
+           THEN coalesce(s.labels_bytes, 4) + coalesce(s.project_schema_bytes, 4) ELSE 8 END
+           AS bytes
+       FROM annotation_sets s
          JOIN assignments a ON a.id = s.assignment_id JOIN projects p ON p.id = a.project_id
        WHERE p.lead_id = $1 AND s.change_seq > $2
-       ORDER BY s.change_seq LIMIT $4)
+       ORDER BY s.change_seq LIMIT $4),
+     fitting AS MATERIALIZED (
+       SELECT id, sum(bytes) OVER (ORDER BY change_seq ROWS UNBOUNDED PRECEDING) - bytes AS before
+       FROM page)
      SELECT ${SET_COLUMNS}, s.change_seq, s.updated_at, s.status = ANY($3::text[]) AS wanted,
        s.labels_bytes, s.project_schema_bytes AS project_bytes,
+       (SELECT count(*) FROM page)::int AS candidates,
        (SELECT array_agg(u.name ORDER BY first_at, u.name) FROM (
           SELECT r.reviewer_id, min(r.at) AS first_at FROM reviews r WHERE r.set_id = s.id
           GROUP BY r.reviewer_id) rv JOIN users u ON u.id = rv.reviewer_id) AS reviewers
-     FROM page JOIN (${SET_FROM}) ON s.id = page.id
+     FROM fitting JOIN (${SET_FROM}) ON s.id = fitting.id
+     WHERE fitting.before <= $5
      ORDER BY s.change_seq`,
-    [user.id, input.cursor, statuses, input.limit + 1],
+    [user.id, input.cursor, statuses, input.limit + 1, budget],
   );
-  const budget = input.maxBytes ?? TEAM_SETS_DEFAULT_BYTES;
   const headOf = (row: (typeof candidates)[number], labelsBytes: number, projectBytes: number) => {
     const set: Omit<TeamSet, 'labels' | 'project'> = {
       ...toServerSet(row),
@@ -674,6 +685,7 @@ export async function teamSetsJson(
     sets.push(`${head},"labels":${labels},"project":${project}}`);
     cursor = Number(row.change_seq);
   }
-  const more = sets.length < candidates.length;
+  // More changed after this page: a candidate it left out, whether read or not.
+  const more = sets.length < (candidates[0]?.candidates ?? 0);
   return `{"sets":[${sets.join(',')}],"cursor":${cursor},"more":${more}}`;
 }
