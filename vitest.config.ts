@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './tests/support/longestFirstSequencer';
 
 export default defineConfig({
   test: {
@@ -14,5 +15,7 @@ export default defineConfig({
     hookTimeout: 600_000,
     // Integration tests open real SQLite files and spawn ffprobe; two cores, so keep workers few.
     maxWorkers: 2,
+    // The long files start first, so the two workers end together (see the sequencer).
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

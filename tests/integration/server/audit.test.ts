@@ -371,6 +371,16 @@ describe.each(backends)('server audit trail on %s', (backend) => {
       expect(run.stderr).toContain(`broken at entry ${at}`);
     }
 
+    /**
+     * The check `audit verify` prints, run on the test's own handle: the command prints the
+     * verdict whatever the problem, and its exit code and message are proven on a process above.
+     * On PGlite each process run costs three database starts (the test's handle lets go, the
+     * command opens, the handle opens again).
+     */
+    async function expectBrokenInProcess(at: number, problem: string): Promise<void> {
+      expect(await verifyAudit(db)).toMatchObject({ ok: false, firstBadSeq: at, problem });
+    }
+
     beforeAll(closeServer);
 
     it('passes a clean chain and catches an edited, a deleted, a reordered and a truncated entry', async () => {
@@ -388,24 +398,23 @@ describe.each(backends)('server audit trail on %s', (backend) => {
 
       await tamper(`CREATE TABLE audit_saved AS SELECT * FROM audit_log WHERE seq = ${middle};
         DELETE FROM audit_log WHERE seq = ${middle}`);
-      await expectBroken(middle, 'entries_missing');
+      await expectBrokenInProcess(middle, 'entries_missing');
       await tamper('INSERT INTO audit_log SELECT * FROM audit_saved; DROP TABLE audit_saved');
 
       const swap = `UPDATE audit_log SET seq = 999999999 WHERE seq = ${middle};
         UPDATE audit_log SET seq = ${middle} WHERE seq = ${middle + 1};
         UPDATE audit_log SET seq = ${middle + 1} WHERE seq = 999999999`;
       await tamper(swap);
-      await expectBroken(middle, 'link_broken');
+      await expectBrokenInProcess(middle, 'link_broken');
       await tamper(swap);
 
       // The newest entry deleted: the chain left is whole, but the head says one is missing.
       await tamper(`CREATE TABLE audit_saved AS SELECT * FROM audit_log WHERE seq = ${last};
         DELETE FROM audit_log WHERE seq = ${last}`);
-      await expectBroken(last, 'tail_missing');
+      await expectBrokenInProcess(last, 'tail_missing');
       await tamper('INSERT INTO audit_log SELECT * FROM audit_saved; DROP TABLE audit_saved');
 
-      const restored = await cli(['audit', 'verify']);
-      expect(restored.code, restored.stderr).toBe(0);
+      expect(await verifyAudit(db)).toMatchObject({ ok: true, entries: last, lastSeq: last });
     });
 
     it('exports a project’s trail, or one clip’s, with hashes a buyer can recompute', async () => {
