@@ -31,6 +31,8 @@ export const createClipsSlice: SliceCreator<ClipsSlice> = (api) => (set, get) =>
   applyConsentWithdrawn: ({ clipIds, reason }) => {
     const screen = get().screen;
     const purged = new Set(clipIds);
+    const facesOf = get().faceRegionsClipId;
+    if (facesOf !== null && purged.has(facesOf)) get().dropFaceRegions();
     if (screen.name === 'clip' && purged.has(screen.clipId)) {
       get().dropLabels();
       get().showBatch(screen.batchId);

@@ -28,6 +28,10 @@ function fakeClient() {
     loadLabels: () => ({ setId: 's1', seq: 3, doc: LABELED }),
     listBatches: () => [],
     listClips: () => ({ clips: [], fileErrors: [] }),
+    getFaceRegions: () => ({
+      scan: null,
+      tracks: [{ id: 'face-1', source: 'detector', removed: false, boxes: [] }],
+    }),
   });
   return { ...fake, push: (payload: ConsentWithdrawn) => fake.push('consentWithdrawn', payload) };
 }
@@ -39,7 +43,9 @@ describe('a consent withdrawal pushed to the window', () => {
     store.getState().showClip('b1', 'c1');
     store.setState({ playerClip: { id: 'c1' } as Clip });
     await store.getState().openLabels('c1', 100);
+    await store.getState().loadFaceRegions('c1');
     expect(store.getState().labelSet?.id).toBe('s1');
+    expect(store.getState().faceRegions?.tracks).toHaveLength(1);
 
     fake.push({ clipIds: ['c9', 'c1'], reason: 'contributor asked' });
 
@@ -47,6 +53,7 @@ describe('a consent withdrawal pushed to the window', () => {
     expect(state.screen).toEqual({ name: 'batch', batchId: 'b1' });
     expect(state.labelSet).toBeNull();
     expect(state.labels).toBe(EMPTY_LABELS);
+    expect(state.faceRegions).toBeNull();
     expect(state.undoStack.past.length + state.undoStack.future.length).toBe(0);
     expect(state.error).toMatchObject({ code: 'CONSENT_WITHDRAWN' });
     expect(state.error?.message).toContain('contributor asked');

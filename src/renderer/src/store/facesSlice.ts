@@ -59,6 +59,8 @@ export type FacesSlice = {
   endFaceHere: (trackId: string) => Promise<void>;
   removeFace: (trackId: string) => Promise<void>;
   setBlurReview: (status: 'reviewed' | 'unreviewed') => Promise<void>;
+  /** Forgets the clip's regions (its consent was withdrawn): nothing of it stays in memory. */
+  dropFaceRegions: () => void;
 };
 
 export const createFacesSlice: SliceCreator<FacesSlice> = (api) => (set, get) => {
@@ -193,6 +195,16 @@ export const createFacesSlice: SliceCreator<FacesSlice> = (api) => (set, get) =>
         get().reportError('removing a face', error);
       }
     },
+
+    dropFaceRegions: () =>
+      set({
+        faceRegions: null,
+        faceRegionsClipId: null,
+        faceScanJobId: null,
+        faceScanProgress: null,
+        faceDrawing: false,
+        faceNotice: null,
+      }),
 
     setBlurReview: async (status) => {
       const id = clipId();
