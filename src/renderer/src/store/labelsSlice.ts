@@ -35,6 +35,7 @@ import {
   type PosePoint,
   type Size,
   type ViewState,
+  viewForResizedStage,
   zoomAtCentre,
   zoomToBox,
 } from '../../../shared/domain/labels';
@@ -87,7 +88,7 @@ export type LabelsSlice = {
   labelsLoading: boolean;
   saveIndicator: SaveIndicator;
   selection: LabelSelection;
-  /** Zoom and pan of the video and its overlay. */
+  /** Zoom and pan of the video and its overlay; `FIT_VIEW` follows the stage's size. */
   view: ViewState;
   /** The picture's and the stage's sizes, as the overlay last measured them. */
   stage: { video: Size; container: Size } | null;
@@ -121,6 +122,10 @@ export type LabelsSlice = {
   redoLabels: () => void;
   select: (selection: Partial<LabelSelection>) => void;
   setView: (view: ViewState) => void;
+  /**
+   * The overlay measured the stage: fit stays fitted to it, and a view the annotator zoomed or
+   * panned keeps its scale and centre (`viewForResizedStage`).
+   */
   setStage: (stage: { video: Size; container: Size }) => void;
   /**
    * The zoom buttons and keys: in and out about the centre, the whole picture, actual pixels, or
@@ -179,6 +184,10 @@ export const TRACK_COLORS = [
 ] as const;
 
 export type ViewZoom = 'in' | 'out' | 'fit' | 'pixels' | 'track';
+
+function sameSize(a: Size, b: Size): boolean {
+  return a.width === b.width && a.height === b.height;
+}
 
 /** One press of a zoom button or key: √2, so two presses double. */
 const ZOOM_STEP = Math.SQRT2;
@@ -435,7 +444,24 @@ export const createLabelsSlice: SliceCreator<LabelsSlice> = (api) => (set, get) 
       });
     },
     setView: (view) => set({ view }),
-    setStage: (stage) => set({ stage }),
+    setStage: (stage) => {
+      const { stage: previous, view } = get();
+      if (
+        previous !== null &&
+        sameSize(previous.video, stage.video) &&
+        sameSize(previous.container, stage.container)
+      ) {
+        return;
+      }
+      const samePicture = previous !== null && sameSize(previous.video, stage.video);
+      // Video and overlay both read the view in this same store update, so they move together.
+      set({
+        stage,
+        ...(samePicture
+          ? { view: viewForResizedStage(view, stage.video, previous.container, stage.container) }
+          : {}),
+      });
+    },
     zoomView: (how) => {
       const { stage, view, labels, selection, currentFrame } = get();
       if (!stage) return;

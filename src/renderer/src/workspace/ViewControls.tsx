@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { zoomPercent } from '../../../shared/domain/labels';
+import { isFitView, zoomPercent } from '../../../shared/domain/labels';
 import { useAppStore, useAppStoreApi } from '../store/AppStoreContext';
 import { PICTURE_LIMITS } from './workspaceLayout';
 
@@ -14,10 +14,13 @@ export function ViewControls() {
   const contrast = useAppStore((state) => state.layout.contrast);
   const setLayout = useAppStore((state) => state.setLayout);
   const percentRef = useRef<HTMLOutputElement>(null);
+  const fitRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     const paint = () => {
       const { view, stage } = store.getState();
+      // Fit is a mode that follows the stage's size; pressed says the picture will keep fitting.
+      fitRef.current?.setAttribute('aria-pressed', String(isFitView(view)));
       if (!percentRef.current) return;
       percentRef.current.textContent = stage
         ? `${Math.round(zoomPercent(view, stage.video, stage.container))} %`
@@ -34,8 +37,10 @@ export function ViewControls() {
     text: string,
     keys: string,
     how: Parameters<typeof zoomView>[0],
+    ref?: React.RefObject<HTMLButtonElement | null>,
   ) => (
     <button
+      ref={ref}
       type="button"
       aria-label={label}
       title={`${label} (${keys})`}
@@ -56,7 +61,7 @@ export function ViewControls() {
         –
       </output>
       {button('Zoom video in', '+', '=', 'in')}
-      {button('Whole picture', 'Fit', 'F', 'fit')}
+      {button('Whole picture', 'Fit', 'F', 'fit', fitRef)}
       {button('Actual pixels', '100 %', 'Shift+F', 'pixels')}
       {button('Zoom to the selected track', 'Track', 'Z', 'track')}
       <details className="picture-settings">

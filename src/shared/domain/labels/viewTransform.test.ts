@@ -8,13 +8,16 @@ import {
   displayedSize,
   displayedToRaw,
   FIT_VIEW,
+  isFitView,
   panBy,
   rawToDisplayed,
   screenToVideo,
   videoToScreen,
   viewTransform,
+  viewForResizedStage,
   zoomAt,
   type Point,
+  type Size,
 } from './viewTransform';
 
 const rotations = [0, 90, 180, 270] as const;
@@ -180,11 +183,112 @@ describe('zoom for annotators', () => {
     expect(actual).toMatchObject({ panX: 0, panY: 0 });
   });
 
+  it('steps in and out from below the whole picture without jumping to it', () => {
+    const small = { width: 320, height: 240 };
+    const big = { width: 1554, height: 728 };
+    const actual = actualPixelsView(FIT_VIEW, small, big);
+    const zoomedIn = zoomAtCentre(actual, small, big, Math.SQRT2);
+    expect(zoomPercent(zoomedIn, small, big)).toBeCloseTo(100 * Math.SQRT2, 9);
+    // Out from 100 % stays at 100 %: never up to the whole picture (303 % here).
+    expect(zoomAtCentre(actual, small, big, 1 / Math.SQRT2)).toEqual(actual);
+    // From above the whole picture, out still stops exactly at it.
+    const above = zoomAtCentre(FIT_VIEW, small, big, 1.2);
+    expect(zoomAtCentre(above, small, big, 1 / Math.SQRT2)).toEqual(FIT_VIEW);
+  });
+
   it('zooms to a box: centred, filling most of the stage', () => {
     const box = { x: 1200, y: 300, w: 200, h: 400 };
     const view = zoomToBox(video, container, box);
     const t = viewTransform(video, container, view);
     close(videoToScreen(t, { x: 1300, y: 500 }), { x: 480, y: 270 });
     expect(box.h * t.scale).toBeCloseTo(540 * 0.8, 6);
+  });
+});
+
+describe('the view when the stage is resized', () => {
+  const landscape = { width: 320, height: 240 };
+  const portrait = { width: 240, height: 320 };
+  // The stage at a 1280×720 window, then the window at 1920×1080, then the side panel closed.
+  const first = { width: 914, height: 333 };
+  const stages: readonly Size[] = [
+    first,
+    { width: 1554, height: 728 },
+    { width: 1920, height: 728 },
+    { width: 600, height: 900 },
+  ];
+
+  /** The picture's rectangle on the stage under `view`. */
+  function pictureOn(video: Size, stage: Size, view = FIT_VIEW) {
+    const t = viewTransform(video, stage, view);
+    return {
+      left: t.offsetX,
+      top: t.offsetY,
+      right: t.offsetX + video.width * t.scale,
+      bottom: t.offsetY + video.height * t.scale,
+    };
+  }
+
+  it('keeps fit fitted: the whole picture, centred, touching two opposite sides of any stage', () => {
+    for (const video of [landscape, portrait]) {
+      let view = FIT_VIEW;
+      let from = first;
+      for (const to of stages) {
+        view = viewForResizedStage(view, video, from, to);
+        from = to;
+        expect(isFitView(view)).toBe(true);
+        const p = pictureOn(video, to, view);
+        expect(p.left).toBeGreaterThanOrEqual(-1e-9);
+        expect(p.top).toBeGreaterThanOrEqual(-1e-9);
+        expect(p.right).toBeLessThanOrEqual(to.width + 1e-9);
+        expect(p.bottom).toBeLessThanOrEqual(to.height + 1e-9);
+        expect(p.left).toBeCloseTo(to.width - p.right, 9);
+        expect(p.top).toBeCloseTo(to.height - p.bottom, 9);
+        const touchesSides = Math.abs(p.left) < 1e-9 && Math.abs(p.right - to.width) < 1e-9;
+        const touchesTopAndBottom = Math.abs(p.top) < 1e-9 && Math.abs(p.bottom - to.height) < 1e-9;
+        expect(touchesSides || touchesTopAndBottom).toBe(true);
+      }
+    }
+  });
+
+  it("keeps the annotator's zoom: the same screen pixels per video pixel and the same centre", () => {
+    const video = { width: 1920, height: 1080 };
+    const from = { width: 914, height: 333 };
+    const zoomed = panBy(zoomAt(FIT_VIEW, video, from, { x: 200, y: 100 }, 3), 25, -10);
+    const before = viewTransform(video, from, zoomed);
+    const centre = screenToVideo(before, { x: from.width / 2, y: from.height / 2 });
+    for (const to of stages) {
+      const view = viewForResizedStage(zoomed, video, from, to);
+      const after = viewTransform(video, to, view);
+      expect(after.scale).toBeCloseTo(before.scale, 9);
+      close(screenToVideo(after, { x: to.width / 2, y: to.height / 2 }), centre);
+      expect(isFitView(view)).toBe(false);
+    }
+  });
+
+  it('keeps 100 % at 100 % when the stage grows past the picture', () => {
+    const from = { width: 400, height: 300 };
+    const pixels = actualPixelsView(FIT_VIEW, landscape, from);
+    const view = viewForResizedStage(pixels, landscape, from, { width: 1554, height: 728 });
+    expect(zoomPercent(view, landscape, { width: 1554, height: 728 })).toBeCloseTo(100, 9);
+    // Smaller than fit there, and still the annotator's scale rather than the whole picture.
+    expect(view.zoom).toBeLessThan(1);
+  });
+
+  it('round-trips: a stage resized and resized back gives the view it started from', () => {
+    const video = { width: 1920, height: 1080 };
+    const a = { width: 914, height: 333 };
+    const b = { width: 1554, height: 728 };
+    const view = zoomAt(FIT_VIEW, video, a, { x: 700, y: 40 }, 2.5);
+    const back = viewForResizedStage(viewForResizedStage(view, video, a, b), video, b, a);
+    expect(back.zoom).toBeCloseTo(view.zoom, 9);
+    expect(back.panX).toBeCloseTo(view.panX, 9);
+    expect(back.panY).toBeCloseTo(view.panY, 9);
+  });
+
+  it('leaves the view alone while the stage has no size yet', () => {
+    const view = { zoom: 2, panX: 30, panY: -12 };
+    const none = { width: 0, height: 0 };
+    expect(viewForResizedStage(view, landscape, none, first)).toBe(view);
+    expect(viewForResizedStage(view, landscape, first, none)).toBe(view);
   });
 });

@@ -12,7 +12,12 @@ export type Point = { readonly x: number; readonly y: number };
  * (e.g. feeding a pose model that is given unrotated pixels).
  */
 export type ViewState = {
-  /** 1 shows the whole picture fitted into the container (contain); 2 is twice that. */
+  /**
+   * 1 shows the whole picture fitted into the container (contain); 2 is twice that. `FIT_VIEW` is
+   * a mode, not a scale: it stays fitted to whatever size the stage takes. Any other view is the
+   * annotator's own and keeps its scale and centre when the stage is resized
+   * (`viewForResizedStage`).
+   */
   readonly zoom: number;
   /** Screen pixels the picture is moved by, after fitting and zooming. */
   readonly panX: number;
@@ -20,6 +25,11 @@ export type ViewState = {
 };
 
 export const FIT_VIEW: ViewState = { zoom: 1, panX: 0, panY: 0 };
+
+/** Whether `view` is the fit mode: the whole picture, centred, following the stage's size. */
+export function isFitView(view: ViewState): boolean {
+  return view.zoom === 1 && view.panX === 0 && view.panY === 0;
+}
 
 export type ZoomLimits = { readonly min: number; readonly max: number };
 
@@ -83,7 +93,8 @@ export function screenToVideo(transform: ViewTransform, point: Point): Point {
 
 /**
  * Zooms by `factor` keeping the video point under `anchor` (a screen point, e.g. the mouse on a
- * wheel event) where it is. The zoom is clamped to `limits`.
+ * wheel event) where it is. The zoom is clamped to `limits`, or kept where it is when already
+ * below them.
  */
 export function zoomAt(
   view: ViewState,
@@ -93,7 +104,9 @@ export function zoomAt(
   factor: number,
   limits: ZoomLimits = DEFAULT_ZOOM_LIMITS,
 ): ViewState {
-  const zoom = Math.min(limits.max, Math.max(limits.min, view.zoom * factor));
+  // A view already below the limit (100 % of a small clip, or a chosen zoom kept while the stage
+  // grew) steps from where it is: zooming out must not jump it up to the whole picture.
+  const zoom = Math.min(limits.max, Math.max(Math.min(limits.min, view.zoom), view.zoom * factor));
   // Back at the whole picture (or smaller), it is centred: zooming back restores the exact view.
   if (zoom <= 1) return { zoom, panX: 0, panY: 0 };
   // Nothing to anchor to before the container or the video has a size.
@@ -162,6 +175,35 @@ export function zoomToBox(
     zoom,
     panX: (video.width / 2 - (box.x + box.w / 2)) * scale,
     panY: (video.height / 2 - (box.y + box.h / 2)) * scale,
+  };
+}
+
+/**
+ * The same view on a stage resized from `from` to `to` (window resized, a panel opened or closed,
+ * the timeline dragged taller). Fit stays fit, so the whole picture keeps filling the stage. A
+ * view the annotator zoomed or panned keeps what they chose: the same screen pixels per video
+ * pixel, and the video point at the stage's centre stays at its centre, as in CVAT and image
+ * editors. Its zoom relative to the new fit may then fall below 1 (the stage grew): that is still
+ * their scale, not the whole picture, until they choose Fit again.
+ */
+export function viewForResizedStage(view: ViewState, video: Size, from: Size, to: Size): ViewState {
+  if (isFitView(view)) return view;
+  const before = fitScale(video, from);
+  const after = fitScale(video, to);
+  // A stage not laid out yet (zero-sized) gives no scale to keep; the view waits for a real one.
+  if (!(before > 0) || !(after > 0) || !Number.isFinite(before) || !Number.isFinite(after)) {
+    return view;
+  }
+  const centre = screenToVideo(viewTransform(video, from, view), {
+    x: from.width / 2,
+    y: from.height / 2,
+  });
+  const zoom = Math.min((view.zoom * before) / after, zoomLimitsFor(video, to).max);
+  const scale = after * zoom;
+  return {
+    zoom,
+    panX: (video.width / 2 - centre.x) * scale,
+    panY: (video.height / 2 - centre.y) * scale,
   };
 }
 
