@@ -34,7 +34,8 @@ export default function useRamTemp(): () => void {
   // start, which are forked after the global setup.
   process.env.FRAMEWISE_TEST_CACHE_DIR ??= tmpdir();
   process.env.TMPDIR = dir;
-  return () => rmSync(dir, { recursive: true, force: true });
+  // Retried: a process a test started may still be writing there while it exits.
+  return () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 }
 
 function writable(dir: string): boolean {
