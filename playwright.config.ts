@@ -1,6 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './tests/support/systemChromium';
 
+/** Spec files that each take a worker for over a minute, longest first within the name order. */
+const LONG_SPECS = ['**/poseRunnerWebgl.spec.ts', '**/review.spec.ts', '**/teamLoop.spec.ts'];
+
 export default defineConfig({
   testDir: 'tests/e2e',
   // Each worker runs its own loopback host and database (fixtures.ts). Two: the player's
@@ -16,6 +19,14 @@ export default defineConfig({
   timeout: 600_000,
   expect: { timeout: 60_000 },
   outputDir: 'test-results',
+  // Playwright hands out spec files in name order; the longest single runs go first, so the two
+  // workers end together instead of one running a long spec alone at the end. The player's cases
+  // run side by side (player.spec.ts) and fill the gaps. Same settings for both: a worker that
+  // moves from the first project to the second starts afresh, once.
+  projects: [
+    { name: 'long', testMatch: LONG_SPECS },
+    { name: 'e2e', testIgnore: LONG_SPECS },
+  ],
   use: {
     browserName: 'chromium',
     headless: true,
@@ -26,7 +37,11 @@ export default defineConfig({
     // An action waits for its element at most as long as an expectation does, not a whole test.
     actionTimeout: 60_000,
     navigationTimeout: 60_000,
-    trace: 'retain-on-failure',
+    // A failed test keeps a trace of its actions, console and network, without the DOM snapshot
+    // before and after each action and the screencast: those took a third of a UI spec's time and
+    // half of a frame walk's (hundreds of actions). `--trace retain-on-failure` on the command line
+    // brings them back for a failure being looked into; the failure's screenshot is kept anyway.
+    trace: { mode: 'retain-on-failure', snapshots: false, screenshots: false, sources: true },
     screenshot: 'only-on-failure',
   },
 });

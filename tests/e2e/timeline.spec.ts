@@ -1,5 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { bundleTimelineUi } from '../support/bundleTimeline';
+import { expect, test } from './fixtures';
 
 /**
  * The Timeline and TaxonomyPicker components in Chromium, mounted alone in a blank page (no host
@@ -268,6 +269,9 @@ test('the taxonomy picker tabs from verb to noun, keeps an exact name typed, and
 }) => {
   await mountPicker(page);
   const dialog = page.getByRole('dialog', { name: 'Label segment' });
+  // React mounts the picker and focuses its verb box after the mount call returns: typed before
+  // that, the keys go to the page.
+  await expect(dialog.getByRole('combobox', { name: 'Verb' })).toBeFocused();
   await page.keyboard.type('take');
   await page.keyboard.press('Tab');
   await expect(dialog.getByRole('combobox', { name: 'Noun' })).toBeFocused();

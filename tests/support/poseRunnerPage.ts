@@ -46,14 +46,18 @@ export type RunnerLoad = {
   loadMs: number;
 };
 
+/** The runner's bundle, built once per process: tfjs makes it seconds of esbuild work. */
+let runnerBundle: Promise<string> | undefined;
+
 export async function openPoseRunnerPage(browser: Browser): Promise<Page> {
-  const script = await bundleForPage(
+  runnerBundle ??= bundleForPage(
     `import * as runner from ${fromRepo('src/renderer/poseRunner/poseRunner.ts')};
      import { servePoseRunner } from ${fromRepo('src/renderer/poseRunner/pageMain.ts')};
      globalThis.poseRunnerModule = runner;
      globalThis.servePoseRunner = servePoseRunner;`,
     'the pose runner',
   );
+  const script = await runnerBundle;
   const page = await browser.newPage();
   await page.route(`${ORIGIN}/**`, async (route) => {
     const { pathname } = new URL(route.request().url());
