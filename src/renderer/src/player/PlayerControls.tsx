@@ -63,6 +63,9 @@ export function PlayerControls({ engine, frameTimes, leading, trailing }: Contro
   useEffect(() => {
     const onKeyDown = (event: globalThis.KeyboardEvent) => {
       if (event.defaultPrevented) return;
+      // A dialog over the player (the shortcut sheet) takes its own keys: End
+      // scrolls the sheet rather than jumping the video hidden under it to its last frame.
+      if (event.target instanceof Element && event.target.closest('dialog[open]')) return;
       const command = commandForKey(event, keyTargetOf(event.target));
       if (!command) return;
       // Also keeps Space from clicking a focused button and arrows from moving the slider twice.

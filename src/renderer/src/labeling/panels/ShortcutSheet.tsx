@@ -32,18 +32,25 @@ export function ShortcutSheet() {
       onClose={() => setOpen(false)}
     >
       <h2 id="shortcuts-heading">Keyboard shortcuts</h2>
-      <table>
-        <tbody>
-          {[...PLAYER_SHORTCUTS, ...LABELING_SHORTCUTS].map((shortcut) => (
-            <tr key={shortcut.keys}>
-              <th scope="row">
-                <kbd>{shortcut.keys}</kbd>
-              </th>
-              <td>{shortcut.what}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {/*
+        The list scrolls on its own, between the heading and Close: the dialog focuses Close on
+        opening, and a dialog that scrolled as a whole opened at its end, the heading and the
+        first keys out of sight. Focusable so the keyboard can scroll it.
+      */}
+      <div className="shortcut-list" role="region" aria-label="Shortcuts" tabIndex={0}>
+        <table>
+          <tbody>
+            {[...PLAYER_SHORTCUTS, ...LABELING_SHORTCUTS].map((shortcut) => (
+              <tr key={shortcut.keys}>
+                <th scope="row">
+                  <kbd>{shortcut.keys}</kbd>
+                </th>
+                <td>{shortcut.what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <button type="button" onClick={() => setOpen(false)}>
         Close
       </button>
