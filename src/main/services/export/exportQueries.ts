@@ -303,7 +303,7 @@ export class ExportQueries {
     if (set.origin === 'team') {
       const json = this.#s.teamSetLabels.get(set.setId);
       if (json === undefined) throw new Error(`Pulled set ${set.setId} is gone`);
-      // Checked against the shared schema when sync pulled it (TeamSetsPage), stored as parsed.
+      // Checked against the shared schema when sync pulled it (teamSetsWire.ts), stored as checked.
       return JSON.parse(json) as LabelsDocument;
     }
     const context = editContextFor(this.project(set.projectId), frameCount);
