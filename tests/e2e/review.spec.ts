@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { openDb } from '../../src/server/db/Db';
 import { migrateServerDb } from '../../src/server/db/migrations';
 import { addUser, assignClip, createProject, issueToken } from '../../src/server/team';
@@ -68,6 +69,16 @@ async function startReviewTeam(name: string, clipRef: string) {
   return { server, annToken, revToken, leadToken, setId, stop };
 }
 
+/**
+ * Sync settings' Sync now, waiting for this round's answer: "0 to send" and a report from an
+ * earlier round are on screen before the round has pulled anything.
+ */
+async function syncNow(page: Page): Promise<void> {
+  const answered = page.waitForResponse((response) => response.url().endsWith('/api/syncNow'));
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await answered;
+}
+
 test.describe('review', () => {
   test('a reviewer pulls the queue, comments on a frame and requests changes with a reason', async ({
     page,
@@ -88,7 +99,7 @@ test.describe('review', () => {
 
       await openApp(page, host);
       await signIn(page, server.url, revToken);
-      await page.getByRole('button', { name: 'Sync now' }).click();
+      await syncNow(page);
       await expect(page.getByTestId('sync-report')).toBeVisible();
       await page.getByRole('button', { name: 'Back to batches' }).click();
 
@@ -115,7 +126,7 @@ test.describe('review', () => {
       await page.getByRole('button', { name: 'Back to the review queue' }).click();
       await page.getByRole('button', { name: 'Back to batches' }).click();
       await page.getByRole('button', { name: 'Sync settings' }).click();
-      await page.getByRole('button', { name: 'Sync now' }).click();
+      await syncNow(page);
       await expect(page.getByTestId('sync-pending')).toHaveText('0');
 
       const onServer = await call(server.url, 'GET', `/v1/sets/${setId}`, { token: annToken });
@@ -160,7 +171,7 @@ test.describe('review', () => {
       expect(((await imported.json()) as { ok: boolean }).ok).toBe(true);
       await page.reload();
       await signIn(page, server.url, revToken);
-      await page.getByRole('button', { name: 'Sync now' }).click();
+      await syncNow(page);
       await expect(page.getByTestId('sync-report')).toBeVisible();
       await page.getByRole('button', { name: 'Back to batches' }).click();
 
@@ -247,7 +258,7 @@ test.describe('review', () => {
     // One workstation plays both people here, switching accounts in Sync settings.
     const signInAndSync = async (token: string) => {
       await signIn(page, server.url, token);
-      await page.getByRole('button', { name: 'Sync now' }).click();
+      await syncNow(page);
       await expect(page.getByTestId('sync-pending')).toHaveText('0');
       await page.getByRole('button', { name: 'Back to batches' }).click();
     };
@@ -370,7 +381,7 @@ test.describe('review', () => {
     );
     const syncAndBack = async () => {
       await page.getByRole('button', { name: 'Sync settings' }).click();
-      await page.getByRole('button', { name: 'Sync now' }).click();
+      await syncNow(page);
       await expect(page.getByTestId('sync-pending')).toHaveText('0');
       await page.getByRole('button', { name: 'Back to batches' }).click();
     };
