@@ -2,7 +2,13 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './tests/support/systemChromium';
 
 /** Spec files that each take a worker for over a minute, longest first within the name order. */
-const LONG_SPECS = ['**/poseRunnerWebgl.spec.ts', '**/review.spec.ts', '**/teamLoop.spec.ts'];
+const LONG_SPECS = [
+  '**/poseRunnerWebgl.spec.ts',
+  '**/review.spec.ts',
+  '**/teamLoop.spec.ts',
+  '**/faceReview.spec.ts',
+  '**/delivery.spec.ts',
+];
 
 export default defineConfig({
   testDir: 'tests/e2e',
