@@ -85,6 +85,8 @@ export class PlayerEngine {
   private loopTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bumped by every frame request and play, so a play that awaited knows it was overtaken. */
   private intent = 0;
+  private markLoaded: () => void = () => undefined;
+  private readonly loadedPromise = new Promise<void>((resolve) => (this.markLoaded = resolve));
 
   constructor(container: HTMLElement, options: PlayerEngineOptions) {
     this.events = options.events;
@@ -138,6 +140,17 @@ export class PlayerEngine {
 
   get frameCount(): number {
     return this.frameTimes.length;
+  }
+
+  /**
+   * Resolves once the video has put its first frame on screen. Before that, a frame asked for
+   * races the load: the video presents its opening frame whenever its data arrives, over a cached
+   * frame still being decoded, and the readout then says 0 while the request is lost. Anything
+   * that moves the player by itself (reopening at the saved frame) waits for this; a person's
+   * step cannot come earlier than the picture they are looking at.
+   */
+  whenLoaded(): Promise<void> {
+    return this.loadedPromise;
   }
 
   /** Shows frame n, pausing playback first. */
@@ -284,6 +297,7 @@ export class PlayerEngine {
   private onVideoPresented(mediaTime: number): void {
     const frame = nearestFrameIndex(this.frameTimes, mediaTime);
     this.videoFrame = frame;
+    this.markLoaded();
     if (!this.canvas.hidden) return;
     this.setShown(frame);
     this.navigator.observe(frame, 'video');

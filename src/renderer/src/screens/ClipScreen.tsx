@@ -230,11 +230,20 @@ function useWorkspaceRestore(clipId: string, engine: PlayerEngine | null) {
   const select = useAppStore((state) => state.select);
   useEffect(() => {
     if (!engine || !labelsReady) return;
-    const restore = takePendingRestore(clipId);
-    if (!restore) return;
-    engine.goTo(restore.frame);
-    setView(restore.view);
-    if (restore.selectedTrackId !== null) select({ trackId: restore.selectedTrackId, point: 0 });
+    let current = true;
+    // Taken only once the video shows a frame: the restore stays pending for a replacement
+    // engine (a proxy) if this one never loads, and no opening frame can land after it.
+    void engine.whenLoaded().then(() => {
+      if (!current) return;
+      const restore = takePendingRestore(clipId);
+      if (!restore) return;
+      engine.goTo(restore.frame);
+      setView(restore.view);
+      if (restore.selectedTrackId !== null) select({ trackId: restore.selectedTrackId, point: 0 });
+    });
+    return () => {
+      current = false;
+    };
   }, [engine, labelsReady, clipId, takePendingRestore, setView, select]);
 }
 
