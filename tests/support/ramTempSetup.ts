@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   rmSync,
+  statfsSync,
   statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,11 @@ import { join } from 'node:path';
 
 const RAM_DISK = '/dev/shm';
 const PREFIX = 'framewise-vitest-';
+/**
+ * Below this much free room the run keeps the disk: a container's /dev/shm is often 64 MB, and
+ * the tests' databases, clips and exports take hundreds of MB at once.
+ */
+const MIN_FREE_BYTES = 2 * 1024 ** 3;
 
 /**
  * Vitest's globalSetup: the test files' temp folders (SQLite databases, PGlite data, exports, the
@@ -24,7 +30,7 @@ const PREFIX = 'framewise-vitest-';
  * FRAMEWISE_TEST_CACHE_DIR. `FRAMEWISE_TEST_DISK_TMP=1` keeps the system's temp folder for all.
  */
 export default function useRamTemp(): () => void {
-  if (process.env.FRAMEWISE_TEST_DISK_TMP === '1' || !writable(RAM_DISK)) return () => undefined;
+  if (process.env.FRAMEWISE_TEST_DISK_TMP === '1' || !roomy(RAM_DISK)) return () => undefined;
   removeOrphans();
   // The pid in the name lets a later run tell an interrupted run's folder from a running one's.
   const dir = mkdtempSync(join(RAM_DISK, `${PREFIX}${process.pid}-`));
@@ -38,10 +44,11 @@ export default function useRamTemp(): () => void {
   return () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 }
 
-function writable(dir: string): boolean {
+function roomy(dir: string): boolean {
   try {
     accessSync(dir, constants.W_OK);
-    return statSync(dir).isDirectory();
+    const room = statfsSync(dir);
+    return statSync(dir).isDirectory() && room.bavail * room.bsize >= MIN_FREE_BYTES;
   } catch {
     return false;
   }
