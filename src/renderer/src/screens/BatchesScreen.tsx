@@ -4,15 +4,35 @@ import { useAppStore } from '../store/AppStoreContext';
 import { formatTimecode } from './formatTimecode';
 
 export function BatchesScreen() {
+  const loadIdentity = useAppStore((state) => state.loadIdentity);
+  const [identityKnown, setIdentityKnown] = useState(false);
+  useEffect(() => {
+    let shown = true;
+    // loadIdentity reports its own failure; the screen shows either way.
+    void loadIdentity().then(() => {
+      if (shown) setIdentityKnown(true);
+    });
+    return () => {
+      shown = false;
+    };
+  }, [loadIdentity]);
   return (
     <section className="screen" aria-labelledby="batches-title">
       <h1 id="batches-title">Batches</h1>
-      <LocalProfilePrompt />
-      <SyncSettingsButton />
-      <ImportForm />
-      <ImportStatus />
-      <LastImport />
-      <BatchList />
+      {/* The first-run name prompt goes above the list: showing the list before we know whether
+          the prompt comes would move the list under a click aimed at a batch. */}
+      {identityKnown ? (
+        <>
+          <LocalProfilePrompt />
+          <SyncSettingsButton />
+          <ImportForm />
+          <ImportStatus />
+          <LastImport />
+          <BatchList />
+        </>
+      ) : (
+        <p role="status">Loading…</p>
+      )}
     </section>
   );
 }
@@ -23,12 +43,8 @@ export function BatchesScreen() {
  */
 function LocalProfilePrompt() {
   const identity = useAppStore((state) => state.identity);
-  const loadIdentity = useAppStore((state) => state.loadIdentity);
   const save = useAppStore((state) => state.saveLocalProfile);
   const [name, setName] = useState('');
-  useEffect(() => {
-    void loadIdentity();
-  }, [loadIdentity]);
   if (identity === null || identity.source !== 'os') return null;
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
