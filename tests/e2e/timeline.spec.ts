@@ -47,10 +47,13 @@ async function recorded(page: Page): Promise<Recorded> {
   return page.evaluate(() => (globalThis as unknown as PageGlobals).recorded);
 }
 
-/** 300 frames at 3 px a frame across 900 px: frame f starts at x = 3f. */
-async function mountTimeline(page: Page): Promise<void> {
+/**
+ * 300 frames at 3 px a frame across 900 px: frame f starts at x = 3f. `tall` adds two actors and
+ * four tracks, 206 px of ruler and rows for the 180 px drawing area.
+ */
+async function mountTimeline(page: Page, { tall = false } = {}): Promise<void> {
   await blankPage(page);
-  await page.evaluate(() => {
+  await page.evaluate((tall) => {
     const g = globalThis as unknown as PageGlobals;
     const ui = g.framewiseTimelineUi;
     g.recorded = { events: [], renders: 0 };
@@ -77,13 +80,30 @@ async function mountTimeline(page: Page): Promise<void> {
       rows: [
         { id: 'a', label: 'camera wearer', color: '#4c78a8' },
         { id: 'b', label: 'person 2', color: '#f58518' },
+        ...(tall
+          ? [
+              { id: 'c', label: 'person 3', color: '#54a24b' },
+              { id: 'd', label: 'person 4', color: '#b279a2' },
+            ]
+          : []),
       ],
       segments: [
         seg('s1', 30, 59, 'a', 1),
         seg('s3', 40, 80, 'b', null),
         seg('s2', 100, 120, 'a', 2),
+        ...(tall ? [seg('s4', 100, 120, 'd', 3)] : []),
       ],
-      keyframeTicks: [{ trackId: 't1', label: 'person 1', color: '#e45756', frames: [5, 50, 150] }],
+      keyframeTicks: [
+        { trackId: 't1', label: 'person 1', color: '#e45756', frames: [5, 50, 150] },
+        ...(tall
+          ? ['t2', 't3', 't4', 't5'].map((trackId) => ({
+              trackId,
+              label: trackId,
+              color: '#e45756',
+              frames: [10],
+            }))
+          : []),
+      ],
       selectedSegmentId: null,
       labelOf: (s: { verbId: number | null }) => (s.verbId === null ? '' : `verb ${s.verbId}`),
     };
@@ -106,7 +126,7 @@ async function mountTimeline(page: Page): Promise<void> {
     );
     const root = ui.createRoot(g.document.getElementById('root'));
     root.render(ui.createElement('div', { style: { width: '900px', height: '200px' } }, profiled));
-  });
+  }, tall);
   await expect(page.locator('.timeline-canvas canvas').first()).toBeVisible();
 }
 
@@ -209,6 +229,49 @@ test('playhead updates reach the engine without re-rendering React', async ({ pa
     }
   });
   expect((await recorded(page)).renders).toBe(before);
+});
+
+test('rows that do not fit scroll under the ruler, by Shift+wheel or the scrollbar', async ({
+  page,
+}) => {
+  await mountTimeline(page, { tall: true });
+  const scrollbar = page.getByTestId('timeline-rows-scrollbar');
+  await expect(scrollbar).toBeVisible();
+  const scrollTop = () =>
+    scrollbar.evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop);
+  const requests = async () =>
+    (await recorded(page)).events.filter(([name]) => name === 'requestLabel').length;
+  // Ruler 0–24, actor rows a–d 26–144 (d: 116–144, holding s4 at x 300–363), tick rows t1–t5
+  // 146–204: 206 px in a 180 px drawing area, so the rows scroll by up to 26 px.
+  expect((await page.locator('.timeline-canvas').boundingBox())?.height).toBe(180);
+  const over = await canvasPoint(page, 451, 100);
+  await page.mouse.move(over.x, over.y);
+  await page.keyboard.down('Shift');
+  await page.mouse.wheel(0, 200);
+  await page.keyboard.up('Shift');
+  await expect.poll(scrollTop).toBe(26);
+  // The plain wheel moves along the clip (here fitted whole: nowhere to go), never the rows.
+  await page.mouse.wheel(0, 200);
+  expect(await scrollTop()).toBe(26);
+
+  // Scrolled, row d lies at 90–118 and row a under the ruler, which keeps its clicks.
+  const onS4 = await canvasPoint(page, 330, 100);
+  await page.mouse.dblclick(onS4.x, onS4.y);
+  expect(await requests()).toBe(1);
+  const ruler = await canvasPoint(page, 90, 10);
+  await page.mouse.click(ruler.x, ruler.y);
+  expect((await recorded(page)).events).toContainEqual(['seek', 30]);
+
+  // Back at the top by the bar: y 100 is row c's empty space again, row d is at 116–144.
+  await scrollbar.evaluate((el) => {
+    (el as unknown as { scrollTop: number }).scrollTop = 0;
+  });
+  await page.mouse.dblclick(onS4.x, onS4.y);
+  expect(await requests()).toBe(1);
+  const onS4AtTop = await canvasPoint(page, 330, 130);
+  await page.mouse.dblclick(onS4AtTop.x, onS4AtTop.y);
+  expect(await requests()).toBe(2);
+  expect((await recorded(page)).events.filter(([name]) => name === 'command')).toEqual([]);
 });
 
 async function mountPicker(page: Page): Promise<void> {

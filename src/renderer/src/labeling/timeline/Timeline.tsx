@@ -1,6 +1,11 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { Command } from '../../../../shared/domain/labels';
-import { TimelineEngine, type TimelineData, type TimelineViewState } from './timelineEngine';
+import {
+  TimelineEngine,
+  type TimelineData,
+  type TimelineRowsState,
+  type TimelineViewState,
+} from './timelineEngine';
 
 export type TimelineProps = {
   data: TimelineData;
@@ -23,6 +28,9 @@ const DEFAULT_HEIGHT = 180;
 
 type ZoomLimits = { atFit: boolean; atMaxZoom: boolean };
 
+/** The rows' extent when they overflow the drawing area (the scrollbar's range), else null. */
+type RowsOverflow = { contentHeight: number; viewportHeight: number } | null;
+
 /**
  * Mounts the timeline engine under the player and passes it data. The playhead reaches the
  * engine by subscription, so playback re-renders nothing here (STYLE §5); React renders only when
@@ -32,6 +40,10 @@ export function Timeline(props: TimelineProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const engineRef = useRef<TimelineEngine | null>(null);
   const [limits, setLimits] = useState<ZoomLimits>({ atFit: true, atMaxZoom: false });
+  const scrollbarRef = useRef<HTMLDivElement>(null);
+  const [overflow, setOverflow] = useState<RowsOverflow>(null);
+  /** Where the rows are scrolled: the scrollbar is set to it without a render (scrolling is hot). */
+  const rowScrollRef = useRef(0);
 
   const seek = useEffectEvent((frame: number) => props.onSeek(frame));
   const select = useEffectEvent((segmentId: string | null) => props.onSelect(segmentId));
@@ -53,12 +65,27 @@ export function Timeline(props: TimelineProps) {
           : { atFit: view.atFit, atMaxZoom: view.atMaxZoom },
       );
     };
+    const rowsChange = (rows: TimelineRowsState) => {
+      const overflows = rows.contentHeight > rows.viewportHeight;
+      setOverflow((current) =>
+        !overflows
+          ? null
+          : current?.contentHeight === rows.contentHeight &&
+              current.viewportHeight === rows.viewportHeight
+            ? current
+            : { contentHeight: rows.contentHeight, viewportHeight: rows.viewportHeight },
+      );
+      rowScrollRef.current = rows.scrollY;
+      const scrollbar = scrollbarRef.current;
+      if (scrollbar && scrollbar.scrollTop !== rows.scrollY) scrollbar.scrollTop = rows.scrollY;
+    };
     const engine = new TimelineEngine(container, {
       seek,
       select,
       command,
       requestLabel,
       viewChange,
+      rowsChange,
     });
     engineRef.current = engine;
     engine.setData(initialData());
@@ -80,6 +107,10 @@ export function Timeline(props: TimelineProps) {
   useEffect(() => {
     engineRef.current?.setData(props.data);
   }, [props.data]);
+  // A scrollbar that has just appeared starts where the rows are.
+  useEffect(() => {
+    if (scrollbarRef.current) scrollbarRef.current.scrollTop = rowScrollRef.current;
+  }, [overflow]);
   const fill = props.height === 'fill';
 
   return (
@@ -124,14 +155,32 @@ export function Timeline(props: TimelineProps) {
         </button>
       </div>
       <div
-        ref={containerRef}
-        className="timeline-canvas"
+        className="timeline-body"
         style={{
-          position: 'relative',
-          overflow: 'hidden',
-          ...(fill ? {} : { height: props.height ?? DEFAULT_HEIGHT }),
+          display: 'flex',
+          minHeight: 0,
+          ...(fill ? { flex: 1 } : { height: props.height ?? DEFAULT_HEIGHT }),
         }}
-      />
+      >
+        <div
+          ref={containerRef}
+          className="timeline-canvas"
+          style={{ position: 'relative', overflow: 'hidden', flex: 1, minWidth: 0 }}
+        />
+        {overflow && (
+          // Rows that do not fit scroll under the ruler: by this bar, or Shift+wheel over them.
+          <div
+            ref={scrollbarRef}
+            className="timeline-rows-scrollbar"
+            data-testid="timeline-rows-scrollbar"
+            title="Scroll the timeline's rows (Shift+wheel over them)"
+            style={{ flex: 'none', width: 14, overflowX: 'hidden', overflowY: 'scroll' }}
+            onScroll={(event) => engineRef.current?.scrollRowsTo(event.currentTarget.scrollTop)}
+          >
+            <div style={{ height: overflow.contentHeight }} />
+          </div>
+        )}
+      </div>
     </section>
   );
 }

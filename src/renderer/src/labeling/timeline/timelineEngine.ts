@@ -16,7 +16,10 @@ import {
   frameToX,
   framesInRange,
   indexSegments,
+  clampRowScroll,
   layoutRows,
+  maxRowScroll,
+  scrollRows,
   MAX_PIXELS_PER_FRAME,
   rulerTicks,
   scrollByPixels,
@@ -97,6 +100,16 @@ export type TimelineEvents = {
   requestLabel(segmentId: string): void;
   /** After every scroll or zoom, for controls that show the zoom (zoom limits, say). */
   viewChange?(view: TimelineViewState): void;
+  /** When the rows' height, the drawing area's or the rows' scroll changes (a scrollbar). */
+  rowsChange?(rows: TimelineRowsState): void;
+};
+
+/** The rows against the drawing area: they scroll vertically under the ruler when taller. */
+export type TimelineRowsState = {
+  /** Ruler and rows, in pixels. */
+  readonly contentHeight: number;
+  readonly viewportHeight: number;
+  readonly scrollY: number;
 };
 
 export type TimelineViewState = {
@@ -144,7 +157,11 @@ export class TimelineEngine {
   private readonly detach: (() => void)[] = [];
   private data: TimelineData;
   private index: SegmentIndex = indexSegments([]);
-  private layout: RowLayout = layoutRows([], []);
+  /** The rows as laid out, unscrolled; `layout` is them as drawn and hit, scrolled. */
+  private rowLayout: RowLayout = layoutRows([], []);
+  private layout: RowLayout = this.rowLayout;
+  private rowScroll = 0;
+  private lastRowsState: TimelineRowsState | null = null;
   private view: Viewport;
   private height: number;
   private playhead = 0;
@@ -207,12 +224,13 @@ export class TimelineEngine {
       data.keyframeTicks !== previous.keyframeTicks ||
       data.spanRows !== previous.spanRows
     ) {
-      this.layout = layoutRows(
+      this.rowLayout = layoutRows(
         data.rows.map((r) => r.id),
         data.keyframeTicks.map((t) => t.trackId),
         undefined,
         (data.spanRows ?? []).map((r) => r.id),
       );
+      this.setRowScroll(this.rowScroll, true);
     }
     this.selectedId = data.selectedSegmentId;
     this.setView(
@@ -240,6 +258,7 @@ export class TimelineEngine {
     const wasFit = this.viewState().atFit;
     this.height = h;
     this.stage.size({ width: w, height: h });
+    this.setRowScroll(this.rowScroll);
     this.setView(
       wasFit
         ? fitView(w, this.data.frameCount)
@@ -283,6 +302,19 @@ export class TimelineEngine {
     this.setView(scrollByPixels(this.view, dx, this.data.frameCount));
   }
 
+  /** Scrolls the rows so `y` pixels of them are above the top edge (clamped to the rows). */
+  scrollRowsTo(y: number): void {
+    this.setRowScroll(y);
+  }
+
+  rowsState(): TimelineRowsState {
+    return {
+      contentHeight: this.rowLayout.height,
+      viewportHeight: this.height,
+      scrollY: this.rowScroll,
+    };
+  }
+
   viewState(): TimelineViewState {
     const fit = fitView(this.view.width, this.data.frameCount);
     return {
@@ -307,6 +339,26 @@ export class TimelineEngine {
   }
 
   // ---- view and input -----------------------------------------------------------------------
+
+  private setRowScroll(y: number, relaidOut = false): void {
+    const next = clampRowScroll(this.rowLayout, this.height, y);
+    if (next !== this.rowScroll || relaidOut) {
+      this.rowScroll = next;
+      this.layout = scrollRows(this.rowLayout, next);
+      this.contentLayer.batchDraw();
+      this.overlayLayer.batchDraw();
+    }
+    const state = this.rowsState();
+    const last = this.lastRowsState;
+    if (
+      last?.contentHeight !== state.contentHeight ||
+      last.viewportHeight !== state.viewportHeight ||
+      last.scrollY !== state.scrollY
+    ) {
+      this.lastRowsState = state;
+      this.events.rowsChange?.(state);
+    }
+  }
 
   private setView(next: Viewport): void {
     const same =
@@ -473,6 +525,13 @@ export class TimelineEngine {
           return;
         }
         const delta = Math.abs(event.deltaX) > Math.abs(event.deltaY) ? event.deltaX : event.deltaY;
+        // Shift+wheel scrolls rows that do not fit (Chromium hands a shifted wheel over as
+        // deltaX, hence the larger of the two); otherwise the wheel moves along the clip.
+        if (event.shiftKey && maxRowScroll(this.rowLayout, this.height) > 0) {
+          const rowUnit = event.deltaMode === 2 ? this.height : unit;
+          this.setRowScroll(this.rowScroll + delta * rowUnit);
+          return;
+        }
         this.scrollBy(delta * unit);
       },
       { passive: false },
@@ -509,8 +568,9 @@ export class TimelineEngine {
         if (ticks) this.drawTicks(ctx, ticks, row, visible);
       }
     }
-    this.drawRuler(ctx, visible);
     this.drawRowLabels(ctx, rowById, ticksById, spansById);
+    // Last: scrolled rows pass under the ruler.
+    this.drawRuler(ctx, visible);
   }
 
   /**

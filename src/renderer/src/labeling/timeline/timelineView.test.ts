@@ -12,6 +12,9 @@ import {
   hitTest,
   indexSegments,
   layoutRows,
+  maxRowScroll,
+  clampRowScroll,
+  scrollRows,
   MAX_PIXELS_PER_FRAME,
   rowNeighbours,
   rulerTicks,
@@ -210,6 +213,36 @@ describe('rows and hit testing', () => {
     expect(hit(205, 30)).toMatchObject({ segmentId: 's2', part: 'body' });
     expect(hit(208, 30)).toMatchObject({ segmentId: 's2', part: 'end' });
     expect(hit(201, 30)).toMatchObject({ segmentId: 's2', part: 'start' });
+  });
+});
+
+describe('rows that do not fit', () => {
+  const layout = layoutRows(['a', 'b'], ['t1', 't2'], {
+    rulerHeight: 20,
+    actorRowHeight: 30,
+    tickRowHeight: 10,
+    gap: 0,
+  });
+  const view: Viewport = { firstVisibleFrame: 0, pixelsPerFrame: 10, width: 1000 };
+  const index = indexSegments([seg('s3', 50, 59, 'b')]);
+
+  it('scroll as far as the last row reaching the bottom edge, and not at all when they fit', () => {
+    // Ruler 0–20, a 20–50, b 50–80, t1 80–90, t2 90–100: 100 px of rows in 60 px.
+    expect(maxRowScroll(layout, 60)).toBe(40);
+    expect(clampRowScroll(layout, 60, 55)).toBe(40);
+    expect(clampRowScroll(layout, 60, -5)).toBe(0);
+    expect(maxRowScroll(layout, 100)).toBe(0);
+    expect(clampRowScroll(layout, 120, 30)).toBe(0);
+  });
+
+  it('scrolled, a click reaches the lower rows, and the ruler keeps the top band', () => {
+    const scrolled = scrollRows(layout, 40);
+    const hit = (x: number, y: number) => hitTest(view, scrolled, index, 1000, x, y);
+    expect(hit(123, 55)).toEqual({ kind: 'ticks', trackId: 't2', frame: 12 });
+    expect(hit(550, 30)).toMatchObject({ kind: 'segment', segmentId: 's3', part: 'body' });
+    // Row a now lies under the ruler: the ruler takes the click.
+    expect(hit(123, 5)).toEqual({ kind: 'ruler', frame: 12 });
+    expect(scrollRows(layout, 0)).toBe(layout);
   });
 });
 

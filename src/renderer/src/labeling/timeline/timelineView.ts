@@ -341,6 +341,25 @@ export function layoutRows(
   return { rulerHeight: options.rulerHeight, rows, height: y };
 }
 
+/**
+ * The rows moved up by `scrollY` pixels under a ruler that stays put: a row that leaves the top
+ * goes under the ruler, which is drawn over it and takes its clicks.
+ */
+export function scrollRows(layout: RowLayout, scrollY: number): RowLayout {
+  if (scrollY === 0) return layout;
+  return { ...layout, rows: layout.rows.map((row) => ({ ...row, y: row.y - scrollY })) };
+}
+
+/** How far the rows can scroll in a drawing area `height` pixels tall: 0 when they all fit. */
+export function maxRowScroll(layout: RowLayout, height: number): number {
+  return Math.max(0, layout.height - height);
+}
+
+/** `scrollY` kept between the top row showing and the last row ending at the bottom edge. */
+export function clampRowScroll(layout: RowLayout, height: number, scrollY: number): number {
+  return Math.min(Math.max(0, scrollY), maxRowScroll(layout, height));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hit testing
 
