@@ -7,6 +7,7 @@ const PLAYER_SHORTCUTS = [
   { keys: 'Shift+← / Shift+→', what: 'Back / forward 10 frames' },
   { keys: 'Space', what: 'Play / pause (hold over the video and drag to pan)' },
   { keys: 'Mouse wheel', what: 'Zoom the video at the pointer' },
+  { keys: 'Wheel over the timeline', what: 'Move along the clip (Ctrl: zoom, Shift: scroll rows)' },
   { keys: 'Home / End', what: 'First / last frame' },
   { keys: 'I / O / L', what: 'Loop in point / out point / loop on or off' },
 ] as const;
