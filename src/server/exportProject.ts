@@ -7,12 +7,7 @@ import { PushedClip } from '../shared/api/syncProtocol';
 import type { ExportFormat } from '../shared/api/exportSchemas';
 import { ManifestConsent } from '../shared/domain/batchManifest';
 import { consentVerdict, type ConsentExclusion } from '../shared/domain/consentVerdict';
-import {
-  AnnotationStatus,
-  ProjectSchemaV1,
-  type LabelsDocument,
-  type ProjectSchema,
-} from '../shared/domain/labels';
+import { AnnotationStatus, ProjectSchemaV1, type ProjectSchema } from '../shared/domain/labels';
 import {
   checksumsFile,
   displayedSize,
@@ -24,6 +19,7 @@ import {
 import type { Db, Queryable } from './db/Db';
 import { ServerError } from './serverError';
 import { folderSink } from '../node/export/folderSink';
+import { labelTextMaker } from '../node/export/labelTextWorkers';
 import { sha256File } from '../node/media/sha256File';
 
 /**
@@ -149,10 +145,12 @@ export async function exportProject(
       // The server copies no video, so it runs no ffmpeg.
       ffmpegVersion: null,
       sink,
+      makeTexts: labelTextMaker(items.length),
       clips: (async function* (): AsyncGenerator<LabelFilesClip> {
         for (const item of items) {
-          // Checked against the shared schema when pushed, and stored as parsed.
-          const doc = JSON.parse(await readFile(item.spool, 'utf8')) as LabelsDocument;
+          // Checked against the shared schema when pushed, and stored as parsed: the writer
+          // parses the text (on a worker thread when there are several clips).
+          const doc = await readFile(item.spool, 'utf8');
           const { t: frameTimes } = JSON.parse(await readFile(`${item.spool}.times`, 'utf8')) as {
             t: number[];
           };

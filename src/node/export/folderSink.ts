@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { LabelFileHandle, LabelFileSink } from '../../shared/formats';
+import type { FileText, LabelFileHandle, LabelFileSink } from '../../shared/formats';
 
 export type FolderSink = LabelFileSink & {
   /** The sha256 of a file written and closed through this sink, as `checksums.sha256` lists it. */
@@ -11,8 +11,8 @@ export type FolderSink = LabelFileSink & {
 
 /**
  * The export folder as `writeLabelFiles` writes it, for the workstation's export and the server's: new files only (`wx`, never over an existing
- * one), each block written whole and hashed on its way, so `checksums.sha256` need not read
- * gigabytes back. The signal is checked per block: cancelling stops a long file within one block
+ * one), each block's pieces encoded straight into one buffer (never joined into one string first),
+ * written whole and hashed on its way, so `checksums.sha256` need not read gigabytes back. The signal is checked per block: cancelling stops a long file within one block
  * (about 1 MiB).
  */
 export function folderSink(root: string, signal?: AbortSignal): FolderSink {
@@ -33,7 +33,7 @@ export function folderSink(root: string, signal?: AbortSignal): FolderSink {
       await mkdir(dirname(path), { recursive: true });
       const target = { file: await open(path, 'wx'), hash: createHash('sha256') };
       const handle: LabelFileHandle = {
-        write: (text) => put(target, Buffer.from(text, 'utf8')),
+        write: (pieces) => put(target, blockOf(pieces)),
         close: async () => {
           writing.delete(handle);
           await target.file.close();
@@ -55,4 +55,23 @@ export function folderSink(root: string, signal?: AbortSignal): FolderSink {
     },
     sha256Of: (relative) => digests.get(relative),
   };
+}
+
+/** The pieces as one buffer of UTF-8. */
+function blockOf(pieces: readonly FileText[]): Buffer {
+  let size = 0;
+  for (const piece of pieces) {
+    size += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.byteLength;
+  }
+  const block = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      at += block.write(piece, at, 'utf8');
+    } else {
+      block.set(piece, at);
+      at += piece.byteLength;
+    }
+  }
+  return block;
 }

@@ -298,6 +298,17 @@ export class ExportQueries {
     return schema;
   }
 
+  /**
+   * As `labels`, but a pulled team set comes as its stored JSON text (checked against the shared
+   * schema when sync pulled it), for the writer to parse on its own thread.
+   */
+  labelsOrText(set: ExportSetRow, frameCount: number): LabelsDocument | string {
+    if (set.origin !== 'team') return this.labels(set, frameCount);
+    const json = this.#s.teamSetLabels.get(set.setId);
+    if (json === undefined) throw new Error(`Pulled set ${set.setId} is gone`);
+    return json;
+  }
+
   /** The set's document at its current seq: latest snapshot plus the commands after it. */
   labels(set: ExportSetRow, frameCount: number): LabelsDocument {
     if (set.origin === 'team') {
