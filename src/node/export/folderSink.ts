@@ -2,7 +2,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { FileText, LabelFileHandle, LabelFileSink } from '../../shared/formats';
+import type { LabelFileHandle, LabelFileSink } from '../../shared/formats';
+import { utf8Block } from './utf8';
 
 export type FolderSink = LabelFileSink & {
   /** The sha256 of a file written and closed through this sink, as `checksums.sha256` lists it. */
@@ -18,7 +19,7 @@ export type FolderSink = LabelFileSink & {
 export function folderSink(root: string, signal?: AbortSignal): FolderSink {
   const writing = new Map<LabelFileHandle, { file: FileHandle; hash: Hash }>();
   const digests = new Map<string, string>();
-  const put = async (target: { file: FileHandle; hash: Hash }, bytes: Buffer) => {
+  const put = async (target: { file: FileHandle; hash: Hash }, bytes: Uint8Array) => {
     signal?.throwIfAborted();
     target.hash.update(bytes);
     let done = 0;
@@ -33,7 +34,7 @@ export function folderSink(root: string, signal?: AbortSignal): FolderSink {
       await mkdir(dirname(path), { recursive: true });
       const target = { file: await open(path, 'wx'), hash: createHash('sha256') };
       const handle: LabelFileHandle = {
-        write: (pieces) => put(target, blockOf(pieces)),
+        write: (pieces) => put(target, utf8Block(pieces)),
         close: async () => {
           writing.delete(handle);
           await target.file.close();
@@ -55,23 +56,4 @@ export function folderSink(root: string, signal?: AbortSignal): FolderSink {
     },
     sha256Of: (relative) => digests.get(relative),
   };
-}
-
-/** The pieces as one buffer of UTF-8. */
-function blockOf(pieces: readonly FileText[]): Buffer {
-  let size = 0;
-  for (const piece of pieces) {
-    size += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.byteLength;
-  }
-  const block = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const piece of pieces) {
-    if (typeof piece === 'string') {
-      at += block.write(piece, at, 'utf8');
-    } else {
-      block.set(piece, at);
-      at += piece.byteLength;
-    }
-  }
-  return block;
 }

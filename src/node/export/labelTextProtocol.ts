@@ -5,6 +5,7 @@ import type {
   LabelFilesPlan,
   PackedTexts,
 } from '../../shared/formats';
+import { packTexts } from './utf8';
 
 /** Messages to a label text worker: the plan once, then clips (numbered from 1 in export order). */
 export type ToLabelTextWorker =
@@ -58,36 +59,6 @@ export function clipTextsPacked(
     },
     transfer,
   };
-}
-
-const encoder = new TextEncoder();
-
-/**
- * The items as UTF-8, one after another, in one pass over the text: room for one byte per
- * character (all a file of ASCII needs), grown when an item needs more. The bytes have an
- * ArrayBuffer of their own (never Buffer's shared pool), so it can be moved to another thread.
- */
-export function packTexts(items: readonly string[]): PackedTexts {
-  const ends = new Uint32Array(items.length);
-  let room = 0;
-  for (const item of items) room += item.length;
-  let bytes = new Uint8Array(room);
-  let at = 0;
-  for (let i = 0; i < items.length; i++) {
-    let rest = items[i] as string;
-    for (;;) {
-      const { read, written } = encoder.encodeInto(rest, bytes.subarray(at));
-      at += written;
-      if (read === rest.length) break;
-      // Characters beyond ASCII take 2–4 bytes: at most 3 per UTF-16 unit left.
-      rest = rest.slice(read);
-      const grown = new Uint8Array(Math.max(bytes.length * 2, at + rest.length * 3));
-      grown.set(bytes.subarray(0, at));
-      bytes = grown;
-    }
-    ends[i] = at;
-  }
-  return { bytes: at === bytes.length ? bytes : bytes.slice(0, at), ends };
 }
 
 export function errorMessageOf(error: unknown): ErrorMessage {

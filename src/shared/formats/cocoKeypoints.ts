@@ -12,7 +12,7 @@ import {
 } from '../domain/labels';
 import { labelsByTrack, trackDisplayNames, type ClipLabels, type ExportLabel } from './clipLabels';
 import { cocoImageId, cocoVideoKey } from './cocoImageId';
-import { roundCoordinate, roundSeconds } from './exportNumbers';
+import { coordinateText, roundCoordinate, roundSeconds } from './exportNumbers';
 import { keypointBox, type XywhBox } from './keypointBox';
 
 /** COCO-WholeBody's hand fields hold exactly 21 points. */
@@ -351,25 +351,30 @@ function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Genera
   }
 }
 
-/** x, y, v per template slot; a missing or unplaced point is 0, 0, 0. */
-function keypointTriples(points: readonly (PosePoint | null)[], count: number): number[] {
-  const triples = new Array<number>(count * 3);
+/**
+ * The JSON array of x, y, v per template slot (a missing or unplaced point is 0, 0, 0) and how
+ * many points are placed; written straight as text, with no array of numbers between.
+ */
+function keypointsJson(
+  points: readonly (PosePoint | null)[],
+  count: number,
+): { json: string; placed: number } {
+  let json = '[';
+  let placed = 0;
   for (let i = 0; i < count; i++) {
+    if (i > 0) json += ',';
     const point = points[i];
     if (isPlaced(point)) {
       if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) {
         throw new RangeError(`A keypoint at (${point.x}, ${point.y}) is not a finite position.`);
       }
-      triples[3 * i] = roundCoordinate(point.x);
-      triples[3 * i + 1] = roundCoordinate(point.y);
-      triples[3 * i + 2] = point.visibility === 'occluded' ? 1 : 2;
+      json += `${coordinateText(point.x)},${coordinateText(point.y)},${point.visibility === 'occluded' ? 1 : 2}`;
+      placed += 1;
     } else {
-      triples[3 * i] = 0;
-      triples[3 * i + 1] = 0;
-      triples[3 * i + 2] = 0;
+      json += '0,0,0';
     }
   }
-  return triples;
+  return { json: json + ']', placed };
 }
 
 /** A JSON array of finite numbers (`String` of a finite number is its JSON text). */
@@ -389,14 +394,12 @@ const EMPTY_RIGHT_HAND = EMPTY_HAND_FIELDS('righthand');
  */
 function annotationBody(entry: Entry, imageId: number): string {
   const count = entry.label.template.keypoints.length;
-  const keypoints = keypointTriples(entry.pose.points, count);
+  const keypoints = keypointsJson(entry.pose.points, count);
   const bbox: XywhBox = entry.box ?? keypointBox(entry.pose.points) ?? [0, 0, 0, 0];
-  let numKeypoints = 0;
-  for (let i = 2; i < keypoints.length; i += 3) if (keypoints[i] !== 0) numKeypoints += 1;
   let json =
     `,"image_id":${imageId},"category_id":${entry.label.id},` +
     `"bbox":${numberArray(bbox)},"area":${roundCoordinate(bbox[2] * bbox[3])},"iscrowd":0,` +
-    `"keypoints":${numberArray(keypoints)},"num_keypoints":${numKeypoints},` +
+    `"keypoints":${keypoints.json},"num_keypoints":${keypoints.placed},` +
     `"track_id":${entry.trackIndex},"track_name":${JSON.stringify(entry.trackName)},` +
     `"track_uid":${JSON.stringify(entry.track.id)},` +
     `"track_kind":"${entry.track.kind}","interpolated":${String(!entry.pose.isKeyframe)}`;
@@ -407,10 +410,10 @@ function annotationBody(entry: Entry, imageId: number): string {
         json += side === 'lefthand' ? EMPTY_LEFT_HAND : EMPTY_RIGHT_HAND;
         continue;
       }
-      const kpts = keypointTriples(hand.pose.points, WHOLEBODY_HAND_POINTS);
+      const kpts = keypointsJson(hand.pose.points, WHOLEBODY_HAND_POINTS).json;
       const box = hand.box ?? [0, 0, 0, 0];
       json +=
-        `,"${side}_kpts":${numberArray(kpts)},"${side}_box":${numberArray(box)},"${side}_valid":true,` +
+        `,"${side}_kpts":${kpts},"${side}_box":${numberArray(box)},"${side}_valid":true,` +
         `"${side}_track_name":${JSON.stringify(hand.trackName)},"${side}_track_uid":${JSON.stringify(hand.track.id)},` +
         `"${side}_interpolated":${String(!hand.pose.isKeyframe)}`;
     }
