@@ -145,7 +145,7 @@ export async function exportProject(
       // The server copies no video, so it runs no ffmpeg.
       ffmpegVersion: null,
       sink,
-      makeTexts: labelTextMaker(items.length),
+      makeTexts: labelTextMaker(chosen.length),
       clips: (async function* (): AsyncGenerator<LabelFilesClip> {
         for await (const { item, labels, frameTimes } of withLabels(db, chosen)) {
           items.push(item);
