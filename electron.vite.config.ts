@@ -12,6 +12,8 @@ export default defineConfig({
           poseWorker: resolve(import.meta.dirname, 'src/main/services/preannotation/poseWorker.ts'),
           // Likewise FaceScanService's face detector thread.
           faceWorker: resolve(import.meta.dirname, 'src/main/services/faces/faceWorker.ts'),
+          // And the export's label text threads (src/node/export/labelTextWorkers.ts).
+          labelTextWorker: resolve(import.meta.dirname, 'src/node/export/labelTextWorker.ts'),
         },
         external: ['better-sqlite3'],
       },

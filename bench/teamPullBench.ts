@@ -30,9 +30,10 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; s: number; c
  * changed, exports them in every label format; then the server exports the same from its
  * database. Sets are written to the server with SQL (the push path is the sync bench's), then
  * numbered as pushes number them. One process holds server and workstation, so peak RSS (getrusage
- * maxRSS, cumulative) after each phase includes PGlite's, and CPU seconds count both sides. The
- * machine is shared: CPU seconds say what the code costs when the load average says the wall
- * clock was shared.
+ * maxRSS, cumulative) after each phase includes PGlite's, and CPU seconds count both sides and
+ * every thread (the exports' label text workers too: CPU above wall seconds is cores working at
+ * once). The machine is shared: CPU seconds say what the code costs when the load average says
+ * the wall clock was shared.
  */
 export async function runTeamPullBench(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'fw-team-pull-'));

@@ -26,6 +26,8 @@ const entryPoints = {
   poseWorker: 'src/main/services/preannotation/poseWorker.ts',
   // Started as a worker thread by FaceScanService, likewise.
   faceWorker: 'src/main/services/faces/faceWorker.ts',
+  // Started as worker threads by an export (both CLIs), likewise.
+  labelTextWorker: 'src/node/export/labelTextWorker.ts',
 };
 
 /** Plain JavaScript, no native code, no files read beside themselves. */

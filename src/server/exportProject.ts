@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -7,12 +7,7 @@ import { PushedClip } from '../shared/api/syncProtocol';
 import type { ExportFormat } from '../shared/api/exportSchemas';
 import { ManifestConsent } from '../shared/domain/batchManifest';
 import { consentVerdict, type ConsentExclusion } from '../shared/domain/consentVerdict';
-import {
-  AnnotationStatus,
-  ProjectSchemaV1,
-  type LabelsDocument,
-  type ProjectSchema,
-} from '../shared/domain/labels';
+import { AnnotationStatus, ProjectSchemaV1, type ProjectSchema } from '../shared/domain/labels';
 import {
   checksumsFile,
   displayedSize,
@@ -24,6 +19,7 @@ import {
 import type { Db, Queryable } from './db/Db';
 import { ServerError } from './serverError';
 import { folderSink } from '../node/export/folderSink';
+import { labelTextMaker } from '../node/export/labelTextWorkers';
 import { sha256File } from '../node/media/sha256File';
 
 /**
@@ -35,8 +31,9 @@ import { sha256File } from '../node/media/sha256File';
  *
  * `video_id` is the clip's sha256, the one name every machine has for it. Files go to a folder
  * beside the destination and are renamed into place at the end, so a folder under the
- * destination's name is always a complete export. Memory holds one clip's labels at a time: each
- * set's labels are spooled to a temporary file once and read back per pass.
+ * destination's name is always a complete export. Labels are read a page of sets at a time while
+ * the files are written (worker threads make the texts meanwhile): memory holds a page, never the
+ * project.
  */
 
 export type ServerExportRequest = {
@@ -101,7 +98,6 @@ type Item = {
   consent: ProvenanceRecord['consent'];
   contributor: string;
   project: ProjectSchema;
-  spool: string;
 };
 
 /** The pushed clip without its frame times (read per clip when written), with their count. */
@@ -121,14 +117,11 @@ export async function exportProject(
   if (projects.length === 0) throw new ServerError('NOT_FOUND', `No project ${request.projectId}.`);
   await checkDestination(destination);
   const temp = join(dirname(destination), `.${basename(destination)}.partial-${process.pid}`);
-  const spoolDir = `${temp}.spool`;
   await rm(temp, { recursive: true, force: true });
-  await rm(spoolDir, { recursive: true, force: true });
   await mkdir(temp, { recursive: true });
-  await mkdir(spoolDir);
   try {
-    const { items, excluded } = await select(db, request, exportedAt.slice(0, 10), spoolDir);
-    if (items.length === 0) {
+    const { items: chosen, excluded } = await select(db, request, exportedAt.slice(0, 10));
+    if (chosen.length === 0) {
       const reasons = new Map<string, number>();
       for (const e of excluded) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
       throw new ServerError(
@@ -138,8 +131,11 @@ export async function exportProject(
           : `None of the ${excluded.length} sets can be exported (${[...reasons].map(([r, n]) => `${r} ×${n}`).join(', ')}).`,
       );
     }
-    const project = items[0]?.project as ProjectSchema;
+    const project = chosen[0]?.project as ProjectSchema;
     const sink = folderSink(temp);
+    // The sets written (a set gone meanwhile is left out) and their labels' size.
+    const items: Item[] = [];
+    let labelBytes = 0;
     const files = await writeLabelFiles({
       formats: request.formats,
       project,
@@ -149,13 +145,11 @@ export async function exportProject(
       // The server copies no video, so it runs no ffmpeg.
       ffmpegVersion: null,
       sink,
+      makeTexts: labelTextMaker(chosen.length),
       clips: (async function* (): AsyncGenerator<LabelFilesClip> {
-        for (const item of items) {
-          // Checked against the shared schema when pushed, and stored as parsed.
-          const doc = JSON.parse(await readFile(item.spool, 'utf8')) as LabelsDocument;
-          const { t: frameTimes } = JSON.parse(await readFile(`${item.spool}.times`, 'utf8')) as {
-            t: number[];
-          };
+        for await (const { item, labels, frameTimes } of withLabels(db, chosen)) {
+          items.push(item);
+          labelBytes += Buffer.byteLength(labels, 'utf8');
           yield {
             videoId: item.clipRef,
             name: item.clip.fileName,
@@ -165,7 +159,9 @@ export async function exportProject(
             frameTimes,
             lastFrameDurationSeconds: item.clip.lastFrameDurationSeconds,
             frameTableSource: item.clip.frameTableSource,
-            doc,
+            // Checked against the shared schema when pushed, and stored as parsed: the writer
+            // parses the text (on a worker thread when there are several clips).
+            doc: labels,
             provenance: {
               file_name: item.clip.fileName,
               frame_count: item.frameCount,
@@ -181,9 +177,14 @@ export async function exportProject(
         }
       })(),
     });
+    if (items.length === 0) {
+      // Every chosen set went (its clip withdrawn) while the export ran.
+      throw new ServerError(
+        'NOTHING_TO_EXPORT',
+        `None of the ${chosen.length} sets can be exported: they were withdrawn meanwhile.`,
+      );
+    }
 
-    let labelBytes = 0;
-    for (const item of items) labelBytes += (await stat(item.spool)).size;
     files.push(SERVER_REPORT_FILE);
     const report: ServerExportReport = {
       projectId: request.projectId,
@@ -224,21 +225,17 @@ export async function exportProject(
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error;
-  } finally {
-    await rm(spoolDir, { recursive: true, force: true });
   }
 }
 
 /**
  * One set per clip of the project (the best status the filter admits, then the latest change, as
- * a workstation chooses), consent checked first; each chosen set's labels and frame times are
- * spooled to files so the passes below hold one clip at a time.
+ * a workstation chooses), consent checked first; labels are read later, by `withLabels`.
  */
 async function select(
   db: Queryable,
   request: ServerExportRequest,
   exportDate: string,
-  spoolDir: string,
 ): Promise<{ items: Item[]; excluded: ServerExportReport['excluded'] }> {
   const admitted: readonly AnnotationStatus[] = EXPORT_STATUSES[request.status];
   const rows = await db.query<Candidate>(
@@ -309,7 +306,6 @@ async function select(
       exclude('consent_missing', 'The batch names no contributor pseudonym for its consent.');
       continue;
     }
-    const spool = join(spoolDir, `${items.length}.json`);
     const { frameCount, ...clip } = facts.data;
     items.push({
       setId: set.set_id,
@@ -324,34 +320,53 @@ async function select(
       consent: { id: verdict.consent.id, scope: verdict.consent.scope },
       contributor: facts.data.contributor,
       project: ProjectSchemaV1.parse(set.project_schema),
-      spool,
     });
   }
-  // Labels come a page of sets per query (a round trip per set was most of a small export). A set
-  // gone meanwhile (its clip withdrawn) is left out, as if it had gone a moment earlier.
-  const spooled: Item[] = [];
-  for (let i = 0; i < items.length; i += SPOOL_PAGE) {
-    const page = items.slice(i, i + SPOOL_PAGE);
-    const stored = await db.query<{ id: string; labels: string; times: string }>(
+  return { items, excluded };
+}
+
+/**
+ * The chosen sets with their labels (as stored text) and frame times, in order. Labels come a
+ * page of sets per query (a round trip per set was most of a small export), the next page read
+ * while this one is written. A set gone meanwhile (its clip withdrawn) is left out, as if it had
+ * gone a moment earlier.
+ */
+async function* withLabels(
+  db: Queryable,
+  items: readonly Item[],
+): AsyncGenerator<{ item: Item; labels: string; frameTimes: number[] }> {
+  const read = (page: readonly Item[]) => {
+    const rows = db.query<{ id: string; labels: string; times: string }>(
       `SELECT id, labels::text AS labels,
          jsonb_build_object('t', clip_facts -> 'frameTimes')::text AS times
        FROM annotation_sets WHERE id = ANY($1::text[])`,
       [page.map((item) => item.setId)],
     );
+    // Awaited below; a page read ahead of an export that failed meanwhile is not awaited.
+    rows.catch(() => undefined);
+    return rows;
+  };
+  let next = items.length > 0 ? read(items.slice(0, LABELS_PAGE)) : null;
+  for (let i = 0; i < items.length; i += LABELS_PAGE) {
+    const page = items.slice(i, i + LABELS_PAGE);
+    const stored = await (next as ReturnType<typeof read>);
+    next =
+      i + LABELS_PAGE < items.length
+        ? read(items.slice(i + LABELS_PAGE, i + 2 * LABELS_PAGE))
+        : null;
     const byId = new Map(stored.map((row) => [row.id, row]));
     for (const item of page) {
       const row = byId.get(item.setId);
       if (row === undefined) continue;
-      await writeFile(item.spool, row.labels);
-      await writeFile(`${item.spool}.times`, row.times);
-      spooled.push(item);
+      byId.delete(item.setId);
+      const { t: frameTimes } = JSON.parse(row.times) as { t: number[] };
+      yield { item, labels: row.labels, frameTimes };
     }
   }
-  return { items: spooled, excluded };
 }
 
-/** Sets whose labels one query reads while spooling (each about a megabyte of text). */
-const SPOOL_PAGE = 20;
+/** Sets whose labels one query reads (each about a megabyte of text). */
+const LABELS_PAGE = 20;
 
 async function checkDestination(destination: string): Promise<void> {
   const existing = await stat(destination).catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LabelFileHandle, LabelFileSink } from '../../shared/formats';
+import { utf8Block } from './utf8';
 
 export type FolderSink = LabelFileSink & {
   /** The sha256 of a file written and closed through this sink, as `checksums.sha256` lists it. */
@@ -11,14 +12,14 @@ export type FolderSink = LabelFileSink & {
 
 /**
  * The export folder as `writeLabelFiles` writes it, for the workstation's export and the server's: new files only (`wx`, never over an existing
- * one), each block written whole and hashed on its way, so `checksums.sha256` need not read
- * gigabytes back. The signal is checked per block: cancelling stops a long file within one block
+ * one), each block's pieces encoded straight into one buffer (never joined into one string first),
+ * written whole and hashed on its way, so `checksums.sha256` need not read gigabytes back. The signal is checked per block: cancelling stops a long file within one block
  * (about 1 MiB).
  */
 export function folderSink(root: string, signal?: AbortSignal): FolderSink {
   const writing = new Map<LabelFileHandle, { file: FileHandle; hash: Hash }>();
   const digests = new Map<string, string>();
-  const put = async (target: { file: FileHandle; hash: Hash }, bytes: Buffer) => {
+  const put = async (target: { file: FileHandle; hash: Hash }, bytes: Uint8Array) => {
     signal?.throwIfAborted();
     target.hash.update(bytes);
     let done = 0;
@@ -33,7 +34,7 @@ export function folderSink(root: string, signal?: AbortSignal): FolderSink {
       await mkdir(dirname(path), { recursive: true });
       const target = { file: await open(path, 'wx'), hash: createHash('sha256') };
       const handle: LabelFileHandle = {
-        write: (text) => put(target, Buffer.from(text, 'utf8')),
+        write: (pieces) => put(target, utf8Block(pieces)),
         close: async () => {
           writing.delete(handle);
           await target.file.close();

@@ -12,7 +12,7 @@ import {
 } from '../domain/labels';
 import { labelsByTrack, trackDisplayNames, type ClipLabels, type ExportLabel } from './clipLabels';
 import { cocoImageId, cocoVideoKey } from './cocoImageId';
-import { roundCoordinate, roundSeconds } from './exportNumbers';
+import { coordinateText, roundCoordinate, roundSeconds } from './exportNumbers';
 import { keypointBox, type XywhBox } from './keypointBox';
 
 /** COCO-WholeBody's hand fields hold exactly 21 points. */
@@ -149,49 +149,71 @@ export class CocoKeypointsWriter {
     image?: (json: string) => void,
     annotation?: (json: string) => void,
   ): number {
-    const key = cocoVideoKey(clip.videoId);
-    const other = this.#videoKeys.get(key);
-    if (other !== undefined && other !== clip.videoId) {
-      throw new RangeError(
-        `Videos "${other}" and "${clip.videoId}" would share COCO image ids (their ids start alike); export them separately.`,
-      );
-    }
-    this.#videoKeys.set(key, clip.videoId);
-    let images = 0;
-    for (const { frame, entries } of framesOf(clip, this.#categories)) {
+    const texts = cocoClipTexts(clip, this.#categories);
+    claimVideoKey(this.#videoKeys, texts.videoKey, clip.videoId);
+    for (const json of texts.images) {
       this.#images += 1;
-      images += 1;
-      const imageId = cocoImageId(clip.videoId, frame);
-      if (image) {
-        const json = {
-          id: imageId,
-          width: clip.width,
-          height: clip.height,
-          file_name: `${clip.videoId}/${String(frame).padStart(6, '0')}.jpg`,
-          video_id: clip.videoId,
-          frame_index: frame,
-          timestamp: roundSeconds(timeOf(clip, frame)),
-          interpolated: entries.every(
-            (e) =>
-              !e.pose.isKeyframe &&
-              !(e.hands?.lefthand?.pose.isKeyframe ?? false) &&
-              !(e.hands?.righthand?.pose.isKeyframe ?? false),
-          ),
-        };
-        image((this.#images === 1 ? '\n' : ',\n') + JSON.stringify(json));
-      }
-      for (const entry of entries) {
-        this.#annotations += 1;
-        if (annotation) {
-          annotation(
-            (this.#annotations === 1 ? '\n' : ',\n') +
-              annotationJson(entry, this.#annotations, imageId),
-          );
-        }
-      }
+      image?.((this.#images === 1 ? '\n' : ',\n') + json);
     }
-    return images;
+    for (const body of texts.annotations) {
+      this.#annotations += 1;
+      annotation?.(cocoAnnotationHead(this.#annotations) + body);
+    }
+    return texts.images.length;
   }
+}
+
+/**
+ * One clip's COCO texts, which depend on no other clip: its images' JSON (no separators) and its
+ * annotations' JSON after their id (`cocoAnnotationHead` gives what comes before), so clips can be
+ * written apart (a worker thread each) and numbered in order afterwards.
+ */
+export type CocoClipTexts = {
+  readonly videoKey: number;
+  readonly images: string[];
+  readonly annotations: string[];
+};
+
+export function cocoClipTexts(clip: ClipLabels, categories: readonly ExportLabel[]): CocoClipTexts {
+  const images: string[] = [];
+  const annotations: string[] = [];
+  for (const { frame, entries } of framesOf(clip, categories)) {
+    const imageId = cocoImageId(clip.videoId, frame);
+    const json = {
+      id: imageId,
+      width: clip.width,
+      height: clip.height,
+      file_name: `${clip.videoId}/${String(frame).padStart(6, '0')}.jpg`,
+      video_id: clip.videoId,
+      frame_index: frame,
+      timestamp: roundSeconds(timeOf(clip, frame)),
+      interpolated: entries.every(
+        (e) =>
+          !e.pose.isKeyframe &&
+          !(e.hands?.lefthand?.pose.isKeyframe ?? false) &&
+          !(e.hands?.righthand?.pose.isKeyframe ?? false),
+      ),
+    };
+    images.push(JSON.stringify(json));
+    for (const entry of entries) annotations.push(annotationBody(entry, imageId));
+  }
+  return { videoKey: cocoVideoKey(clip.videoId), images, annotations };
+}
+
+/** The separator and id that open the `id`-th annotation of the file (1-based). */
+export function cocoAnnotationHead(id: number): string {
+  return `${id === 1 ? '\n' : ',\n'}{"id":${id}`;
+}
+
+/** Records which video a COCO id key belongs to; two videos with one key would share image ids. */
+export function claimVideoKey(keys: Map<number, string>, key: number, videoId: string): void {
+  const other = keys.get(key);
+  if (other !== undefined && other !== videoId) {
+    throw new RangeError(
+      `Videos "${other}" and "${videoId}" would share COCO image ids (their ids start alike); export them separately.`,
+    );
+  }
+  keys.set(key, videoId);
 }
 
 function timeOf(clip: ClipLabels, frame: number): number {
@@ -329,25 +351,30 @@ function* framesOf(clip: ClipLabels, categories: readonly ExportLabel[]): Genera
   }
 }
 
-/** x, y, v per template slot; a missing or unplaced point is 0, 0, 0. */
-function keypointTriples(points: readonly (PosePoint | null)[], count: number): number[] {
-  const triples = new Array<number>(count * 3);
+/**
+ * The JSON array of x, y, v per template slot (a missing or unplaced point is 0, 0, 0) and how
+ * many points are placed; written straight as text, with no array of numbers between.
+ */
+function keypointsJson(
+  points: readonly (PosePoint | null)[],
+  count: number,
+): { json: string; placed: number } {
+  let json = '[';
+  let placed = 0;
   for (let i = 0; i < count; i++) {
+    if (i > 0) json += ',';
     const point = points[i];
     if (isPlaced(point)) {
       if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) {
         throw new RangeError(`A keypoint at (${point.x}, ${point.y}) is not a finite position.`);
       }
-      triples[3 * i] = roundCoordinate(point.x);
-      triples[3 * i + 1] = roundCoordinate(point.y);
-      triples[3 * i + 2] = point.visibility === 'occluded' ? 1 : 2;
+      json += `${coordinateText(point.x)},${coordinateText(point.y)},${point.visibility === 'occluded' ? 1 : 2}`;
+      placed += 1;
     } else {
-      triples[3 * i] = 0;
-      triples[3 * i + 1] = 0;
-      triples[3 * i + 2] = 0;
+      json += '0,0,0';
     }
   }
-  return triples;
+  return { json: json + ']', placed };
 }
 
 /** A JSON array of finite numbers (`String` of a finite number is its JSON text). */
@@ -361,19 +388,18 @@ const EMPTY_LEFT_HAND = EMPTY_HAND_FIELDS('lefthand');
 const EMPTY_RIGHT_HAND = EMPTY_HAND_FIELDS('righthand');
 
 /**
- * One annotation's JSON, written by hand rather than through `JSON.stringify` of an object: it is
- * the innermost loop of a million-frame export, and the empty hand fields are a constant string.
+ * One annotation's JSON after its id, written by hand rather than through `JSON.stringify` of an
+ * object: it is the innermost loop of a million-frame export, and the empty hand fields are a
+ * constant string.
  */
-function annotationJson(entry: Entry, id: number, imageId: number): string {
+function annotationBody(entry: Entry, imageId: number): string {
   const count = entry.label.template.keypoints.length;
-  const keypoints = keypointTriples(entry.pose.points, count);
+  const keypoints = keypointsJson(entry.pose.points, count);
   const bbox: XywhBox = entry.box ?? keypointBox(entry.pose.points) ?? [0, 0, 0, 0];
-  let numKeypoints = 0;
-  for (let i = 2; i < keypoints.length; i += 3) if (keypoints[i] !== 0) numKeypoints += 1;
   let json =
-    `{"id":${id},"image_id":${imageId},"category_id":${entry.label.id},` +
+    `,"image_id":${imageId},"category_id":${entry.label.id},` +
     `"bbox":${numberArray(bbox)},"area":${roundCoordinate(bbox[2] * bbox[3])},"iscrowd":0,` +
-    `"keypoints":${numberArray(keypoints)},"num_keypoints":${numKeypoints},` +
+    `"keypoints":${keypoints.json},"num_keypoints":${keypoints.placed},` +
     `"track_id":${entry.trackIndex},"track_name":${JSON.stringify(entry.trackName)},` +
     `"track_uid":${JSON.stringify(entry.track.id)},` +
     `"track_kind":"${entry.track.kind}","interpolated":${String(!entry.pose.isKeyframe)}`;
@@ -384,10 +410,10 @@ function annotationJson(entry: Entry, id: number, imageId: number): string {
         json += side === 'lefthand' ? EMPTY_LEFT_HAND : EMPTY_RIGHT_HAND;
         continue;
       }
-      const kpts = keypointTriples(hand.pose.points, WHOLEBODY_HAND_POINTS);
+      const kpts = keypointsJson(hand.pose.points, WHOLEBODY_HAND_POINTS).json;
       const box = hand.box ?? [0, 0, 0, 0];
       json +=
-        `,"${side}_kpts":${numberArray(kpts)},"${side}_box":${numberArray(box)},"${side}_valid":true,` +
+        `,"${side}_kpts":${kpts},"${side}_box":${numberArray(box)},"${side}_valid":true,` +
         `"${side}_track_name":${JSON.stringify(hand.trackName)},"${side}_track_uid":${JSON.stringify(hand.track.id)},` +
         `"${side}_interpolated":${String(!hand.pose.isKeyframe)}`;
     }

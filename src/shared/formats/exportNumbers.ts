@@ -10,6 +10,22 @@ export function roundCoordinate(value: number): number {
 }
 
 /**
+ * `String(roundCoordinate(value))` by integer arithmetic: the innermost call of a COCO export, at
+ * half the cost of formatting a double. The same text for every value: below 1e14 hundredths the
+ * decimal of the hundredths is the shortest text of the rounded double; beyond, the slow way.
+ */
+export function coordinateText(value: number): string {
+  const hundredths = Math.round(value * 100);
+  if (!(hundredths < 1e14 && hundredths > -1e14)) return String(roundCoordinate(value));
+  const abs = hundredths < 0 ? -hundredths : hundredths;
+  const cents = abs % 100;
+  const whole = `${hundredths < 0 ? '-' : ''}${(abs - cents) / 100}`;
+  if (cents === 0) return whole;
+  if (cents % 10 === 0) return `${whole}.${cents / 10}`;
+  return `${whole}${cents < 10 ? '.0' : '.'}${cents}`;
+}
+
+/**
  * Timestamps in seconds are written to 6 decimals (1 µs): enough to keep the frame table's
  * presentation times apart at any frame rate a phone records, without float noise.
  */

@@ -77,9 +77,14 @@ export class HandObjectWriter {
   }
 
   clip(clip: ClipHandObjects): string {
-    const text = (this.#first ? '\n' : ',\n') + JSON.stringify(videoOf(clip, this.#classNames));
+    const text = (this.#first ? '\n' : ',\n') + this.videoJson(clip);
     this.#first = false;
     return text;
+  }
+
+  /** One clip's entry of `videos` without its separator: it depends on no other clip. */
+  videoJson(clip: ClipHandObjects): string {
+    return JSON.stringify(videoOf(clip, this.#classNames));
   }
 }
 

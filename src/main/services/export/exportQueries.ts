@@ -298,13 +298,25 @@ export class ExportQueries {
     return schema;
   }
 
+  /**
+   * As `labels`, but a pulled team set comes as its stored JSON text (checked against the shared
+   * schema when sync pulled it), for the writer to parse on its own thread.
+   */
+  labelsOrText(set: ExportSetRow, frameCount: number): LabelsDocument | string {
+    return set.origin === 'team' ? this.#teamLabelsText(set) : this.labels(set, frameCount);
+  }
+
+  #teamLabelsText(set: ExportSetRow): string {
+    const json = this.#s.teamSetLabels.get(set.setId);
+    if (json === undefined) throw new Error(`Pulled set ${set.setId} is gone`);
+    return json;
+  }
+
   /** The set's document at its current seq: latest snapshot plus the commands after it. */
   labels(set: ExportSetRow, frameCount: number): LabelsDocument {
     if (set.origin === 'team') {
-      const json = this.#s.teamSetLabels.get(set.setId);
-      if (json === undefined) throw new Error(`Pulled set ${set.setId} is gone`);
       // Checked against the shared schema when sync pulled it (teamSetsWire.ts), stored as checked.
-      return JSON.parse(json) as LabelsDocument;
+      return JSON.parse(this.#teamLabelsText(set)) as LabelsDocument;
     }
     const context = editContextFor(this.project(set.projectId), frameCount);
     const snapshot = this.#s.latestSnapshot.get(set.setId, set.seq);

@@ -33,6 +33,7 @@ import {
 import type { ExportClipRow, ExportQueries, ExportSetRow } from '../export/exportQueries';
 import { ExportError } from './exportError';
 import { folderSink } from '../../../node/export/folderSink';
+import { labelTextMaker } from '../../../node/export/labelTextWorkers';
 
 /** Review states each filter admits, best first (the set exported when a clip has several). */
 const STATUSES: Record<ExportRequest['status'], readonly AnnotationStatus[]> = EXPORT_STATUSES;
@@ -136,7 +137,8 @@ export async function runExport(
       );
     }
     const project = queries.project(items[0]?.set.projectId ?? '');
-    const counts = new Map<string, { tracks: number; segments: number }>();
+    // Each written clip's counts, in the order of `items` (clips are written in that order).
+    const counts: { tracks: number; segments: number }[] = [];
     const sink = folderSink(temp, signal);
     progress.phase('writing', null);
     const labelFiles = await writeLabelFiles({
@@ -150,11 +152,8 @@ export async function runExport(
       clips: (function* (): Generator<LabelFilesClip> {
         for (const item of items) {
           signal.throwIfAborted();
-          const doc = queries.labels(item.set, item.clip.frameCount);
-          counts.set(item.clip.clipId, {
-            tracks: doc.tracks.length,
-            segments: doc.segments.length,
-          });
+          // Team sets come as their stored JSON text, parsed on the thread that writes them.
+          const doc = queries.labelsOrText(item.set, item.clip.frameCount);
           const table = queries.frameTable(item.clip.clipId);
           yield {
             videoId: item.videoId,
@@ -170,17 +169,21 @@ export async function runExport(
           };
         }
       })(),
-      onClip: () => progress.tick(),
+      onClip: (_clip, clipCounts) => {
+        counts.push(clipCounts);
+        progress.tick();
+      },
+      makeTexts: labelTextMaker(items.length),
     });
     files.push(...labelFiles);
     if (request.includeVideos && request.blur === 'faces') {
       const regions = await sink.open(BLUR_REGIONS_FILE);
-      for (const chunk of blurRegionsJsonChunks(items)) await regions.write(chunk);
+      for (const chunk of blurRegionsJsonChunks(items)) await regions.write([chunk]);
       await regions.close();
       files.push(BLUR_REGIONS_FILE);
     }
 
-    const exported: ExportedClip[] = items.map((item) => ({
+    const exported: ExportedClip[] = items.map((item, i) => ({
       clipId: item.clip.clipId,
       batchId: item.clip.batchId,
       videoId: item.videoId,
@@ -189,8 +192,8 @@ export async function runExport(
       annotator: item.set.annotator,
       status: item.set.status,
       frames: item.clip.frameCount,
-      tracks: counts.get(item.clip.clipId)?.tracks ?? 0,
-      segments: counts.get(item.clip.clipId)?.segments ?? 0,
+      tracks: counts[i]?.tracks ?? 0,
+      segments: counts[i]?.segments ?? 0,
       video: item.video,
     }));
     files.push(REPORT_FILE);
