@@ -12,6 +12,10 @@ const LONG_SPECS = [
 
 export default defineConfig({
   testDir: 'tests/e2e',
+  // Temp folders in RAM, as for vitest: the hosts' SQLite databases (every commit fsynced), the
+  // team servers' PGlite folders, imported clips and exports, and Chromium's profiles all go
+  // through os.tmpdir(), and an fsync on the VM's disk is milliseconds of a test waiting.
+  globalSetup: './tests/support/ramTempSetup.ts',
   // Each worker runs its own loopback host and database (fixtures.ts). Two: the player's
   // frame-by-frame walk waits on round trips more than it uses a core, so a second spec file fits
   // beside it on two cores.
