@@ -1,9 +1,8 @@
 import { rmSync } from 'node:fs';
 import { openDb } from '../../src/server/db/Db';
-import { migrateServerDb } from '../../src/server/db/migrations';
 import { addUser, issueToken } from '../../src/server/team';
 import { spawnServer } from '../integration/server/serverHarness';
-import { freshPgliteDir } from '../support/pgliteTemplate';
+import { freshMigratedPgliteDir } from '../support/migratedPgliteTemplate';
 import { expect, openApp, test } from './fixtures';
 import { signIn } from './signIn';
 
@@ -12,9 +11,8 @@ test('first run asks for a name, which makes the records until an account signs 
   page,
   host,
 }) => {
-  const dataDir = await freshPgliteDir('fw-e2e-identity-');
+  const dataDir = await freshMigratedPgliteDir('fw-e2e-identity-');
   const db = await openDb({ dataDir });
-  await migrateServerDb(db);
   await addUser(db, 'ana', 'annotator');
   const { token } = await issueToken(db, 'ana');
   await db.close();

@@ -57,7 +57,7 @@ const test = base.extend<{ importedBatch: string }>({
   },
 });
 
-// The cases are independent (each opens its clip afresh), so both workers share them: the file is
+// The cases are independent (each opens its clip afresh), so the workers share them: the file is
 // most of the e2e suite's time. A worker starts its own host and imports the batch once for it.
 test.describe.configure({ mode: 'parallel' });
 

@@ -3,11 +3,10 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { openDb } from '../../src/server/db/Db';
-import { migrateServerDb } from '../../src/server/db/migrations';
 import { addUser, assignClip, createProject, issueToken } from '../../src/server/team';
 import { COCO_BODY_KEYPOINTS, COCO_BODY_TEMPLATE_ID } from '../../src/shared/domain/labels';
 import { call, clipRefOf, spawnServer } from '../integration/server/serverHarness';
-import { freshPgliteDir } from '../support/pgliteTemplate';
+import { freshMigratedPgliteDir } from '../support/migratedPgliteTemplate';
 import { expect, openApp, repoRoot, test } from './fixtures';
 import { signIn } from './signIn';
 
@@ -44,9 +43,8 @@ const labels = {
  * lee (lead), and `clipRef` assigned to ana for rita; `stop` ends it and removes the folder.
  */
 async function startReviewTeam(name: string, clipRef: string) {
-  const dataDir = await freshPgliteDir(`fw-e2e-${name}-`);
+  const dataDir = await freshMigratedPgliteDir(`fw-e2e-${name}-`);
   const db = await openDb({ dataDir });
-  await migrateServerDb(db);
   await addUser(db, 'ana', 'annotator');
   await addUser(db, 'rita', 'reviewer');
   await addUser(db, 'lee', 'lead');

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../../src/server/db/Db';
-import { migrateServerDb } from '../../src/server/db/migrations';
 import { addUser, issueToken } from '../../src/server/team';
 import { spawnServer } from '../integration/server/serverHarness';
-import { freshPgliteDir } from '../support/pgliteTemplate';
+import { freshMigratedPgliteDir } from '../support/migratedPgliteTemplate';
 import { expect, openApp, repoRoot, test } from './fixtures';
 import { signIn } from './signIn';
 
@@ -21,9 +20,8 @@ test.describe('sync settings', () => {
     page,
     host,
   }) => {
-    const dataDir = await freshPgliteDir('fw-e2e-server-');
+    const dataDir = await freshMigratedPgliteDir('fw-e2e-server-');
     const db = await openDb({ dataDir });
-    await migrateServerDb(db);
     await addUser(db, 'ana', 'annotator');
     const { token } = await issueToken(db, 'ana');
     await db.close();
@@ -69,9 +67,8 @@ test.describe('sync settings', () => {
       .update(readFileSync(join(BATCH_FOLDER, clipName)))
       .digest('hex');
     // Ana is an annotator with no assignment: the lead has not given her this clip.
-    const dataDir = await freshPgliteDir('fw-e2e-refused-');
+    const dataDir = await freshMigratedPgliteDir('fw-e2e-refused-');
     const db = await openDb({ dataDir });
-    await migrateServerDb(db);
     await addUser(db, 'ana', 'annotator');
     const { token } = await issueToken(db, 'ana');
     await db.close();

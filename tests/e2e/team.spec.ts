@@ -1,10 +1,9 @@
 import { rmSync } from 'node:fs';
 import { openDb } from '../../src/server/db/Db';
-import { migrateServerDb } from '../../src/server/db/migrations';
 import { pushSet, reviewSet } from '../../src/server/sets';
 import { addUser, assignClip, createProject, issueToken } from '../../src/server/team';
 import { clipRefOf, spawnServer } from '../integration/server/serverHarness';
-import { freshPgliteDir } from '../support/pgliteTemplate';
+import { freshMigratedPgliteDir } from '../support/migratedPgliteTemplate';
 import { expect, openApp, test } from './fixtures';
 import { signIn } from './signIn';
 
@@ -15,9 +14,8 @@ test.describe('the Team screen', () => {
     page,
     host,
   }) => {
-    const dataDir = await freshPgliteDir('fw-e2e-team-');
+    const dataDir = await freshMigratedPgliteDir('fw-e2e-team-');
     const db = await openDb({ dataDir });
-    await migrateServerDb(db);
     const ana = await addUser(db, 'ana', 'annotator');
     const rita = await addUser(db, 'rita', 'reviewer');
     await addUser(db, 'lee', 'lead');

@@ -7,13 +7,14 @@ import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import { SERVER_BIN, spawnServer } from '../integration/server/serverHarness';
 import { startTestPostgres } from '../integration/server/postgresForTests';
+import { freshMigratedPgliteDir } from '../support/migratedPgliteTemplate';
 import { expect } from './fixtures';
 
 const run = promisify(execFile);
 
 /**
  * A real `framewise-server serve` for a team, on PostgreSQL when DATABASE_URL names a server (as
- * CI sets it: a fresh database on it), else on PGlite in a fresh folder. `admin` runs the real CLI
+ * CI sets it: a fresh database on it), else on PGlite in a fresh, migrated folder. `admin` runs the real CLI
  * (`bin/framewise-server.mjs`) against it while it serves: on PGlite the CLI hands the command to
  * the running server; on PostgreSQL it opens the database beside it.
  */
@@ -31,8 +32,12 @@ export type TeamServer = {
 export async function startTeamServer(): Promise<TeamServer> {
   const usePostgres = (process.env.DATABASE_URL ?? '') !== '';
   const postgres = usePostgres ? await startTestPostgres() : null;
-  // On PostgreSQL too: the clips' blobs live in the data folder, never the user's default one.
-  const dataDir = mkdtempSync(join(tmpdir(), 'fw-e2e-team-loop-'));
+  // On PostgreSQL too: the clips' blobs live in the data folder, never the user's default one. On
+  // PGlite the folder starts migrated (a first start on an empty folder is serverCli.test.ts's).
+  const dataDir =
+    postgres !== null
+      ? mkdtempSync(join(tmpdir(), 'fw-e2e-team-loop-'))
+      : await freshMigratedPgliteDir('fw-e2e-team-loop-');
   const target = postgres !== null ? { databaseUrl: postgres.url } : { dataDir };
   const env: NodeJS.ProcessEnv = { ...process.env };
   const where: string[] = ['--data', dataDir];
