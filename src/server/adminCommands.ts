@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { StoredAuditEntry } from './audit';
 import type { AuthUser } from './auth';
 import type { Db, Queryable } from './db/Db';
+import { ServerError } from './serverError';
 
 // Commands import what they use when they run: `--help` loads neither PGlite nor Fastify, and
 // admin commands in the CLI never load Fastify.
@@ -120,15 +121,27 @@ export async function runAdminCommand(
   const [command, sub, arg] = positionals;
   const [
     { verifyAudit },
-    { recordConsent },
-    { markDoubleAnnotation },
-    { addUser, assignClip, createProject, issueToken, reassign, revokeToken, withdrawConsent },
+    { parseConsentRecord, recordConsent },
+    { checkDoubleShare, markDoubleAnnotation },
+    {
+      addUser,
+      assignClip,
+      createProject,
+      issueToken,
+      parseAssignedClip,
+      parseNewUser,
+      reassign,
+      revokeToken,
+      withdrawConsent,
+    },
   ] = await Promise.all([
     import('./audit'),
     import('./consentRecords'),
     import('./doubleAnnotation'),
     import('./team'),
   ]);
+  // Each command checks what it can of its arguments before `run`: a refusal then costs no
+  // database (in the CLI, opening PGlite is most of a command's time).
   const run = async <T>(fn: (db: Db) => Promise<T>): Promise<number> => {
     out.log(JSON.stringify(await ctx.withDb(fn)));
     return 0;
@@ -179,10 +192,17 @@ export async function runAdminCommand(
     });
   }
   if (command === 'user' && sub === 'add' && arg && values.role) {
+    parseNewUser(arg, values.role);
     return run((db) => addUser(db, arg, values.role ?? '', actor));
   }
   if (command === 'token' && sub === 'issue' && arg) {
     const days = values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
+    if (days !== undefined && !(Number.isFinite(days) && days > 0)) {
+      throw new ServerError(
+        'INVALID_INPUT',
+        `--expires-days takes a number of days above 0, not "${values['expires-days']}".`,
+      );
+    }
     return run((db) =>
       issueToken(db, arg, days === undefined ? { actor } : { expiresInDays: days, actor }),
     );
@@ -199,6 +219,7 @@ export async function runAdminCommand(
   }
   if (command === 'assign' && sub && values.project && values.annotator) {
     const { project, annotator, reviewer } = values;
+    parseAssignedClip(sub);
     return run((db) =>
       assignClip(db, {
         clipRef: sub,
@@ -218,6 +239,7 @@ export async function runAdminCommand(
   }
   if (command === 'double' && values.project && values.share) {
     const { project, share, annotators } = values;
+    checkDoubleShare(Number(share));
     return run((db) =>
       markDoubleAnnotation(db, {
         projectId: project,
@@ -241,6 +263,7 @@ export async function runAdminCommand(
       grantedAt: values.granted,
       expiresAt: values.expires ?? null,
     };
+    parseConsentRecord(arg, consent);
     return run((db) => recordConsent(db, arg, consent, actor));
   }
   if (command === 'consent' && sub === 'withdraw' && arg && values.reason) {

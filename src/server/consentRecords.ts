@@ -15,18 +15,11 @@ export type RecordedConsent = {
   notified: number;
 };
 
-/**
- * Records the consent a contributor gave for a clip, as the lead has it (a batch shipped without
- * its record, or a renewal after the first expired). Everyone concerned with the clip (its
- * annotators, reviewers and project leads) hears of it through sync, where it replaces the manifest's record. A withdrawn clip refuses: withdrawal ends
- * the use of that recording, and a new consent is a new recording, not a reversal.
- */
-export async function recordConsent(
-  db: Db,
+/** A consent record as given, checked without the database (the CLI refuses early). */
+export function parseConsentRecord(
   clipRef: string,
   input: unknown,
-  actor: string = ADMIN_ACTOR,
-): Promise<RecordedConsent> {
+): { ref: ClipRef; consent: ConsentRecord } {
   const ref = ClipRef.safeParse(clipRef.toLowerCase());
   if (!ref.success) {
     throw new ServerError(
@@ -55,9 +48,25 @@ export async function recordConsent(
       `The consent expires (${consent.expiresAt}) before it is granted (${consent.grantedAt}).`,
     );
   }
+  return { ref: ref.data, consent };
+}
+
+/**
+ * Records the consent a contributor gave for a clip, as the lead has it (a batch shipped without
+ * its record, or a renewal after the first expired). Everyone concerned with the clip (its
+ * annotators, reviewers and project leads) hears of it through sync, where it replaces the manifest's record. A withdrawn clip refuses: withdrawal ends
+ * the use of that recording, and a new consent is a new recording, not a reversal.
+ */
+export async function recordConsent(
+  db: Db,
+  clipRef: string,
+  input: unknown,
+  actor: string = ADMIN_ACTOR,
+): Promise<RecordedConsent> {
+  const { ref, consent } = parseConsentRecord(clipRef, input);
   return db.transaction(async (tx) => {
     const withdrawn = await tx.query('SELECT 1 FROM consent_withdrawals WHERE clip_ref = $1', [
-      ref.data,
+      ref,
     ]);
     if (withdrawn.length > 0) {
       throw new ServerError(
@@ -71,15 +80,15 @@ export async function recordConsent(
        ON CONFLICT (clip_ref) DO UPDATE SET consent = excluded.consent,
          recorded_by = excluded.recorded_by, recorded_at = now()
        RETURNING recorded_at`,
-      [ref.data, JSON.stringify(consent), actor],
+      [ref, JSON.stringify(consent), actor],
     );
     const recordedAt = new Date(rows[0]?.recorded_at ?? Date.now()).toISOString();
-    const notified = await notifyAssigned(tx, ref.data, consent, recordedAt, actor);
+    const notified = await notifyAssigned(tx, ref, consent, recordedAt, actor);
     await appendAudit(tx, [
       {
         actor,
         action: 'consent.record',
-        clipRef: ref.data,
+        clipRef: ref,
         details: {
           consentId: consent.id,
           scope: consent.scope,
@@ -89,7 +98,7 @@ export async function recordConsent(
         },
       },
     ]);
-    return { clipRef: ref.data, consent, recordedAt, recordedBy: actor, notified };
+    return { clipRef: ref, consent, recordedAt, recordedBy: actor, notified };
   });
 }
 

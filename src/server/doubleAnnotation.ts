@@ -9,6 +9,16 @@ import { isWithdrawn } from './withdrawnSets';
 
 export type DoubleMarked = { clipRef: string; first: string; second: string; setId: string };
 
+/** The share of clips to double, checked without the database (the CLI refuses early). */
+export function checkDoubleShare(share: number): void {
+  if (!(share > 0 && share <= 1)) {
+    throw new ServerError(
+      'INVALID_INPUT',
+      'The share is a fraction above 0 and at most 1 (0.1 = 10 %).',
+    );
+  }
+}
+
 /**
  * A lead marks a share of a project's clips for double annotation: each chosen clip gets a second
  * assignment to another annotator (the same reviewer), so agreement can be computed once both
@@ -21,12 +31,7 @@ export async function markDoubleAnnotation(
   db: Db,
   input: { projectId: string; share: number; annotators?: readonly string[]; actor?: string },
 ): Promise<{ clips: number; target: number; marked: DoubleMarked[] }> {
-  if (!(input.share > 0 && input.share <= 1)) {
-    throw new ServerError(
-      'INVALID_INPUT',
-      'The share is a fraction above 0 and at most 1 (0.1 = 10 %).',
-    );
-  }
+  checkDoubleShare(input.share);
   return db.transaction(async (tx) => {
     const project = await tx.query('SELECT 1 FROM projects WHERE id = $1', [input.projectId]);
     if (project.length === 0) throw new ServerError('NOT_FOUND', `No project ${input.projectId}.`);

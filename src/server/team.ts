@@ -33,12 +33,8 @@ async function userByName(db: Queryable, name: string): Promise<UserRow> {
   return user;
 }
 
-export async function addUser(
-  db: Db,
-  name: string,
-  role: string,
-  actor: string = ADMIN_ACTOR,
-): Promise<UserRow> {
+/** A new user's name and role as given, checked without the database (the CLI refuses early). */
+export function parseNewUser(name: string, role: string): { name: string; role: Role } {
   const parsedRole = Role.safeParse(role);
   if (!parsedRole.success) {
     throw new ServerError(
@@ -49,12 +45,22 @@ export async function addUser(
   if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) {
     throw new ServerError('INVALID_INPUT', 'A user name is 1-64 letters, digits or _ . @ -.');
   }
+  return { name, role: parsedRole.data };
+}
+
+export async function addUser(
+  db: Db,
+  name: string,
+  role: string,
+  actor: string = ADMIN_ACTOR,
+): Promise<UserRow> {
+  const { role: parsedRole } = parseNewUser(name, role);
   const id = randomUUID();
   return db.transaction(async (tx) => {
     const rows = await tx.query<UserRow>(
       `INSERT INTO users (id, name, role) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING
        RETURNING id, name, role`,
-      [id, name, parsedRole.data],
+      [id, name, parsedRole],
     );
     const user = rows[0];
     if (user === undefined) throw new ServerError('USER_EXISTS', `A user named "${name}" exists.`);
@@ -146,6 +152,18 @@ export async function createProject(
   });
 }
 
+/** The clip an assignment names, checked without the database (the CLI refuses early). */
+export function parseAssignedClip(clipRef: string): ClipRef {
+  const parsed = ClipRef.safeParse(clipRef);
+  if (!parsed.success) {
+    throw new ServerError(
+      'INVALID_INPUT',
+      'A clip is named by the sha256 of its file (64 hex digits).',
+    );
+  }
+  return parsed.data;
+}
+
 /** Assigns a clip (by content hash) to an annotator, with an optional reviewer; creates the set. */
 export async function assignClip(
   db: Db,
@@ -157,13 +175,7 @@ export async function assignClip(
     actor?: string;
   },
 ): Promise<{ assignmentId: string; setId: string }> {
-  const clipRef = ClipRef.safeParse(input.clipRef);
-  if (!clipRef.success) {
-    throw new ServerError(
-      'INVALID_INPUT',
-      'A clip is named by the sha256 of its file (64 hex digits).',
-    );
-  }
+  const clipRef = parseAssignedClip(input.clipRef);
   return db.transaction(async (tx) => {
     const annotator = await userByName(tx, input.annotator);
     if (annotator.role !== 'annotator') {
@@ -175,13 +187,13 @@ export async function assignClip(
     }
     const project = await tx.query('SELECT 1 FROM projects WHERE id = $1', [input.projectId]);
     if (project.length === 0) throw new ServerError('NOT_FOUND', `No project ${input.projectId}.`);
-    await lockClip(tx, clipRef.data);
-    if (await isWithdrawn(tx, clipRef.data)) throw consentWithdrawn('it cannot be assigned.');
+    await lockClip(tx, clipRef);
+    if (await isWithdrawn(tx, clipRef)) throw consentWithdrawn('it cannot be assigned.');
     const assignmentId = randomUUID();
     const inserted = await tx.query(
       `INSERT INTO assignments (id, project_id, clip_ref, annotator_id, reviewer_id)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (clip_ref, annotator_id) DO NOTHING RETURNING id`,
-      [assignmentId, input.projectId, clipRef.data, annotator.id, reviewer?.id ?? null],
+      [assignmentId, input.projectId, clipRef, annotator.id, reviewer?.id ?? null],
     );
     if (inserted.length === 0) {
       throw new ServerError('CONFLICT', `${annotator.name} is already assigned this clip.`);
@@ -194,7 +206,7 @@ export async function assignClip(
     const event = {
       kind: 'assigned',
       assignmentId,
-      clipRef: clipRef.data,
+      clipRef,
       projectId: input.projectId,
     } as const;
     await appendEvents(tx, [
@@ -204,7 +216,7 @@ export async function assignClip(
         : [{ userId: reviewer.id, event: { ...event, as: 'reviewer' } as const }]),
     ]);
     // A consent the lead recorded before the assignment reaches the new workstations too.
-    await sendConsentRecord(tx, clipRef.data, {
+    await sendConsentRecord(tx, clipRef, {
       users: reviewer === null ? [annotator.id] : [annotator.id, reviewer.id],
       projectId: input.projectId,
     });
@@ -213,7 +225,7 @@ export async function assignClip(
         actor: input.actor ?? ADMIN_ACTOR,
         action: 'assignment.create',
         projectId: input.projectId,
-        clipRef: clipRef.data,
+        clipRef,
         setId,
         revision: 0,
         details: { assignmentId, annotatorId: annotator.id, reviewerId: reviewer?.id ?? null },

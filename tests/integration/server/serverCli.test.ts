@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,8 +53,12 @@ describe('framewise-server admin commands (PGlite)', () => {
     const duplicate = await run(['user', 'add', 'ana', '--role', 'annotator', ...data]);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('USER_EXISTS');
-    const badRole = await run(['user', 'add', 'zed', '--role', 'boss', ...data]);
+    // A mistyped command is refused before it opens (or creates) a database.
+    const untouched = `${dataDir}-never-created`;
+    const badRole = await run(['user', 'add', 'zed', '--role', 'boss', '--data', untouched]);
     expect(badRole.code).toBe(1);
+    expect(badRole.stderr).toContain('--role must be');
+    expect(existsSync(untouched)).toBe(false);
 
     const project = (await run(['project', 'create', 'Kitchen', '--lead', 'lee', ...data]))
       .json as {
@@ -83,10 +87,11 @@ describe('framewise-server admin commands (PGlite)', () => {
     expect((await run(['reassign', assignmentId, '--annotator', 'bo', ...data])).code).toBe(0);
     const badScope = await run([
       'consent', 'record', clipRef, '--id', 'c-1', '--scope', 'training,selling',
-      '--granted', '2026-01-01', ...data,
+      '--granted', '2026-01-01', '--data', untouched,
     ]); // prettier-ignore
     expect(badScope.code).toBe(1);
     expect(badScope.stderr).toContain('scope');
+    expect(existsSync(untouched)).toBe(false);
     const recorded = await run([
       'consent', 'record', clipRef, '--id', 'c-1', '--scope', 'training,research',
       '--granted', '2026-01-01', '--expires', '2030-12-31', ...data,
