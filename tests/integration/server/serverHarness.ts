@@ -27,7 +27,7 @@ import { startUpload } from '../../../src/server/delivery/uploads';
 import { parseBatchManifest } from '../../../src/shared/domain/batchManifest';
 import { migrateServerDb } from '../../../src/server/db/migrations';
 import { addUser, assignClip, createProject, issueToken } from '../../../src/server/team';
-import { freshPgliteDir } from '../../support/pgliteTemplate';
+import { freshMigratedPgliteDir } from '../../support/migratedPgliteTemplate';
 import { startTestPostgres } from './postgresForTests';
 
 export const SERVER_BIN = resolve(import.meta.dirname, '../../../bin/framewise-server.mjs');
@@ -56,7 +56,9 @@ export async function openTestDb(backend: Backend): Promise<{
       },
     };
   }
-  const dataDir = await freshPgliteDir('fw-pglite-');
+  // A copy of a folder migrated once per run; the call below then finds nothing to do, as a
+  // server opening its own folder would.
+  const dataDir = await freshMigratedPgliteDir('fw-pglite-');
   const db = await openDb({ dataDir });
   await migrateServerDb(db);
   return {
