@@ -263,8 +263,12 @@ test('rows that do not fit scroll under the ruler, by Shift+wheel or the scrollb
   expect((await recorded(page)).events).toContainEqual(['seek', 30]);
 
   // Back at the top by the bar: y 100 is row c's empty space again, row d is at 116–144.
+  // The browser fires the scroll event a frame later; firing it here keeps the clicks below
+  // from racing it (the timeline reads the bar's position from the event either way).
   await scrollbar.evaluate((el) => {
-    (el as unknown as { scrollTop: number }).scrollTop = 0;
+    const bar = el as unknown as { scrollTop: number; dispatchEvent(event: unknown): boolean };
+    bar.scrollTop = 0;
+    bar.dispatchEvent(new Event('scroll'));
   });
   await page.mouse.dblclick(onS4.x, onS4.y);
   expect(await requests()).toBe(1);
