@@ -1,28 +1,23 @@
 import { createHash } from 'node:crypto';
 import {
-  copyFileSync,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
   statSync,
   utimesSync,
-  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../src/main/services/createServices';
 import { DEFAULT_PROJECT_ID } from '../../../src/main/services/labels/defaultProject';
-import { buildServer } from '../../../src/server/app';
-import { openBlobStore, type BlobStore } from '../../../src/server/blobs/blobStore';
 import type { Db } from '../../../src/server/db/Db';
-import { ingestBatchFolder } from '../../../src/server/delivery/ingest';
 import { assignClip, reassign } from '../../../src/server/team';
 import { framewise } from '../runFramewise';
-import { openTestDb, seedTeam, type Team } from '../server/serverHarness';
+import type { Team } from '../server/serverHarness';
+import { startDeliveryServer, type DeliveryServer } from './deliveryServer';
 
 const GENERATED = resolve(import.meta.dirname, '../../fixtures/generated');
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -36,10 +31,8 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 describe('delivered clips on a workstation disk', () => {
   let db: Db;
   let team: Team;
-  let blobs: BlobStore;
   let url: string;
-  let close: () => Promise<void>;
-  let dispose: () => Promise<void>;
+  let server: DeliveryServer;
   const scratch = mkdtempSync(join(tmpdir(), 'fw-quota-'));
   const dataDir = join(scratch, 'workstation');
   const databasePath = join(dataDir, 'framewise.sqlite');
@@ -77,43 +70,13 @@ describe('delivered clips on a workstation disk', () => {
   };
 
   beforeAll(async () => {
-    ({ db, dispose } = await openTestDb('pglite'));
-    team = await seedTeam(db);
-    blobs = await openBlobStore({ kind: 'folder', dir: join(scratch, 'blobs') });
-    const stagingDir = join(scratch, 'staging');
-    const app = await buildServer({
-      db,
-      rateLimitPerMinute: 1_000_000,
-      delivery: { blobs, stagingDir },
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no address');
-    url = `http://127.0.0.1:${address.port}`;
-    close = () => app.close();
-    const batch = join(scratch, 'batch');
-    mkdirSync(batch);
-    for (const name of Object.values(files)) {
-      copyFileSync(join(GENERATED, 'batch', name), join(batch, name));
-    }
-    writeFileSync(
-      join(batch, 'batch.json'),
-      JSON.stringify({
-        version: 1,
-        batchId: 'quota',
-        contributor: { pseudonym: 'contrib_051' },
-        consent: { id: 'consent-051', scope: ['training'], grantedAt: '2026-11-01' },
-      }),
+    server = await startDeliveryServer(
+      scratch,
+      '051',
+      Object.fromEntries(Object.values(files).map((name) => [name, name])),
     );
-    const admin = { id: 'admin:test', name: 'admin:test', role: 'admin' as const };
-    const report = await ingestBatchFolder(
-      { db, blobs, stagingDir },
-      admin,
-      batch,
-      team.projectId,
-      'admin:test',
-    );
-    expect(report.ingested).toBe(3);
+    ({ db, team, url } = server);
+    expect(server.ingested.ingested).toBe(3);
     for (const key of Object.keys(files) as (keyof typeof files)[]) {
       ({ assignmentId: assignment[key] } = await assignClip(db, {
         clipRef: ref[key],
@@ -126,9 +89,7 @@ describe('delivered clips on a workstation disk', () => {
   });
   afterAll(async () => {
     services.close();
-    await close();
-    await blobs.close();
-    await dispose();
+    await server.close();
     rmSync(scratch, { recursive: true, force: true });
   });
 

@@ -1,24 +1,15 @@
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../src/main/services/createServices';
-import { buildServer } from '../../../src/server/app';
-import { openBlobStore, type BlobStore } from '../../../src/server/blobs/blobStore';
+import type { BlobStore } from '../../../src/server/blobs/blobStore';
 import type { Db } from '../../../src/server/db/Db';
-import { ingestBatchFolder } from '../../../src/server/delivery/ingest';
 import { drainBlobDeletions } from '../../../src/server/delivery/withdrawal';
 import { assignClip, withdrawConsent } from '../../../src/server/team';
-import { openTestDb, seedTeam, type Team } from '../server/serverHarness';
+import type { Team } from '../server/serverHarness';
+import { startDeliveryServer, type DeliveryServer } from './deliveryServer';
 
 const GENERATED = resolve(import.meta.dirname, '../../fixtures/generated');
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -34,41 +25,14 @@ describe('the workstation receives and loses a delivered clip', () => {
   let team: Team;
   let blobs: BlobStore;
   let url: string;
-  let close: () => Promise<void>;
-  let dispose: () => Promise<void>;
+  let server: DeliveryServer;
   let services: Services;
   const scratch = mkdtempSync(join(tmpdir(), 'fw-ws-delivery-'));
   const phoneRef = sha256(readFileSync(join(GENERATED, 'batch/rotated.mov')));
 
   beforeAll(async () => {
-    ({ db, dispose } = await openTestDb('pglite'));
-    team = await seedTeam(db);
-    blobs = await openBlobStore({ kind: 'folder', dir: join(scratch, 'blobs') });
-    const stagingDir = join(scratch, 'staging');
-    const app = await buildServer({
-      db,
-      rateLimitPerMinute: 1_000_000,
-      delivery: { blobs, stagingDir },
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no address');
-    url = `http://127.0.0.1:${address.port}`;
-    close = () => app.close();
-    const batch = join(scratch, 'batch');
-    mkdirSync(batch);
-    copyFileSync(join(GENERATED, 'batch/rotated.mov'), join(batch, 'phone.mov'));
-    writeFileSync(
-      join(batch, 'batch.json'),
-      JSON.stringify({
-        version: 1,
-        batchId: 'ws',
-        contributor: { pseudonym: 'contrib_060' },
-        consent: { id: 'consent-060', scope: ['training'], grantedAt: '2026-11-01' },
-      }),
-    );
-    const admin = { id: 'admin:test', name: 'admin:test', role: 'admin' as const };
-    await ingestBatchFolder({ db, blobs, stagingDir }, admin, batch, team.projectId, 'admin:test');
+    server = await startDeliveryServer(scratch, '060', { 'phone.mov': 'rotated.mov' });
+    ({ db, team, blobs, url } = server);
     await assignClip(db, {
       clipRef: phoneRef,
       projectId: team.projectId,
@@ -83,9 +47,7 @@ describe('the workstation receives and loses a delivered clip', () => {
   });
   afterAll(async () => {
     services.close();
-    await close();
-    await blobs.close();
-    await dispose();
+    await server.close();
     rmSync(scratch, { recursive: true, force: true });
   });
 

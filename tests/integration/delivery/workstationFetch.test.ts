@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -18,14 +17,13 @@ import type { DeliveryProgress } from '../../../src/shared/api/deliverySchemas';
 import { downloadClip, type ClipDelivery } from '../../../src/main/services/delivery/downloadClip';
 import { probeVideo } from '../../../src/node/media/probeVideo';
 import { frameTableSha256 } from '../../../src/node/media/frameTableHash';
-import { buildServer } from '../../../src/server/app';
-import { openBlobStore, type BlobStore } from '../../../src/server/blobs/blobStore';
+import type { BlobStore } from '../../../src/server/blobs/blobStore';
 import type { Db } from '../../../src/server/db/Db';
-import { ingestBatchFolder } from '../../../src/server/delivery/ingest';
 import { drainBlobDeletions } from '../../../src/server/delivery/withdrawal';
 import { assignClip, reassign, withdrawConsent } from '../../../src/server/team';
 import { startLossyProxy, type LossyProxy } from '../../support/lossyProxy';
-import { openTestDb, seedTeam, type Team } from '../server/serverHarness';
+import type { Team } from '../server/serverHarness';
+import { startDeliveryServer, type DeliveryServer } from './deliveryServer';
 
 const GENERATED = resolve(import.meta.dirname, '../../fixtures/generated');
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -40,8 +38,7 @@ describe('a workstation fetches its assigned clips', () => {
   let team: Team;
   let blobs: BlobStore;
   let url: string;
-  let close: () => Promise<void>;
-  let dispose: () => Promise<void>;
+  let server: DeliveryServer;
   let proxy: LossyProxy;
   const scratch = mkdtempSync(join(tmpdir(), 'fw-fetch-'));
   const phone = readFileSync(join(GENERATED, 'batch/rotated.mov'));
@@ -51,37 +48,13 @@ describe('a workstation fetches its assigned clips', () => {
   let cfrAssignment = '';
 
   beforeAll(async () => {
-    ({ db, dispose } = await openTestDb('pglite'));
-    team = await seedTeam(db);
-    blobs = await openBlobStore({ kind: 'folder', dir: join(scratch, 'blobs') });
-    const deps = { db, blobs, stagingDir: join(scratch, 'staging') };
-    const app = await buildServer({
-      db,
-      rateLimitPerMinute: 1_000_000,
-      delivery: { blobs, stagingDir: deps.stagingDir },
+    server = await startDeliveryServer(scratch, '050', {
+      'phone.mov': 'rotated.mov',
+      'cfr30.mp4': 'cfr30.mp4',
+      'clip.webm': 'clip.webm',
     });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no address');
-    url = `http://127.0.0.1:${address.port}`;
-    close = () => app.close();
-    const batch = join(scratch, 'batch');
-    mkdirSync(batch);
-    copyFileSync(join(GENERATED, 'batch/rotated.mov'), join(batch, 'phone.mov'));
-    copyFileSync(join(GENERATED, 'batch/cfr30.mp4'), join(batch, 'cfr30.mp4'));
-    copyFileSync(join(GENERATED, 'batch/clip.webm'), join(batch, 'clip.webm'));
-    writeFileSync(
-      join(batch, 'batch.json'),
-      JSON.stringify({
-        version: 1,
-        batchId: 'fetch',
-        contributor: { pseudonym: 'contrib_050' },
-        consent: { id: 'consent-050', scope: ['training'], grantedAt: '2026-11-01' },
-      }),
-    );
-    const admin = { id: 'admin:test', name: 'admin:test', role: 'admin' as const };
-    const report = await ingestBatchFolder(deps, admin, batch, team.projectId, 'admin:test');
-    expect(report.ingested).toBe(3);
+    ({ db, team, blobs, url } = server);
+    expect(server.ingested.ingested).toBe(3);
     // A lead assigns two of the three clips to ann1.
     await assignClip(db, {
       clipRef: phoneRef,
@@ -99,9 +72,7 @@ describe('a workstation fetches its assigned clips', () => {
   });
   afterAll(async () => {
     await proxy.close();
-    await close();
-    await blobs.close();
-    await dispose();
+    await server.close();
     rmSync(scratch, { recursive: true, force: true });
   });
 
